@@ -1,0 +1,127 @@
+"""The form document: the public JSON contract as dataclasses (see schemas/form.schema.json)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = "1.0.0"
+
+
+@dataclass
+class Source:
+    file: str  # path relative to the dump root, "/"-separated
+    sha256: str
+    form_index: int  # 0-based within the file
+    pages: list[int]  # 1-based
+    method: str  # text_layer | ocr | spreadsheet | text_export
+
+
+@dataclass
+class Project:
+    code: str | None = None
+    name: str | None = None
+    year: str | None = None
+    implementing_unit: str | None = None
+    budget_unit: str | None = None
+    competent_department: str | None = None
+
+
+@dataclass
+class FundingLine:
+    item: str  # 年度资金总额 | 当年财政拨款 | 上年结转资金 | 其他资金
+    initial_budget: float | None = None
+    annual_budget: float | None = None
+    executed: float | None = None
+    weight: float | None = None
+    execution_rate: float | None = None
+    score: float | None = None
+
+
+@dataclass
+class Funding:
+    unit: str | None = None  # 元 | 万元
+    lines: list[FundingLine] = field(default_factory=list)
+
+
+@dataclass
+class Goals:
+    expected: list[str] = field(default_factory=list)
+    actual: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Indicator:
+    level1: str | None = None
+    level1_weight: float | None = None
+    level2: str | None = None
+    name: str | None = None
+    target: str | None = None
+    actual: str | None = None
+    weight: float | None = None
+    score: float | None = None
+    deviation_note: str | None = None
+
+
+@dataclass
+class Total:
+    weight: float | None = None
+    score: float | None = None
+
+
+@dataclass
+class Check:
+    rule: str
+    status: str  # pass | fail | warn | skip
+    message: str
+
+
+@dataclass
+class Provenance:
+    """Where a value was printed: page (1-based), bbox in points from the top-left, raw text."""
+
+    page: int
+    bbox: tuple[float, float, float, float]
+    text: str
+    confidence: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"page": self.page, "bbox": [round(v, 2) for v in self.bbox], "text": self.text}
+        if self.confidence is not None:
+            out["confidence"] = round(self.confidence, 3)
+        return out
+
+
+@dataclass
+class FormDocument:
+    form_id: str
+    title: str | None
+    template: str
+    source: Source
+    project: Project = field(default_factory=Project)
+    funding: Funding = field(default_factory=Funding)
+    goals: Goals = field(default_factory=Goals)
+    indicators: list[Indicator] = field(default_factory=list)
+    total: Total = field(default_factory=Total)
+    status: str = "ok"
+    checks: list[Check] = field(default_factory=list)
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        """Key order follows the contract, so files diff well and read top-down."""
+        return {
+            "schema_version": self.schema_version,
+            "form_id": self.form_id,
+            "status": self.status,
+            "title": self.title,
+            "template": self.template,
+            "source": asdict(self.source),
+            "project": asdict(self.project),
+            "funding": asdict(self.funding),
+            "goals": asdict(self.goals),
+            "indicators": [asdict(i) for i in self.indicators],
+            "total": asdict(self.total),
+            "checks": [asdict(c) for c in self.checks],
+            "provenance": {pointer: p.to_json() for pointer, p in self.provenance.items()},
+        }

@@ -1,0 +1,221 @@
+"""Export: form JSON files, analyst tables (CSV, Parquet, XLSX), their data dictionary, the manifest.
+
+Every file is written to a temporary name in its folder and renamed into place, so a reader never
+sees half a file and an interrupted run leaves the previous output intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .document import FormDocument
+from .run import FileResult, RunResult
+
+FORMS_DIR = "forms"
+TABLES_DIR = "tables"
+
+
+@contextmanager
+def atomic_path(target: Path):
+    """Yield a temporary path beside ``target``; rename it onto ``target`` only on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
+    with atomic_path(target) as temporary:
+        temporary.write_text(text, encoding=encoding)
+
+
+def form_filenames(forms: list[FormDocument]) -> dict[str, str]:
+    """form_id -> file name, from the input's relative path and the form index, never colliding.
+
+    ``2022/单表/培训经费.pdf`` form 0 -> ``2022__单表__培训经费.pdf.0.json``. Two paths that flatten
+    to the same name (``a/b.pdf`` and ``a__b.pdf``, or names differing only in case) both get a
+    short hash of their path appended.
+    """
+    flat = {f.form_id: f"{f.source.file.replace('/', '__')}.{f.source.form_index}" for f in forms}
+    owners: dict[str, set[str]] = {}
+    for form in forms:
+        owners.setdefault(flat[form.form_id].casefold(), set()).add(form.source.file)
+    names = {}
+    for form in forms:
+        stem = flat[form.form_id]
+        if len(owners[stem.casefold()]) > 1:
+            stem += "." + hashlib.sha256(form.source.file.encode("utf-8")).hexdigest()[:8]
+        names[form.form_id] = stem + ".json"
+    return names
+
+
+def write_forms(out: Path, forms: list[FormDocument]) -> dict[str, str]:
+    """Write one JSON per form; remove form files a previous run left that this run did not write."""
+    folder = out / FORMS_DIR
+    names = form_filenames(forms)
+    for form in forms:
+        write_text(folder / names[form.form_id], json.dumps(form.to_json(), ensure_ascii=False, indent=2) + "\n")
+    written = set(names.values())
+    for stale in folder.glob("*.json"):
+        if stale.name not in written:
+            stale.unlink()
+    return names
+
+
+# --- analyst tables: columns and their meaning in one place ---------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # pandas dtype
+    description: str
+    value: Callable
+
+
+def _project_columns() -> list[Column]:
+    """Columns repeated on every table so each table stands alone."""
+    return [
+        Column("form_id", "string", "Stable form id (file sha256 prefix + form index); joins the tables.", lambda f, *_: f.form_id),
+        Column("source_file", "string", "Input file, relative to the dump root.", lambda f, *_: f.source.file),
+        Column("project_code", "string", "项目编码 as printed.", lambda f, *_: f.project.code),
+        Column("project_name", "string", "项目名称 as printed.", lambda f, *_: f.project.name),
+    ]
+
+
+def _checks_with(form: FormDocument, status: str) -> str:
+    return ",".join(c.rule for c in form.checks if c.status == status)
+
+
+PROJECT_COLUMNS = _project_columns() + [
+    Column("form_index", "Int64", "0-based index of the form in its file.", lambda f: f.source.form_index),
+    Column("pages", "string", "1-based pages the form is printed on, comma-separated.", lambda f: ",".join(map(str, f.source.pages))),
+    Column("method", "string", "How the text was read: text_layer, ocr, spreadsheet, text_export.", lambda f: f.source.method),
+    Column("status", "string", "ok, or needs_review when a check failed.", lambda f: f.status),
+    Column("template", "string", "Layout variant recognised.", lambda f: f.template),
+    Column("title", "string", "Title line as printed.", lambda f: f.title),
+    Column("year", "string", "Evaluation year as printed.", lambda f: f.project.year),
+    Column("implementing_unit", "string", "实施单位.", lambda f: f.project.implementing_unit),
+    Column("budget_unit", "string", "一级预算单位.", lambda f: f.project.budget_unit),
+    Column("competent_department", "string", "主管部门.", lambda f: f.project.competent_department),
+    Column("funding_unit", "string", "Unit of the amounts in the funding table (元 or 万元).", lambda f: f.funding.unit),
+    Column("total_weight", "Float64", "总分 row, 分值.", lambda f: f.total.weight),
+    Column("total_score", "Float64", "总分 row, 得分.", lambda f: f.total.score),
+    Column("checks_failed", "string", "Names of failed checks, comma-separated.", lambda f: _checks_with(f, "fail")),
+    Column("checks_warned", "string", "Names of checks that warned, comma-separated.", lambda f: _checks_with(f, "warn")),
+]
+
+FUNDING_COLUMNS = _project_columns() + [
+    Column("line_index", "Int64", "0-based position of the row in the funding table.", lambda f, i, line: i),
+    Column("item", "string", "年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金.", lambda f, i, line: line.item),
+    Column("unit", "string", "Unit of the amounts (元 or 万元), as the form states it.", lambda f, i, line: f.funding.unit),
+    Column("initial_budget", "Float64", "年初预算数.", lambda f, i, line: line.initial_budget),
+    Column("annual_budget", "Float64", "全年预算数 (调整预算数).", lambda f, i, line: line.annual_budget),
+    Column("executed", "Float64", "全年执行数.", lambda f, i, line: line.executed),
+    Column("weight", "Float64", "分值.", lambda f, i, line: line.weight),
+    Column("execution_rate", "Float64", "执行率 in percent.", lambda f, i, line: line.execution_rate),
+    Column("score", "Float64", "得分.", lambda f, i, line: line.score),
+]
+
+INDICATOR_COLUMNS = _project_columns() + [
+    Column("indicator_index", "Int64", "0-based position of the row among the form's indicators.", lambda f, i, ind: i),
+    Column("level1", "string", "一级指标, without its weight.", lambda f, i, ind: ind.level1),
+    Column("level1_weight", "Float64", "Weight printed in the level-1 label.", lambda f, i, ind: ind.level1_weight),
+    Column("level2", "string", "二级指标.", lambda f, i, ind: ind.level2),
+    Column("name", "string", "三级指标.", lambda f, i, ind: ind.name),
+    Column("target", "string", "年度指标值 as printed.", lambda f, i, ind: ind.target),
+    Column("actual", "string", "实际完成值 as printed.", lambda f, i, ind: ind.actual),
+    Column("weight", "Float64", "分值.", lambda f, i, ind: ind.weight),
+    Column("score", "Float64", "得分.", lambda f, i, ind: ind.score),
+    Column("deviation_note", "string", "偏差原因分析及改进措施.", lambda f, i, ind: ind.deviation_note),
+]
+
+MANIFEST_COLUMNS = [
+    ("file", "Input file, relative to the dump root."),
+    ("sha256", "SHA-256 of the file's bytes."),
+    ("bytes", "File size."),
+    ("status", "ok, needs_review, failed or skipped."),
+    ("forms", "Number of forms extracted."),
+    ("pages", "Number of pages read."),
+    ("method", "How the text was read (text_layer, …); empty when the file was not read."),
+    ("message", "What happened, in words: the reason for failed and skipped files, the failed checks otherwise."),
+]
+
+
+def _frame(columns: list[Column], rows: list[tuple]) -> pd.DataFrame:
+    data = {c.name: pd.array([c.value(*row) for row in rows], dtype=c.dtype) for c in columns}
+    return pd.DataFrame(data, columns=[c.name for c in columns])
+
+
+def tables(forms: list[FormDocument]) -> dict[str, pd.DataFrame]:
+    return {
+        "projects": _frame(PROJECT_COLUMNS, [(f,) for f in forms]),
+        "funding": _frame(FUNDING_COLUMNS, [(f, i, line) for f in forms for i, line in enumerate(f.funding.lines)]),
+        "indicators": _frame(INDICATOR_COLUMNS, [(f, i, ind) for f in forms for i, ind in enumerate(f.indicators)]),
+    }
+
+
+def data_dictionary() -> str:
+    parts = ["# Data dictionary", "", "Tables in `tables/`, each as CSV (UTF-8 with BOM), Parquet, and a sheet of `forms.xlsx`.",
+             "Every row carries `form_id`, `source_file`, `project_code` and `project_name`, so each table stands alone.", ""]
+    for name, columns in (("projects", PROJECT_COLUMNS), ("funding", FUNDING_COLUMNS), ("indicators", INDICATOR_COLUMNS)):
+        parts += [f"## {name}", "", "| column | type | meaning |", "|---|---|---|"]
+        parts += [f"| `{c.name}` | {c.dtype} | {c.description} |" for c in columns]
+        parts.append("")
+    parts += ["## manifest.csv (in the output root)", "", "| column | meaning |", "|---|---|"]
+    parts += [f"| `{name}` | {description} |" for name, description in MANIFEST_COLUMNS]
+    return "\n".join(parts) + "\n"
+
+
+def write_tables(out: Path, forms: list[FormDocument]) -> None:
+    folder = out / TABLES_DIR
+    frames = tables(forms)
+    for name, frame in frames.items():
+        with atomic_path(folder / f"{name}.csv") as temporary:
+            frame.to_csv(temporary, index=False, encoding="utf-8-sig")
+        with atomic_path(folder / f"{name}.parquet") as temporary:
+            frame.to_parquet(temporary, index=False)
+    with atomic_path(folder / "forms.xlsx") as temporary:
+        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+            for name, frame in frames.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+    write_text(folder / "README.md", data_dictionary())
+
+
+def manifest_frame(files: list[FileResult]) -> pd.DataFrame:
+    rows = [[f.file, f.sha256, f.bytes, f.status, len(f.forms), f.pages, f.method, f.message] for f in files]
+    return pd.DataFrame(rows, columns=[name for name, _ in MANIFEST_COLUMNS])
+
+
+def write_manifest(out: Path, files: list[FileResult]) -> None:
+    with atomic_path(out / "manifest.csv") as temporary:
+        manifest_frame(files).to_csv(temporary, index=False, encoding="utf-8-sig")
+
+
+def export(out: Path, result: RunResult) -> None:
+    """Write everything; the manifest goes last so its presence means the run's outputs are complete."""
+    write_forms(out, result.forms)
+    write_tables(out, result.forms)
+    write_manifest(out, result.files)
+
+
+def summary_line(result: RunResult) -> str:
+    return (
+        f"{len(result.files)} files, {len(result.forms)} forms: {result.count('ok')} ok, "
+        f"{result.count('needs_review')} need review, {result.count('failed')} failed, "
+        f"{result.count('skipped')} skipped in {result.seconds:.1f} s"
+    )

@@ -1,0 +1,89 @@
+"""The intermediate representation every extractor produces and the parser consumes.
+
+Coordinates are PDF points with the origin at the top-left of the page (pdfplumber's
+``top``/``bottom`` convention), so a bbox is ``(x0, top, x1, bottom)``. Pages are 1-based.
+An OCR or spreadsheet extractor produces the same objects, so the parser never knows where
+the text came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A line of text outside any table (a title, a unit note such as 金额单位：万元)."""
+
+    text: str
+    page: int
+    bbox: BBox
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a ruled table; a merged cell is one Cell with spans > 1.
+
+    Rows and columns are half-open offsets into the table's grid, as in docling-core:
+    the cell covers rows ``row .. row + row_span - 1``.
+    """
+
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    text: str
+    bbox: BBox
+    page: int
+    confidence: float | None = None
+
+    @property
+    def end_row(self) -> int:
+        return self.row + self.row_span
+
+    @property
+    def end_col(self) -> int:
+        return self.col + self.col_span
+
+
+@dataclass
+class Grid:
+    """A table as a grid of cells, with a dense lookup that maps every slot to its cell."""
+
+    cells: list[Cell]
+    n_rows: int
+    n_cols: int
+    page: int
+    bbox: BBox
+
+    def dense(self) -> list[list[Cell | None]]:
+        """Every (row, col) slot points at the cell covering it, so merged cells fill down."""
+        slots: list[list[Cell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            for r in range(cell.row, min(cell.end_row, self.n_rows)):
+                for c in range(cell.col, min(cell.end_col, self.n_cols)):
+                    slots[r][c] = cell
+        return slots
+
+
+@dataclass
+class PageContent:
+    """What an extractor hands the parser for one page: tables and the text around them."""
+
+    page: int
+    width: float
+    height: float
+    grids: list[Grid] = field(default_factory=list)
+    lines: list[TextLine] = field(default_factory=list)
+    method: str = "text_layer"
+
+
+@dataclass
+class DocumentContent:
+    """All pages of one input file, plus per-page problems that did not stop the others."""
+
+    pages: list[PageContent]
+    page_errors: dict[int, str] = field(default_factory=dict)
+    page_count: int = 0

@@ -1,0 +1,168 @@
+"""The run, as a plan: ingest -> extract -> parse -> build (ids, checks, validation) -> export.
+
+``process_file`` is the per-file unit of work: an ``InputFile`` in, a ``FileResult`` out, never
+raising, so one bad file cannot lose the batch.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .document import Check, FormDocument, Source
+from .errors import InputError
+from .ingest import InputFile, describe, walk
+from .model import DocumentContent
+from .parse import ParsedForm, Unsupported, parse_document
+from .reconcile import reconcile
+from .textlayer import read_pdf
+from .validate import schema_errors
+
+
+@dataclass
+class FileResult:
+    """One manifest row, plus the forms the file gave."""
+
+    file: str
+    sha256: str
+    bytes: int
+    status: str  # ok | needs_review | failed | skipped
+    forms: list[FormDocument] = field(default_factory=list)
+    pages: int = 0
+    method: str = ""
+    message: str = ""
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult]
+    seconds: float
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def forms(self) -> list[FormDocument]:
+        return [form for f in self.files for form in f.forms]
+
+
+SKIP_REASONS = {
+    "text": "plain text: not a form document this version reads",
+    "xlsx": "spreadsheet (.xlsx): spreadsheets are not read by this version",
+    "xls": "legacy Office file (.xls/.doc): not read by this version",
+    "zip": "archive: unpack it into the dump to process the files inside",
+}
+
+
+def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: str) -> FormDocument:
+    """Give a parsed form its id and source, run the checks, validate it, set its status."""
+    form = FormDocument(
+        form_id=f"{source_file.sha256[:16]}-{index}",
+        title=parsed.title,
+        template=parsed.template,
+        source=Source(file=source_file.relpath, sha256=source_file.sha256, form_index=index, pages=parsed.pages, method=method),
+        project=parsed.project,
+        funding=parsed.funding,
+        goals=parsed.goals,
+        indicators=parsed.indicators,
+        total=parsed.total,
+        provenance=parsed.provenance,
+    )
+    form.checks = reconcile(form)
+    if parsed.problems:
+        form.checks.append(Check("values_readable", "fail", "printed but unreadable, kept as null: " + "; ".join(parsed.problems)))
+    if not parsed.indicators:
+        form.checks.append(Check("indicators_found", "fail", "no indicator rows found under an 一级指标/三级指标 header"))
+    form.status = "needs_review" if any(c.status == "fail" for c in form.checks) else "ok"
+    errors = schema_errors(form.to_json())
+    if errors:
+        form.checks.append(Check("schema", "fail", "; ".join(errors[:10])))
+        form.status = "needs_review"
+    return form
+
+
+def _extract(source_file: InputFile) -> tuple[DocumentContent, str]:
+    if source_file.kind == "empty":
+        raise InputError("empty file (0 bytes)")
+    if source_file.kind == "pdf":
+        return read_pdf(source_file.path), "text_layer"
+    if source_file.kind == "image":
+        raise InputError(f"{source_file.detail}: scanned forms need OCR, which this version does not have yet")
+    if source_file.kind == "text" and source_file.path.suffix.lower() == ".pdf":
+        raise InputError("plain text file named .pdf: it is not a PDF", status="skipped")
+    if source_file.kind in SKIP_REASONS:
+        raise InputError(SKIP_REASONS[source_file.kind], status="skipped")
+    raise InputError(f"unknown file type ({source_file.detail})", status="skipped")
+
+
+def _pages_summary(content: DocumentContent) -> str:
+    chars = sum(len(g.cells) for p in content.pages for g in p.grids) + sum(len(p.lines) for p in content.pages)
+    if content.page_count and not chars:
+        return f"no text layer on any of {content.page_count} pages (image-only PDF?): OCR is not available in this version"
+    return f"no 项目支出绩效自评表 found in {content.page_count} pages"
+
+
+def process_file(source_file: InputFile) -> FileResult:
+    """Extract every form of one file; every problem becomes a status and a message."""
+    result = FileResult(file=source_file.relpath, sha256=source_file.sha256, bytes=source_file.size, status="failed")
+    try:
+        content, method = _extract(source_file)
+    except InputError as error:
+        result.status, result.message = error.status, error.message
+        return result
+    except Exception as error:  # an extractor bug must not lose the batch
+        result.message = f"internal error while reading: {type(error).__name__}: {error}"
+        return result
+    result.pages, result.method = content.page_count, method
+    notes = [f"page {page}: {message}" for page, message in sorted(content.page_errors.items())]
+    try:
+        parsed_forms = parse_document(content)
+    except Exception as error:
+        result.message = "; ".join(notes + [f"internal error while parsing: {type(error).__name__}: {error}"])
+        return result
+    for parsed in parsed_forms:
+        if isinstance(parsed, Unsupported):
+            notes.append(f"pages {parsed.pages}: {parsed.reason}")
+            continue
+        try:
+            result.forms.append(build_form(parsed, source_file, len(result.forms), method))
+        except Exception as error:
+            notes.append(f"form on pages {parsed.pages}: internal error: {type(error).__name__}: {error}")
+    if not result.forms:
+        no_forms = _pages_summary(content)
+        result.status = "failed" if content.page_errors or "OCR" in no_forms else "skipped"
+        result.message = "; ".join(notes + [no_forms])
+        return result
+    review = [f for f in result.forms if f.status != "ok"]
+    result.status = "needs_review" if review or notes else "ok"
+    summary = f"{len(result.forms)} form(s)"
+    if review:
+        failed_rules = sorted({c.rule for f in review for c in f.checks if c.status == "fail"})
+        summary += f", {len(review)} need review ({', '.join(failed_rules)})"
+    result.message = "; ".join([summary] + notes)
+    return result
+
+
+def describe_or_fail(path: Path, root: Path) -> InputFile | FileResult:
+    try:
+        return describe(path, root)
+    except OSError as error:
+        return FileResult(file=path.relative_to(root).as_posix(), sha256="", bytes=0, status="failed", message=f"cannot read file: {error.strerror or error}")
+
+
+def run(dump: Path, exclude: tuple[Path, ...] = (), show_progress: bool = False) -> RunResult:
+    """Process every file under ``dump``; the result has exactly one FileResult per file."""
+    started = time.perf_counter()
+    paths = walk(dump, exclude)
+    results: list[FileResult] = []
+    with tqdm(total=len(paths), unit="file", disable=not show_progress, file=sys.stderr) as bar:
+        for path in paths:
+            bar.set_postfix_str(path.name[-40:], refresh=False)
+            described = describe_or_fail(path, dump)
+            results.append(described if isinstance(described, FileResult) else process_file(described))
+            bar.update(1)
+    return RunResult(files=results, seconds=time.perf_counter() - started)

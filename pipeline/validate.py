@@ -1,0 +1,25 @@
+"""Schema validation of form documents with jsonschema (JSON Schema 2020-12)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "form.schema.json"
+
+
+@lru_cache(maxsize=1)
+def validator() -> Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def schema_errors(document: dict[str, Any]) -> list[str]:
+    """Every way the document breaks the schema, as 'pointer: message' lines (empty when valid)."""
+    errors = sorted(validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    return [f"/{'/'.join(str(p) for p in error.absolute_path)}: {error.message}" for error in errors]

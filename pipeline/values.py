@@ -1,0 +1,75 @@
+"""Turning printed cell text into values, without inventing anything.
+
+Text is kept exactly as printed (only trimmed); numbers are parsed strictly, and a cell that is
+neither a number nor a not-applicable mark gives ``NumberResult(value=None, problem=...)`` so the
+caller can report it instead of guessing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .vocabulary import NOT_A_NUMBER
+
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+_PARAGRAPH = re.compile(r"<p[^>]*>(.*?)</p\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NumberResult:
+    value: float | None
+    problem: str | None = None  # why a printed, non-empty cell gave no number
+
+
+def parse_number(text: str | None, percent_ok: bool = True) -> NumberResult:
+    """``820000.00`` -> 820000.0, ``1,234.5`` -> 1234.5, ``100.00%`` -> 100.0, ``—`` -> None."""
+    if text is None:
+        return NumberResult(None)
+    flat = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    if flat in NOT_A_NUMBER:
+        return NumberResult(None)
+    if percent_ok and flat.endswith("%"):
+        flat = flat[:-1]
+    if _NUMBER.fullmatch(flat):
+        return NumberResult(float(flat.replace(",", "")))
+    return NumberResult(None, f"not a number: {text.strip()!r}")
+
+
+def decimals(text: str) -> int:
+    """How many decimals the printed number shows (``8.62`` -> 2, ``100%`` -> 0)."""
+    flat = unicodedata.normalize("NFKC", text).strip().rstrip("%")
+    return len(flat.split(".", 1)[1]) if "." in flat else 0
+
+
+def clean_text(text: str | None) -> str | None:
+    """Trimmed text as printed, HTML tags turned into line breaks; empty -> None."""
+    if text is None:
+        return None
+    if _TAG.search(text):
+        items = html_items(text)
+        return "\n".join(items) if items else None
+    stripped = text.strip()
+    return stripped or None
+
+
+def html_items(text: str) -> list[str]:
+    """``<p>a</p> <p>b</p>`` -> ["a", "b"]; text without paragraphs -> one item."""
+    paragraphs = _PARAGRAPH.findall(text)
+    if not paragraphs:
+        paragraphs = _BREAK.split(text)
+    items = [html.unescape(_TAG.sub("", p)).strip() for p in paragraphs]
+    return [item for item in items if item]
+
+
+def text_items(text: str | None) -> list[str]:
+    """A goal cell as a list: HTML paragraphs become items, plain text is one item."""
+    if text is None or not text.strip():
+        return []
+    if _TAG.search(text):
+        return html_items(text)
+    return [text.strip()]

@@ -1,0 +1,143 @@
+"""The domain vocabulary: every label the parser anchors on, with its known synonyms.
+
+Labels are compared after ``normalise_label`` (NFKC, so full-width and half-width punctuation
+agree; whitespace, a leading ``*`` required-field mark, a ``其中:`` prefix and trailing colons
+removed; parenthesised parts such as ``(元)`` or ``(50分)`` split off). Add a synonym here,
+not in the parser.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+FORM_TITLE_MARK = "项目支出绩效自评表"
+OTHER_FORM_TITLES = {"部门整体支出绩效自评表": "department overall form (部门整体支出绩效自评表)"}
+
+HEADER_FIELDS: dict[str, tuple[str, ...]] = {
+    "code": ("项目编码", "项目代码", "项目编号"),
+    "name": ("项目名称",),
+    "year": ("绩效自评年度", "自评年度", "评价年度"),
+    "implementing_unit": ("实施单位", "项目实施单位"),
+    "budget_unit": ("一级预算单位", "预算单位"),
+    "competent_department": ("主管部门", "主管单位", "项目主管部门"),
+}
+
+FUNDING_BLOCK = ("项目资金", "资金使用情况", "预算执行情况")
+
+FUNDING_COLUMNS: dict[str, tuple[str, ...]] = {
+    "initial_budget": ("年初预算数", "年初预算"),
+    "annual_budget": ("全年预算数", "调整预算数", "调整后预算数", "全年预算"),
+    "executed": ("全年执行数", "预算执行数", "执行数"),
+    "weight": ("分值", "权重"),
+    "execution_rate": ("执行率", "预算执行率"),
+    "score": ("得分",),
+}
+
+FUNDING_ITEMS: dict[str, tuple[str, ...]] = {
+    "年度资金总额": ("年度资金总额", "资金总额"),
+    "当年财政拨款": ("当年财政拨款", "本年财政拨款", "财政拨款"),
+    "上年结转资金": ("上年结转资金", "上年结余结转资金", "上年结转"),
+    "其他资金": ("其他资金",),
+}
+
+GOAL_BLOCK = ("年度总体目标",)
+GOAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "expected": ("预期目标", "年初设定目标"),
+    "actual": ("实际完成情况", "年度总体目标完成情况综述"),
+}
+
+INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "level1": ("一级指标",),
+    "level2": ("二级指标",),
+    "name": ("三级指标",),
+    "target": ("年度指标值", "指标值"),
+    "actual": ("实际完成值",),
+    "weight": ("分值", "权重"),
+    "score": ("得分",),
+    "deviation_note": ("偏差原因分析及改进措施", "偏差原因分析及改进", "偏差原因分析", "未完成原因分析"),
+}
+
+TOTAL_LABELS = ("总分", "合计")
+
+UNIT_LINE_LABELS = ("金额单位", "单位")
+AMOUNT_UNITS = ("万元", "元")
+
+NOT_A_NUMBER = {"", "—", "-", "/", "－", "–", "——", "--", "／", "无"}
+
+
+@dataclass(frozen=True)
+class Label:
+    """A cell's text taken apart: the bare label and its parenthesised parts."""
+
+    base: str
+    extras: tuple[str, ...]
+
+
+_PARENS = re.compile(r"\(([^()]*)\)")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """NFKC and no whitespace: the form of a label used for comparison."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+
+
+def normalise_label(text: str) -> Label:
+    flat = normalise(text).lstrip("*")
+    extras = tuple(_PARENS.findall(flat))
+    base = _PARENS.sub("", flat).rstrip(":")
+    if base.startswith("其中:"):
+        base = base[len("其中:") :]
+    elif base.startswith("其中"):
+        base = base[len("其中") :]
+    return Label(base=base.rstrip(":"), extras=extras)
+
+
+def match_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    """Which key of ``table`` the cell text names, by exact match of its bare label."""
+    base = normalise_label(text).base
+    if not base:
+        return None
+    for key, names in table.items():
+        if base in names:
+            return key
+    return None
+
+
+def is_label(text: str, names: tuple[str, ...]) -> bool:
+    return normalise_label(text).base in names
+
+
+def unit_of(text: str) -> str | None:
+    """The amount unit named in a label such as 项目资金(万元) or a line 金额单位：万元."""
+    flat = normalise(text)
+    for extra in normalise_label(text).extras:
+        if extra in AMOUNT_UNITS:
+            return extra
+    for label in UNIT_LINE_LABELS:
+        if flat.startswith(label + ":"):
+            rest = flat[len(label) + 1 :]
+            for unit in AMOUNT_UNITS:
+                if rest.startswith(unit):
+                    return unit
+    return None
+
+
+_WEIGHT = re.compile(r"(\d+(?:\.\d+)?)分")
+
+
+def level1_parts(text: str) -> tuple[str, float | None]:
+    """``产出(50分)`` -> ("产出", 50.0); ``效益 (30分)`` -> ("效益", 30.0); no weight -> None."""
+    cleaned = text.strip()
+    weight = None
+    flat = unicodedata.normalize("NFKC", cleaned)
+    for extra in _PARENS.findall(flat):
+        found = _WEIGHT.fullmatch(extra.strip())
+        if found:
+            weight = float(found.group(1))
+    if weight is None:
+        return cleaned, None
+    name = _PARENS.sub("", flat)
+    return _SPACES.sub("", name), weight

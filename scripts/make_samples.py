@@ -1,0 +1,452 @@
+"""Regenerate samples/dump/: the seed forms as an office would export them, plus bad files.
+
+The three forms are typed here from ../shared/seed (the text export of real published forms),
+as printed: a ruled table with merged cells, wrapped text, HTML left in cells. Rendering uses
+reportlab with the WenQuanYi Micro Hei TrueType font embedded (Debian fonts-wqy-microhei), and
+``invariant=1`` so the bytes are the same on every run.
+
+    python scripts/make_samples.py [--out samples/dump]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+FONT_PATHS = [
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+]
+FONT = "WQYMicroHei"
+BODY_SIZE = 8.0
+TITLE_SIZE = 14.0
+LEADING = 10.0
+PAD = 3.0
+MIN_ROW = 16.0
+MARGIN_X = 40.0
+MARGIN_TOP = 50.0
+MARGIN_BOTTOM = 40.0
+COLUMN_WIDTHS = [52, 60, 52, 88, 60, 60, 34, 34, 75]  # 9 columns, 515 pt: A4 minus margins
+
+
+@dataclass
+class Spec:
+    """One printed cell: column, text, spans."""
+
+    col: int
+    text: str
+    col_span: int = 1
+    row_span: int = 1
+
+
+@dataclass
+class FormSpec:
+    title: str
+    rows: list[list[Spec]]
+    header_row: int  # index of the indicator header row (repeated on continuation pages if asked)
+
+
+def S(col: int, text: str, col_span: int = 1, row_span: int = 1) -> Spec:
+    return Spec(col, text, col_span, row_span)
+
+
+def header_rows(code: str, name: str, colon: str, unit_label: str, rate_label: str) -> list[list[Spec]]:
+    return [
+        [S(0, f"项目编码{colon}"), S(1, code, 2), S(3, f"项目名称{colon}"), S(4, name, 2), S(6, f"绩效自评年度{colon}", 2), S(8, "2022")],
+        [S(0, f"实施单位{colon}"), S(1, "深圳市龙岗区吉华街道社区网格管理中心", 3), S(4, f"一级预算单位{colon}"), S(5, "深圳市龙岗区吉华街道办事处", 4)],
+        [S(0, "资金使用情况", 9)],
+        [S(0, "", 2), S(2, "年初预算数"), S(3, "全年预算数"), S(4, "全年执行数"), S(5, "分值"), S(6, rate_label), S(7, "得分"), S(8, "")],
+    ]
+
+
+def funding_rows(unit_label: str, colon: str, lines: list[tuple[str, str, str, str]]) -> list[list[Spec]]:
+    rows = []
+    for i, (label, initial, annual, executed) in enumerate(lines):
+        row = [S(0, unit_label, 1, 4)] if i == 0 else []
+        if i == 0:
+            tail = ["10", "100", "10"]
+        else:
+            tail = ["—", "—", "—"]
+        row += [S(1, label), S(2, initial), S(3, annual), S(4, executed)]
+        row += [S(5, tail[0]), S(6, tail[1]), S(7, tail[2]), S(8, "")]
+        rows.append(row)
+    return rows
+
+
+def goal_rows(expected: str, actual: str) -> list[list[Spec]]:
+    return [
+        [S(0, "项目目标完成情况", 9)],
+        [S(0, "年度总体目标", 1, 2), S(1, "预期目标", 4), S(5, "* 实际完成情况", 4)],
+        [S(1, expected, 4), S(5, actual, 4)],
+    ]
+
+
+INDICATOR_HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "* 实际完成值", "* 分值", "* 得分", "偏差原因分析及改进措施"]
+
+
+def indicator_rows(blocks: list[tuple[str, list[list[str]]]], total: tuple[str, str], total_from_first_col: bool) -> list[list[Spec]]:
+    """blocks: (level-1 label, rows of [level2, name, target, actual, weight, score, note]).
+
+    A level-2 of None continues the merge of the row above.
+    """
+    n_rows = 1 + sum(len(rows) for _, rows in blocks) + (0 if total_from_first_col else 1)
+    header = [S(0, "年度绩效指标", 1, n_rows)] + [S(i + 1, t) for i, t in enumerate(INDICATOR_HEADER)]
+    rows = [header]
+    for label, block in blocks:
+        for i, values in enumerate(block):
+            row = [S(1, label, 1, len(block))] if i == 0 else []
+            level2, rest = values[0], values[1:]
+            if level2 is not None:
+                span = 1
+                while i + span < len(block) and block[i + span][0] is None:
+                    span += 1
+                row.append(S(2, level2, 1, span))
+            row += [S(3 + j, v) for j, v in enumerate(rest)]
+            rows.append(row)
+    if total_from_first_col:
+        rows.append([S(0, "总分", 6), S(6, total[0]), S(7, total[1]), S(8, "—")])
+    else:
+        rows.append([S(1, "总分", 5), S(6, total[0]), S(7, total[1]), S(8, "—")])
+    return rows
+
+
+FORM1_GOALS = (
+    "<p>1.通过法律法规宣传教育等途径,大力宣传普及安全的法律法规和安全生产生活注意事项,切实提升出租屋业主、管理人、楼栋长和承租人的消防安全防范意识和应急处置能力。</p> "
+    "<p>2.通过物业管理管理督促各物业服务企业进一步落实主体责任,提升工作人员素质水平,物业服务企业自身服务本领和技能,为解决物业小区矛盾纠纷提供了专业的法律指导,防范各类安全事故发生。</p> "
+    "<p>3.健全网格员队伍垂直管理模式,全力打造社区网格管理的组织机构和队伍建设的“标准化”;提升“四实”信息采集质量,加强问题隐患排查,通过信息化手段深入推进网格融合;加强网格信息化建设与应用,推进网格事件月报分析智能化和“块数据”建设,深化“一中心两化”综治信息化建设。</p> "
+    "<p>4.为进一步推进住宅小区业主委员会建设,健全业主委员会治理结构,规范业主委员会履职,切实解决物业管理工作中存在的突出问题。</p> "
+    "<p>5.根据区委区政府关于物业管理提升相关工作部署,为进一步提高我街道物业管理服务质量,不断提升物业行业整体服务水平,实行年度评价制度。</p>"
+)
+
+FORM1_NOTE_QUALITY = (
+    "为进一步提升网格员业务水平和工作能力,加强基层网格队伍管理,促进社区网格化工作的专业化、规范化、制度化建设,"
+    "我中心计划组织网格员开展心理训练与团队建设,通过团建活动,让网格员在互动中缓解职场压力,学会有效沟通,"
+    "以更积极、阳光的精神面貌服务于基层工作,并结合所学知识运用在日常网格走访工作中,对工作中遇到的心理危机进行初期的有效干预,"
+    "保障居民心理健康,促进和谐社区建设。"
+)
+
+
+def form1(timeliness_score: str = "13") -> FormSpec:
+    rows = header_rows("440307220441500300039", "网格管理事务", ":", "项目资金(元)", "执行率(%)")
+    rows += funding_rows(
+        "项目资金(元)",
+        ":",
+        [
+            ("年度资金总额", "820000.00", "820000.00", "820000.00"),
+            ("其中:当年财政拨款", "820000.00", "820000.00", "820000.00"),
+            ("上年结转资金", "0.00", "0.00", "0.00"),
+            ("其他资金", "0.00", "0.00", "0.00"),
+        ],
+    )
+    rows += goal_rows(FORM1_GOALS, FORM1_GOALS)
+    header_row = len(rows)
+    rows += indicator_rows(
+        [
+            (
+                "产出(50分)",
+                [
+                    ["数量", "一社一案一会法律法规宣教场次", "举办15场", "举办12场", "12", "10",
+                     "因做2022年预算时预计一社一案一会宣传项目场次为15场,根据实际情况实际申请项目场次为12场。"],
+                    ["质量", "网格员常态化军训拓展训练效果", "训练效果良好", "进行心理训练与团建", "10", "10", FORM1_NOTE_QUALITY],
+                    ["时效", "出租屋分类分级工作公示及时性", "及时", "及时", "13", timeliness_score, ""],
+                    ["成本", "网格管理事务总支出", "控制在年度预算内", "控制在年度预算内", "15", "15", ""],
+                ],
+            ),
+            (
+                "效益 (30分)",
+                [
+                    ["经济效益", "", "", "不适用", "0", "0", ""],
+                    ["社会效益", "深入推进网格化管理，完善网格化管理机制，促进社区稳定发展。", "有效促进", "有效促进", "15", "15", ""],
+                    ["生态效益", "", "", "不适用", "0", "0", ""],
+                    ["可持续影响", "提升辖区居民居住安全水平", "逐步提升", "逐步提升", "15", "15", ""],
+                ],
+            ),
+            (
+                "满意度 (10分)",
+                [
+                    ["服务对象满意度", "辖区居民服务满意度", ">90%", "95%", "10", "10", ""],
+                    ["其他满意度", "", "", "不适用", "0", "0", ""],
+                ],
+            ),
+        ],
+        ("100", "98"),
+        total_from_first_col=False,
+    )
+    return FormSpec("网格管理事务项目支出绩效自评表", rows, header_row)
+
+
+def form2() -> FormSpec:
+    rows = header_rows("440307220441547600507", "住房租赁市场发展专项（中央直", ":", "项目资金(元)", "执行率(%)")
+    rows += funding_rows(
+        "项目资金(元)",
+        ":",
+        [
+            ("年度资金总额", "142335.00", "55626.00", "55626.00"),
+            ("其中:当年财政拨款", "0.00", "0.00", "0.00"),
+            ("上年结转资金", "142335.00", "55626.00", "55626.00"),
+            ("其他资金", "0.00", "0.00", "0.00"),
+        ],
+    )
+    goal = "1.开展辖区住房基础数据库信息采集; 2.完成辖区长租公寓现状调研报告"
+    rows += goal_rows(goal, goal)
+    header_row = len(rows)
+    rows += indicator_rows(
+        [
+            (
+                "产出(50分)",
+                [
+                    ["数量", "住房基础数据库信息采集数量", "不少于1万套", "不少于1万套", "10", "10", ""],
+                    ["质量", "调研报告质量", "通过验收", "通过验收", "15", "15", ""],
+                    ["时效", "调研报告完成时间", "2022年底前", "2022年底前", "15", "15", ""],
+                    ["成本", "项目支出", "控制在预算内", "控制在预算内", "10", "10", ""],
+                ],
+            ),
+            (
+                "效益(30分)",
+                [
+                    ["经济效益", "", "", "不适用", "0", "0", ""],
+                    ["社会效益", "居民租赁住房品质", "有所提高", "有所提高", "15", "15", ""],
+                    ["生态效益", "", "", "不适用", "0", "0", ""],
+                    ["可持续影响", "辖区住房租赁市场的发展", "健康良性发展", "健康良性发展", "15", "15", ""],
+                ],
+            ),
+            (
+                "满意度 (10分)",
+                [
+                    ["服务对象满意度", "辖区群众满意度", "大于90%", "92%", "10", "10", ""],
+                    ["其他满意度", "", "", "无", "0", "0", ""],
+                    [None, "", "", "无", "0", "0", ""],
+                ],
+            ),
+        ],
+        ("100", "100"),
+        total_from_first_col=True,
+    )
+    return FormSpec("住房租赁市场发展专项（中央直达）项目支出绩效自评表", rows, header_row)
+
+
+def form3() -> FormSpec:
+    rows = header_rows("440307220441502105005", "培训经费", "：", "项目资金（元）", "执行率（%）")
+    rows += funding_rows(
+        "项目资金（元）",
+        "：",
+        [
+            ("年度资金总额", "0.00", "13860.00", "13860.00"),
+            ("其中：当年财政拨款", "0.00", "13860.00", "13860.00"),
+            ("上年结转资金", "0.00", "0.00", "0.00"),
+            ("其他资金", "0.00", "0.00", "0.00"),
+        ],
+    )
+    goal = "培训项目预算执行率过99%以上，提高业务人员能力水平，提供更好的服务。"
+    rows += goal_rows(goal, goal)
+    header_row = len(rows)
+    rows += indicator_rows(
+        [
+            (
+                "产出 (50分)",
+                [
+                    ["数量", "网格员业务能力培训场次", ">1", ">1", "10", "10", ""],
+                    ["质量", "网格员业务能力培训质量", "良好", "良好", "15", "15", ""],
+                    ["时效", "网格员业务能力培训时间", "及时完成", "及时完成", "15", "15", ""],
+                    ["成本", "网格员业务能力培训成本", "总支出控制在年度预算内", "总支出控制在年度预算内", "10", "10", ""],
+                ],
+            ),
+            (
+                "效益 (30分)",
+                [
+                    ["经济效益", "", "", "不适用", "0", "0", ""],
+                    ["社会效益", "提高员工的业务能力", "提升社区居民对网格员工作的认可度", "有所提高", "30", "30", ""],
+                    ["生态效益", "", "", "不适用", "0", "0", ""],
+                    ["可持续影响", "", "", "不适用", "0", "0", ""],
+                ],
+            ),
+            (
+                "满意度\n(10分)",
+                [
+                    ["服务对象满意度", "员工满意度", ">90%", "92%", "10", "10", ""],
+                    ["其他满意度", "", "", "无", "0", "0", ""],
+                ],
+            ),
+        ],
+        ("100", "100"),
+        total_from_first_col=False,
+    )
+    return FormSpec("培训经费（网格）项目支出绩效自评表", rows, header_row)
+
+
+# --- layout -------------------------------------------------------------------------------
+
+
+def wrap(text: str, width: float) -> list[str]:
+    """Break text into lines that fit ``width``; explicit newlines are kept, spaces at a break dropped."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for ch in paragraph:
+            if line and pdfmetrics.stringWidth(line + ch, FONT, BODY_SIZE) > width:
+                lines.append(line.rstrip())
+                line = "" if ch == " " else ch
+            else:
+                line += ch
+        lines.append(line)
+    return lines
+
+
+def row_heights(rows: list[list[Spec]]) -> list[float]:
+    heights = [MIN_ROW] * len(rows)
+    spanning: list[tuple[int, Spec]] = []
+    for r, row in enumerate(rows):
+        for spec in row:
+            width = sum(COLUMN_WIDTHS[spec.col : spec.col + spec.col_span]) - 2 * PAD
+            need = len(wrap(spec.text, width)) * LEADING + 2 * PAD
+            if spec.row_span == 1:
+                heights[r] = max(heights[r], need)
+            else:
+                spanning.append((r, spec))
+    for r, spec in spanning:
+        width = sum(COLUMN_WIDTHS[spec.col : spec.col + spec.col_span]) - 2 * PAD
+        need = len(wrap(spec.text, width)) * LEADING + 2 * PAD
+        have = sum(heights[r : r + spec.row_span])
+        if need > have:
+            heights[r + spec.row_span - 1] += need - have
+    return heights
+
+
+def draw_text(canvas: Canvas, text: str, x: float, top: float, width: float, height: float, page_h: float) -> None:
+    lines = wrap(text, width - 2 * PAD)
+    block = len(lines) * LEADING
+    y = top + (height - block) / 2 + LEADING * 0.8
+    for line in lines:
+        w = pdfmetrics.stringWidth(line, FONT, BODY_SIZE)
+        left = x + PAD if w > width * 0.6 else x + (width - w) / 2
+        canvas.drawString(left, page_h - y, line)
+        y += LEADING
+
+
+def paginate(form: FormSpec, heights: list[float], first_top: float, page_h: float) -> list[list[int]]:
+    """Rows of each page, breaking where a row no longer fits."""
+    pages: list[list[int]] = [[]]
+    y = first_top
+    for r, h in enumerate(heights):
+        if pages[-1] and y + h > page_h - MARGIN_BOTTOM:
+            pages.append([])
+            y = MARGIN_TOP
+        pages[-1].append(r)
+        y += h
+    return pages
+
+
+def draw_form(canvas: Canvas, form: FormSpec, repeat_header: bool) -> None:
+    page_w, page_h = A4
+    heights = row_heights(form.rows)
+    canvas.setFont(FONT, TITLE_SIZE)
+    canvas.drawCentredString(page_w / 2, page_h - MARGIN_TOP, form.title)
+    first_top = MARGIN_TOP + 20
+    col_x = [MARGIN_X + sum(COLUMN_WIDTHS[:i]) for i in range(len(COLUMN_WIDTHS) + 1)]
+    pages = paginate(form, heights, first_top, page_h)
+    for p, page_rows in enumerate(pages):
+        if p > 0:
+            canvas.showPage()
+        canvas.setFont(FONT, BODY_SIZE)
+        canvas.setLineWidth(0.6)
+        top = first_top if p == 0 else MARGIN_TOP
+        drawn_rows = list(page_rows)
+        row_top: dict[int, float] = {}
+        if p > 0 and repeat_header and page_rows[0] > form.header_row:
+            h = heights[form.header_row]
+            for spec in form.rows[form.header_row]:
+                x, w = col_x[spec.col], col_x[spec.col + spec.col_span] - col_x[spec.col]
+                canvas.rect(x, page_h - top - h, w, h, stroke=1, fill=0)
+                draw_text(canvas, spec.text, x, top, w, h, page_h)
+            top += h
+        for r in drawn_rows:
+            row_top[r] = top
+            top += heights[r]
+        bottom = top
+        first, last = drawn_rows[0], drawn_rows[-1]
+        # cells starting on this page, and the continuation parts of merges from earlier pages
+        for r0, row in enumerate(form.rows):
+            for spec in row:
+                r_end = r0 + spec.row_span - 1
+                if r_end < first or r0 > last:
+                    continue
+                part_first, part_last = max(r0, first), min(r_end, last)
+                y0 = row_top[part_first]
+                y1 = row_top[part_last] + heights[part_last] if part_last < last else bottom
+                x, w = col_x[spec.col], col_x[spec.col + spec.col_span] - col_x[spec.col]
+                canvas.rect(x, page_h - y1, w, y1 - y0, stroke=1, fill=0)
+                if part_first == r0:
+                    draw_text(canvas, spec.text, x, y0, w, y1 - y0, page_h)
+    canvas.showPage()
+
+
+def write_pdf(path: Path, forms: list[tuple[FormSpec, bool]], encrypt: str | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    canvas = Canvas(str(path), pagesize=A4, invariant=1, encrypt=encrypt)
+    canvas.setTitle(path.stem)
+    for form, repeat_header in forms:
+        draw_form(canvas, form, repeat_header)
+    canvas.save()
+
+
+def write_text_pdf(path: Path, lines: list[str]) -> None:
+    canvas = Canvas(str(path), pagesize=A4, invariant=1)
+    canvas.setFont(FONT, 11)
+    y = A4[1] - 80
+    for line in lines:
+        canvas.drawString(MARGIN_X, y, line)
+        y -= 18
+    canvas.showPage()
+    canvas.save()
+
+
+def register_font() -> None:
+    for path in FONT_PATHS:
+        if path.exists():
+            pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
+            return
+    raise SystemExit("no CJK TrueType font found: install Debian's fonts-wqy-microhei (make system-deps)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "samples" / "dump")
+    out: Path = parser.parse_args().out
+    register_font()
+
+    # Form 1 runs over two pages, breaking inside the 产出 merge: with the indicator header
+    # repeated on page 2 in the combined file, without it in the single-form file.
+    write_pdf(out / "2022" / "吉华街道_项目支出绩效自评表_2022.pdf", [(form1(), True), (form2(), True), (form3(), True)])
+    write_pdf(out / "2022" / "单表" / "网格管理事务.pdf", [(form1(), False)])
+    write_pdf(out / "2022" / "单表" / "住房租赁市场发展专项.pdf", [(form2(), False)])
+    write_pdf(out / "2022" / "单表" / "培训经费.pdf", [(form3(), False)])
+
+    write_pdf(out / "review" / "网格管理事务_得分不符.pdf", [(form1(timeliness_score="11"), True)])
+
+    bad = out / "bad"
+    bad.mkdir(parents=True, exist_ok=True)
+    whole = (out / "2022" / "单表" / "住房租赁市场发展专项.pdf").read_bytes()
+    (bad / "truncated.pdf").write_bytes(whole[: len(whole) // 3])
+    (bad / "empty.pdf").write_bytes(b"")
+    write_pdf(bad / "encrypted.pdf", [(form3(), False)], encrypt="secret")
+    write_text_pdf(bad / "no_form.pdf", ["关于召开2022年度绩效自评工作会议的通知", "各单位：请于12月20日前报送项目支出绩效自评表。"])
+    (bad / "notes_renamed.pdf").write_text("这不是PDF，只是一份改了扩展名的文本说明。\n", encoding="utf-8")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        info = zipfile.ZipInfo("附件/readme.txt", date_time=(2022, 12, 31, 0, 0, 0))
+        zf.writestr(info, "附件说明")
+    (bad / "attachments.zip").write_bytes(archive.getvalue())
+    (bad / "unknown.dat").write_bytes(bytes(range(7, 250)) * 4)
+    print(f"samples written to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The whole pipeline on samples/dump, compared field by field with samples/expected (typed by hand)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from conftest import DUMP, EXPECTED, REPO
+
+CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total")
+
+
+def _expected_form(case: dict) -> dict:
+    content = json.loads((EXPECTED / case["content"]).read_text(encoding="utf-8"))
+    for pointer, value in case.get("overrides", {}).items():
+        *parents, last = pointer.strip("/").split("/")
+        target = content
+        for part in parents:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        target[int(last) if isinstance(target, list) else last] = value
+    return content
+
+
+def _diff(actual, expected, path="") -> list[str]:
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        keys = set(expected) | set(actual)
+        return [d for k in sorted(keys) for d in _diff(actual.get(k, "<missing>"), expected.get(k, "<missing>"), f"{path}/{k}")]
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(actual) != len(expected):
+            return [f"{path}: {len(actual)} items, expected {len(expected)}"]
+        return [d for i, (a, e) in enumerate(zip(actual, expected)) for d in _diff(a, e, f"{path}/{i}")]
+    if actual != expected:
+        return [f"{path}: {actual!r} != expected {expected!r}"]
+    return []
+
+
+def test_every_sample_form_equals_the_hand_typed_expectation(sample_run, cases):
+    produced = sorted(p.name for p in (sample_run.out / "forms").glob("*.json"))
+    assert produced == sorted(c["output"] for c in cases["forms"])
+    for case in cases["forms"]:
+        form = json.loads((sample_run.out / "forms" / case["output"]).read_text(encoding="utf-8"))
+        expected = _expected_form(case)
+        differences = _diff({k: form[k] for k in CONTENT_KEYS}, {k: expected[k] for k in CONTENT_KEYS})
+        assert not differences, f"{case['output']}:\n" + "\n".join(differences)
+        assert {k: form["source"][k] for k in case["source"]} == case["source"]
+        assert form["status"] == case["status"]
+        assert sorted(c["rule"] for c in form["checks"] if c["status"] == "fail") == case["failed_checks"]
+        assert sorted(c["rule"] for c in form["checks"] if c["status"] == "warn") == case["warned_checks"]
+
+
+def test_seed_totals_reconcile_and_truncated_name_stays(sample_run):
+    forms = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((sample_run.out / "forms").glob("2022__吉华*.json"))]
+    assert [f["total"]["score"] for f in forms] == [98, 100, 100]
+    assert forms[1]["project"]["name"] == "住房租赁市场发展专项（中央直"
+    for form in forms:
+        assert all(c["status"] == "pass" for c in form["checks"]), form["checks"]
+
+
+def test_broken_total_is_extracted_as_printed_and_flagged(sample_run):
+    form = json.loads((sample_run.out / "forms" / "review__网格管理事务_得分不符.pdf.0.json").read_text(encoding="utf-8"))
+    assert form["indicators"][2]["score"] == 11
+    assert form["total"]["score"] == 98
+    assert form["status"] == "needs_review"
+    check = next(c for c in form["checks"] if c["rule"] == "total_score")
+    assert check["status"] == "fail"
+    assert "96 ≠ 总分 98" in check["message"] and "时效 11" in check["message"]
+
+
+def test_manifest_has_one_row_per_input_with_specific_messages(sample_run, cases):
+    manifest = pd.read_csv(sample_run.out / "manifest.csv", encoding="utf-8-sig", keep_default_na=False)
+    inputs = sorted(p.relative_to(DUMP).as_posix() for p in DUMP.rglob("*") if p.is_file())
+    assert sorted(manifest["file"]) == inputs
+    rows = {row["file"]: row for row in manifest.to_dict("records")}
+    for expected in cases["manifest"]:
+        row = rows[expected["file"]]
+        assert row["status"] == expected["status"], row
+        assert row["forms"] == expected["forms"], row
+        if "pages" in expected:
+            assert row["pages"] == expected["pages"], row
+        assert expected.get("message", "") in row["message"], row
+        assert "Traceback" not in row["message"]
+
+
+def test_exit_code_says_some_files_need_a_human(sample_run):
+    assert sample_run.exit_code == 1
+
+
+def test_provenance_points_at_the_printed_cell(sample_run):
+    form = json.loads((sample_run.out / "forms" / "2022__单表__网格管理事务.pdf.0.json").read_text(encoding="utf-8"))
+    where = form["provenance"]["/total/score"]
+    assert where["page"] == 2 and where["text"] == "98"
+    x0, top, x1, bottom = where["bbox"]
+    assert x0 < x1 and top < bottom
+    assert form["provenance"]["/indicators/0/level1"]["text"] == "产出(50分)"
+    # every non-null scalar value has provenance
+    for i, indicator in enumerate(form["indicators"]):
+        for key, value in indicator.items():
+            if value is not None:
+                assert f"/indicators/{i}/{key}" in form["provenance"], key
+
+
+@pytest.mark.parametrize("command", [[sys.executable, "-m", "pipeline"], [str(REPO / ".venv" / "bin" / "zpef")]])
+def test_cli_entry_points(tmp_path, command):
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    (dump / "one.pdf").write_bytes((DUMP / "2022" / "单表" / "培训经费.pdf").read_bytes())
+    if not os.path.exists(command[0]):
+        pytest.skip(f"{command[0]} not installed (install with make)")
+    done = subprocess.run(command + ["extract", str(dump), "--out", str(tmp_path / "out"), "--quiet"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "1 files, 1 forms: 1 ok" in done.stdout
+    assert (tmp_path / "out" / "forms" / "one.pdf.0.json").exists()
+
+
+def test_bad_usage_exits_2(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(tmp_path / "missing")], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "dump folder not found" in done.stderr and "Traceback" not in done.stderr
