@@ -23,6 +23,7 @@ from .vocabulary import (
     INDICATOR_COLUMNS,
     OTHER_FORM_TITLES,
     TOTAL_LABELS,
+    YEAR_LINE,
     level1_parts,
     match_key,
     normalise,
@@ -230,6 +231,11 @@ class _FormReader:
         return "shenzhen" if {"code", "budget_unit"} <= self.labels_seen else "national"
 
     def _loose_line(self, line: TextLine) -> None:
+        year = YEAR_LINE.match(normalise(line.text))
+        if year and self.project.year is None:
+            self.project.year = year.group(1)
+            self.provenance["/project/year"] = Provenance(line.page, line.bbox, line.text)
+            return
         unit = unit_of(line.text)
         if unit and self.funding.unit is None:
             self.funding.unit = unit
@@ -246,6 +252,7 @@ class _FormReader:
             return
         if self.section == "after":
             return
+        self._units(row)
         funding_header = _header_positions(row, FUNDING_COLUMNS)
         if _is_funding_header(funding_header):
             self.funding_cols = funding_header
@@ -256,7 +263,6 @@ class _FormReader:
             self.goal_cols = goal_header
             self.section = "goals"
             return
-        self._units(row)
         self._header_fields(row)
         if self.section == "funding":
             self._funding_line(row)

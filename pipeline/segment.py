@@ -10,6 +10,8 @@ Merged cells are rebuilt by joining neighbouring grid slots that no ruling separ
 
 from __future__ import annotations
 
+import bisect
+
 from dataclasses import dataclass, field
 
 from .model import BBox, Cell, Grid, PageContent, TextLine
@@ -57,19 +59,37 @@ def snap_positions(values: list[float], tolerance: float = SNAP_TOLERANCE) -> li
     return [sum(c) / len(c) for c in clusters]
 
 
-def _touches(a: Ruling, b: Ruling) -> bool:
-    if a.orientation == b.orientation:
-        return abs(a.pos - b.pos) <= SNAP_TOLERANCE and a.start <= b.end + JOIN_TOLERANCE and b.start <= a.end + JOIN_TOLERANCE
-    h, v = (a, b) if a.orientation == "h" else (b, a)
-    return (
-        v.start - JOIN_TOLERANCE <= h.pos <= v.end + JOIN_TOLERANCE
-        and h.start - JOIN_TOLERANCE <= v.pos <= h.end + JOIN_TOLERANCE
-    )
+def merge_collinear(rulings: list[Ruling]) -> list[Ruling]:
+    """Given rulings, join the pieces of one line (cell borders drawn cell by cell) into one."""
+    merged: list[Ruling] = []
+    for orientation in ("h", "v"):
+        same = sorted((r for r in rulings if r.orientation == orientation), key=lambda r: r.pos)
+        positions = snap_positions([r.pos for r in same])
+        groups: dict[int, list[Ruling]] = {}
+        for ruling in same:
+            index = bisect.bisect_left(positions, ruling.pos - SNAP_TOLERANCE)
+            while index + 1 < len(positions) and abs(positions[index + 1] - ruling.pos) < abs(positions[index] - ruling.pos):
+                index += 1
+            groups.setdefault(index, []).append(ruling)
+        for index, pieces in sorted(groups.items()):
+            pieces.sort(key=lambda r: r.start)
+            start, end = pieces[0].start, pieces[0].end
+            for piece in pieces[1:]:
+                if piece.start <= end + JOIN_TOLERANCE:
+                    end = max(end, piece.end)
+                else:
+                    merged.append(Ruling(orientation, positions[index], start, end))
+                    start, end = piece.start, piece.end
+            merged.append(Ruling(orientation, positions[index], start, end))
+    return merged
 
 
 def group_tables(rulings: list[Ruling]) -> list[TableRulings]:
-    """Given all rulings of a page, split them into connected groups, one per table."""
-    parent = list(range(len(rulings)))
+    """Given all rulings of a page, split them into groups that touch, one group per table."""
+    lines = merge_collinear(rulings)
+    horizontals = sorted((i for i, r in enumerate(lines) if r.orientation == "h"), key=lambda i: lines[i].pos)
+    h_positions = [lines[i].pos for i in horizontals]
+    parent = list(range(len(lines)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -77,12 +97,17 @@ def group_tables(rulings: list[Ruling]) -> list[TableRulings]:
             i = parent[i]
         return i
 
-    for i in range(len(rulings)):
-        for j in range(i + 1, len(rulings)):
-            if _touches(rulings[i], rulings[j]):
-                parent[find(i)] = find(j)
+    for v_index, v in enumerate(lines):
+        if v.orientation != "v":
+            continue
+        low = bisect.bisect_left(h_positions, v.start - JOIN_TOLERANCE)
+        high = bisect.bisect_right(h_positions, v.end + JOIN_TOLERANCE)
+        for h_index in horizontals[low:high]:
+            h = lines[h_index]
+            if h.start - JOIN_TOLERANCE <= v.pos <= h.end + JOIN_TOLERANCE:
+                parent[find(v_index)] = find(h_index)
     groups: dict[int, TableRulings] = {}
-    for i, ruling in enumerate(rulings):
+    for i, ruling in enumerate(lines):
         group = groups.setdefault(find(i), TableRulings())
         (group.horizontals if ruling.orientation == "h" else group.verticals).append(ruling)
     tables = [g for g in groups.values() if len(g.horizontals) >= 2 and len(g.verticals) >= 2]
@@ -166,6 +191,36 @@ def _inside(glyph: Glyph, bbox: BBox) -> bool:
     return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
 
 
+class _SlotIndex:
+    """Finds the cell under a point of one grid by bisecting its row and column edges."""
+
+    def __init__(self, grid: Grid) -> None:
+        col_edges: dict[int, float] = {}
+        row_edges: dict[int, float] = {}
+        self.slots: dict[tuple[int, int], int] = {}
+        for index, cell in enumerate(grid.cells):
+            col_edges[cell.col], col_edges[cell.end_col] = cell.bbox[0], cell.bbox[2]
+            row_edges[cell.row], row_edges[cell.end_row] = cell.bbox[1], cell.bbox[3]
+            for r in range(cell.row, cell.end_row):
+                for c in range(cell.col, cell.end_col):
+                    self.slots[(r, c)] = index
+        # an edge no cell starts or ends at lies inside merged cells: the slot to its left is the same cell
+        self.cols = sorted(col_edges.items(), key=lambda item: item[1])
+        self.rows = sorted(row_edges.items(), key=lambda item: item[1])
+        self.col_x = [x for _, x in self.cols]
+        self.row_y = [y for _, y in self.rows]
+        self.bbox = grid.bbox
+
+    def cell_index(self, glyph: Glyph) -> int | None:
+        if not _inside(glyph, self.bbox):
+            return None
+        cx = (glyph.bbox[0] + glyph.bbox[2]) / 2
+        cy = (glyph.bbox[1] + glyph.bbox[3]) / 2
+        col = self.cols[max(bisect.bisect_right(self.col_x, cx) - 1, 0)][0]
+        row = self.rows[max(bisect.bisect_right(self.row_y, cy) - 1, 0)][0]
+        return self.slots.get((row, col))
+
+
 def glyph_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
     """Given glyphs, group them into lines top to bottom, each sorted left to right."""
     lines: list[list[Glyph]] = []
@@ -210,15 +265,13 @@ def assign_glyphs(grids: list[Grid], glyphs: list[Glyph], page: int) -> tuple[li
     """Given empty grids and a page's glyphs, fill each cell's text; the rest become loose lines."""
     by_cell: dict[tuple[int, int], list[Glyph]] = {}
     loose: list[Glyph] = []
+    indexes = [_SlotIndex(grid) for grid in grids]
     for glyph in glyphs:
-        for gi, grid in enumerate(grids):
-            if not _inside(glyph, grid.bbox):
-                continue
-            for ci, cell in enumerate(grid.cells):
-                if _inside(glyph, cell.bbox):
-                    by_cell.setdefault((gi, ci), []).append(glyph)
-                    break
-            break
+        for gi, index in enumerate(indexes):
+            ci = index.cell_index(glyph)
+            if ci is not None:
+                by_cell.setdefault((gi, ci), []).append(glyph)
+                break
         else:
             loose.append(glyph)
     filled: list[Grid] = []

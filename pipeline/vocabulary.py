@@ -61,6 +61,8 @@ INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
 
 TOTAL_LABELS = ("总分", "合计")
 
+YEAR_LINE = re.compile(r"^\(?(\d{4})年度?\)?$")  # （2022年度） under the national title, after normalise()
+
 UNIT_LINE_LABELS = ("金额单位", "单位")
 AMOUNT_UNITS = ("万元", "元")
 

@@ -52,6 +52,7 @@ class FormSpec:
     title: str
     rows: list[list[Spec]]
     header_row: int  # index of the indicator header row (repeated on continuation pages if asked)
+    notes: list[str] = field(default_factory=list)  # lines between the title and the table
 
 
 def S(col: int, text: str, col_span: int = 1, row_span: int = 1) -> Spec:
@@ -282,6 +283,48 @@ def form3() -> FormSpec:
     return FormSpec("培训经费（网格）项目支出绩效自评表", rows, header_row)
 
 
+def national_form() -> FormSpec:
+    """The national layout (财预〔2020〕10号 annex), invented content in 万元 with its usual traps:
+    a year line under the title, 主管部门, 调整预算数, 本年财政拨款, "年度资金总额:", percentages,
+    a score rounded to the printed precision, coded unit names and 指标-suffixed level names."""
+    rows = [
+        [S(0, "项目名称"), S(1, "基层农技人员能力提升培训", 8)],
+        [S(0, "主管部门"), S(1, "219-和平县农业农村局", 3), S(4, "实施单位"), S(5, "219001-和平县农业技术推广中心", 4)],
+        [S(0, "项目资金（万元）", 1, 5), S(1, ""), S(2, "年初预算数"), S(3, "调整预算数"), S(4, "全年执行数"), S(5, "分值"), S(6, "执行率"), S(7, "得分"), S(8, "")],
+        [S(1, "年度资金总额:"), S(2, "120.0000"), S(3, "150.5000"), S(4, "129.8060"), S(5, "10"), S(6, "86.25%"), S(7, "8.62"), S(8, "")],
+        [S(1, "其中：本年财政拨款"), S(2, "100.0000"), S(3, "130.5000"), S(4, "109.8060"), S(5, "—"), S(6, "—"), S(7, "—"), S(8, "")],
+        [S(1, "上年结转资金"), S(2, "20.0000"), S(3, "20.0000"), S(4, "20.0000"), S(5, "—"), S(6, "—"), S(7, "—"), S(8, "")],
+        [S(1, "其他资金"), S(2, "0"), S(3, "0"), S(4, "0"), S(5, "—"), S(6, "—"), S(7, "—"), S(8, "")],
+        [S(0, "年度总体目标", 1, 2), S(1, "预期目标", 4), S(5, "实际完成情况", 4)],
+        [S(1, "全年培训基层农技人员500人次以上，培训合格率不低于95%，提升基层农技推广服务能力。", 4),
+         S(5, "全年培训基层农技人员523人次，培训合格率96.2%，基层农技推广服务能力有所提升。", 4)],
+    ]
+    header_row = len(rows)
+    rows.append([S(0, "绩效指标", 1, 7)] + [S(i + 1, t) for i, t in enumerate(
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"])])
+    indicator_data = [
+        ("产出指标(50分)", [
+            ["数量指标", "完成培训人次", "≥500人次", "523人次", "20", "20", ""],
+            ["质量指标", "培训合格率", "≥95%", "96.2%", "15", "15", ""],
+            ["时效指标", "按期完成率", "100%", "100%", "15", "15", ""],
+        ]),
+        ("效益指标(30分)", [
+            ["社会效益指标", "基层人员技能提升", "明显提升", "有所提升", "20", "17", "部分学员参训时间不足，下年度加强考勤管理。"],
+            ["可持续影响指标", "培训成果长效应用机制", "建立", "已建立", "10", "10", ""],
+        ]),
+        ("满意度指标(10分)", [
+            ["服务对象满意度指标", "参训学员满意度", "≥90%", "93%", "10", "10", ""],
+        ]),
+    ]
+    for label, block in indicator_data:
+        for i, values in enumerate(block):
+            row = [S(1, label, 1, len(block))] if i == 0 else []
+            row += [S(2 + j, v) for j, v in enumerate(values)]
+            rows.append(row)
+    rows.append([S(0, "总分", 6), S(6, "100"), S(7, "95.62"), S(8, "")])
+    return FormSpec("项目支出绩效自评表", rows, header_row, notes=["（2022年度）"])
+
+
 # --- layout -------------------------------------------------------------------------------
 
 
@@ -350,6 +393,13 @@ def draw_form(canvas: Canvas, form: FormSpec, repeat_header: bool) -> None:
     canvas.setFont(FONT, TITLE_SIZE)
     canvas.drawCentredString(page_w / 2, page_h - MARGIN_TOP, form.title)
     first_top = MARGIN_TOP + 20
+    canvas.setFont(FONT, 10)
+    for note in form.notes:
+        if note.startswith("（"):
+            canvas.drawCentredString(page_w / 2, page_h - first_top - 4, note)
+        else:
+            canvas.drawRightString(page_w - MARGIN_X, page_h - first_top - 4, note)
+        first_top += 16
     col_x = [MARGIN_X + sum(COLUMN_WIDTHS[:i]) for i in range(len(COLUMN_WIDTHS) + 1)]
     pages = paginate(form, heights, first_top, page_h)
     for p, page_rows in enumerate(pages):
@@ -430,6 +480,7 @@ def main() -> None:
     write_pdf(out / "2022" / "单表" / "培训经费.pdf", [(form3(), False)])
 
     write_pdf(out / "review" / "网格管理事务_得分不符.pdf", [(form1(timeliness_score="11"), True)])
+    write_pdf(out / "2022" / "national" / "基层农技人员能力提升培训.pdf", [(national_form(), False)])
 
     bad = out / "bad"
     bad.mkdir(parents=True, exist_ok=True)
