@@ -43,33 +43,32 @@ def write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
         temporary.write_text(text, encoding=encoding)
 
 
-def form_filenames(forms: list[FormDocument]) -> dict[str, str]:
-    """form_id -> file name, from the input's relative path and the form index, never colliding.
+def form_filenames(forms: list[FormDocument]) -> list[str]:
+    """A file name per form, from the input's relative path and the form index, never colliding.
 
     ``2022/单表/培训经费.pdf`` form 0 -> ``2022__单表__培训经费.pdf.0.json``. Two paths that flatten
     to the same name (``a/b.pdf`` and ``a__b.pdf``, or names differing only in case) both get a
     short hash of their path appended.
     """
-    flat = {f.form_id: f"{f.source.file.replace('/', '__')}.{f.source.form_index}" for f in forms}
+    stems = [f"{f.source.file.replace('/', '__')}.{f.source.form_index}" for f in forms]
     owners: dict[str, set[str]] = {}
-    for form in forms:
-        owners.setdefault(flat[form.form_id].casefold(), set()).add(form.source.file)
-    names = {}
-    for form in forms:
-        stem = flat[form.form_id]
+    for form, stem in zip(forms, stems):
+        owners.setdefault(stem.casefold(), set()).add(form.source.file)
+    names = []
+    for form, stem in zip(forms, stems):
         if len(owners[stem.casefold()]) > 1:
             stem += "." + hashlib.sha256(form.source.file.encode("utf-8")).hexdigest()[:8]
-        names[form.form_id] = stem + ".json"
+        names.append(stem + ".json")
     return names
 
 
-def write_forms(out: Path, forms: list[FormDocument]) -> dict[str, str]:
+def write_forms(out: Path, forms: list[FormDocument]) -> list[str]:
     """Write one JSON per form; remove form files a previous run left that this run did not write."""
     folder = out / FORMS_DIR
     names = form_filenames(forms)
-    for form in forms:
-        write_text(folder / names[form.form_id], json.dumps(form.to_json(), ensure_ascii=False, indent=2) + "\n")
-    written = set(names.values())
+    for form, name in zip(forms, names):
+        write_text(folder / name, json.dumps(form.to_json(), ensure_ascii=False, indent=2) + "\n")
+    written = set(names)
     for stale in folder.glob("*.json"):
         if stale.name not in written:
             stale.unlink()

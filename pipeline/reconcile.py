@@ -24,12 +24,14 @@ def fmt(value: float | None) -> str:
     return f"{value:g}" if abs(value) < 1e15 else f"{value:.2f}"
 
 
-def _precision(form: FormDocument, pointer: str) -> float:
-    """The step of the printed number at ``pointer`` (1 for ``98``, 0.01 for ``8.62``)."""
+def _precision(form: FormDocument, pointer: str, value: float) -> float:
+    """The step of the printed number at ``pointer`` (1 for ``98``, 0.01 for ``8.62``).
+
+    Without provenance (a value typed in by a reviewer) the value's own decimals count.
+    """
     provenance = form.provenance.get(pointer)
-    if provenance is None:
-        return 1.0
-    return 10.0 ** -decimals(provenance.text)
+    text = provenance.text if provenance is not None else fmt(value)
+    return 10.0 ** -decimals(text)
 
 
 def _agrees(printed: float, computed: float, step: float) -> bool:
@@ -66,7 +68,7 @@ def total_score(form: FormDocument) -> Check:
         parts.append(("资金", found[1].score))
     parts += [(_indicator_label(i), i.score) for i in form.indicators]
     summed = sum(v for _, v in parts if v is not None)
-    if _agrees(form.total.score, summed, _precision(form, "/total/score")):
+    if _agrees(form.total.score, summed, _precision(form, "/total/score", form.total.score)):
         return Check(rule, "pass", f"得分合计 {fmt(summed)} = 总分 {fmt(form.total.score)}")
     return Check(rule, "fail", _sum_message("得分", parts, form.total.score, "总分"))
 
@@ -165,7 +167,7 @@ def execution_rate(form: FormDocument) -> Check:
             continue
         compared += 1
         expected = line.executed / line.annual_budget * 100
-        step = _precision(form, f"/funding/lines/{index}/execution_rate")
+        step = _precision(form, f"/funding/lines/{index}/execution_rate", line.execution_rate)
         if not _agrees(line.execution_rate, expected, step):
             findings.append(
                 f"{line.item}: 执行率 {fmt(line.execution_rate)} ≠ {fmt(line.executed)} ÷ {fmt(line.annual_budget)} × 100 = {expected:.2f}"
@@ -187,7 +189,7 @@ def funding_score(form: FormDocument) -> Check:
     if line.score is None or line.weight is None or line.execution_rate is None:
         return Check(rule, "skip", "年度资金总额 lacks 分值, 执行率 or 得分")
     expected = line.weight * min(line.execution_rate, 100.0) / 100.0
-    step = _precision(form, f"/funding/lines/{index}/score")
+    step = _precision(form, f"/funding/lines/{index}/score", line.score)
     if _agrees(line.score, expected, step):
         return Check(rule, "pass", f"得分 {fmt(line.score)} = {fmt(line.weight)} × {fmt(line.execution_rate)}%")
     return Check(rule, "fail", f"得分 {fmt(line.score)} ≠ 分值 {fmt(line.weight)} × 执行率 {fmt(line.execution_rate)}% = {expected:.2f}")

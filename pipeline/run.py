@@ -147,6 +147,17 @@ def process_file(source_file: InputFile) -> FileResult:
     return result
 
 
+def duplicate_of(source_file: InputFile, original: str) -> FileResult:
+    """Identical bytes are extracted once: a form has one form_id and one row in the tables."""
+    return FileResult(
+        file=source_file.relpath,
+        sha256=source_file.sha256,
+        bytes=source_file.size,
+        status="skipped",
+        message=f"duplicate of {original} (same sha256): its forms are extracted there",
+    )
+
+
 def describe_or_fail(path: Path, root: Path) -> InputFile | FileResult:
     try:
         return describe(path, root)
@@ -159,10 +170,17 @@ def run(dump: Path, exclude: tuple[Path, ...] = (), show_progress: bool = False)
     started = time.perf_counter()
     paths = walk(dump, exclude)
     results: list[FileResult] = []
+    first_seen: dict[str, str] = {}  # sha256 -> the first path with those bytes
     with tqdm(total=len(paths), unit="file", disable=not show_progress, file=sys.stderr) as bar:
         for path in paths:
             bar.set_postfix_str(path.name[-40:], refresh=False)
             described = describe_or_fail(path, dump)
-            results.append(described if isinstance(described, FileResult) else process_file(described))
+            if isinstance(described, FileResult):
+                results.append(described)
+            elif described.sha256 in first_seen and described.kind != "empty":
+                results.append(duplicate_of(described, first_seen[described.sha256]))
+            else:
+                first_seen[described.sha256] = described.relpath
+                results.append(process_file(described))
             bar.update(1)
     return RunResult(files=results, seconds=time.perf_counter() - started)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError
+from pdfminer.pdfpage import PDFPage
 from pdfminer.psexceptions import PSEOF, PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from .errors import InputError
 from .model import DocumentContent, PageContent
 from .segment import Glyph, Ruling, segment_page
+
+logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings on odd operators are noise to a user
 
 MIN_RULING_LENGTH = 4.0  # points: shorter strokes are glyph parts or dots, not table lines
 
@@ -49,21 +53,36 @@ def read_page(page: "pdfplumber.page.Page") -> PageContent:
 def read_pdf(path: Path) -> DocumentContent:
     """Every page of a PDF; a page that fails is recorded in ``page_errors`` and skipped."""
     content = DocumentContent(pages=[])
-    try:
-        pdf = pdfplumber.open(path)
-        pages = pdf.pages
-    except PdfminerException as error:
-        raise _classify(error) from error
-    with pdf:
-        content.page_count = len(pages)
-        for page in pages:
+    # The file handle is ours: pdfplumber's own close() builds every page first, which would
+    # raise on the one bad page this function is careful to isolate.
+    with path.open("rb") as handle:
+        try:
+            pdf = pdfplumber.open(handle)
+            page_objects = list(PDFPage.create_pages(pdf.doc))
+        except PdfminerException as error:
+            raise _classify(error) from error
+        except PSException as error:
+            raise _classify(PdfminerException(error)) from error
+        except Exception as error:
+            raise InputError(f"corrupt PDF: its page tree cannot be read ({type(error).__name__}: {error})") from error
+        content.page_count = len(page_objects)
+        for number, page_object in enumerate(page_objects, start=1):
+            # pages are built one by one (not with pdf.pages) so one bad page dictionary,
+            # font or content stream loses only that page, never the other forms of the file
             try:
+                page = pdfplumber.page.Page(pdf, page_object, page_number=number, initial_doctop=0)
                 content.pages.append(read_page(page))
-            except Exception as error:  # one bad page must not lose the other forms of the file
-                content.page_errors[page.page_number] = f"{type(error).__name__}: {error}"
-            finally:
                 page.close()
+            except Exception as error:
+                content.page_errors[number] = f"unreadable page ({_describe(error)})"
     return content
+
+
+def _describe(error: Exception) -> str:
+    cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
+    name = type(cause).__name__
+    detail = str(cause).strip()
+    return f"{name}: {detail}" if detail else name
 
 
 def _classify(error: PdfminerException) -> InputError:

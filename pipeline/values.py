@@ -42,7 +42,7 @@ def parse_number(text: str | None, percent_ok: bool = True) -> NumberResult:
 
 def decimals(text: str) -> int:
     """How many decimals the printed number shows (``8.62`` -> 2, ``100%`` -> 0)."""
-    flat = unicodedata.normalize("NFKC", text).strip().rstrip("%")
+    flat = unicodedata.normalize("NFKC", text).replace(" ", "").strip().rstrip("%")
     return len(flat.split(".", 1)[1]) if "." in flat else 0
 
 

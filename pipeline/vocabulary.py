@@ -136,7 +136,7 @@ def level1_parts(text: str) -> tuple[str, float | None]:
     weight = None
     flat = unicodedata.normalize("NFKC", cleaned)
     for extra in _PARENS.findall(flat):
-        found = _WEIGHT.fullmatch(extra.strip())
+        found = _WEIGHT.fullmatch(_SPACES.sub("", extra))
         if found:
             weight = float(found.group(1))
     if weight is None:

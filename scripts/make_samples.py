@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -458,6 +460,43 @@ def write_text_pdf(path: Path, lines: list[str]) -> None:
     canvas.save()
 
 
+def broken_page_pdf() -> bytes:
+    """A one-page PDF whose font dictionary is damaged (a Type0 font without usable descendants),
+    as seen in files cut and pasted by broken tools: readers fail on this page only."""
+    content = b"BT /F1 12 Tf 72 720 Td (damaged page) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /X /DescendantFonts 7 >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def write_with_bad_page(path: Path, first: Path, last: Path) -> None:
+    """first's pages, the broken page, then last's pages, joined with pypdfium2."""
+    document = pdfium.PdfDocument(first)
+    document.import_pages(pdfium.PdfDocument(broken_page_pdf()))
+    document.import_pages(pdfium.PdfDocument(last))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    # PDFium writes a random /ID; pin it (same length, so offsets hold) to keep the bytes reproducible
+    data = re.sub(rb"/ID\s*\[<[0-9A-Fa-f]{32}><[0-9A-Fa-f]{32}>\]", b"/ID[<" + b"0" * 32 + b"><" + b"0" * 32 + b">]", buffer.getvalue())
+    path.write_bytes(data)
+
+
 def register_font() -> None:
     for path in FONT_PATHS:
         if path.exists():
@@ -496,6 +535,7 @@ def main() -> None:
         zf.writestr(info, "附件说明")
     (bad / "attachments.zip").write_bytes(archive.getvalue())
     (bad / "unknown.dat").write_bytes(bytes(range(7, 250)) * 4)
+    write_with_bad_page(bad / "one_bad_page.pdf", out / "2022" / "单表" / "培训经费.pdf", out / "2022" / "单表" / "住房租赁市场发展专项.pdf")
     print(f"samples written to {out}")
 
 

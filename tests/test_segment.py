@@ -9,7 +9,6 @@ from pipeline.model import Cell, Grid, TextLine
 from pipeline.segment import (
     Glyph,
     Ruling,
-    TableRulings,
     assign_glyphs,
     group_tables,
     segment_page,

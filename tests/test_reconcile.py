@@ -1,0 +1,348 @@
+"""Reconciliation checks (pipeline.reconcile) on FormDocuments built by hand."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import pytest
+
+from pipeline.document import (
+    Check,
+    FormDocument,
+    Funding,
+    FundingLine,
+    Indicator,
+    Project,
+    Provenance,
+    Source,
+    Total,
+)
+from pipeline.reconcile import CHECKS, reconcile
+
+BBOX = (10.0, 20.0, 30.0, 40.0)
+
+
+def make_form() -> FormDocument:
+    """A consistent form: funding 10 + indicators 20 + 30 + 28 + 10 = total 98 of 100."""
+    return FormDocument(
+        form_id="0123456789abcdef-0",
+        title="测试项目支出绩效自评表",
+        template="shenzhen",
+        source=Source(file="2022/测试.pdf", sha256="0" * 64, form_index=0, pages=[1], method="text_layer"),
+        project=Project(code="440307", name="测试项目", year="2022"),
+        funding=Funding(
+            unit="元",
+            lines=[
+                FundingLine("年度资金总额", 1000.0, 1000.0, 1000.0, 10.0, 100.0, 10.0),
+                FundingLine("当年财政拨款", 800.0, 900.0, 900.0),
+                FundingLine("上年结转资金", 200.0, 100.0, 100.0),
+            ],
+        ),
+        indicators=[
+            Indicator("产出", 50.0, "数量", "培训场次", ">1", "2", 20.0, 20.0, None),
+            Indicator("产出", 50.0, "质量", "培训质量", "良好", "良好", 30.0, 30.0, None),
+            Indicator("效益", 30.0, "社会效益", "业务能力", "提高", "有所提高", 30.0, 28.0, "部分人员未参训"),
+            Indicator("满意度", 10.0, "服务对象满意度", "员工满意度", ">90%", "92%", 10.0, 10.0, None),
+        ],
+        total=Total(weight=100.0, score=98.0),
+    )
+
+
+def rate_form(executed: float, annual: float, rate: float, printed: str | None) -> FormDocument:
+    form = make_form()
+    line = form.funding.lines[0]
+    line.executed, line.annual_budget, line.execution_rate = executed, annual, rate
+    form.funding.lines = [line]
+    if printed is not None:
+        form.provenance["/funding/lines/0/execution_rate"] = Provenance(1, BBOX, printed)
+    return form
+
+
+def score_form(weight: float, rate: float, score: float, printed: str | None) -> FormDocument:
+    form = make_form()
+    line = form.funding.lines[0]
+    line.weight, line.execution_rate, line.score = weight, rate, score
+    if printed is not None:
+        form.provenance["/funding/lines/0/score"] = Provenance(1, BBOX, printed)
+    return form
+
+
+def run(name: str, form: FormDocument) -> Check:
+    check = next(c for c in CHECKS if c.__name__ == name)
+    result = check(form)
+    assert result.rule == name
+    assert result.status in ("pass", "fail", "warn", "skip")
+    assert result.message
+    return result
+
+
+# --- one pass and one fail/warn case per check; the coverage test keeps this list complete ---
+
+
+def _set(path: Callable[[FormDocument], object], attribute: str, value) -> Callable[[FormDocument], None]:
+    return lambda form: setattr(path(form), attribute, value)
+
+
+def _no_note(form: FormDocument) -> None:
+    form.indicators[2].deviation_note = None
+
+
+FAILING: dict[str, tuple[str, Callable[[FormDocument], None]]] = {
+    "total_score": ("fail", _set(lambda f: f.total, "score", 96.0)),
+    "total_weight": ("fail", _set(lambda f: f.total, "weight", 90.0)),
+    "level1_weight": ("fail", _set(lambda f: f.indicators[1], "weight", 25.0)),
+    "score_within_weight": ("fail", _set(lambda f: f.indicators[0], "score", 21.0)),
+    "funding_sum": ("fail", _set(lambda f: f.funding.lines[0], "annual_budget", 1200.0)),
+    "execution_rate": ("fail", _set(lambda f: f.funding.lines[0], "execution_rate", 80.0)),
+    "funding_score": ("fail", _set(lambda f: f.funding.lines[0], "score", 5.0)),
+    "deviation_note": ("warn", _no_note),
+}
+
+
+def test_every_check_has_a_pass_and_a_fail_case():
+    assert {c.__name__ for c in CHECKS} == set(FAILING)
+
+
+@pytest.mark.parametrize("name", [c.__name__ for c in CHECKS])
+def test_each_check_passes_on_a_consistent_form(name):
+    assert run(name, make_form()).status == "pass"
+
+
+@pytest.mark.parametrize("name", sorted(FAILING))
+def test_each_check_flags_its_own_inconsistency(name):
+    status, breaks = FAILING[name]
+    form = make_form()
+    breaks(form)
+    assert run(name, form).status == status
+
+
+def test_reconcile_runs_every_check_in_order():
+    assert [c.rule for c in reconcile(make_form())] == [c.__name__ for c in CHECKS]
+    assert all(c.status == "pass" for c in reconcile(make_form()))
+
+
+# --- total_score / total_weight -------------------------------------------------------------
+
+
+def test_total_score_passes_when_funding_plus_indicators_equal_total():
+    check = run("total_score", make_form())
+    assert check.status == "pass"
+    assert "98" in check.message
+
+
+def test_total_score_failure_names_the_parts():
+    form = make_form()
+    form.indicators[2].score = 26.0  # 10 + 20 + 30 + 26 + 10 = 96, printed total 98
+    check = run("total_score", form)
+    assert check.status == "fail"
+    assert "96 ≠ 总分 98" in check.message
+    for part in ("资金 10", "数量 20", "质量 30", "社会效益 26", "服务对象满意度 10"):
+        assert part in check.message
+
+
+def test_total_score_skips_without_a_printed_total():
+    form = make_form()
+    form.total.score = None
+    assert run("total_score", form).status == "skip"
+
+
+def test_total_score_counts_only_the_total_funding_line():
+    form = make_form()
+    form.funding.lines[1].score = 5.0  # a 其中 row's score is not part of the total
+    assert run("total_score", form).status == "pass"
+
+
+def test_total_weight_failure_names_the_parts():
+    form = make_form()
+    form.total.weight = 90.0
+    check = run("total_weight", form)
+    assert check.status == "fail"
+    assert "100 ≠ 总分分值 90" in check.message and "资金 10" in check.message
+
+
+# --- level1_weight ---------------------------------------------------------------------------
+
+
+def test_level1_weight_skips_when_no_weights_declared():
+    form = make_form()
+    for indicator in form.indicators:
+        indicator.level1_weight = None
+    assert run("level1_weight", form).status == "skip"
+
+
+def test_level1_weight_failure_names_the_group():
+    form = make_form()
+    form.indicators[1].weight = 25.0
+    check = run("level1_weight", form)
+    assert check.status == "fail"
+    assert "产出" in check.message and "45" in check.message and "50" in check.message
+    assert "效益" not in check.message
+
+
+# --- score_within_weight ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("breaks", "named"),
+    [
+        (_set(lambda f: f.indicators[3], "score", 12.0), "服务对象满意度 得分 12 > 分值 10"),
+        (_set(lambda f: f.funding.lines[0], "score", 11.0), "年度资金总额 得分 11 > 分值 10"),
+        (_set(lambda f: f.total, "score", 101.0), "总分 得分 101 > 分值 100"),
+    ],
+)
+def test_score_within_weight_fails_when_a_score_exceeds_its_weight(breaks, named):
+    form = make_form()
+    breaks(form)
+    check = run("score_within_weight", form)
+    assert check.status == "fail"
+    assert named in check.message
+
+
+def test_score_equal_to_weight_is_within_it():
+    form = make_form()
+    form.indicators[2].score = 30.0
+    assert run("score_within_weight", form).status == "pass"
+
+
+# --- funding_sum -----------------------------------------------------------------------------
+
+
+def test_funding_sum_fails_when_total_is_not_the_sum_of_parts():
+    form = make_form()
+    form.funding.lines[0].executed = 990.0
+    check = run("funding_sum", form)
+    assert check.status == "fail"
+    assert "全年执行数" in check.message and "990" in check.message and "1000" in check.message
+    assert "年初预算数" not in check.message
+
+
+def test_funding_sum_ignores_blank_parts_but_adds_the_printed_ones():
+    form = make_form()
+    form.funding.lines.append(FundingLine("其他资金"))  # printed as — everywhere
+    assert run("funding_sum", form).status == "pass"
+
+
+def test_funding_sum_skips_without_parts():
+    form = make_form()
+    form.funding.lines = form.funding.lines[:1]
+    assert run("funding_sum", form).status == "skip"
+
+
+# --- execution_rate --------------------------------------------------------------------------
+
+
+def test_execution_rate_integer_print_matches_rounded_rate():
+    assert run("execution_rate", rate_form(864.0, 1000.0, 86.0, "86")).status == "pass"
+
+
+def test_execution_rate_two_decimals_must_match_at_two_decimals():
+    check = run("execution_rate", rate_form(864.0, 1000.0, 86.25, "86.25"))
+    assert check.status == "fail"
+    assert "86.25" in check.message and "86.40" in check.message
+
+
+def test_execution_rate_two_decimals_pass_when_they_agree():
+    assert run("execution_rate", rate_form(864.0, 1000.0, 86.4, "86.40")).status == "pass"
+    assert run("execution_rate", rate_form(1.0, 3.0, 33.33, "33.33%")).status == "pass"
+
+
+def test_execution_rate_fails_when_budget_is_zero_or_missing():
+    assert run("execution_rate", rate_form(100.0, 0.0, 100.0, "100")).status == "fail"
+    form = rate_form(100.0, 100.0, 100.0, "100")
+    form.funding.lines[0].executed = None
+    assert run("execution_rate", form).status == "fail"
+
+
+def test_execution_rate_skips_when_none_printed():
+    form = make_form()
+    for line in form.funding.lines:
+        line.execution_rate = None
+    assert run("execution_rate", form).status == "skip"
+
+
+# --- funding_score ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("score", "printed"), [(9.0, "9"), (8.62, "8.62"), (8.6, "8.6"), (8.62, "8.620")])
+def test_funding_score_rounded_at_printed_precision_passes(score, printed):
+    # 10 × 86.2% = 8.62
+    assert run("funding_score", score_form(10.0, 86.2, score, printed)).status == "pass"
+
+
+@pytest.mark.parametrize(("score", "printed"), [(7.0, "7"), (8.5, "8.5"), (8.65, "8.65"), (10.0, "10"), (9.0, "9.0"), (8.6, "8.60")])
+def test_funding_score_off_by_more_than_rounding_fails(score, printed):
+    check = run("funding_score", score_form(10.0, 86.2, score, printed))
+    assert check.status == "fail"
+    assert "8.62" in check.message
+
+
+def test_funding_score_allows_rounding_down_at_integer_precision():
+    # domain.md: "allow rounding either way at that precision": 8.62 may be printed 8 or 9
+    assert run("funding_score", score_form(10.0, 86.2, 8.0, "8")).status == "pass"
+
+
+def test_funding_score_seven_for_8_62_fails():
+    assert run("funding_score", score_form(10.0, 86.2, 7.0, "7")).status == "fail"
+
+
+def test_funding_score_caps_the_rate_at_100():
+    assert run("funding_score", score_form(10.0, 105.0, 10.0, "10")).status == "pass"
+
+
+def test_funding_score_skips_without_rate():
+    form = make_form()
+    form.funding.lines[0].execution_rate = None
+    assert run("funding_score", form).status == "skip"
+
+
+# --- deviation_note --------------------------------------------------------------------------
+
+
+def test_deviation_note_warns_when_points_are_docked_silently():
+    form = make_form()
+    form.indicators[2].deviation_note = ""
+    check = run("deviation_note", form)
+    assert check.status == "warn"
+    assert "社会效益 (28/30)" in check.message
+
+
+def test_deviation_note_ignores_full_scores():
+    form = make_form()
+    for indicator in form.indicators:
+        indicator.deviation_note = None
+    form.indicators[2].score = 30.0
+    assert run("deviation_note", form).status == "pass"
+
+
+# --- reconcile reports, never edits ------------------------------------------------------------
+
+
+def _broken_everywhere() -> FormDocument:
+    form = make_form()
+    for _, breaks in FAILING.values():
+        breaks(form)
+    form.provenance["/total/score"] = Provenance(2, BBOX, "96")
+    form.provenance["/funding/lines/0/execution_rate"] = Provenance(1, BBOX, "80.00", 0.5)
+    return form
+
+
+@pytest.mark.parametrize("build", [make_form, _broken_everywhere])
+def test_reconcile_never_changes_the_form(build):
+    form = build()
+    before = copy.deepcopy(form.to_json())
+    checks = reconcile(form)
+    assert form.to_json() == before
+    assert form.checks == []  # reconcile returns checks; it does not attach them
+    if build is _broken_everywhere:
+        assert {c.status for c in checks} >= {"fail", "warn"}
+
+
+def test_a_crashing_check_is_reported_not_raised():
+    form = make_form()
+    form.total.score = "98"  # type: ignore[assignment]  # a wrong type makes total_score crash
+    checks = {c.rule: c for c in reconcile(form)}
+    assert len(checks) == len(CHECKS)
+    assert checks["total_score"].status == "fail"
+    assert checks["total_score"].message.startswith("check crashed: TypeError")
+    assert checks["funding_sum"].status == "pass"

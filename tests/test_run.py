@@ -1,0 +1,62 @@
+"""Run-level behaviour: one outcome per input file, duplicates, hidden files, regenerated samples."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import DUMP, REPO
+from pipeline.run import run
+
+FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+def test_identical_files_are_extracted_once_and_the_copy_says_so(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    original = DUMP / "2022" / "单表" / "培训经费.pdf"
+    shutil.copy(original, tmp_path / "a" / "x.pdf")
+    shutil.copy(original, tmp_path / "b" / "y.pdf")
+    result = run(tmp_path)
+    rows = {f.file: f for f in result.files}
+    assert rows["a/x.pdf"].status == "ok" and len(rows["a/x.pdf"].forms) == 1
+    assert rows["b/y.pdf"].status == "skipped"
+    assert rows["b/y.pdf"].message.startswith("duplicate of a/x.pdf")
+    assert len({f.form_id for f in result.forms}) == len(result.forms) == 1
+
+
+def test_every_file_gets_one_row_hidden_and_odd_ones_too(tmp_path):
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" + bytes(100))
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    (tmp_path / "sub" / "empty.xlsx").write_bytes(b"")
+    result = run(tmp_path)
+    rows = {f.file: f for f in result.files}
+    assert sorted(rows) == [".DS_Store", "sub/empty.xlsx", "sub/scan.png"]
+    assert rows[".DS_Store"].status == "skipped" and "unknown file type" in rows[".DS_Store"].message
+    assert rows["sub/scan.png"].status == "failed" and "OCR" in rows["sub/scan.png"].message
+    assert rows["sub/empty.xlsx"].status == "failed" and rows["sub/empty.xlsx"].message == "empty file (0 bytes)"
+
+
+def test_output_folder_inside_the_dump_is_not_read_back(tmp_path):
+    shutil.copy(DUMP / "2022" / "单表" / "培训经费.pdf", tmp_path / "form.pdf")
+    out = tmp_path / "out"
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(tmp_path), "--out", str(out), "--quiet"],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert "1 files, 1 forms" in done.stdout
+
+
+@pytest.mark.skipif(not FONT.exists(), reason="fonts-wqy-microhei is not installed (make system-deps installs it)")
+def test_samples_script_regenerates_the_committed_samples_byte_for_byte(tmp_path):
+    subprocess.run([sys.executable, str(REPO / "scripts" / "make_samples.py"), "--out", str(tmp_path)], check=True, capture_output=True)
+    generated = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(DUMP).as_posix() for p in DUMP.rglob("*") if p.is_file())
+    assert generated == committed
+    for name in generated:
+        assert (tmp_path / name).read_bytes() == (DUMP / name).read_bytes(), name

@@ -1,0 +1,147 @@
+"""Label normalisation and matching (pipeline.vocabulary)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.vocabulary import (
+    FUNDING_COLUMNS,
+    FUNDING_ITEMS,
+    GOAL_COLUMNS,
+    HEADER_FIELDS,
+    INDICATOR_COLUMNS,
+    Label,
+    is_label,
+    level1_parts,
+    match_key,
+    normalise_label,
+    unit_of,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["项目名称：", "项目名称:", "项目名称", " 项目名称 ： ", "项 目 名 称:", "项目名称::"],
+)
+def test_colons_and_spaces_do_not_change_the_label(text):
+    assert normalise_label(text) == Label(base="项目名称", extras=())
+    assert match_key(text, HEADER_FIELDS) == "name"
+
+
+@pytest.mark.parametrize(
+    ("text", "extras"),
+    [("执行率（%）", ("%",)), ("执行率(%)", ("%",)), ("项目资金（元）", ("元",)), ("项目资金(万元)", ("万元",))],
+)
+def test_full_width_and_half_width_parentheses_agree(text, extras):
+    label = normalise_label(text)
+    assert label.extras == extras
+    assert label.base in ("执行率", "项目资金")
+
+
+def test_parenthesised_parts_are_split_off_the_base():
+    assert match_key("执行率（%）", FUNDING_COLUMNS) == "execution_rate"
+    assert match_key("执行率(%)", FUNDING_COLUMNS) == "execution_rate"
+    assert normalise_label("产出（50分）") == Label(base="产出", extras=("50分",))
+
+
+@pytest.mark.parametrize(("text", "key"), [("* 实际完成值", "actual"), ("*分值", "weight"), ("* 得分", "score"), ("＊ 得分", "score")])
+def test_required_mark_is_ignored(text, key):
+    assert match_key(text, INDICATOR_COLUMNS) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("其中：当年财政拨款", "当年财政拨款"),
+        ("其中:当年财政拨款", "当年财政拨款"),
+        ("其中 ： 上年结转资金", "上年结转资金"),
+        ("其中其他资金", "其他资金"),
+        ("上年结转资金", "上年结转资金"),
+        ("年度资金总额：", "年度资金总额"),
+    ],
+)
+def test_qizhong_prefix_is_dropped(text, key):
+    assert match_key(text, FUNDING_ITEMS) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "key"),
+    [
+        ("本年财政拨款", FUNDING_ITEMS, "当年财政拨款"),
+        ("其中：本年财政拨款", FUNDING_ITEMS, "当年财政拨款"),
+        ("财政拨款", FUNDING_ITEMS, "当年财政拨款"),
+        ("上年结余结转资金", FUNDING_ITEMS, "上年结转资金"),
+        ("调整预算数", FUNDING_COLUMNS, "annual_budget"),
+        ("全年预算数", FUNDING_COLUMNS, "annual_budget"),
+        ("预算执行率（%）", FUNDING_COLUMNS, "execution_rate"),
+        ("项目代码：", HEADER_FIELDS, "code"),
+        ("项目主管部门", HEADER_FIELDS, "competent_department"),
+        ("年初设定目标", GOAL_COLUMNS, "expected"),
+        ("偏差原因分析及改进措施", INDICATOR_COLUMNS, "deviation_note"),
+    ],
+)
+def test_synonyms(text, table, key):
+    assert match_key(text, table) == key
+
+
+@pytest.mark.parametrize("text", ["", "   ", "（元）", "项目", "预算", "其中：", "资金使用情况说明"])
+def test_no_match_is_none(text):
+    assert match_key(text, FUNDING_ITEMS) is None
+    assert match_key(text, FUNDING_COLUMNS) is None
+
+
+def test_match_is_exact_not_a_substring():
+    assert match_key("全年预算数合计", FUNDING_COLUMNS) is None
+    assert match_key("非项目名称", HEADER_FIELDS) is None
+
+
+def test_is_label():
+    assert is_label("总分：", ("总分", "合计"))
+    assert is_label(" 合 计 ", ("总分", "合计"))
+    assert not is_label("总分值", ("总分", "合计"))
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("项目资金（万元）", "万元"),
+        ("项目资金(万元)", "万元"),
+        ("项目资金（元）", "元"),
+        ("金额单位：万元", "万元"),
+        ("金额单位:万元", "万元"),
+        ("金额单位： 元", "元"),
+        ("单位：万元", "万元"),
+        ("项目资金", None),
+        ("执行率（%）", None),
+        ("单位：个", None),
+        ("", None),
+    ],
+)
+def test_unit_of(text, unit):
+    assert unit_of(text) == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("产出(50分)", ("产出", 50.0)),
+        ("效益 (30分)", ("效益", 30.0)),
+        ("满意度（10分）", ("满意度", 10.0)),
+        ("产出（12.5分）", ("产出", 12.5)),
+        (" 产出 ( 50分 ) ", ("产出", 50.0)),
+        ("产出指标", ("产出指标", None)),
+        ("产出", ("产出", None)),
+    ],
+)
+def test_level1_parts(text, parts):
+    assert level1_parts(text) == parts
+
+
+def test_level1_parts_without_weight_keeps_the_printed_text():
+    assert level1_parts(" 产出（数量） ") == ("产出（数量）", None)
+
+
+def test_level1_parts_allows_space_before_fen():
+    # regression: segment.line_text turns a visible gap into a space, which once lost the weight
+    assert level1_parts("产出(50 分)") == ("产出", 50.0)
+    assert level1_parts("效益（ 30 分 ）") == ("效益", 30.0)
