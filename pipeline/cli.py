@@ -13,6 +13,8 @@ from pathlib import Path
 from . import __version__
 from .errors import ExitCode, UsageError
 from .export import export, summary_line
+from .extract import OCR_MODES, ExtractOptions
+from .ocr import DEFAULT_ENGINE, ENGINES
 from .run import run
 
 
@@ -24,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("dump", type=Path, help="folder of documents (searched recursively)")
     extract.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     extract.add_argument("--quiet", action="store_true", help="no progress bar")
+    extract.add_argument("--ocr", choices=OCR_MODES, default="auto",
+                         help="auto: OCR pages without a usable text layer and image files (default); always; never")
+    extract.add_argument("--ocr-engine", choices=sorted(ENGINES), default=DEFAULT_ENGINE, help=f"OCR engine (default {DEFAULT_ENGINE})")
     return parser
 
 
@@ -35,7 +40,8 @@ def extract_command(args: argparse.Namespace) -> ExitCode:
     if out.exists() and not out.is_dir():
         raise UsageError(f"output path exists and is not a folder: {out}")
     show_progress = not args.quiet and sys.stderr.isatty()
-    result = run(dump, exclude=(out,), show_progress=show_progress)
+    options = ExtractOptions(ocr=args.ocr, ocr_engine=args.ocr_engine)
+    result = run(dump, exclude=(out,), show_progress=show_progress, options=options)
     export(out, result)
     print(summary_line(result))
     if any(f.status in ("needs_review", "failed") for f in result.files):

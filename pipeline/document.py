@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 
 @dataclass
@@ -15,6 +15,7 @@ class Source:
     form_index: int  # 0-based within the file
     pages: list[int]  # 1-based
     method: str  # text_layer | ocr | spreadsheet | text_export
+    ocr_engine: str | None = None  # tesseract | rapidocr, when method is ocr
 
 
 @dataclass
@@ -84,11 +85,14 @@ class Provenance:
     bbox: tuple[float, float, float, float]
     text: str
     confidence: float | None = None
+    ref: str | None = None  # the source's own name for the cell: "Sheet1!C7", "line 17, field 2"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"page": self.page, "bbox": [round(v, 2) for v in self.bbox], "text": self.text}
         if self.confidence is not None:
             out["confidence"] = round(self.confidence, 3)
+        if self.ref is not None:
+            out["ref"] = self.ref
         return out
 
 

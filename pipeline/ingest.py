@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .textexport import looks_like_text_export
 
 SNIFF_BYTES = 8192
 
@@ -16,7 +19,7 @@ class InputFile:
     relpath: str  # relative to the dump root, "/"-separated
     size: int
     sha256: str
-    kind: str  # pdf | image | xlsx | xls | zip | text | empty | unknown
+    kind: str  # pdf | image | xlsx | xls | zip | text_export | text | empty | unknown
     detail: str  # what the sniffer saw, for messages
 
 
@@ -52,6 +55,8 @@ def sniff(head: bytes, size: int) -> tuple[str, str]:
                 return _sniff_zip(head)
             return kind, detail
     if _looks_like_text(head):
+        if looks_like_text_export(head):
+            return "text_export", "tab-separated text export of a form"
         return "text", "plain text"
     return "unknown", "unrecognised binary content"
 
@@ -60,6 +65,21 @@ def _sniff_zip(head: bytes) -> tuple[str, str]:
     if b"xl/" in head or b"[Content_Types].xml" in head and b"xl" in head:
         return "xlsx", "Excel workbook (.xlsx)"
     if b"word/" in head:
+        return "zip", "Word document (.docx)"
+    return "zip", "ZIP archive"
+
+
+def sniff_zip_members(path: Path) -> tuple[str, str] | None:
+    """A ZIP's kind from its member names (its central directory), when the first bytes did not
+    show them: writers such as openpyxl put docProps/ before xl/. None when it cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    if "xl/workbook.xml" in names:
+        return "xlsx", "Excel workbook (.xlsx)"
+    if "word/document.xml" in names:
         return "zip", "Word document (.docx)"
     return "zip", "ZIP archive"
 
@@ -106,4 +126,6 @@ def describe(path: Path, root: Path) -> InputFile:
     size = path.stat().st_size
     sha, head = hash_file(path)
     kind, detail = sniff(head, size)
+    if kind in ("zip", "xlsx"):
+        kind, detail = sniff_zip_members(path) or (kind, detail)
     return InputFile(path=path, relpath=relpath, size=size, sha256=sha, kind=kind, detail=detail)

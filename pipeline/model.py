@@ -38,6 +38,7 @@ class Cell:
     bbox: BBox
     page: int
     confidence: float | None = None
+    ref: str | None = None  # where the source names the cell: "Sheet1!C7" (spreadsheets), "line 17, field 2" (text exports)
 
     @property
     def end_row(self) -> int:
@@ -78,6 +79,8 @@ class PageContent:
     grids: list[Grid] = field(default_factory=list)
     lines: list[TextLine] = field(default_factory=list)
     method: str = "text_layer"
+    text_problem: str | None = None  # why the text layer is unusable (the page then goes to OCR)
+    corrections: list[str] = field(default_factory=list)  # image fixes applied before OCR
 
 
 @dataclass

@@ -132,7 +132,9 @@ def _title_of(item: Row | TextLine) -> str | None:
 
 
 def split_forms(stream: list[Row | TextLine]) -> list[FormChunk]:
-    """Each title starts a form; rows before the first title form an untitled chunk."""
+    """Each title starts a form; rows before the first title form an untitled chunk, kept only
+    when it has a funding or indicator header (a form whose title was lost), not for any table
+    (a workbook's instructions sheet, a list of projects)."""
     chunks: list[FormChunk] = []
     for item in stream:
         title = _title_of(item)
@@ -143,7 +145,11 @@ def split_forms(stream: list[Row | TextLine]) -> list[FormChunk]:
         if not chunks:
             chunks.append(FormChunk(title=None, title_line=None))
         chunks[-1].items.append(item)
-    return [c for c in chunks if c.title is not None or any(r.texts() for r in c.rows())]
+    return [c for c in chunks if c.title is not None or any(_is_section_header(r) for r in c.rows())]
+
+
+def _is_section_header(row: Row) -> bool:
+    return _is_indicator_header(_header_positions(row, INDICATOR_COLUMNS)) or _is_funding_header(_header_positions(row, FUNDING_COLUMNS))
 
 
 def _header_positions(row: Row, table: dict[str, tuple[str, ...]]) -> dict[str, float]:
@@ -187,7 +193,7 @@ class _FormReader:
     # --- recording values -------------------------------------------------------------------
 
     def _record(self, pointer: str, cell: Cell) -> None:
-        self.provenance[pointer] = Provenance(page=cell.page, bbox=cell.bbox, text=cell.text, confidence=cell.confidence)
+        self.provenance[pointer] = Provenance(page=cell.page, bbox=cell.bbox, text=cell.text, confidence=cell.confidence, ref=cell.ref)
 
     def _text(self, pointer: str, cell: Cell | None) -> str | None:
         if cell is None:

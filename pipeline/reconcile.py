@@ -7,6 +7,7 @@ rate printed as ``100`` is compared at integer precision and ``86.25`` at two de
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from itertools import groupby
 
@@ -208,6 +209,32 @@ def deviation_note(form: FormDocument) -> Check:
     return Check(rule, "pass", "every docked score has a deviation note")
 
 
+LOW_CONFIDENCE = 0.80
+_NUMBER_OR_CODE = re.compile(
+    r"^/(?:funding/lines/\d+/(?:initial_budget|annual_budget|executed|weight|execution_rate|score)"
+    r"|indicators/\d+/(?:weight|score)|total/(?:weight|score)|project/(?:code|year))$"
+)
+
+
+def low_confidence(form: FormDocument) -> Check:
+    """An OCR'd number or code read with low confidence: a human looks before anyone relies on it."""
+    rule = "low_confidence"
+    scored = {p: v for p, v in form.provenance.items() if v.confidence is not None}
+    if not scored:
+        return Check(rule, "skip", "no OCR confidences (not an OCR source)")
+    doubtful = [
+        f"{pointer} {value.text!r} ({value.confidence:.2f})"
+        for pointer, value in scored.items()
+        if _NUMBER_OR_CODE.match(pointer) and value.confidence < LOW_CONFIDENCE
+    ]
+    if doubtful:
+        return Check(rule, "warn", f"numbers or codes read with confidence < {LOW_CONFIDENCE}: " + "; ".join(doubtful))
+    return Check(rule, "pass", "every OCR'd number and code was read with good confidence")
+
+
+# warnings that still send the form to a human (the others only inform)
+REVIEW_WARNINGS = {"low_confidence"}
+
 CHECKS: list[Callable[[FormDocument], Check]] = [
     total_score,
     total_weight,
@@ -217,6 +244,7 @@ CHECKS: list[Callable[[FormDocument], Check]] = [
     execution_rate,
     funding_score,
     deviation_note,
+    low_confidence,
 ]
 
 

@@ -15,11 +15,13 @@ from tqdm import tqdm
 
 from .document import Check, FormDocument, Source
 from .errors import InputError
+from .extract import ExtractOptions, Extraction, extract, reread_numbers
 from .ingest import InputFile, describe, walk
 from .model import DocumentContent
 from .parse import ParsedForm, Unsupported, parse_document
-from .reconcile import reconcile
-from .textlayer import read_pdf
+from .reconcile import REVIEW_WARNINGS, reconcile
+from .spreadsheet import read_xls, read_xlsx
+from .textexport import read_text_export
 from .validate import schema_errors
 
 
@@ -52,19 +54,24 @@ class RunResult:
 
 SKIP_REASONS = {
     "text": "plain text: not a form document this version reads",
-    "xlsx": "spreadsheet (.xlsx): spreadsheets are not read by this version",
-    "xls": "legacy Office file (.xls/.doc): not read by this version",
     "zip": "archive: unpack it into the dump to process the files inside",
 }
 
 
-def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: str) -> FormDocument:
+def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: str, ocr_engine: str | None = None) -> FormDocument:
     """Give a parsed form its id and source, run the checks, validate it, set its status."""
     form = FormDocument(
         form_id=f"{source_file.sha256[:16]}-{index}",
         title=parsed.title,
         template=parsed.template,
-        source=Source(file=source_file.relpath, sha256=source_file.sha256, form_index=index, pages=parsed.pages, method=method),
+        source=Source(
+            file=source_file.relpath,
+            sha256=source_file.sha256,
+            form_index=index,
+            pages=parsed.pages,
+            method=method,
+            ocr_engine=ocr_engine if method == "ocr" else None,
+        ),
         project=parsed.project,
         funding=parsed.funding,
         goals=parsed.goals,
@@ -77,7 +84,7 @@ def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: s
         form.checks.append(Check("values_readable", "fail", "printed but unreadable, kept as null: " + "; ".join(parsed.problems)))
     if not parsed.indicators:
         form.checks.append(Check("indicators_found", "fail", "no indicator rows found under an 一级指标/三级指标 header"))
-    form.status = "needs_review" if any(c.status == "fail" for c in form.checks) else "ok"
+    form.status = "needs_review" if any(c.status == "fail" or c.rule in REVIEW_WARNINGS and c.status == "warn" for c in form.checks) else "ok"
     errors = schema_errors(form.to_json())
     if errors:
         form.checks.append(Check("schema", "fail", "; ".join(errors[:10])))
@@ -85,13 +92,17 @@ def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: s
     return form
 
 
-def _extract(source_file: InputFile) -> tuple[DocumentContent, str]:
+def _extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
     if source_file.kind == "empty":
         raise InputError("empty file (0 bytes)")
-    if source_file.kind == "pdf":
-        return read_pdf(source_file.path), "text_layer"
-    if source_file.kind == "image":
-        raise InputError(f"{source_file.detail}: scanned forms need OCR, which this version does not have yet")
+    if source_file.kind in ("pdf", "image"):
+        return extract(source_file, options)
+    if source_file.kind == "xlsx":
+        return Extraction(read_xlsx(source_file.path), base_method="spreadsheet")
+    if source_file.kind == "xls":
+        return Extraction(read_xls(source_file.path), base_method="spreadsheet")
+    if source_file.kind == "text_export":
+        return Extraction(read_text_export(source_file.path), base_method="text_export")
     if source_file.kind == "text" and source_file.path.suffix.lower() == ".pdf":
         raise InputError("plain text file named .pdf: it is not a PDF", status="skipped")
     if source_file.kind in SKIP_REASONS:
@@ -100,27 +111,28 @@ def _extract(source_file: InputFile) -> tuple[DocumentContent, str]:
 
 
 def _pages_summary(content: DocumentContent) -> str:
-    chars = sum(len(g.cells) for p in content.pages for g in p.grids) + sum(len(p.lines) for p in content.pages)
-    if content.page_count and not chars:
-        return f"no text layer on any of {content.page_count} pages (image-only PDF?): OCR is not available in this version"
-    return f"no 项目支出绩效自评表 found in {content.page_count} pages"
+    return f"no 项目支出绩效自评表 found in {content.page_count} page(s)"
 
 
-def process_file(source_file: InputFile) -> FileResult:
+def process_file(source_file: InputFile, options: ExtractOptions = ExtractOptions()) -> FileResult:
     """Extract every form of one file; every problem becomes a status and a message."""
     result = FileResult(file=source_file.relpath, sha256=source_file.sha256, bytes=source_file.size, status="failed")
     try:
-        content, method = _extract(source_file)
+        extraction = _extract(source_file, options)
+        content = extraction.content
     except InputError as error:
         result.status, result.message = error.status, error.message
         return result
     except Exception as error:  # an extractor bug must not lose the batch
         result.message = f"internal error while reading: {type(error).__name__}: {error}"
         return result
-    result.pages, result.method = content.page_count, method
+    result.pages, result.method = content.page_count, extraction.method
     notes = [f"page {page}: {message}" for page, message in sorted(content.page_errors.items())]
+    fixes = [f"page {page.page}: {fix}" for page in content.pages for fix in page.corrections]
     try:
         parsed_forms = parse_document(content)
+        if extraction.scans and reread_numbers(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)]):
+            parsed_forms = parse_document(content)
     except Exception as error:
         result.message = "; ".join(notes + [f"internal error while parsing: {type(error).__name__}: {error}"])
         return result
@@ -129,21 +141,21 @@ def process_file(source_file: InputFile) -> FileResult:
             notes.append(f"pages {parsed.pages}: {parsed.reason}")
             continue
         try:
-            result.forms.append(build_form(parsed, source_file, len(result.forms), method))
+            method = extraction.method_of(parsed.pages)
+            result.forms.append(build_form(parsed, source_file, len(result.forms), method, extraction.engine_name))
         except Exception as error:
             notes.append(f"form on pages {parsed.pages}: internal error: {type(error).__name__}: {error}")
     if not result.forms:
-        no_forms = _pages_summary(content)
-        result.status = "failed" if content.page_errors or "OCR" in no_forms else "skipped"
-        result.message = "; ".join(notes + [no_forms])
+        result.status = "failed" if content.page_errors else "skipped"
+        result.message = "; ".join(notes + [_pages_summary(content)] + fixes)
         return result
     review = [f for f in result.forms if f.status != "ok"]
     result.status = "needs_review" if review or notes else "ok"
     summary = f"{len(result.forms)} form(s)"
     if review:
-        failed_rules = sorted({c.rule for f in review for c in f.checks if c.status == "fail"})
-        summary += f", {len(review)} need review ({', '.join(failed_rules)})"
-    result.message = "; ".join([summary] + notes)
+        rules = {c.rule for f in review for c in f.checks if c.status == "fail" or c.rule in REVIEW_WARNINGS and c.status == "warn"}
+        summary += f", {len(review)} need review ({', '.join(sorted(rules))})"
+    result.message = "; ".join([summary] + notes + fixes)
     return result
 
 
@@ -165,7 +177,7 @@ def describe_or_fail(path: Path, root: Path) -> InputFile | FileResult:
         return FileResult(file=path.relative_to(root).as_posix(), sha256="", bytes=0, status="failed", message=f"cannot read file: {error.strerror or error}")
 
 
-def run(dump: Path, exclude: tuple[Path, ...] = (), show_progress: bool = False) -> RunResult:
+def run(dump: Path, exclude: tuple[Path, ...] = (), show_progress: bool = False, options: ExtractOptions = ExtractOptions()) -> RunResult:
     """Process every file under ``dump``; the result has exactly one FileResult per file."""
     started = time.perf_counter()
     paths = walk(dump, exclude)
@@ -181,6 +193,6 @@ def run(dump: Path, exclude: tuple[Path, ...] = (), show_progress: bool = False)
                 results.append(duplicate_of(described, first_seen[described.sha256]))
             else:
                 first_seen[described.sha256] = described.relpath
-                results.append(process_file(described))
+                results.append(process_file(described, options))
             bar.update(1)
     return RunResult(files=results, seconds=time.perf_counter() - started)

@@ -59,6 +59,14 @@ def snap_positions(values: list[float], tolerance: float = SNAP_TOLERANCE) -> li
     return [sum(c) / len(c) for c in clusters]
 
 
+def _nearest(positions: list[float], value: float) -> int:
+    """Index of the sorted position closest to value."""
+    index = bisect.bisect_left(positions, value)
+    if index == len(positions) or (index > 0 and value - positions[index - 1] <= positions[index] - value):
+        return index - 1
+    return index
+
+
 def merge_collinear(rulings: list[Ruling]) -> list[Ruling]:
     """Given rulings, join the pieces of one line (cell borders drawn cell by cell) into one."""
     merged: list[Ruling] = []
@@ -67,10 +75,7 @@ def merge_collinear(rulings: list[Ruling]) -> list[Ruling]:
         positions = snap_positions([r.pos for r in same])
         groups: dict[int, list[Ruling]] = {}
         for ruling in same:
-            index = bisect.bisect_left(positions, ruling.pos - SNAP_TOLERANCE)
-            while index + 1 < len(positions) and abs(positions[index + 1] - ruling.pos) < abs(positions[index] - ruling.pos):
-                index += 1
-            groups.setdefault(index, []).append(ruling)
+            groups.setdefault(_nearest(positions, ruling.pos), []).append(ruling)
         for index, pieces in sorted(groups.items()):
             pieces.sort(key=lambda r: r.start)
             start, end = pieces[0].start, pieces[0].end

@@ -38,16 +38,42 @@ def page_glyphs(page: "pdfplumber.page.Page") -> list[Glyph]:
     ]
 
 
+MIN_CHARS = 10
+MAX_BAD_GLYPH_SHARE = 0.1
+MIN_FILLED_CELL_SHARE = 0.05
+
+
+def _bad_glyph(text: str) -> bool:
+    """Unmapped glyphs: pdfminer's "(cid:12)", U+FFFD, private-use code points."""
+    return text.startswith("(cid:") or "\ufffd" in text or any(0xE000 <= ord(ch) <= 0xF8FF for ch in text)
+
+
+def text_layer_problem(glyphs: list[Glyph], content: PageContent) -> str | None:
+    """Why this page's text layer cannot be trusted (then it is OCR'd), or None if it is sound."""
+    if len(glyphs) < MIN_CHARS:
+        return "no text layer"
+    bad = sum(1 for g in glyphs if _bad_glyph(g.text))
+    if bad > MAX_BAD_GLYPH_SHARE * len(glyphs):
+        return f"unmapped or private-use glyphs in {bad / len(glyphs):.0%} of the text layer"
+    cells = [c for g in content.grids for c in g.cells]
+    if len(cells) >= 20 and sum(1 for c in cells if c.text) < MIN_FILLED_CELL_SHARE * len(cells):
+        return "the text layer covers almost none of the ruled table"
+    return None
+
+
 def read_page(page: "pdfplumber.page.Page") -> PageContent:
-    """Given one pdfplumber page, return its grids and loose text lines."""
-    return segment_page(
+    """Given one pdfplumber page, return its grids and loose text lines, and judge its text layer."""
+    glyphs = page_glyphs(page)
+    content = segment_page(
         page=page.page_number,
         width=float(page.width),
         height=float(page.height),
         rulings=page_rulings(page),
-        glyphs=page_glyphs(page),
+        glyphs=glyphs,
         method="text_layer",
     )
+    content.text_problem = text_layer_problem(glyphs, content)
+    return content
 
 
 def read_pdf(path: Path) -> DocumentContent:

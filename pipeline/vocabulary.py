@@ -61,6 +61,23 @@ INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
 
 TOTAL_LABELS = ("总分", "合计")
 
+# 一级指标 and the 二级指标 under each (key: the level-1 family), with the national layout's
+# 指标-suffixed names. Text exports lose their merged cells and shift some rows left, so the
+# extractor puts a known name back in its column and finds where each level-1 block starts and ends.
+LEVEL1_NAMES: dict[str, tuple[str, ...]] = {
+    "产出": ("产出", "产出指标"),
+    "效益": ("效益", "效益指标"),
+    "满意度": ("满意度", "满意度指标"),
+}
+LEVEL2_NAMES: dict[str, tuple[str, ...]] = {
+    "产出": ("数量", "数量指标", "质量", "质量指标", "时效", "时效指标", "成本", "成本指标"),
+    "效益": (
+        "经济效益", "经济效益指标", "社会效益", "社会效益指标", "生态效益", "生态效益指标",
+        "生态环境效益", "生态环境效益指标", "可持续影响", "可持续影响指标",
+    ),
+    "满意度": ("服务对象满意度", "服务对象满意度指标", "其他满意度", "其他满意度指标"),
+}
+
 YEAR_LINE = re.compile(r"^\(?(\d{4})年度?\)?$")  # （2022年度） under the national title, after normalise()
 
 UNIT_LINE_LABELS = ("金额单位", "单位")
@@ -106,6 +123,12 @@ def match_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
         if base in names:
             return key
     return None
+
+
+def is_form_title(text: str) -> bool:
+    """A title line: …项目支出绩效自评表, or another form type's title (reported as unsupported)."""
+    flat = normalise(text)
+    return flat.endswith(FORM_TITLE_MARK) or any(flat.endswith(t) for t in OTHER_FORM_TITLES)
 
 
 def is_label(text: str, names: tuple[str, ...]) -> bool:

@@ -5,19 +5,26 @@ as printed: a ruled table with merged cells, wrapped text, HTML left in cells. R
 reportlab with the WenQuanYi Micro Hei TrueType font embedded (Debian fonts-wqy-microhei), and
 ``invariant=1`` so the bytes are the same on every run.
 
+The seed text export itself is copied from ../shared/seed (relative to the repository root; when
+that folder is absent, the committed copy in samples/dump/text_export is kept), and the three forms
+are also written as an .xlsx with openpyxl, its timestamps pinned so its bytes are reproducible too.
+
     python scripts/make_samples.py [--out samples/dump]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 import pypdfium2 as pdfium
+from openpyxl.styles import Alignment
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -497,6 +504,92 @@ def write_with_bad_page(path: Path, first: Path, last: Path) -> None:
     path.write_bytes(data)
 
 
+# --- the seed text export and the spreadsheet ---------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_TEXT = "000_be68d999e2fa7b89.txt"
+SEED_FOLDER = REPO.parent / "shared" / "seed"
+COMMITTED_DUMP = REPO / "samples" / "dump"
+PINNED_TIME = datetime.datetime(2023, 1, 1, 0, 0, 0)
+AMOUNT = re.compile(r"\d+\.\d\d")
+SMALL_INTEGER = re.compile(r"\d{1,5}")
+PERCENT = re.compile(r"\d{1,3}%")
+
+
+def copy_seed_text(out: Path) -> None:
+    """The seed text export as it is, from ../shared/seed or, without it, the committed copy."""
+    target = out / "text_export" / SEED_TEXT
+    source = SEED_FOLDER / SEED_TEXT
+    if not source.exists():
+        source = COMMITTED_DUMP / "text_export" / SEED_TEXT
+        if not source.exists():
+            raise SystemExit(f"seed text export not found in {SEED_FOLDER} nor in {source.parent}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or target.resolve() != source.resolve():
+        target.write_bytes(source.read_bytes())
+
+
+def put_value(sheet: "openpyxl.worksheet.worksheet.Worksheet", row: int, col: int, text: str) -> None:
+    """A printed text typed as an office would: amounts as numbers shown with 0.00, small integers as
+    numbers, percentages as fractions shown with 0%, everything else (codes too) as text."""
+    cell = sheet.cell(row=row, column=col)
+    if AMOUNT.fullmatch(text):
+        cell.value, cell.number_format = float(text), "0.00"
+    elif SMALL_INTEGER.fullmatch(text):
+        cell.value = int(text)
+    elif PERCENT.fullmatch(text):
+        cell.value, cell.number_format = int(text[:-1]) / 100, "0%"
+    else:
+        cell.value = text
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def write_form_rows(sheet: "openpyxl.worksheet.worksheet.Worksheet", form: FormSpec, top: int, merged_title: bool) -> int:
+    """The form from row ``top`` (1-based): its title row, then its cells with the PDF's merges.
+    Returns the row after the form."""
+    put_value(sheet, top, 1, form.title)
+    if merged_title:
+        sheet.merge_cells(start_row=top, start_column=1, end_row=top, end_column=len(COLUMN_WIDTHS))
+    for r, row in enumerate(form.rows, start=top + 1):
+        for spec in row:
+            put_value(sheet, r, spec.col + 1, spec.text)
+            if spec.row_span > 1 or spec.col_span > 1:
+                sheet.merge_cells(start_row=r, start_column=spec.col + 1, end_row=r + spec.row_span - 1, end_column=spec.col + spec.col_span)
+    return top + 1 + len(form.rows)
+
+
+def pin_zip(data: bytes) -> bytes:
+    """openpyxl stamps the save time into the ZIP entries and docProps/core.xml: pin both."""
+    stamp = PINNED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", body)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=PINNED_TIME.timetuple()[:6]), body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def write_xlsx(path: Path, sheets: list[tuple[str, list[tuple[FormSpec, bool]]]]) -> None:
+    """One workbook; each sheet holds its forms stacked, two empty rows apart."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, forms in sheets:
+        sheet = book.create_sheet(name)
+        for col, points in enumerate(COLUMN_WIDTHS, start=1):
+            sheet.column_dimensions[openpyxl.utils.get_column_letter(col)].width = round((points / 0.75 - 5) / 7, 2)
+        top = 1
+        for form, merged_title in forms:
+            top = write_form_rows(sheet, form, top, merged_title) + 2
+    book.properties.created = PINNED_TIME
+    book.properties.creator = "make_samples.py"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pin_zip(buffer.getvalue()))
+
+
 def register_font() -> None:
     for path in FONT_PATHS:
         if path.exists():
@@ -521,6 +614,15 @@ def main() -> None:
     write_pdf(out / "review" / "网格管理事务_得分不符.pdf", [(form1(timeliness_score="11"), True)])
     write_pdf(out / "2022" / "national" / "基层农技人员能力提升培训.pdf", [(national_form(), False)])
 
+    # The seed text export as it came, and the three forms typed into a workbook: two stacked on
+    # the first sheet (the first title merged across the table, the second in one plain cell),
+    # the third on a second sheet.
+    copy_seed_text(out)
+    write_xlsx(
+        out / "spreadsheet" / "吉华街道_项目支出绩效自评表_2022.xlsx",
+        [("2022年自评表", [(form1(), True), (form2(), False)]), ("培训经费", [(form3(), True)])],
+    )
+
     bad = out / "bad"
     bad.mkdir(parents=True, exist_ok=True)
     whole = (out / "2022" / "单表" / "住房租赁市场发展专项.pdf").read_bytes()
@@ -529,6 +631,7 @@ def main() -> None:
     write_pdf(bad / "encrypted.pdf", [(form3(), False)], encrypt="secret")
     write_text_pdf(bad / "no_form.pdf", ["关于召开2022年度绩效自评工作会议的通知", "各单位：请于12月20日前报送项目支出绩效自评表。"])
     (bad / "notes_renamed.pdf").write_text("这不是PDF，只是一份改了扩展名的文本说明。\n", encoding="utf-8")
+    (bad / "notes.txt").write_text("填报说明：请各单位于12月20日前报送项目支出绩效自评表。\n表格请用Excel填写。\n", encoding="utf-8")
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
         info = zipfile.ZipInfo("附件/readme.txt", date_time=(2022, 12, 31, 0, 0, 0))

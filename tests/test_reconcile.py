@@ -46,6 +46,7 @@ def make_form() -> FormDocument:
             Indicator("满意度", 10.0, "服务对象满意度", "员工满意度", ">90%", "92%", 10.0, 10.0, None),
         ],
         total=Total(weight=100.0, score=98.0),
+        provenance={"/total/score": Provenance(2, BBOX, "98", confidence=0.97)},
     )
 
 
@@ -88,6 +89,10 @@ def _no_note(form: FormDocument) -> None:
     form.indicators[2].deviation_note = None
 
 
+def _doubtful_score(form: FormDocument) -> None:
+    form.provenance["/indicators/0/score"] = Provenance(1, BBOX, "20", confidence=0.41)
+
+
 FAILING: dict[str, tuple[str, Callable[[FormDocument], None]]] = {
     "total_score": ("fail", _set(lambda f: f.total, "score", 96.0)),
     "total_weight": ("fail", _set(lambda f: f.total, "weight", 90.0)),
@@ -97,6 +102,7 @@ FAILING: dict[str, tuple[str, Callable[[FormDocument], None]]] = {
     "execution_rate": ("fail", _set(lambda f: f.funding.lines[0], "execution_rate", 80.0)),
     "funding_score": ("fail", _set(lambda f: f.funding.lines[0], "score", 5.0)),
     "deviation_note": ("warn", _no_note),
+    "low_confidence": ("warn", _doubtful_score),
 }
 
 
@@ -346,3 +352,21 @@ def test_a_crashing_check_is_reported_not_raised():
     assert checks["total_score"].status == "fail"
     assert checks["total_score"].message.startswith("check crashed: TypeError")
     assert checks["funding_sum"].status == "pass"
+
+
+# --- low_confidence --------------------------------------------------------------------------
+
+
+def test_low_confidence_names_the_doubtful_number():
+    form = make_form()
+    _doubtful_score(form)
+    check = run("low_confidence", form)
+    assert check.status == "warn" and "/indicators/0/score" in check.message and "0.41" in check.message
+
+
+def test_low_confidence_ignores_text_fields_and_skips_without_ocr():
+    form = make_form()
+    form.provenance["/indicators/0/name"] = Provenance(1, BBOX, "培训场次", confidence=0.2)
+    assert run("low_confidence", form).status == "pass"
+    form.provenance = {}
+    assert run("low_confidence", form).status == "skip"

@@ -1,0 +1,195 @@
+"""Extraction, routed per page: a sound text layer is read as is, anything else is OCR'd.
+
+PDF pages are read with pdfplumber first; a page without a usable text layer (no text,
+unmapped glyphs, text that covers almost none of the ruled table), or one pdfplumber cannot
+read, is rendered with pypdfium2 and OCR'd. Image files (PNG, JPEG, TIFF — every frame of a
+multi-page TIFF) are OCR'd. After parsing, numeric cells of OCR'd pages are read again with
+digits only (``reread_numbers``), because the parser is what knows which cells hold numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image, ImageSequence
+
+from .errors import InputError
+from .ingest import InputFile
+from .model import DocumentContent, PageContent
+from .ocr import DEFAULT_ENGINE, OcrEngine, OcrUnavailable, engine
+from .parse import ParsedForm
+from .scan import ScanPage, UnreadableImage, read_image, reread_number
+from .textlayer import read_pdf
+from .values import parse_number
+from .vocabulary import NOT_A_NUMBER, normalise
+
+OCR_MODES = ("auto", "always", "never")
+A4_WIDTH_INCHES = 8.27
+MAX_PIXELS = 60_000_000  # a page image larger than this is refused, not decoded
+
+NUMERIC_POINTER = re.compile(
+    r"^/(?:funding/lines/\d+/(?:initial_budget|annual_budget|executed|weight|execution_rate|score)"
+    r"|indicators/\d+/(?:weight|score)|total/(?:weight|score)|project/(?:code|year))$"
+)
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    ocr: str = "auto"  # auto | always | never
+    ocr_engine: str = DEFAULT_ENGINE
+    dpi: int = 300
+
+    def __post_init__(self) -> None:
+        if self.ocr not in OCR_MODES:
+            raise ValueError(f"--ocr must be one of {', '.join(OCR_MODES)}, not {self.ocr!r}")
+
+
+@dataclass
+class Extraction:
+    content: DocumentContent
+    base_method: str = "text_layer"  # how pages were read unless OCR'd
+    scans: dict[int, ScanPage] = field(default_factory=dict)  # OCR'd pages, by page number
+    engine_name: str | None = None
+
+    @property
+    def method(self) -> str:
+        return "ocr" if self.scans else self.base_method
+
+    def method_of(self, pages: list[int]) -> str:
+        return "ocr" if any(p in self.scans for p in pages) else self.base_method
+
+
+def _ocr_page(extraction: Extraction, gray: np.ndarray, dpi: float, number: int, options: ExtractOptions) -> PageContent | str:
+    """OCR one page image; a problem comes back as a message for ``page_errors``."""
+    try:
+        ocr = engine(options.ocr_engine)
+        content, scan = read_image(gray, dpi, number, ocr)
+    except OcrUnavailable as error:
+        return f"needs OCR, which is unavailable: {error}"
+    except UnreadableImage as error:
+        return f"OCR found no form: {error}"
+    extraction.scans[number] = scan
+    extraction.engine_name = options.ocr_engine
+    content.corrections = scan.corrections
+    return content
+
+
+def _render(document: pdfium.PdfDocument, index: int, dpi: int) -> np.ndarray:
+    page = document[index]
+    bitmap = page.render(scale=dpi / 72, grayscale=True)
+    array = bitmap.to_numpy()
+    return np.ascontiguousarray(array if array.ndim == 2 else array[:, :, 0])
+
+
+def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
+    content = read_pdf(path)
+    extraction = Extraction(content=content)
+    if options.ocr == "never":
+        for page in content.pages:
+            if page.text_problem:
+                content.page_errors[page.page] = f"{page.text_problem}; OCR is off (--ocr never)"
+        content.pages = [p for p in content.pages if not p.text_problem]
+        return extraction
+    wanted = {p.page: p.text_problem for p in content.pages if options.ocr == "always" or p.text_problem}
+    wanted.update({number: "unreadable text layer" for number in content.page_errors})
+    if not wanted:
+        return extraction
+    try:
+        document = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as error:
+        for number in wanted:
+            content.page_errors[number] = f"cannot render the page for OCR: {error}"
+        return extraction
+    by_number = {p.page: p for p in content.pages}
+    for number in sorted(wanted):
+        result = _ocr_page(extraction, _render(document, number - 1, options.dpi), options.dpi, number, options)
+        if isinstance(result, str):
+            content.page_errors.setdefault(number, result)
+            by_number.pop(number, None)
+        else:
+            content.page_errors.pop(number, None)
+            by_number[number] = result
+    content.pages = [by_number[n] for n in sorted(by_number)]
+    return extraction
+
+
+def image_frames(path: Path) -> list[tuple[np.ndarray, float]]:
+    """Every frame of an image file as 8-bit gray, with its resolution (guessed from A4 if unset)."""
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    frames = []
+    try:
+        with Image.open(path) as image:
+            for frame in ImageSequence.Iterator(image):
+                gray = np.asarray(frame.convert("L"))
+                dpi_info = frame.info.get("dpi")
+                dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and dpi_info[0] > 50 else gray.shape[1] / A4_WIDTH_INCHES
+                frames.append((np.ascontiguousarray(gray), dpi))
+    except Image.DecompressionBombError as error:
+        raise InputError(f"image too large to process safely ({error})") from error
+    except (OSError, SyntaxError) as error:
+        detail = str(error).replace(str(path), "").replace("''", "").strip(" :")
+        raise InputError(f"unreadable image: {detail or type(error).__name__}") from error
+    return frames
+
+
+def extract_image(path: Path, options: ExtractOptions) -> Extraction:
+    if options.ocr == "never":
+        raise InputError("image file: it needs OCR, which is off (--ocr never)")
+    frames = image_frames(path)
+    extraction = Extraction(content=DocumentContent(pages=[], page_count=len(frames)), base_method="ocr")
+    for number, (gray, dpi) in enumerate(frames, start=1):
+        result = _ocr_page(extraction, gray, dpi, number, options)
+        if isinstance(result, str):
+            extraction.content.page_errors[number] = result
+        else:
+            extraction.content.pages.append(result)
+    return extraction
+
+
+def extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
+    if source_file.kind == "pdf":
+        return extract_pdf(source_file.path, options)
+    if source_file.kind == "image":
+        return extract_image(source_file.path, options)
+    raise InputError(f"no extractor for {source_file.detail}")
+
+
+def _needs_reread(text: str) -> bool:
+    """Numbers and unreadable cells are read again; 不适用, 无, — and blanks are left alone."""
+    flat = normalise(text)
+    return bool(flat) and flat not in NOT_A_NUMBER
+
+
+def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
+    """Read every numeric cell of the OCR'd pages again, digits only. Returns how many changed.
+
+    When both readings agree the confidence is the better of the two; when they disagree the
+    digits-only reading is kept (it cannot contain letters or CJK look-alikes) with a confidence
+    of at most 0.5, so the ``low_confidence`` check flags it for a human.
+    """
+    if not extraction.scans or extraction.engine_name is None:
+        return 0
+    ocr: OcrEngine = engine(extraction.engine_name)
+    targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if NUMERIC_POINTER.match(pointer) and p.page in extraction.scans}
+    changed = 0
+    for page in extraction.content.pages:
+        if page.page not in extraction.scans:
+            continue
+        for grid in page.grids:
+            for i, cell in enumerate(grid.cells):
+                if (page.page, cell.bbox) not in targets or not _needs_reread(cell.text):
+                    continue
+                digits = reread_number(ocr, extraction.scans[page.page], cell.bbox)
+                if parse_number(digits.text).value is None and not digits.text.isdigit():
+                    continue
+                if normalise(digits.text) == normalise(cell.text):
+                    confidence = max(cell.confidence or 0.0, digits.confidence or 0.0)
+                    grid.cells[i] = replace(cell, confidence=confidence)
+                else:
+                    grid.cells[i] = replace(cell, text=digits.text, confidence=min(0.5, digits.confidence or 0.0))
+                    changed += 1
+    return changed
