@@ -165,17 +165,18 @@ def _needs_reread(text: str) -> bool:
 
 
 def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
-    """Read every numeric cell of the OCR'd pages again, digits only. Returns how many changed.
+    """Read every numeric cell of the OCR'd pages again, digits only. Returns how many disagreed.
 
-    When both readings agree the confidence is the better of the two; when they disagree the
-    digits-only reading is kept (it cannot contain letters or CJK look-alikes) with a confidence
-    of at most 0.5, so the ``low_confidence`` check flags it for a human.
+    Two readings that agree are strong evidence: the confidence becomes 1 - (1-a)(1-b). When they
+    disagree, the general reading stays if it is a number (the digits-only reading turns a "%" or
+    a stroke into digits), otherwise the digits-only reading is used; either way the confidence
+    drops to at most 0.5, so the ``low_confidence`` check sends the value to a human.
     """
     if not extraction.scans or extraction.engine_name is None:
         return 0
     ocr: OcrEngine = engine(extraction.engine_name)
     targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if NUMERIC_POINTER.match(pointer) and p.page in extraction.scans}
-    changed = 0
+    disagreements = 0
     for page in extraction.content.pages:
         if page.page not in extraction.scans:
             continue
@@ -184,12 +185,12 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
                 if (page.page, cell.bbox) not in targets or not _needs_reread(cell.text):
                     continue
                 digits = reread_number(ocr, extraction.scans[page.page], cell.bbox)
-                if parse_number(digits.text).value is None and not digits.text.isdigit():
-                    continue
+                first, second = cell.confidence or 0.0, digits.confidence or 0.0
                 if normalise(digits.text) == normalise(cell.text):
-                    confidence = max(cell.confidence or 0.0, digits.confidence or 0.0)
-                    grid.cells[i] = replace(cell, confidence=confidence)
-                else:
-                    grid.cells[i] = replace(cell, text=digits.text, confidence=min(0.5, digits.confidence or 0.0))
-                    changed += 1
-    return changed
+                    grid.cells[i] = replace(cell, confidence=1 - (1 - first) * (1 - second))
+                    continue
+                disagreements += 1
+                general_is_number = parse_number(cell.text).value is not None
+                text = cell.text if general_is_number or not digits.text else digits.text
+                grid.cells[i] = replace(cell, text=text, confidence=min(0.5, first if text == cell.text else second))
+    return disagreements

@@ -45,36 +45,50 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
     return np.array([points[np.argmin(s)], points[np.argmin(d)], points[np.argmax(s)], points[np.argmax(d)]], dtype=np.float32)
 
 
+def _long_segments(gray: np.ndarray, factor: float) -> np.ndarray:
+    """A mask (at ``factor`` scale) of the long straight strokes in any near-axis direction."""
+    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    ink = binarise(small)
+    height, width = small.shape
+    mask = np.zeros_like(ink)
+    lines = cv2.HoughLinesP(ink, 1, math.pi / 360, threshold=min(height, width) // 6,
+                            minLineLength=min(height, width) // 5, maxLineGap=max(3, width // 150))
+    for x0, y0, x1, y1 in (lines.reshape(-1, 4) if lines is not None else []):
+        angle = abs(math.degrees(math.atan2(y1 - y0, x1 - x0))) % 180
+        if min(angle, 180 - angle) <= 20 or abs(angle - 90) <= 20:
+            cv2.line(mask, (int(x0), int(y0)), (int(x1), int(y1)), 255, 2)
+    return mask
+
+
 def correct_perspective(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
     """Find the outer frame of the table and warp it to a rectangle, when it is clearly skewed.
 
-    A scan whose frame is already a rectangle is left alone (returns None as the correction).
+    The frame is the hull of the biggest connected web of long strokes: the table's ruling lines
+    cross each other, while a paper edge or a shadow is a few lines on its own. A scan whose
+    frame is already a rectangle (up to a rotation, which deskew handles) is left alone.
     """
-    ink = binarise(gray)
-    ink = cv2.dilate(ink, np.ones((5, 5), np.uint8))
-    contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if not contours:
+    factor = min(1.0, 1200 / max(gray.shape))
+    mask = _long_segments(gray, factor)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count < 2:
         return gray, None
-    frame = max(contours, key=cv2.contourArea)
-    if cv2.contourArea(frame) < 0.2 * gray.shape[0] * gray.shape[1]:
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    points = cv2.findNonZero((labels == biggest).astype(np.uint8))
+    hull = cv2.convexHull(points).reshape(-1, 2).astype(np.float32)
+    if cv2.contourArea(hull) < 0.15 * mask.shape[0] * mask.shape[1]:
         return gray, None
-    hull = cv2.convexHull(frame)
-    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
-    if len(quad) != 4:
-        return gray, None
-    corners = _order_corners(quad.reshape(4, 2).astype(np.float32))
+    corners = _order_corners(hull) / factor
     top = np.linalg.norm(corners[1] - corners[0])
     bottom = np.linalg.norm(corners[2] - corners[3])
     left = np.linalg.norm(corners[3] - corners[0])
     right = np.linalg.norm(corners[2] - corners[1])
-    # a near-rectangle needs no warp: deskew handles pure rotation more gently
     if abs(top - bottom) < 0.01 * top and abs(left - right) < 0.01 * left:
         return gray, None
     width, height = int(max(top, bottom)), int(max(left, right))
-    margin = int(0.03 * width)
-    target = np.array([[margin, margin], [margin + width, margin], [margin + width, margin + height], [margin, margin + height]], dtype=np.float32)
-    matrix = cv2.getPerspectiveTransform(corners, target)
-    warped = cv2.warpPerspective(gray, matrix, (width + 2 * margin, height + 2 * margin), flags=cv2.INTER_LINEAR, borderValue=255)
+    side, above = int(0.05 * width), int(0.12 * height)  # room for the title above the frame
+    target = np.array([[side, above], [side + width, above], [side + width, above + height], [side, above + height]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    warped = cv2.warpPerspective(gray, matrix, (width + 2 * side, height + above + side), flags=cv2.INTER_LINEAR, borderValue=255)
     return warped, "perspective corrected from the table frame"
 
 

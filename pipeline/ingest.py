@@ -54,9 +54,9 @@ def sniff(head: bytes, size: int) -> tuple[str, str]:
             if kind == "zip":
                 return _sniff_zip(head)
             return kind, detail
+    if looks_like_text_export(head):  # before the plain-text test: an export with a damaged byte is still one
+        return "text_export", "tab-separated text export of a form"
     if _looks_like_text(head):
-        if looks_like_text_export(head):
-            return "text_export", "tab-separated text export of a form"
         return "text", "plain text"
     return "unknown", "unrecognised binary content"
 

@@ -3,7 +3,9 @@
 Coordinates are PDF points with the origin at the top-left of the page (pdfplumber's
 ``top``/``bottom`` convention), so a bbox is ``(x0, top, x1, bottom)``. Pages are 1-based.
 An OCR or spreadsheet extractor produces the same objects, so the parser never knows where
-the text came from.
+the text came from. Sources without pages use synthetic units with the same orientation: a
+spreadsheet's page is a worksheet measured in points from its column widths and row heights
+(``spreadsheet``); a text export is one page of fields and lines (``textexport``).
 """
 
 from __future__ import annotations

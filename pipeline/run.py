@@ -131,7 +131,8 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
     fixes = [f"page {page.page}: {fix}" for page in content.pages for fix in page.corrections]
     try:
         parsed_forms = parse_document(content)
-        if extraction.scans and reread_numbers(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)]):
+        if extraction.scans:
+            reread_numbers(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)])
             parsed_forms = parse_document(content)
     except Exception as error:
         result.message = "; ".join(notes + [f"internal error while parsing: {type(error).__name__}: {error}"])

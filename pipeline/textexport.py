@@ -45,6 +45,7 @@ from .vocabulary import (
     LEVEL1_NAMES,
     LEVEL2_NAMES,
     TOTAL_LABELS,
+    family_of,
     is_form_title,
     level1_parts,
     match_key,
@@ -295,12 +296,12 @@ def _anchors(row: list[Field | None], columns: dict[str, int]) -> list[tuple[int
     first = filled[0]
     text = row[first].text  # type: ignore[union-attr]
     level1, level2 = columns.get("level1"), columns.get("level2")
-    if level1 is not None and first < level1 and match_key(text, LEVEL1_NAMES) is not None:
+    if level1 is not None and first < level1 and family_of(text, LEVEL1_NAMES) is not None:
         anchors = [(first, level1)]
-        if level2 is not None and len(filled) > 1 and match_key(row[filled[1]].text, LEVEL2_NAMES) is not None:  # type: ignore[union-attr]
+        if level2 is not None and len(filled) > 1 and family_of(row[filled[1]].text, LEVEL2_NAMES) is not None:  # type: ignore[union-attr]
             anchors.append((filled[1], level2))
         return anchors
-    if level2 is not None and first < level2 and match_key(text, LEVEL2_NAMES) is not None:
+    if level2 is not None and first < level2 and family_of(text, LEVEL2_NAMES) is not None:
         return [(first, level2)]
     return []
 
@@ -320,14 +321,15 @@ def realign_row(row: list[Field | None], columns: dict[str, int]) -> list[Field 
     for index, column in anchors:
         placed[column] = row[index]
     weight = columns.get("weight")
-    between = weight - last_column - 1 if weight is not None and weight > last_column else None
-    split = _weight_position(rest, between) if between is not None else None
+    if weight is None or weight <= last_column:
+        return placed + rest
+    between = weight - last_column - 1  # the text columns: 三级指标, 年度指标值, 实际完成值
+    split = _weight_position(rest, between)
     if split is None:
         return placed + rest  # no 分值/得分 pair to line up with: the plain shift
-    texts = [cell for cell in rest[:split]]
-    while len(texts) > between:  # type: ignore[operator]
-        empty = next(i for i, cell in enumerate(texts) if cell is not None and not cell.filled())
-        del texts[empty]
+    texts = list(rest[:split])
+    while len(texts) > between:  # _weight_position saw to it that enough of them are empty
+        del texts[next(i for i, cell in enumerate(texts) if cell is not None and not cell.filled())]
     return placed + texts + rest[split:]
 
 
@@ -419,7 +421,7 @@ def _fill_level2(table: Table, first: int, end: int, level1: int | None, level2:
 
 
 def _family(cell: Field | None, names: dict[str, tuple[str, ...]]) -> str | None:
-    return match_key(cell.text, names) if cell is not None and cell.filled() else None
+    return family_of(cell.text, names) if cell is not None and cell.filled() else None
 
 
 def _level1_blocks(table: Table, first: int, end: int, level1: int, level2: int | None) -> list[_Block]:

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 FORM_TITLE_MARK = "项目支出绩效自评表"
 OTHER_FORM_TITLES = {"部门整体支出绩效自评表": "department overall form (部门整体支出绩效自评表)"}
 
@@ -103,8 +105,14 @@ def normalise(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
+# OCR confusions seen in labels (never applied to values): brackets and a colon read as a semicolon
+_LABEL_CONFUSIONS = str.maketrans({"〈": "(", "〉": ")", "《": "(", "》": ")", ";": ":", "【": "(", "】": ")"})
+FUZZY_MIN_SCORE = 80.0  # rapidfuzz ratio a label must reach to anchor the parser
+FUZZY_MIN_LENGTH = 4  # shorter labels (分值, 得分) must match exactly: one wrong character is a different label
+
+
 def normalise_label(text: str) -> Label:
-    flat = normalise(text).lstrip("*")
+    flat = normalise(text).translate(_LABEL_CONFUSIONS).lstrip("*")
     extras = tuple(_PARENS.findall(flat))
     base = _PARENS.sub("", flat).rstrip(":")
     if base.startswith("其中:"):
@@ -115,14 +123,37 @@ def normalise_label(text: str) -> Label:
 
 
 def match_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
-    """Which key of ``table`` the cell text names, by exact match of its bare label."""
+    """Which key of ``table`` the cell text names: exact match of its bare label, or for labels of
+    FUZZY_MIN_LENGTH characters or more a close match (OCR: 年度资金总額, 出标产指 for 产出指标)."""
     base = normalise_label(text).base
     if not base:
         return None
     for key, names in table.items():
         if base in names:
             return key
-    return None
+    if len(base) < FUZZY_MIN_LENGTH:
+        return None
+    best_key, best_score = None, 0.0
+    for key, names in table.items():
+        for name in names:
+            if len(name) != len(base):  # OCR substitutes characters; a longer label is another label
+                continue
+            score = max(fuzz.ratio(base, name), _anagram_score(base, name))
+            if score > best_score:
+                best_key, best_score = key, score
+    return best_key if best_score >= FUZZY_MIN_SCORE else None
+
+
+def _anagram_score(base: str, name: str) -> float:
+    """Vertically merged labels are sometimes read out of order (出标产指): same characters."""
+    return 100.0 if len(base) == len(name) and sorted(base) == sorted(name) else 0.0
+
+
+def family_of(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    """Which key of ``table`` (LEVEL1_NAMES, LEVEL2_NAMES) lists the cell's bare label, exactly:
+    level names are too close to each other for a fuzzy match (效益指标 / 社会效益指标)."""
+    base = normalise_label(text).base
+    return next((key for key, names in table.items() if base in names), None)
 
 
 def is_form_title(text: str) -> bool:
@@ -150,19 +181,18 @@ def unit_of(text: str) -> str | None:
     return None
 
 
-_WEIGHT = re.compile(r"(\d+(?:\.\d+)?)分")
+_WEIGHT_SUFFIX = re.compile(r"\((\d+(?:\.\d+)?)分\)?$")
 
 
 def level1_parts(text: str) -> tuple[str, float | None]:
-    """``产出(50分)`` -> ("产出", 50.0); ``效益 (30分)`` -> ("效益", 30.0); no weight -> None."""
+    """``产出(50分)`` -> ("产出", 50.0); ``效益 (30分)`` -> ("效益", 30.0); no weight -> None.
+
+    The label is read with the OCR bracket confusions of labels (``产出(50分》``) and a closing
+    bracket may be missing (``满意度指标(10分``): the weight is printed, only its frame is damaged.
+    """
     cleaned = text.strip()
-    weight = None
-    flat = unicodedata.normalize("NFKC", cleaned)
-    for extra in _PARENS.findall(flat):
-        found = _WEIGHT.fullmatch(_SPACES.sub("", extra))
-        if found:
-            weight = float(found.group(1))
-    if weight is None:
+    flat = _SPACES.sub("", unicodedata.normalize("NFKC", cleaned).translate(_LABEL_CONFUSIONS))
+    found = _WEIGHT_SUFFIX.search(flat)
+    if found is None:
         return cleaned, None
-    name = _PARENS.sub("", flat)
-    return _SPACES.sub("", name), weight
+    return flat[: found.start()], float(found.group(1))

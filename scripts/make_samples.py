@@ -24,6 +24,7 @@ from pathlib import Path
 
 import openpyxl
 import pypdfium2 as pdfium
+from make_scans import write_scans
 from openpyxl.styles import Alignment
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
@@ -639,6 +640,7 @@ def main() -> None:
     (bad / "attachments.zip").write_bytes(archive.getvalue())
     (bad / "unknown.dat").write_bytes(bytes(range(7, 250)) * 4)
     write_with_bad_page(bad / "one_bad_page.pdf", out / "2022" / "单表" / "培训经费.pdf", out / "2022" / "单表" / "住房租赁市场发展专项.pdf")
+    write_scans(out)
     print(f"samples written to {out}")
 
 

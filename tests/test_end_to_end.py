@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import DUMP, EXPECTED, REPO
+from pipeline.evaluate import accuracy, compare
 
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total")
 
@@ -43,6 +44,8 @@ def test_every_sample_form_equals_the_hand_typed_expectation(sample_run, cases):
     produced = sorted(p.name for p in (sample_run.out / "forms").glob("*.json"))
     assert produced == sorted(c["output"] for c in cases["forms"])
     for case in cases["forms"]:
+        if case.get("scan"):
+            continue
         form = json.loads((sample_run.out / "forms" / case["output"]).read_text(encoding="utf-8"))
         expected = _expected_form(case)
         differences = _diff({k: form[k] for k in CONTENT_KEYS}, {k: expected[k] for k in CONTENT_KEYS})
@@ -51,6 +54,19 @@ def test_every_sample_form_equals_the_hand_typed_expectation(sample_run, cases):
         assert form["status"] == case["status"]
         assert sorted(c["rule"] for c in form["checks"] if c["status"] == "fail") == case["failed_checks"]
         assert sorted(c["rule"] for c in form["checks"] if c["status"] == "warn") == case["warned_checks"]
+
+
+def test_scans_never_come_out_ok_with_a_wrong_number(sample_run, cases):
+    for case in (c for c in cases["forms"] if c.get("scan")):
+        form = json.loads((sample_run.out / "forms" / case["output"]).read_text(encoding="utf-8"))
+        assert {k: form["source"][k] for k in case["source"]} == case["source"]
+        assert form["source"]["ocr_engine"] == "tesseract"
+        results = compare(form, _expected_form(case))
+        wrong_numbers = [r for r in results if r.numeric and not r.equal]
+        if wrong_numbers:
+            assert form["status"] == "needs_review", (case["output"], wrong_numbers)
+        # a floor, not the target: make bench measures field accuracy per scan kind
+        assert accuracy(results) >= 0.85, (case["output"], [r for r in results if not r.equal])
 
 
 def test_seed_totals_reconcile_and_truncated_name_stays(sample_run):
@@ -78,7 +94,8 @@ def test_manifest_has_one_row_per_input_with_specific_messages(sample_run, cases
     rows = {row["file"]: row for row in manifest.to_dict("records")}
     for expected in cases["manifest"]:
         row = rows[expected["file"]]
-        assert row["status"] == expected["status"], row
+        statuses = expected["status"] if isinstance(expected["status"], list) else [expected["status"]]
+        assert row["status"] in statuses, row
         assert row["forms"] == expected["forms"], row
         if "pages" in expected:
             assert row["pages"] == expected["pages"], row

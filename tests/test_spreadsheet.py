@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.chart import BarChart, Reference
 
 from conftest import DUMP, EXPECTED, REPO
 from pipeline.ingest import describe, sniff
@@ -141,6 +142,10 @@ def small_xlsx(tmp_path: Path) -> Path:
     other = book.create_sheet("My sheet")
     other["A1"] = "x"
     book.create_sheet("empty")
+    chart = book.create_chartsheet("chart")
+    bars = BarChart()
+    bars.add_data(Reference(sheet, min_col=6, min_row=2, max_row=2))
+    chart.add_chart(bars)
     path = tmp_path / "small.xlsx"
     book.save(path)
     return path
@@ -179,9 +184,9 @@ def test_bboxes_are_points_from_column_widths_and_row_heights(small_xlsx):
 
 def test_each_sheet_is_a_page_and_names_are_quoted_as_excel_does(small_xlsx):
     content = read_xlsx(small_xlsx)
-    assert content.page_count == 3 and [p.page for p in content.pages] == [1, 2, 3]
+    assert content.page_count == 4 and [p.page for p in content.pages] == [1, 2, 3, 4]
     assert content.pages[1].grids[0].cells[0].ref == "'My sheet'!A1"
-    assert content.pages[2].grids == []  # an empty sheet is an empty page
+    assert content.pages[2].grids == [] and content.pages[3].grids == []  # an empty sheet, a chart sheet
     assert all(p.method == "spreadsheet" for p in content.pages)
     assert cell_ref("自评表", 6, 2) == "自评表!C7"
 

@@ -271,3 +271,34 @@ def test_the_committed_sample_is_the_seed_file():
     if not seed.exists():
         pytest.skip("../shared/seed is not beside the repository")
     assert SEED.read_bytes() == seed.read_bytes()
+
+
+def test_damaged_utf8_byte_does_not_turn_the_file_into_gb18030_nonsense(tmp_path):
+    data = bytearray(SEED.read_bytes())
+    at_goal = data.find("大力宣传".encode("utf-8"))
+    data[at_goal] = 0xFF  # one damaged byte inside a goal
+    (tmp_path / "export.txt").write_bytes(bytes(data))
+    assert describe(tmp_path / "export.txt", tmp_path).kind == "text_export"
+    [result] = run(tmp_path).files
+    assert len(result.forms) == 3
+    assert result.forms[0].project.name == "网格管理事务"
+    assert "\ufffd" in result.forms[0].goals.expected[0]  # the damage shows where it is
+
+
+def test_level2_merge_continues_past_a_level1_label_of_its_own_family():
+    text = "\n".join([
+        "项目支出绩效自评表",
+        HEADER,
+        "\t\t数量\t场次A\t1场\t1场\t10\t10\t",
+        "\t产出(20分)\t\t场次B\t1场\t1场\t10\t10\t",
+        "\t效益(10分)\t社会效益\t效果\t好\t好\t10\t10\t",
+        "\t\t\t效果二\t好\t好\t0\t0\t",
+        "总分\t\t\t\t\t\t30\t30\t",
+    ])
+    [form] = forms_of(text)
+    assert [(i.level1, i.level2, i.name) for i in form.indicators] == [
+        ("产出", "数量", "场次A"),
+        ("产出", "数量", "场次B"),
+        ("效益", "社会效益", "效果"),
+        ("效益", "社会效益", "效果二"),
+    ]
