@@ -107,7 +107,7 @@ def normalise(text: str) -> str:
 
 # OCR confusions seen in labels (never applied to values): brackets and a colon read as a semicolon
 _LABEL_CONFUSIONS = str.maketrans({"〈": "(", "〉": ")", "《": "(", "》": ")", ";": ":", "【": "(", "】": ")"})
-FUZZY_MIN_SCORE = 80.0  # rapidfuzz ratio a label must reach to anchor the parser
+FUZZY_MIN_SCORE = 75.0  # rapidfuzz ratio a label must reach: one substituted character in four
 FUZZY_MIN_LENGTH = 4  # shorter labels (分值, 得分) must match exactly: one wrong character is a different label
 
 
@@ -133,6 +133,9 @@ def match_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
             return key
     if len(base) < FUZZY_MIN_LENGTH:
         return None
+    for key, names in table.items():  # one stray character after the label: a misread colon
+        if base[:-1] in names and len(base) - 1 >= FUZZY_MIN_LENGTH:
+            return key
     best_key, best_score = None, 0.0
     for key, names in table.items():
         for name in names:
