@@ -57,7 +57,10 @@ class Extraction:
 
     @property
     def method(self) -> str:
-        return "ocr" if self.scans else self.base_method
+        """For the manifest: how the file's pages were read (``text_layer+ocr`` when both)."""
+        if not self.scans:
+            return self.base_method
+        return "ocr" if len(self.scans) >= len(self.content.pages) else f"{self.base_method}+ocr"
 
     def method_of(self, pages: list[int]) -> str:
         return "ocr" if any(p in self.scans for p in pages) else self.base_method

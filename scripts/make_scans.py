@@ -5,12 +5,14 @@ Every degradation uses a fixed random seed, so the files are the same on every r
 - ``scans/skewed_200dpi.pdf``: 200 dpi, rotated 1.5°, sensor noise and JPEG artefacts;
 - ``scans/phone_photo.jpg``: a phone photo: perspective, uneven light, slight blur, JPEG;
 - ``scans/fax.tif``: a 1-bit fax TIFF (Group 4), two pages, the second one upside down;
+- ``scans/mixed.pdf``: an exported page (text layer) followed by a scanned one (image only);
 - ``bad/noise.png``: an "image" that is only noise (no form in it).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import cv2
@@ -95,6 +97,13 @@ def write_scans(out: Path) -> None:
     frames = [fax_page(render(national, 0, 200), rng), fax_page(np.rot90(render(housing, 0, 200), 2), rng)]
     images = [Image.fromarray(f).convert("1") for f in frames]
     images[0].save(scans / "fax.tif", format="TIFF", compression="group4", dpi=(200, 200), save_all=True, append_images=images[1:])
+
+    mixed = pdfium.PdfDocument(housing)
+    mixed.import_pages(pdfium.PdfDocument(scans / "clean_300dpi.pdf"), pages=[0])
+    buffer = io.BytesIO()
+    mixed.save(buffer)
+    # PDFium writes a random /ID; pin it (same length, so offsets hold) to keep the bytes reproducible
+    (scans / "mixed.pdf").write_bytes(re.sub(rb"/ID\s*\[<[0-9A-Fa-f]{32}><[0-9A-Fa-f]{32}>\]", b"/ID[<" + b"0" * 32 + b"><" + b"0" * 32 + b">]", buffer.getvalue()))
 
     noise = rng.integers(0, 256, size=(500, 400), dtype=np.uint8)
     Image.fromarray(noise).save(out / "bad" / "noise.png", format="PNG")

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import DUMP, EXPECTED, REPO
 from pipeline.evaluate import accuracy, compare
+from pipeline.ocr import DEFAULT_ENGINE
 
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total")
 
@@ -60,7 +61,7 @@ def test_scans_never_come_out_ok_with_a_wrong_number(sample_run, cases):
     for case in (c for c in cases["forms"] if c.get("scan")):
         form = json.loads((sample_run.out / "forms" / case["output"]).read_text(encoding="utf-8"))
         assert {k: form["source"][k] for k in case["source"]} == case["source"]
-        assert form["source"]["ocr_engine"] == "tesseract"
+        assert form["source"]["ocr_engine"] == DEFAULT_ENGINE
         results = compare(form, _expected_form(case))
         wrong_numbers = [r for r in results if r.numeric and not r.equal]
         if wrong_numbers:
