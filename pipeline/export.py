@@ -20,8 +20,12 @@ import pandas as pd
 from .document import FormDocument
 from .run import FileResult, RunResult
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 FORMS_DIR = "forms"
 TABLES_DIR = "tables"
+PAGES_DIR = "pages"
 
 
 @contextmanager
@@ -32,6 +36,7 @@ def atomic_path(target: Path):
     os.close(handle)
     try:
         yield Path(temporary)
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes files private; outputs are for sharing
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
@@ -205,9 +210,32 @@ def write_manifest(out: Path, files: list[FileResult]) -> None:
         manifest_frame(files).to_csv(temporary, index=False, encoding="utf-8-sig")
 
 
+def page_image_name(file: str, page: int) -> str:
+    """``scans/fax.tif`` page 2 -> ``scans__fax.tif.p2.png`` (as form files are named)."""
+    return f"{file.replace('/', '__')}.p{page}.png"
+
+
+def write_page_images(out: Path, files: list[FileResult]) -> None:
+    """The corrected images of OCR'd pages (150 dpi): provenance boxes of OCR'd values refer to
+    these, not to the original scan. Images of files no longer in the run are removed."""
+    folder = out / PAGES_DIR
+    written = set()
+    for result in files:
+        for page, png in sorted(result.page_images.items()):
+            name = page_image_name(result.file, page)
+            with atomic_path(folder / name) as temporary:
+                temporary.write_bytes(png)
+            written.add(name)
+    if folder.exists():
+        for stale in folder.glob("*.png"):
+            if stale.name not in written:
+                stale.unlink()
+
+
 def export(out: Path, result: RunResult) -> None:
     """Write everything; the manifest goes last so its presence means the run's outputs are complete."""
     write_forms(out, result.forms)
+    write_page_images(out, result.files)
     write_tables(out, result.forms)
     write_manifest(out, result.files)
 

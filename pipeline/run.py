@@ -37,6 +37,7 @@ class FileResult:
     pages: int = 0
     method: str = ""
     message: str = ""
+    page_images: dict[int, bytes] = field(default_factory=dict)  # corrected OCR'd pages, PNG
 
 
 @dataclass
@@ -127,6 +128,7 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
         result.message = f"internal error while reading: {type(error).__name__}: {error}"
         return result
     result.pages, result.method = content.page_count, extraction.method
+    result.page_images = {number: scan.display_png() for number, scan in extraction.scans.items()}
     notes = [f"page {page}: {message}" for page, message in sorted(content.page_errors.items())]
     fixes = [f"page {page.page}: {fix}" for page in content.pages for fix in page.corrections]
     try:

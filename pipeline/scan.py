@@ -22,6 +22,7 @@ from .segment import group_tables, table_grid
 
 CELL_MARGIN_PT = 1.2  # trimmed off each cell edge, past the erased ruling line
 ORIENTATION_SAMPLE = 4  # cells read to judge the orientation
+REVIEW_DPI = 150  # resolution of the corrected page images kept for reviewers
 GOOD_ORIENTATION = 0.6  # mean confidence that ends the orientation search early
 
 
@@ -33,6 +34,14 @@ class ScanPage:
     image: np.ndarray  # lines erased, ready for OCR
     points_per_pixel: float
     corrections: list[str] = field(default_factory=list)
+    display: np.ndarray | None = None  # the corrected page with its lines, for reviewers
+
+    def display_png(self, dpi: float = REVIEW_DPI) -> bytes:
+        """The corrected page as PNG at ``dpi``: provenance boxes (points) map onto it by dpi / 72."""
+        image = self.display if self.display is not None else self.image
+        factor = min(1.0, dpi * self.points_per_pixel / 72)
+        small = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else image
+        return cv2.imencode(".png", small)[1].tobytes()
 
     def crop(self, bbox: BBox, margin_pt: float = CELL_MARGIN_PT) -> np.ndarray:
         scale = 1 / self.points_per_pixel
@@ -99,7 +108,7 @@ def read_image(gray: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tuple
         grids, cleaned = _grids(turned, page, points_per_pixel)
         if not grids:
             continue
-        scan = ScanPage(page=page, image=cleaned, points_per_pixel=points_per_pixel, corrections=list(prepared.corrections))
+        scan = ScanPage(page=page, image=cleaned, points_per_pixel=points_per_pixel, corrections=list(prepared.corrections), display=turned)
         score = _orientation_score(ocr, scan, grids)
         if best is None or score > best[0]:
             best = (score, turns, grids, scan)
