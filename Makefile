@@ -8,12 +8,13 @@ ARGS   ?=
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help extract test bench samples system-deps venv clean
+.PHONY: help extract test bench bench-scale samples system-deps venv clean
 
 help:
 	@echo "make extract [DUMP=folder] [OUT=folder] [ARGS='…']  extract every form in DUMP (default $(DUMP)) into OUT"
 	@echo "make test                                           run the test suite"
-	@echo "make bench                                          print speed figures on the samples"
+	@echo "make bench                                          print speed and accuracy figures on the samples"
+	@echo "make bench-scale [ARGS='--forms 1000']              throughput at 1 and 2 workers on a generated dump"
 	@echo "make samples                                        regenerate samples/dump from scripts/make_samples.py"
 
 # Exit code 1 from the CLI means "some file needs review or failed": the run itself succeeded,
@@ -23,10 +24,15 @@ extract: $(STAMP) system-deps
 	if [ $$rc -eq 1 ]; then echo "(some files need review or failed: see $(OUT)/manifest.csv)"; exit 0; fi; exit $$rc
 
 test: $(STAMP) system-deps
+	@scripts/system_deps.sh --browser
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py
+
+# 1,000 generated exported forms and 50 scanned pages at 1 and 2 workers (takes a while)
+bench-scale: $(STAMP) system-deps
+	$(PY) scripts/bench_scale.py $(ARGS)
 
 samples: $(STAMP) system-deps
 	$(PY) scripts/make_samples.py --out samples/dump

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.3.0"
 
 
 @dataclass
@@ -26,6 +26,8 @@ class Project:
     implementing_unit: str | None = None
     budget_unit: str | None = None
     competent_department: str | None = None
+    manager: str | None = None  # 项目负责人
+    phone: str | None = None  # 项目负责人's phone (项目负责人及电话)
 
 
 @dataclass
@@ -62,12 +64,24 @@ class Indicator:
     weight: float | None = None
     score: float | None = None
     deviation_note: str | None = None
+    nature: str | None = None  # 指标性质: ≥ ≤ = (look-alike glyphs normalised)
+    unit: str | None = None  # 度量单位
 
 
 @dataclass
 class Total:
     weight: float | None = None
     score: float | None = None
+    grade: str | None = None  # 优 / 良 / 中 / 差 printed after the total (Yunnan)
+
+
+@dataclass
+class DroppedRow:
+    """A printed row the parser did not keep as a value (a template placeholder such as 指标1)."""
+
+    page: int
+    text: str  # the row's own cells as printed, " | "-joined
+    reason: str
 
 
 @dataclass
@@ -75,6 +89,17 @@ class Check:
     rule: str
     status: str  # pass | fail | warn | skip
     message: str
+
+
+@dataclass
+class Correction:
+    """A reviewer's correction from corrections.csv, applied after extraction: both values kept."""
+
+    field: str  # JSON pointer of the corrected value, e.g. /indicators/2/score
+    extracted: str | float | None  # the value as extracted (printed)
+    corrected: str | float | None  # the reviewer's value, typed by the schema
+    note: str | None = None
+    reviewer: str | None = None
 
 
 @dataclass
@@ -107,8 +132,11 @@ class FormDocument:
     goals: Goals = field(default_factory=Goals)
     indicators: list[Indicator] = field(default_factory=list)
     total: Total = field(default_factory=Total)
+    other_notes: str | None = None  # 其他需要说明事项 and other free text printed after the total
+    dropped_rows: list[DroppedRow] = field(default_factory=list)
     status: str = "ok"
     checks: list[Check] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
     provenance: dict[str, Provenance] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
 
@@ -126,6 +154,9 @@ class FormDocument:
             "goals": asdict(self.goals),
             "indicators": [asdict(i) for i in self.indicators],
             "total": asdict(self.total),
+            "other_notes": self.other_notes,
+            "dropped_rows": [asdict(d) for d in self.dropped_rows],
             "checks": [asdict(c) for c in self.checks],
+            "corrections": [asdict(c) for c in self.corrections],
             "provenance": {pointer: p.to_json() for pointer, p in self.provenance.items()},
         }

@@ -1,6 +1,7 @@
 """Field-level comparison of an extracted form with its expected content (benchmark and tests).
 
-A field is every scalar under title, template, project, funding, goals, indicators and total.
+A field is every scalar under title, template, project, funding, goals, indicators, total and
+other_notes.
 Two values are equal after Unicode NFKC and with all whitespace removed (numbers: exactly).
 A field that differs is *flagged* when its provenance confidence is below the low-confidence
 threshold: a human will look at it, so it is not a silent error.
@@ -15,7 +16,7 @@ from typing import Any
 
 from .reconcile import LOW_CONFIDENCE
 
-CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total")
+CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total", "other_notes")
 _SPACE = re.compile(r"\s+")
 
 

@@ -6,10 +6,14 @@ sees half a file and an interrupted run leaves the previous output intact.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import io
 import json
 import os
+import re
 import tempfile
+import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +47,20 @@ def atomic_path(target: Path):
             os.unlink(temporary)
 
 
+def reproducible_zip(data: bytes, when: datetime.datetime = datetime.datetime(2000, 1, 1)) -> bytes:
+    """An Office file (a ZIP) with every timestamp pinned: openpyxl stamps the save time into the
+    ZIP entries and docProps/core.xml, which would make identical content differ byte-wise."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)", rb"\g<1>" + stamp + rb"\g<2>", body)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6]), body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
     with atomic_path(target) as temporary:
         temporary.write_text(text, encoding=encoding)
@@ -67,17 +85,30 @@ def form_filenames(forms: list[FormDocument]) -> list[str]:
     return names
 
 
-def write_forms(out: Path, forms: list[FormDocument]) -> list[str]:
-    """Write one JSON per form; remove form files a previous run left that this run did not write."""
+def write_forms(out: Path, forms: list[FormDocument], grids: dict[str, dict] | None = None) -> list[str]:
+    """Write one JSON per form, and beside a form of unknown layout its raw cell grid
+    (``<name>.grid.json``, from ``grids`` by form_id); remove form files a previous run left."""
     folder = out / FORMS_DIR
     names = form_filenames(forms)
+    written = set(names)
     for form, name in zip(forms, names):
         write_text(folder / name, json.dumps(form.to_json(), ensure_ascii=False, indent=2) + "\n")
-    written = set(names)
+        if grids and form.form_id in grids:
+            grid = {"form_id": form.form_id, "source_file": form.source.file} | grids[form.form_id]
+            text = json.dumps(grid, ensure_ascii=False, indent=1)
+            # boxes and page lists on one line each (a raw newline is never inside a JSON string)
+            text = re.sub(r"\[\n\s*((?:-?[\d.]+,\n\s*)*-?[\d.]+)\n\s*\]", lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",")) + "]", text)
+            write_text(folder / grid_filename(name), text + "\n")
+            written.add(grid_filename(name))
     for stale in folder.glob("*.json"):
         if stale.name not in written:
             stale.unlink()
     return names
+
+
+def grid_filename(form_filename: str) -> str:
+    """``x.pdf.0.json`` -> ``x.pdf.0.grid.json``."""
+    return form_filename.removesuffix(".json") + ".grid.json"
 
 
 # --- analyst tables: columns and their meaning in one place ---------------------------------
@@ -110,15 +141,19 @@ PROJECT_COLUMNS = _project_columns() + [
     Column("pages", "string", "1-based pages the form is printed on, comma-separated.", lambda f: ",".join(map(str, f.source.pages))),
     Column("method", "string", "How the text was read: text_layer, ocr, spreadsheet, text_export.", lambda f: f.source.method),
     Column("status", "string", "ok, or needs_review when a check failed.", lambda f: f.status),
-    Column("template", "string", "Layout variant recognised.", lambda f: f.template),
+    Column("template", "string", "Layout recognised: the name of its template (pipeline/templates), or unknown.", lambda f: f.template),
     Column("title", "string", "Title line as printed.", lambda f: f.title),
     Column("year", "string", "Evaluation year as printed.", lambda f: f.project.year),
     Column("implementing_unit", "string", "实施单位.", lambda f: f.project.implementing_unit),
     Column("budget_unit", "string", "一级预算单位.", lambda f: f.project.budget_unit),
     Column("competent_department", "string", "主管部门.", lambda f: f.project.competent_department),
+    Column("manager", "string", "项目负责人 (from 项目负责人及电话).", lambda f: f.project.manager),
+    Column("phone", "string", "项目负责人's phone (from 项目负责人及电话).", lambda f: f.project.phone),
     Column("funding_unit", "string", "Unit of the amounts in the funding table (元 or 万元).", lambda f: f.funding.unit),
     Column("total_weight", "Float64", "总分 row, 分值.", lambda f: f.total.weight),
     Column("total_score", "Float64", "总分 row, 得分.", lambda f: f.total.score),
+    Column("total_grade", "string", "Grade printed after the total (优/良/中/差).", lambda f: f.total.grade),
+    Column("other_notes", "string", "Free text after the total (其他需要说明事项, …).", lambda f: f.other_notes),
     Column("checks_failed", "string", "Names of failed checks, comma-separated.", lambda f: _checks_with(f, "fail")),
     Column("checks_warned", "string", "Names of checks that warned, comma-separated.", lambda f: _checks_with(f, "warn")),
 ]
@@ -146,6 +181,8 @@ INDICATOR_COLUMNS = _project_columns() + [
     Column("weight", "Float64", "分值.", lambda f, i, ind: ind.weight),
     Column("score", "Float64", "得分.", lambda f, i, ind: ind.score),
     Column("deviation_note", "string", "偏差原因分析及改进措施.", lambda f, i, ind: ind.deviation_note),
+    Column("nature", "string", "指标性质 (≥ ≤ =), look-alike glyphs normalised.", lambda f, i, ind: ind.nature),
+    Column("unit", "string", "度量单位.", lambda f, i, ind: ind.unit),
 ]
 
 MANIFEST_COLUMNS = [
@@ -193,10 +230,12 @@ def write_tables(out: Path, forms: list[FormDocument]) -> None:
             frame.to_csv(temporary, index=False, encoding="utf-8-sig")
         with atomic_path(folder / f"{name}.parquet") as temporary:
             frame.to_parquet(temporary, index=False)
+    workbook = io.BytesIO()
+    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
+        for name, frame in frames.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
     with atomic_path(folder / "forms.xlsx") as temporary:
-        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
-            for name, frame in frames.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
+        temporary.write_bytes(reproducible_zip(workbook.getvalue()))
     write_text(folder / "README.md", data_dictionary())
 
 
@@ -232,11 +271,16 @@ def write_page_images(out: Path, files: list[FileResult]) -> None:
                 stale.unlink()
 
 
-def export(out: Path, result: RunResult) -> None:
-    """Write everything; the manifest goes last so its presence means the run's outputs are complete."""
-    write_forms(out, result.forms)
+def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], object] | None = None) -> None:
+    """Write everything; the manifest goes last so its presence means the run's outputs are complete.
+
+    ``report`` (the review report, ``pipeline.report.write_report`` bound to its dump) is written
+    after the forms and tables, before the manifest."""
+    write_forms(out, result.forms, {form_id: grid for f in result.files for form_id, grid in f.grids.items()})
     write_page_images(out, result.files)
     write_tables(out, result.forms)
+    if report is not None:
+        report(out, result)
     write_manifest(out, result.files)
 
 

@@ -42,6 +42,7 @@ class ExtractOptions:
     ocr: str = "auto"  # auto | always | never
     ocr_engine: str = DEFAULT_ENGINE
     dpi: int = 300
+    max_pages: int = 500  # a file with more pages is refused (a memory and time guard)
 
     def __post_init__(self) -> None:
         if self.ocr not in OCR_MODES:
@@ -89,7 +90,7 @@ def _render(document: pdfium.PdfDocument, index: int, dpi: int) -> np.ndarray:
 
 
 def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
-    content = read_pdf(path)
+    content = read_pdf(path, options.max_pages)
     extraction = Extraction(content=content)
     if options.ocr == "never":
         for page in content.pages:
@@ -111,7 +112,8 @@ def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
     for number in sorted(wanted):
         result = _ocr_page(extraction, _render(document, number - 1, options.dpi), options.dpi, number, options)
         if isinstance(result, str):
-            content.page_errors.setdefault(number, result)
+            reason = wanted[number]
+            content.page_errors.setdefault(number, f"{reason}; {result}" if reason else result)
             by_number.pop(number, None)
         else:
             content.page_errors.pop(number, None)
@@ -120,12 +122,15 @@ def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
     return extraction
 
 
-def image_frames(path: Path) -> list[tuple[np.ndarray, float]]:
+def image_frames(path: Path, max_pages: int = 500) -> list[tuple[np.ndarray, float]]:
     """Every frame of an image file as 8-bit gray, with its resolution (guessed from A4 if unset)."""
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     frames = []
     try:
         with Image.open(path) as image:
+            frame_count = getattr(image, "n_frames", 1)
+            if frame_count > max_pages:
+                raise InputError(f"{frame_count} pages, more than --max-pages {max_pages}: not read")
             for frame in ImageSequence.Iterator(image):
                 gray = np.asarray(frame.convert("L"))
                 dpi_info = frame.info.get("dpi")
@@ -142,7 +147,7 @@ def image_frames(path: Path) -> list[tuple[np.ndarray, float]]:
 def extract_image(path: Path, options: ExtractOptions) -> Extraction:
     if options.ocr == "never":
         raise InputError("image file: it needs OCR, which is off (--ocr never)")
-    frames = image_frames(path)
+    frames = image_frames(path, options.max_pages)
     extraction = Extraction(content=DocumentContent(pages=[], page_count=len(frames)), base_method="ocr")
     for number, (gray, dpi) in enumerate(frames, start=1):
         result = _ocr_page(extraction, gray, dpi, number, options)

@@ -5,30 +5,37 @@ starts a form; everything until the next title belongs to it, across pages. Insi
 section is found by its header labels (see ``vocabulary``), and values are read from the cell
 under each header label's x position, so column positions are never hard-coded and a table
 continued on the next page (with or without its header repeated) still lines up.
+
+Before reading a form, its layout is matched to a template (``template``): the form is read with
+the base vocabulary plus that template's labels, and the template's name is recorded. A form no
+template matches well enough is read with the base vocabulary alone, as layout ``unknown``, and
+keeps its raw cell grid so a reviewer loses nothing.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from .document import Funding, FundingLine, Goals, Indicator, Project, Provenance, Total
+from .document import DroppedRow, Funding, FundingLine, Goals, Indicator, Project, Provenance, Total
 from .model import Cell, DocumentContent, TextLine
-from .values import clean_text, parse_number, text_items
+from .template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, every_layout, rank, unknown_message
+from .values import clean_text, comparison_sign, parse_number, person_and_phone, text_items
 from .vocabulary import (
-    FORM_TITLE_MARK,
-    FUNDING_COLUMNS,
-    FUNDING_ITEMS,
-    GOAL_COLUMNS,
-    HEADER_FIELDS,
-    INDICATOR_COLUMNS,
-    OTHER_FORM_TITLES,
-    TOTAL_LABELS,
+    NOT_A_NUMBER,
     YEAR_LINE,
+    is_form_title,
+    is_placeholder,
     level1_parts,
     match_key,
     normalise,
+    normalise_label,
+    other_form_type,
     unit_of,
 )
+
+WEIGHT_IN_LABEL = re.compile(r"^(\d+(?:\.\d+)?)分$")
 
 
 @dataclass
@@ -84,6 +91,10 @@ class ParsedForm:
     total: Total
     provenance: dict[str, Provenance]
     problems: list[str]  # values that were printed but could not be read
+    other_notes: str | None = None
+    dropped_rows: list[DroppedRow] = field(default_factory=list)
+    template_note: str | None = None  # why the layout is unknown: the closest template, what did not match
+    grid: dict[str, Any] | None = None  # the raw cells of a form of unknown layout, to be saved beside it
 
 
 @dataclass
@@ -125,10 +136,7 @@ def _title_of(item: Row | TextLine) -> str | None:
         if len(texts) != 1:
             return None
         text = texts[0]
-    flat = normalise(text)
-    if flat.endswith(FORM_TITLE_MARK) or any(flat.endswith(t) for t in OTHER_FORM_TITLES):
-        return text.strip()
-    return None
+    return text.strip() if is_form_title(text) else None
 
 
 def split_forms(stream: list[Row | TextLine]) -> list[FormChunk]:
@@ -149,7 +157,8 @@ def split_forms(stream: list[Row | TextLine]) -> list[FormChunk]:
 
 
 def _is_section_header(row: Row) -> bool:
-    return _is_indicator_header(_header_positions(row, INDICATOR_COLUMNS)) or _is_funding_header(_header_positions(row, FUNDING_COLUMNS))
+    known = every_layout()
+    return _is_indicator_header(_header_positions(row, known.indicator_columns)) or _is_funding_header(_header_positions(row, known.funding_columns))
 
 
 def _header_positions(row: Row, table: dict[str, tuple[str, ...]]) -> dict[str, float]:
@@ -172,16 +181,20 @@ def _is_funding_header(positions: dict[str, float]) -> bool:
 class _FormReader:
     """Reads one chunk: a small state machine over rows, one section at a time."""
 
-    def __init__(self, chunk: FormChunk) -> None:
+    def __init__(self, chunk: FormChunk, vocabulary: Vocabulary = BASE, template: str = UNKNOWN) -> None:
         self.chunk = chunk
+        self.vocabulary = vocabulary
+        self.template = template
         self.project = Project()
         self.funding = Funding()
         self.goals = Goals()
         self.indicators: list[Indicator] = []
         self.total = Total()
+        self.other_notes: list[tuple[str, Cell]] = []
+        self.dropped_rows: list[DroppedRow] = []
         self.provenance: dict[str, Provenance] = {}
         self.problems: list[str] = []
-        self.labels_seen: set[str] = set()
+        self.funding_weight: tuple[float, Cell] | None = None  # a weight printed in the caption: 预算执行情况(20分)
         self.section = "header"
         self.funding_cols: dict[str, float] = {}
         self.goal_cols: dict[str, float] = {}
@@ -220,9 +233,11 @@ class _FormReader:
                 self._loose_line(item)
             else:
                 self._row(item)
+        if self.other_notes:
+            self._record("/other_notes", self.other_notes[0][1])
         return ParsedForm(
             title=self.chunk.title,
-            template=self._template(),
+            template=self.template,
             pages=self.chunk.pages,
             project=self.project,
             funding=self.funding,
@@ -231,10 +246,9 @@ class _FormReader:
             total=self.total,
             provenance=self.provenance,
             problems=self.problems,
+            other_notes="\n".join(text for text, _ in self.other_notes) or None,
+            dropped_rows=self.dropped_rows,
         )
-
-    def _template(self) -> str:
-        return "shenzhen" if {"code", "budget_unit"} <= self.labels_seen else "national"
 
     def _loose_line(self, line: TextLine) -> None:
         year = YEAR_LINE.match(normalise(line.text))
@@ -248,7 +262,7 @@ class _FormReader:
             self.provenance["/funding/unit"] = Provenance(line.page, line.bbox, line.text)
 
     def _row(self, row: Row) -> None:
-        indicator_header = _header_positions(row, INDICATOR_COLUMNS)
+        indicator_header = _header_positions(row, self.vocabulary.indicator_columns)
         if _is_indicator_header(indicator_header):
             self.indicator_cols = indicator_header
             self.section = "indicators"
@@ -257,14 +271,16 @@ class _FormReader:
             self._indicator_or_total(row)
             return
         if self.section == "after":
+            self._other_notes(row)
             return
         self._units(row)
-        funding_header = _header_positions(row, FUNDING_COLUMNS)
+        funding_header = _header_positions(row, self.vocabulary.funding_columns)
         if _is_funding_header(funding_header):
             self.funding_cols = funding_header
+            self.funding_weight = self._caption_weight(row)
             self.section = "funding"
             return
-        goal_header = _header_positions(row, GOAL_COLUMNS)
+        goal_header = _header_positions(row, self.vocabulary.goal_columns)
         if goal_header:
             self.goal_cols = goal_header
             self.section = "goals"
@@ -282,36 +298,64 @@ class _FormReader:
                 self.funding.unit = unit
                 self._record("/funding/unit", cell)
 
+    def _caption_weight(self, row: Row) -> tuple[float, Cell] | None:
+        """The funding block's weight when its caption prints it: 预算执行情况(万元)(20分)."""
+        for cell in row.cells:
+            label = normalise_label(cell.text)
+            if label.base in self.vocabulary.funding_captions:
+                for extra in label.extras:
+                    found = WEIGHT_IN_LABEL.match(extra)
+                    if found:
+                        return float(found.group(1)), cell
+        return None
+
     def _header_fields(self, row: Row) -> None:
+        fields = self.vocabulary.header_fields
         for i, cell in enumerate(row.cells):
-            key = match_key(cell.text, HEADER_FIELDS)
+            key = match_key(cell.text, fields)
             if key is None:
                 continue
-            self.labels_seen.add(key)
-            if getattr(self.project, key) is not None:
-                continue
             value_cell = row.cells[i + 1] if i + 1 < len(row.cells) else None
-            if value_cell is not None and match_key(value_cell.text, HEADER_FIELDS) is None:
+            if value_cell is None or match_key(value_cell.text, fields) is not None:
+                continue
+            if key == "manager_phone":
+                self._person_and_phone(value_cell)
+            elif getattr(self.project, key) is None:
                 setattr(self.project, key, self._text(f"/project/{key}", value_cell))
+
+    def _person_and_phone(self, cell: Cell) -> None:
+        """项目负责人及电话: one cell, two values, both pointing at it."""
+        person, phone = person_and_phone(cell.text)
+        for key, value in (("manager", person), ("phone", phone)):
+            if value is not None and getattr(self.project, key) is None:
+                setattr(self.project, key, value)
+                self._record(f"/project/{key}", cell)
 
     def _funding_line(self, row: Row) -> None:
         item_key = None
         for cell in row.cells:
-            item_key = match_key(cell.text, FUNDING_ITEMS)
+            item_key = match_key(cell.text, self.vocabulary.funding_items)
             if item_key is not None:
                 break
+        if item_key is None and self.vocabulary.funding_row_without_label and not self.funding.lines:
+            amounts = [row.cell_at(x) for key, x in self.funding_cols.items() if key in ("initial_budget", "annual_budget", "executed")]
+            if any(c is not None and parse_number(c.text).value is not None for c in amounts):
+                item_key = self.vocabulary.funding_row_without_label  # one budget row, no label (Sichuan)
         if item_key is None:
             return
         index = len(self.funding.lines)
         line = FundingLine(item=item_key)
         for key, x in self.funding_cols.items():
             setattr(line, key, self._number(f"/funding/lines/{index}/{key}", row.cell_at(x)))
+        if item_key == "年度资金总额" and "weight" not in self.funding_cols and self.funding_weight is not None:
+            line.weight, caption = self.funding_weight
+            self._record(f"/funding/lines/{index}/weight", caption)
         self.funding.lines.append(line)
 
     def _goal_row(self, row: Row) -> None:
         for key, x in self.goal_cols.items():
             cell = row.cell_at(x)
-            if cell is None or match_key(cell.text, GOAL_COLUMNS) is not None:
+            if cell is None or match_key(cell.text, self.vocabulary.goal_columns) is not None:
                 continue
             items = getattr(self.goals, key)
             for item in text_items(cell.text):
@@ -320,15 +364,15 @@ class _FormReader:
 
     def _indicator_or_total(self, row: Row) -> None:
         cols = self.indicator_cols
-        if any(normalise(c.text) in TOTAL_LABELS for c in row.cells):
-            self.total.weight = self._number("/total/weight", row.cell_at(cols["weight"])) if "weight" in cols else None
-            self.total.score = self._number("/total/score", row.cell_at(cols["score"])) if "score" in cols else None
-            self.section = "after"
+        if any(normalise(c.text) in self.vocabulary.total_labels for c in row.cells):
+            self._total(row)
             return
         cells = {key: row.cell_at(x) for key, x in cols.items()}
-        own = [cells.get(k) for k in ("name", "target", "actual", "weight", "score", "deviation_note")]
+        own = [cells.get(k) for k in ("name", "nature", "target", "unit", "actual", "weight", "score", "deviation_note")]
         if not any(c is not None and c.text.strip() for c in own):
             return  # an empty row: nothing printed, nothing to keep
+        if self._placeholder(row, cells):
+            return
         index = len(self.indicators)
         base = f"/indicators/{index}"
         indicator = Indicator()
@@ -336,12 +380,59 @@ class _FormReader:
         self._level2(indicator, cells.get("level2"), row, base)
         self.grids_with_indicators.add(row.grid_id)
         indicator.name = self._text(f"{base}/name", cells.get("name"))
+        nature = cells.get("nature")
+        indicator.nature = comparison_sign(nature.text) if nature is not None else None
+        if indicator.nature is not None and nature is not None:
+            self._record(f"{base}/nature", nature)
         indicator.target = self._text(f"{base}/target", cells.get("target"))
+        indicator.unit = self._text(f"{base}/unit", cells.get("unit"))
         indicator.actual = self._text(f"{base}/actual", cells.get("actual"))
         indicator.weight = self._number(f"{base}/weight", cells.get("weight"))
         indicator.score = self._number(f"{base}/score", cells.get("score"))
         indicator.deviation_note = self._text(f"{base}/deviation_note", cells.get("deviation_note"))
         self.indicators.append(indicator)
+
+    def _total(self, row: Row) -> None:
+        """总分 | 100 | 98, and with a grade after the score where the layout prints one (| 优)."""
+        cols = self.indicator_cols
+        self.total.weight = self._number("/total/weight", row.cell_at(cols["weight"])) if "weight" in cols else None
+        score_cell = row.cell_at(cols["score"]) if "score" in cols else None
+        self.total.score = self._number("/total/score", score_cell)
+        if self.vocabulary.reads_grade and score_cell is not None:
+            after = [c for c in row.cells if c.bbox[0] >= score_cell.bbox[2] - 0.5 and normalise(c.text) not in NOT_A_NUMBER]
+            if after:
+                self.total.grade = self._text("/total/grade", after[0])
+        self.section = "after"
+
+    def _other_notes(self, row: Row) -> None:
+        """Free text after the total under a label of the layout (其他需要说明事项)."""
+        for i, cell in enumerate(row.cells[:-1]):
+            if normalise_label(cell.text).base in self.vocabulary.other_notes:
+                text = clean_text(row.cells[i + 1].text)
+                if text is not None:
+                    self.other_notes.append((text, row.cells[i + 1]))
+                return
+
+    def _placeholder(self, row: Row, cells: dict[str, Cell | None]) -> bool:
+        """A template placeholder row (指标1, ……) with nothing filled in is dropped, and said so.
+
+        Its level-1 and level-2 cells still count for the merges of the rows below."""
+        name = cells.get("name")
+        if name is None or not is_placeholder(name.text):
+            return False
+        values = [cells.get(k) for k in ("nature", "target", "unit", "actual", "weight", "score", "deviation_note")]
+        if any(c is not None and normalise(c.text) not in NOT_A_NUMBER for c in values):
+            return False  # a placeholder name with values: kept, and the placeholder_rows check says so
+        level1 = cells.get("level1")
+        if level1 is not None and level1.text.strip():
+            label, weight = level1_parts(level1.text)
+            self.previous_level1 = (label, weight, level1)
+        level2 = cells.get("level2")
+        if level2 is not None and level2.text.strip():
+            self.previous_level2 = (clean_text(level2.text), level2, row)
+        own = [c.text.strip() for c in row.cells if c.row == row.index and c.text.strip()] or [name.text.strip()]
+        self.dropped_rows.append(DroppedRow(page=row.page, text=" | ".join(own), reason="template placeholder left in, nothing filled in"))
+        return True
 
     def _level1(self, indicator: Indicator, cell: Cell | None, base: str) -> None:
         """Merged cells fill down, also across a page break where the merge was split."""
@@ -375,15 +466,61 @@ class _FormReader:
         self.previous_level2 = (indicator.level2, cell, row)
 
 
+def chunk_cells(chunk: FormChunk) -> list[list[tuple[str, float]]]:
+    """Given a form's chunk, its rows as (text, x centre) pairs, loose lines as one-cell rows."""
+    rows = []
+    for item in chunk.items:
+        if isinstance(item, TextLine):
+            rows.append([(item.text, (item.bbox[0] + item.bbox[2]) / 2)])
+        else:
+            rows.append([(c.text, (c.bbox[0] + c.bbox[2]) / 2) for c in item.cells])
+    return rows
+
+
+def chunk_grid(chunk: FormChunk) -> dict[str, Any]:
+    """Given a form's chunk, its raw cells and loose lines as plain data (saved for a reviewer)."""
+    grids: dict[int, dict[str, Any]] = {}
+    lines = []
+    for item in chunk.items:
+        if isinstance(item, TextLine):
+            lines.append({"page": item.page, "bbox": [round(v, 2) for v in item.bbox], "text": item.text})
+            continue
+        grid = grids.setdefault(item.grid_id, {"page": item.page, "cells": {}})
+        for cell in item.cells:
+            entry = {"row": cell.row, "col": cell.col, "row_span": cell.row_span, "col_span": cell.col_span,
+                     "text": cell.text, "bbox": [round(v, 2) for v in cell.bbox]}
+            if cell.ref is not None:
+                entry["ref"] = cell.ref
+            if cell.confidence is not None:
+                entry["confidence"] = round(cell.confidence, 3)
+            grid["cells"][(cell.row, cell.col)] = entry
+    return {
+        "title": chunk.title,
+        "pages": chunk.pages,
+        "lines": lines,
+        "grids": [{"page": g["page"], "cells": sorted(g["cells"].values(), key=lambda e: (e["row"], e["col"]))} for g in grids.values()],
+    }
+
+
+def parse_chunk(chunk: FormChunk) -> ParsedForm:
+    """Given one form's chunk, match its layout to a template and read it with that template."""
+    ranking = rank(chunk.title, chunk_cells(chunk))
+    if ranking and ranking[0].score >= MATCH_THRESHOLD:
+        best = ranking[0].template
+        return _FormReader(chunk, best.vocabulary(), best.name).read()
+    parsed = _FormReader(chunk, BASE, UNKNOWN).read()
+    parsed.template_note = unknown_message(ranking)
+    parsed.grid = chunk_grid(chunk) | {"template_match": [{"template": m.template.name, "score": round(m.score, 3)} for m in ranking]}
+    return parsed
+
+
 def parse_document(content: DocumentContent) -> list[ParsedForm | Unsupported]:
     """Given a document's pages, return one ParsedForm per form found (in order)."""
     results: list[ParsedForm | Unsupported] = []
     for chunk in split_forms(document_rows(content)):
-        if chunk.title is not None:
-            flat = normalise(chunk.title)
-            other = next((reason for mark, reason in OTHER_FORM_TITLES.items() if flat.endswith(mark)), None)
-            if other is not None:
-                results.append(Unsupported(title=chunk.title, reason=f"unsupported form type: {other}", pages=chunk.pages))
-                continue
-        results.append(_FormReader(chunk).read())
+        other = other_form_type(chunk.title) if chunk.title is not None else None
+        if other is not None:
+            results.append(Unsupported(title=chunk.title or "", reason=f"unsupported form type: {other}", pages=chunk.pages))
+            continue
+        results.append(parse_chunk(chunk))
     return results

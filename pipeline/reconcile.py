@@ -3,6 +3,13 @@
 Each check takes the form document and returns one ``Check`` (pass / fail / warn / skip) with a
 message a reviewer can act on. Printed precision comes from provenance (the raw text), so a
 rate printed as ``100`` is compared at integer precision and ``86.25`` at two decimals.
+
+Weights are the form's own (read from its cells and labels), never a template's usual ones. A
+check that does not apply to a layout is ``skip`` with the reason its template gives. Known
+data-quality traps have their own named checks instead of setting off false alarms in others:
+a 其中 funding row repeating the funding score, 其中 indicator rows carrying points their parent
+already carries (counted once, from the parent), template placeholders left in, a 年度资金总额
+row printed as zeros while its 其中 rows are filled.
 """
 
 from __future__ import annotations
@@ -12,7 +19,9 @@ from collections.abc import Callable
 from itertools import groupby
 
 from .document import Check, FormDocument, FundingLine, Indicator
+from .template import UNKNOWN, grade_bands, not_applicable
 from .values import decimals
+from .vocabulary import is_child_row, is_placeholder, normalise
 
 TOTAL_ITEM = "年度资金总额"
 AMOUNT_TOLERANCE = 0.005
@@ -28,10 +37,11 @@ def fmt(value: float | None) -> str:
 def _precision(form: FormDocument, pointer: str, value: float) -> float:
     """The step of the printed number at ``pointer`` (1 for ``98``, 0.01 for ``8.62``).
 
-    Without provenance (a value typed in by a reviewer) the value's own decimals count.
+    Without provenance, or for a value a reviewer corrected, the value's own decimals count.
     """
     provenance = form.provenance.get(pointer)
-    text = provenance.text if provenance is not None else fmt(value)
+    corrected = any(c.field == pointer for c in form.corrections)
+    text = provenance.text if provenance is not None and not corrected else fmt(value)
     return 10.0 ** -decimals(text)
 
 
@@ -46,6 +56,39 @@ def _total_line(form: FormDocument) -> tuple[int, FundingLine] | None:
         if line.item == TOTAL_ITEM:
             return index, line
     return None
+
+
+def _has_points(item: Indicator | FundingLine) -> bool:
+    return bool(item.weight) or bool(item.score)
+
+
+def _children(form: FormDocument) -> list[tuple[Indicator, Indicator | None]]:
+    """Each 其中 indicator row with its parent, the nearest row above it that is not a 其中 row."""
+    pairs, parent = [], None
+    for indicator in form.indicators:
+        if is_child_row(indicator.name):
+            pairs.append((indicator, parent))
+        else:
+            parent = indicator
+    return pairs
+
+
+def _counted(form: FormDocument) -> list[Indicator]:
+    """The indicator rows whose points count: a 其中 row's points are its parent's when the parent
+    carries points too (double counting, reported by double_counted_indicator)."""
+    repeated = {id(child) for child, parent in _children(form) if parent is not None and _has_points(parent)}
+    return [i for i in form.indicators if id(i) not in repeated]
+
+
+def _zero_total(form: FormDocument) -> bool:
+    """年度资金总额 printed as zeros while a 其中 row has an amount."""
+    found = _total_line(form)
+    if found is None:
+        return False
+    columns = ("initial_budget", "annual_budget", "executed")
+    printed = [getattr(found[1], c) for c in columns if getattr(found[1], c) is not None]
+    filled = any(getattr(line, c) for line in form.funding.lines if line.item != TOTAL_ITEM for c in columns)
+    return bool(printed) and all(v == 0 for v in printed) and filled
 
 
 def _indicator_label(indicator: Indicator) -> str:
@@ -67,7 +110,7 @@ def total_score(form: FormDocument) -> Check:
     parts: list[tuple[str, float | None]] = []
     if found is not None and found[1].score is not None:
         parts.append(("资金", found[1].score))
-    parts += [(_indicator_label(i), i.score) for i in form.indicators]
+    parts += [(_indicator_label(i), i.score) for i in _counted(form)]
     summed = sum(v for _, v in parts if v is not None)
     if _agrees(form.total.score, summed, _precision(form, "/total/score", form.total.score)):
         return Check(rule, "pass", f"得分合计 {fmt(summed)} = 总分 {fmt(form.total.score)}")
@@ -83,7 +126,7 @@ def total_weight(form: FormDocument) -> Check:
     parts: list[tuple[str, float | None]] = []
     if found is not None and found[1].weight is not None:
         parts.append(("资金", found[1].weight))
-    parts += [(_indicator_label(i), i.weight) for i in form.indicators]
+    parts += [(_indicator_label(i), i.weight) for i in _counted(form)]
     summed = sum(v for _, v in parts if v is not None)
     if abs(summed - form.total.weight) <= SUM_TOLERANCE:
         return Check(rule, "pass", f"分值合计 {fmt(summed)} = 总分分值 {fmt(form.total.weight)}")
@@ -94,7 +137,7 @@ def level1_weight(form: FormDocument) -> Check:
     """Σ weights under each level-1 indicator = the weight its label declares (产出(50分))."""
     rule = "level1_weight"
     findings, declared = [], 0
-    for (name, weight), group in groupby(form.indicators, key=lambda i: (i.level1, i.level1_weight)):
+    for (name, weight), group in groupby(_counted(form), key=lambda i: (i.level1, i.level1_weight)):
         if weight is None:
             continue
         declared += 1
@@ -137,6 +180,8 @@ def funding_sum(form: FormDocument) -> Check:
     children = [line for line in form.funding.lines if line.item != TOTAL_ITEM]
     if found is None or not children:
         return Check(rule, "skip", "no 年度资金总额 row with 其中 rows")
+    if _zero_total(form):
+        return Check(rule, "skip", "年度资金总额 is printed as zeros while its 其中 rows are filled (see zero_funding_total)")
     total = found[1]
     findings, compared = [], 0
     for column, label in (("initial_budget", "年初预算数"), ("annual_budget", "全年预算数"), ("executed", "全年执行数")):
@@ -160,8 +205,9 @@ def execution_rate(form: FormDocument) -> Check:
     """Printed 执行率 = 全年执行数 ÷ 全年预算数 × 100, at the printed precision."""
     rule = "execution_rate"
     findings, compared = [], 0
+    zero_total = _zero_total(form)
     for index, line in enumerate(form.funding.lines):
-        if line.execution_rate is None:
+        if line.execution_rate is None or zero_total and line.item == TOTAL_ITEM:
             continue
         if line.executed is None or not line.annual_budget:
             findings.append(f"{line.item}: 执行率 {fmt(line.execution_rate)} printed but 全年预算数 is {fmt(line.annual_budget)}")
@@ -209,6 +255,96 @@ def deviation_note(form: FormDocument) -> Check:
     return Check(rule, "pass", "every docked score has a deviation note")
 
 
+def repeated_funding_score(form: FormDocument) -> Check:
+    """A 其中 funding row carrying 分值/得分: the funding score counts once, from 年度资金总额."""
+    rule = "repeated_funding_score"
+    found = _total_line(form)
+    carrying = [line for line in form.funding.lines if line.item != TOTAL_ITEM and _has_points(line)]
+    if not carrying:
+        return Check(rule, "pass", "no 其中 funding row carries 分值 or 得分")
+    total = found[1] if found is not None else None
+    parts = []
+    for line in carrying:
+        same = total is not None and (line.weight, line.score) == (total.weight, total.score)
+        parts.append(f"{line.item} {fmt(line.weight)}/{fmt(line.score)}" + (" (repeats 年度资金总额's)" if same else ""))
+    return Check(rule, "warn", "其中 funding rows carry 分值/得分, counted only once, from 年度资金总额: " + "; ".join(parts))
+
+
+def double_counted_indicator(form: FormDocument) -> Check:
+    """其中 indicator rows carrying points their parent row carries too: counted once, from the parent."""
+    rule = "double_counted_indicator"
+    pairs = _children(form)
+    doubled = [(child, parent) for child, parent in pairs if parent is not None and _has_points(parent) and _has_points(child)]
+    if doubled:
+        described = "; ".join(
+            f"{child.name} ({fmt(child.score)}/{fmt(child.weight)}) under {parent.name} ({fmt(parent.score)}/{fmt(parent.weight)})"
+            for child, parent in doubled
+            if parent is not None
+        )
+        return Check(rule, "warn", "其中 rows carry points their parent carries too, so the sums count the parent only: " + described)
+    if pairs:
+        return Check(rule, "pass", f"{len(pairs)} 其中 row(s) carry no points of their own")
+    return Check(rule, "pass", "no 其中 indicator rows")
+
+
+def placeholder_rows(form: FormDocument) -> Check:
+    """Template placeholders (指标1, ……) left in: dropped when empty, reported either way."""
+    rule = "placeholder_rows"
+    dropped = [f"{row.text} (page {row.page})" for row in form.dropped_rows]
+    kept = [f"{i.name} ({fmt(i.score)}/{fmt(i.weight)})" for i in form.indicators if is_placeholder(i.name)]
+    if not dropped and not kept:
+        return Check(rule, "pass", "no template placeholders left in")
+    parts = []
+    if dropped:
+        parts.append("dropped, nothing filled in: " + ", ".join(dropped))
+    if kept:
+        parts.append("kept, values printed under a placeholder name: " + ", ".join(kept))
+    return Check(rule, "warn", "template placeholders left in; " + "; ".join(parts))
+
+
+def zero_funding_total(form: FormDocument) -> Check:
+    """年度资金总额 printed as 0 while its 其中 rows are filled: the total row was left unfilled."""
+    rule = "zero_funding_total"
+    found = _total_line(form)
+    if found is None:
+        return Check(rule, "skip", "no 年度资金总额 row")
+    if not _zero_total(form):
+        return Check(rule, "pass", "年度资金总额 is not a row of zeros over filled 其中 rows")
+    sums = []
+    for column, label in (("initial_budget", "年初预算数"), ("annual_budget", "全年预算数"), ("executed", "全年执行数")):
+        values = [getattr(line, column) for line in form.funding.lines if line.item != TOTAL_ITEM and getattr(line, column) is not None]
+        if values:
+            sums.append(f"{label} {fmt(sum(values))}")
+    return Check(rule, "warn", "年度资金总额 is printed as 0 while its 其中 rows add up to " + ", ".join(sums)
+                 + "; funding_sum and its execution rate are not checked against it")
+
+
+def grade(form: FormDocument) -> Check:
+    """The grade printed after the total (优/良/中/差) is the one the total score earns."""
+    rule = "grade"
+    if form.total.grade is None:
+        return Check(rule, "skip", "no grade printed after 总分")
+    if form.total.score is None:
+        return Check(rule, "skip", "总分 has no 得分 to grade")
+    bands = sorted(grade_bands(form.template).items(), key=lambda band: -band[1])
+    printed = normalise(form.total.grade)
+    if printed not in dict(bands):
+        return Check(rule, "fail", f"grade {form.total.grade!r} is none of {'/'.join(name for name, _ in bands)}")
+    earned = next((name for name, lowest in bands if form.total.score >= lowest - SUM_TOLERANCE), bands[-1][0])
+    if printed == earned:
+        return Check(rule, "pass", f"总分 {fmt(form.total.score)} is graded {earned}")
+    return Check(rule, "fail", f"grade {printed} printed, but 总分 {fmt(form.total.score)} earns {earned} ("
+                 + ", ".join(f"{name} ≥ {fmt(lowest)}" for name, lowest in bands) + ")")
+
+
+def layout_known(form: FormDocument) -> Check:
+    """The form's layout is one a template describes; an unknown one is read with the base vocabulary only."""
+    rule = "layout_known"
+    if form.template == UNKNOWN:
+        return Check(rule, "fail", "layout not recognised by any template (pipeline/templates): values read by label only; its cell grid is saved beside the JSON")
+    return Check(rule, "pass", f"layout {form.template}")
+
+
 LOW_CONFIDENCE = 0.80
 _NUMBER_OR_CODE = re.compile(
     r"^/(?:funding/lines/\d+/(?:initial_budget|annual_budget|executed|weight|execution_rate|score)"
@@ -219,7 +355,8 @@ _NUMBER_OR_CODE = re.compile(
 def low_confidence(form: FormDocument) -> Check:
     """An OCR'd number or code read with low confidence: a human looks before anyone relies on it."""
     rule = "low_confidence"
-    scored = {p: v for p, v in form.provenance.items() if v.confidence is not None}
+    reviewed = {c.field for c in form.corrections}  # a reviewer has looked at these (corrected or confirmed)
+    scored = {p: v for p, v in form.provenance.items() if v.confidence is not None and p not in reviewed}
     if not scored:
         return Check(rule, "skip", "no OCR confidences (not an OCR source)")
     doubtful = [
@@ -245,13 +382,25 @@ CHECKS: list[Callable[[FormDocument], Check]] = [
     funding_score,
     deviation_note,
     low_confidence,
+    repeated_funding_score,
+    double_counted_indicator,
+    placeholder_rows,
+    zero_funding_total,
+    grade,
+    layout_known,
 ]
 
 
 def reconcile(form: FormDocument) -> list[Check]:
-    """Run every check; a check that crashes is reported as its own failure, not raised."""
+    """Run every check; a check that crashes is reported as its own failure, not raised. A check
+    the form's template says does not apply to its layout is skipped with the template's reason."""
     results = []
+    skipped = not_applicable(form.template)
     for check in CHECKS:
+        if check.__name__ in skipped:
+            results.append(Check(check.__name__, "skip", f"not applicable to the {form.template} layout: {skipped[check.__name__]}"
+                                 if form.template != UNKNOWN else skipped[check.__name__]))
+            continue
         try:
             results.append(check(form))
         except Exception as error:  # a bug in one check must not lose the form

@@ -1,17 +1,14 @@
-"""The run, as a plan: ingest -> extract -> parse -> build (ids, checks, validation) -> export.
+"""The per-file unit of work: extract -> parse -> (re-read numbers) -> build (ids, checks, validation).
 
-``process_file`` is the per-file unit of work: an ``InputFile`` in, a ``FileResult`` out, never
-raising, so one bad file cannot lose the batch.
+``process_file`` takes an ``InputFile`` and returns a ``FileResult``, never raising, so one bad
+file cannot lose the batch; ``batch.run`` runs it over a dump, ``export`` writes the outputs.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from tqdm import tqdm
 
 from .document import Check, FormDocument, Source
 from .errors import InputError
@@ -38,6 +35,10 @@ class FileResult:
     method: str = ""
     message: str = ""
     page_images: dict[int, bytes] = field(default_factory=dict)  # corrected OCR'd pages, PNG
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    notes: list[str] = field(default_factory=list)  # what needs a human besides the forms' checks (bad pages, …)
+    fixes: list[str] = field(default_factory=list)  # what was repaired on the way (deskew, rotation)
+    grids: dict[str, dict] = field(default_factory=dict)  # form_id -> raw cell grid of a form of unknown layout
 
 
 @dataclass
@@ -78,9 +79,13 @@ def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: s
         goals=parsed.goals,
         indicators=parsed.indicators,
         total=parsed.total,
+        other_notes=parsed.other_notes,
+        dropped_rows=parsed.dropped_rows,
         provenance=parsed.provenance,
     )
     form.checks = reconcile(form)
+    if parsed.template_note:  # the layout_known check, with the closest template and what did not match
+        form.checks = [Check(c.rule, c.status, parsed.template_note) if c.rule == "layout_known" and c.status == "fail" else c for c in form.checks]
     if parsed.problems:
         form.checks.append(Check("values_readable", "fail", "printed but unreadable, kept as null: " + "; ".join(parsed.problems)))
     if not parsed.indicators:
@@ -118,6 +123,7 @@ def _pages_summary(content: DocumentContent) -> str:
 def process_file(source_file: InputFile, options: ExtractOptions = ExtractOptions()) -> FileResult:
     """Extract every form of one file; every problem becomes a status and a message."""
     result = FileResult(file=source_file.relpath, sha256=source_file.sha256, bytes=source_file.size, status="failed")
+    clock = time.perf_counter()
     try:
         extraction = _extract(source_file, options)
         content = extraction.content
@@ -129,6 +135,7 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
         return result
     result.pages, result.method = content.page_count, extraction.method
     result.page_images = {number: scan.display_png() for number, scan in extraction.scans.items()}
+    result.timings["extract"], clock = time.perf_counter() - clock, time.perf_counter()
     notes = [f"page {page}: {message}" for page, message in sorted(content.page_errors.items())]
     fixes = [f"page {page.page}: {fix}" for page in content.pages for fix in page.corrections]
     try:
@@ -139,27 +146,39 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
     except Exception as error:
         result.message = "; ".join(notes + [f"internal error while parsing: {type(error).__name__}: {error}"])
         return result
+    result.timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
     for parsed in parsed_forms:
         if isinstance(parsed, Unsupported):
             notes.append(f"pages {parsed.pages}: {parsed.reason}")
             continue
         try:
             method = extraction.method_of(parsed.pages)
-            result.forms.append(build_form(parsed, source_file, len(result.forms), method, extraction.engine_name))
+            form = build_form(parsed, source_file, len(result.forms), method, extraction.engine_name)
+            result.forms.append(form)
+            if parsed.grid is not None:
+                result.grids[form.form_id] = parsed.grid
+                notes.append(f"form {form.source.form_index} (pages {parsed.pages}): {parsed.template_note}; its cell grid is saved beside its JSON")
         except Exception as error:
             notes.append(f"form on pages {parsed.pages}: internal error: {type(error).__name__}: {error}")
+    result.timings["build"] = time.perf_counter() - clock
     if not result.forms:
         result.status = "failed" if content.page_errors else "skipped"
         result.message = "; ".join(notes + [_pages_summary(content)] + fixes)
         return result
+    result.notes, result.fixes = notes, fixes
+    summarise(result)
+    return result
+
+
+def summarise(result: FileResult) -> None:
+    """Status and message of a file that gave forms, from its forms, notes and fixes (again after corrections)."""
     review = [f for f in result.forms if f.status != "ok"]
-    result.status = "needs_review" if review or notes else "ok"
+    result.status = "needs_review" if review or result.notes else "ok"
     summary = f"{len(result.forms)} form(s)"
     if review:
         rules = {c.rule for f in review for c in f.checks if c.status == "fail" or c.rule in REVIEW_WARNINGS and c.status == "warn"}
         summary += f", {len(review)} need review ({', '.join(sorted(rules))})"
-    result.message = "; ".join([summary] + notes + fixes)
-    return result
+    result.message = "; ".join([summary] + result.notes + result.fixes)
 
 
 def duplicate_of(source_file: InputFile, original: str) -> FileResult:
@@ -178,24 +197,3 @@ def describe_or_fail(path: Path, root: Path) -> InputFile | FileResult:
         return describe(path, root)
     except OSError as error:
         return FileResult(file=path.relative_to(root).as_posix(), sha256="", bytes=0, status="failed", message=f"cannot read file: {error.strerror or error}")
-
-
-def run(dump: Path, exclude: tuple[Path, ...] = (), show_progress: bool = False, options: ExtractOptions = ExtractOptions()) -> RunResult:
-    """Process every file under ``dump``; the result has exactly one FileResult per file."""
-    started = time.perf_counter()
-    paths = walk(dump, exclude)
-    results: list[FileResult] = []
-    first_seen: dict[str, str] = {}  # sha256 -> the first path with those bytes
-    with tqdm(total=len(paths), unit="file", disable=not show_progress, file=sys.stderr) as bar:
-        for path in paths:
-            bar.set_postfix_str(path.name[-40:], refresh=False)
-            described = describe_or_fail(path, dump)
-            if isinstance(described, FileResult):
-                results.append(described)
-            elif described.sha256 in first_seen and described.kind != "empty":
-                results.append(duplicate_of(described, first_seen[described.sha256]))
-            else:
-                first_seen[described.sha256] = described.relpath
-                results.append(process_file(described, options))
-            bar.update(1)
-    return RunResult(files=results, seconds=time.perf_counter() - started)

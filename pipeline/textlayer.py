@@ -6,11 +6,13 @@ import logging
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.pdfpage import PDFPage
 from pdfminer.psexceptions import PSEOF, PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
+from . import pdfium_text
 from .errors import InputError
 from .model import DocumentContent, PageContent
 from .segment import Glyph, Ruling, segment_page
@@ -61,23 +63,53 @@ def text_layer_problem(glyphs: list[Glyph], content: PageContent) -> str | None:
     return None
 
 
-def read_page(page: "pdfplumber.page.Page") -> PageContent:
-    """Given one pdfplumber page, return its grids and loose text lines, and judge its text layer."""
-    glyphs = page_glyphs(page)
-    content = segment_page(
-        page=page.page_number,
-        width=float(page.width),
-        height=float(page.height),
-        rulings=page_rulings(page),
-        glyphs=glyphs,
-        method="text_layer",
-    )
+def _page_content(number: int, width: float, height: float, rulings: list[Ruling], glyphs: list[Glyph]) -> PageContent:
+    content = segment_page(page=number, width=width, height=height, rulings=rulings, glyphs=glyphs, method="text_layer")
     content.text_problem = text_layer_problem(glyphs, content)
     return content
 
 
-def read_pdf(path: Path) -> DocumentContent:
-    """Every page of a PDF; a page that fails is recorded in ``page_errors`` and skipped."""
+def read_page(page: "pdfplumber.page.Page") -> PageContent:
+    """Given one pdfplumber page, return its grids and loose text lines, and judge its text layer."""
+    return _page_content(page.page_number, float(page.width), float(page.height), page_rulings(page), page_glyphs(page))
+
+
+def read_pdf(path: Path, max_pages: int | None = None) -> DocumentContent:
+    """Every page of a PDF; a page that fails is recorded in ``page_errors`` and skipped.
+
+    Pages are read with PDFium (``pdfium_text``) where it covers them, the rest with pdfplumber;
+    a file PDFium cannot open goes to pdfplumber whole, which says precisely what is wrong.
+    """
+    try:
+        document = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError:
+        return _read_with_pdfplumber(path, max_pages, None)
+    try:
+        page_count = len(document)
+        if max_pages is not None and page_count > max_pages:
+            raise InputError(f"{page_count} pages, more than --max-pages {max_pages}: not read")
+        content = DocumentContent(pages=[], page_count=page_count)
+        uncovered: list[int] = []
+        for number in range(1, page_count + 1):
+            try:
+                page = document[number - 1]
+                try:
+                    content.pages.append(_page_content(number, *pdfium_text.read_page(page)))
+                finally:
+                    page.close()
+            except Exception:  # NotCovered, or anything PDFium trips on: pdfplumber reads the page
+                uncovered.append(number)
+    finally:
+        document.close()
+    if uncovered:
+        general = _read_with_pdfplumber(path, max_pages, set(uncovered))
+        content.pages = sorted(content.pages + general.pages, key=lambda p: p.page)
+        content.page_errors.update(general.page_errors)
+    return content
+
+
+def _read_with_pdfplumber(path: Path, max_pages: int | None, only: set[int] | None) -> DocumentContent:
+    """The general reader, page by page (``only`` those pages when given)."""
     content = DocumentContent(pages=[])
     # The file handle is ours: pdfplumber's own close() builds every page first, which would
     # raise on the one bad page this function is careful to isolate.
@@ -92,7 +124,11 @@ def read_pdf(path: Path) -> DocumentContent:
         except Exception as error:
             raise InputError(f"corrupt PDF: its page tree cannot be read ({type(error).__name__}: {error})") from error
         content.page_count = len(page_objects)
+        if max_pages is not None and content.page_count > max_pages:
+            raise InputError(f"{content.page_count} pages, more than --max-pages {max_pages}: not read")
         for number, page_object in enumerate(page_objects, start=1):
+            if only is not None and number not in only:
+                continue
             # pages are built one by one (not with pdf.pages) so one bad page dictionary,
             # font or content stream loses only that page, never the other forms of the file
             try:

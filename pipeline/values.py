@@ -73,3 +73,45 @@ def text_items(text: str | None) -> list[str]:
     if _TAG.search(text):
         return html_items(text)
     return [text.strip()]
+
+
+# 指标性质: look-alike glyphs typed for the comparison signs (≧ U+2267, ≦ U+2266, ═ U+2550, and
+# after NFKC ﹦ U+FE66 and ＝ U+FF1D are "="); ASCII >= and <= too
+_SIGN_LOOKALIKES = (("≧", "≥"), ("≦", "≤"), ("═", "="), (">=", "≥"), ("<=", "≤"))
+
+
+def comparison_sign(text: str | None) -> str | None:
+    """A 指标性质 cell as the sign it means: ``≧`` -> ``≥``, ``═`` / ``﹦`` -> ``=``; other text
+    (定性, …) is kept as printed, trimmed; empty and not-applicable marks are None."""
+    if text is None:
+        return None
+    flat = "".join(unicodedata.normalize("NFKC", text).split())
+    if flat in NOT_A_NUMBER:
+        return None
+    for lookalike, sign in _SIGN_LOOKALIKES:
+        flat = flat.replace(lookalike, sign)
+    return flat
+
+
+_PHONE = re.compile(r"(?:\+?86[-\s]?)?(?:\(\d{3,4}\)|\d)[\d\s\-]{5,}\d(?:(?:转|-)\d{1,5})?")
+_NAME_SEPARATORS = " \t,，、;；/:：()（）"
+
+
+def person_and_phone(text: str | None) -> tuple[str | None, str | None]:
+    """``李建华 0873-4521368`` -> ("李建华", "0873-4521368"): a 项目负责人及电话 cell taken apart.
+
+    The phone is the last run of at least seven digits (with dashes, spaces, an area code in
+    brackets); what is left is the person. Without a phone the whole text is the person.
+    """
+    cleaned = clean_text(text)
+    if cleaned is None:
+        return None, None
+    flat = unicodedata.normalize("NFKC", cleaned)
+    phones = [m for m in _PHONE.finditer(flat) if sum(ch.isdigit() for ch in m.group()) >= 7]
+    if not phones:
+        return cleaned, None
+    found = phones[-1]
+    person = (flat[: found.start()] + flat[found.end() :]).strip(_NAME_SEPARATORS)
+    for word in ("联系电话", "电话", "手机"):
+        person = person.removesuffix(word).strip(_NAME_SEPARATORS)
+    return person or None, found.group().strip()

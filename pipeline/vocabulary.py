@@ -2,8 +2,9 @@
 
 Labels are compared after ``normalise_label`` (NFKC, so full-width and half-width punctuation
 agree; whitespace, a leading ``*`` required-field mark, a ``其中:`` prefix and trailing colons
-removed; parenthesised parts such as ``(元)`` or ``(50分)`` split off). Add a synonym here,
-not in the parser.
+removed; parenthesised parts such as ``(元)`` or ``(50分)`` split off). This is the shared base:
+add a synonym every layout may print here, a label of one layout in its template
+(``pipeline/templates/*.toml``), never in the parser.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 FORM_TITLE_MARK = "项目支出绩效自评表"
+# every title a project form may end with: the usual one and the 衔接资金 "…项目绩效目标自评表"
+FORM_TITLE_MARKS = (FORM_TITLE_MARK, "绩效目标自评表")
 OTHER_FORM_TITLES = {"部门整体支出绩效自评表": "department overall form (部门整体支出绩效自评表)"}
 
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
@@ -87,6 +91,10 @@ AMOUNT_UNITS = ("万元", "元")
 
 NOT_A_NUMBER = {"", "—", "-", "/", "－", "–", "——", "--", "／", "无"}
 
+# template placeholders left in a form instead of an indicator name: 指标1, 指标2, ……, ...
+PLACEHOLDER = re.compile(r"^(?:指标\d+|[.。·…]{2,}|…)$")
+CHILD_ROW_MARK = "其中"  # 其中：… indicator rows detail their parent row (衔接资金)
+
 
 @dataclass(frozen=True)
 class Label:
@@ -111,6 +119,7 @@ FUZZY_MIN_SCORE = 75.0  # rapidfuzz ratio a label must reach: one substituted ch
 FUZZY_MIN_LENGTH = 4  # shorter labels (分值, 得分) must match exactly: one wrong character is a different label
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_label(text: str) -> Label:
     flat = normalise(text).translate(_LABEL_CONFUSIONS).lstrip("*")
     extras = tuple(_PARENS.findall(flat))
@@ -122,28 +131,48 @@ def normalise_label(text: str) -> Label:
     return Label(base=base.rstrip(":"), extras=extras)
 
 
+@dataclass(frozen=True)
+class _TableIndex:
+    exact: dict[str, str]  # name -> key
+    by_length: dict[int, list[tuple[str, str]]]  # length -> [(name, key)], for fuzzy matching
+
+
+_INDEXES: dict[int, tuple[dict, _TableIndex]] = {}
+
+
+def _index(table: dict[str, tuple[str, ...]]) -> _TableIndex:
+    """Built once per table (the table is kept alive with it, so its id stays unique)."""
+    found = _INDEXES.get(id(table))
+    if found is None or found[0] is not table:
+        exact: dict[str, str] = {}
+        by_length: dict[int, list[tuple[str, str]]] = {}
+        for key, names in table.items():
+            for name in names:
+                exact.setdefault(name, key)
+                by_length.setdefault(len(name), []).append((name, key))
+        found = (table, _TableIndex(exact, by_length))
+        _INDEXES[id(table)] = found
+    return found[1]
+
+
 def match_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     """Which key of ``table`` the cell text names: exact match of its bare label, or for labels of
     FUZZY_MIN_LENGTH characters or more a close match (OCR: 年度资金总額, 出标产指 for 产出指标)."""
     base = normalise_label(text).base
     if not base:
         return None
-    for key, names in table.items():
-        if base in names:
-            return key
+    index = _index(table)
+    if base in index.exact:
+        return index.exact[base]
     if len(base) < FUZZY_MIN_LENGTH:
         return None
-    for key, names in table.items():  # one stray character after the label: a misread colon
-        if base[:-1] in names and len(base) - 1 >= FUZZY_MIN_LENGTH:
-            return key
+    if len(base) - 1 >= FUZZY_MIN_LENGTH and base[:-1] in index.exact:  # a misread colon after the label
+        return index.exact[base[:-1]]
     best_key, best_score = None, 0.0
-    for key, names in table.items():
-        for name in names:
-            if len(name) != len(base):  # OCR substitutes characters; a longer label is another label
-                continue
-            score = max(fuzz.ratio(base, name), _anagram_score(base, name))
-            if score > best_score:
-                best_key, best_score = key, score
+    for name, key in index.by_length.get(len(base), ()):  # OCR substitutes characters; a longer label is another label
+        score = max(fuzz.ratio(base, name), _anagram_score(base, name))
+        if score > best_score:
+            best_key, best_score = key, score
     return best_key if best_score >= FUZZY_MIN_SCORE else None
 
 
@@ -160,9 +189,26 @@ def family_of(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
 
 
 def is_form_title(text: str) -> bool:
-    """A title line: …项目支出绩效自评表, or another form type's title (reported as unsupported)."""
+    """A title line: …项目支出绩效自评表 (…绩效目标自评表), or another form type's title (reported
+    as unsupported)."""
     flat = normalise(text)
-    return flat.endswith(FORM_TITLE_MARK) or any(flat.endswith(t) for t in OTHER_FORM_TITLES)
+    return any(flat.endswith(mark) for mark in FORM_TITLE_MARKS) or any(flat.endswith(t) for t in OTHER_FORM_TITLES)
+
+
+def other_form_type(text: str) -> str | None:
+    """What a title names when it is another form type than a project's (部门整体支出绩效自评表)."""
+    flat = normalise(text)
+    return next((reason for mark, reason in OTHER_FORM_TITLES.items() if flat.endswith(mark)), None)
+
+
+def is_placeholder(text: str | None) -> bool:
+    """``指标1``, ``……``: a template's placeholder, not a real indicator name."""
+    return text is not None and PLACEHOLDER.match(normalise(text)) is not None
+
+
+def is_child_row(name: str | None) -> bool:
+    """``其中：受益监测对象人数``: a row detailing the indicator above it."""
+    return name is not None and normalise(name).startswith(CHILD_ROW_MARK)
 
 
 def is_label(text: str, names: tuple[str, ...]) -> bool:

@@ -5,6 +5,10 @@ as printed: a ruled table with merged cells, wrapped text, HTML left in cells. R
 reportlab with the WenQuanYi Micro Hei TrueType font embedded (Debian fonts-wqy-microhei), and
 ``invariant=1`` so the bytes are the same on every run.
 
+One form is invented in each other template's layout (Yunnan, 衔接资金, Hubei; see
+pipeline/templates), plus a form in a layout no template describes and a 部门整体支出绩效自评表,
+another form type the pipeline reports as unsupported.
+
 The seed text export itself is copied from ../shared/seed (relative to the repository root; when
 that folder is absent, the committed copy in samples/dump/text_export is kept), and the three forms
 are also written as an .xlsx with openpyxl, its timestamps pinned so its bytes are reproducible too.
@@ -25,6 +29,7 @@ from pathlib import Path
 import openpyxl
 import pypdfium2 as pdfium
 from make_scans import write_scans
+from pipeline.export import reproducible_zip
 from openpyxl.styles import Alignment
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
@@ -63,6 +68,7 @@ class FormSpec:
     rows: list[list[Spec]]
     header_row: int  # index of the indicator header row (repeated on continuation pages if asked)
     notes: list[str] = field(default_factory=list)  # lines between the title and the table
+    widths: list[float] = field(default_factory=lambda: list(COLUMN_WIDTHS))  # column widths, 515 pt in all
 
 
 def S(col: int, text: str, col_span: int = 1, row_span: int = 1) -> Spec:
@@ -335,6 +341,225 @@ def national_form() -> FormSpec:
     return FormSpec("项目支出绩效自评表", rows, header_row, notes=["（2022年度）"])
 
 
+# --- the other layouts of the family (templates in pipeline/templates), invented content -------
+
+
+def level_rows(blocks: list[tuple[str, list[list[str | None]]]], level1_col: int) -> list[list[Spec]]:
+    """Indicator rows: (level-1 label, rows of [level2, the other cells…]) from ``level1_col`` on;
+    a level-2 of None continues the merge of the row above."""
+    rows = []
+    for label, block in blocks:
+        for i, values in enumerate(block):
+            row = [S(level1_col, label, 1, len(block))] if i == 0 else []
+            level2, rest = values[0], values[1:]
+            if level2 is not None:
+                span = 1
+                while i + span < len(block) and block[i + span][0] is None:
+                    span += 1
+                row.append(S(level1_col + 1, level2, 1, span))
+            row += [S(level1_col + 2 + j, v or "") for j, v in enumerate(rest)]
+            rows.append(row)
+    return rows
+
+
+YUNNAN_WIDTHS = [40, 46, 52, 80, 30, 44, 32, 46, 30, 30, 85]  # 11 columns: 指标性质 and 度量单位 added
+
+
+def yunnan_form() -> FormSpec:
+    """Yunnan: 指标性质 / 指标值 / 度量单位 columns (with the look-alike glyphs ≧ and ═ typed for ≥
+    and =), amounts in 元, level-1 weights 40 / 30 / 20, a grade after the total, 其他需要说明事项,
+    and two template placeholder rows (……, 指标1) left empty."""
+    rows = [
+        [S(0, "项目名称"), S(1, "思茅区2022年茶园绿色防控技术推广项目", 10)],
+        [S(0, "主管部门"), S(1, "普洱市思茅区农业农村局", 4), S(5, "实施单位", 2), S(7, "普洱市思茅区茶叶和特色生物产业发展中心", 4)],
+        [S(0, "项目资金（元）", 1, 5), S(1, "", 2), S(3, "年初预算数"), S(4, "全年预算数", 2), S(6, "全年执行数", 2), S(8, "分值"), S(9, "执行率"), S(10, "得分")],
+        [S(1, "年度资金总额", 2), S(3, "600000.00"), S(4, "600000.00", 2), S(6, "582000.00", 2), S(8, "10"), S(9, "97%"), S(10, "9.7")],
+        [S(1, "其中：当年财政拨款", 2), S(3, "500000.00"), S(4, "500000.00", 2), S(6, "482000.00", 2), S(8, "—"), S(9, "—"), S(10, "—")],
+        [S(1, "上年结转资金", 2), S(3, "100000.00"), S(4, "100000.00", 2), S(6, "100000.00", 2), S(8, "—"), S(9, "—"), S(10, "—")],
+        [S(1, "其他资金", 2), S(3, "0.00"), S(4, "0.00", 2), S(6, "0.00", 2), S(8, "—"), S(9, "—"), S(10, "—")],
+        [S(0, "年度总体目标", 1, 2), S(1, "预期目标", 5), S(6, "实际完成情况", 5)],
+        [S(1, "在思茅区推广茶园绿色防控技术5000亩以上，举办技术培训10期以上，减少化学农药使用，带动茶农增收。", 5),
+         S(6, "推广茶园绿色防控技术5200亩，举办技术培训12期，化学农药使用量减少12%，茶农亩均增收280元。", 5)],
+    ]
+    header_row = len(rows)
+    blocks: list[tuple[str, list[list[str | None]]]] = [
+        ("产出指标（40分）", [
+            ["数量指标", "推广绿色防控技术面积", "≥", "5000", "亩", "5200亩", "10", "10", ""],
+            [None, "举办技术培训班", "≧", "10", "期", "12期", "5", "5", ""],
+            ["质量指标", "病虫害防治效果", "≥", "85", "%", "87%", "10", "10", ""],
+            ["时效指标", "项目完成时间", "≤", "2022年12月", "", "2022年11月", "5", "5", ""],
+            ["成本指标", "每亩补助标准", "≤", "100", "元/亩", "96元/亩", "10", "10", ""],
+            ["", "……", "", "", "", "", "", "", ""],
+        ]),
+        ("效益指标（30分）", [
+            ["经济效益指标", "带动茶农亩均增收", "≥", "300", "元/亩", "280元/亩", "10", "8", "受春季干旱影响部分茶园减产，下年度加强抗旱技术指导。"],
+            ["社会效益指标", "化学农药使用量减少", "≥", "10", "%", "12%", "10", "10", ""],
+            ["生态效益指标", "茶园生态环境", "═", "有所改善", "", "有所改善", "10", "10", ""],
+        ]),
+        ("满意度指标（20分）", [
+            ["服务对象满意度指标", "茶农满意度", "≥", "90", "%", "94%", "20", "20", ""],
+            ["", "指标1", "", "", "", "", "", "", ""],
+        ]),
+    ]
+    indicator_count = sum(len(block) for _, block in blocks)
+    rows.append([S(0, "绩效指标", 1, 1 + indicator_count)] + [S(i + 1, t) for i, t in enumerate(
+        ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值", "分值", "得分", "未完成原因分析"])])
+    rows += level_rows(blocks, 1)
+    rows.append([S(0, "总分", 8), S(8, "100"), S(9, "97.7"), S(10, "优")])
+    rows.append([S(0, "其他需要说明事项", 3), S(3, "项目资金已按合同约定拨付，结余资金18000元已按规定收回财政。", 8)])
+    return FormSpec("项目支出绩效自评表", rows, header_row, notes=["（2022年度）"], widths=YUNNAN_WIDTHS)
+
+
+XIANJIE_WIDTHS = [44, 50, 56, 100, 34, 60, 60, 36, 75]
+
+
+def xianjie_form() -> FormSpec:
+    """衔接资金 绩效目标自评表: 项目负责人及电话, no 年初预算数 and no 上年结转资金, 年初设定目标 /
+    年度总体目标完成情况综述, 分值 before 年度指标值, ★ core indicators, 其中 child rows without points."""
+    rows = [
+        [S(0, "项目名称"), S(1, "宝华镇高原特色农业产业园基础设施建设", 8)],
+        [S(0, "主管部门"), S(1, "红河县乡村振兴局", 3), S(4, "实施单位", 2), S(6, "红河县宝华镇人民政府", 3)],
+        [S(0, "项目负责人及电话"), S(1, "李建华 0873-4521368", 8)],
+        [S(0, "项目资金（万元）", 1, 4), S(1, ""), S(2, "全年预算数"), S(3, "全年执行数"), S(4, "分值"), S(5, "执行率"), S(6, "得分"), S(7, "", 2)],
+        [S(1, "年度资金总额"), S(2, "300.00"), S(3, "288.00"), S(4, "10"), S(5, "96.00%"), S(6, "9.6"), S(7, "", 2)],
+        [S(1, "其中：本年财政拨款"), S(2, "280.00"), S(3, "268.00"), S(4, "—"), S(5, "—"), S(6, "—"), S(7, "", 2)],
+        [S(1, "其他资金"), S(2, "20.00"), S(3, "20.00"), S(4, "—"), S(5, "—"), S(6, "—"), S(7, "", 2)],
+        [S(0, "年度总体目标", 1, 2), S(1, "年初设定目标", 4), S(5, "年度总体目标完成情况综述", 4)],
+        [S(1, "新建产业园机耕道路2.5公里以上，带动脱贫人口300人以上受益，人均增收1000元以上。", 4),
+         S(5, "新建产业园机耕道路2.6公里，其中硬化2.1公里，326名脱贫人口受益，人均增收1200元。", 4)],
+    ]
+    header_row = len(rows)
+    blocks: list[tuple[str, list[list[str | None]]]] = [
+        ("产出指标", [
+            ["数量指标", "★新建产业园机耕道路长度", "15", "≥2.5公里", "2.6公里", "15", ""],
+            [None, "其中：硬化道路长度", "—", "≥2公里", "2.1公里", "—", ""],
+            ["质量指标", "工程验收合格率", "10", "100%", "100%", "10", ""],
+            ["时效指标", "项目完工及时率", "10", "100%", "100%", "10", ""],
+            ["成本指标", "★机耕道路每公里建设成本", "15", "≤100万元", "96万元", "15", ""],
+        ]),
+        ("效益指标", [
+            ["经济效益指标", "★带动脱贫人口（含监测对象）人均增收", "10", "≥1000元", "1200元", "10", ""],
+            ["社会效益指标", "★受益脱贫人口数", "10", "≥300人", "326人", "10", ""],
+            [None, "其中：受益监测对象人数", "—", "≥20人", "23人", "—", ""],
+            ["可持续影响指标", "项目设施持续发挥作用年限", "10", "≥10年", "10年", "10", ""],
+        ]),
+        ("满意度指标", [
+            ["服务对象满意度指标", "受益群众满意度", "10", "≥90%", "95%", "10", ""],
+        ]),
+    ]
+    indicator_count = sum(len(block) for _, block in blocks)
+    rows.append([S(0, "绩效指标", 1, 1 + indicator_count)] + [S(i + 1, t) for i, t in enumerate(
+        ["一级指标", "二级指标", "三级指标", "分值", "年度指标值", "实际完成值", "得分", "偏差原因分析及改进措施"])])
+    rows += level_rows(blocks, 1)
+    rows.append([S(0, "总分", 4), S(4, "100"), S(5, "", 2), S(7, "99.6"), S(8, "")])
+    return FormSpec("红河县2022年度衔接推进乡村振兴补助资金项目绩效目标自评表", rows, header_row, widths=XIANJIE_WIDTHS)
+
+
+def hubei_form() -> FormSpec:
+    """Hubei 20 + 80: 预算执行情况(万元)(20分) with 预算数(A) / 执行数(B) / 执行率(B/A) /
+    得分(20分*执行率), the 20 points printed only in the caption; 年度绩效目标(80分); a 项目类型
+    check-box row; level-1 labels without weights; free text after the total."""
+    rows = [
+        [S(0, "项目名称"), S(1, "孝感市乡镇农产品质量安全监管能力建设", 8)],
+        [S(0, "主管部门"), S(1, "孝感市农业农村局", 3), S(4, "实施单位"), S(5, "孝感市农产品质量安全检验检测中心", 4)],
+        [S(0, "项目类型"), S(1, "■常年性项目　□一次性项目", 8)],
+        [S(0, "预算执行情况（万元）（20分）", 1, 4), S(1, "", 2), S(3, "预算数（A）"), S(4, "执行数（B）"), S(5, "执行率（B/A）"), S(6, "得分（20分*执行率）", 3)],
+        [S(1, "年度资金总额", 2), S(3, "86.00"), S(4, "81.70"), S(5, "95.00%"), S(6, "19.00", 3)],
+        [S(1, "其中：财政拨款", 2), S(3, "80.00"), S(4, "75.70"), S(5, "94.63%"), S(6, "—", 3)],
+        [S(1, "其他资金", 2), S(3, "6.00"), S(4, "6.00"), S(5, "100.00%"), S(6, "—", 3)],
+        [S(0, "年度绩效目标（80分）", 1, 2), S(1, "预期目标", 4), S(5, "实际完成情况", 4)],
+        [S(1, "为全市乡镇农产品质量安全监管站配置快速检测设备，全年快检样品6000批次以上，抽检合格率稳定在98%以上。", 4),
+         S(5, "完成乡镇监管站快检设备配置，全年快检样品6350批次，抽检合格率98.6%。", 4)],
+    ]
+    header_row = len(rows)
+    blocks: list[tuple[str, list[list[str | None]]]] = [
+        ("产出指标", [
+            ["数量指标", "乡镇快速检测样品数", "≥6000批次", "6350批次", "15", "15", ""],
+            ["质量指标", "快检结果复核符合率", "≥95%", "97.2%", "15", "15", ""],
+            ["时效指标", "检测设备配置完成时间", "2022年6月底前", "2022年5月", "10", "10", ""],
+            ["成本指标", "单批次快检成本", "≤30元", "28元", "10", "10", ""],
+        ]),
+        ("效益指标", [
+            ["社会效益指标", "农产品质量安全抽检合格率", "≥98%", "98.6%", "10", "10", ""],
+            ["可持续影响指标", "乡镇监管站检测能力", "持续提升", "有所提升", "10", "8", "部分乡镇站检测人员流动较大，下年度加强培训和人员稳定。"],
+        ]),
+        ("满意度指标", [
+            ["服务对象满意度指标", "生产经营主体满意度", "≥90%", "92%", "10", "10", ""],
+        ]),
+    ]
+    indicator_count = sum(len(block) for _, block in blocks)
+    rows.append([S(0, "绩效指标", 1, 1 + indicator_count)] + [S(i + 1, t) for i, t in enumerate(
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"])])
+    rows += level_rows(blocks, 1)
+    rows.append([S(0, "总分", 6), S(6, "100"), S(7, "97"), S(8, "")])
+    rows.append([S(0, "主要经验及做法、存在的问题和建议", 2),
+                 S(2, "建立乡镇快检与县级复核联动机制；部分乡镇站检测人员流动较大，建议稳定基层检测队伍，加大培训力度。", 7)])
+    return FormSpec("项目支出绩效自评表", rows, header_row, notes=["（2022年度）"])
+
+
+def sichuan_form() -> FormSpec:
+    """A layout no template describes (a Sichuan 部门预算项目 form): one budget row 年初预算 |
+    调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分 | 原因, indicators weighted 90 under 权重,
+    a 合计 row, 项目负责人 / 财务负责人 at the bottom. It must come out as layout unknown."""
+    rows = [
+        [S(0, "项目名称"), S(1, "510000220000000123456-乡村学校少年宫运行补助", 8)],
+        [S(0, "预算单位"), S(1, "旺苍县教育和体育局", 3), S(4, "项目类型"), S(5, "其他运转类", 4)],
+        [S(0, "年初预算"), S(1, "调整后预算数"), S(2, "预算执行数"), S(3, "预算执行率"), S(4, "权重"), S(5, "得分"), S(6, "原因", 3)],
+        [S(0, "50.00"), S(1, "48.00"), S(2, "46.56"), S(3, "97%"), S(4, "10"), S(5, "9.7"), S(6, "—", 3)],
+        [S(0, "年度目标"), S(1, "保障全县12所乡村学校少年宫正常运行，受益学生1200人以上，学生综合素质明显提升。", 8)],
+    ]
+    header_row = len(rows)
+    rows.append([S(0, "一级指标"), S(1, "二级指标"), S(2, "三级指标", 2), S(4, "指标值"), S(5, "实际完成值"), S(6, "权重"), S(7, "得分"), S(8, "原因")])
+    data = [
+        ("产出指标", [
+            ["数量指标", "受益学生人数", "≥1200人", "1260人", "30", "30", "—"],
+            ["质量指标", "少年宫活动开展覆盖率", "100%", "100%", "20", "20", "—"],
+            ["时效指标", "资金拨付及时率", "100%", "100%", "10", "10", "—"],
+        ]),
+        ("效益指标", [["社会效益指标", "学生综合素质提升", "明显提升", "有所提升", "20", "19", "部分活动因天气原因停开"]]),
+        ("满意度指标", [["服务对象满意度指标", "学生及家长满意度", "≥90%", "95%", "10", "10", "—"]]),
+    ]
+    for label, block in data:
+        for i, values in enumerate(block):
+            row = [S(0, label, 1, len(block))] if i == 0 else []
+            row += [S(1, values[0]), S(2, values[1], 2)] + [S(4 + j, v) for j, v in enumerate(values[2:])]
+            rows.append(row)
+    rows.append([S(0, "合计", 6), S(6, "100"), S(7, "98.7"), S(8, "")])
+    rows.append([S(0, "项目负责人：王芳", 4), S(4, "财务负责人：陈刚", 5)])
+    return FormSpec("2022年度部门预算项目支出绩效自评表", rows, header_row, notes=["金额单位：万元"])
+
+
+def department_form() -> FormSpec:
+    """A 部门整体支出绩效自评表: another form type (generic management indicators, 是否核心指标,
+    得分系数), to be reported as unsupported, not read as a project form."""
+    rows = [
+        [S(0, "部门（单位）名称", 2), S(2, "旺苍县农业农村局", 7)],
+        [S(0, "部门预算资金（万元）", 1, 4), S(1, "", 2), S(3, "年初预算数"), S(4, "全年预算数"), S(5, "全年执行数"), S(6, "执行率", 3)],
+        [S(1, "年度资金总额", 2), S(3, "2350.00"), S(4, "2480.00"), S(5, "2406.50"), S(6, "97.04%", 3)],
+        [S(1, "其中：基本支出", 2), S(3, "1650.00"), S(4, "1680.00"), S(5, "1668.30"), S(6, "99.30%", 3)],
+        [S(1, "项目支出", 2), S(3, "700.00"), S(4, "800.00"), S(5, "738.20"), S(6, "92.28%", 3)],
+        [S(0, "年度总体目标", 1, 2), S(1, "预期目标", 4), S(5, "实际完成情况", 4)],
+        [S(1, "全面履行农业农村部门职责，完成粮食生产、农产品质量安全和乡村建设年度任务。", 4),
+         S(5, "粮食播种面积和产量稳定，农产品质量安全抽检合格率98.9%，乡村建设任务全部完成。", 4)],
+    ]
+    header_row = len(rows)
+    data = [
+        ("决策", [["目标设定", "绩效目标合理性", "否", "5", "1", "5"], ["预算编制", "预算编制科学性", "否", "5", "1", "5"]]),
+        ("过程", [["预算执行", "预算执行率", "是", "10", "0.97", "9.7"], ["预算管理", "管理制度健全性", "否", "10", "1", "10"]]),
+        ("产出", [["职责履行", "重点工作完成率", "是", "40", "1", "40"]]),
+        ("效益", [["履职效益", "社会效益", "是", "20", "0.95", "19"], ["满意度", "服务对象满意度", "否", "10", "1", "10"]]),
+    ]
+    count = sum(len(block) for _, block in data)
+    rows.append([S(0, "绩效指标", 1, 1 + count)] + [S(i + 1, t) for i, t in enumerate(
+        ["一级指标", "二级指标", "三级指标", "是否核心指标", "分值", "得分系数", "得分", "偏差原因分析及改进措施"])])
+    for label, block in data:
+        for i, values in enumerate(block):
+            row = [S(1, label, 1, len(block))] if i == 0 else []
+            rows.append(row + [S(2 + j, v) for j, v in enumerate(values)] + [S(8, "")])
+    rows.append([S(0, "总分", 5), S(5, "100"), S(6, ""), S(7, "98.7"), S(8, "")])
+    return FormSpec("2022年度部门整体支出绩效自评表", rows, header_row)
+
+
 # --- layout -------------------------------------------------------------------------------
 
 
@@ -353,19 +578,19 @@ def wrap(text: str, width: float) -> list[str]:
     return lines
 
 
-def row_heights(rows: list[list[Spec]]) -> list[float]:
+def row_heights(rows: list[list[Spec]], widths: list[float] = COLUMN_WIDTHS) -> list[float]:
     heights = [MIN_ROW] * len(rows)
     spanning: list[tuple[int, Spec]] = []
     for r, row in enumerate(rows):
         for spec in row:
-            width = sum(COLUMN_WIDTHS[spec.col : spec.col + spec.col_span]) - 2 * PAD
+            width = sum(widths[spec.col : spec.col + spec.col_span]) - 2 * PAD
             need = len(wrap(spec.text, width)) * LEADING + 2 * PAD
             if spec.row_span == 1:
                 heights[r] = max(heights[r], need)
             else:
                 spanning.append((r, spec))
     for r, spec in spanning:
-        width = sum(COLUMN_WIDTHS[spec.col : spec.col + spec.col_span]) - 2 * PAD
+        width = sum(widths[spec.col : spec.col + spec.col_span]) - 2 * PAD
         need = len(wrap(spec.text, width)) * LEADING + 2 * PAD
         have = sum(heights[r : r + spec.row_span])
         if need > have:
@@ -399,7 +624,7 @@ def paginate(form: FormSpec, heights: list[float], first_top: float, page_h: flo
 
 def draw_form(canvas: Canvas, form: FormSpec, repeat_header: bool) -> None:
     page_w, page_h = A4
-    heights = row_heights(form.rows)
+    heights = row_heights(form.rows, form.widths)
     canvas.setFont(FONT, TITLE_SIZE)
     canvas.drawCentredString(page_w / 2, page_h - MARGIN_TOP, form.title)
     first_top = MARGIN_TOP + 20
@@ -410,7 +635,7 @@ def draw_form(canvas: Canvas, form: FormSpec, repeat_header: bool) -> None:
         else:
             canvas.drawRightString(page_w - MARGIN_X, page_h - first_top - 4, note)
         first_top += 16
-    col_x = [MARGIN_X + sum(COLUMN_WIDTHS[:i]) for i in range(len(COLUMN_WIDTHS) + 1)]
+    col_x = [MARGIN_X + sum(form.widths[:i]) for i in range(len(form.widths) + 1)]
     pages = paginate(form, heights, first_top, page_h)
     for p, page_rows in enumerate(pages):
         if p > 0:
@@ -559,19 +784,6 @@ def write_form_rows(sheet: "openpyxl.worksheet.worksheet.Worksheet", form: FormS
     return top + 1 + len(form.rows)
 
 
-def pin_zip(data: bytes) -> bytes:
-    """openpyxl stamps the save time into the ZIP entries and docProps/core.xml: pin both."""
-    stamp = PINNED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            body = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", body)
-            target.writestr(zipfile.ZipInfo(info.filename, date_time=PINNED_TIME.timetuple()[:6]), body, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
 def write_xlsx(path: Path, sheets: list[tuple[str, list[tuple[FormSpec, bool]]]]) -> None:
     """One workbook; each sheet holds its forms stacked, two empty rows apart."""
     book = openpyxl.Workbook()
@@ -588,7 +800,7 @@ def write_xlsx(path: Path, sheets: list[tuple[str, list[tuple[FormSpec, bool]]]]
     buffer = io.BytesIO()
     book.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pin_zip(buffer.getvalue()))
+    path.write_bytes(reproducible_zip(buffer.getvalue(), PINNED_TIME))
 
 
 def register_font() -> None:
@@ -614,6 +826,12 @@ def main() -> None:
 
     write_pdf(out / "review" / "网格管理事务_得分不符.pdf", [(form1(timeliness_score="11"), True)])
     write_pdf(out / "2022" / "national" / "基层农技人员能力提升培训.pdf", [(national_form(), False)])
+    # one form per other template, a layout no template describes, and another form type
+    write_pdf(out / "2022" / "yunnan" / "茶园绿色防控技术推广.pdf", [(yunnan_form(), False)])
+    write_pdf(out / "2022" / "xianjie" / "产业园基础设施建设.pdf", [(xianjie_form(), False)])
+    write_pdf(out / "2022" / "hubei" / "乡镇农产品质量安全监管能力建设.pdf", [(hubei_form(), False)])
+    write_pdf(out / "unknown" / "四川_乡村学校少年宫运行补助.pdf", [(sichuan_form(), False)])
+    write_pdf(out / "other" / "部门整体支出绩效自评表.pdf", [(department_form(), False)])
 
     # The seed text export as it came, and the three forms typed into a workbook: two stacked on
     # the first sheet (the first title merged across the table, the second in one plain cell),

@@ -6,6 +6,12 @@ missing=()
 fc-list :lang=zh 2>/dev/null | grep -qi "wqy\|noto\|droid" || [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 tesseract --list-langs 2>/dev/null | grep -qx chi_sim || missing+=(tesseract-ocr-chi-sim)
+# --browser (make test): Debian's Chromium, for the report's real-browser test (Playwright drives it)
+if [ "${1:-}" = "--browser" ]; then
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "system packages missing: ${missing[*]}; installing with apt-get…"

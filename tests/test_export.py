@@ -17,6 +17,7 @@ from pipeline.export import (
     atomic_path,
     data_dictionary,
     form_filenames,
+    grid_filename,
     tables,
     write_forms,
     write_manifest,
@@ -130,6 +131,23 @@ def test_write_forms_writes_json_and_removes_stale_files(tmp_path):
     written = json.loads((folder / names[0]).read_text(encoding="utf-8"))
     assert written == forms[0].to_json()
     assert "培训经费" in (folder / names[0]).read_text(encoding="utf-8")  # not \\u-escaped
+
+
+def test_a_form_of_unknown_layout_gets_its_grid_beside_it_and_stale_grids_go(tmp_path):
+    forms = sample_forms()
+    grid = {"title": "项目支出绩效自评表", "pages": [1], "lines": [],
+            "grids": [{"page": 1, "cells": [{"row": 0, "col": 0, "row_span": 1, "col_span": 2, "text": "权重 [1, 2]", "bbox": [1.0, 2.0, 3.0, 4.0]}]}]}
+    names = write_forms(tmp_path, forms, {forms[0].form_id: grid})
+    folder = tmp_path / "forms"
+    grid_name = grid_filename(names[0])
+    assert grid_name.endswith(".0.grid.json") and grid_name.removesuffix(".grid.json") == names[0].removesuffix(".json")
+    text = (folder / grid_name).read_text(encoding="utf-8")
+    saved = json.loads(text)
+    assert saved == {"form_id": forms[0].form_id, "source_file": forms[0].source.file} | grid
+    assert '"bbox": [1.0, 2.0, 3.0, 4.0]' in text  # one line per box
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*names, grid_name])
+    write_forms(tmp_path, forms)  # the next run finds the layout known: the grid goes
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names)
 
 
 # --- tables ----------------------------------------------------------------------------------

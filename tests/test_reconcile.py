@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.document import (
     Check,
+    DroppedRow,
     FormDocument,
     Funding,
     FundingLine,
@@ -24,11 +25,12 @@ BBOX = (10.0, 20.0, 30.0, 40.0)
 
 
 def make_form() -> FormDocument:
-    """A consistent form: funding 10 + indicators 20 + 30 + 28 + 10 = total 98 of 100."""
+    """A consistent form: funding 10 + indicators 20 + 30 + 28 + 10 = total 98 of 100, graded 优
+    (a layout whose template prints a grade, so every check applies)."""
     return FormDocument(
         form_id="0123456789abcdef-0",
         title="测试项目支出绩效自评表",
-        template="shenzhen",
+        template="yunnan",
         source=Source(file="2022/测试.pdf", sha256="0" * 64, form_index=0, pages=[1], method="text_layer"),
         project=Project(code="440307", name="测试项目", year="2022"),
         funding=Funding(
@@ -45,7 +47,7 @@ def make_form() -> FormDocument:
             Indicator("效益", 30.0, "社会效益", "业务能力", "提高", "有所提高", 30.0, 28.0, "部分人员未参训"),
             Indicator("满意度", 10.0, "服务对象满意度", "员工满意度", ">90%", "92%", 10.0, 10.0, None),
         ],
-        total=Total(weight=100.0, score=98.0),
+        total=Total(weight=100.0, score=98.0, grade="优"),
         provenance={"/total/score": Provenance(2, BBOX, "98", confidence=0.97)},
     )
 
@@ -93,6 +95,24 @@ def _doubtful_score(form: FormDocument) -> None:
     form.provenance["/indicators/0/score"] = Provenance(1, BBOX, "20", confidence=0.41)
 
 
+def _repeated_funding_score(form: FormDocument) -> None:
+    form.funding.lines[1].weight, form.funding.lines[1].score = 10.0, 10.0
+
+
+def _child_with_points(form: FormDocument) -> None:
+    """A 其中 row under the last indicator, carrying points its parent carries too."""
+    form.indicators.append(Indicator("满意度", 10.0, "服务对象满意度", "其中：青年员工满意度", ">90%", "93%", 10.0, 10.0, None))
+
+
+def _placeholder_dropped(form: FormDocument) -> None:
+    form.dropped_rows.append(DroppedRow(page=1, text="指标1", reason="template placeholder left in, nothing filled in"))
+
+
+def _zero_total(form: FormDocument) -> None:
+    line = form.funding.lines[0]
+    line.initial_budget, line.annual_budget, line.executed = 0.0, 0.0, 0.0
+
+
 FAILING: dict[str, tuple[str, Callable[[FormDocument], None]]] = {
     "total_score": ("fail", _set(lambda f: f.total, "score", 96.0)),
     "total_weight": ("fail", _set(lambda f: f.total, "weight", 90.0)),
@@ -103,6 +123,12 @@ FAILING: dict[str, tuple[str, Callable[[FormDocument], None]]] = {
     "funding_score": ("fail", _set(lambda f: f.funding.lines[0], "score", 5.0)),
     "deviation_note": ("warn", _no_note),
     "low_confidence": ("warn", _doubtful_score),
+    "repeated_funding_score": ("warn", _repeated_funding_score),
+    "double_counted_indicator": ("warn", _child_with_points),
+    "placeholder_rows": ("warn", _placeholder_dropped),
+    "zero_funding_total": ("warn", _zero_total),
+    "grade": ("fail", _set(lambda f: f.total, "grade", "良")),
+    "layout_known": ("fail", _set(lambda f: f, "template", "unknown")),
 }
 
 
@@ -370,3 +396,95 @@ def test_low_confidence_ignores_text_fields_and_skips_without_ocr():
     assert run("low_confidence", form).status == "pass"
     form.provenance = {}
     assert run("low_confidence", form).status == "skip"
+
+
+# --- checks per template: not applicable is a skip with the template's reason --------------------
+
+
+@pytest.mark.parametrize("template", ["shenzhen", "national", "xianjie", "hubei"])
+def test_grade_is_skipped_for_layouts_without_one(template):
+    form = make_form()
+    form.template = template
+    checks = {c.rule: c for c in reconcile(form)}
+    assert checks["grade"].status == "skip"
+    assert checks["grade"].message.startswith(f"not applicable to the {template} layout")
+    assert all(c.status == "pass" for rule, c in checks.items() if rule != "grade")
+
+
+def test_unknown_layout_fails_layout_known_and_skips_the_sums():
+    form = make_form()
+    form.template = "unknown"
+    checks = {c.rule: c for c in reconcile(form)}
+    assert checks["layout_known"].status == "fail"
+    assert checks["total_score"].status == checks["total_weight"].status == "skip"
+    assert "layout unknown" in checks["total_score"].message
+
+
+# --- grade -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("score", "grade", "status"), [(90.0, "优", "pass"), (89.9, "良", "pass"), (89.9, "优", "fail"),
+                                                         (60.0, "中", "pass"), (59.5, "差", "pass"), (75.0, "良", "fail")])
+def test_grade_follows_the_bands(score, grade, status):
+    form = make_form()
+    form.total.score, form.total.grade = score, grade
+    assert run("grade", form).status == status
+
+
+def test_grade_unknown_word_fails_and_missing_grade_skips():
+    form = make_form()
+    form.total.grade = "好"
+    assert "none of 优/良/中/差" in run("grade", form).message
+    form.total.grade = None
+    assert run("grade", form).status == "skip"
+
+
+# --- traps: 其中 rows, placeholders, a total row of zeros -----------------------------------------
+
+
+def test_repeated_funding_score_says_it_repeats_the_total_and_total_score_still_passes():
+    form = make_form()
+    _repeated_funding_score(form)
+    check = run("repeated_funding_score", form)
+    assert check.status == "warn" and "当年财政拨款 10/10 (repeats 年度资金总额's)" in check.message
+    assert run("total_score", form).status == "pass"
+
+
+def test_child_row_points_are_counted_once_from_the_parent():
+    form = make_form()
+    _child_with_points(form)
+    for rule in ("total_score", "total_weight", "level1_weight"):
+        assert run(rule, form).status == "pass", rule
+    check = run("double_counted_indicator", form)
+    assert "其中：青年员工满意度 (10/10) under 员工满意度 (10/10)" in check.message
+
+
+def test_child_rows_without_points_pass_and_count_when_the_parent_has_none():
+    form = make_form()
+    form.indicators.insert(1, Indicator("产出", 50.0, "数量", "其中：线上培训场次", ">1", "1", None, None, None))
+    assert run("double_counted_indicator", form).status == "pass"
+    assert run("total_score", form).status == "pass"
+    form = make_form()  # the parent carries no points: its 其中 rows' points are the ones that count
+    form.indicators[0].weight, form.indicators[0].score = None, None
+    form.indicators.insert(1, Indicator("产出", 50.0, "数量", "其中：线下培训场次", ">1", "2", 20.0, 20.0, None))
+    assert run("double_counted_indicator", form).status == "pass"
+    assert run("total_score", form).status == "pass"
+
+
+def test_placeholder_rows_name_dropped_and_kept_ones():
+    form = make_form()
+    _placeholder_dropped(form)
+    form.indicators[0].name = "指标2"  # a placeholder name with points printed: kept, and reported
+    check = run("placeholder_rows", form)
+    assert check.status == "warn"
+    assert "dropped, nothing filled in: 指标1 (page 1)" in check.message and "kept, values printed under a placeholder name: 指标2 (20/20)" in check.message
+
+
+def test_zero_total_row_is_its_own_finding_not_a_sum_or_rate_failure():
+    form = make_form()
+    _zero_total(form)
+    check = run("zero_funding_total", form)
+    assert check.status == "warn" and "全年预算数 1000" in check.message
+    assert run("funding_sum", form).status == "skip"
+    assert run("execution_rate", form).status == "skip"
+    assert run("funding_score", form).status == "pass"  # 分值, 执行率 and 得分 are still printed

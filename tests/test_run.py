@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DUMP, REPO
-from pipeline.run import run
+from pipeline.batch import run
 
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 

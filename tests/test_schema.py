@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.document import (
     Check,
+    Correction,
     FormDocument,
     Funding,
     FundingLine,
@@ -148,6 +149,7 @@ OBJECTS = [
     ("indicators/[]", Indicator),
     ("total", Total),
     ("checks/[]", Check),
+    ("corrections/[]", Correction),
 ]
 
 

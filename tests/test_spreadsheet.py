@@ -17,7 +17,8 @@ from pipeline.ingest import describe, sniff
 from pipeline.model import Cell, Grid
 from pipeline.numformat import display_value, format_number, general
 from pipeline.parse import ParsedForm, parse_document
-from pipeline.run import process_file, run
+from pipeline.batch import run
+from pipeline.run import process_file
 from pipeline.spreadsheet import cell_ref, chars_to_points, read_xls, read_xlsx
 
 sys.path.insert(0, str(REPO / "scripts"))

@@ -13,7 +13,7 @@ from pipeline.errors import InputError
 from pipeline.ingest import describe, sniff
 from pipeline.model import Cell, Grid
 from pipeline.parse import ParsedForm, parse_document
-from pipeline.run import run
+from pipeline.batch import run
 from pipeline.textexport import (
     Field,
     decode,

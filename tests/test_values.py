@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.values import NumberResult, clean_text, decimals, html_items, parse_number, text_items
+from pipeline.values import NumberResult, clean_text, comparison_sign, decimals, html_items, parse_number, person_and_phone, text_items
 
 
 @pytest.mark.parametrize(
@@ -120,3 +120,30 @@ def test_text_items_empty(text):
 
 def test_html_items_without_paragraphs_is_one_item():
     assert html_items("<span>x</span>") == ["x"]
+
+
+# --- 指标性质 and 项目负责人及电话 ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "sign"),
+    [("≥", "≥"), ("≧", "≥"), ("≦", "≤"), ("═", "="), ("﹦", "="), ("＝", "="), (" >= ", "≥"), ("定性", "定性"), ("—", None), ("", None)],
+)
+def test_comparison_sign_normalises_look_alikes(printed, sign):
+    assert comparison_sign(printed) == sign
+
+
+@pytest.mark.parametrize(
+    ("printed", "parts"),
+    [
+        ("李建华 0873-4521368", ("李建华", "0873-4521368")),
+        ("李建华/13908761234", ("李建华", "13908761234")),
+        ("王芳（0871-65123456）", ("王芳", "0871-65123456")),
+        ("李明 电话：0873 4521368", ("李明", "0873 4521368")),
+        ("张三", ("张三", None)),
+        ("13908761234", (None, "13908761234")),
+        ("", (None, None)),
+    ],
+)
+def test_person_and_phone(printed, parts):
+    assert person_and_phone(printed) == parts

@@ -1,0 +1,194 @@
+"""Executors for the per-file task: in this process, a pool of worker processes, or Dask.
+
+Every executor takes ``Task``s and yields ``(task, FileResult)`` as they finish, never raising
+for one file: a file that times out, or whose worker dies (a crash, the kernel's OOM killer),
+comes back as a failed FileResult with the reason, and the pool carries on with a fresh worker.
+The serial executor is the pool's twin for tests and debugging (``--workers 0``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import as_completed
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+from .cache import ResultCache
+from .extract import ExtractOptions
+from .ingest import InputFile, walk
+from .observe import Progress, RunLog
+from .run import FileResult, RunResult, describe_or_fail, duplicate_of, process_file
+
+
+@dataclass(frozen=True)
+class Task:
+    source: InputFile
+    options: ExtractOptions
+
+
+def run_task(task: Task) -> FileResult:
+    """The unit of work, as run in a worker: process one file, timed."""
+    started = time.perf_counter()
+    result = process_file(task.source, task.options)
+    result.timings["total"] = time.perf_counter() - started
+    return result
+
+
+def run_task_from_bytes(task: Task, data: bytes) -> FileResult:
+    """For workers that cannot see the dump: the file's bytes travel with the task."""
+    with tempfile.TemporaryDirectory(prefix="zpef-") as folder:
+        path = Path(folder) / Path(task.source.relpath).name
+        path.write_bytes(data)
+        return run_task(Task(replace(task.source, path=path), task.options))
+
+
+def failed(task: Task, message: str) -> FileResult:
+    source = task.source
+    return FileResult(file=source.relpath, sha256=source.sha256, bytes=source.size, status="failed", message=message)
+
+
+class Executor(Protocol):
+    def results(self, tasks: list[Task]) -> Iterator[tuple[Task, FileResult]]: ...
+
+
+class SerialExecutor:
+    """In this process, one file after another (no timeout: nothing could stop a hung file)."""
+
+    def results(self, tasks: list[Task]) -> Iterator[tuple[Task, FileResult]]:
+        for task in tasks:
+            try:
+                yield task, run_task(task)
+            except Exception as error:  # process_file does not raise; this guards its guards
+                yield task, failed(task, f"internal error: {type(error).__name__}: {error}")
+
+
+def _init_worker() -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # one thread per OCR process: the pool uses the cores
+
+
+class ProcessExecutor:
+    """A pebble process pool: per-file timeout, and a dead worker is replaced, not fatal."""
+
+    def __init__(self, workers: int, timeout: float | None) -> None:
+        self.workers = workers
+        self.timeout = timeout
+
+    def results(self, tasks: list[Task]) -> Iterator[tuple[Task, FileResult]]:
+        from pebble import ProcessExpired, ProcessPool
+
+        context = multiprocessing.get_context("spawn")  # no inherited threads or OCR handles
+        with ProcessPool(max_workers=self.workers, initializer=_init_worker, context=context) as pool:
+            futures = {pool.schedule(run_task, args=(task,), timeout=self.timeout): task for task in tasks}
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    yield task, future.result()
+                except FutureTimeout:
+                    yield task, failed(task, f"timed out after {self.timeout:g} s (--timeout); the worker was stopped")
+                except ProcessExpired as error:
+                    yield task, failed(task, f"the worker process died while reading this file (exit code {error.exitcode}: crash or out of memory)")
+                except Exception as error:
+                    yield task, failed(task, f"internal error: {type(error).__name__}: {error}")
+
+
+class DaskExecutor:
+    """The same task on a Dask distributed cluster. Files are sent as bytes unless ``shared``
+    says the workers see the dump at the same path. Results come back to this process, which
+    writes every output exactly as a local run does."""
+
+    def __init__(self, address: str, shared: bool) -> None:
+        self.address = address
+        self.shared = shared
+
+    def results(self, tasks: list[Task]) -> Iterator[tuple[Task, FileResult]]:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+
+        with Client(self.address) as client:
+            futures = {}
+            for task in tasks:
+                if self.shared:
+                    future = client.submit(run_task, task, pure=False)
+                else:
+                    future = client.submit(run_task_from_bytes, task, task.source.path.read_bytes(), pure=False)
+                futures[future] = task
+            for future in dask_completed(futures):
+                task = futures[future]
+                try:
+                    yield task, future.result()
+                except Exception as error:
+                    yield task, failed(task, f"failed on the cluster: {type(error).__name__}: {error}")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How to run over a dump (what to extract is ExtractOptions)."""
+
+    workers: int = 0  # 0: in this process
+    timeout: float | None = None  # seconds per file (worker pools only)
+    force: bool = False  # ignore cached results
+    dask_scheduler: str | None = None
+    dask_shared: bool = False
+    show_progress: bool = False
+
+    def executor(self) -> Executor:
+        if self.dask_scheduler:
+            return DaskExecutor(self.dask_scheduler, self.dask_shared)
+        if self.workers <= 0:
+            return SerialExecutor()
+        return ProcessExecutor(self.workers, self.timeout)
+
+
+def run(
+    dump: Path,
+    exclude: tuple[Path, ...] = (),
+    options: ExtractOptions = ExtractOptions(),
+    settings: RunSettings = RunSettings(),
+    cache: ResultCache | None = None,
+    log: RunLog | None = None,
+) -> RunResult:
+    """Process every file under ``dump``: exactly one FileResult per file, in path order.
+
+    The order of results never depends on which worker finished first, so outputs are the same
+    bytes whatever the number of workers. Cached results are reused unless ``settings.force``;
+    each new result is cached as soon as it arrives, so an interrupted run loses nothing done.
+    """
+    started = time.perf_counter()
+    paths = walk(dump, exclude)
+    slots: dict[str, FileResult] = {}
+    tasks: list[Task] = []
+    first_seen: dict[str, str] = {}  # sha256 -> the first path with those bytes
+    log = log or RunLog(None)
+    for path in paths:
+        hashed = time.perf_counter()
+        described = describe_or_fail(path, dump)
+        if isinstance(described, FileResult):
+            slots[described.file] = described
+            continue
+        log.stage(described.relpath, "hash", time.perf_counter() - hashed, "ok")
+        if described.sha256 in first_seen and described.kind != "empty":
+            slots[described.relpath] = duplicate_of(described, first_seen[described.sha256])
+            continue
+        first_seen[described.sha256] = described.relpath
+        cached = cache.get(described) if cache is not None and not settings.force else None
+        if cached is not None:
+            slots[described.relpath] = cached
+            log.file(cached, cached=True)
+        else:
+            tasks.append(Task(described, options))
+    with Progress(len(paths), settings.show_progress) as progress:
+        progress.advance([r for r in slots.values()])
+        for task, result in settings.executor().results(tasks):
+            slots[task.source.relpath] = result
+            if cache is not None:
+                cache.put(task.source, result)
+            log.file(result, cached=False)
+            progress.advance([result])
+    ordered = [slots[p.relative_to(dump).as_posix()] for p in paths]
+    return RunResult(files=ordered, seconds=time.perf_counter() - started)

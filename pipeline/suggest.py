@@ -1,0 +1,320 @@
+"""Suggestions from arithmetic: which single value, read differently, would make the form add up.
+
+When a sum check fails (``total_score``, ``total_weight``, ``level1_weight``, ``funding_sum``),
+every value in the failing sum is a candidate: the value that would make that sum agree is
+computed, tried on a copy of the form, and kept only if then *no* check fails. The survivors are
+ranked by evidence, each piece a small named function:
+
+- ``low_confidence``: OCR read the value with confidence below the review threshold;
+- ``target_met``: an indicator whose 实际完成值 equals its 年度指标值 lost points with no
+  偏差原因, and the change gives it full marks;
+- ``ocr_confusion``: the printed digits and the reconciling ones differ only by digits OCR
+  commonly confuses (an OCR'd value only);
+- ``only_candidate``: no other single change reconciles.
+
+A candidate is *suggested* only when it is clearly best: at least ``CLEAR_MINIMUM`` points and at
+least twice the runner-up's. Nothing here changes a value: the check's message names the
+suggestion (or the candidates), and the report offers it as a correction line to accept.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from .corrections import get_value, resolve, set_value
+from .document import Check, Correction, FormDocument
+from .reconcile import LOW_CONFIDENCE, TOTAL_ITEM, fmt, reconcile
+from .values import decimals
+
+SUM_RULES = ("total_score", "total_weight", "level1_weight", "funding_sum")
+CLEAR_MINIMUM = 2
+MARKER = " — suggestion: "
+CANDIDATES_MARKER = " — candidates (none suggested): "
+NO_CANDIDATE = " — no single-value change makes every check pass"
+
+# digit pairs OCR engines commonly confuse on printed forms (unordered)
+CONFUSABLE_DIGITS = {frozenset(p) for p in ("17", "38", "08", "56", "68", "89", "06", "09", "14", "27", "58", "35")}
+
+AMOUNT_COLUMNS = {"initial_budget": "年初预算数", "annual_budget": "全年预算数", "executed": "全年执行数"}
+FIELD_LABELS = {"score": "得分", "weight": "分值", "level1_weight": "一级指标分值", "execution_rate": "执行率", **AMOUNT_COLUMNS}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One printed value read differently. A merged label cell (产出(50分)) is one printed value
+    behind several pointers, so ``pointers`` may hold more than one."""
+
+    pointers: tuple[str, ...]
+    label: str  # 时效 得分
+    old: float | None
+    new: float
+
+    def describe(self) -> str:
+        return f"{self.label} {fmt(self.old)} → {fmt(self.new)}"
+
+
+@dataclass
+class Candidate:
+    change: Change
+    effect: str  # what it reconciles: Σ = 98
+    evidence: list[str] = field(default_factory=list)
+    points: int = 0
+
+    def reason(self) -> str:
+        return ", ".join(self.evidence) if self.evidence else "arithmetic only"
+
+
+@dataclass
+class Suggestion:
+    """For one failing sum check: the reconciling candidates, best first, and the clear winner if any."""
+
+    rule: str
+    candidates: list[Candidate]
+    best: Candidate | None
+
+    def message(self) -> str:
+        if self.best is not None:
+            best = self.best
+            return f"{MARKER}{best.change.describe()} would make {best.effect}: {best.reason()}"
+        if not self.candidates:
+            return NO_CANDIDATE
+        return CANDIDATES_MARKER + "; ".join(f"{c.change.describe()} ({c.reason()})" for c in self.candidates)
+
+
+# --- labels and printed precision -----------------------------------------------------------
+
+
+def _indicator_label(form: FormDocument, index: int) -> str:
+    indicator = form.indicators[index]
+    return indicator.level2 or indicator.name or indicator.level1 or f"指标{index + 1}"
+
+
+def label(form: FormDocument, pointer: str) -> str:
+    """A reviewer's name for the value at ``pointer``: 时效 得分, 年度资金总额 全年执行数, 总分 得分."""
+    parts = pointer.strip("/").split("/")
+    if parts[0] == "total":
+        return f"总分 {FIELD_LABELS.get(parts[1], parts[1])}"
+    if parts[0] == "indicators" and len(parts) == 3:
+        index = int(parts[1])
+        if parts[2] == "level1_weight":
+            return f"{form.indicators[index].level1 or '一级指标'} 分值"
+        return f"{_indicator_label(form, index)} {FIELD_LABELS.get(parts[2], parts[2])}"
+    if parts[:2] == ["funding", "lines"] and len(parts) == 4:
+        return f"{form.funding.lines[int(parts[2])].item} {FIELD_LABELS.get(parts[3], parts[3])}"
+    return pointer
+
+
+def _places(form: FormDocument, pointers: list[str]) -> int:
+    """Decimals a reconciling value may have: the most any of the summed values was printed with."""
+    printed = [form.provenance[p].text for p in pointers if p in form.provenance]
+    return max((decimals(text) for text in printed), default=2)
+
+
+def _solve(form: FormDocument, parts: list[tuple[str, float | None]], total: tuple[str, float | None], effect: str) -> list[tuple[Change, str]]:
+    """Given a sum ``parts = total``, the change of each one value that makes it hold."""
+    pointers = [p for p, _ in parts] + [total[0]]
+    places = _places(form, pointers)
+    summed = sum(v for _, v in parts if v is not None)
+    changes = []
+    if total[1] is not None:
+        for pointer, value in parts:
+            new = round(total[1] - (summed - (value or 0.0)), places)
+            if new >= 0 and new != value:
+                changes.append((Change((pointer,), label(form, pointer), value, new), effect.format(fmt(total[1]))))
+    new_total = round(summed, places)
+    if new_total != total[1]:
+        changes.append((Change((total[0],), label(form, total[0]), total[1], new_total), effect.format(fmt(new_total))))
+    return changes
+
+
+# --- candidate changes, one small function per sum check ------------------------------------
+
+
+def _total_line_index(form: FormDocument) -> int | None:
+    return next((i for i, line in enumerate(form.funding.lines) if line.item == TOTAL_ITEM), None)
+
+
+def total_score_changes(form: FormDocument) -> list[tuple[Change, str]]:
+    index = _total_line_index(form)
+    parts = [(f"/funding/lines/{index}/score", form.funding.lines[index].score)] if index is not None and form.funding.lines[index].score is not None else []
+    parts += [(f"/indicators/{i}/score", ind.score) for i, ind in enumerate(form.indicators)]
+    return _solve(form, parts, ("/total/score", form.total.score), "Σ = {}")
+
+
+def total_weight_changes(form: FormDocument) -> list[tuple[Change, str]]:
+    index = _total_line_index(form)
+    parts = [(f"/funding/lines/{index}/weight", form.funding.lines[index].weight)] if index is not None and form.funding.lines[index].weight is not None else []
+    parts += [(f"/indicators/{i}/weight", ind.weight) for i, ind in enumerate(form.indicators)]
+    return _solve(form, parts, ("/total/weight", form.total.weight), "Σ 分值 = {}")
+
+
+def level1_weight_changes(form: FormDocument) -> list[tuple[Change, str]]:
+    changes: list[tuple[Change, str]] = []
+    numbered = list(enumerate(form.indicators))
+    for (name, declared), group in groupby(numbered, key=lambda item: (item[1].level1, item[1].level1_weight)):
+        members = list(group)
+        if declared is None:
+            continue
+        summed = sum(ind.weight for _, ind in members if ind.weight is not None)
+        if abs(summed - declared) <= 1e-6:
+            continue
+        parts = [(f"/indicators/{i}/weight", ind.weight) for i, ind in members]
+        declared_pointers = tuple(f"/indicators/{i}/level1_weight" for i, _ in members)
+        places = _places(form, [p for p, _ in parts])
+        for pointer, value in parts:
+            new = round(declared - (summed - (value or 0.0)), places)
+            if new >= 0 and new != value:
+                changes.append((Change((pointer,), label(form, pointer), value, new), f"{name} Σ 分值 = {fmt(declared)}"))
+        new_declared = round(summed, places)
+        changes.append((Change(declared_pointers, f"{name or '一级指标'} 分值", declared, new_declared), f"{name} Σ 分值 = {fmt(new_declared)}"))
+    return changes
+
+
+def funding_sum_changes(form: FormDocument) -> list[tuple[Change, str]]:
+    index = _total_line_index(form)
+    if index is None:
+        return []
+    children = [i for i, line in enumerate(form.funding.lines) if line.item != TOTAL_ITEM]
+    changes: list[tuple[Change, str]] = []
+    for column, column_label in AMOUNT_COLUMNS.items():
+        total = getattr(form.funding.lines[index], column)
+        parts = [(f"/funding/lines/{i}/{column}", getattr(form.funding.lines[i], column)) for i in children]
+        summed = sum(v for _, v in parts if v is not None)
+        if total is None or abs(summed - total) <= 0.005:
+            continue
+        changes += _solve(form, parts, (f"/funding/lines/{index}/{column}", total), f"{column_label} Σ = {{}}")
+    return changes
+
+
+CHANGES: dict[str, Callable[[FormDocument], list[tuple[Change, str]]]] = {
+    "total_score": total_score_changes,
+    "total_weight": total_weight_changes,
+    "level1_weight": level1_weight_changes,
+    "funding_sum": funding_sum_changes,
+}
+
+
+def applied(form: FormDocument, change: Change) -> FormDocument:
+    """A copy of the form with the change made as a reviewer's correction would make it."""
+    trial = copy.deepcopy(form)
+    for pointer in change.pointers:
+        container, key, _ = resolve(trial, pointer)
+        trial.corrections.append(Correction(pointer, get_value(container, key), change.new))
+        set_value(container, key, change.new)
+    return trial
+
+
+def reconciles(form: FormDocument, change: Change) -> bool:
+    """Would every check pass (none fail) with this one value changed?"""
+    return not any(check.status == "fail" for check in reconcile(applied(form, change)))
+
+
+# --- evidence, one small function each: (points, words) or None -----------------------------
+
+
+Evidence = tuple[int, str] | None
+
+
+def low_confidence(form: FormDocument, change: Change) -> Evidence:
+    confidences = [form.provenance[p].confidence for p in change.pointers if p in form.provenance]
+    worst = min((c for c in confidences if c is not None), default=None)
+    if worst is None or worst >= LOW_CONFIDENCE:
+        return None
+    return 2, f"read with low OCR confidence {worst:.2f}"
+
+
+_NORMAL_SPACE = re.compile(r"\s+")
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    flat = [_NORMAL_SPACE.sub("", unicodedata.normalize("NFKC", t)) for t in (a, b)]
+    return flat[0] == flat[1]
+
+
+def target_met(form: FormDocument, change: Change) -> Evidence:
+    match = re.fullmatch(r"/indicators/(\d+)/score", change.pointers[0])
+    if match is None or len(change.pointers) != 1:
+        return None
+    indicator = form.indicators[int(match.group(1))]
+    if not _same_text(indicator.actual, indicator.target) or indicator.deviation_note or indicator.weight is None:
+        return None
+    if change.new != indicator.weight or (change.old is not None and change.old >= indicator.weight):
+        return None
+    return 2, f"actual {indicator.actual} meets target {indicator.target}, no deviation noted"
+
+
+def _digits(value: float, places: int) -> str:
+    return f"{value:.{places}f}"
+
+
+def ocr_confusion(form: FormDocument, change: Change) -> Evidence:
+    provenance = form.provenance.get(change.pointers[0])
+    if provenance is None or provenance.confidence is None or change.old is None:
+        return None  # not read by OCR: a typing slip is not a glyph confusion
+    places = decimals(provenance.text)
+    old, new = _digits(change.old, places), _digits(change.new, places)
+    if len(old) != len(new):
+        return None
+    pairs = [(a, b) for a, b in zip(old, new) if a != b]
+    if not pairs or not all(frozenset((a, b)) in CONFUSABLE_DIGITS for a, b in pairs):
+        return None
+    return 1, f"{old} and {new} differ by OCR-confusable digits ({', '.join(f'{a}/{b}' for a, b in pairs)})"
+
+
+EVIDENCE: list[Callable[[FormDocument, Change], Evidence]] = [low_confidence, target_met, ocr_confusion]
+
+
+def _rank(form: FormDocument, found: list[tuple[Change, str]]) -> list[Candidate]:
+    candidates = []
+    for change, effect in found:
+        candidate = Candidate(change, effect)
+        for judge in EVIDENCE:
+            verdict = judge(form, change)
+            if verdict is not None:
+                candidate.points += verdict[0]
+                candidate.evidence.append(verdict[1])
+        candidates.append(candidate)
+    if len(candidates) == 1:
+        candidates[0].points += 1
+        candidates[0].evidence.append("the only single change that reconciles")
+    return sorted(candidates, key=lambda c: -c.points)
+
+
+def clear_winner(candidates: list[Candidate]) -> Candidate | None:
+    if not candidates or candidates[0].points < CLEAR_MINIMUM:
+        return None
+    runner_up = candidates[1].points if len(candidates) > 1 else 0
+    return candidates[0] if candidates[0].points >= 2 * runner_up else None
+
+
+def suggestions(form: FormDocument, checks: list[Check] | None = None) -> list[Suggestion]:
+    """One Suggestion per failing sum check of ``form`` (its own checks unless given)."""
+    failing = [c.rule for c in (checks if checks is not None else form.checks) if c.status == "fail" and c.rule in SUM_RULES]
+    found = []
+    for rule in dict.fromkeys(failing):
+        unique: dict[Change, str] = {}
+        for change, effect in CHANGES[rule](form):
+            unique.setdefault(change, effect)
+        reconciling = [(change, effect) for change, effect in unique.items() if reconciles(form, change)]
+        ranked = _rank(form, reconciling)
+        found.append(Suggestion(rule, ranked, clear_winner(ranked)))
+    return found
+
+
+def annotate(form: FormDocument) -> list[Suggestion]:
+    """Append each failing sum check's suggestion (or candidates) to its message; values stay as read."""
+    found = suggestions(form)
+    by_rule = {s.rule: s for s in found}
+    for check in form.checks:
+        suggestion = by_rule.get(check.rule)
+        if suggestion is None or check.status != "fail" or any(m in check.message for m in (MARKER, CANDIDATES_MARKER, NO_CANDIDATE)):
+            continue
+        check.message += suggestion.message()
+    return found

@@ -1,0 +1,197 @@
+"""Scale benchmark: a synthetic dump of many forms, run with 1 and 2 workers. Prints figures.
+
+    python scripts/bench_scale.py [--forms 1000] [--scan-pages 50] [--work /tmp/zpef-scale]
+
+The dump is generated here (varied content from the seed's vocabulary, numbers consistent):
+``--forms`` exported PDFs and ``--scan-pages`` image-only PDFs made from some of them. Figures:
+forms/s and pages/s at 1 and 2 workers, the scaling ratio, peak memory (all processes) of the
+big run against a 10-form run, the time of a re-run over the unchanged dump, and where the time
+goes per stage (from OUT/run.log).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+
+import make_samples as samples  # noqa: E402
+from make_scans import image_pdf, render  # noqa: E402
+
+LEVEL2 = {
+    "产出": [("数量", "完成{n}场培训", "举办{n}场"), ("质量", "验收合格率", "≥{p}%"), ("时效", "按期完成", "及时"), ("成本", "支出控制", "控制在预算内")],
+    "效益": [("经济效益", "", ""), ("社会效益", "群众受益面", "有所提高"), ("生态效益", "", ""), ("可持续影响", "长效机制", "逐步建立")],
+    "满意度": [("服务对象满意度", "群众满意度", ">{p}%"), ("其他满意度", "", "")],
+}
+UNITS = ["街道办事处", "社区工作站", "城市管理科", "网格管理中心", "公共服务办"]
+PROJECTS = ["网格管理事务", "培训经费", "安全生产宣传", "社区环境整治", "便民服务提升", "物业管理指导", "住房租赁调研"]
+
+
+def synthetic_form(rng: random.Random, index: int) -> samples.FormSpec:
+    """A Shenzhen-layout form with invented but consistent numbers."""
+    name = f"{rng.choice(PROJECTS)}{index:04d}"
+    budget = rng.randrange(10_000, 2_000_000)
+    executed = budget if rng.random() < 0.7 else int(budget * rng.uniform(0.8, 1.0))
+    rate = round(executed / budget * 100)
+    rows = samples.header_rows(f"4403072204415{index:08d}", name, ":", "项目资金(元)", "执行率(%)")
+    rows += samples.funding_rows(
+        "项目资金(元)",
+        ":",
+        [
+            ("年度资金总额", f"{budget:.2f}", f"{budget:.2f}", f"{executed:.2f}"),
+            ("其中:当年财政拨款", f"{budget:.2f}", f"{budget:.2f}", f"{executed:.2f}"),
+            ("上年结转资金", "0.00", "0.00", "0.00"),
+            ("其他资金", "0.00", "0.00", "0.00"),
+        ],
+    )
+    rows[4][6] = samples.S(6, str(rate))  # the 年度资金总额 row's 执行率
+    rows[4][7] = samples.S(7, str(min(10, round(10 * rate / 100))))
+    goal = f"完成{name}年度工作任务，提升辖区服务水平。"
+    rows += samples.goal_rows(goal, goal)
+    header_row = len(rows)
+    blocks = []
+    for level1, weight in (("产出", 50), ("效益", 30), ("满意度", 10)):
+        items = LEVEL2[level1]
+        live = [i for i, (_, label, _) in enumerate(items) if label]
+        shares = [weight // len(live)] * len(live)
+        shares[0] += weight - sum(shares)
+        block = []
+        for i, (level2, label, target) in enumerate(items):
+            if i in live:
+                w = shares[live.index(i)]
+                text = target.format(n=rng.randrange(5, 30), p=rng.choice([85, 90, 95]))
+                block.append([level2, label.format(n=rng.randrange(5, 30)), text, text, str(w), str(w), ""])
+            else:
+                block.append([level2, "", "", "不适用", "0", "0", ""])
+        blocks.append((f"{level1}({weight}分)", block))
+    total = 10 if rate >= 100 else min(10, round(10 * rate / 100))
+    rows += samples.indicator_rows(blocks, ("100", str(90 + total)), total_from_first_col=False)
+    return samples.FormSpec(f"{name}项目支出绩效自评表", rows, header_row)
+
+
+def make_dump(folder: Path, forms: int, scan_pages: int, seed: int = 7) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)
+    samples.register_font()
+    rng = random.Random(seed)
+    exported = folder / "exported"
+    exported.mkdir(parents=True)
+    for index in range(forms):
+        samples.write_pdf(exported / f"{index // 100:02d}" / f"form{index:05d}.pdf", [(synthetic_form(rng, index), False)])
+    scans = folder / "scans"
+    scans.mkdir(parents=True)
+    pdfs = sorted(exported.rglob("*.pdf"))
+    for index in range(scan_pages):
+        image_pdf(scans / f"scan{index:03d}.pdf", [render(pdfs[index % len(pdfs)], 0, 300)])
+
+
+class PeakMemory:
+    """Samples the resident memory of a process and all its children."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            try:
+                total = self.process.memory_info().rss + sum(c.memory_info().rss for c in self.process.children(recursive=True))
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def timed_run(dump: Path, out: Path, workers: int, *extra: str) -> tuple[float, int]:
+    command = [sys.executable, "-m", "pipeline", "extract", str(dump), "--out", str(out), "--quiet", "--workers", str(workers), *extra]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    memory = PeakMemory(process.pid)
+    process.wait()
+    return time.perf_counter() - started, memory.stop()
+
+
+def stage_shares(log: Path) -> dict[str, float]:
+    spent: dict[str, float] = defaultdict(float)
+    for line in log.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("stage") in ("hash", "extract", "parse", "build"):
+            spent[record["stage"]] += record["seconds"]
+    total = sum(spent.values()) or 1.0
+    return {stage: seconds / total for stage, seconds in spent.items()}
+
+
+def count(out: Path) -> tuple[int, int]:
+    forms = pages = 0
+    for line in (out / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()[1:]:
+        fields = line.split(",")
+        forms += int(fields[4])
+        pages += int(fields[5])
+    return forms, pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--forms", type=int, default=1000)
+    parser.add_argument("--scan-pages", type=int, default=50)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/zpef-scale"))
+    args = parser.parse_args()
+    dump = args.work / "dump"
+    started = time.perf_counter()
+    make_dump(dump, args.forms, args.scan_pages)
+    print(f"generated {args.forms} exported forms and {args.scan_pages} scanned pages in {time.perf_counter() - started:.0f} s\n")
+
+    small = args.work / "small"
+    if small.exists():
+        shutil.rmtree(small)
+    shutil.copytree(dump / "exported" / "00", small / "00")
+    for extra in sorted(small.rglob("*.pdf"))[10:]:
+        extra.unlink()
+
+    print("| dump | workers | seconds | forms/s | pages/s | peak memory (MB) |\n|---|---|---|---|---|---|")
+    results = {}
+    for name, folder in (("exported", dump / "exported"), ("scans", dump / "scans"), ("10 forms", small)):
+        for workers in (1, 2) if name != "10 forms" else (2,):
+            out = args.work / f"out-{name}-{workers}"
+            if out.exists():
+                shutil.rmtree(out)
+            seconds, peak = timed_run(folder, out, workers, "--force")
+            forms, pages = count(out)
+            results[(name, workers)] = (seconds, peak, out)
+            print(f"| {name} | {workers} | {seconds:.1f} | {forms / seconds:.1f} | {pages / seconds:.1f} | {peak / 1e6:.0f} |")
+    print()
+    for name in ("exported", "scans"):
+        one, two = results[(name, 1)][0], results[(name, 2)][0]
+        print(f"- scaling 1 -> 2 workers, {name}: {one / two:.2f}x")
+    big, small_peak = results[("exported", 2)][1], results[("10 forms", 2)][1]
+    print(f"- peak memory, {args.forms}-form run / 10-form run: {big / small_peak:.2f}")
+    out = results[("exported", 2)][2]
+    rerun, _ = timed_run(dump / "exported", out, 2)
+    print(f"- re-run over the unchanged dump: {rerun:.1f} s = {rerun / results[('exported', 2)][0]:.1%} of the first run")
+    for name in ("exported", "scans"):
+        shares = stage_shares(results[(name, 2)][2] / "run.log")
+        print(f"- stage shares, {name}: " + ", ".join(f"{stage} {share:.0%}" for stage, share in sorted(shares.items(), key=lambda s: -s[1])))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Big-dump behaviour: worker pools, the result cache, interruption, timeouts, Dask."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import DUMP
+
+OUTPUTS = ("forms", "tables", "pages", "manifest.csv")
+
+
+def small_dump(folder: Path, with_scan: bool = True) -> Path:
+    """A few real sample files: exported PDFs, a bad file, a duplicate, and (optionally) a scan."""
+    dump = folder / "dump"
+    (dump / "a").mkdir(parents=True)
+    for name in ("培训经费.pdf", "住房租赁市场发展专项.pdf", "网格管理事务.pdf"):
+        shutil.copy(DUMP / "2022" / "单表" / name, dump / "a" / name)
+    shutil.copy(DUMP / "2022" / "单表" / "培训经费.pdf", dump / "copy.pdf")
+    shutil.copy(DUMP / "bad" / "truncated.pdf", dump / "truncated.pdf")
+    shutil.copy(DUMP / "review" / "网格管理事务_得分不符.pdf", dump / "review.pdf")
+    if with_scan:
+        shutil.copy(DUMP / "scans" / "phone_photo.jpg", dump / "photo.jpg")
+    return dump
+
+
+def extract(dump: Path, out: Path, *options: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "pipeline", "extract", str(dump), "--out", str(out), "--quiet", "--ocr-engine", "tesseract", *options]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    files = {}
+    for name in OUTPUTS:
+        path = out / name
+        targets = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        files.update({p.relative_to(out).as_posix(): p.read_bytes() for p in targets})
+    return files
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
+    """An uninterrupted run in this process's usual way (2 workers)."""
+    folder = tmp_path_factory.mktemp("reference")
+    dump = small_dump(folder)
+    done = extract(dump, folder / "out", "--workers", "2")
+    assert done.returncode == 1, done.stderr  # the review file needs review
+    return dump, snapshot(folder / "out")
+
+
+def test_outputs_are_the_same_bytes_with_one_or_two_workers_or_in_process(reference, tmp_path):
+    dump, expected = reference
+    for workers in ("1", "0"):
+        out = tmp_path / f"out{workers}"
+        extract(dump, out, "--workers", workers)
+        assert snapshot(out) == expected, workers
+
+
+def test_a_rerun_reads_the_cache_and_force_does_not(reference, tmp_path):
+    dump, expected = reference
+    out = tmp_path / "out"
+    extract(dump, out)
+    log_lines = (out / "run.log").read_text(encoding="utf-8").splitlines()
+    first = [json.loads(line) for line in log_lines]
+    assert not any(r.get("cached") for r in first if r["stage"] == "file")
+    assert {"extract", "parse", "build", "hash"} <= {r["stage"] for r in first}
+
+    extract(dump, out)
+    second = [json.loads(line) for line in (out / "run.log").read_text(encoding="utf-8").splitlines()[len(log_lines):]]
+    processed = [r for r in second if r["stage"] == "file" and not r["cached"]]
+    assert processed == [] and snapshot(out) == expected
+
+    extract(dump, out, "--force")
+    third = [json.loads(line) for line in (out / "run.log").read_text(encoding="utf-8").splitlines()[len(log_lines) + len(second):]]
+    assert all(not r["cached"] for r in third if r["stage"] == "file")
+    assert snapshot(out) == expected
+
+
+def test_a_changed_file_is_the_only_one_extracted_again(reference, tmp_path):
+    dump, _ = reference
+    copy = tmp_path / "dump"
+    shutil.copytree(dump, copy)
+    out = tmp_path / "out"
+    extract(copy, out)
+    shutil.copy(DUMP / "2022" / "national" / "基层农技人员能力提升培训.pdf", copy / "a" / "培训经费.pdf")
+    before = len((out / "run.log").read_text(encoding="utf-8").splitlines())
+    extract(copy, out)
+    lines = [json.loads(line) for line in (out / "run.log").read_text(encoding="utf-8").splitlines()[before:]]
+    # copy.pdf was a duplicate of the old a/培训经费.pdf: now it is the only copy, read for the first time
+    assert sorted(r["file"] for r in lines if r["stage"] == "file" and not r["cached"]) == ["a/培训经费.pdf", "copy.pdf"]
+
+
+@pytest.mark.parametrize("kill", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_run_restarted_gives_the_same_outputs(reference, tmp_path, kill):
+    dump, expected = reference
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pipeline", "extract", str(dump), "--out", str(out), "--quiet", "--ocr-engine", "tesseract", "--workers", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    cache = out / ".cache"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (cache.exists() and any(cache.glob("*.pkl"))):
+        time.sleep(0.05)
+    process.send_signal(kill)
+    process.wait(timeout=60)
+    assert not (out / "manifest.csv").exists()  # nothing was exported half-way
+    assert not list(out.rglob("*.tmp"))
+    extract(dump, out, "--workers", "1")
+    assert snapshot(out) == expected
+
+
+def test_a_file_that_takes_too_long_is_cut_off_and_the_batch_goes_on(tmp_path):
+    dump = small_dump(tmp_path)
+    out = tmp_path / "out"
+    extract(dump, out, "--workers", "2", "--timeout", "1.5")
+    manifest = (out / "manifest.csv").read_text(encoding="utf-8-sig")
+    photo = next(line for line in manifest.splitlines() if line.startswith("photo.jpg"))
+    assert ",failed," in photo and "timed out after 1.5 s" in photo
+    assert "a/住房租赁市场发展专项.pdf" in manifest and len(list((out / "forms").glob("*.json"))) == 4
+
+
+def test_page_and_frame_limits_fail_files_without_reading_them(tmp_path):
+    dump = small_dump(tmp_path, with_scan=False)
+    out = tmp_path / "out"
+    extract(dump, out, "--max-pages", "1")
+    manifest = (out / "manifest.csv").read_text(encoding="utf-8-sig")
+    row = next(line for line in manifest.splitlines() if line.startswith("a/网格管理事务.pdf"))
+    assert ",failed," in row and "2 pages, more than --max-pages 1" in row
+
+
+def test_a_dask_cluster_gives_the_same_bytes_as_a_local_run(reference, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    dump, expected = reference
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+        for shared in (False, True):
+            out = tmp_path / f"out-{shared}"
+            extra = ["--dask-shared"] if shared else []
+            done = extract(dump, out, "--dask-scheduler", cluster.scheduler_address, *extra)
+            assert done.returncode == 1, done.stderr
+            assert snapshot(out) == expected, shared

@@ -1,0 +1,123 @@
+"""Suggestions from arithmetic (pipeline.suggest): single-value changes that reconcile, ranked by evidence."""
+
+from __future__ import annotations
+
+from conftest import DUMP
+from pipeline.document import Check, FormDocument, Funding, FundingLine, Indicator, Provenance, Source, Total
+from pipeline.ingest import describe
+from pipeline.reconcile import reconcile
+from pipeline.run import process_file
+from pipeline.suggest import CANDIDATES_MARKER, MARKER, NO_CANDIDATE, Change, annotate, ocr_confusion, suggestions
+
+BROKEN = "review/网格管理事务_得分不符.pdf"
+
+
+def form(indicators: list[Indicator], total_score: float, total_weight: float = 100.0, funding: list[FundingLine] | None = None,
+         provenance: dict[str, Provenance] | None = None) -> FormDocument:
+    document = FormDocument(
+        form_id="0123456789abcdef-0",
+        title="测试项目支出绩效自评表",
+        template="shenzhen",
+        source=Source(file="x.pdf", sha256="0123456789abcdef" * 4, form_index=0, pages=[1], method="ocr" if provenance else "text_layer"),
+        funding=Funding(unit="元", lines=funding if funding is not None else [
+            FundingLine("年度资金总额", 100.0, 100.0, 100.0, 10.0, 100.0, 10.0),
+            FundingLine("当年财政拨款", 100.0, 100.0, 100.0),
+        ]),
+        indicators=indicators,
+        total=Total(weight=total_weight, score=total_score),
+        provenance=provenance or {},
+    )
+    document.checks = reconcile(document)
+    return document
+
+
+def indicator(level2: str, weight: float, score: float, target: str = "达标", actual: str = "达标", note: str | None = None,
+              level1: str = "产出", level1_weight: float | None = None) -> Indicator:
+    return Indicator(level1, level1_weight, level2, f"{level2}指标", target, actual, weight, score, note)
+
+
+def test_the_broken_sample_gets_the_issue_s_suggestion():
+    result = process_file(describe(DUMP / BROKEN, DUMP))
+    (broken,) = result.forms
+    (found,) = suggestions(broken)
+    assert found.rule == "total_score"
+    assert found.best is not None and found.best.change.pointers == ("/indicators/2/score",)
+    assert (found.best.change.old, found.best.change.new) == (11.0, 13.0)
+    others = {c.change.pointers[0]: c.change.new for c in found.candidates[1:]}
+    assert others == {"/indicators/0/score": 12.0, "/total/score": 96.0}  # they reconcile too, with no evidence
+    annotate(broken)
+    check = next(c for c in broken.checks if c.rule == "total_score")
+    assert check.message.startswith("得分合计 96 ≠ 总分 98: 资金 10 + 数量 10")
+    assert check.message.endswith("— suggestion: 时效 得分 11 → 13 would make Σ = 98: actual 及时 meets target 及时, no deviation noted")
+    assert broken.indicators[2].score == 11  # never applied
+    annotate(broken)
+    assert check.message.count(MARKER) == 1  # annotating twice does not repeat it
+
+
+def test_candidates_without_evidence_are_listed_and_none_suggested():
+    document = form([indicator("数量", 45, 45), indicator("质量", 45, 40, actual="基本达标", note="部分未完成")], total_score=97)
+    (found,) = suggestions(document)
+    assert found.best is None
+    assert {c.change.pointers[0] for c in found.candidates} == {"/indicators/1/score", "/total/score"}
+    annotate(document)
+    message = next(c.message for c in document.checks if c.rule == "total_score")
+    assert CANDIDATES_MARKER in message and "质量 得分 40 → 42" in message and "总分 得分 97 → 95" in message
+
+
+def test_low_ocr_confidence_is_evidence():
+    provenance = {
+        "/indicators/0/score": Provenance(1, (0, 0, 10, 10), "45", 0.97),
+        "/indicators/1/score": Provenance(1, (0, 20, 10, 30), "35", 0.41),
+        "/total/score": Provenance(1, (0, 40, 10, 50), "95", 0.96),
+    }
+    document = form([indicator("数量", 45, 45), indicator("质量", 45, 35, actual="基本达标", note="部分未完成")], total_score=95, provenance=provenance)
+    (found,) = suggestions(document)
+    assert found.best is not None and found.best.change.pointers == ("/indicators/1/score",) and found.best.change.new == 40
+    assert "low OCR confidence 0.41" in found.best.reason()
+
+
+def test_ocr_confusion_needs_an_ocr_reading_and_confusable_digits():
+    provenance = {"/indicators/0/score": Provenance(1, (0, 0, 10, 10), "18", 0.9)}
+    document = form([indicator("数量", 90, 18)], total_score=23, provenance=provenance)
+    assert ocr_confusion(document, Change(("/indicators/0/score",), "数量 得分", 18.0, 13.0)) is not None  # 8/3
+    assert ocr_confusion(document, Change(("/indicators/0/score",), "数量 得分", 18.0, 12.0)) is None  # 8/2 is not a usual confusion
+    typed = form([indicator("数量", 90, 18)], total_score=23)
+    assert ocr_confusion(typed, Change(("/indicators/0/score",), "数量 得分", 18.0, 13.0)) is None  # a text layer has no glyph confusions
+
+
+def test_a_change_that_breaks_another_check_is_no_candidate():
+    lines = [FundingLine("年度资金总额", 820000.0, 820000.0, 820000.0, 10.0, 100.0, 10.0),
+             FundingLine("当年财政拨款", 820000.0, 820000.0, 82000.0)]
+    document = form([indicator("数量", 90, 90)], total_score=100, funding=lines)
+    (found,) = suggestions(document)
+    assert found.rule == "funding_sum"
+    # 年度资金总额 全年执行数 → 82000 would reconcile the sum but break its 执行率 of 100: only the child remains
+    assert [(c.change.pointers, c.change.new) for c in found.candidates] == [(("/funding/lines/1/executed",), 820000.0)]
+    assert "the only single change that reconciles" in found.candidates[0].reason()
+    assert found.best is None  # arithmetic alone is not enough to suggest it
+
+
+def test_level1_and_total_weight_agree_on_one_change():
+    indicators = [indicator("数量", 14, 12, level1_weight=50, note="未完成"), indicator("质量", 38, 38, level1_weight=50),
+                  indicator("社会效益", 40, 40, level1="效益", level1_weight=40)]
+    document = form(indicators, total_score=100)
+    assert {c.rule for c in document.checks if c.status == "fail"} == {"total_weight", "level1_weight"}
+    found = suggestions(document)
+    assert {s.rule for s in found} == {"total_weight", "level1_weight"}
+    for suggestion in found:  # lowering 质量 (38 of 38 scored) or a declared weight breaks another check
+        assert [(c.change.pointers, c.change.new) for c in suggestion.candidates] == [(("/indicators/0/weight",), 12.0)]
+
+
+def test_two_wrong_values_give_no_candidate():
+    document = form([indicator("数量", 45, 30, actual="未达标", note="x"), indicator("质量", 45, 30, actual="未达标", note="y")], total_score=100)
+    document.funding.lines[0].score = 30.0  # over its weight, and the sum is off as well
+    document.checks = reconcile(document)
+    found = [s for s in suggestions(document) if s.rule == "total_score"]
+    assert found and found[0].candidates == [] and found[0].message() == NO_CANDIDATE
+
+
+def test_only_failing_sum_checks_get_suggestions():
+    document = form([indicator("数量", 90, 90)], total_score=100)
+    assert suggestions(document) == []
+    document.checks.append(Check("values_readable", "fail", "printed but unreadable, kept as null: /total/score: not a number: 'x'"))
+    assert suggestions(document) == []
