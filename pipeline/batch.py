@@ -184,7 +184,7 @@ def run(
             tasks.append(Task(described, options))
     with Progress(len(paths), settings.show_progress) as progress:
         progress.advance([r for r in slots.values()])
-        for task, result in settings.executor().results(tasks):
+        for task, result in settings.executor().results(tasks) if tasks else ():
             slots[task.source.relpath] = result
             if cache is not None:
                 cache.put(task.source, result)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+# JSON pointers of the values that are numbers or codes: read again digits-only after OCR,
+# and flagged by the low_confidence check when read with low confidence
+NUMBER_OR_CODE_POINTER = re.compile(
+    r"^/(?:funding/lines/\d+/(?:initial_budget|annual_budget|executed|weight|execution_rate|score)"
+    r"|indicators/\d+/(?:weight|score)|total/(?:weight|score)|project/(?:code|year))$"
+)
 
 SCHEMA_VERSION = "1.3.0"
 

@@ -19,7 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 import pandas as pd
+import xlsxwriter
 
 from .document import FormDocument
 from .run import FileResult, RunResult
@@ -61,6 +63,17 @@ def reproducible_zip(data: bytes, when: datetime.datetime = datetime.datetime(20
     return out.getvalue()
 
 
+def form_json(form: FormDocument) -> bytes:
+    """The form file's bytes: indented UTF-8 JSON (orjson: the same bytes as json.dumps with
+    indent=2 and ensure_ascii=False, about fifteen times faster — it matters on big dumps)."""
+    return orjson.dumps(form.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def write_bytes(target: Path, data: bytes) -> None:
+    with atomic_path(target) as temporary:
+        temporary.write_bytes(data)
+
+
 def write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
     with atomic_path(target) as temporary:
         temporary.write_text(text, encoding=encoding)
@@ -92,7 +105,7 @@ def write_forms(out: Path, forms: list[FormDocument], grids: dict[str, dict] | N
     names = form_filenames(forms)
     written = set(names)
     for form, name in zip(forms, names):
-        write_text(folder / name, json.dumps(form.to_json(), ensure_ascii=False, indent=2) + "\n")
+        write_bytes(folder / name, form_json(form))
         if grids and form.form_id in grids:
             grid = {"form_id": form.form_id, "source_file": form.source.file} | grids[form.form_id]
             text = json.dumps(grid, ensure_ascii=False, indent=1)
@@ -222,6 +235,22 @@ def data_dictionary() -> str:
     return "\n".join(parts) + "\n"
 
 
+def workbook_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
+    """One sheet per table, header row bold. Written with xlsxwriter row by row: pandas'
+    to_excel formats every cell in Python and takes seconds on a thousand forms."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    bold = book.add_format({"bold": True})
+    for name, frame in frames.items():
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, list(frame.columns), bold)
+        for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+            sheet.write_row(row, 0, [None if value is pd.NA or value is None else value for value in values])
+        sheet.freeze_panes(1, 0)
+    book.close()
+    return buffer.getvalue()
+
+
 def write_tables(out: Path, forms: list[FormDocument]) -> None:
     folder = out / TABLES_DIR
     frames = tables(forms)
@@ -230,12 +259,8 @@ def write_tables(out: Path, forms: list[FormDocument]) -> None:
             frame.to_csv(temporary, index=False, encoding="utf-8-sig")
         with atomic_path(folder / f"{name}.parquet") as temporary:
             frame.to_parquet(temporary, index=False)
-    workbook = io.BytesIO()
-    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
-        for name, frame in frames.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
     with atomic_path(folder / "forms.xlsx") as temporary:
-        temporary.write_bytes(reproducible_zip(workbook.getvalue()))
+        temporary.write_bytes(reproducible_zip(workbook_bytes(frames)))
     write_text(folder / "README.md", data_dictionary())
 
 

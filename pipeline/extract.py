@@ -9,7 +9,6 @@ digits only (``reread_numbers``), because the parser is what knows which cells h
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageSequence
 
+from .document import NUMBER_OR_CODE_POINTER
 from .errors import InputError
 from .ingest import InputFile
 from .model import DocumentContent, PageContent
@@ -31,10 +31,6 @@ OCR_MODES = ("auto", "always", "never")
 A4_WIDTH_INCHES = 8.27
 MAX_PIXELS = 60_000_000  # a page image larger than this is refused, not decoded
 
-NUMERIC_POINTER = re.compile(
-    r"^/(?:funding/lines/\d+/(?:initial_budget|annual_budget|executed|weight|execution_rate|score)"
-    r"|indicators/\d+/(?:weight|score)|total/(?:weight|score)|project/(?:code|year))$"
-)
 
 
 @dataclass(frozen=True)
@@ -183,7 +179,7 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
     if not extraction.scans or extraction.engine_name is None:
         return 0
     ocr: OcrEngine = engine(extraction.engine_name)
-    targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if NUMERIC_POINTER.match(pointer) and p.page in extraction.scans}
+    targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if NUMBER_OR_CODE_POINTER.match(pointer) and p.page in extraction.scans}
     disagreements = 0
     for page in extraction.content.pages:
         if page.page not in extraction.scans:

@@ -14,11 +14,10 @@ row printed as zeros while its 其中 rows are filled.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from itertools import groupby
 
-from .document import Check, FormDocument, FundingLine, Indicator
+from .document import NUMBER_OR_CODE_POINTER, Check, FormDocument, FundingLine, Indicator
 from .template import UNKNOWN, grade_bands, not_applicable
 from .values import decimals
 from .vocabulary import is_child_row, is_placeholder, normalise
@@ -346,10 +345,6 @@ def layout_known(form: FormDocument) -> Check:
 
 
 LOW_CONFIDENCE = 0.80
-_NUMBER_OR_CODE = re.compile(
-    r"^/(?:funding/lines/\d+/(?:initial_budget|annual_budget|executed|weight|execution_rate|score)"
-    r"|indicators/\d+/(?:weight|score)|total/(?:weight|score)|project/(?:code|year))$"
-)
 
 
 def low_confidence(form: FormDocument) -> Check:
@@ -362,7 +357,7 @@ def low_confidence(form: FormDocument) -> Check:
     doubtful = [
         f"{pointer} {value.text!r} ({value.confidence:.2f})"
         for pointer, value in scored.items()
-        if _NUMBER_OR_CODE.match(pointer) and value.confidence < LOW_CONFIDENCE
+        if NUMBER_OR_CODE_POINTER.match(pointer) and value.confidence < LOW_CONFIDENCE
     ]
     if doubtful:
         return Check(rule, "warn", f"numbers or codes read with confidence < {LOW_CONFIDENCE}: " + "; ".join(doubtful))

@@ -21,6 +21,7 @@ import html
 import io
 import re
 from collections import Counter
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -68,23 +69,49 @@ _POINTER = re.compile(r"(/(?:project|funding|goals|indicators|total|title)(?:/[A
 
 @dataclass
 class PageImages:
-    """Page images of the run, made once each: kept OCR images, or text-layer pages rendered."""
+    """Page images of the run: kept OCR images, or text-layer pages rendered — each written once.
+
+    Names are content-addressed (file sha256 + page), so an image a previous run wrote is reused
+    as it is; only the last few decoded images stay in memory, so a run of any size stays small.
+    """
 
     out: Path
     dump: Path | None
     written: set[str] = field(default_factory=set)
-    _images: dict[tuple[str, int], Image.Image | None] = field(default_factory=dict)
+    _recent: OrderedDict[tuple[str, int], Image.Image | None] = field(default_factory=OrderedDict)
+    KEEP = 4
 
     def name(self, form: FormDocument, page: int) -> str:
         return f"page-{form.source.sha256[:16]}-p{page}.png"
 
+    def size(self, result: FileResult, form: FormDocument, page: int) -> tuple[int, int] | None:
+        """The image's size in pixels, writing the image first if no run has yet."""
+        target = self.out / FILES_DIR / self.name(form, page)
+        if target.exists():
+            self.written.add(target.name)
+            with Image.open(target) as existing:  # reads the header only
+                return existing.size
+        image = self.image(result, form, page)
+        return None if image is None else image.size
+
     def image(self, result: FileResult, form: FormDocument, page: int) -> Image.Image | None:
         key = (form.source.sha256, page)
-        if key not in self._images:
-            self._images[key] = self._load(result, form, page)
-            if self._images[key] is not None:
-                self._save(self._images[key], self.name(form, page))
-        return self._images[key]
+        if key in self._recent:
+            self._recent.move_to_end(key)
+            return self._recent[key]
+        target = self.out / FILES_DIR / self.name(form, page)
+        if target.exists():
+            with Image.open(target) as existing:
+                image: Image.Image | None = existing.convert("L")
+            self.written.add(target.name)
+        else:
+            image = self._load(result, form, page)
+            if image is not None:
+                self._save(image, target.name)
+        self._recent[key] = image
+        if len(self._recent) > self.KEEP:
+            self._recent.popitem(last=False)
+        return image
 
     def _load(self, result: FileResult, form: FormDocument, page: int) -> Image.Image | None:
         png = result.page_images.get(page)
@@ -99,7 +126,7 @@ class PageImages:
 
     def _save(self, image: Image.Image, name: str) -> None:
         with atomic_path(self.out / FILES_DIR / name) as temporary:
-            image.save(temporary, "PNG", compress_level=3)
+            image.save(temporary, "PNG", compress_level=1)
         self.written.add(name)
 
 
@@ -557,8 +584,9 @@ def tables_html(form: FormDocument) -> str:
     return "".join(parts)
 
 
-def page_figure(form: FormDocument, page_number: int, image: Image.Image, name: str) -> str:
-    width_pt, height_pt = image.width / SCALE, image.height / SCALE
+def page_figure(form: FormDocument, page_number: int, size: tuple[int, int], name: str) -> str:
+    width, height = size
+    width_pt, height_pt = width / SCALE, height / SCALE
     rects = []
     for pointer, provenance in form.provenance.items():
         if provenance.page != page_number:
@@ -569,7 +597,7 @@ def page_figure(form: FormDocument, page_number: int, image: Image.Image, name: 
         rects.append(f'<rect class="cell{low}{corrected}" data-ptr="{esc(pointer)}" x="{x0:.1f}" y="{top:.1f}" width="{max(0.5, x1 - x0):.1f}" '
                      f'height="{max(0.5, bottom - top):.1f}"><title>{esc(pointer)}: {esc(provenance.text[:80])}</title></rect>')
     return (f'<figure class="pageimage"><figcaption>page {page_number}</figcaption><div class="stack">'
-            f'<img src="{esc(name)}" width="{image.width}" height="{image.height}" alt="page {page_number} of {esc(form.source.file)}">'
+            f'<img src="{esc(name)}" width="{width}" height="{height}" alt="page {page_number} of {esc(form.source.file)}">'
             f'<svg viewBox="0 0 {width_pt:.1f} {height_pt:.1f}" preserveAspectRatio="none" aria-hidden="true">{"".join(rects)}</svg></div></figure>')
 
 
@@ -577,9 +605,9 @@ def form_page(form: FormDocument, ctx: Context) -> str:
     owner = ctx.owners[form.form_id]
     figures = []
     for number in form.source.pages:
-        image = ctx.images.image(owner, form, number)
-        if image is not None:
-            figures.append(page_figure(form, number, image, ctx.images.name(form, number)))
+        size = ctx.images.size(owner, form, number)
+        if size is not None:
+            figures.append(page_figure(form, number, size, ctx.images.name(form, number)))
     if not figures:
         note = ("a spreadsheet: cells are named by their sheet reference" if form.source.method == "spreadsheet"
                 else "a text export: cells are named by line and field" if form.source.method == "text_export" else "no page image could be made")

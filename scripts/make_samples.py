@@ -28,7 +28,7 @@ from pathlib import Path
 
 import openpyxl
 import pypdfium2 as pdfium
-from make_scans import write_scans
+from make_scans import saved, write_scans
 from pipeline.export import reproducible_zip
 from openpyxl.styles import Alignment
 from reportlab.lib.pagesizes import A4
@@ -723,11 +723,7 @@ def write_with_bad_page(path: Path, first: Path, last: Path) -> None:
     document = pdfium.PdfDocument(first)
     document.import_pages(pdfium.PdfDocument(broken_page_pdf()))
     document.import_pages(pdfium.PdfDocument(last))
-    buffer = io.BytesIO()
-    document.save(buffer)
-    # PDFium writes a random /ID; pin it (same length, so offsets hold) to keep the bytes reproducible
-    data = re.sub(rb"/ID\s*\[<[0-9A-Fa-f]{32}><[0-9A-Fa-f]{32}>\]", b"/ID[<" + b"0" * 32 + b"><" + b"0" * 32 + b">]", buffer.getvalue())
-    path.write_bytes(data)
+    path.write_bytes(saved(document))
 
 
 # --- the seed text export and the spreadsheet ---------------------------------------------

@@ -24,6 +24,14 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 
+def saved(document: pdfium.PdfDocument) -> bytes:
+    """The document's bytes as PDFium saves them, with its random /ID pinned (same length, so
+    the offsets hold) to keep the file the same on every run."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return re.sub(rb"/ID\s*\[<[0-9A-Fa-f]{32}><[0-9A-Fa-f]{32}>\]", b"/ID[<" + b"0" * 32 + b"><" + b"0" * 32 + b">]", buffer.getvalue())
+
+
 def render(pdf: Path, page: int, dpi: int) -> np.ndarray:
     bitmap = pdfium.PdfDocument(pdf)[page].render(scale=dpi / 72, grayscale=True).to_numpy()
     return np.ascontiguousarray(bitmap if bitmap.ndim == 2 else bitmap[:, :, 0])
@@ -100,10 +108,7 @@ def write_scans(out: Path) -> None:
 
     mixed = pdfium.PdfDocument(housing)
     mixed.import_pages(pdfium.PdfDocument(scans / "clean_300dpi.pdf"), pages=[0])
-    buffer = io.BytesIO()
-    mixed.save(buffer)
-    # PDFium writes a random /ID; pin it (same length, so offsets hold) to keep the bytes reproducible
-    (scans / "mixed.pdf").write_bytes(re.sub(rb"/ID\s*\[<[0-9A-Fa-f]{32}><[0-9A-Fa-f]{32}>\]", b"/ID[<" + b"0" * 32 + b"><" + b"0" * 32 + b">]", buffer.getvalue()))
+    (scans / "mixed.pdf").write_bytes(saved(mixed))
 
     noise = rng.integers(0, 256, size=(500, 400), dtype=np.uint8)
     Image.fromarray(noise).save(out / "bad" / "noise.png", format="PNG")
