@@ -122,9 +122,9 @@ class Provenance:
     ref: str | None = None  # the source's own name for the cell: "Sheet1!C7", "line 17, field 2"
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"page": self.page, "bbox": [round(v, 2) for v in self.bbox], "text": self.text}
+        out: dict[str, Any] = {"page": self.page, "bbox": [round(float(v), 2) for v in self.bbox], "text": self.text}
         if self.confidence is not None:
-            out["confidence"] = round(self.confidence, 3)
+            out["confidence"] = round(float(self.confidence), 3)
         if self.ref is not None:
             out["ref"] = self.ref
         return out
