@@ -13,7 +13,7 @@ from pathlib import Path
 from .document import Check, FormDocument, Source
 from .errors import InputError
 from .extract import ExtractOptions, Extraction, extract, reread_numbers
-from .ingest import InputFile, describe, walk
+from .ingest import InputFile, describe
 from .model import DocumentContent
 from .parse import ParsedForm, Unsupported, parse_document
 from .reconcile import REVIEW_WARNINGS, reconcile

@@ -16,7 +16,7 @@ import numpy as np
 
 from .imagegrid import erase_tables, line_masks, rulings
 from .imageprep import prepare, quarter_turns
-from .model import BBox, Cell, Grid, PageContent, TextLine
+from .model import BBox, Grid, PageContent, TextLine
 from .ocr import CellReading, OcrEngine, read_cell, read_cells
 from .segment import group_tables, table_grid
 
