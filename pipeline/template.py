@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,6 +61,21 @@ class Vocabulary:
     other_notes: tuple[str, ...]
     reads_grade: bool
     funding_row_without_label: str | None = None  # the item of a lone funding row printed without one
+
+    def union(self, other: "Vocabulary") -> "Vocabulary":
+        """Labels of both (this one's first); the lone-row item is ``other``'s."""
+        return Vocabulary(
+            header_fields=_merge(self.header_fields, other.header_fields),
+            funding_captions=tuple(dict.fromkeys(self.funding_captions + other.funding_captions)),
+            funding_columns=_merge(self.funding_columns, other.funding_columns),
+            funding_items=_merge(self.funding_items, other.funding_items),
+            goal_columns=_merge(self.goal_columns, other.goal_columns),
+            indicator_columns=_merge(self.indicator_columns, other.indicator_columns),
+            total_labels=tuple(dict.fromkeys(self.total_labels + other.total_labels)),
+            other_notes=tuple(dict.fromkeys(self.other_notes + other.other_notes)),
+            reads_grade=self.reads_grade or other.reads_grade,
+            funding_row_without_label=other.funding_row_without_label,
+        )
 
 
 BASE = Vocabulary(
@@ -109,18 +124,19 @@ class Template:
 
     @lru_cache(maxsize=None)  # noqa: B019 - templates live as long as the process
     def vocabulary(self) -> Vocabulary:
-        return Vocabulary(
-            header_fields=_merge(BASE.header_fields, self.header),
-            funding_captions=tuple(dict.fromkeys(BASE.funding_captions + self.funding_captions)),
-            funding_columns=_merge(BASE.funding_columns, self.funding_columns),
-            funding_items=_merge(BASE.funding_items, self.funding_items),
-            goal_columns=_merge(BASE.goal_columns, self.goal_columns),
-            indicator_columns=_merge(BASE.indicator_columns, self.indicator_columns),
-            total_labels=tuple(dict.fromkeys(BASE.total_labels + self.total_labels)),
+        own = Vocabulary(
+            header_fields=self.header,
+            funding_captions=self.funding_captions,
+            funding_columns=self.funding_columns,
+            funding_items=self.funding_items,
+            goal_columns=self.goal_columns,
+            indicator_columns=self.indicator_columns,
+            total_labels=self.total_labels,
             other_notes=self.other_notes,
             reads_grade=self.grades is not None,
             funding_row_without_label=self.funding_row_without_label,
         )
+        return BASE.union(own)
 
     @lru_cache(maxsize=None)  # noqa: B019
     def entries(self) -> Table:
@@ -349,15 +365,5 @@ def every_layout() -> Vocabulary:
     merged = BASE
     for template in load_templates():
         own = template.vocabulary()
-        merged = Vocabulary(
-            header_fields=_merge(merged.header_fields, own.header_fields),
-            funding_captions=tuple(dict.fromkeys(merged.funding_captions + own.funding_captions)),
-            funding_columns=_merge(merged.funding_columns, own.funding_columns),
-            funding_items=_merge(merged.funding_items, own.funding_items),
-            goal_columns=_merge(merged.goal_columns, own.goal_columns),
-            indicator_columns=_merge(merged.indicator_columns, own.indicator_columns),
-            total_labels=tuple(dict.fromkeys(merged.total_labels + own.total_labels)),
-            other_notes=tuple(dict.fromkeys(merged.other_notes + own.other_notes)),
-            reads_grade=merged.reads_grade or own.reads_grade,
-        )
+        merged = merged.union(replace(own, funding_row_without_label=None))  # a per-layout quirk, not shared
     return merged
