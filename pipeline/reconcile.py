@@ -340,7 +340,7 @@ def layout_known(form: FormDocument) -> Check:
     """The form's layout is one a template describes; an unknown one is read with the base vocabulary only."""
     rule = "layout_known"
     if form.template == UNKNOWN:
-        return Check(rule, "fail", "layout not recognised by any template (pipeline/templates): values read by label only; its cell grid is saved beside the JSON")
+        return Check(rule, "fail", "layout not recognised by any template (pipeline/templates): values read by what its headers mean; its cell grid is saved beside the JSON")
     return Check(rule, "pass", f"layout {form.template}")
 
 

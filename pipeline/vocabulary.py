@@ -67,6 +67,83 @@ INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
 
 TOTAL_LABELS = ("总分", "合计")
 
+
+@dataclass(frozen=True)
+class RoleRule:
+    """A column or row role told by the words a label contains, for labels no synonym names:
+    ``全年实际值`` and ``实际完成值(B)`` hold actual values whatever a layout calls them."""
+
+    role: str
+    words: tuple[str, ...]  # every one appears in the bare label
+    unless: tuple[str, ...] = ()  # none of these does
+
+
+ROLE_MAX_LENGTH = 16  # a longer cell is a sentence (a value), not a header label
+
+# Checked in order, after the synonym tables: the first rule whose words a label holds gives its role.
+INDICATOR_ROLES: tuple[RoleRule, ...] = (
+    RoleRule("deviation_note", ("原因",)),
+    RoleRule("deviation_note", ("偏差",)),
+    RoleRule("deviation_note", ("改进措施",)),
+    RoleRule("nature", ("指标性质",)),
+    RoleRule("unit", ("度量单位",)),
+    RoleRule("unit", ("计量单位",)),
+    RoleRule("level1", ("一级",)),
+    RoleRule("level2", ("二级",)),
+    RoleRule("name", ("三级",)),
+    RoleRule("name", ("指标名称",)),
+    RoleRule("name", ("指标内容",)),
+    RoleRule("actual", ("实际",), ("实际完成情况",)),
+    RoleRule("actual", ("完成值",)),
+    RoleRule("actual", ("完成情况",), ("总体",)),
+    RoleRule("target", ("指标值",)),
+    RoleRule("target", ("目标值",)),
+    RoleRule("target", ("预期值",)),
+    RoleRule("target", ("计划值",)),
+    RoleRule("weight", ("分值",)),
+    RoleRule("weight", ("权重",)),
+    RoleRule("score", ("得分",)),
+    RoleRule("score", ("评分",)),
+)
+
+FUNDING_ROLES: tuple[RoleRule, ...] = (
+    RoleRule("execution_rate", ("执行率",)),
+    RoleRule("execution_rate", ("完成率",)),
+    RoleRule("initial_budget", ("年初",)),
+    RoleRule("annual_budget", ("调整",)),
+    RoleRule("annual_budget", ("全年预算",)),
+    RoleRule("annual_budget", ("预算数",)),
+    RoleRule("executed", ("执行数",)),
+    RoleRule("executed", ("执行金额",)),
+    RoleRule("executed", ("支出数",)),
+    RoleRule("executed", ("实际支出",)),
+    RoleRule("executed", ("决算数",)),
+    RoleRule("weight", ("分值",)),
+    RoleRule("weight", ("权重",)),
+    RoleRule("score", ("得分",)),
+    RoleRule("note", ("原因",)),  # a reason column some layouts print beside the budget (not stored: see parse)
+)
+
+# funding rows by meaning (年度财政资金总额, 其中:财政资金, 单位资金, 财政专户管理资金)
+FUNDING_ITEM_ROLES: tuple[RoleRule, ...] = (
+    RoleRule("年度资金总额", ("总额",)),
+    RoleRule("年度资金总额", ("总计",)),
+    RoleRule("上年结转资金", ("结转",)),
+    RoleRule("上年结转资金", ("结余",)),
+    RoleRule("其他资金", ("专户",)),
+    RoleRule("其他资金", ("单位资金",)),
+    RoleRule("其他资金", ("自有资金",)),
+    RoleRule("其他资金", ("自筹",)),
+    RoleRule("其他资金", ("社会资金",)),
+    RoleRule("其他资金", ("其他",)),
+    RoleRule("当年财政拨款", ("财政拨款",)),
+    RoleRule("当年财政拨款", ("财政资金",)),
+    RoleRule("当年财政拨款", ("财政补助",)),
+)
+
+# words a header row prints that are captions of a block, not columns of it (never a lost column)
+BLOCK_CAPTIONS = ("绩效指标", "年度绩效指标", "年度绩效目标", "年度总体目标", "项目资金", "资金使用情况", "预算执行情况", "项目支出绩效", "指标")
+
 # 一级指标 and the 二级指标 under each (key: the level-1 family), with the national layout's
 # 指标-suffixed names. Text exports lose their merged cells and shift some rows left, so the
 # extractor puts a known name back in its column and finds where each level-1 block starts and ends.
@@ -121,7 +198,7 @@ FUZZY_MIN_LENGTH = 4  # shorter labels (分值, 得分) must match exactly: one 
 
 @lru_cache(maxsize=1 << 16)
 def normalise_label(text: str) -> Label:
-    flat = normalise(text).translate(_LABEL_CONFUSIONS).lstrip("*")
+    flat = normalise(text).translate(_LABEL_CONFUSIONS).lstrip("*★☆")
     extras = tuple(_PARENS.findall(flat))
     base = _PARENS.sub("", flat).rstrip(":")
     if base.startswith("其中:"):
@@ -181,6 +258,17 @@ def _anagram_score(base: str, name: str) -> float:
     return 100.0 if len(base) == len(name) and sorted(base) == sorted(name) else 0.0
 
 
+def role_of(text: str, rules: tuple[RoleRule, ...]) -> str | None:
+    """The role a short label's words give it (see ``RoleRule``); None for values and sentences."""
+    base = normalise_label(text).base.lstrip("★☆")
+    if not base or len(base) > ROLE_MAX_LENGTH:
+        return None
+    for rule in rules:
+        if all(word in base for word in rule.words) and not any(word in base for word in rule.unless):
+            return rule.role
+    return None
+
+
 def family_of(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     """Which key of ``table`` (LEVEL1_NAMES, LEVEL2_NAMES) lists the cell's bare label, exactly:
     level names are too close to each other for a fuzzy match (效益指标 / 社会效益指标)."""
@@ -188,16 +276,27 @@ def family_of(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     return next((key for key, names in table.items() if base in names), None)
 
 
+# a year printed in the title itself: 2020年度项目支出绩效自评表, 项目支出绩效自评表（2023年度）
+TITLE_YEAR = re.compile(r"(?<!\d)(\d{4})年度?")
+_TRAILING_YEAR = re.compile(r"\(\d{4}年度?\)$")
+
+
+def title_year(text: str) -> str | None:
+    """The year a title line prints, when it prints one."""
+    found = TITLE_YEAR.search(normalise(text))
+    return found.group(1) if found else None
+
+
 def is_form_title(text: str) -> bool:
     """A title line: …项目支出绩效自评表 (…绩效目标自评表), or another form type's title (reported
-    as unsupported)."""
-    flat = normalise(text)
+    as unsupported); a year in brackets may follow it."""
+    flat = _TRAILING_YEAR.sub("", normalise(text))
     return any(flat.endswith(mark) for mark in FORM_TITLE_MARKS) or any(flat.endswith(t) for t in OTHER_FORM_TITLES)
 
 
 def other_form_type(text: str) -> str | None:
     """What a title names when it is another form type than a project's (部门整体支出绩效自评表)."""
-    flat = normalise(text)
+    flat = _TRAILING_YEAR.sub("", normalise(text))
     return next((reason for mark, reason in OTHER_FORM_TITLES.items() if flat.endswith(mark)), None)
 
 

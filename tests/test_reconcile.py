@@ -411,13 +411,15 @@ def test_grade_is_skipped_for_layouts_without_one(template):
     assert all(c.status == "pass" for rule, c in checks.items() if rule != "grade")
 
 
-def test_unknown_layout_fails_layout_known_and_skips_the_sums():
+def test_unknown_layout_fails_layout_known_and_still_checks_the_sums():
+    """An unknown layout is read by what its headers mean, so its arithmetic is checked as any other's."""
     form = make_form()
     form.template = "unknown"
     checks = {c.rule: c for c in reconcile(form)}
     assert checks["layout_known"].status == "fail"
-    assert checks["total_score"].status == checks["total_weight"].status == "skip"
-    assert "layout unknown" in checks["total_score"].message
+    assert checks["total_score"].status == checks["total_weight"].status == checks["level1_weight"].status == "pass"
+    form.indicators[0].score = 1.0
+    assert {c.rule: c for c in reconcile(form)}["total_score"].status == "fail"
 
 
 # --- grade -----------------------------------------------------------------------------------
