@@ -20,7 +20,7 @@ from itertools import groupby
 from .document import NUMBER_OR_CODE_POINTER, Check, FormDocument, FundingLine, Indicator
 from .template import UNKNOWN, grade_bands, not_applicable
 from .values import decimals
-from .vocabulary import is_child_row, is_placeholder, normalise
+from .vocabulary import is_child_row, is_header_label, is_placeholder, normalise
 
 TOTAL_ITEM = "年度资金总额"
 AMOUNT_TOLERANCE = 0.005
@@ -72,11 +72,16 @@ def _children(form: FormDocument) -> list[tuple[Indicator, Indicator | None]]:
     return pairs
 
 
-def _counted(form: FormDocument) -> list[Indicator]:
-    """The indicator rows whose points count: a 其中 row's points are its parent's when the parent
-    carries points too (double counting, reported by double_counted_indicator)."""
+def counted_indices(form: FormDocument) -> list[int]:
+    """The indices of the indicator rows whose points count: a 其中 row's points are its parent's
+    when the parent carries points too (double counting, reported by double_counted_indicator).
+    Every sum over indicators (checks, suggestions, the report) counts these rows and no others."""
     repeated = {id(child) for child, parent in _children(form) if parent is not None and _has_points(parent)}
-    return [i for i in form.indicators if id(i) not in repeated]
+    return [index for index, indicator in enumerate(form.indicators) if id(indicator) not in repeated]
+
+
+def _counted(form: FormDocument) -> list[Indicator]:
+    return [form.indicators[index] for index in counted_indices(form)]
 
 
 def _zero_total(form: FormDocument) -> bool:
@@ -103,8 +108,8 @@ def _sum_message(label: str, parts: list[tuple[str, float | None]], total: float
 def total_score(form: FormDocument) -> Check:
     """Funding score + Σ indicator scores = the total's score."""
     rule = "total_score"
-    if form.total.score is None:
-        return Check(rule, "skip", "总分 row has no 得分")
+    if form.total.score is None:  # every layout prints a total: one not read is a value lost, not a pass
+        return Check(rule, "fail", "no 得分 read on a 总分 row: the total was not found or could not be read")
     found = _total_line(form)
     parts: list[tuple[str, float | None]] = []
     if found is not None and found[1].score is not None:
@@ -336,6 +341,38 @@ def grade(form: FormDocument) -> Check:
                  + ", ".join(f"{name} ≥ {fmt(lowest)}" for name, lowest in bands) + ")")
 
 
+def indicator_levels(form: FormDocument) -> Check:
+    """Every indicator row sits under a level-1 name: a row without one was not placed in its block."""
+    rule = "indicator_levels"
+    missing = [f"/indicators/{index} {indicator.name or '?'}" for index, indicator in enumerate(form.indicators) if not indicator.level1]
+    if not form.indicators:
+        return Check(rule, "skip", "no indicator rows")
+    if missing:
+        return Check(rule, "fail", "indicator rows without a 一级指标 (not placed in a block): " + "; ".join(missing))
+    return Check(rule, "pass", "every indicator row has a 一级指标")
+
+
+def header_in_values(form: FormDocument) -> Check:
+    """A value that is itself a header label (绩效指标, 得分, 实际完成值) is header text that leaked
+    into the values: the rows were not lined up with their header."""
+    rule = "header_in_values"
+    leaked = [f"{pointer} {value!r}" for pointer, value in text_values(form) if is_header_label(value)]
+    if leaked:
+        return Check(rule, "fail", "header labels read as values: " + "; ".join(leaked))
+    return Check(rule, "pass", "no header label read as a value")
+
+
+def text_values(form: FormDocument) -> list[tuple[str, str]]:
+    """Every text value read from the form's cells, with its pointer."""
+    found = [(f"/project/{key}", value) for key, value in vars(form.project).items() if isinstance(value, str)]
+    for key in ("expected", "actual"):
+        found += [(f"/goals/{key}/{i}", item) for i, item in enumerate(getattr(form.goals, key))]
+    for index, indicator in enumerate(form.indicators):
+        found += [(f"/indicators/{index}/{key}", getattr(indicator, key)) for key in ("level2", "name", "target", "actual", "deviation_note")
+                  if isinstance(getattr(indicator, key), str)]
+    return found
+
+
 def layout_known(form: FormDocument) -> Check:
     """The form's layout is one a template describes; an unknown one is read with the base vocabulary only."""
     rule = "layout_known"
@@ -382,6 +419,8 @@ CHECKS: list[Callable[[FormDocument], Check]] = [
     placeholder_rows,
     zero_funding_total,
     grade,
+    indicator_levels,
+    header_in_values,
     layout_known,
 ]
 

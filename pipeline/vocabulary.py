@@ -344,3 +344,11 @@ def level1_parts(text: str) -> tuple[str, float | None]:
     if found is None:
         return cleaned, None
     return flat[: found.start()], float(found.group(1))
+
+
+@lru_cache(maxsize=1 << 12)
+def is_header_label(text: str) -> bool:
+    """The text is exactly a table header's label (一级指标, 实际完成值, 得分, 绩效指标): never a value."""
+    flat = normalise(text)
+    labels = {name for table in (INDICATOR_COLUMNS, FUNDING_COLUMNS, GOAL_COLUMNS) for names in table.values() for name in names}
+    return flat in labels or flat in BLOCK_CAPTIONS and flat != "指标"

@@ -129,6 +129,8 @@ FAILING: dict[str, tuple[str, Callable[[FormDocument], None]]] = {
     "zero_funding_total": ("warn", _zero_total),
     "grade": ("fail", _set(lambda f: f.total, "grade", "良")),
     "layout_known": ("fail", _set(lambda f: f, "template", "unknown")),
+    "indicator_levels": ("fail", _set(lambda f: f.indicators[2], "level1", None)),
+    "header_in_values": ("fail", _set(lambda f: f.indicators[2], "actual", "实际完成值")),
 }
 
 
@@ -173,10 +175,12 @@ def test_total_score_failure_names_the_parts():
         assert part in check.message
 
 
-def test_total_score_skips_without_a_printed_total():
+def test_total_score_fails_when_no_total_was_read():
+    """Every layout prints a total: one not read (damage, a lost row) is a value missing, not a pass."""
     form = make_form()
     form.total.score = None
-    assert run("total_score", form).status == "skip"
+    check = run("total_score", form)
+    assert check.status == "fail" and "总分" in check.message
 
 
 def test_total_score_counts_only_the_total_funding_line():
