@@ -309,23 +309,30 @@ class _FormReader:
                 self.provenance["/project/year"] = Provenance(line.page, line.bbox, line.text)
 
     def _fill_split_level1(self) -> None:
-        """A level-1 cell split by a page break may print its label below the break only: the rows
-        above it, first of the block, then take that label (and point at the cell that prints it)."""
-        pending: list[int] = []
-        for index, indicator in enumerate(self.indicators):
-            if indicator.level1 is None:
-                pending.append(index)
+        """A merged level cell split by a page break may print its label below the break only: the
+        rows above it, at the end of the earlier page, then take that label (and point at the cell
+        that prints it). Level 1 first, so a level-2 block is only filled within its level-1 block."""
+        for key, extra in (("level1", "level1_weight"), ("level2", None)):
+            pending: list[int] = []
+            for index, indicator in enumerate(self.indicators):
+                if getattr(indicator, key) is None:
+                    pending.append(index)
+                    continue
+                if pending and pending[-1] == index - 1 and self._starts_page(index):
+                    self._fill_from(index, pending, key, extra)
+                pending = []
+
+    def _fill_from(self, index: int, rows: list[int], key: str, extra: str | None) -> None:
+        source = self.indicators[index]
+        source_cell = self.provenance.get(f"/indicators/{index}/{key}")
+        for row_index in rows:
+            target = self.indicators[row_index]
+            if key == "level2" and target.level1 != source.level1:
                 continue
-            if pending and pending[-1] == index - 1 and self._starts_page(index):
-                source = self.provenance.get(f"/indicators/{index}/level1")
-                for row_index in pending:
-                    self.indicators[row_index].level1 = indicator.level1
-                    self.indicators[row_index].level1_weight = indicator.level1_weight
-                    if source is not None:
-                        self.provenance[f"/indicators/{row_index}/level1"] = source
-                        if indicator.level1_weight is not None:
-                            self.provenance[f"/indicators/{row_index}/level1_weight"] = source
-            pending = []
+            for field_name in (key, extra) if extra else (key,):
+                setattr(target, field_name, getattr(source, field_name))
+                if source_cell is not None and getattr(source, field_name) is not None:
+                    self.provenance[f"/indicators/{row_index}/{field_name}"] = source_cell
 
     def _starts_page(self, index: int) -> bool:
         """The indicator's level-1 label is on a later page than the row above it."""

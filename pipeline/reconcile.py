@@ -20,7 +20,7 @@ from itertools import groupby
 from .document import NUMBER_OR_CODE_POINTER, Check, FormDocument, FundingLine, Indicator
 from .template import UNKNOWN, grade_bands, not_applicable
 from .values import decimals
-from .vocabulary import is_child_row, is_header_label, is_placeholder, normalise
+from .vocabulary import is_child_row, is_header_label, is_numbered_child, is_numbered_parent, is_placeholder, normalise
 
 TOTAL_ITEM = "年度资金总额"
 AMOUNT_TOLERANCE = 0.005
@@ -62,13 +62,23 @@ def _has_points(item: Indicator | FundingLine) -> bool:
 
 
 def _children(form: FormDocument) -> list[tuple[Indicator, Indicator | None]]:
-    """Each 其中 indicator row with its parent, the nearest row above it that is not a 其中 row."""
-    pairs, parent = [], None
+    """Each row detailing another with its parent: a 其中 row, under the nearest row above that is
+    not one; a numbered 1、/(1) row, under the nearest 一、 row above it in its level-1 block."""
+    pairs: list[tuple[Indicator, Indicator | None]] = []
+    parent: Indicator | None = None
+    numbered_parent: Indicator | None = None
     for indicator in form.indicators:
+        if numbered_parent is not None and numbered_parent.level1 != indicator.level1:
+            numbered_parent = None
         if is_child_row(indicator.name):
             pairs.append((indicator, parent))
-        else:
-            parent = indicator
+            continue
+        if is_numbered_parent(indicator.name):
+            numbered_parent = indicator
+        elif numbered_parent is not None and is_numbered_child(indicator.name):
+            pairs.append((indicator, numbered_parent))
+            continue
+        parent = indicator
     return pairs
 
 
@@ -285,7 +295,7 @@ def double_counted_indicator(form: FormDocument) -> Check:
             for child, parent in doubled
             if parent is not None
         )
-        return Check(rule, "warn", "其中 rows carry points their parent carries too, so the sums count the parent only: " + described)
+        return Check(rule, "warn", "rows detailing a parent (其中…, or 1、 under 一、) carry points their parent carries too, so the sums count the parent only: " + described)
     if pairs:
         return Check(rule, "pass", f"{len(pairs)} 其中 row(s) carry no points of their own")
     return Check(rule, "pass", "no 其中 indicator rows")
@@ -344,12 +354,19 @@ def grade(form: FormDocument) -> Check:
 def indicator_levels(form: FormDocument) -> Check:
     """Every indicator row sits under a level-1 name: a row without one was not placed in its block."""
     rule = "indicator_levels"
-    missing = [f"/indicators/{index} {indicator.name or '?'}" for index, indicator in enumerate(form.indicators) if not indicator.level1]
     if not form.indicators:
         return Check(rule, "skip", "no indicator rows")
-    if missing:
-        return Check(rule, "fail", "indicator rows without a 一级指标 (not placed in a block): " + "; ".join(missing))
-    return Check(rule, "pass", "every indicator row has a 一级指标")
+    has_level2 = any(indicator.level2 for indicator in form.indicators)
+    problems = []
+    for index, indicator in enumerate(form.indicators):
+        # no 三级指标 is printed on 不适用 rows: a name is not required
+        lacking = [label for label, value, expected in (("一级指标", indicator.level1, True), ("二级指标", indicator.level2, has_level2))
+                   if expected and not value]
+        if lacking:
+            problems.append(f"/indicators/{index} {indicator.name or indicator.target or '?'}: no {'/'.join(lacking)}")
+    if problems:
+        return Check(rule, "fail", "indicator rows not placed in their block: " + "; ".join(problems))
+    return Check(rule, "pass", "every indicator row has its 一级指标 and 二级指标")
 
 
 def header_in_values(form: FormDocument) -> Check:

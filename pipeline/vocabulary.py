@@ -310,6 +310,19 @@ def is_child_row(name: str | None) -> bool:
     return name is not None and normalise(name).startswith(CHILD_ROW_MARK)
 
 
+# numbered rows: 一、 heads a group whose 1、 2、 (1) rows detail it, repeating its points
+PARENT_NUMBER = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+CHILD_NUMBER = re.compile(r"^(?:\d+[、.．)]|\(\d+\))")
+
+
+def is_numbered_parent(name: str | None) -> bool:
+    return name is not None and PARENT_NUMBER.match(normalise(name)) is not None
+
+
+def is_numbered_child(name: str | None) -> bool:
+    return name is not None and CHILD_NUMBER.match(normalise(name)) is not None
+
+
 def is_label(text: str, names: tuple[str, ...]) -> bool:
     return normalise_label(text).base in names
 

@@ -494,3 +494,17 @@ def test_zero_total_row_is_its_own_finding_not_a_sum_or_rate_failure():
     assert run("funding_sum", form).status == "skip"
     assert run("execution_rate", form).status == "skip"
     assert run("funding_score", form).status == "pass"  # 分值, 执行率 and 得分 are still printed
+
+
+def test_numbered_child_rows_repeating_their_parent_s_points_are_counted_once():
+    """一、 heads a group whose 1、 2、 rows repeat its points without 其中: the sums count the parent."""
+    form = make_form()
+    parent = form.indicators[0]
+    parent.name = "一、培训场次"
+    children = [Indicator("产出", 50.0, "数量", f"{n}、{what}", ">1", "2", 10.0, 10.0, None) for n, what in ((1, "业务培训"), (2, "安全培训"))]
+    form.indicators[1:1] = children
+    checks = {c.rule: c for c in reconcile(form)}
+    assert checks["total_score"].status == checks["total_weight"].status == checks["level1_weight"].status == "pass"
+    assert checks["double_counted_indicator"].status == "warn"
+    form.indicators[0].name = "培训场次"  # without the 一、 parent, 1、 2、 are ordinary rows and count
+    assert {c.rule: c for c in reconcile(form)}["total_score"].status == "fail"

@@ -170,3 +170,14 @@ def test_the_samples_keep_every_column_they_print():
     for path in sorted((DUMP / "2022").rglob("*.pdf")):
         for form in process_file(describe(path, DUMP)).forms:
             assert "structure_read" not in _checks(form), (path.name, _checks(form)["structure_read"].message)
+
+
+def test_a_level2_label_printed_below_a_page_break_names_the_rows_above_it_within_its_block():
+    page1 = _grid([HEADER, _row("产出指标(60分)", "数量指标", "培训人次", "≥500", "523", "20", "20"),
+                   [(0, "", 1, 1), (1, "", 1, 1), (2, "合格率", 1, 1), (3, "≥95%", 1, 1), (4, "96%", 1, 1), (5, "20", 1, 1), (6, "20", 1, 1), (7, "", 1, 1)]])
+    page2 = _grid([_row("", "质量指标", "优良率", "≥90%", "92%", "20", "20"),
+                   [(0, "总分", 5, 1), (5, "60", 1, 1), (6, "60", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [i.level2 for i in form.indicators] == ["数量指标", "质量指标", "质量指标"]
+    assert [i.level1 for i in form.indicators] == ["产出指标"] * 3
