@@ -59,8 +59,12 @@ STYLES = (
 )
 
 
-def style_for(form_id: str) -> Style:
-    return STYLES[eval_spec.form_ids().index(form_id) % len(STYLES)]
+def style_for(form_id: str, spec: dict | None = None) -> Style:
+    """The form's style; long forms on portrait pages get large print so they run over a page break."""
+    style = STYLES[eval_spec.form_ids().index(form_id) % len(STYLES)]
+    if spec is not None and len(spec["rows"]) >= 20 and not style.landscape and style.size < 12:
+        style = Style(style.font, 12.5, False, style.widths)
+    return style
 
 
 def column_weights(spec: dict, style: Style) -> list[float]:
@@ -329,7 +333,8 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         if kind in need:
             (RENDERS / kind).mkdir(parents=True, exist_ok=True)
             for fid in todo(kind):
-                writer(eval_spec.load(fid), style_for(fid), target(kind, fid))
+                spec = eval_spec.load(fid)
+                writer(spec, style_for(fid, spec), target(kind, fid))
                 made[kind] = made.get(kind, 0) + 1
     for kind, base in (("docx_pdf", "docx"), ("xlsx_pdf", "xlsx")):
         if kind in need:
