@@ -142,6 +142,8 @@ def write_docx(spec: dict, style: Style, path: Path) -> None:
         paragraph(spec["year_line"], style.size + 1, WD_ALIGN_PARAGRAPH.CENTER)
     if spec.get("unit_line"):
         paragraph(spec["unit_line"], style.size, WD_ALIGN_PARAGRAPH.RIGHT)
+    for line in spec.get("sub_lines", []):
+        paragraph(line, style.size, WD_ALIGN_PARAGRAPH.LEFT)
 
     cells = eval_spec.place(spec)
     n_rows, n_cols = len(spec["rows"]), spec["columns"]
@@ -216,6 +218,8 @@ def write_xlsx(spec: dict, style: Style, path: Path) -> None:
         line(spec["year_line"], style.size + 1, "center")
     if spec.get("unit_line"):
         line(spec["unit_line"], style.size, "right")
+    for text in spec.get("sub_lines", []):
+        line(text, style.size, "left")
 
     top = row
     for cell in eval_spec.place(spec):
