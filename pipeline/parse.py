@@ -38,6 +38,7 @@ from .vocabulary import (
     normalise_label,
     other_form_type,
     role_of,
+    title_without_year,
     title_year,
     unit_of,
 )
@@ -176,17 +177,26 @@ def _is_section_header(row: Row) -> bool:
             or _is_funding_header(_header_positions(row, known.funding_columns, FUNDING_ROLES)))
 
 
-def _column_role(text: str, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> str | None:
+def _key(cell: Cell, table: dict[str, tuple[str, ...]]) -> str | None:
+    """The key a cell's label names; close matches only for OCR'd cells (see ``match_key``)."""
+    return match_key(cell.text, table, fuzzy=cell.confidence is not None)
+
+
+def _column_role(cell: Cell, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> str | None:
     """A header cell's role: a synonym the vocabulary lists, else what its words mean."""
-    return match_key(text, table) or role_of(text, rules)
+    return _key(cell, table) or role_of(cell.text, rules)
 
 
 def _header_positions(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...] = ()) -> dict[str, float]:
+    """Each column key's x centre: labels a synonym names first, then labels by what their words
+    mean for the keys still missing (so a caption such as 年度预算数(万元) never takes the place of
+    the 调整后预算数 column printed beside it)."""
     positions: dict[str, float] = {}
-    for cell in row.cells:
-        key = _column_role(cell.text, table, rules)
-        if key is not None and key not in positions:
-            positions[key] = (cell.bbox[0] + cell.bbox[2]) / 2
+    for matcher in (lambda cell: _key(cell, table), lambda cell: role_of(cell.text, rules)):
+        for cell in row.cells:
+            key = matcher(cell)
+            if key is not None and key not in positions:
+                positions[key] = (cell.bbox[0] + cell.bbox[2]) / 2
     return positions
 
 
@@ -198,7 +208,7 @@ def _is_caption(text: str) -> bool:
 def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> list[str]:
     """Header cells printed in this row whose column no role names: a column that is not read."""
     return [c.text.strip() for c in row.cells
-            if c.row == row.index and c.text.strip() and _column_role(c.text, table, rules) is None and not _is_caption(c.text)]
+            if c.row == row.index and c.text.strip() and _column_role(c, table, rules) is None and not _is_caption(c.text)]
 
 
 def _is_indicator_header(positions: dict[str, float]) -> bool:
@@ -272,7 +282,7 @@ class _FormReader:
         self._fill_split_level1()
         self._columns_read()
         return ParsedForm(
-            title=self.chunk.title,
+            title=title_without_year(self.chunk.title),
             template=self.template,
             pages=self.chunk.pages,
             project=self.project,
@@ -352,6 +362,10 @@ class _FormReader:
             self.provenance["/funding/unit"] = Provenance(line.page, line.bbox, line.text)
 
     def _row(self, row: Row) -> None:
+        texts = [c for c in row.cells if c.text.strip()]
+        if len(texts) == 1 and YEAR_LINE.match(normalise(texts[0].text)):  # a sheet's （2022年度） row
+            self._loose_line(TextLine(texts[0].text, row.page, texts[0].bbox))
+            return
         indicator_header = _header_positions(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
         if _is_indicator_header(indicator_header):
             if self.section != "indicators" or not self.indicator_cols:  # a header repeated on a new page reads the same
@@ -411,11 +425,11 @@ class _FormReader:
     def _header_fields(self, row: Row) -> None:
         fields = self.vocabulary.header_fields
         for i, cell in enumerate(row.cells):
-            key = match_key(cell.text, fields)
+            key = _key(cell, fields)
             if key is None:
                 continue
             value_cell = row.cells[i + 1] if i + 1 < len(row.cells) else None
-            if value_cell is None or match_key(value_cell.text, fields) is not None:
+            if value_cell is None or _key(value_cell, fields) is not None:
                 continue
             if key == "manager_phone":
                 self._person_and_phone(value_cell)
@@ -437,7 +451,7 @@ class _FormReader:
         if header is None or header.grid_id != row.grid_id or row.index != header.index + 1:
             return False
         own = [c for c in row.cells if c.row == row.index and c.text.strip()]
-        roles = {c: _column_role(c.text, self.vocabulary.indicator_columns, INDICATOR_ROLES) for c in own}
+        roles = {c: _column_role(c, self.vocabulary.indicator_columns, INDICATOR_ROLES) for c in own}
         if not own or any(role is None for role in roles.values()):
             return False
         for cell, role in roles.items():
@@ -448,7 +462,7 @@ class _FormReader:
     def _funding_line(self, row: Row) -> None:
         item_key = None
         for cell in row.cells:
-            item_key = match_key(cell.text, self.vocabulary.funding_items) or role_of(cell.text, FUNDING_ITEM_ROLES)
+            item_key = _key(cell, self.vocabulary.funding_items) or role_of(cell.text, FUNDING_ITEM_ROLES)
             if item_key is not None:
                 break
         if item_key is None and not self.funding.lines:
@@ -457,10 +471,7 @@ class _FormReader:
                 # one budget row without a label (Sichuan): the first row of every funding block is its total
                 item_key = self.vocabulary.funding_row_without_label or "年度资金总额"
         if item_key is None:
-            amounts = [row.cell_at(x) for key, x in self.funding_cols.items() if key in ("initial_budget", "annual_budget", "executed")]
-            if any(c is not None and parse_number(c.text).value is not None for c in amounts):
-                label = " | ".join(c.text.strip() for c in row.cells if c.text.strip())
-                self.unread.append(f"funding row {label!r} (no known funding item)")
+            self._funding_row_without_item(row)
             return
         index = len(self.funding.lines)
         line = FundingLine(item=item_key)
@@ -476,27 +487,42 @@ class _FormReader:
             self._record(f"/funding/lines/{index}/weight", caption)
         self.funding.lines.append(line)
 
+    def _funding_row_without_item(self, row: Row) -> None:
+        """A funding row no schema item names (财政专户管理资金, 单位资金, 其中:中央、省补助资金) is
+        listed in dropped_rows; one with an amount other than zero is a value lost, so it is unread."""
+        amounts = [row.cell_at(x) for key, x in self.funding_cols.items() if key in ("initial_budget", "annual_budget", "executed")]
+        values = [parse_number(c.text).value for c in amounts if c is not None]
+        if all(v is None for v in values):
+            return  # no amount: a caption, an instruction, a blank row
+        label = " | ".join(c.text.strip() for c in row.cells if c.row == row.index and c.text.strip())
+        self.dropped_rows.append(DroppedRow(page=row.page, text=label, reason="funding row with no item in the schema"))
+        if any(v for v in values):
+            self.unread.append(f"funding row {label!r} (no funding item in the schema, amounts not zero)")
+
     def _goal_row(self, row: Row) -> None:
         for key, x in self.goal_cols.items():
             cell = row.cell_at(x)
-            if cell is None or match_key(cell.text, self.vocabulary.goal_columns) is not None or self._is_header_word(cell.text):
+            if cell is None or _key(cell, self.vocabulary.goal_columns) is not None or self._is_header_word(cell):
                 continue
             items = getattr(self.goals, key)
             for item in text_items(cell.text):
                 self._record(f"/goals/{key}/{len(items)}", cell)
                 items.append(item)
 
-    def _is_header_word(self, text: str) -> bool:
+    def _is_header_word(self, cell: Cell) -> bool:
         """A label of a table header, printed where a value would be (a two-row header's cells)."""
         vocabulary = self.vocabulary
-        return (_is_caption(text) and bool(normalise_label(text).base)
-                or _column_role(text, vocabulary.indicator_columns, ()) is not None
-                or _column_role(text, vocabulary.funding_columns, ()) is not None)
+        return (_is_caption(cell.text) and bool(normalise_label(cell.text).base)
+                or _key(cell, vocabulary.indicator_columns) is not None
+                or _key(cell, vocabulary.funding_columns) is not None)
 
     def _indicator_or_total(self, row: Row) -> None:
         cols = self.indicator_cols
         if any(normalise(c.text) in self.vocabulary.total_labels for c in row.cells):
             self._total(row)
+            return
+        if any(normalise_label(c.text).base in self.vocabulary.other_notes for c in row.cells):
+            self._other_notes(row)  # 其他需要说明事项 printed above 总分
             return
         cells = {key: row.cell_at(x) for key, x in cols.items()}
         own = [cells.get(k) for k in ("name", "nature", "target", "unit", "actual", "weight", "score", "deviation_note")]

@@ -50,8 +50,8 @@ FUNDING_ITEMS: dict[str, tuple[str, ...]] = {
 
 GOAL_BLOCK = ("年度总体目标",)
 GOAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "expected": ("预期目标", "年初设定目标"),
-    "actual": ("实际完成情况", "年度总体目标完成情况综述"),
+    "expected": ("预期目标", "年初设定目标", "项目年度目标", "年度目标", "绩效目标"),
+    "actual": ("实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况", "目标完成情况", "完成情况"),
 }
 
 INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -124,17 +124,13 @@ FUNDING_ROLES: tuple[RoleRule, ...] = (
     RoleRule("note", ("原因",)),  # a reason column some layouts print beside the budget (not stored: see parse)
 )
 
-# funding rows by meaning (年度财政资金总额, 其中:财政资金, 单位资金, 财政专户管理资金)
+# funding rows by meaning (年度财政资金总额, 其中:财政资金); rows the schema has no item for
+# (财政专户管理资金, 单位资金) are listed in a form's dropped_rows, not forced into one
 FUNDING_ITEM_ROLES: tuple[RoleRule, ...] = (
     RoleRule("年度资金总额", ("总额",)),
     RoleRule("年度资金总额", ("总计",)),
     RoleRule("上年结转资金", ("结转",)),
     RoleRule("上年结转资金", ("结余",)),
-    RoleRule("其他资金", ("专户",)),
-    RoleRule("其他资金", ("单位资金",)),
-    RoleRule("其他资金", ("自有资金",)),
-    RoleRule("其他资金", ("自筹",)),
-    RoleRule("其他资金", ("社会资金",)),
     RoleRule("其他资金", ("其他",)),
     RoleRule("当年财政拨款", ("财政拨款",)),
     RoleRule("当年财政拨款", ("财政资金",)),
@@ -232,16 +228,18 @@ def _index(table: dict[str, tuple[str, ...]]) -> _TableIndex:
     return found[1]
 
 
-def match_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+def match_key(text: str, table: dict[str, tuple[str, ...]], fuzzy: bool = True) -> str | None:
     """Which key of ``table`` the cell text names: exact match of its bare label, or for labels of
-    FUZZY_MIN_LENGTH characters or more a close match (OCR: 年度资金总額, 出标产指 for 产出指标)."""
+    FUZZY_MIN_LENGTH characters or more a close match (OCR: 年度资金总額, 出标产指 for 产出指标).
+    Text from a text layer or a spreadsheet is exact: it is matched with ``fuzzy=False``, since one
+    character apart is another label there (年度预算数 is not 年初预算数)."""
     base = normalise_label(text).base
     if not base:
         return None
     index = _index(table)
     if base in index.exact:
         return index.exact[base]
-    if len(base) < FUZZY_MIN_LENGTH:
+    if not fuzzy or len(base) < FUZZY_MIN_LENGTH:
         return None
     if len(base) - 1 >= FUZZY_MIN_LENGTH and base[:-1] in index.exact:  # a misread colon after the label
         return index.exact[base[:-1]]
@@ -279,6 +277,17 @@ def family_of(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
 # a year printed in the title itself: 2020年度项目支出绩效自评表, 项目支出绩效自评表（2023年度）
 TITLE_YEAR = re.compile(r"(?<!\d)(\d{4})年度?")
 _TRAILING_YEAR = re.compile(r"\(\d{4}年度?\)$")
+
+
+def title_without_year(text: str | None) -> str | None:
+    """The title as printed, minus a trailing (2023年度): that is the year line, printed on the title's line."""
+    if text is None:
+        return None
+    found = _TRAILING_YEAR_RAW.search(text.strip())
+    return text.strip()[: found.start()].rstrip() if found else text.strip()
+
+
+_TRAILING_YEAR_RAW = re.compile(r"[(（]\s*\d{4}\s*年度?\s*[)）]$")
 
 
 def title_year(text: str) -> str | None:

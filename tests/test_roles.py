@@ -147,8 +147,24 @@ def test_funding_rows_of_other_provinces_are_read_by_meaning():
     [form] = parse_document(_document([_grid(funding), _grid(indicators, top=300)]))
     assert isinstance(form, ParsedForm)
     lines = [(line.item, line.annual_budget, line.executed) for line in form.funding.lines]
-    assert lines == [("年度资金总额", 48.0, 46.56), ("当年财政拨款", 38.0, 36.56), ("其他资金", 5.0, 5.0), ("其他资金", 5.0, 5.0)]
+    assert lines == [("年度资金总额", 48.0, 46.56), ("当年财政拨款", 38.0, 36.56)]
     assert form.funding.lines[0].execution_rate == 97.0 and form.funding.lines[0].weight == 10.0
+    # rows the schema has no item for are listed, never forced into one; amounts other than zero are a value lost
+    assert [row.text.split(" | ")[0] for row in form.dropped_rows] == ["财政专户管理资金", "单位资金"]
+    assert len(form.unread) == 2 and "财政专户管理资金" in form.unread[0]
+
+
+def test_a_funding_row_without_a_schema_item_printed_as_zeros_loses_nothing():
+    funding = [
+        [(0, "项目资金", 1, 3), (1, "", 1, 1), (2, "年初预算", 1, 1), (3, "调整后预算数", 1, 1), (4, "预算执行数", 1, 1)],
+        [(1, "总额", 1, 1), (2, "50", 1, 1), (3, "48", 1, 1), (4, "46.56", 1, 1)],
+        [(1, "单位资金", 1, 1), (2, "0.00", 1, 1), (3, "0.00", 1, 1), (4, "0.00", 1, 1)],
+    ]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥1200人", "1260人", "100", "100"),
+                  [(0, "合计", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    [form] = parse_document(_document([_grid(funding), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm)
+    assert [row.reason for row in form.dropped_rows] == ["funding row with no item in the schema"]
     assert not form.unread
 
 
