@@ -34,7 +34,7 @@ bench: $(STAMP)
 
 # The evaluation corpus of real forms (eval/): renderings are made in eval/build/ when missing
 # (LibreOffice, poppler), then the pipeline is measured on each half × rendering kind.
-# All kinds, scans included, take about 2 minutes on the 9 forms; EVAL_ARGS='--kinds docx_pdf,xlsx_pdf'
+# All kinds, scans included, take about 4 minutes on the 12 forms; EVAL_ARGS='--kinds docx_pdf,xlsx_pdf'
 # narrows `make bench`.
 EVAL_ARGS ?=
 bench-eval: $(STAMP) eval-build

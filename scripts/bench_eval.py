@@ -5,7 +5,7 @@
 For each half of eval/split.json and each rendering kind (see scripts/make_eval.py), the kind's
 files of that half are copied into eval/build/dumps/<half>/<kind>/ and the pipeline is run on them
 (``python -m pipeline extract DUMP --out eval/build/out/<half>/<kind> --quiet --workers 1``; its
-cache makes a re-run over unchanged files cheap). Each output form is matched to its expected form
+cache makes a re-run over unchanged files cheap; ``--force`` ignores it, for timings). Each output form is matched to its expected form
 by its source file name (<id>.<ext>) and compared with ``pipeline.evaluate.compare`` (the internal
 ``template`` field is left out). Printed per half × layout family × kind:
 
@@ -45,10 +45,10 @@ from pipeline.evaluate import compare  # noqa: E402
 DUMPS = make_eval.BUILD / "dumps"
 OUTS = make_eval.BUILD / "out"
 FAST_KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf")
-SCAN_KINDS = ("scan_pdf", "fax_tiff")
+SCAN_KINDS = ("scan_pdf", "fax_tiff", "skew_scan")
 
 
-def run_kind(half: str, kind: str, ids: list[str], engine: str | None) -> tuple[Path, float]:
+def run_kind(half: str, kind: str, ids: list[str], engine: str | None, force: bool = False) -> tuple[Path, float]:
     dump, out = DUMPS / half / kind, OUTS / half / kind
     if dump.exists():
         shutil.rmtree(dump)
@@ -59,6 +59,8 @@ def run_kind(half: str, kind: str, ids: list[str], engine: str | None) -> tuple[
     cmd = [sys.executable, "-m", "pipeline", "extract", str(dump), "--out", str(out), "--quiet", "--workers", "1"]
     if engine:
         cmd += ["--ocr-engine", engine]
+    if force:
+        cmd.append("--force")
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     env.setdefault("OMP_THREAD_LIMIT", "1")
     started = time.perf_counter()
@@ -103,6 +105,7 @@ def main() -> None:
     parser.add_argument("--kinds", default=",".join(FAST_KINDS + SCAN_KINDS))
     parser.add_argument("--ocr-engine", default=None, help="passed to the pipeline (default: its own)")
     parser.add_argument("--details", action="store_true", help="list differing fields of dev forms")
+    parser.add_argument("--force", action="store_true", help="ignore the pipeline's result cache (for timings)")
     args = parser.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]
     unknown = set(kinds) - set(make_eval.KINDS)
@@ -122,7 +125,7 @@ def main() -> None:
     for half in halves:
         ids = split[half]
         for kind in kinds:
-            out, seconds = run_kind(half, kind, ids, args.ocr_engine)
+            out, seconds = run_kind(half, kind, ids, args.ocr_engine, args.force)
             results = read_results(out, ids, kind)
             groups: dict[str, list[str]] = defaultdict(list)
             for fid in ids:

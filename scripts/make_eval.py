@@ -14,6 +14,8 @@ its source file name):
 - ``xlsx_pdf``  the .xlsx converted to PDF by LibreOffice headless.
 - ``scan_pdf``  docx_pdf rasterised at 300 dpi in grey (pdftoppm) and wrapped into an image-only PDF.
 - ``fax_tiff``  xlsx_pdf rasterised at 200 dpi, 1-bit (pdftoppm -mono), multi-page CCITT G4 TIFF.
+- ``skew_scan`` xlsx_pdf rasterised at 200 dpi grey, turned by a small angle (±0.6–2°, seeded per
+                form), with uneven lighting, grain and JPEG artefacts, as an image-only PDF.
 
 Layout: eval/build/renders/<kind>/<id>.<ext>. eval/build/ is not committed; rerun this script.
 Deterministic: styles are chosen from each form's position in the sorted id list.
@@ -37,8 +39,8 @@ import eval_spec  # noqa: E402
 
 BUILD = eval_spec.EVAL / "build"
 RENDERS = BUILD / "renders"
-KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff")
-EXT = {"docx": "docx", "xlsx": "xlsx", "docx_pdf": "pdf", "xlsx_pdf": "pdf", "scan_pdf": "pdf", "fax_tiff": "tif"}
+KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan")
+EXT = {"docx": "docx", "xlsx": "xlsx", "docx_pdf": "pdf", "xlsx_pdf": "pdf", "scan_pdf": "pdf", "fax_tiff": "tif", "skew_scan": "pdf"}
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,31 @@ def fax_tiff(pdf: Path, out: Path) -> None:
         pages[0].save(out, "TIFF", compression="group4", dpi=(200, 200), save_all=True, append_images=pages[1:])
 
 
+def skew_scan(pdf: Path, out: Path, seed: int) -> None:
+    import random
+
+    from PIL import Image, ImageFilter
+
+    rng = random.Random(seed)
+    angle = rng.choice((-1, 1)) * rng.uniform(0.6, 2.0)
+    pages = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in rasterise(pdf, 200, "gray", Path(tmp)):
+            page = Image.open(path).convert("L")
+            page = page.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=250)
+            w, h = page.size
+            # light falling off towards one corner, and paper grain
+            shade = Image.linear_gradient("L").resize((w, h)).rotate(rng.choice((0, 90, 180, 270)))
+            shade = shade.point(lambda v: 255 - v // 6)
+            page = Image.blend(page, shade, 0.12)
+            noise = Image.effect_noise((w, h), 18).filter(ImageFilter.GaussianBlur(0.6))
+            page = Image.blend(page, noise, 0.08)
+            jpeg = Path(tmp) / (path.stem + ".jpg")
+            page.save(jpeg, "JPEG", quality=rng.randint(45, 70))
+            pages.append(Image.open(jpeg).convert("L"))
+        pages[0].save(out, "PDF", resolution=200.0, save_all=True, append_images=pages[1:])
+
+
 # --- main ------------------------------------------------------------------------------------
 
 
@@ -327,7 +354,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
     need = set(kinds)
     if "scan_pdf" in need:
         need.add("docx_pdf")
-    if "fax_tiff" in need:
+    if "fax_tiff" in need or "skew_scan" in need:
         need.add("xlsx_pdf")
     if "docx_pdf" in need:
         need.add("docx")
@@ -345,11 +372,17 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
             pending = todo(kind)
             soffice_to_pdf([target(base, fid) for fid in pending], RENDERS / kind)
             made[kind] = len(pending)
-    for kind, base, fn in (("scan_pdf", "docx_pdf", scan_pdf), ("fax_tiff", "xlsx_pdf", fax_tiff)):
+    all_ids = eval_spec.form_ids()
+    scans = (
+        ("scan_pdf", "docx_pdf", lambda src, dst, fid: scan_pdf(src, dst)),
+        ("fax_tiff", "xlsx_pdf", lambda src, dst, fid: fax_tiff(src, dst)),
+        ("skew_scan", "xlsx_pdf", lambda src, dst, fid: skew_scan(src, dst, seed=1000 + all_ids.index(fid))),
+    )
+    for kind, base, fn in scans:
         if kind in need:
             (RENDERS / kind).mkdir(parents=True, exist_ok=True)
             for fid in todo(kind):
-                fn(target(base, fid), target(kind, fid))
+                fn(target(base, fid), target(kind, fid), fid)
                 made[kind] = made.get(kind, 0) + 1
     return made
 
