@@ -192,7 +192,8 @@ def _header_positions(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[
     mean for the keys still missing (so a caption such as 年度预算数(万元) never takes the place of
     the 调整后预算数 column printed beside it)."""
     positions: dict[str, float] = {}
-    for matcher in (lambda cell: _key(cell, table), lambda cell: role_of(cell.text, rules)):
+    matchers = (lambda cell: match_key(cell.text, table, fuzzy=False), lambda cell: _key(cell, table), lambda cell: role_of(cell.text, rules))
+    for matcher in matchers:  # exact labels, then close OCR readings, then roles
         for cell in row.cells:
             key = matcher(cell)
             if key is not None and key not in positions:
@@ -538,7 +539,7 @@ class _FormReader:
         self.grids_with_indicators.add(row.grid_id)
         indicator.name = self._text(f"{base}/name", cells.get("name"))
         nature = cells.get("nature")
-        indicator.nature = comparison_sign(nature.text) if nature is not None else None
+        indicator.nature = comparison_sign(nature.text, ocr=nature.confidence is not None) if nature is not None else None
         if indicator.nature is not None and nature is not None:
             self._record(f"{base}/nature", nature)
         indicator.target = self._text(f"{base}/target", cells.get("target"))
