@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
+from .errors import OutputUnwritable
 from .ingest import InputFile
 
 PACKAGE = Path(__file__).resolve().parent
@@ -56,14 +57,20 @@ class ResultCache:
             return None
 
     def put(self, source: InputFile, result) -> None:
+        """Store a result; a full disk or a read-only OUT stops the run (OutputUnwritable)."""
         key = self.key(source)
         self.used.add(key)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
+        except OSError as error:
+            raise OutputUnwritable(f"cannot write the result cache in {self.folder}: {error.strerror or error}") from error
         try:
             with os.fdopen(handle, "wb") as stream:
                 pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.folder / f"{key}.pkl")
+        except OSError as error:
+            raise OutputUnwritable(f"cannot write the result cache in {self.folder}: {error.strerror or error}") from error
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)

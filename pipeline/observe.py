@@ -25,7 +25,7 @@ class RunLog:
         self._handle = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = path.open("a", encoding="utf-8")
+            self._handle = path.open("a", encoding="utf-8", errors="backslashreplace")  # a GBK name is not lost
 
     def write(self, **record: Any) -> None:
         if self._handle is None:
