@@ -45,7 +45,7 @@ def run_task(task: Task) -> FileResult:
 def run_task_from_bytes(task: Task, data: bytes) -> FileResult:
     """For workers that cannot see the dump: the file's bytes travel with the task."""
     with tempfile.TemporaryDirectory(prefix="zpef-") as folder:
-        path = Path(folder) / Path(task.source.relpath).name
+        path = Path(folder) / ("input" + Path(task.source.relpath).suffix[:16])  # a name may be too long once decoded
         path.write_bytes(data)
         return run_task(Task(replace(task.source, path=path), task.options))
 

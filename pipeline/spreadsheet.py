@@ -45,6 +45,9 @@ DEFAULT_COLUMN_CHARS = 8.43
 XLSX_DEFAULT_ROW_POINTS = 15.0
 XLS_DEFAULT_ROW_POINTS = 12.75
 POINTS_PER_PIXEL = 0.75
+# A form fills a few hundred cells; a sheet whose text spans more slots than this (a stray value
+# at XFD1048576) is refused with its range rather than laid out as a grid that fills the memory.
+MAX_SHEET_SLOTS = 1_000_000
 
 
 @dataclass
@@ -87,6 +90,9 @@ def sheet_page(sheet: Sheet, page: int) -> PageContent:
         return PageContent(page=page, width=0.0, height=0.0, method=METHOD)
     r0, r1 = min(r for r, _ in filled), max(r for r, _ in filled) + 1
     c0, c1 = min(c for _, c in filled), max(c for _, c in filled) + 1
+    if (r1 - r0) * (c1 - c0) > MAX_SHEET_SLOTS:
+        span = f"{cell_ref(sheet.name, r0, c0)}:{get_column_letter(c1)}{r1}"
+        raise ValueError(f"its text spans {span} ({(r1 - r0) * (c1 - c0):,} cells), more than the {MAX_SHEET_SLOTS:,} a sheet of forms can use: not read")
     xs = _edges([sheet.column_points.get(c, sheet.default_column_points) for c in range(c1)])
     ys = _edges([sheet.row_points.get(r, sheet.default_row_points) for r in range(r1)])
     cells: list[Cell] = []
@@ -159,13 +165,14 @@ def read_xlsx(path: Path) -> DocumentContent:
 def xlsx_sheet(worksheet: Worksheet) -> Sheet:
     """Given an openpyxl worksheet, return its displayed texts, merges and sizes."""
     texts: dict[tuple[int, int], str] = {}
-    for row in worksheet.iter_rows():
-        for cell in row:
-            if isinstance(cell, MergedCell) or cell.value is None:
-                continue
-            text = display_value(cell.value, cell.number_format)
-            if text:
-                texts[(cell.row - 1, cell.column - 1)] = text
+    # the cells the file holds, never iter_rows(): that walks the whole saved dimension
+    # (A1:XFD1048576 is 17 billion cells) creating every empty one
+    for cell in list(worksheet._cells.values()):
+        if isinstance(cell, MergedCell) or cell.value is None:
+            continue
+        text = display_value(cell.value, cell.number_format)
+        if text:
+            texts[(cell.row - 1, cell.column - 1)] = text
     merges = [(m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in worksheet.merged_cells.ranges]
     sheet_format = worksheet.sheet_format
     columns: dict[int, float] = {}
