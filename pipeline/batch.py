@@ -25,7 +25,7 @@ from .extract import ExtractOptions
 from .ingest import InputFile, changed_since, walk
 from .names import unique
 from .observe import Progress, RunLog
-from .run import FileResult, RunResult, describe_or_fail, duplicate_of, process_file
+from .run import FileResult, RunResult, describe_or_fail, duplicate_of, process_file, unread
 
 
 @dataclass(frozen=True)
@@ -174,17 +174,20 @@ def run(
     while read), which are tried again next time.
     """
     started = time.perf_counter()
-    paths = walk(dump, exclude)
+    unlisted: dict[Path, str] = {}
+    paths = walk(dump, exclude, unlisted)
     order: list[str] = []  # relpaths, in path order
+    taken: set[str] = set()
     slots: dict[str, FileResult] = {}
     tasks: list[Task] = []
     first_seen: dict[str, str] = {}  # sha256 -> the first path with those bytes
     log = log or RunLog(None)
     for path in paths:
         hashed = time.perf_counter()
-        described = describe_or_fail(path, dump, settings.max_file_bytes)
-        key = unique(described.file if isinstance(described, FileResult) else described.relpath, path, set(slots))
+        described = unread(path, dump, "failed", unlisted[path]) if path in unlisted else describe_or_fail(path, dump, settings.max_file_bytes)
+        key = unique(described.file if isinstance(described, FileResult) else described.relpath, path, taken)
         order.append(key)
+        taken.add(key)
         if isinstance(described, FileResult):
             slots[key] = replace(described, file=key)
             log.file(slots[key], cached=False)

@@ -158,15 +158,24 @@ def regular_target(path: Path, root: Path) -> os.stat_result:
     return status
 
 
-def walk(root: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
+def walk(root: Path, exclude: tuple[Path, ...] = (), unlisted: dict[Path, str] | None = None) -> list[Path]:
     """Every file under root (hidden ones too: each gets its manifest row), in a stable order.
 
     ``exclude`` holds folders not to enter, such as an output folder placed inside the dump.
-    Symbolic links to folders are listed, not entered (``describe`` says what they are).
+    Symbolic links to folders are listed, not entered (``describe`` says what they are). A folder
+    that cannot be listed is listed itself, with the reason in ``unlisted``: its files cannot be
+    named, but the folder gets a manifest row, never silence.
     """
     excluded = {p.resolve() for p in exclude}
     found: list[Path] = []
-    for folder, dirs, files in os.walk(root):
+
+    def cannot_list(error: OSError) -> None:
+        if unlisted is not None and error.filename is not None:
+            folder = Path(os.fsdecode(error.filename))
+            found.append(folder)
+            unlisted[folder] = f"folder that cannot be listed ({error.strerror or error}): the files in it are not read"
+
+    for folder, dirs, files in os.walk(root, onerror=cannot_list):
         links = [d for d in dirs if (Path(folder) / d).is_symlink()]
         dirs[:] = sorted(d for d in dirs if d not in links and (Path(folder) / d).resolve() not in excluded)
         found.extend(Path(folder) / name for name in files + links)

@@ -506,3 +506,38 @@ def test_a_file_changed_while_it_is_extracted_fails_and_is_read_again_next_run(t
     monkeypatch.setattr(batch, "run_task", real)
     assert run_cli(dump, out) == 0  # not cached: read again, now complete
     assert manifest(out)["changing.pdf"]["status"] == "ok"
+
+
+def test_a_folder_that_cannot_be_listed_gets_a_row(tmp_path, monkeypatch, clean):
+    dump = good_dump(tmp_path)
+    locked = dump / "锁定"
+    locked.mkdir()
+    pdf_copy(locked / "hidden.pdf")
+    real = os.scandir
+
+    def scandir(path="."):
+        if Path(os.fsdecode(path)) == locked:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fsdecode(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    out = tmp_path / "out"
+    assert run_cli(dump, out) == ExitCode.FINDINGS
+    row = manifest(out)["锁定"]
+    assert (row["status"], row["message"]) == ("failed", "folder that cannot be listed (Permission denied): the files in it are not read")
+    assert_good_files_unchanged(out, clean, tables=True)
+
+
+def test_two_names_that_show_as_the_same_text_stay_two_rows(tmp_path):
+    dump = good_dump(tmp_path)
+    pdf_copy(dump / "自评.pdf")
+    handle = os.open(os.fsencode(dump) + b"/" + "自评.pdf".encode("gbk"), os.O_CREAT | os.O_WRONLY, 0o644)
+    os.write(handle, b"notes\n")
+    os.close(handle)
+    out = tmp_path / "out"
+    assert run_cli(dump, out) == 0
+    rows = manifest(out)
+    # the GBK name comes first in byte order and keeps the plain text; the other gets a hash
+    assert len(rows) == len(GOOD) + 2 and rows["自评.pdf"]["status"] == "skipped" and "GB18030" in rows["自评.pdf"]["message"]
+    twin = next(name for name in rows if name.startswith("自评.pdf~"))
+    assert rows[twin]["status"] == "ok" and (out / "forms" / f"{twin}.0.json").is_file()
