@@ -36,7 +36,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 from xlrd import compdoc
 
-from .errors import InputError
+from .errors import FileTooLarge, InputError
 from .model import Cell, DocumentContent, Grid, PageContent
 from .numformat import display_value, format_number
 
@@ -48,6 +48,7 @@ POINTS_PER_PIXEL = 0.75
 # A form fills a few hundred cells; a sheet whose text spans more slots than this (a stray value
 # at XFD1048576) is refused with its range rather than laid out as a grid that fills the memory.
 MAX_SHEET_SLOTS = 1_000_000
+MAX_XLSX_SHEET_BYTES = 200_000_000  # the worksheets' XML unpacked; a form's sheet is tens of kilobytes
 
 
 @dataclass
@@ -141,6 +142,7 @@ def _content(pages: list[PageContent], errors: dict[int, str]) -> DocumentConten
 
 def read_xlsx(path: Path) -> DocumentContent:
     """Every worksheet of an .xlsx (or .xlsm) workbook; a sheet that fails is a page error."""
+    _check_unpacked_size(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "extension is not supported": noise to a user
@@ -160,6 +162,18 @@ def read_xlsx(path: Path) -> DocumentContent:
             errors[number] = f"unreadable sheet {name!r} ({type(error).__name__}: {error})"
     book.close()
     return _content(pages, errors)
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """A workbook's worksheets unpacked, before openpyxl holds them in memory (a cell costs it
+    hundreds of bytes): a ZIP of a few megabytes can unpack to gigabytes of cells."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist() if i.filename.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # load_workbook says what is wrong with it
+    if unpacked > MAX_XLSX_SHEET_BYTES:
+        raise FileTooLarge(f"worksheets of {unpacked / 1e6:.0f} MB unpacked, more than the {MAX_XLSX_SHEET_BYTES / 1e6:g} MB a workbook of forms can need: not read")
 
 
 def xlsx_sheet(worksheet: Worksheet) -> Sheet:

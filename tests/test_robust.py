@@ -541,3 +541,14 @@ def test_two_names_that_show_as_the_same_text_stay_two_rows(tmp_path):
     assert len(rows) == len(GOOD) + 2 and rows["自评.pdf"]["status"] == "skipped" and "GB18030" in rows["自评.pdf"]["message"]
     twin = next(name for name in rows if name.startswith("自评.pdf~"))
     assert rows[twin]["status"] == "ok" and (out / "forms" / f"{twin}.0.json").is_file()
+
+
+def test_an_xlsx_unpacking_to_more_than_the_limit_is_refused_before_it_is_loaded(tmp_path, monkeypatch):
+    from pipeline import spreadsheet
+    from pipeline.errors import FileTooLarge
+
+    workbook = next((DUMP / "spreadsheet").glob("*.xlsx"))
+    monkeypatch.setattr(spreadsheet, "MAX_XLSX_SHEET_BYTES", 1000)
+    monkeypatch.setattr(spreadsheet.openpyxl, "load_workbook", lambda *a, **k: pytest.fail("loaded"))
+    with pytest.raises(FileTooLarge, match="MB unpacked, more than"):
+        spreadsheet.read_xlsx(workbook)
