@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FileChanged, FileTooLarge, NotRegularFile
-from .names import display_relpath
+from .names import display_relpath, readable
 from .textexport import looks_like_text_export
 
 SNIFF_BYTES = 8192
@@ -147,14 +147,15 @@ def regular_target(path: Path, root: Path) -> os.stat_result:
             raise NotRegularFile(f"{file_type_name(status.st_mode)}, not a regular file: not opened")
         return status
     target = Path(os.path.realpath(path))
+    shown = readable(target)
     try:
         status = os.stat(path)
     except OSError as error:
         raise NotRegularFile(f"symbolic link that does not resolve ({error.strerror}): not followed") from None
     if not stat.S_ISREG(status.st_mode):
-        raise NotRegularFile(f"symbolic link to a {file_type_name(status.st_mode)} ({target}): not followed")
+        raise NotRegularFile(f"symbolic link to a {file_type_name(status.st_mode)} ({shown}): not followed")
     if not target.is_relative_to(root.resolve()):
-        raise NotRegularFile(f"symbolic link to a file outside the dump ({target}): not followed")
+        raise NotRegularFile(f"symbolic link to a file outside the dump ({shown}): not followed")
     return status
 
 

@@ -41,6 +41,11 @@ def display_part(raw: bytes) -> tuple[str, str]:
     return raw.decode("utf-8", "backslashreplace"), "escaped"
 
 
+def readable(path: str | Path) -> str:
+    """Any path (an absolute link target, …) as text by the same rule, for a message."""
+    return "/".join(_escape_controls(display_part(part)[0]) for part in os.fsencode(path).split(b"/"))
+
+
 def display_relpath(path: Path, root: Path) -> DisplayName:
     """The path of ``path`` under ``root`` as text fit for JSON, CSV and logs, and a note saying
     how it was made readable when its bytes are not plain UTF-8."""
