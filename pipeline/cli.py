@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -138,26 +138,35 @@ def extract_command(args: argparse.Namespace) -> ExitCode:
         with writing(out):
             write_run_status(out, "running", dump=str(dump))
             withdraw_manifest(out)
-        code = run_and_export(args, log)
+        code, report = run_and_export(args, log)
         with writing(out):
             write_run_status(out, "complete", exit_code=int(code))
-        return code
     except BaseException as error:
-        code = exit_code_of(error)
-        state = "interrupted" if code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED) else "failed"
-        reason = one_line(error, code)
-        extra = {"traceback": traceback.format_exc()} if code == ExitCode.INTERNAL else {}
-        try:
-            log.write(stage="run", outcome=state, exit_code=int(code), error=reason, **extra)
-            write_run_status(out, state, exit_code=int(code), error=reason)
-        except OSError:
-            pass  # the output is what failed: the line on stderr says so
+        record_stop(out, log, error)
         raise
     finally:
         log.close()
+    report()  # the summary, once the run is recorded as complete
+    return code
 
 
-def run_and_export(args: argparse.Namespace, log) -> ExitCode:
+def record_stop(out: Path, log, error: BaseException) -> None:
+    """Why the run stopped, in run.log (with the traceback of a bug) and run.json."""
+    from .export import write_run_status
+
+    code = exit_code_of(error)
+    state = "interrupted" if code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED) else "failed"
+    reason = one_line(error, code)
+    extra = {"traceback": traceback.format_exc()} if code == ExitCode.INTERNAL else {}
+    try:
+        log.write(stage="run", outcome=state, exit_code=int(code), error=reason, **extra)
+        write_run_status(out, state, exit_code=int(code), error=reason)
+    except (OSError, OutputUnwritable):
+        pass  # the output is what failed: the line on stderr says so
+
+
+def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[], None]]:
+    """The run and its outputs; returns the exit code and what to print when it is recorded."""
     from .batch import RunSettings, run
     from .cache import ResultCache
     from .corrections import CORRECTIONS_FILE, apply_corrections_file
@@ -188,13 +197,16 @@ def run_and_export(args: argparse.Namespace, log) -> ExitCode:
         export(out, result, report=partial(write_report, dump=dump, corrections=corrections))
         cache.prune()
     log.write(stage="run", outcome="finished", seconds=round(result.seconds, 3), summary=summary_line(result))
-    for problem in corrections.rejected:
-        print(f"zpef: correction not applied: {problem.describe(corrections.source or CORRECTIONS_FILE)}", file=sys.stderr)
-    print(summary_line(result))
-    if any(f.status in ("needs_review", "failed") for f in result.files) or corrections.rejected:
-        print(f"see {out / 'manifest.csv'} and {out / 'report.html'} for what needs a human", file=sys.stderr)
-        return ExitCode.FINDINGS
-    return ExitCode.OK
+    findings = any(f.status in ("needs_review", "failed") for f in result.files) or bool(corrections.rejected)
+
+    def report() -> None:
+        for problem in corrections.rejected:
+            print(f"zpef: correction not applied: {problem.describe(corrections.source or CORRECTIONS_FILE)}", file=sys.stderr)
+        print(summary_line(result))
+        if findings:
+            print(f"see {out / 'manifest.csv'} and {out / 'report.html'} for what needs a human", file=sys.stderr)
+
+    return (ExitCode.FINDINGS if findings else ExitCode.OK), report
 
 
 def exit_code_of(error: BaseException) -> ExitCode:

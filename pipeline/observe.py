@@ -14,6 +14,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from .errors import OutputUnwritable
 from .run import FileResult
 
 
@@ -31,8 +32,11 @@ class RunLog:
         if self._handle is None:
             return
         record = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **record}
-        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._handle.flush()
+        try:
+            self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._handle.flush()
+        except OSError as error:  # a full disk: the run stops with exit 4, not a traceback
+            raise OutputUnwritable(f"cannot write {self.path}: {error.strerror or error}") from error
 
     def stage(self, file: str, stage: str, seconds: float, outcome: str) -> None:
         self.write(file=file, stage=stage, seconds=round(seconds, 4), outcome=outcome)
