@@ -1,5 +1,8 @@
 """Result cache: a finished file is never processed twice, and a killed run loses nothing done.
 
+Only results of the file are cached: a failure of the run (a timeout, a dead worker, a file that
+changed while read; ``FileResult.retry``) is never stored, so the next run tries it again.
+
 Each file's ``FileResult`` is stored under ``OUT/.cache/`` as soon as it is ready (written to a
 temporary name, then renamed), keyed by the file's path and sha256, the extraction options and
 a fingerprint of the pipeline's own code, schema and templates — so a new version of the code

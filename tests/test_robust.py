@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -273,6 +274,10 @@ def test_non_regular_files_are_skipped_without_being_opened(tmp_path, clean):
     (dump / "in-link.pdf").symlink_to(dump / "a" / "培训经费.pdf")
     (dump / "dangling.pdf").symlink_to(dump / "nothing-here.pdf")
     (dump / "folder-link").symlink_to(dump / "a")
+    try:
+        os.mknod(dump / "null.pdf", stat.S_IFCHR | 0o644, os.makedev(1, 3))  # /dev/null's numbers
+    except OSError:
+        pass  # not allowed here (no CAP_MKNOD): the link to /dev/zero stands for devices
     out = tmp_path / "out"
     try:
         done = cli_process(dump, out, timeout=120)  # a FIFO or /dev/zero opened would never end
@@ -289,6 +294,8 @@ def test_non_regular_files_are_skipped_without_being_opened(tmp_path, clean):
         "folder-link": f"symbolic link to a folder ({(dump / 'a').resolve()}): not followed",
         "in-link.pdf": "duplicate of a/培训经费.pdf (same sha256): its forms are extracted there",
     }
+    if (dump / "null.pdf").exists():
+        expected["null.pdf"] = "character device, not a regular file: not opened"
     for file, message in expected.items():
         assert (rows[file]["status"], rows[file]["message"]) == ("skipped", message), file
     assert len(rows) == len(GOOD) + len(expected)
@@ -342,6 +349,19 @@ def test_a_timed_out_file_is_tried_again_next_run_without_force(tmp_path, monkey
     monkeypatch.setattr(batch.SerialExecutor, "results", real)
     before = len(log_records(out))
     assert run_cli(dump, out) == 0
+    processed = [r["file"] for r in log_records(out)[before:] if r["stage"] == "file" and not r["cached"]]
+    assert sorted(processed) == sorted(GOOD)
+
+
+def test_files_timed_out_in_a_real_pool_are_read_next_run(tmp_path):
+    dump = good_dump(tmp_path)
+    out = tmp_path / "out"
+    first = cli_process(dump, out, "--workers", "1", "--timeout", "0.001")  # no PDF is read in a millisecond
+    assert first.returncode == ExitCode.FINDINGS
+    assert {r["status"] for r in manifest(out).values()} == {"failed"}
+    assert all("timed out after 0.001 s" in r["message"] for r in manifest(out).values())
+    before = len(log_records(out))
+    assert cli_process(dump, out, "--workers", "1").returncode == 0
     processed = [r["file"] for r in log_records(out)[before:] if r["stage"] == "file" and not r["cached"]]
     assert sorted(processed) == sorted(GOOD)
 
