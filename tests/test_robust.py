@@ -572,3 +572,18 @@ def test_an_xlsx_unpacking_to_more_than_the_limit_is_refused_before_it_is_loaded
     monkeypatch.setattr(spreadsheet.openpyxl, "load_workbook", lambda *a, **k: pytest.fail("loaded"))
     with pytest.raises(FileTooLarge, match="MB unpacked, more than"):
         spreadsheet.read_xlsx(workbook)
+
+
+def test_an_xlsx_with_text_at_xfd1048576_fails_that_sheet_with_its_range_and_the_batch_goes_on(tmp_path, clean):
+    import openpyxl
+
+    dump = good_dump(tmp_path)
+    book = openpyxl.load_workbook(next((DUMP / "spreadsheet").glob("*.xlsx")))
+    book.worksheets[0]["XFD1048576"] = "x"
+    book.save(dump / "corner.xlsx")
+    out = tmp_path / "out"
+    assert run_cli(dump, out) == ExitCode.FINDINGS
+    row = manifest(out)["corner.xlsx"]
+    assert row["status"] == "needs_review" and row["forms"] == "1"  # the second sheet's form is read
+    assert "page 1: unreadable sheet" in row["message"] and "A1:XFD1048576" in row["message"] and "not read" in row["message"]
+    assert_good_files_unchanged(out, clean)
