@@ -264,6 +264,8 @@ class _FormReader:
         value = clean_text(cell.text)
         if value is not None:
             self._record(pointer, cell)
+            if cell.ref is not None and value.startswith("=") and len(value) > 1:
+                self.problems.append(f"{pointer}: a formula with no saved value ({value!r} in {cell.ref})")
         return value
 
     def _number(self, pointer: str, cell: Cell | None) -> float | None:
