@@ -71,6 +71,12 @@ class FileChanged(InputError):
     code = "changed_while_read"
 
 
+class DamagedPdf(InputError):
+    """A PDF whose structure is broken beyond what qpdf can rebuild: failed, never filed as junk."""
+
+    code = "damaged_pdf"
+
+
 class RunError(Exception):
     """Stops the run; ``exit_code`` says why, the message is the one line the user sees."""
 

@@ -92,3 +92,4 @@ class DocumentContent:
     pages: list[PageContent]
     page_errors: dict[int, str] = field(default_factory=dict)
     page_count: int = 0
+    fixes: list[str] = field(default_factory=list)  # repairs of the whole file before it was read (qpdf)

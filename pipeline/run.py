@@ -147,7 +147,7 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
     result.page_images = {number: scan.display_png() for number, scan in extraction.scans.items()}
     result.timings["extract"], clock = time.perf_counter() - clock, time.perf_counter()
     notes = [f"page {page}: {message}" for page, message in sorted(content.page_errors.items())]
-    fixes = [f"page {page.page}: {fix}" for page in content.pages for fix in page.corrections]
+    fixes = content.fixes + [f"page {page.page}: {fix}" for page in content.pages for fix in page.corrections]
     try:
         parsed_forms = parse_document(content)
         if extraction.scans:

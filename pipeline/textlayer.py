@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from pathlib import Path
 
 import pdfplumber
+import pikepdf
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.pdfpage import PDFPage
 from pdfminer.psexceptions import PSEOF, PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from . import pdfium_text
-from .errors import InputError
+from .errors import DamagedPdf, InputError
 from .model import DocumentContent, PageContent
 from .segment import Glyph, Ruling, segment_page
 
@@ -82,8 +85,10 @@ def read_pdf(path: Path, max_pages: int | None = None) -> DocumentContent:
     """
     try:
         document = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError:
-        return _read_with_pdfplumber(path, max_pages, None)
+    except pdfium.PdfiumError as error:
+        if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+            return _read_with_pdfplumber(path, max_pages, None)  # it says "encrypted PDF"
+        return _read_damaged(path, max_pages, f"PDFium: {error}")
     try:
         page_count = len(document)
         if max_pages is not None and page_count > max_pages:
@@ -105,6 +110,29 @@ def read_pdf(path: Path, max_pages: int | None = None) -> DocumentContent:
         general = _read_with_pdfplumber(path, max_pages, set(uncovered))
         content.pages = sorted(content.pages + general.pages, key=lambda p: p.page)
         content.page_errors.update(general.page_errors)
+    return content
+
+
+def _read_damaged(path: Path, max_pages: int | None, why: str) -> DocumentContent:
+    """A PDF PDFium cannot open: rebuilt by qpdf (pikepdf) and read from the rebuilt copy, or read
+    by pdfplumber as it is; when neither finds a page it is a damaged PDF (failed), never "no form"."""
+    with tempfile.TemporaryDirectory(prefix="zpef-repair-") as folder:
+        repaired = Path(folder) / "repaired.pdf"
+        try:
+            with pikepdf.open(path) as pdf:
+                pdf.save(repaired)
+        except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError) as error:
+            qpdf = "qpdf: " + str(error).removeprefix(str(path)).lstrip(": ")  # no path: the message is the same wherever the file is
+        else:
+            content = read_pdf(repaired, max_pages)
+            content.fixes.append(f"damaged PDF rebuilt by qpdf before reading ({why})")
+            return content
+    try:
+        content = _read_with_pdfplumber(path, max_pages, None)
+    except InputError as error:
+        raise DamagedPdf(f"{error.message} ({qpdf})") from error
+    if content.page_count == 0:
+        raise DamagedPdf(f"damaged PDF: no page can be read ({why}; {qpdf})")
     return content
 
 

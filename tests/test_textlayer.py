@@ -39,3 +39,20 @@ def test_rotated_pages_go_to_the_general_reader(tmp_path):
     with pytest.raises(pdfium_text.NotCovered):
         pdfium_text.read_page(pdfium.PdfDocument(rotated)[0])
     assert read_pdf(rotated).pages  # read anyway, by pdfplumber
+
+
+def test_a_pdf_qpdf_can_rebuild_is_read_and_one_it_cannot_fails_as_damaged(tmp_path):
+    """PDFium refuses both; qpdf rebuilds a broken trailer, not a lost /Root. Neither is "no form"."""
+    from pipeline.ingest import describe
+    from pipeline.run import process_file
+
+    original = (DUMP / "2022" / "单表" / "培训经费.pdf").read_bytes()
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    (dump / "trailer.pdf").write_bytes(original.replace(b"trailer", b"trailex"))
+    (dump / "no_root.pdf").write_bytes(original.replace(b"/Root", b"/Roox"))
+    rebuilt = process_file(describe(dump / "trailer.pdf", dump))
+    assert rebuilt.status == "ok" and len(rebuilt.forms) == 1
+    assert any("rebuilt by qpdf" in fix for fix in rebuilt.fixes)
+    lost = process_file(describe(dump / "no_root.pdf", dump))
+    assert lost.status == "failed" and "qpdf: " in lost.message and "no 项目支出绩效自评表" not in lost.message
