@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from .document import Check, Correction, FormDocument
-from .reconcile import REVIEW_WARNINGS, reconcile
+from .reconcile import reconcile
+from .rules import form_status
 from .run import FileResult, RunResult, summarise
 from .validate import SCHEMA_PATH, schema_errors
 from .values import parse_number
@@ -218,9 +219,6 @@ def get_value(container: Any, key: str | int) -> Any:
 # --- applying -----------------------------------------------------------------------------
 
 
-def _status(checks: list[Check]) -> str:
-    """As run.build_form decides it: a failed check, or a warning that needs a human."""
-    return "needs_review" if any(c.status == "fail" or c.rule in REVIEW_WARNINGS and c.status == "warn" for c in checks) else "ok"
 
 
 def _unreadable_left(check: Check, corrected: set[str]) -> Check | None:
@@ -256,7 +254,7 @@ def recheck(form: FormDocument, rejected: list[Rejected] | None = None, source: 
         checks.append(Check("corrections", "pass", f"{len(form.corrections)} correction(s) applied: "
                             + ", ".join(c.field for c in form.corrections)))
     form.checks = checks
-    form.status = _status(checks)
+    form.status = form_status(checks)
     errors = schema_errors(form.to_json())
     if errors:
         form.checks.append(Check("schema", "fail", "; ".join(errors[:10])))

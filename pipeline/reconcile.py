@@ -431,9 +431,6 @@ def low_confidence(form: FormDocument) -> Check:
     return Check(rule, "pass", "every OCR'd number and code was read with good confidence")
 
 
-# warnings that still send the form to a human (the others only inform)
-REVIEW_WARNINGS = {"low_confidence"}
-
 CHECKS: list[Callable[[FormDocument], Check]] = [
     total_score,
     total_weight,

@@ -33,7 +33,8 @@ from PIL import Image, ImageDraw
 from .corrections import CORRECTIONS_FILE, CorrectionsOutcome, FieldError, csv_line, get_value, header_line, resolve
 from .document import Check, FormDocument
 from .export import PAGES_DIR, atomic_path, page_image_name, write_text
-from .reconcile import LOW_CONFIDENCE, REVIEW_WARNINGS, TOTAL_ITEM, counted_indices, fmt
+from .reconcile import LOW_CONFIDENCE, TOTAL_ITEM, counted_indices, fmt
+from .rules import needs_human, rule_for
 from .run import FileResult, RunResult
 from .suggest import Suggestion, label, suggestions
 
@@ -45,21 +46,6 @@ CROP_MARGIN = (150.0, 40.0, 14.0)  # points left (to show 年度指标值/实际
 CROP_MAX_PT = (330.0, 120.0)  # a huge cell (a goal paragraph) is cropped to its top-left corner
 STATUSES = ("ok", "needs_review", "failed", "skipped")
 
-RULE_TITLES = {
-    "total_score": "Scores do not add up to the total",
-    "total_weight": "Weights do not add up to the total weight",
-    "level1_weight": "Indicator weights do not add up to their level-1 weight",
-    "score_within_weight": "A score is higher than its weight",
-    "funding_sum": "Funding lines do not add up to 年度资金总额",
-    "execution_rate": "执行率 does not match the amounts",
-    "funding_score": "Funding score does not match 分值 × 执行率",
-    "deviation_note": "Points docked without a 偏差原因",
-    "low_confidence": "Numbers or codes OCR read with low confidence",
-    "values_readable": "Printed values that could not be read",
-    "indicators_found": "No indicator rows found",
-    "schema": "The document breaks the JSON schema",
-    "corrections": "Corrections from corrections.csv",
-}
 
 _POINTER = re.compile(r"(/(?:project|funding|goals|indicators|total|title)(?:/[A-Za-z0-9_]+)*)")
 
@@ -246,7 +232,7 @@ def needs_attention(check: Check) -> bool:
 def severity(form: FormDocument) -> tuple[int, int, int]:
     """Worst first: more failed checks, then warnings that need a human, then other warnings."""
     fails = sum(c.status == "fail" for c in form.checks)
-    review_warns = sum(c.status == "warn" and c.rule in REVIEW_WARNINGS for c in form.checks)
+    review_warns = sum(c.status == "warn" and needs_human(c) for c in form.checks)
     warns = sum(c.status == "warn" for c in form.checks)
     return fails, review_warns, warns
 
@@ -334,7 +320,7 @@ def score_histogram(forms: list[FormDocument], width: int = 320, height: int = 1
 
 def charts(result: RunResult) -> str:
     statuses = [(s.replace("_", " "), result.count(s), f"st-{s}") for s in STATUSES]
-    rules = Counter(c.rule for f in result.forms for c in f.checks if c.status == "fail" or c.status == "warn" and c.rule in REVIEW_WARNINGS)
+    rules = Counter(c.rule for f in result.forms for c in f.checks if needs_human(c))
     failing = [(rule, n, "st-failed") for rule, n in rules.most_common(8)]
     return ('<div class="charts">' + bar_chart("Files by status", statuses) + score_histogram(result.forms)
             + bar_chart("Checks that fail most (forms)", failing) + "</div>")
@@ -489,7 +475,7 @@ def review_section(form: FormDocument, ctx: Context) -> str:
     candidates = [p for s in found for c in s.candidates for p in c.change.pointers]
     attention = [c for c in form.checks if needs_attention(c)]
     checks = "".join(f'<li class="check {esc(c.status)}"><span class="badge st-{"failed" if c.status == "fail" else "warn"}">{esc(c.status)}</span> '
-                     f'<b>{esc(RULE_TITLES.get(c.rule, c.rule))}</b> <code>{esc(c.rule)}</code><br>{esc(c.message)}</li>' for c in attention)
+                     f'<b>{esc(rule_for(c.rule).title_zh + " · " + rule_for(c.rule).title_en)}</b> <code>{esc(c.rule)}</code><br>{esc(c.message)}</li>' for c in attention)
     pointers = list(dict.fromkeys([p for p in proposed] + candidates + [p for c in attention for p in involved(form, c, ctx.outcome)]))
     pointers = [p for p in pointers if _exists(form, p) and (p in form.provenance or value_at(form, p) is not None or p in proposed)]
     cards = "".join(value_card(form, p, ctx, proposed) for p in pointers) or '<p class="noimage">No single value is involved: see the form\'s page.</p>'
@@ -506,7 +492,7 @@ def review_section(form: FormDocument, ctx: Context) -> str:
 def forms_table(ctx: Context) -> str:
     rows = []
     for form in ctx.result.forms:
-        failed = ", ".join(c.rule for c in form.checks if needs_attention(c) and (c.status == "fail" or c.rule in REVIEW_WARNINGS))
+        failed = ", ".join(c.rule for c in form.checks if needs_attention(c) and needs_human(c))
         name = form.project.name or form.title or ""
         rows.append(f'<tr class="filterable"{_filter_attrs(form.source.file, form.project.code, form.status, _form_checks(form), name + " " + form.form_id)}>'
                     f'<td><a href="{FILES_DIR}/form-{esc(form.form_id)}.html">{esc(form.source.file)}</a> #{form.source.form_index}</td>'

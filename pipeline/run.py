@@ -17,7 +17,8 @@ from .ingest import InputFile, describe
 from .names import display_relpath
 from .model import DocumentContent
 from .parse import ParsedForm, Unsupported, parse_document
-from .reconcile import REVIEW_WARNINGS, reconcile
+from .reconcile import reconcile
+from .rules import form_status, needs_human
 from .spreadsheet import read_xls, read_xlsx
 from .textexport import read_text_export
 from .validate import schema_errors
@@ -98,7 +99,7 @@ def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: s
         form.checks.append(Check("structure_read", "fail", "printed but not read: " + "; ".join(parsed.unread)))
     if not parsed.indicators:
         form.checks.append(Check("indicators_found", "fail", "no indicator rows found under an 一级指标/三级指标 header"))
-    form.status = "needs_review" if any(c.status == "fail" or c.rule in REVIEW_WARNINGS and c.status == "warn" for c in form.checks) else "ok"
+    form.status = form_status(form.checks)
     errors = schema_errors(form.to_json())
     if errors:
         form.checks.append(Check("schema", "fail", "; ".join(errors[:10])))
@@ -186,7 +187,7 @@ def summarise(result: FileResult) -> None:
     result.status = "needs_review" if review or result.notes else "ok"
     summary = f"{len(result.forms)} form(s)"
     if review:
-        rules = {c.rule for f in review for c in f.checks if c.status == "fail" or c.rule in REVIEW_WARNINGS and c.status == "warn"}
+        rules = {c.rule for f in review for c in f.checks if needs_human(c)}
         summary += f", {len(review)} need review ({', '.join(sorted(rules))})"
     result.message = "; ".join([summary] + result.notes + result.fixes)
 

@@ -18,8 +18,11 @@ from rapidfuzz import fuzz
 
 FORM_TITLE_MARK = "项目支出绩效自评表"
 # every title a project form may end with: the usual one and the 衔接资金 "…项目绩效目标自评表"
-FORM_TITLE_MARKS = (FORM_TITLE_MARK, "绩效目标自评表")
-OTHER_FORM_TITLES = {"部门整体支出绩效自评表": "department overall form (部门整体支出绩效自评表)"}
+FORM_TITLE_MARKS = (FORM_TITLE_MARK, "绩效目标自评表", "项目绩效自评表", "支出绩效自评表")
+OTHER_FORM_TITLES = {
+    "部门整体支出绩效自评表": "department overall form (部门整体支出绩效自评表)",
+    "单位整体支出绩效自评表": "unit overall form (单位整体支出绩效自评表)",
+}
 
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "code": ("项目编码", "项目代码", "项目编号"),
@@ -284,7 +287,7 @@ def family_of(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
 
 # a year printed in the title itself: 2020年度项目支出绩效自评表, 项目支出绩效自评表（2023年度）
 TITLE_YEAR = re.compile(r"(?<!\d)(\d{4})年度?")
-_TRAILING_YEAR = re.compile(r"\(\d{4}年度?\)$")
+_TRAILING_YEAR = re.compile(r"\([^()]*\)$")  # a year or a note in brackets after the title: (2023年度), (公开14表)
 
 
 def title_without_year(text: str | None) -> str | None:

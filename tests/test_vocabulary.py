@@ -11,10 +11,12 @@ from pipeline.vocabulary import (
     HEADER_FIELDS,
     INDICATOR_COLUMNS,
     Label,
+    is_form_title,
     is_label,
     level1_parts,
     match_key,
     normalise_label,
+    other_form_type,
     unit_of,
 )
 
@@ -145,3 +147,15 @@ def test_level1_parts_allows_space_before_fen():
     # regression: segment.line_text turns a visible gap into a space, which once lost the weight
     assert level1_parts("产出(50 分)") == ("产出", 50.0)
     assert level1_parts("效益（ 30 分 ）") == ("效益", 30.0)
+
+
+@pytest.mark.parametrize(("line", "title", "other"), [
+    ("项目支出绩效自评表（2023年度）", True, None),
+    ("2022年度项目支出绩效自评表（公开14表）", True, None),
+    ("乡村振兴项目绩效自评表", True, None),
+    ("单位整体支出绩效自评表", True, "unit overall form (单位整体支出绩效自评表)"),
+    ("项目支出绩效自评表填报说明", False, None),
+])
+def test_titles_of_other_provinces_start_a_form(line, title, other):
+    assert is_form_title(line) is title
+    assert other_form_type(line) == other
