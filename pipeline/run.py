@@ -16,6 +16,8 @@ from .extract import ExtractOptions, Extraction, extract, reread_numbers
 from .ingest import InputFile, describe
 from .model import DocumentContent
 from .parse import ParsedForm, Unsupported, parse_document
+from .readers import KINDS as DOCUMENT_KINDS
+from .readers import extract_document
 from .reconcile import REVIEW_WARNINGS, reconcile
 from .spreadsheet import read_xls, read_xlsx
 from .textexport import read_text_export
@@ -109,6 +111,8 @@ def _extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
         return Extraction(read_xls(source_file.path), base_method="spreadsheet")
     if source_file.kind == "text_export":
         return Extraction(read_text_export(source_file.path), base_method="text_export")
+    if source_file.kind in DOCUMENT_KINDS:
+        return extract_document(source_file)
     if source_file.kind == "text" and source_file.path.suffix.lower() == ".pdf":
         raise InputError("plain text file named .pdf: it is not a PDF", status="skipped")
     if source_file.kind in SKIP_REASONS:
