@@ -17,12 +17,17 @@ Word's "web page" and some "Word" exports are HTML too. The file is recognised b
   nested ones included; cells as the row lists them), ``rows 14-17`` for a ``rowspan``;
 - column widths come from ``<col width>`` (pixels, or ``style="width:54pt"``) when given.
 
+A web archive (``.mht``, Word's and web systems' "single file web page", often named ``.doc``) is
+a MIME message: its HTML part is decoded and read the same way (``looks_like_mht``, ``read_mht``).
+
 Encodings: a byte-order mark, else the ``<meta>`` charset (``gb2312`` and ``gbk`` are read as their
 superset GB18030), else UTF-8, else GB18030.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,9 +237,40 @@ def _points(element: etree._Element) -> float:
         return 0.0
 
 
+def looks_like_mht(head: bytes) -> bool:
+    """A web archive (MHT, "single file web page", what Word and web systems save as .mht or .doc):
+    a MIME message whose first headers announce multipart/related."""
+    start = head[:4096].lstrip().lower()
+    return start.startswith((b"mime-version:", b"from:", b"content-type:", b"subject:", b"date:")) and b"multipart/related" in start
+
+
+def mht_html(data: bytes) -> str:
+    """The HTML page of a web archive, decoded (quoted-printable or base64, its charset)."""
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True) or b""
+            charset = (part.get_content_charset() or "").lower()
+            if charset:
+                try:
+                    return payload.decode("gb18030" if charset in _GB else charset, errors="replace")
+                except LookupError:
+                    pass
+            return decode(payload)
+    raise InputError("web archive (MHT) without an HTML page: not a form export", status="skipped")
+
+
+def read_mht(path: Path) -> DocumentContent:
+    """A web archive's HTML page, read as an HTML file."""
+    return html_content(mht_html(path.read_bytes()))
+
+
 def read_html(path: Path) -> DocumentContent:
     """Every table of an HTML file as a grid, and the text around them as lines."""
-    text = decode(path.read_bytes())
+    return html_content(decode(path.read_bytes()))
+
+
+def html_content(text: str) -> DocumentContent:
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses a str with an encoding declaration
     try:
         root = lxml.html.document_fromstring(text)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .convert import sniff_ole2
-from .htmltable import looks_like_html
+from .htmltable import looks_like_html, looks_like_mht
 from .textexport import looks_like_text_export
 
 SNIFF_BYTES = 8192
@@ -21,7 +21,7 @@ class InputFile:
     relpath: str  # relative to the dump root, "/"-separated
     size: int
     sha256: str
-    kind: str  # pdf | image | xlsx | xls | docx | doc | odt | ods | html | ofd | zip | text_export | text | empty | unknown
+    kind: str  # pdf | image | xlsx | xls | docx | doc | odt | rtf | ods | html | mht | ofd | zip | text_export | text | empty | unknown
     detail: str  # what the sniffer saw, for messages
 
 
@@ -58,6 +58,10 @@ def sniff(head: bytes, size: int) -> tuple[str, str]:
             return kind, detail
     if looks_like_html(head):  # web systems' "Excel" exports are HTML tables named .xls
         return "html", "HTML page (a web system's table export)"
+    if looks_like_mht(head):
+        return "mht", "web archive (MHT, a saved web page)"
+    if head.startswith(b"{\\rtf"):
+        return "rtf", "Rich Text Format document (RTF)"
     if looks_like_text_export(head):  # before the plain-text test: an export with a damaged byte is still one
         return "text_export", "tab-separated text export of a form"
     if _looks_like_text(head):

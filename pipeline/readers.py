@@ -12,7 +12,7 @@ from .convert import convert, temporary_folder
 from .errors import InputError
 from .extract import Extraction
 from .htmltable import METHOD as HTML_METHOD
-from .htmltable import read_html
+from .htmltable import read_html, read_mht
 from .ingest import InputFile
 from .ods import read_ods
 from .ofd import METHOD as OFD_METHOD
@@ -21,7 +21,7 @@ from .spreadsheet import METHOD as SPREADSHEET_METHOD
 from .worddoc import METHOD as WORD_METHOD
 from .worddoc import read_docx
 
-KINDS = ("docx", "doc", "odt", "ods", "html", "ofd")
+KINDS = ("docx", "doc", "odt", "rtf", "ods", "html", "mht", "ofd")
 
 
 def extract_document(source_file: InputFile) -> Extraction:
@@ -29,12 +29,14 @@ def extract_document(source_file: InputFile) -> Extraction:
     path, kind = source_file.path, source_file.kind
     if kind == "docx":
         return Extraction(read_docx(path), base_method=WORD_METHOD)
-    if kind in ("doc", "odt"):
+    if kind in ("doc", "odt", "rtf"):
         return Extraction(_converted(path, kind, "docx", source_file.detail, read_docx), base_method=WORD_METHOD)
     if kind == "ods":
         return Extraction(read_ods(path), base_method=SPREADSHEET_METHOD)
     if kind == "html":
         return Extraction(read_html(path), base_method=HTML_METHOD)
+    if kind == "mht":
+        return Extraction(read_mht(path), base_method=HTML_METHOD)
     if kind == "ofd":
         return Extraction(read_ofd(path), base_method=OFD_METHOD)
     raise InputError(f"no reader for {source_file.detail}")

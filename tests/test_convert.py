@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,38 @@ def _minimal_word_ole2() -> bytes:
     entry(1, "WordDocument", 2, 2, 8 * sector)
     stream = bytes(range(256)) * 16
     return bytes(header + fat + directory + stream)
+
+
+@needs_libreoffice
+def test_rtf_named_doc_is_converted(legacy, tmp_path):
+    rtf = libreoffice_convert(legacy / "form.docx", "rtf", tmp_path)
+    shutil.move(rtf, tmp_path / "自评表.doc")  # web systems often save RTF as .doc
+    source = describe(tmp_path / "自评表.doc", tmp_path)
+    assert (source.kind, source.detail) == ("rtf", "Rich Text Format document (RTF)")
+    result = process_file(source)
+    assert result.status == "ok" and [form_content(f) for f in result.forms] == [expected("form1.json"), expected("form3.json")]
+
+
+@needs_libreoffice
+def test_a_conversion_that_takes_too_long_is_stopped_with_a_message(legacy, tmp_path):
+    from pipeline.convert import convert
+    from pipeline.errors import InputError
+
+    started = time.monotonic()
+    with pytest.raises(InputError) as raised:
+        convert(legacy / "form.doc", "doc", "docx", "Word 97-2003 document (.doc)", tmp_path, timeout=0.05)
+    assert raised.value.message == "Word 97-2003 document (.doc): LibreOffice did not finish converting it within 0 s"
+    assert time.monotonic() - started < 10  # stopped, not waited for
+
+
+def test_wps_spreadsheet_in_excel_format_is_read_by_xlrd(tmp_path):
+    test_spreadsheet = pytest.importorskip("test_spreadsheet")
+    if test_spreadsheet.xlwt is None:
+        pytest.skip("xlwt is not installed (pip install -e '.[test]')")
+    import make_samples
+
+    test_spreadsheet.write_xls(tmp_path / "自评表.et", [("Sheet1", [make_samples.form3()])])
+    source = describe(tmp_path / "自评表.et", tmp_path)
+    assert (source.kind, source.detail) == ("xls", "WPS Spreadsheets workbook (.et, Excel format)")
+    result = process_file(source)
+    assert result.status == "ok" and result.method == "spreadsheet" and [form_content(f) for f in result.forms] == [expected("form3.json")]

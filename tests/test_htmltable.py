@@ -103,3 +103,24 @@ def test_a_page_without_a_table_is_skipped_with_a_reason(tmp_path):
     path = html_file(tmp_path, "<p>请于12月20日前报送项目支出绩效自评表。</p>", name="notice.html")
     result = process_file(describe(path, tmp_path))
     assert (result.status, result.message) == ("skipped", "HTML page without a table: not a form export")
+
+
+def test_web_archive_named_doc_is_read_as_its_html_page(tmp_path):
+    from email import encoders
+    from email.mime.base import MIMEBase
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    archive = MIMEMultipart("related")
+    page = MIMEBase("text", "html", charset="gb2312")  # declared gb2312, written in its superset, as systems do
+    page.set_payload(SAMPLE.read_bytes())
+    encoders.encode_base64(page)
+    archive.attach(page)
+    archive.attach(MIMEText("td {border: 1px solid}", "css", "utf-8"))
+    path = tmp_path / "培训经费.doc"
+    path.write_bytes(archive.as_bytes())
+    source = describe(path, tmp_path)
+    assert (source.kind, source.detail) == ("mht", "web archive (MHT, a saved web page)")
+    result = process_file(source)
+    assert (result.status, result.method, len(result.forms)) == ("ok", "html", 1), result.message
+    assert result.forms[0].project.name == "培训经费"
