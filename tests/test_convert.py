@@ -189,3 +189,25 @@ def test_wps_spreadsheet_in_excel_format_is_read_by_xlrd(tmp_path):
     assert (source.kind, source.detail) == ("xls", "WPS Spreadsheets workbook (.et, Excel format)")
     result = process_file(source)
     assert result.status == "ok" and result.method == "spreadsheet" and [form_content(f) for f in result.forms] == [expected("form3.json")]
+
+
+@needs_libreoffice
+def test_installing_libreoffice_later_rereads_what_failed_without_it(legacy, tmp_path, monkeypatch):
+    import pandas as pd
+
+    from pipeline.cli import main
+
+    dump, out = tmp_path / "dump", tmp_path / "out"
+    dump.mkdir()
+    shutil.copy(legacy / "form.doc", dump / "自评表.doc")
+
+    def status() -> str:
+        manifest = pd.read_csv(out / "manifest.csv", encoding="utf-8-sig", keep_default_na=False)
+        return manifest.iloc[0]["status"]
+
+    monkeypatch.setenv("ZPEF_SOFFICE", "")
+    main(["extract", str(dump), "--out", str(out), "--quiet", "--workers", "0"])
+    assert status() == "failed"
+    monkeypatch.delenv("ZPEF_SOFFICE")
+    main(["extract", str(dump), "--out", str(out), "--quiet", "--workers", "0"])  # same cache folder, no --force
+    assert status() == "ok"
