@@ -8,7 +8,8 @@ Word's "web page" and some "Word" exports are HTML too. The file is recognised b
   the slots below and to the right, and a row's next cell goes to the first slot not covered from
   above (a ``rowspan`` running past the table's last row is cut there, as browsers do);
 - a cell's text is what a browser shows: runs of white space (``&nbsp;`` included) are one space,
-  ``<br>`` and block elements (``<p>``, ``<div>``) start a new line;
+  ``<br>`` and block elements (``<p>``, ``<div>``) start a new line; a saved web form's text
+  ``<input>`` shows its ``value`` and a ``<select>`` its chosen option;
 - text outside tables (a title in ``<h1>`` or ``<p>``, a unit line) is a loose line per block;
   ``<head>``, scripts and styles are not text;
 - a table holding another table is a layout frame: it is unwrapped and what is inside read in
@@ -179,6 +180,14 @@ def cell_text(cell: etree._Element) -> str:
             return
         if tag in _BLOCKS:
             lines.append([])
+        if tag == "input" and element.get("type", "text").lower() in ("text", "number", ""):
+            lines[-1].append(element.get("value", ""))  # a saved web form shows its values in inputs
+        if tag == "select":  # only the chosen option is shown
+            chosen = [option for option in element.iter("option") if option.get("selected") is not None]
+            lines[-1].append(chosen[0].text_content() if chosen else "")
+            if element.tail:
+                lines[-1].append(element.tail)
+            return
         if element.text:
             lines[-1].append(element.text)
         for child in element:

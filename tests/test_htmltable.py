@@ -124,3 +124,11 @@ def test_web_archive_named_doc_is_read_as_its_html_page(tmp_path):
     result = process_file(source)
     assert (result.status, result.method, len(result.forms)) == ("ok", "html", 1), result.message
     assert result.forms[0].project.name == "培训经费"
+
+
+def test_a_saved_web_form_shows_its_input_values(tmp_path):
+    body = ('<table><tr><td>项目名称</td><td><input type="text" value="培训经费"></td>'
+            '<td><select><option>万元</option><option selected>元</option></select></td>'
+            '<td><textarea>提高业务能力</textarea></td></tr></table>')
+    [grid] = read_html(html_file(tmp_path, body)).pages[0].grids
+    assert [c.text for c in grid.cells] == ["项目名称", "培训经费", "元", "提高业务能力"]
