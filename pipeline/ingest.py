@@ -11,6 +11,7 @@ from pathlib import Path
 from .convert import sniff_ole2
 from .htmltable import looks_like_html, looks_like_mht
 from .textexport import looks_like_text_export
+from .xmlsheet import looks_like_xml_workbook
 
 SNIFF_BYTES = 8192
 
@@ -21,7 +22,7 @@ class InputFile:
     relpath: str  # relative to the dump root, "/"-separated
     size: int
     sha256: str
-    kind: str  # pdf | image | xlsx | xls | docx | doc | odt | rtf | ods | html | mht | ofd | zip | text_export | text | empty | unknown
+    kind: str  # pdf | image | xlsx | xls | docx | doc | odt | rtf | ods | xml_workbook | html | mht | ofd | zip | text_export | text | empty | unknown
     detail: str  # what the sniffer saw, for messages
 
 
@@ -56,6 +57,8 @@ def sniff(head: bytes, size: int) -> tuple[str, str]:
             if kind == "zip":
                 return _sniff_zip(head)
             return kind, detail
+    if looks_like_xml_workbook(head):
+        return "xml_workbook", "Excel 2003 XML workbook (SpreadsheetML)"
     if looks_like_html(head):  # web systems' "Excel" exports are HTML tables named .xls
         return "html", "HTML page (a web system's table export)"
     if looks_like_mht(head):

@@ -20,8 +20,9 @@ from .ofd import read_ofd
 from .spreadsheet import METHOD as SPREADSHEET_METHOD
 from .worddoc import METHOD as WORD_METHOD
 from .worddoc import read_docx
+from .xmlsheet import read_xml_workbook
 
-KINDS = ("docx", "doc", "odt", "rtf", "ods", "html", "mht", "ofd")
+KINDS = ("docx", "doc", "odt", "rtf", "ods", "xml_workbook", "html", "mht", "ofd")
 
 
 def extract_document(source_file: InputFile) -> Extraction:
@@ -33,6 +34,8 @@ def extract_document(source_file: InputFile) -> Extraction:
         return Extraction(_converted(path, kind, "docx", source_file.detail, read_docx), base_method=WORD_METHOD)
     if kind == "ods":
         return Extraction(read_ods(path), base_method=SPREADSHEET_METHOD)
+    if kind == "xml_workbook":
+        return Extraction(read_xml_workbook(path), base_method=SPREADSHEET_METHOD)
     if kind == "html":
         return Extraction(read_html(path), base_method=HTML_METHOD)
     if kind == "mht":

@@ -926,6 +926,35 @@ def write_html_xls(path: Path, form: FormSpec, encoding: str = "gb18030") -> Non
     path.write_bytes(page.encode(encoding))
 
 
+def xml_cell(spec: Spec, col: int) -> str:
+    """One SpreadsheetML cell typed as put_value types it: amounts with 0.00, percentages with 0%."""
+    merge = (f' ss:MergeAcross="{spec.col_span - 1}"' if spec.col_span > 1 else "") + (f' ss:MergeDown="{spec.row_span - 1}"' if spec.row_span > 1 else "")
+    text = spec.text
+    if AMOUNT.fullmatch(text):
+        data, style = f'<Data ss:Type="Number">{float(text):g}</Data>', ' ss:StyleID="amount"'
+    elif SMALL_INTEGER.fullmatch(text):
+        data, style = f'<Data ss:Type="Number">{int(text)}</Data>', ""
+    elif PERCENT.fullmatch(text):
+        data, style = f'<Data ss:Type="Number">{int(text[:-1]) / 100:g}</Data>', ' ss:StyleID="percent"'
+    else:
+        data, style = (f'<Data ss:Type="String">{xml_escape(text)}</Data>' if text else ""), ""
+    return f'<Cell ss:Index="{col + 1}"{merge}{style}>{data}</Cell>'
+
+
+def write_xml_workbook(path: Path, form: FormSpec) -> None:
+    """A form as a web system's "Excel" export in the Excel 2003 XML format (SpreadsheetML), named
+    .xls: the title in a row merged across, the cells with the PDF's merges, widths in points."""
+    rows = [f'<Row><Cell ss:MergeAcross="{len(form.widths) - 1}"><Data ss:Type="String">{xml_escape(form.title)}</Data></Cell></Row>']
+    rows += ["<Row>" + "".join(xml_cell(spec, spec.col) for spec in row) + "</Row>" for row in form.rows]
+    columns = "".join(f'<Column ss:Width="{points:g}"/>' for points in form.widths)
+    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+           '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">\n'
+           '<Styles><Style ss:ID="amount"><NumberFormat ss:Format="0.00"/></Style><Style ss:ID="percent"><NumberFormat ss:Format="0%"/></Style></Styles>\n'
+           f'<Worksheet ss:Name="自评表"><Table>{columns}\n' + "\n".join(rows) + "\n</Table></Worksheet>\n</Workbook>\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(xml.encode("utf-8"))
+
+
 def write_ofd(path: Path, forms: list[FormSpec]) -> None:
     """The forms drawn exactly as in the PDFs (draw_form), into an OFD package (ofdwriter)."""
     canvas = OfdCanvas(font=FONT, font_family="WenQuanYi Micro Hei", when=PINNED_TIME)
@@ -976,10 +1005,12 @@ def main() -> None:
     # The same forms authored in Word: form 1 and form 3 in one .docx, a page break between them.
     write_docx(out / "word" / "吉华街道_项目支出绩效自评表_2022.docx", [form1(), form3()], after="填报人：李明    联系电话：0755-28000000")
 
-    # Form 2 in an OpenDocument spreadsheet, form 3 as a web system's HTML "Excel" export, and
+    # Form 2 in an OpenDocument spreadsheet and as an Excel 2003 XML export, form 3 as a web
+    # system's HTML "Excel" export, and
     # form 1 as an OFD drawn like its PDF (two pages, the break splitting the 产出 merge).
     write_ods(out / "ods" / "住房租赁市场发展专项.ods", [("自评表", [form2()])])
     write_html_xls(out / "html_xls" / "培训经费_导出.xls", form3())
+    write_xml_workbook(out / "xml_xls" / "住房租赁市场发展专项_导出.xls", form2())
     write_ofd(out / "ofd" / "网格管理事务.ofd", [form1()])
 
     bad = out / "bad"
