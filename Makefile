@@ -8,12 +8,13 @@ ARGS   ?=
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help extract test bench bench-scale samples system-deps venv clean
+.PHONY: help extract test bench bench-eval eval-build bench-scale samples system-deps venv clean
 
 help:
 	@echo "make extract [DUMP=folder] [OUT=folder] [ARGS='…']  extract every form in DUMP (default $(DUMP)) into OUT"
 	@echo "make test                                           run the test suite"
-	@echo "make bench                                          print speed and accuracy figures on the samples"
+	@echo "make bench                                          print speed and accuracy figures on the samples and the evaluation corpus"
+	@echo "make bench-eval [ARGS='--half dev --kinds …']       accuracy on the real forms of eval/ (renders eval/build if missing)"
 	@echo "make bench-scale [ARGS='--forms 1000']              throughput at 1 and 2 workers on a generated dump"
 	@echo "make samples                                        regenerate samples/dump from scripts/make_samples.py"
 
@@ -29,6 +30,18 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_eval.py $(EVAL_ARGS)
+
+# The evaluation corpus of real forms (eval/): renderings are made in eval/build/ when missing
+# (LibreOffice, poppler), then the pipeline is measured on each half × rendering kind.
+# All kinds, scans included, take about 4 minutes on the 12 forms; EVAL_ARGS='--kinds docx_pdf,xlsx_pdf'
+# narrows `make bench`.
+EVAL_ARGS ?=
+bench-eval: $(STAMP) eval-build
+	$(PY) scripts/bench_eval.py $(ARGS)
+
+eval-build: $(STAMP)
+	$(PY) scripts/make_eval.py
 
 # 1,000 generated exported forms and 50 scanned pages at 1 and 2 workers (takes a while)
 bench-scale: $(STAMP) system-deps

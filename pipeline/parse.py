@@ -23,8 +23,13 @@ from .model import Cell, DocumentContent, TextLine
 from .template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, every_layout, rank, unknown_message
 from .values import clean_text, comparison_sign, parse_number, person_and_phone, text_items
 from .vocabulary import (
+    BLOCK_CAPTIONS,
+    FUNDING_ITEM_ROLES,
+    FUNDING_ROLES,
+    INDICATOR_ROLES,
     NOT_A_NUMBER,
     YEAR_LINE,
+    RoleRule,
     is_form_title,
     is_placeholder,
     level1_parts,
@@ -32,8 +37,17 @@ from .vocabulary import (
     normalise,
     normalise_label,
     other_form_type,
+    role_of,
+    title_without_year,
+    title_year,
     unit_of,
 )
+
+# indicator columns every layout prints; a form where one was not read cannot be trusted
+REQUIRED_INDICATOR_ROLES = ("name", "target", "actual", "score")
+INDICATOR_COLUMN_NAMES = {"name": "三级指标", "target": "年度指标值", "actual": "实际完成值", "score": "得分"}
+
+UNSTORED_FUNDING_ROLES = {"note": "原因"}  # columns recognised beside the budget that the schema does not hold
 
 WEIGHT_IN_LABEL = re.compile(r"^(\d+(?:\.\d+)?)分$")
 
@@ -94,6 +108,7 @@ class ParsedForm:
     other_notes: str | None = None
     dropped_rows: list[DroppedRow] = field(default_factory=list)
     template_note: str | None = None  # why the layout is unknown: the closest template, what did not match
+    unread: list[str] = field(default_factory=list)  # printed but not placed: columns no role names, rows no item names
     grid: dict[str, Any] | None = None  # the raw cells of a form of unknown layout, to be saved beside it
 
 
@@ -158,16 +173,42 @@ def split_forms(stream: list[Row | TextLine]) -> list[FormChunk]:
 
 def _is_section_header(row: Row) -> bool:
     known = every_layout()
-    return _is_indicator_header(_header_positions(row, known.indicator_columns)) or _is_funding_header(_header_positions(row, known.funding_columns))
+    return (_is_indicator_header(_header_positions(row, known.indicator_columns, INDICATOR_ROLES))
+            or _is_funding_header(_header_positions(row, known.funding_columns, FUNDING_ROLES)))
 
 
-def _header_positions(row: Row, table: dict[str, tuple[str, ...]]) -> dict[str, float]:
+def _key(cell: Cell, table: dict[str, tuple[str, ...]]) -> str | None:
+    """The key a cell's label names; close matches only for OCR'd cells (see ``match_key``)."""
+    return match_key(cell.text, table, fuzzy=cell.confidence is not None)
+
+
+def _column_role(cell: Cell, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> str | None:
+    """A header cell's role: a synonym the vocabulary lists, else what its words mean."""
+    return _key(cell, table) or role_of(cell.text, rules)
+
+
+def _header_positions(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...] = ()) -> dict[str, float]:
+    """Each column key's x centre: labels a synonym names first, then labels by what their words
+    mean for the keys still missing (so a caption such as 年度预算数(万元) never takes the place of
+    the 调整后预算数 column printed beside it)."""
     positions: dict[str, float] = {}
-    for cell in row.cells:
-        key = match_key(cell.text, table)
-        if key is not None and key not in positions:
-            positions[key] = (cell.bbox[0] + cell.bbox[2]) / 2
+    for matcher in (lambda cell: _key(cell, table), lambda cell: role_of(cell.text, rules)):
+        for cell in row.cells:
+            key = matcher(cell)
+            if key is not None and key not in positions:
+                positions[key] = (cell.bbox[0] + cell.bbox[2]) / 2
     return positions
+
+
+def _is_caption(text: str) -> bool:
+    base = normalise_label(text).base
+    return not base or any(base == caption or base.startswith(caption) and len(base) <= len(caption) + 2 for caption in BLOCK_CAPTIONS)
+
+
+def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> list[str]:
+    """Header cells printed in this row whose column no role names: a column that is not read."""
+    return [c.text.strip() for c in row.cells
+            if c.row == row.index and c.text.strip() and _column_role(c, table, rules) is None and not _is_caption(c.text)]
 
 
 def _is_indicator_header(positions: dict[str, float]) -> bool:
@@ -202,6 +243,8 @@ class _FormReader:
         self.previous_level1: tuple[str | None, float | None, Cell | None] = (None, None, None)
         self.previous_level2: tuple[str | None, Cell | None, Row | None] = (None, None, None)
         self.grids_with_indicators: set[int] = set()
+        self.unread: list[str] = []  # what the form prints that could not be placed: columns, rows
+        self.header_row: Row | None = None  # the indicator header, to tell a second header row after it
 
     # --- recording values -------------------------------------------------------------------
 
@@ -235,8 +278,11 @@ class _FormReader:
                 self._row(item)
         if self.other_notes:
             self._record("/other_notes", self.other_notes[0][1])
+        self._year_from_title()
+        self._fill_split_level1()
+        self._columns_read()
         return ParsedForm(
-            title=self.chunk.title,
+            title=title_without_year(self.chunk.title),
             template=self.template,
             pages=self.chunk.pages,
             project=self.project,
@@ -248,7 +294,61 @@ class _FormReader:
             problems=self.problems,
             other_notes="\n".join(text for text, _ in self.other_notes) or None,
             dropped_rows=self.dropped_rows,
+            unread=self.unread,
         )
+
+    def _columns_read(self) -> None:
+        """Every form prints these indicator columns: one not found, or found with every value
+        empty, is a column that was not read (its header was not recognised, or not under it)."""
+        if not self.indicators:
+            return
+        for role in REQUIRED_INDICATOR_ROLES:
+            label = INDICATOR_COLUMN_NAMES[role]
+            if role not in self.indicator_cols:
+                self.unread.append(f"no {label} column found in the indicator header")
+            elif all(getattr(indicator, role) is None for indicator in self.indicators):
+                self.unread.append(f"{label} column found but no row has a value under it")
+
+    def _year_from_title(self) -> None:
+        """A year printed only in the title (2020年度项目支出绩效自评表)."""
+        line = self.chunk.title_line
+        if self.project.year is None and line is not None:
+            year = title_year(line.text)
+            if year is not None:
+                self.project.year = year
+                self.provenance["/project/year"] = Provenance(line.page, line.bbox, line.text)
+
+    def _fill_split_level1(self) -> None:
+        """A merged level cell split by a page break may print its label below the break only: the
+        rows above it, at the end of the earlier page, then take that label (and point at the cell
+        that prints it). Level 1 first, so a level-2 block is only filled within its level-1 block."""
+        for key, extra in (("level1", "level1_weight"), ("level2", None)):
+            pending: list[int] = []
+            for index, indicator in enumerate(self.indicators):
+                if getattr(indicator, key) is None:
+                    pending.append(index)
+                    continue
+                if pending and pending[-1] == index - 1 and self._starts_page(index):
+                    self._fill_from(index, pending, key, extra)
+                pending = []
+
+    def _fill_from(self, index: int, rows: list[int], key: str, extra: str | None) -> None:
+        source = self.indicators[index]
+        source_cell = self.provenance.get(f"/indicators/{index}/{key}")
+        for row_index in rows:
+            target = self.indicators[row_index]
+            if key == "level2" and target.level1 != source.level1:
+                continue
+            for field_name in (key, extra) if extra else (key,):
+                setattr(target, field_name, getattr(source, field_name))
+                if source_cell is not None and getattr(source, field_name) is not None:
+                    self.provenance[f"/indicators/{row_index}/{field_name}"] = source_cell
+
+    def _starts_page(self, index: int) -> bool:
+        """The indicator's level-1 label is on a later page than the row above it."""
+        here = self.provenance.get(f"/indicators/{index}/name") or self.provenance.get(f"/indicators/{index}/level1")
+        above = self.provenance.get(f"/indicators/{index - 1}/name")
+        return here is not None and above is not None and here.page > above.page
 
     def _loose_line(self, line: TextLine) -> None:
         year = YEAR_LINE.match(normalise(line.text))
@@ -262,20 +362,33 @@ class _FormReader:
             self.provenance["/funding/unit"] = Provenance(line.page, line.bbox, line.text)
 
     def _row(self, row: Row) -> None:
-        indicator_header = _header_positions(row, self.vocabulary.indicator_columns)
+        texts = [c for c in row.cells if c.text.strip()]
+        if len(texts) == 1 and YEAR_LINE.match(normalise(texts[0].text)):  # a sheet's （2022年度） row
+            self._loose_line(TextLine(texts[0].text, row.page, texts[0].bbox))
+            return
+        indicator_header = _header_positions(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
         if _is_indicator_header(indicator_header):
+            if self.section != "indicators" or not self.indicator_cols:  # a header repeated on a new page reads the same
+                self.unread += [f"indicator column {text!r}" for text in
+                                _unread_header_cells(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)]
             self.indicator_cols = indicator_header
+            self.header_row = row
             self.section = "indicators"
             return
         if self.section == "indicators":
+            if self._second_header_row(row):
+                return
             self._indicator_or_total(row)
             return
         if self.section == "after":
             self._other_notes(row)
             return
         self._units(row)
-        funding_header = _header_positions(row, self.vocabulary.funding_columns)
+        funding_header = _header_positions(row, self.vocabulary.funding_columns, FUNDING_ROLES)
         if _is_funding_header(funding_header):
+            self.unread += [f"funding column {text!r}" for text in
+                            _unread_header_cells(row, self.vocabulary.funding_columns, FUNDING_ROLES)
+                            if match_key(text, self.vocabulary.funding_items) is None and unit_of(text) is None]
             self.funding_cols = funding_header
             self.funding_weight = self._caption_weight(row)
             self.section = "funding"
@@ -312,11 +425,11 @@ class _FormReader:
     def _header_fields(self, row: Row) -> None:
         fields = self.vocabulary.header_fields
         for i, cell in enumerate(row.cells):
-            key = match_key(cell.text, fields)
+            key = _key(cell, fields)
             if key is None:
                 continue
             value_cell = row.cells[i + 1] if i + 1 < len(row.cells) else None
-            if value_cell is None or match_key(value_cell.text, fields) is not None:
+            if value_cell is None or _key(value_cell, fields) is not None:
                 continue
             if key == "manager_phone":
                 self._person_and_phone(value_cell)
@@ -331,41 +444,85 @@ class _FormReader:
                 setattr(self.project, key, value)
                 self._record(f"/project/{key}", cell)
 
+    def _second_header_row(self, row: Row) -> bool:
+        """The row right under the indicator header that only prints column labels (指标性质 | 指标值 |
+        度量单位 under a merged 年度指标值): its columns refine the header's, it holds no values."""
+        header = self.header_row
+        if header is None or header.grid_id != row.grid_id or row.index != header.index + 1:
+            return False
+        own = [c for c in row.cells if c.row == row.index and c.text.strip()]
+        roles = {c: _column_role(c, self.vocabulary.indicator_columns, INDICATOR_ROLES) for c in own}
+        if not own or any(role is None for role in roles.values()):
+            return False
+        for cell, role in roles.items():
+            if role is not None:
+                self.indicator_cols[role] = (cell.bbox[0] + cell.bbox[2]) / 2
+        return True
+
     def _funding_line(self, row: Row) -> None:
         item_key = None
         for cell in row.cells:
-            item_key = match_key(cell.text, self.vocabulary.funding_items)
+            item_key = _key(cell, self.vocabulary.funding_items) or role_of(cell.text, FUNDING_ITEM_ROLES)
             if item_key is not None:
                 break
-        if item_key is None and self.vocabulary.funding_row_without_label and not self.funding.lines:
+        if item_key is None and not self.funding.lines:
             amounts = [row.cell_at(x) for key, x in self.funding_cols.items() if key in ("initial_budget", "annual_budget", "executed")]
             if any(c is not None and parse_number(c.text).value is not None for c in amounts):
-                item_key = self.vocabulary.funding_row_without_label  # one budget row, no label (Sichuan)
+                # one budget row without a label (Sichuan): the first row of every funding block is its total
+                item_key = self.vocabulary.funding_row_without_label or "年度资金总额"
         if item_key is None:
+            self._funding_row_without_item(row)
             return
         index = len(self.funding.lines)
         line = FundingLine(item=item_key)
         for key, x in self.funding_cols.items():
+            if key in UNSTORED_FUNDING_ROLES:
+                cell = row.cell_at(x)
+                if cell is not None and normalise(cell.text) not in NOT_A_NUMBER:
+                    self.unread.append(f"funding {item_key} {UNSTORED_FUNDING_ROLES[key]} {cell.text.strip()!r} (the schema has no field for it)")
+                continue
             setattr(line, key, self._number(f"/funding/lines/{index}/{key}", row.cell_at(x)))
         if item_key == "年度资金总额" and "weight" not in self.funding_cols and self.funding_weight is not None:
             line.weight, caption = self.funding_weight
             self._record(f"/funding/lines/{index}/weight", caption)
         self.funding.lines.append(line)
 
+    def _funding_row_without_item(self, row: Row) -> None:
+        """A funding row no schema item names (财政专户管理资金, 单位资金, 其中:中央、省补助资金) is
+        listed in dropped_rows; one with an amount other than zero is a value lost, so it is unread."""
+        amounts = [row.cell_at(x) for key, x in self.funding_cols.items() if key in ("initial_budget", "annual_budget", "executed")]
+        values = [parse_number(c.text).value for c in amounts if c is not None]
+        if all(v is None for v in values):
+            return  # no amount: a caption, an instruction, a blank row
+        label = " | ".join(c.text.strip() for c in row.cells if c.row == row.index and c.text.strip())
+        self.dropped_rows.append(DroppedRow(page=row.page, text=label, reason="funding row with no item in the schema"))
+        if any(v for v in values):
+            self.unread.append(f"funding row {label!r} (no funding item in the schema, amounts not zero)")
+
     def _goal_row(self, row: Row) -> None:
         for key, x in self.goal_cols.items():
             cell = row.cell_at(x)
-            if cell is None or match_key(cell.text, self.vocabulary.goal_columns) is not None:
+            if cell is None or _key(cell, self.vocabulary.goal_columns) is not None or self._is_header_word(cell):
                 continue
             items = getattr(self.goals, key)
             for item in text_items(cell.text):
                 self._record(f"/goals/{key}/{len(items)}", cell)
                 items.append(item)
 
+    def _is_header_word(self, cell: Cell) -> bool:
+        """A label of a table header, printed where a value would be (a two-row header's cells)."""
+        vocabulary = self.vocabulary
+        return (_is_caption(cell.text) and bool(normalise_label(cell.text).base)
+                or _key(cell, vocabulary.indicator_columns) is not None
+                or _key(cell, vocabulary.funding_columns) is not None)
+
     def _indicator_or_total(self, row: Row) -> None:
         cols = self.indicator_cols
         if any(normalise(c.text) in self.vocabulary.total_labels for c in row.cells):
             self._total(row)
+            return
+        if any(normalise_label(c.text).base in self.vocabulary.other_notes for c in row.cells):
+            self._other_notes(row)  # 其他需要说明事项 printed above 总分
             return
         cells = {key: row.cell_at(x) for key, x in cols.items()}
         own = [cells.get(k) for k in ("name", "nature", "target", "unit", "actual", "weight", "score", "deviation_note")]
@@ -508,7 +665,7 @@ def parse_chunk(chunk: FormChunk) -> ParsedForm:
     if ranking and ranking[0].score >= MATCH_THRESHOLD:
         best = ranking[0].template
         return _FormReader(chunk, best.vocabulary(), best.name).read()
-    parsed = _FormReader(chunk, BASE, UNKNOWN).read()
+    parsed = _FormReader(chunk, every_layout(), UNKNOWN).read()  # every known label: an unknown layout loses nothing they name
     parsed.template_note = unknown_message(ranking)
     parsed.grid = chunk_grid(chunk) | {"template_match": [{"template": m.template.name, "score": round(m.score, 3)} for m in ranking]}
     return parsed

@@ -20,7 +20,7 @@ from itertools import groupby
 from .document import NUMBER_OR_CODE_POINTER, Check, FormDocument, FundingLine, Indicator
 from .template import UNKNOWN, grade_bands, not_applicable
 from .values import decimals
-from .vocabulary import is_child_row, is_placeholder, normalise
+from .vocabulary import is_child_row, is_header_label, is_numbered_child, is_numbered_parent, is_placeholder, normalise
 
 TOTAL_ITEM = "年度资金总额"
 AMOUNT_TOLERANCE = 0.005
@@ -62,21 +62,36 @@ def _has_points(item: Indicator | FundingLine) -> bool:
 
 
 def _children(form: FormDocument) -> list[tuple[Indicator, Indicator | None]]:
-    """Each 其中 indicator row with its parent, the nearest row above it that is not a 其中 row."""
-    pairs, parent = [], None
+    """Each row detailing another with its parent: a 其中 row, under the nearest row above that is
+    not one; a numbered 1、/(1) row, under the nearest 一、 row above it in its level-1 block."""
+    pairs: list[tuple[Indicator, Indicator | None]] = []
+    parent: Indicator | None = None
+    numbered_parent: Indicator | None = None
     for indicator in form.indicators:
+        if numbered_parent is not None and numbered_parent.level1 != indicator.level1:
+            numbered_parent = None
         if is_child_row(indicator.name):
             pairs.append((indicator, parent))
-        else:
-            parent = indicator
+            continue
+        if is_numbered_parent(indicator.name):
+            numbered_parent = indicator
+        elif numbered_parent is not None and is_numbered_child(indicator.name):
+            pairs.append((indicator, numbered_parent))
+            continue
+        parent = indicator
     return pairs
 
 
-def _counted(form: FormDocument) -> list[Indicator]:
-    """The indicator rows whose points count: a 其中 row's points are its parent's when the parent
-    carries points too (double counting, reported by double_counted_indicator)."""
+def counted_indices(form: FormDocument) -> list[int]:
+    """The indices of the indicator rows whose points count: a 其中 row's points are its parent's
+    when the parent carries points too (double counting, reported by double_counted_indicator).
+    Every sum over indicators (checks, suggestions, the report) counts these rows and no others."""
     repeated = {id(child) for child, parent in _children(form) if parent is not None and _has_points(parent)}
-    return [i for i in form.indicators if id(i) not in repeated]
+    return [index for index, indicator in enumerate(form.indicators) if id(indicator) not in repeated]
+
+
+def _counted(form: FormDocument) -> list[Indicator]:
+    return [form.indicators[index] for index in counted_indices(form)]
 
 
 def _zero_total(form: FormDocument) -> bool:
@@ -103,8 +118,8 @@ def _sum_message(label: str, parts: list[tuple[str, float | None]], total: float
 def total_score(form: FormDocument) -> Check:
     """Funding score + Σ indicator scores = the total's score."""
     rule = "total_score"
-    if form.total.score is None:
-        return Check(rule, "skip", "总分 row has no 得分")
+    if form.total.score is None:  # every layout prints a total: one not read is a value lost, not a pass
+        return Check(rule, "fail", "no 得分 read on a 总分 row: the total was not found or could not be read")
     found = _total_line(form)
     parts: list[tuple[str, float | None]] = []
     if found is not None and found[1].score is not None:
@@ -280,7 +295,7 @@ def double_counted_indicator(form: FormDocument) -> Check:
             for child, parent in doubled
             if parent is not None
         )
-        return Check(rule, "warn", "其中 rows carry points their parent carries too, so the sums count the parent only: " + described)
+        return Check(rule, "warn", "rows detailing a parent (其中…, or 1、 under 一、) carry points their parent carries too, so the sums count the parent only: " + described)
     if pairs:
         return Check(rule, "pass", f"{len(pairs)} 其中 row(s) carry no points of their own")
     return Check(rule, "pass", "no 其中 indicator rows")
@@ -336,11 +351,50 @@ def grade(form: FormDocument) -> Check:
                  + ", ".join(f"{name} ≥ {fmt(lowest)}" for name, lowest in bands) + ")")
 
 
+def indicator_levels(form: FormDocument) -> Check:
+    """Every indicator row sits under a level-1 name: a row without one was not placed in its block."""
+    rule = "indicator_levels"
+    if not form.indicators:
+        return Check(rule, "skip", "no indicator rows")
+    has_level2 = any(indicator.level2 for indicator in form.indicators)
+    problems = []
+    for index, indicator in enumerate(form.indicators):
+        # no 三级指标 is printed on 不适用 rows: a name is not required
+        lacking = [label for label, value, expected in (("一级指标", indicator.level1, True), ("二级指标", indicator.level2, has_level2))
+                   if expected and not value]
+        if lacking:
+            problems.append(f"/indicators/{index} {indicator.name or indicator.target or '?'}: no {'/'.join(lacking)}")
+    if problems:
+        return Check(rule, "fail", "indicator rows not placed in their block: " + "; ".join(problems))
+    return Check(rule, "pass", "every indicator row has its 一级指标 and 二级指标")
+
+
+def header_in_values(form: FormDocument) -> Check:
+    """A value that is itself a header label (绩效指标, 得分, 实际完成值) is header text that leaked
+    into the values: the rows were not lined up with their header."""
+    rule = "header_in_values"
+    leaked = [f"{pointer} {value!r}" for pointer, value in text_values(form) if is_header_label(value)]
+    if leaked:
+        return Check(rule, "fail", "header labels read as values: " + "; ".join(leaked))
+    return Check(rule, "pass", "no header label read as a value")
+
+
+def text_values(form: FormDocument) -> list[tuple[str, str]]:
+    """Every text value read from the form's cells, with its pointer."""
+    found = [(f"/project/{key}", value) for key, value in vars(form.project).items() if isinstance(value, str)]
+    for key in ("expected", "actual"):
+        found += [(f"/goals/{key}/{i}", item) for i, item in enumerate(getattr(form.goals, key))]
+    for index, indicator in enumerate(form.indicators):
+        found += [(f"/indicators/{index}/{key}", getattr(indicator, key)) for key in ("level2", "name", "target", "actual", "deviation_note")
+                  if isinstance(getattr(indicator, key), str)]
+    return found
+
+
 def layout_known(form: FormDocument) -> Check:
     """The form's layout is one a template describes; an unknown one is read with the base vocabulary only."""
     rule = "layout_known"
     if form.template == UNKNOWN:
-        return Check(rule, "fail", "layout not recognised by any template (pipeline/templates): values read by label only; its cell grid is saved beside the JSON")
+        return Check(rule, "fail", "layout not recognised by any template (pipeline/templates): values read by what its headers mean; its cell grid is saved beside the JSON")
     return Check(rule, "pass", f"layout {form.template}")
 
 
@@ -382,6 +436,8 @@ CHECKS: list[Callable[[FormDocument], Check]] = [
     placeholder_rows,
     zero_funding_total,
     grade,
+    indicator_levels,
+    header_in_values,
     layout_known,
 ]
 

@@ -33,7 +33,7 @@ from PIL import Image, ImageDraw
 from .corrections import CORRECTIONS_FILE, CorrectionsOutcome, FieldError, csv_line, get_value, header_line, resolve
 from .document import Check, FormDocument
 from .export import PAGES_DIR, atomic_path, page_image_name, write_text
-from .reconcile import LOW_CONFIDENCE, REVIEW_WARNINGS, TOTAL_ITEM, fmt
+from .reconcile import LOW_CONFIDENCE, REVIEW_WARNINGS, TOTAL_ITEM, counted_indices, fmt
 from .run import FileResult, RunResult
 from .suggest import Suggestion, label, suggestions
 
@@ -168,14 +168,14 @@ def _total_index(form: FormDocument) -> int | None:
 def _sum_pointers(form: FormDocument, column: str) -> list[str]:
     index = _total_index(form)
     pointers = [f"/funding/lines/{index}/{column}"] if index is not None else []
-    pointers += [f"/indicators/{i}/{column}" for i in range(len(form.indicators))]
+    pointers += [f"/indicators/{i}/{column}" for i in counted_indices(form)]
     return pointers + [f"/total/{column}"]
 
 
 def _level1_pointers(form: FormDocument) -> list[str]:
     """The declared weight and the members' weights of each level-1 group whose weights disagree."""
     pointers: list[str] = []
-    numbered = list(enumerate(form.indicators))
+    numbered = [(i, form.indicators[i]) for i in counted_indices(form)]
     for (_, declared), group in groupby(numbered, key=lambda item: (item[1].level1, item[1].level1_weight)):
         members = list(group)
         if declared is not None and abs(sum(ind.weight or 0.0 for _, ind in members) - declared) > 1e-6:

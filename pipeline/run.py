@@ -90,6 +90,8 @@ def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: s
         form.checks = [Check(c.rule, c.status, parsed.template_note) if c.rule == "layout_known" and c.status == "fail" else c for c in form.checks]
     if parsed.problems:
         form.checks.append(Check("values_readable", "fail", "printed but unreadable, kept as null: " + "; ".join(parsed.problems)))
+    if parsed.unread:
+        form.checks.append(Check("structure_read", "fail", "printed but not read: " + "; ".join(parsed.unread)))
     if not parsed.indicators:
         form.checks.append(Check("indicators_found", "fail", "no indicator rows found under an 一级指标/三级指标 header"))
     form.status = "needs_review" if any(c.status == "fail" or c.rule in REVIEW_WARNINGS and c.status == "warn" for c in form.checks) else "ok"

@@ -28,10 +28,12 @@ from itertools import groupby
 
 from .corrections import get_value, resolve, set_value
 from .document import Check, Correction, FormDocument
-from .reconcile import LOW_CONFIDENCE, TOTAL_ITEM, fmt, reconcile
+from .reconcile import LOW_CONFIDENCE, TOTAL_ITEM, counted_indices, fmt, reconcile
 from .values import decimals
 
 SUM_RULES = ("total_score", "total_weight", "level1_weight", "funding_sum")
+# checks that say the form was not wholly read: no arithmetic suggestion is made while one fails
+STRUCTURE_RULES = ("structure_read", "indicator_levels", "header_in_values", "values_readable", "indicators_found")
 CLEAR_MINIMUM = 2
 MARKER = " — suggestion: "
 CANDIDATES_MARKER = " — candidates (none suggested): "
@@ -142,20 +144,20 @@ def _total_line_index(form: FormDocument) -> int | None:
 def total_score_changes(form: FormDocument) -> list[tuple[Change, str]]:
     index = _total_line_index(form)
     parts = [(f"/funding/lines/{index}/score", form.funding.lines[index].score)] if index is not None and form.funding.lines[index].score is not None else []
-    parts += [(f"/indicators/{i}/score", ind.score) for i, ind in enumerate(form.indicators)]
+    parts += [(f"/indicators/{i}/score", form.indicators[i].score) for i in counted_indices(form)]
     return _solve(form, parts, ("/total/score", form.total.score), "Σ = {}")
 
 
 def total_weight_changes(form: FormDocument) -> list[tuple[Change, str]]:
     index = _total_line_index(form)
     parts = [(f"/funding/lines/{index}/weight", form.funding.lines[index].weight)] if index is not None and form.funding.lines[index].weight is not None else []
-    parts += [(f"/indicators/{i}/weight", ind.weight) for i, ind in enumerate(form.indicators)]
+    parts += [(f"/indicators/{i}/weight", form.indicators[i].weight) for i in counted_indices(form)]
     return _solve(form, parts, ("/total/weight", form.total.weight), "Σ 分值 = {}")
 
 
 def level1_weight_changes(form: FormDocument) -> list[tuple[Change, str]]:
     changes: list[tuple[Change, str]] = []
-    numbered = list(enumerate(form.indicators))
+    numbered = [(i, form.indicators[i]) for i in counted_indices(form)]
     for (name, declared), group in groupby(numbered, key=lambda item: (item[1].level1, item[1].level1_weight)):
         members = list(group)
         if declared is None:
@@ -296,7 +298,10 @@ def clear_winner(candidates: list[Candidate]) -> Candidate | None:
 
 def suggestions(form: FormDocument, checks: list[Check] | None = None) -> list[Suggestion]:
     """One Suggestion per failing sum check of ``form`` (its own checks unless given)."""
-    failing = [c.rule for c in (checks if checks is not None else form.checks) if c.status == "fail" and c.rule in SUM_RULES]
+    checks = checks if checks is not None else form.checks
+    if any(c.status == "fail" and c.rule in STRUCTURE_RULES for c in checks):
+        return []  # arithmetic over a form not wholly read points at the wrong value: no suggestion
+    failing = [c.rule for c in checks if c.status == "fail" and c.rule in SUM_RULES]
     found = []
     for rule in dict.fromkeys(failing):
         unique: dict[Change, str] = {}

@@ -236,15 +236,9 @@ def by_name(name: str) -> Template | None:
     return next((t for t in load_templates() if t.name == name), None)
 
 
-# an unknown layout is read by label only: what it prints under labels no template knows is not
-# read, so checks over the whole form would report parts that were never read as missing
-_PARTS_UNREAD = "layout unknown: not every part of the form may have been read (see the saved cell grid)"
-UNKNOWN_NOT_APPLICABLE = {
-    "total_score": _PARTS_UNREAD,
-    "total_weight": _PARTS_UNREAD,
-    "level1_weight": _PARTS_UNREAD,
-    "deviation_note": "layout unknown: its reason column may not have been recognised (see the saved cell grid)",
-}
+# an unknown layout is read with every label of every layout and by what its headers mean, and
+# every check runs on it: a sum that does not add up there is as real as anywhere
+UNKNOWN_NOT_APPLICABLE: dict[str, str] = {}
 
 
 def not_applicable(name: str) -> dict[str, str]:

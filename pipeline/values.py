@@ -100,8 +100,9 @@ _NAME_SEPARATORS = " \t,，、;；/:：()（）"
 def person_and_phone(text: str | None) -> tuple[str | None, str | None]:
     """``李建华 0873-4521368`` -> ("李建华", "0873-4521368"): a 项目负责人及电话 cell taken apart.
 
-    The phone is the last run of at least seven digits (with dashes, spaces, an area code in
-    brackets); what is left is the person. Without a phone the whole text is the person.
+    The phone is everything from the first run of at least seven digits (with dashes, spaces, an
+    area code in brackets) on; what comes before it is the person. Without a phone the whole text
+    is the person.
     """
     cleaned = clean_text(text)
     if cleaned is None:
@@ -110,8 +111,8 @@ def person_and_phone(text: str | None) -> tuple[str | None, str | None]:
     phones = [m for m in _PHONE.finditer(flat) if sum(ch.isdigit() for ch in m.group()) >= 7]
     if not phones:
         return cleaned, None
-    found = phones[-1]
-    person = (flat[: found.start()] + flat[found.end() :]).strip(_NAME_SEPARATORS)
+    found = phones[0]
+    person = flat[: found.start()].strip(_NAME_SEPARATORS)
     for word in ("联系电话", "电话", "手机"):
         person = person.removesuffix(word).strip(_NAME_SEPARATORS)
-    return person or None, found.group().strip()
+    return person or None, flat[found.start() :].strip()  # the phone with what follows it: 13990260322(办公)

@@ -50,8 +50,8 @@ FUNDING_ITEMS: dict[str, tuple[str, ...]] = {
 
 GOAL_BLOCK = ("年度总体目标",)
 GOAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "expected": ("预期目标", "年初设定目标"),
-    "actual": ("实际完成情况", "年度总体目标完成情况综述"),
+    "expected": ("预期目标", "年初设定目标", "项目年度目标", "年度目标", "绩效目标"),
+    "actual": ("实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况", "目标完成情况", "完成情况"),
 }
 
 INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -66,6 +66,79 @@ INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 TOTAL_LABELS = ("总分", "合计")
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    """A column or row role told by the words a label contains, for labels no synonym names:
+    ``全年实际值`` and ``实际完成值(B)`` hold actual values whatever a layout calls them."""
+
+    role: str
+    words: tuple[str, ...]  # every one appears in the bare label
+    unless: tuple[str, ...] = ()  # none of these does
+
+
+ROLE_MAX_LENGTH = 16  # a longer cell is a sentence (a value), not a header label
+
+# Checked in order, after the synonym tables: the first rule whose words a label holds gives its role.
+INDICATOR_ROLES: tuple[RoleRule, ...] = (
+    RoleRule("deviation_note", ("原因",)),
+    RoleRule("deviation_note", ("偏差",)),
+    RoleRule("deviation_note", ("改进措施",)),
+    RoleRule("nature", ("指标性质",)),
+    RoleRule("unit", ("度量单位",)),
+    RoleRule("unit", ("计量单位",)),
+    RoleRule("level1", ("一级",)),
+    RoleRule("level2", ("二级",)),
+    RoleRule("name", ("三级",)),
+    RoleRule("name", ("指标名称",)),
+    RoleRule("name", ("指标内容",)),
+    RoleRule("actual", ("实际",), ("实际完成情况",)),
+    RoleRule("actual", ("完成值",)),
+    RoleRule("actual", ("完成情况",), ("总体",)),
+    RoleRule("target", ("指标值",)),
+    RoleRule("target", ("目标值",)),
+    RoleRule("target", ("预期值",)),
+    RoleRule("target", ("计划值",)),
+    RoleRule("weight", ("分值",)),
+    RoleRule("weight", ("权重",)),
+    RoleRule("score", ("得分",)),
+    RoleRule("score", ("评分",)),
+)
+
+FUNDING_ROLES: tuple[RoleRule, ...] = (
+    RoleRule("execution_rate", ("执行率",)),
+    RoleRule("execution_rate", ("完成率",)),
+    RoleRule("initial_budget", ("年初",)),
+    RoleRule("annual_budget", ("调整",)),
+    RoleRule("annual_budget", ("全年预算",)),
+    RoleRule("annual_budget", ("预算数",)),
+    RoleRule("executed", ("执行数",)),
+    RoleRule("executed", ("执行金额",)),
+    RoleRule("executed", ("支出数",)),
+    RoleRule("executed", ("实际支出",)),
+    RoleRule("executed", ("决算数",)),
+    RoleRule("weight", ("分值",)),
+    RoleRule("weight", ("权重",)),
+    RoleRule("score", ("得分",)),
+    RoleRule("note", ("原因",)),  # a reason column some layouts print beside the budget (not stored: see parse)
+)
+
+# funding rows by meaning (年度财政资金总额, 其中:财政资金); rows the schema has no item for
+# (财政专户管理资金, 单位资金) are listed in a form's dropped_rows, not forced into one
+FUNDING_ITEM_ROLES: tuple[RoleRule, ...] = (
+    RoleRule("年度资金总额", ("总额",)),
+    RoleRule("年度资金总额", ("总计",)),
+    RoleRule("上年结转资金", ("结转",)),
+    RoleRule("上年结转资金", ("结余",)),
+    RoleRule("其他资金", ("其他",)),
+    RoleRule("当年财政拨款", ("财政拨款",)),
+    RoleRule("当年财政拨款", ("财政资金",)),
+    RoleRule("当年财政拨款", ("财政补助",)),
+)
+
+# words a header row prints that are captions of a block, not columns of it (never a lost column)
+BLOCK_CAPTIONS = ("绩效指标", "年度绩效指标", "年度绩效目标", "年度总体目标", "项目资金", "资金使用情况", "预算执行情况", "项目支出绩效", "指标")
 
 # 一级指标 and the 二级指标 under each (key: the level-1 family), with the national layout's
 # 指标-suffixed names. Text exports lose their merged cells and shift some rows left, so the
@@ -121,7 +194,7 @@ FUZZY_MIN_LENGTH = 4  # shorter labels (分值, 得分) must match exactly: one 
 
 @lru_cache(maxsize=1 << 16)
 def normalise_label(text: str) -> Label:
-    flat = normalise(text).translate(_LABEL_CONFUSIONS).lstrip("*")
+    flat = normalise(text).translate(_LABEL_CONFUSIONS).lstrip("*★☆")
     extras = tuple(_PARENS.findall(flat))
     base = _PARENS.sub("", flat).rstrip(":")
     if base.startswith("其中:"):
@@ -155,16 +228,18 @@ def _index(table: dict[str, tuple[str, ...]]) -> _TableIndex:
     return found[1]
 
 
-def match_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+def match_key(text: str, table: dict[str, tuple[str, ...]], fuzzy: bool = True) -> str | None:
     """Which key of ``table`` the cell text names: exact match of its bare label, or for labels of
-    FUZZY_MIN_LENGTH characters or more a close match (OCR: 年度资金总額, 出标产指 for 产出指标)."""
+    FUZZY_MIN_LENGTH characters or more a close match (OCR: 年度资金总額, 出标产指 for 产出指标).
+    Text from a text layer or a spreadsheet is exact: it is matched with ``fuzzy=False``, since one
+    character apart is another label there (年度预算数 is not 年初预算数)."""
     base = normalise_label(text).base
     if not base:
         return None
     index = _index(table)
     if base in index.exact:
         return index.exact[base]
-    if len(base) < FUZZY_MIN_LENGTH:
+    if not fuzzy or len(base) < FUZZY_MIN_LENGTH:
         return None
     if len(base) - 1 >= FUZZY_MIN_LENGTH and base[:-1] in index.exact:  # a misread colon after the label
         return index.exact[base[:-1]]
@@ -181,6 +256,17 @@ def _anagram_score(base: str, name: str) -> float:
     return 100.0 if len(base) == len(name) and sorted(base) == sorted(name) else 0.0
 
 
+def role_of(text: str, rules: tuple[RoleRule, ...]) -> str | None:
+    """The role a short label's words give it (see ``RoleRule``); None for values and sentences."""
+    base = normalise_label(text).base.lstrip("★☆")
+    if not base or len(base) > ROLE_MAX_LENGTH:
+        return None
+    for rule in rules:
+        if all(word in base for word in rule.words) and not any(word in base for word in rule.unless):
+            return rule.role
+    return None
+
+
 def family_of(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     """Which key of ``table`` (LEVEL1_NAMES, LEVEL2_NAMES) lists the cell's bare label, exactly:
     level names are too close to each other for a fuzzy match (效益指标 / 社会效益指标)."""
@@ -188,16 +274,38 @@ def family_of(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     return next((key for key, names in table.items() if base in names), None)
 
 
+# a year printed in the title itself: 2020年度项目支出绩效自评表, 项目支出绩效自评表（2023年度）
+TITLE_YEAR = re.compile(r"(?<!\d)(\d{4})年度?")
+_TRAILING_YEAR = re.compile(r"\(\d{4}年度?\)$")
+
+
+def title_without_year(text: str | None) -> str | None:
+    """The title as printed, minus a trailing (2023年度): that is the year line, printed on the title's line."""
+    if text is None:
+        return None
+    found = _TRAILING_YEAR_RAW.search(text.strip())
+    return text.strip()[: found.start()].rstrip() if found else text.strip()
+
+
+_TRAILING_YEAR_RAW = re.compile(r"[(（]\s*\d{4}\s*年度?\s*[)）]$")
+
+
+def title_year(text: str) -> str | None:
+    """The year a title line prints, when it prints one."""
+    found = TITLE_YEAR.search(normalise(text))
+    return found.group(1) if found else None
+
+
 def is_form_title(text: str) -> bool:
     """A title line: …项目支出绩效自评表 (…绩效目标自评表), or another form type's title (reported
-    as unsupported)."""
-    flat = normalise(text)
+    as unsupported); a year in brackets may follow it."""
+    flat = _TRAILING_YEAR.sub("", normalise(text))
     return any(flat.endswith(mark) for mark in FORM_TITLE_MARKS) or any(flat.endswith(t) for t in OTHER_FORM_TITLES)
 
 
 def other_form_type(text: str) -> str | None:
     """What a title names when it is another form type than a project's (部门整体支出绩效自评表)."""
-    flat = normalise(text)
+    flat = _TRAILING_YEAR.sub("", normalise(text))
     return next((reason for mark, reason in OTHER_FORM_TITLES.items() if flat.endswith(mark)), None)
 
 
@@ -209,6 +317,19 @@ def is_placeholder(text: str | None) -> bool:
 def is_child_row(name: str | None) -> bool:
     """``其中：受益监测对象人数``: a row detailing the indicator above it."""
     return name is not None and normalise(name).startswith(CHILD_ROW_MARK)
+
+
+# numbered rows: 一、 heads a group whose 1、 2、 (1) rows detail it, repeating its points
+PARENT_NUMBER = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+CHILD_NUMBER = re.compile(r"^(?:\d+[、.．)]|\(\d+\))")
+
+
+def is_numbered_parent(name: str | None) -> bool:
+    return name is not None and PARENT_NUMBER.match(normalise(name)) is not None
+
+
+def is_numbered_child(name: str | None) -> bool:
+    return name is not None and CHILD_NUMBER.match(normalise(name)) is not None
 
 
 def is_label(text: str, names: tuple[str, ...]) -> bool:
@@ -245,3 +366,11 @@ def level1_parts(text: str) -> tuple[str, float | None]:
     if found is None:
         return cleaned, None
     return flat[: found.start()], float(found.group(1))
+
+
+@lru_cache(maxsize=1 << 12)
+def is_header_label(text: str) -> bool:
+    """The text is exactly a table header's label (一级指标, 实际完成值, 得分, 绩效指标): never a value."""
+    flat = normalise(text)
+    labels = {name for table in (INDICATOR_COLUMNS, FUNDING_COLUMNS, GOAL_COLUMNS) for names in table.values() for name in names}
+    return flat in labels or flat in BLOCK_CAPTIONS and flat != "指标"

@@ -129,6 +129,8 @@ FAILING: dict[str, tuple[str, Callable[[FormDocument], None]]] = {
     "zero_funding_total": ("warn", _zero_total),
     "grade": ("fail", _set(lambda f: f.total, "grade", "良")),
     "layout_known": ("fail", _set(lambda f: f, "template", "unknown")),
+    "indicator_levels": ("fail", _set(lambda f: f.indicators[2], "level1", None)),
+    "header_in_values": ("fail", _set(lambda f: f.indicators[2], "actual", "实际完成值")),
 }
 
 
@@ -173,10 +175,12 @@ def test_total_score_failure_names_the_parts():
         assert part in check.message
 
 
-def test_total_score_skips_without_a_printed_total():
+def test_total_score_fails_when_no_total_was_read():
+    """Every layout prints a total: one not read (damage, a lost row) is a value missing, not a pass."""
     form = make_form()
     form.total.score = None
-    assert run("total_score", form).status == "skip"
+    check = run("total_score", form)
+    assert check.status == "fail" and "总分" in check.message
 
 
 def test_total_score_counts_only_the_total_funding_line():
@@ -411,13 +415,15 @@ def test_grade_is_skipped_for_layouts_without_one(template):
     assert all(c.status == "pass" for rule, c in checks.items() if rule != "grade")
 
 
-def test_unknown_layout_fails_layout_known_and_skips_the_sums():
+def test_unknown_layout_fails_layout_known_and_still_checks_the_sums():
+    """An unknown layout is read by what its headers mean, so its arithmetic is checked as any other's."""
     form = make_form()
     form.template = "unknown"
     checks = {c.rule: c for c in reconcile(form)}
     assert checks["layout_known"].status == "fail"
-    assert checks["total_score"].status == checks["total_weight"].status == "skip"
-    assert "layout unknown" in checks["total_score"].message
+    assert checks["total_score"].status == checks["total_weight"].status == checks["level1_weight"].status == "pass"
+    form.indicators[0].score = 1.0
+    assert {c.rule: c for c in reconcile(form)}["total_score"].status == "fail"
 
 
 # --- grade -----------------------------------------------------------------------------------
@@ -488,3 +494,17 @@ def test_zero_total_row_is_its_own_finding_not_a_sum_or_rate_failure():
     assert run("funding_sum", form).status == "skip"
     assert run("execution_rate", form).status == "skip"
     assert run("funding_score", form).status == "pass"  # 分值, 执行率 and 得分 are still printed
+
+
+def test_numbered_child_rows_repeating_their_parent_s_points_are_counted_once():
+    """一、 heads a group whose 1、 2、 rows repeat its points without 其中: the sums count the parent."""
+    form = make_form()
+    parent = form.indicators[0]
+    parent.name = "一、培训场次"
+    children = [Indicator("产出", 50.0, "数量", f"{n}、{what}", ">1", "2", 10.0, 10.0, None) for n, what in ((1, "业务培训"), (2, "安全培训"))]
+    form.indicators[1:1] = children
+    checks = {c.rule: c for c in reconcile(form)}
+    assert checks["total_score"].status == checks["total_weight"].status == checks["level1_weight"].status == "pass"
+    assert checks["double_counted_indicator"].status == "warn"
+    form.indicators[0].name = "培训场次"  # without the 一、 parent, 1、 2、 are ordinary rows and count
+    assert {c.rule: c for c in reconcile(form)}["total_score"].status == "fail"

@@ -121,3 +121,22 @@ def test_only_failing_sum_checks_get_suggestions():
     assert suggestions(document) == []
     document.checks.append(Check("values_readable", "fail", "printed but unreadable, kept as null: /total/score: not a number: 'x'"))
     assert suggestions(document) == []
+
+
+def test_a_form_with_a_points_carrying_child_row_gets_its_two_suggestions():
+    """Sums count the parent, not its 其中 row (double_counted_indicator): counted 10 + 45 + 40 = 95
+    against 总分 97; raising the parent's score or lowering the total each reconciles it."""
+    child = Indicator("产出", None, "数量", "其中：受益农户数", "100户", "100户", 20.0, 18.0, None)
+    document = form([indicator("数量", 50.0, 45.0), child, indicator("质量", 40.0, 40.0)], total_score=97.0)
+    assert {c.rule: c.status for c in document.checks}["total_score"] == "fail"
+    [suggestion] = suggestions(document)
+    found = {(c.change.pointers, c.change.new) for c in suggestion.candidates}
+    assert found == {(("/indicators/0/score",), 47.0), (("/total/score",), 95.0)}
+
+
+def test_no_suggestion_while_the_form_was_not_wholly_read():
+    """A row without its level-1 (a merge lost over a page break) makes the arithmetic point at the
+    wrong value: a structural failure never yields a digit-swap suggestion."""
+    document = form([indicator("数量", 50.0, 45.0), indicator("质量", 40.0, 40.0, level1="")], total_score=97.0)
+    assert {c.rule: c.status for c in document.checks}["indicator_levels"] == "fail"
+    assert suggestions(document) == []

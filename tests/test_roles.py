@@ -1,0 +1,199 @@
+"""Columns and rows by what their labels mean, structure that spans pages, and `ok` only when
+everything printed was placed (issue: forms from anywhere)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import DUMP, REPO
+from pipeline.ingest import describe
+from pipeline.model import Cell, DocumentContent, Grid, PageContent, TextLine
+from pipeline.parse import ParsedForm, parse_document
+from pipeline.run import process_file
+
+sys.path.insert(0, str(REPO / "scripts"))
+import make_samples  # noqa: E402  (the sample forms, typed once)
+
+FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+needs_font = pytest.mark.skipif(not FONT.exists(), reason="fonts-wqy-microhei is not installed (make system-deps installs it)")
+
+
+def _national_with(tmp_path: Path, replace_text: dict[str, str], title: str | None = None, notes: list[str] | None = None):
+    """The national sample with some printed texts changed, as a real PDF, extracted."""
+    make_samples.register_font()
+    form = make_samples.national_form()
+    rows = [[replace(spec, text=replace_text.get(spec.text, spec.text)) for spec in row] for row in form.rows]
+    form = replace(form, rows=rows, title=title or form.title, notes=form.notes if notes is None else notes)
+    dump = tmp_path / "dump"
+    path = dump / "form.pdf"
+    make_samples.write_pdf(path, [(form, False)])
+    return process_file(describe(path, dump))
+
+
+def _checks(form) -> dict[str, object]:
+    return {c.rule: c for c in form.checks}
+
+
+@needs_font
+@pytest.mark.parametrize("header", ["全年实际值", "*实际完成值", "实际完成值(B)", "实 际 完 成 值"])
+def test_the_actual_column_is_read_whatever_its_header_is_called(tmp_path, header):
+    result = _national_with(tmp_path, {"实际完成值": header})
+    [form] = result.forms
+    assert [i.actual for i in form.indicators] == ["523人次", "96.2%", "100%", "有所提升", "已建立", "93%"]
+    assert form.status == "ok", form.checks
+
+
+@needs_font
+def test_a_column_no_role_names_sends_the_form_to_review_naming_it(tmp_path):
+    result = _national_with(tmp_path, {"实际完成值": "第五栏"})
+    [form] = result.forms
+    assert all(i.actual is None for i in form.indicators)
+    assert form.status == "needs_review"
+    message = _checks(form)["structure_read"].message
+    assert "'第五栏'" in message and "实际完成值" in message
+
+
+@needs_font
+def test_a_funding_row_no_item_names_is_not_dropped_silently(tmp_path):
+    result = _national_with(tmp_path, {"上年结转资金": "乙类款项"})
+    [form] = result.forms
+    assert form.status == "needs_review"
+    assert "乙类款项" in _checks(form)["structure_read"].message
+
+
+@needs_font
+@pytest.mark.parametrize("title", ["2020年度项目支出绩效自评表", "项目支出绩效自评表（2020年度）"])
+def test_a_year_printed_only_in_the_title_is_read(tmp_path, title):
+    result = _national_with(tmp_path, {}, title=title, notes=[])
+    [form] = result.forms
+    assert form.project.year == "2020"
+    assert form.provenance["/project/year"].text == title
+
+
+# --- grids built cell by cell: structures real layouts print -------------------------------------
+
+
+def _grid(rows: list[list[tuple[int, str, int, int]]], page: int = 1, width: float = 60.0, top: float = 100.0) -> Grid:
+    """rows of (col, text, col_span, row_span); boxes from a regular lattice starting at ``top``."""
+    cells = []
+    n_cols = 0
+    for r, row in enumerate(rows):
+        for col, text, col_span, row_span in row:
+            bbox = (col * width, r * 20.0 + top, (col + col_span) * width, (r + row_span) * 20.0 + top)
+            cells.append(Cell(row=r, col=col, row_span=row_span, col_span=col_span, text=text, bbox=bbox, page=page))
+            n_cols = max(n_cols, col + col_span)
+    return Grid(cells=cells, n_rows=len(rows), n_cols=n_cols, page=page, bbox=(0.0, top, n_cols * width, len(rows) * 20.0 + top))
+
+
+def _document(*pages: list[Grid], title: str = "项目支出绩效自评表") -> DocumentContent:
+    content = []
+    for number, grids in enumerate(pages, start=1):
+        lines = [TextLine(title, 1, (100.0, 40.0, 400.0, 60.0))] if number == 1 else []
+        content.append(PageContent(page=number, width=600, height=800, grids=grids, lines=lines))
+    return DocumentContent(pages=content, page_count=len(content))
+
+
+HEADER = [(0, "一级指标", 1, 1), (1, "二级指标", 1, 1), (2, "三级指标", 1, 1), (3, "年度指标值", 1, 1),
+          (4, "实际完成值", 1, 1), (5, "分值", 1, 1), (6, "得分", 1, 1), (7, "偏差原因分析及改进措施", 1, 1)]
+
+
+def _row(level1: str | None, level2: str, name: str, target: str, actual: str, weight: str, score: str) -> list[tuple[int, str, int, int]]:
+    cells = [(0, level1, 1, 1)] if level1 is not None else [(0, "", 1, 1)]
+    return cells + [(1, level2, 1, 1), (2, name, 1, 1), (3, target, 1, 1), (4, actual, 1, 1), (5, weight, 1, 1), (6, score, 1, 1), (7, "", 1, 1)]
+
+
+def test_a_level1_label_printed_below_a_page_break_names_the_rows_above_it():
+    page1 = _grid([HEADER, _row(None, "数量指标", "培训人次", "≥500", "523", "20", "20"),
+                   _row(None, "质量指标", "合格率", "≥95%", "96%", "15", "15")])
+    page2 = _grid([_row("产出指标(50分)", "时效指标", "按期完成率", "100%", "100%", "15", "15"),
+                   _row("效益指标(50分)", "社会效益指标", "技能提升", "提升", "提升", "50", "50"),
+                   [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [(i.level1, i.level1_weight) for i in form.indicators] == [("产出指标", 50.0)] * 3 + [("效益指标", 50.0)]
+    assert form.provenance["/indicators/0/level1"].page == 2  # it points at the cell that prints it
+
+
+def test_a_second_header_row_refines_the_columns_and_is_not_an_indicator():
+    header = [(0, "一级指标", 1, 2), (1, "二级指标", 1, 2), (2, "三级指标", 1, 2), (3, "年度指标值", 3, 1),
+              (6, "实际完成值", 1, 2), (7, "分值", 1, 2), (8, "得分", 1, 2), (9, "未完成原因分析", 1, 2)]
+    sub = [(3, "指标性质", 1, 1), (4, "指标值", 1, 1), (5, "度量单位", 1, 1)]
+    data = [(0, "产出指标", 1, 1), (1, "数量指标", 1, 1), (2, "培训人次", 1, 1), (3, "≥", 1, 1), (4, "500", 1, 1),
+            (5, "人次", 1, 1), (6, "523", 1, 1), (7, "100", 1, 1), (8, "100", 1, 1), (9, "", 1, 1)]
+    total = [(0, "总分", 7, 1), (7, "100", 1, 1), (8, "100", 1, 1), (9, "", 1, 1)]
+    [form] = parse_document(_document([_grid([header, sub, data, total])]))
+    assert isinstance(form, ParsedForm)
+    [indicator] = form.indicators
+    assert (indicator.name, indicator.nature, indicator.target, indicator.unit, indicator.actual) == ("培训人次", "≥", "500", "人次", "523")
+    assert not form.unread
+
+
+def test_funding_rows_of_other_provinces_are_read_by_meaning():
+    """Sichuan: 总额 / 其中:财政资金 / 财政专户管理资金 / 单位资金 under 调整后预算数 / 预算执行数."""
+    funding = [
+        [(0, "项目资金", 1, 5), (1, "", 1, 1), (2, "年初预算", 1, 1), (3, "调整后预算数", 1, 1), (4, "预算执行数", 1, 1),
+         (5, "预算执行率", 1, 1), (6, "权重", 1, 1), (7, "得分", 1, 1)],
+        [(1, "总额", 1, 1), (2, "50", 1, 1), (3, "48", 1, 1), (4, "46.56", 1, 1), (5, "97%", 1, 1), (6, "10", 1, 1), (7, "9.7", 1, 1)],
+        [(1, "其中:财政资金", 1, 1), (2, "40", 1, 1), (3, "38", 1, 1), (4, "36.56", 1, 1), (5, "", 1, 1), (6, "", 1, 1), (7, "", 1, 1)],
+        [(1, "财政专户管理资金", 1, 1), (2, "5", 1, 1), (3, "5", 1, 1), (4, "5", 1, 1), (5, "", 1, 1), (6, "", 1, 1), (7, "", 1, 1)],
+        [(1, "单位资金", 1, 1), (2, "5", 1, 1), (3, "5", 1, 1), (4, "5", 1, 1), (5, "", 1, 1), (6, "", 1, 1), (7, "", 1, 1)],
+    ]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥1200人", "1260人", "90", "88.7"),
+                  [(0, "合计", 5, 1), (5, "100", 1, 1), (6, "98.4", 1, 1), (7, "", 1, 1)]]
+    [form] = parse_document(_document([_grid(funding), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm)
+    lines = [(line.item, line.annual_budget, line.executed) for line in form.funding.lines]
+    assert lines == [("年度资金总额", 48.0, 46.56), ("当年财政拨款", 38.0, 36.56)]
+    assert form.funding.lines[0].execution_rate == 97.0 and form.funding.lines[0].weight == 10.0
+    # rows the schema has no item for are listed, never forced into one; amounts other than zero are a value lost
+    assert [row.text.split(" | ")[0] for row in form.dropped_rows] == ["财政专户管理资金", "单位资金"]
+    assert len(form.unread) == 2 and "财政专户管理资金" in form.unread[0]
+
+
+def test_a_funding_row_without_a_schema_item_printed_as_zeros_loses_nothing():
+    funding = [
+        [(0, "项目资金", 1, 3), (1, "", 1, 1), (2, "年初预算", 1, 1), (3, "调整后预算数", 1, 1), (4, "预算执行数", 1, 1)],
+        [(1, "总额", 1, 1), (2, "50", 1, 1), (3, "48", 1, 1), (4, "46.56", 1, 1)],
+        [(1, "单位资金", 1, 1), (2, "0.00", 1, 1), (3, "0.00", 1, 1), (4, "0.00", 1, 1)],
+    ]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥1200人", "1260人", "100", "100"),
+                  [(0, "合计", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    [form] = parse_document(_document([_grid(funding), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm)
+    assert [row.reason for row in form.dropped_rows] == ["funding row with no item in the schema"]
+    assert not form.unread
+
+
+def test_header_words_of_a_two_row_header_do_not_become_goals():
+    goals = [
+        [(0, "年度总体目标", 1, 2), (1, "预期目标", 3, 1), (4, "实际完成情况", 4, 1)],
+        [(1, "完成培训500人次", 3, 1), (4, "完成培训523人次", 4, 1)],
+        [(0, "绩效指标", 1, 1), (1, "", 3, 1), (4, "得分", 4, 1)],
+    ]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥500", "523", "100", "100"),
+                  [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    [form] = parse_document(_document([_grid(goals), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm)
+    assert (form.goals.expected, form.goals.actual) == (["完成培训500人次"], ["完成培训523人次"])
+
+
+def test_the_samples_keep_every_column_they_print():
+    """No sample form loses a column or a row: each is placed (the checks above would say so)."""
+    for path in sorted((DUMP / "2022").rglob("*.pdf")):
+        for form in process_file(describe(path, DUMP)).forms:
+            assert "structure_read" not in _checks(form), (path.name, _checks(form)["structure_read"].message)
+
+
+def test_a_level2_label_printed_below_a_page_break_names_the_rows_above_it_within_its_block():
+    page1 = _grid([HEADER, _row("产出指标(60分)", "数量指标", "培训人次", "≥500", "523", "20", "20"),
+                   [(0, "", 1, 1), (1, "", 1, 1), (2, "合格率", 1, 1), (3, "≥95%", 1, 1), (4, "96%", 1, 1), (5, "20", 1, 1), (6, "20", 1, 1), (7, "", 1, 1)]])
+    page2 = _grid([_row("", "质量指标", "优良率", "≥90%", "92%", "20", "20"),
+                   [(0, "总分", 5, 1), (5, "60", 1, 1), (6, "60", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [i.level2 for i in form.indicators] == ["数量指标", "质量指标", "质量指标"]
+    assert [i.level1 for i in form.indicators] == ["产出指标"] * 3
