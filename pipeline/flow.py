@@ -64,6 +64,16 @@ class FlowTable:
 Block = Paragraph | FlowTable | PageBreak
 
 
+def flat_lines(table: FlowTable) -> list[str]:
+    """A table's text as lines, a row a line, cells space-separated: for a small table inside a
+    cell of a form, kept as that cell's text rather than lost."""
+    rows: dict[int, list[FlowCell]] = {}
+    for cell in table.cells:
+        rows.setdefault(cell.row, []).append(cell)
+    lines = [" ".join(c.text.replace("\n", " ") for c in sorted(cells, key=lambda c: c.col) if c.text.strip()) for _, cells in sorted(rows.items())]
+    return [line for line in lines if line]
+
+
 def _lines(text: str) -> int:
     return text.count("\n") + 1
 

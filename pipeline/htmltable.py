@@ -12,8 +12,9 @@ Word's "web page" and some "Word" exports are HTML too. The file is recognised b
   ``<input>`` shows its ``value`` and a ``<select>`` its chosen option;
 - text outside tables (a title in ``<h1>`` or ``<p>``, a unit line) is a loose line per block;
   ``<head>``, scripts and styles are not text;
-- a table holding another table is a layout frame: it is unwrapped and what is inside read in
-  order, so the inner table is the grid;
+- a table holding tables with at least as many cells as its own is a layout frame: it is
+  unwrapped and what is inside read in order, so the inner table is the grid; a small table
+  inside a cell of a bigger one is that cell's text (a line per row);
 - ``Cell.ref`` names the cell: ``table 1, row 5, cell 3`` (1-based; tables in document order,
   nested ones included; cells as the row lists them), ``rows 14-17`` for a ``rowspan``;
 - column widths come from ``<col width>`` (pixels, or ``style="width:54pt"``) when given.
@@ -128,7 +129,9 @@ class _Reader:
     def table(self, table: etree._Element) -> None:
         self.tables += 1
         number = self.tables
-        if _nested(table):  # a layout frame: its content, in order
+        own = len(_cells_in_order(table))
+        nested = sum(1 for cell in table.iter("td", "th")) - own
+        if nested and nested >= own:  # a layout frame: its content, in order
             for cell in _cells_in_order(table):
                 self.flush()
                 if cell.text:
@@ -138,10 +141,7 @@ class _Reader:
                 self.flush()
             return
         self.blocks.append(table_of(table, number))
-
-
-def _nested(table: etree._Element) -> bool:
-    return any(True for inner in table.iter("table") if inner is not table)
+        self.tables += sum(1 for inner in table.iter("table") if inner is not table)  # read as their cells' text
 
 
 def _cells_in_order(table: etree._Element) -> list[etree._Element]:
@@ -180,6 +180,8 @@ def cell_text(cell: etree._Element) -> str:
             return
         if tag in _BLOCKS:
             lines.append([])
+        if tag in ("td", "th"):  # a cell of a small table inside this cell
+            lines[-1].append(" ")
         if tag == "input" and element.get("type", "text").lower() in ("text", "number", ""):
             lines[-1].append(element.get("value", ""))  # a saved web form shows its values in inputs
         if tag == "select":  # only the chosen option is shown

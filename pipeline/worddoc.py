@@ -15,9 +15,10 @@ pages of grids and lines like a PDF's text layer:
 - ``Cell.ref`` names the cell as Word counts it: ``table 2, row 5, cell 3`` (1-based: tables in
   document order, nested ones included; rows of the table; cells of the row), ``table 2, rows
   14-17, cell 1`` for a vertical merge;
-- a table holding another table is a layout frame (a form wrapped in a one-cell table, a form
-  beside a stamp): it is unwrapped, its cells' paragraphs and tables read in order as if they were
-  in the body, so the inner table is the grid;
+- a table holding tables with at least as many cells as its own is a layout frame (a form
+  wrapped in a one-cell table, a form beside a stamp): it is unwrapped, its cells' paragraphs and
+  tables read in order as if they were in the body, so the inner table is the grid; a small table
+  inside a cell of a bigger one is that cell's text (a line per row);
 - a text box's paragraphs (``w:txbxContent``; the VML fallback copy is skipped) follow its anchor
   paragraph as loose lines, or join their cell's lines when anchored in a cell;
 - pages: the whole document is page 1 unless it breaks pages explicitly (a page break, "page break
@@ -41,7 +42,7 @@ from docx.opc.exceptions import OpcError
 from lxml import etree
 
 from .errors import InputError
-from .flow import Block, FlowCell, FlowTable, PageBreak, Paragraph, layout
+from .flow import Block, FlowCell, FlowTable, PageBreak, Paragraph, flat_lines, layout
 from .model import DocumentContent
 
 METHOD = "word"
@@ -168,7 +169,9 @@ class _Reader:
         self.tables += 1
         number = self.tables
         rows = _rows(tbl)
-        if any(_has_nested_table(cell) for row in rows for cell in _cells(row)):
+        own = sum(len(_cells(row)) for row in rows)
+        nested = sum(1 for _ in tbl.iter(w("tc"))) - own
+        if nested and nested >= own:
             blocks: list[Block] = []  # a layout frame: read what is inside it, in order
             for row in rows:
                 for cell in _cells(row):
@@ -223,15 +226,13 @@ class _Reader:
         for block in self.body(tc):
             if isinstance(block, Paragraph):
                 lines.extend(line for line in block.text.split("\n") if line.strip())
+            elif isinstance(block, FlowTable):  # a small table inside a form's cell: its text
+                lines.extend(flat_lines(block))
         return lines
 
 
 def _find(properties: etree._Element | None, name: str) -> etree._Element | None:
     return properties.find(w(name)) if properties is not None else None
-
-
-def _has_nested_table(cell: etree._Element) -> bool:
-    return next(cell.iter(w("tbl")), None) is not None
 
 
 def _rows(tbl: etree._Element) -> list[etree._Element]:

@@ -132,3 +132,13 @@ def test_a_saved_web_form_shows_its_input_values(tmp_path):
             '<td><textarea>提高业务能力</textarea></td></tr></table>')
     [grid] = read_html(html_file(tmp_path, body)).pages[0].grids
     assert [c.text for c in grid.cells] == ["项目名称", "培训经费", "元", "提高业务能力"]
+
+
+def test_a_small_table_inside_a_form_cell_is_that_cell_s_text(tmp_path):
+    body = ("<table><tr><td>项目资金</td><td>年度资金总额</td><td>100</td></tr>"
+            "<tr><td>其中</td><td><table><tr><td>财政拨款</td><td>80</td></tr><tr><td>自筹</td><td>20</td></tr></table></td><td>100</td></tr>"
+            "</table><table><tr><td>后一个表</td></tr></table>")
+    grids = read_html(html_file(tmp_path, body)).pages[0].grids
+    assert (grids[0].n_rows, grids[0].n_cols) == (2, 3)
+    assert at(grids[0], 1, 1).text == "财政拨款 80\n自筹 20"
+    assert grids[1].cells[0].ref == "table 3, row 1, cell 1"  # tables counted in document order, the inner one too

@@ -189,3 +189,20 @@ def test_word_table_split_in_two_tables_and_a_year_line(tmp_path):
     [form_read] = parse_document(read_docx(path))
     assert content_of(form_read) == expected("form3.json")
 
+
+
+def test_a_small_table_inside_a_form_cell_is_that_cell_s_text(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    for r in range(2):
+        for c in range(3):
+            table.cell(r, c).text = f"格{r}{c}"
+    inner = table.cell(1, 2).add_table(rows=2, cols=2)
+    for r, row in enumerate((("其中", "财政拨款"), ("", "自筹"))):
+        for c, text in enumerate(row):
+            inner.cell(r, c).text = text
+    path = tmp_path / "nested.docx"
+    document.save(path)
+    [grid] = read_docx(path).pages[0].grids  # the outer table stays the grid
+    assert (grid.n_rows, grid.n_cols) == (2, 3)
+    assert at(grid, 1, 2).text == "格12\n其中 财政拨款\n自筹"
