@@ -60,6 +60,8 @@ def sniff_ole2(path: Path) -> tuple[str, str] | None:
         suffix = path.suffix.lower()
         named = {".wps": "WPS Writer document (.wps, Word format)", ".doc": "Word 97-2003 document (.doc)"}
         return "doc", named.get(suffix, f"Word 97-2003 document (named {suffix or 'without extension'})")
+    if "EncryptedPackage" in names:  # Office 2007+ with a password: the package is inside, encrypted
+        return "encrypted_office", "password-protected Office file (.docx or .xlsx)"
     if names & {"Workbook", "Book"}:
         return "xls", "Excel 97-2003 workbook (.xls)" if path.suffix.lower() != ".et" else "WPS Spreadsheets workbook (.et, Excel format)"
     return None

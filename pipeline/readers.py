@@ -22,7 +22,7 @@ from .worddoc import METHOD as WORD_METHOD
 from .worddoc import read_docx
 from .xmlsheet import read_xml_workbook
 
-KINDS = ("docx", "doc", "odt", "rtf", "ods", "xml_workbook", "html", "mht", "ofd")
+KINDS = ("docx", "doc", "odt", "rtf", "ods", "xml_workbook", "html", "mht", "ofd", "encrypted_office")
 
 
 def extract_document(source_file: InputFile) -> Extraction:
@@ -42,6 +42,8 @@ def extract_document(source_file: InputFile) -> Extraction:
         return Extraction(read_mht(path), base_method=HTML_METHOD)
     if kind == "ofd":
         return Extraction(read_ofd(path), base_method=OFD_METHOD)
+    if kind == "encrypted_office":
+        raise InputError("password-protected Office file (.docx or .xlsx): a password is needed to read it")
     raise InputError(f"no reader for {source_file.detail}")
 
 

@@ -114,8 +114,8 @@ def test_a_damaged_word_file_fails_with_libreoffice_s_reason(tmp_path):
     assert result.status == "failed" and "LibreOffice could not convert it" in result.message
 
 
-def _minimal_word_ole2() -> bytes:
-    """A valid OLE2 compound file whose one stream is named WordDocument (its content is not Word)."""
+def _minimal_word_ole2(stream_name: str = "WordDocument") -> bytes:
+    """A valid OLE2 compound file with one stream, WordDocument by default (its content is not Word)."""
     sector = 512
     header = bytearray(sector)
     header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -151,7 +151,7 @@ def _minimal_word_ole2() -> bytes:
         directory[base + 0x78 : base + 0x7C] = size.to_bytes(4, "little")
 
     entry(0, "Root Entry", 5, 0xFFFFFFFE, 0, child=1)
-    entry(1, "WordDocument", 2, 2, 8 * sector)
+    entry(1, stream_name, 2, 2, 8 * sector)
     stream = bytes(range(256)) * 16
     return bytes(header + fat + directory + stream)
 
@@ -211,3 +211,12 @@ def test_installing_libreoffice_later_rereads_what_failed_without_it(legacy, tmp
     monkeypatch.delenv("ZPEF_SOFFICE")
     main(["extract", str(dump), "--out", str(out), "--quiet", "--workers", "0"])  # same cache folder, no --force
     assert status() == "ok"
+
+
+def test_a_password_protected_docx_says_a_password_is_needed(tmp_path):
+    path = tmp_path / "加密.docx"
+    path.write_bytes(_minimal_word_ole2("EncryptedPackage"))
+    source = describe(path, tmp_path)
+    assert source.kind == "encrypted_office"
+    result = process_file(source)
+    assert (result.status, result.message) == ("failed", "password-protected Office file (.docx or .xlsx): a password is needed to read it")

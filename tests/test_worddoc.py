@@ -206,3 +206,18 @@ def test_a_small_table_inside_a_form_cell_is_that_cell_s_text(tmp_path):
     [grid] = read_docx(path).pages[0].grids  # the outer table stays the grid
     assert (grid.n_rows, grid.n_cols) == (2, 3)
     assert at(grid, 1, 2).text == "格12\n其中 财政拨款\n自筹"
+
+
+def test_a_macro_enabled_document_is_read_too(tmp_path):
+    """python-docx refuses a .docm by its content type; the body is read at word/document.xml."""
+    with zipfile.ZipFile(SAMPLE) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", b"application/vnd.ms-word.document.macroEnabled.main+xml")
+    path = tmp_path / "宏.docm"
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    with pytest.raises(ValueError):
+        docx.Document(str(path))
+    assert [f.total.score for f in parse_document(read_docx(path))] == [98.0, 100.0]
