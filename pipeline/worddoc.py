@@ -6,7 +6,8 @@ pages of grids and lines like a PDF's text layer:
 
 - a paragraph outside tables is a loose line (the title, 年度 and 金额单位 lines, notes after the
   table); runs are joined as written, a line break (``w:br``) is ``\\n``, a tab ``\\t``; deleted and
-  moved-away text of tracked changes is left out, inserted text kept; content controls
+  moved-away text of tracked changes is left out, inserted text kept; a symbol (``w:sym``) from
+  the Wingdings fonts is the check box or mark it shows (☑ □ ☒ ✓); content controls
   (``w:sdt``) and custom XML are read through;
 - a table is a grid: a cell is placed at the grid column its row's ``gridBefore`` and the
   ``gridSpan`` of the cells before it give; ``gridSpan`` is a horizontal merge, ``vMerge`` (restart,
@@ -152,6 +153,8 @@ class _Reader:
                 parts.append(_PAGE_BREAK if child.get(w("type")) == "page" else "\n")
             elif tag == w("noBreakHyphen"):
                 parts.append("-")
+            elif tag == w("sym"):
+                parts.append(symbol(child.get(w("font"), ""), child.get(w("char"), "")))
             elif tag == w("txbxContent"):
                 boxes.append(child)
             elif tag == w("object"):
@@ -229,6 +232,27 @@ class _Reader:
             elif isinstance(block, FlowTable):  # a small table inside a form's cell: its text
                 lines.extend(flat_lines(block))
         return lines
+
+
+# Check boxes and marks typed with Word's Insert > Symbol in the Wingdings fonts (Hubei forms' 是/否
+# boxes): the file holds the font's code, not a Unicode character.
+_SYMBOLS = {
+    "wingdings": {0x6F: "□", 0xA8: "□", 0xFE: "☑", 0xFD: "☒", 0x78: "☒", 0xFC: "✓", 0xFB: "✗", 0x9F: "●", 0xA1: "○"},
+    "wingdings 2": {0xA3: "□", 0x52: "☑", 0x54: "☒", 0x50: "✓", 0x4F: "✗", 0x99: "○"},
+}
+
+
+def symbol(font: str, code: str) -> str:
+    """A w:sym as text: the mark it shows in a Wingdings font; in another font its character,
+    unless that is a private-use code (Symbol's F0xx), which is no text."""
+    try:
+        value = int(code, 16)
+    except ValueError:
+        return ""
+    name = font.strip().lower()
+    if name in _SYMBOLS:
+        return _SYMBOLS[name].get(value - 0xF000 if value >= 0xF000 else value, "")
+    return "" if value < 0x20 or 0xE000 <= value <= 0xF8FF else chr(value)
 
 
 def _find(properties: etree._Element | None, name: str) -> etree._Element | None:

@@ -221,3 +221,11 @@ def test_a_macro_enabled_document_is_read_too(tmp_path):
     with pytest.raises(ValueError):
         docx.Document(str(path))
     assert [f.total.score for f in parse_document(read_docx(path))] == [98.0, 100.0]
+
+
+def test_check_boxes_typed_as_wingdings_symbols_are_read(tmp_path):
+    sym = '<w:r><w:sym w:font="{}" w:char="{}"/></w:r>'
+    body = ("<w:p>" + sym.format("Wingdings", "F0FE") + "<w:r><w:t>是 </w:t></w:r>" + sym.format("Wingdings 2", "F0A3")
+            + "<w:r><w:t>否</w:t></w:r>" + sym.format("Symbol", "F0B4") + "</w:p>")
+    [page] = read_docx(_docx_xml(tmp_path, body)).pages
+    assert [line.text for line in page.lines] == ["☑是 □否"]
