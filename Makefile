@@ -7,6 +7,8 @@ OUT    ?= out
 ARGS   ?=
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# extras on top of the runtime install, one stamp each: `make extract` needs none of them
+EXTRA  := $(VENV)/.installed-
 
 .PHONY: help extract test bench bench-eval eval-build bench-scale samples system-deps venv clean
 
@@ -24,11 +26,11 @@ extract: $(STAMP) system-deps
 	@$(PY) -m pipeline extract "$(DUMP)" --out "$(OUT)" $(ARGS); rc=$$?; \
 	if [ $$rc -eq 1 ]; then echo "(some files need review or failed: see $(OUT)/manifest.csv)"; exit 0; fi; exit $$rc
 
-test: $(STAMP) system-deps
+test: $(EXTRA)test system-deps
 	@scripts/system_deps.sh --browser
 	$(PY) -m pytest -q
 
-bench: $(STAMP)
+bench: $(EXTRA)bench
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_eval.py $(EVAL_ARGS)
 
@@ -44,10 +46,10 @@ eval-build: $(STAMP)
 	$(PY) scripts/make_eval.py
 
 # 1,000 generated exported forms and 50 scanned pages at 1 and 2 workers (takes a while)
-bench-scale: $(STAMP) system-deps
+bench-scale: $(EXTRA)bench system-deps
 	$(PY) scripts/bench_scale.py $(ARGS)
 
-samples: $(STAMP) system-deps
+samples: $(EXTRA)samples system-deps
 	$(PY) scripts/make_samples.py --out samples/dump
 
 venv: $(STAMP)
@@ -56,8 +58,14 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e .
+	@rm -f $(EXTRA)*
 	@touch $(STAMP)
+
+# `make test` adds the test extras (pytest, Playwright, Dask, …), `make bench` and `make samples` theirs
+$(EXTRA)%: $(STAMP)
+	$(PY) -m pip install -q -e '.[$*]'
+	@touch $@
 
 # System packages: a CJK font (to regenerate samples and, later, render pages), Tesseract with
 # its Simplified Chinese data (for scans) and headless LibreOffice Writer/Calc (for .doc, .wps and

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Iterator
@@ -21,9 +22,10 @@ from typing import Protocol
 
 from .cache import ResultCache
 from .extract import ExtractOptions
-from .ingest import InputFile, walk
+from .ingest import InputFile, changed_since, walk
+from .names import unique
 from .observe import Progress, RunLog
-from .run import FileResult, RunResult, describe_or_fail, duplicate_of, process_file
+from .run import FileResult, RunResult, describe_or_fail, duplicate_of, process_file, unread
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,15 @@ def run_task(task: Task) -> FileResult:
 def run_task_from_bytes(task: Task, data: bytes) -> FileResult:
     """For workers that cannot see the dump: the file's bytes travel with the task."""
     with tempfile.TemporaryDirectory(prefix="zpef-") as folder:
-        path = Path(folder) / Path(task.source.relpath).name
+        path = Path(folder) / ("input" + Path(task.source.relpath).suffix[:16])  # a name may be too long once decoded
         path.write_bytes(data)
         return run_task(Task(replace(task.source, path=path), task.options))
 
 
 def failed(task: Task, message: str) -> FileResult:
+    """A failure of the run rather than of the file (timeout, dead worker): retried next run."""
     source = task.source
-    return FileResult(file=source.relpath, sha256=source.sha256, bytes=source.size, status="failed", message=message)
+    return FileResult(file=source.relpath, sha256=source.sha256, bytes=source.size, status="failed", message=message, retry=True)
 
 
 class Executor(Protocol):
@@ -70,6 +73,7 @@ class SerialExecutor:
 
 def _init_worker() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one thread per OCR process: the pool uses the cores
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops the pool
 
 
 class ProcessExecutor:
@@ -83,7 +87,9 @@ class ProcessExecutor:
         from pebble import ProcessExpired, ProcessPool
 
         context = multiprocessing.get_context("spawn")  # no inherited threads or OCR handles
-        with ProcessPool(max_workers=self.workers, initializer=_init_worker, context=context) as pool:
+        pool = ProcessPool(max_workers=self.workers, initializer=_init_worker, context=context)
+        finished = False
+        try:
             futures = {pool.schedule(run_task, args=(task,), timeout=self.timeout): task for task in tasks}
             for future in as_completed(futures):
                 task = futures[future]
@@ -95,6 +101,11 @@ class ProcessExecutor:
                     yield task, failed(task, f"the worker process died while reading this file (exit code {error.exitcode}: crash or out of memory)")
                 except Exception as error:
                     yield task, failed(task, f"internal error: {type(error).__name__}: {error}")
+            finished = True
+        finally:
+            # interrupted (Ctrl-C, SIGTERM, an error): stop the workers now rather than finish every file
+            pool.close() if finished else pool.stop()
+            pool.join()
 
 
 class DaskExecutor:
@@ -136,6 +147,7 @@ class RunSettings:
     dask_scheduler: str | None = None
     dask_shared: bool = False
     show_progress: bool = False
+    max_file_bytes: int | None = None  # larger files are refused before they are read
 
     def executor(self) -> Executor:
         if self.dask_scheduler:
@@ -157,38 +169,58 @@ def run(
 
     The order of results never depends on which worker finished first, so outputs are the same
     bytes whatever the number of workers. Cached results are reused unless ``settings.force``;
-    each new result is cached as soon as it arrives, so an interrupted run loses nothing done.
+    each new result is cached as soon as it arrives, so an interrupted run loses nothing done —
+    except failures of the run rather than of the file (a timeout, a dead worker, a file changed
+    while read), which are tried again next time.
     """
     started = time.perf_counter()
-    paths = walk(dump, exclude)
+    unlisted: dict[Path, str] = {}
+    paths = walk(dump, exclude, unlisted)
+    order: list[str] = []  # relpaths, in path order
+    taken: set[str] = set()
     slots: dict[str, FileResult] = {}
     tasks: list[Task] = []
     first_seen: dict[str, str] = {}  # sha256 -> the first path with those bytes
     log = log or RunLog(None)
     for path in paths:
         hashed = time.perf_counter()
-        described = describe_or_fail(path, dump)
+        described = unread(path, dump, "failed", unlisted[path]) if path in unlisted else describe_or_fail(path, dump, settings.max_file_bytes)
+        key = unique(described.file if isinstance(described, FileResult) else described.relpath, path, taken)
+        order.append(key)
+        taken.add(key)
         if isinstance(described, FileResult):
-            slots[described.file] = described
+            slots[key] = replace(described, file=key)
+            log.file(slots[key], cached=False)
             continue
+        described = replace(described, relpath=key)
         log.stage(described.relpath, "hash", time.perf_counter() - hashed, "ok")
         if described.sha256 in first_seen and described.kind != "empty":
-            slots[described.relpath] = duplicate_of(described, first_seen[described.sha256])
+            slots[key] = _noted(duplicate_of(described, first_seen[described.sha256]), described)
             continue
         first_seen[described.sha256] = described.relpath
         cached = cache.get(described) if cache is not None and not settings.force else None
         if cached is not None:
-            slots[described.relpath] = cached
+            slots[key] = _noted(cached, described)
             log.file(cached, cached=True)
         else:
             tasks.append(Task(described, options))
     with Progress(len(paths), settings.show_progress) as progress:
-        progress.advance([r for r in slots.values()])
+        progress.advance(list(slots.values()))
         for task, result in settings.executor().results(tasks) if tasks else ():
-            slots[task.source.relpath] = result
-            if cache is not None:
+            changed = changed_since(task.source)
+            if changed:
+                result = replace(failed(task, changed), timings=result.timings)
+            if cache is not None and not result.retry:
                 cache.put(task.source, result)
+            slots[task.source.relpath] = _noted(result, task.source)
             log.file(result, cached=False)
             progress.advance([result])
-    ordered = [slots[p.relative_to(dump).as_posix()] for p in paths]
-    return RunResult(files=ordered, seconds=time.perf_counter() - started)
+    return RunResult(files=[slots[key] for key in order], seconds=time.perf_counter() - started)
+
+
+def _noted(result: FileResult, source: InputFile) -> FileResult:
+    """The result with the note on how its file name was made readable (never cached: the
+    cache is keyed by that name, and the note belongs to the run)."""
+    if not source.name_note:
+        return result
+    return replace(result, message="; ".join(filter(None, [result.message, source.name_note])))

@@ -1,5 +1,8 @@
 """Result cache: a finished file is never processed twice, and a killed run loses nothing done.
 
+Only results of the file are cached: a failure of the run (a timeout, a dead worker, a file that
+changed while read; ``FileResult.retry``) is never stored, so the next run tries it again.
+
 Each file's ``FileResult`` is stored under ``OUT/.cache/`` as soon as it is ready (written to a
 temporary name, then renamed), keyed by the file's path and sha256, the extraction options and
 a fingerprint of the pipeline's own code, schema and templates — so a new version of the code
@@ -17,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
+from .errors import OutputUnwritable
 from .ingest import InputFile
 
 PACKAGE = Path(__file__).resolve().parent
@@ -56,14 +60,20 @@ class ResultCache:
             return None
 
     def put(self, source: InputFile, result) -> None:
+        """Store a result; a full disk or a read-only OUT stops the run (OutputUnwritable)."""
         key = self.key(source)
         self.used.add(key)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
+        except OSError as error:
+            raise OutputUnwritable(f"cannot write the result cache in {self.folder}: {error.strerror or error}") from error
         try:
             with os.fdopen(handle, "wb") as stream:
                 pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.folder / f"{key}.pkl")
+        except OSError as error:
+            raise OutputUnwritable(f"cannot write the result cache in {self.folder}: {error.strerror or error}") from error
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)

@@ -1,38 +1,47 @@
 """Command line: ``zpef extract DUMP --out OUT`` (also ``python -m pipeline extract …``).
 
-Exit codes: 0 every file ok (skipped junk does not count); 1 some file needs review or failed, or
-a correction line could not be applied; 2 bad usage.
+Exit codes have one meaning each (``errors.ExitCode``, listed by ``--help``): 0 every file ok; 1
+some file needs review or failed; 2 bad usage; 3 a missing dependency; 4 an unwritable output;
+15 an internal error (traceback in ``OUT/run.log``); 130/143 interrupted by Ctrl-C/SIGTERM.
+Anything that stops a run prints one line on stderr and records the reason in ``OUT/run.json``.
+
+The pipeline's modules are imported when the parser is built, not with this module, so that a
+missing package is reported as such (exit 3) rather than as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
 from . import __version__
-from .errors import ExitCode, UsageError
-from .export import export, summary_line
-from .extract import OCR_MODES, ExtractOptions
-from .batch import RunSettings, run
-from .cache import CACHE_DIR, ResultCache
-from .ocr import DEFAULT_ENGINE, ENGINES
-from .observe import RunLog
-from .corrections import CORRECTIONS_FILE, apply_corrections_file
-from .report import write_report
-from .suggest import annotate
+from .errors import ExitCode, MissingDependency, OutputUnwritable, RunError, Terminated, UsageError, exit_codes_help
+
+DEFAULT_MAX_FILE_MB = 1000.0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zpef", description="Extract 项目支出绩效自评表 forms into validated JSON and tables.")
+    from .cache import CACHE_DIR
+    from .corrections import CORRECTIONS_FILE
+    from .extract import OCR_MODES
+    from .ocr import DEFAULT_ENGINE, ENGINES
+
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="zpef", description="Extract 项目支出绩效自评表 forms into validated JSON and tables.",
+                                     epilog=exit_codes_help(), formatter_class=formatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    extract = commands.add_parser("extract", help="extract every form in a dump of documents")
+    extract = commands.add_parser("extract", help="extract every form in a dump of documents", epilog=exit_codes_help(), formatter_class=formatter)
     extract.add_argument("dump", type=Path, help="folder of documents (searched recursively)")
-    extract.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    extract.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out); not the dump itself")
     extract.add_argument("--quiet", action="store_true", help="no progress bar")
     extract.add_argument("--ocr", choices=OCR_MODES, default="auto",
                          help="auto: OCR pages without a usable text layer and image files (default); always; never")
@@ -41,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="worker processes (default: number of cores; 0 runs everything in this process)")
     extract.add_argument("--timeout", type=float, default=900.0, help="seconds one file may take before it is stopped and failed (default 900)")
     extract.add_argument("--max-pages", type=int, default=500, help="files with more pages are failed, not read (default 500)")
+    extract.add_argument("--max-file-mb", type=float, default=DEFAULT_MAX_FILE_MB,
+                         help=f"files larger than this many megabytes are failed, not read (default {DEFAULT_MAX_FILE_MB:g})")
     extract.add_argument("--force", action="store_true", help=f"ignore results cached in OUT/{CACHE_DIR} and extract every file again")
     extract.add_argument("--dask-scheduler", default=os.environ.get("ZPEF_DASK_SCHEDULER"),
                          help="run on a Dask cluster, e.g. tcp://host:8786 (or set ZPEF_DASK_SCHEDULER)")
@@ -50,17 +61,122 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def extract_command(args: argparse.Namespace) -> ExitCode:
-    dump: Path = args.dump
-    if not dump.is_dir():
-        raise UsageError(f"dump folder not found: {dump}")
-    out: Path = args.out
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"output path exists and is not a folder: {out}")
-    if args.workers < 0 or args.max_pages < 1 or args.timeout <= 0:
-        raise UsageError("--workers must be >= 0, --max-pages >= 1 and --timeout > 0")
+def check_arguments(args: argparse.Namespace) -> None:
+    """Usage errors, found before anything is read or written."""
+    if not args.dump.is_dir():
+        raise UsageError(f"dump folder not found: {args.dump}")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"output path exists and is not a folder: {args.out}")
+    if args.workers < 0 or args.max_pages < 1:
+        raise UsageError("--workers must be >= 0 and --max-pages >= 1")
+    for name in ("timeout", "max_file_mb"):
+        value = getattr(args, name)
+        if not math.isfinite(value) or value <= 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be a number of seconds/megabytes > 0, not {value}")
     if args.corrections is not None and not args.corrections.is_file():
         raise UsageError(f"corrections file not found: {args.corrections}")
+    check_folders(args.dump, args.out)
+
+
+def check_folders(dump: Path, out: Path) -> None:
+    """The dump and the output must not overlap in a way that feeds outputs back as inputs or
+    lets a run rewrite the dump. OUT inside DUMP is fine: the walk never enters it."""
+    from .cache import CACHE_DIR
+    from .export import FORMS_DIR, PAGES_DIR, TABLES_DIR
+    from .report import FILES_DIR
+
+    dump_real, out_real = dump.resolve(), out.resolve()
+    if dump_real == out_real:
+        raise UsageError(f"the output folder is the dump folder ({dump}): each run would read its own outputs back; choose another --out")
+    for managed in (FORMS_DIR, TABLES_DIR, PAGES_DIR, FILES_DIR, CACHE_DIR):
+        if dump_real.is_relative_to(out_real / managed):
+            raise UsageError(f"the dump is inside {out / managed}, which every run rewrites; move it or choose another --out")
+
+
+@contextmanager
+def writing(out: Path) -> Iterator[None]:
+    """An OSError while writing into OUT is an unwritable output (exit 4), not a bug."""
+    try:
+        yield
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        raise OutputUnwritable(f"cannot write to {out}: {error.strerror or error}{where}") from error
+
+
+def prepare_output(out: Path) -> None:
+    """Create OUT and prove a file can be written there, before any work."""
+    with writing(out):
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".zpef-write-test-{os.getpid()}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+
+
+def check_installation() -> None:
+    """The schema every form is validated against ships with the package; without it every
+    file would fail one by one."""
+    from .validate import SCHEMA_PATH, validator
+
+    try:
+        validator()
+    except OSError as error:
+        raise MissingDependency(f"schema file not found: {SCHEMA_PATH} (the installation is incomplete: reinstall zpef-pipeline)") from error
+
+
+def extract_command(args: argparse.Namespace) -> ExitCode:
+    from .export import withdraw_manifest, write_run_status
+    from .observe import RunLog
+
+    check_arguments(args)
+    check_installation()
+    dump: Path = args.dump
+    out: Path = args.out
+    prepare_output(out)
+    with writing(out):
+        log = RunLog(out / "run.log")
+    try:
+        with writing(out):
+            write_run_status(out, "running", dump=str(dump))
+            withdraw_manifest(out)
+        code, report = run_and_export(args, log)
+        with writing(out):
+            write_run_status(out, "complete", exit_code=int(code))
+    except BaseException as error:
+        record_stop(out, log, error)
+        raise
+    finally:
+        log.close()
+    report()  # the summary, once the run is recorded as complete
+    return code
+
+
+def record_stop(out: Path, log, error: BaseException) -> None:
+    """Why the run stopped, in run.log (with the traceback of a bug) and run.json."""
+    from .export import write_run_status
+
+    code = exit_code_of(error)
+    state = "interrupted" if code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED) else "failed"
+    reason = one_line(error, code)
+    extra = {"traceback": traceback.format_exc()} if code == ExitCode.INTERNAL else {}
+    try:
+        log.write(stage="run", outcome=state, exit_code=int(code), error=reason, **extra)
+        write_run_status(out, state, exit_code=int(code), error=reason)
+    except (OSError, OutputUnwritable):
+        pass  # the output is what failed: the line on stderr says so
+
+
+def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[], None]]:
+    """The run and its outputs; returns the exit code and what to print when it is recorded."""
+    from .batch import RunSettings, run
+    from .cache import ResultCache
+    from .corrections import CORRECTIONS_FILE, apply_corrections_file
+    from .export import export, summary_line
+    from .extract import ExtractOptions
+    from .report import write_report
+    from .suggest import annotate
+
+    dump: Path = args.dump
+    out: Path = args.out
     options = ExtractOptions(ocr=args.ocr, ocr_engine=args.ocr_engine, max_pages=args.max_pages)
     settings = RunSettings(
         workers=args.workers,
@@ -69,49 +185,77 @@ def extract_command(args: argparse.Namespace) -> ExitCode:
         dask_scheduler=args.dask_scheduler,
         dask_shared=args.dask_shared,
         show_progress=not args.quiet and sys.stderr.isatty(),
+        max_file_bytes=int(args.max_file_mb * 1_000_000),
     )
-    out.mkdir(parents=True, exist_ok=True)
     cache = ResultCache(out, settings=repr(options))
-    log = RunLog(out / "run.log")
     log.write(stage="run", outcome="started", dump=str(dump), workers=args.workers, options=repr(options))
-    try:
-        result = run(dump, exclude=(out,), options=options, settings=settings, cache=cache, log=log)
-        corrections = apply_corrections_file(result, dump, args.corrections)  # after the cache: corrections never change it
-        for form in result.forms:
-            annotate(form)
+    result = run(dump, exclude=(out,), options=options, settings=settings, cache=cache, log=log)
+    corrections = apply_corrections_file(result, dump, args.corrections)  # after the cache: corrections never change it
+    for form in result.forms:
+        annotate(form)
+    with writing(out):
         export(out, result, report=partial(write_report, dump=dump, corrections=corrections))
         cache.prune()
-        log.write(stage="run", outcome="finished", seconds=round(result.seconds, 3), summary=summary_line(result))
-    finally:
-        log.close()
-    for problem in corrections.rejected:
-        print(f"zpef: correction not applied: {problem.describe(corrections.source or CORRECTIONS_FILE)}", file=sys.stderr)
-    print(summary_line(result))
-    if any(f.status in ("needs_review", "failed") for f in result.files) or corrections.rejected:
-        print(f"see {out / 'manifest.csv'} and {out / 'report.html'} for what needs a human", file=sys.stderr)
-        return ExitCode.FINDINGS
-    return ExitCode.OK
+    log.write(stage="run", outcome="finished", seconds=round(result.seconds, 3), summary=summary_line(result))
+    findings = any(f.status in ("needs_review", "failed") for f in result.files) or bool(corrections.rejected)
+
+    def report() -> None:
+        for problem in corrections.rejected:
+            print(f"zpef: correction not applied: {problem.describe(corrections.source or CORRECTIONS_FILE)}", file=sys.stderr)
+        print(summary_line(result))
+        if findings:
+            print(f"see {out / 'manifest.csv'} and {out / 'report.html'} for what needs a human", file=sys.stderr)
+
+    return (ExitCode.FINDINGS if findings else ExitCode.OK), report
+
+
+def exit_code_of(error: BaseException) -> ExitCode:
+    if isinstance(error, RunError):
+        return error.exit_code
+    if isinstance(error, ModuleNotFoundError) and (error.name or "").partition(".")[0] != __package__:
+        return ExitCode.MISSING_DEPENDENCY
+    if isinstance(error, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED
+    if isinstance(error, Terminated):
+        return ExitCode.TERMINATED
+    return ExitCode.INTERNAL
+
+
+def one_line(error: BaseException, code: ExitCode) -> str:
+    """What the user reads on stderr (and run.json records) when a run stops."""
+    if code == ExitCode.USAGE:
+        return f"error: {error}"
+    if code == ExitCode.MISSING_DEPENDENCY:
+        if isinstance(error, ModuleNotFoundError):
+            return f"missing dependency: Python package {error.name!r} is not installed (make extract, or pip install zpef-pipeline; Dask needs zpef-pipeline[dask])"
+        return f"missing dependency: {error}"
+    if code == ExitCode.OUTPUT_UNWRITABLE:
+        return f"output not writable: {error}"
+    if code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED):
+        how = "interrupted" if code == ExitCode.INTERRUPTED else "stopped by SIGTERM"
+        return f"{how}; no manifest was written, files finished so far are cached: run the same command again to finish"
+    return f"internal error: {type(error).__name__}: {error} (traceback in run.log in the output folder)"
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    raise Terminated
 
 
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0) and int(ExitCode.USAGE)
-    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exit_:
+            return int(exit_.code or 0) and int(ExitCode.USAGE)
         return int(extract_command(args))
-    except UsageError as error:
-        print(f"zpef: error: {error}", file=sys.stderr)
-        return int(ExitCode.USAGE)
-    except KeyboardInterrupt:
-        print("zpef: interrupted; files finished so far are cached, run the same command again to finish", file=sys.stderr)
-        return 130
+    except BaseException as error:  # every way a run stops: one line here, the details in run.log
+        code = exit_code_of(error)
+        if isinstance(error, SystemExit):
+            raise
+        print(f"zpef: {one_line(error, code)}", file=sys.stderr)
+        return int(code)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import pandas as pd
 import xlsxwriter
 
 from .document import FormDocument
+from .names import flat_name
 from .run import FileResult, RunResult
 
 _UMASK = os.umask(0)
@@ -32,13 +33,15 @@ os.umask(_UMASK)
 FORMS_DIR = "forms"
 TABLES_DIR = "tables"
 PAGES_DIR = "pages"
+MANIFEST = "manifest.csv"
+RUN_STATUS = "run.json"
 
 
 @contextmanager
 def atomic_path(target: Path):
     """Yield a temporary path beside ``target``; rename it onto ``target`` only on success."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)  # short: names are near the limit
     os.close(handle)
     try:
         yield Path(temporary)
@@ -74,9 +77,9 @@ def write_bytes(target: Path, data: bytes) -> None:
         temporary.write_bytes(data)
 
 
-def write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
+def write_text(target: Path, text: str, encoding: str = "utf-8", errors: str = "strict") -> None:
     with atomic_path(target) as temporary:
-        temporary.write_text(text, encoding=encoding)
+        temporary.write_text(text, encoding=encoding, errors=errors)
 
 
 def form_filenames(forms: list[FormDocument]) -> list[str]:
@@ -84,9 +87,10 @@ def form_filenames(forms: list[FormDocument]) -> list[str]:
 
     ``2022/单表/培训经费.pdf`` form 0 -> ``2022__单表__培训经费.pdf.0.json``. Two paths that flatten
     to the same name (``a/b.pdf`` and ``a__b.pdf``, or names differing only in case) both get a
-    short hash of their path appended.
+    short hash of their path appended. A path too long for a file name is shortened by
+    ``names.flat_name`` (readable prefix, hash, extension); the JSON keeps the full path.
     """
-    stems = [f"{f.source.file.replace('/', '__')}.{f.source.form_index}" for f in forms]
+    stems = [f"{flat_name(f.source.file)}.{f.source.form_index}" for f in forms]
     owners: dict[str, set[str]] = {}
     for form, stem in zip(forms, stems):
         owners.setdefault(stem.casefold(), set()).add(form.source.file)
@@ -255,8 +259,7 @@ def write_tables(out: Path, forms: list[FormDocument]) -> None:
     folder = out / TABLES_DIR
     frames = tables(forms)
     for name, frame in frames.items():
-        with atomic_path(folder / f"{name}.csv") as temporary:
-            frame.to_csv(temporary, index=False, encoding="utf-8-sig")
+        write_csv(folder / f"{name}.csv", frame)
         with atomic_path(folder / f"{name}.parquet") as temporary:
             frame.to_parquet(temporary, index=False)
     with atomic_path(folder / "forms.xlsx") as temporary:
@@ -270,13 +273,56 @@ def manifest_frame(files: list[FileResult]) -> pd.DataFrame:
 
 
 def write_manifest(out: Path, files: list[FileResult]) -> None:
-    with atomic_path(out / "manifest.csv") as temporary:
-        manifest_frame(files).to_csv(temporary, index=False, encoding="utf-8-sig")
+    write_csv(out / MANIFEST, manifest_frame(files))
+
+
+# What Excel and other spreadsheets take for the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: object) -> object:
+    """A text cell made safe for a spreadsheet: a leading formula character gets a ``'`` before
+    it (OWASP's advice; Excel shows the text, never runs it) and a CR becomes LF, so the cell is
+    quoted and a row never breaks. Numbers and missing values are left as they are."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as it goes to CSV: every text column through ``csv_text`` (Parquet, JSON and the
+    workbook keep the true values: xlsxwriter writes them as strings, never as formulas)."""
+    safe = frame.copy()
+    for name in safe.columns:
+        if safe[name].dtype == object or isinstance(safe[name].dtype, pd.StringDtype):
+            safe[name] = safe[name].map(csv_text, na_action="ignore").astype(safe[name].dtype)
+    return safe
+
+
+def write_csv(target: Path, frame: pd.DataFrame) -> None:
+    """UTF-8 with a BOM (Excel shows Chinese), text neutralised for spreadsheets."""
+    with atomic_path(target) as temporary:
+        csv_frame(frame).to_csv(temporary, index=False, encoding="utf-8-sig", errors="backslashreplace")
+
+
+def withdraw_manifest(out: Path) -> None:
+    """At the start of a run: the manifest is there only when the outputs beside it are complete
+    and from one run, so a run that fails or is interrupted never leaves the last one looking current."""
+    (out / MANIFEST).unlink(missing_ok=True)
+
+
+def write_run_status(out: Path, state: str, **fields: object) -> None:
+    """``OUT/run.json``: ``running`` from the start, then ``complete``, ``failed`` or ``interrupted``
+    with the exit code and the reason (a ``running`` whose pid is gone was killed)."""
+    record = {"state": state, "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "pid": os.getpid(), **fields}
+    write_text(out / RUN_STATUS, json.dumps(record, ensure_ascii=False, indent=1, default=str) + "\n", errors="backslashreplace")
 
 
 def page_image_name(file: str, page: int) -> str:
     """``scans/fax.tif`` page 2 -> ``scans__fax.tif.p2.png`` (as form files are named)."""
-    return f"{file.replace('/', '__')}.p{page}.png"
+    return f"{flat_name(file)}.p{page}.png"
 
 
 def write_page_images(out: Path, files: list[FileResult]) -> None:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .convert import sniff_ole2
+from .errors import FileChanged, FileTooLarge, NotRegularFile
 from .htmltable import looks_like_html, looks_like_mht
+from .names import display_relpath, readable
 from .textexport import looks_like_text_export
 from .xmlsheet import looks_like_xml_workbook
 
 SNIFF_BYTES = 8192
+CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class InputFile:
     sha256: str
     kind: str  # pdf | image | xlsx | xls | docx | doc | odt | rtf | ods | xml_workbook | html | mht | ofd | zip | text_export | text | empty | unknown
     detail: str  # what the sniffer saw, for messages
+    mtime_ns: int = 0  # when the bytes hashed were last modified: a later change fails the file
+    name_note: str = ""  # how relpath was made readable (a GBK name, …), for the manifest
 
 
 # (magic prefix, kind, detail); checked in order
@@ -126,36 +132,117 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def hash_file(path: Path) -> tuple[str, bytes]:
+    with path.open("rb") as handle:
+        digest, head, _ = _hash_stream(handle.fileno())
+    return digest, head
+
+
+def _hash_stream(fd: int) -> tuple[str, bytes, int]:
+    """sha256, first bytes and length of what is read from ``fd`` to its end."""
     digest = hashlib.sha256()
     head = b""
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            if not head:
-                head = chunk[:SNIFF_BYTES]
-            digest.update(chunk)
-    return digest.hexdigest(), head
+    size = 0
+    while chunk := os.read(fd, CHUNK_BYTES):
+        if not head:
+            head = chunk[:SNIFF_BYTES]
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), head, size
 
 
-def walk(root: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
+_NOT_REGULAR = [
+    (stat.S_ISFIFO, "named pipe (FIFO)"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+    (stat.S_ISDIR, "folder"),
+]
+
+
+def file_type_name(mode: int) -> str:
+    return next((name for test, name in _NOT_REGULAR if test(mode)), "special file")
+
+
+def regular_target(path: Path, root: Path) -> os.stat_result:
+    """The status of the regular file ``path`` reads, or NotRegularFile saying what it is instead.
+
+    Nothing is opened: a FIFO would block, a device never end. A symbolic link is followed only
+    to a regular file inside the dump (it is then read as that file, usually as its duplicate);
+    links out of the dump, to folders, or dangling are skipped, so a run reads only the dump."""
+    status = os.lstat(path)
+    if not stat.S_ISLNK(status.st_mode):
+        if not stat.S_ISREG(status.st_mode):
+            raise NotRegularFile(f"{file_type_name(status.st_mode)}, not a regular file: not opened")
+        return status
+    target = Path(os.path.realpath(path))
+    shown = readable(target)
+    try:
+        status = os.stat(path)
+    except OSError as error:
+        raise NotRegularFile(f"symbolic link that does not resolve ({error.strerror}): not followed") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise NotRegularFile(f"symbolic link to a {file_type_name(status.st_mode)} ({shown}): not followed")
+    if not target.is_relative_to(root.resolve()):
+        raise NotRegularFile(f"symbolic link to a file outside the dump ({shown}): not followed")
+    return status
+
+
+def walk(root: Path, exclude: tuple[Path, ...] = (), unlisted: dict[Path, str] | None = None) -> list[Path]:
     """Every file under root (hidden ones too: each gets its manifest row), in a stable order.
 
     ``exclude`` holds folders not to enter, such as an output folder placed inside the dump.
+    Symbolic links to folders are listed, not entered (``describe`` says what they are). A folder
+    that cannot be listed is listed itself, with the reason in ``unlisted``: its files cannot be
+    named, but the folder gets a manifest row, never silence.
     """
     excluded = {p.resolve() for p in exclude}
     found: list[Path] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if (Path(folder) / d).resolve() not in excluded)
-        found.extend(Path(folder) / name for name in files)
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+    def cannot_list(error: OSError) -> None:
+        if unlisted is not None and error.filename is not None:
+            folder = Path(os.fsdecode(error.filename))
+            found.append(folder)
+            unlisted[folder] = f"folder that cannot be listed ({error.strerror or error}): the files in it are not read"
+
+    for folder, dirs, files in os.walk(root, onerror=cannot_list):
+        links = [d for d in dirs if (Path(folder) / d).is_symlink()]
+        dirs[:] = sorted(d for d in dirs if d not in links and (Path(folder) / d).resolve() not in excluded)
+        found.extend(Path(folder) / name for name in files + links)
+    return sorted(found, key=lambda p: os.fsencode(p.relative_to(root)))
 
 
-def describe(path: Path, root: Path) -> InputFile:
-    relpath = path.relative_to(root).as_posix()
-    size = path.stat().st_size
-    sha, head = hash_file(path)
+def describe(path: Path, root: Path, max_bytes: int | None = None) -> InputFile:
+    """Hash and sniff one file, from one reading of its bytes: size and sha256 are of what was
+    read, and a file that changes meanwhile (still being copied in) is FileChanged."""
+    name = display_relpath(path, root)
+    before = regular_target(path, root)
+    if max_bytes is not None and before.st_size > max_bytes:
+        raise FileTooLarge(f"{before.st_size / 1e6:.1f} MB, more than --max-file-mb {max_bytes / 1e6:g}: not read", size=before.st_size)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # never blocks, even if swapped for a FIFO since
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
+            raise NotRegularFile(f"{file_type_name(opened.st_mode)}, not a regular file: not read")
+        sha, head, size = _hash_stream(fd)
+        after = os.fstat(fd)
+    finally:
+        os.close(fd)
+    if size != opened.st_size or after.st_size != size or after.st_mtime_ns != opened.st_mtime_ns:
+        raise FileChanged(f"the file changed while it was read ({opened.st_size} bytes when opened, {size} read): run again when it is complete", size=size)
     kind, detail = sniff(head, size)
     if kind in ("zip", "xlsx", "docx"):
         kind, detail = sniff_zip_members(path) or (kind, detail)
     elif kind == "xls":  # OLE2: a workbook, or a Word document whatever its name
         kind, detail = sniff_ole2(path) or (kind, detail)
-    return InputFile(path=path, relpath=relpath, size=size, sha256=sha, kind=kind, detail=detail)
+    return InputFile(path=path, relpath=name.text, size=size, sha256=sha, kind=kind, detail=detail, mtime_ns=after.st_mtime_ns, name_note=name.note)
+
+
+def changed_since(source: InputFile) -> str | None:
+    """Why ``source`` is no longer the file that was hashed, or None when it is unchanged."""
+    try:
+        now = os.stat(source.path)
+    except OSError as error:
+        return f"the file disappeared while it was read ({error.strerror or error})"
+    if now.st_size != source.size or now.st_mtime_ns != source.mtime_ns:
+        return f"the file changed while it was read ({source.size} bytes hashed, {now.st_size} now): run again when it is complete"
+    return None

@@ -14,6 +14,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from .errors import OutputUnwritable
 from .run import FileResult
 
 
@@ -25,14 +26,17 @@ class RunLog:
         self._handle = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = path.open("a", encoding="utf-8")
+            self._handle = path.open("a", encoding="utf-8", errors="backslashreplace")  # a GBK name is not lost
 
     def write(self, **record: Any) -> None:
         if self._handle is None:
             return
         record = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **record}
-        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._handle.flush()
+        try:
+            self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._handle.flush()
+        except OSError as error:  # a full disk: the run stops with exit 4, not a traceback
+            raise OutputUnwritable(f"cannot write {self.path}: {error.strerror or error}") from error
 
     def stage(self, file: str, stage: str, seconds: float, outcome: str) -> None:
         self.write(file=file, stage=stage, seconds=round(seconds, 4), outcome=outcome)

@@ -24,6 +24,8 @@ from .template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, every_layout, 
 from .values import clean_text, comparison_sign, parse_number, person_and_phone, text_items
 from .vocabulary import (
     BLOCK_CAPTIONS,
+    is_child_row,
+    is_numbered_child,
     FUNDING_ITEM_ROLES,
     FUNDING_ROLES,
     INDICATOR_ROLES,
@@ -192,7 +194,8 @@ def _header_positions(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[
     mean for the keys still missing (so a caption such as 年度预算数(万元) never takes the place of
     the 调整后预算数 column printed beside it)."""
     positions: dict[str, float] = {}
-    for matcher in (lambda cell: _key(cell, table), lambda cell: role_of(cell.text, rules)):
+    matchers = (lambda cell: match_key(cell.text, table, fuzzy=False), lambda cell: _key(cell, table), lambda cell: role_of(cell.text, rules))
+    for matcher in matchers:  # exact labels, then close OCR readings, then roles
         for cell in row.cells:
             key = matcher(cell)
             if key is not None and key not in positions:
@@ -245,6 +248,8 @@ class _FormReader:
         self.grids_with_indicators: set[int] = set()
         self.unread: list[str] = []  # what the form prints that could not be placed: columns, rows
         self.header_row: Row | None = None  # the indicator header, to tell a second header row after it
+        self.last_indicator_row: Row | None = None  # where the last indicator was read (rows split by a page break)
+        self.last_goal_row: Row | None = None
 
     # --- recording values -------------------------------------------------------------------
 
@@ -500,12 +505,32 @@ class _FormReader:
             self.unread.append(f"funding row {label!r} (no funding item in the schema, amounts not zero)")
 
     def _goal_row(self, row: Row) -> None:
+        if self._after_break(self.last_goal_row, row) and (self.goals.expected or self.goals.actual):
+            self._goal_continuation(row)
+            return
+        self.last_goal_row = row
         for key, x in self.goal_cols.items():
             cell = row.cell_at(x)
             if cell is None or _key(cell, self.vocabulary.goal_columns) is not None or self._is_header_word(cell):
                 continue
             items = getattr(self.goals, key)
             for item in text_items(cell.text):
+                self._record(f"/goals/{key}/{len(items)}", cell)
+                items.append(item)
+
+    def _goal_continuation(self, row: Row) -> None:
+        """The rest of a goal row split by a page break: joined to the last item of each column."""
+        self.last_goal_row = row
+        for key, x in self.goal_cols.items():
+            cell = row.cell_at(x)
+            items = getattr(self.goals, key)
+            parts = text_items(cell.text) if cell is not None and cell.row == row.index else []
+            if not parts:
+                continue
+            if items:
+                items[-1] += parts[0]
+                parts = parts[1:]
+            for item in parts:
                 self._record(f"/goals/{key}/{len(items)}", cell)
                 items.append(item)
 
@@ -530,6 +555,8 @@ class _FormReader:
             return  # an empty row: nothing printed, nothing to keep
         if self._placeholder(row, cells):
             return
+        if self._continues_previous_row(row, cells):
+            return
         index = len(self.indicators)
         base = f"/indicators/{index}"
         indicator = Indicator()
@@ -538,7 +565,7 @@ class _FormReader:
         self.grids_with_indicators.add(row.grid_id)
         indicator.name = self._text(f"{base}/name", cells.get("name"))
         nature = cells.get("nature")
-        indicator.nature = comparison_sign(nature.text) if nature is not None else None
+        indicator.nature = comparison_sign(nature.text, ocr=nature.confidence is not None) if nature is not None else None
         if indicator.nature is not None and nature is not None:
             self._record(f"{base}/nature", nature)
         indicator.target = self._text(f"{base}/target", cells.get("target"))
@@ -548,6 +575,50 @@ class _FormReader:
         indicator.score = self._number(f"{base}/score", cells.get("score"))
         indicator.deviation_note = self._text(f"{base}/deviation_note", cells.get("deviation_note"))
         self.indicators.append(indicator)
+        self.last_indicator_row = row
+
+    def _after_break(self, previous: Row | None, row: Row) -> bool:
+        """``row`` is the first row of a grid on a later page than ``previous``, the last row of its grid:
+        the place where a table row that did not fit its page continues (Word lets rows break)."""
+        return (previous is not None and previous.last_in_grid and row.page > previous.page
+                and row.grid_id != previous.grid_id and row.grid_id not in self.grids_with_indicators)
+
+    def _continues_previous_row(self, row: Row, cells: dict[str, Cell | None]) -> bool:
+        """A row split by a page break: its rest, at the top of the next page, prints only the ends
+        of its long texts — no level-2, no points, no target of its own. The texts are joined to the
+        row they belong to (without a separator: the break fell inside a line), never a new row."""
+        if not self.indicators or not self._after_break(self.last_indicator_row, row):
+            return False
+        previous = self.indicators[-1]
+        level2 = cells.get("level2")
+        if level2 is not None and level2.row == row.index and level2.text.strip():
+            return False
+        points = [cells.get(k) for k in ("weight", "score")]
+        if any(c is not None and c.text.strip() for c in points):
+            return False
+        name = cells.get("name")
+        if name is not None and (is_child_row(name.text) or is_numbered_child(name.text)):
+            return False  # a 其中 / 1、 row detailing the row above: a row of its own, often without points
+        if previous.weight is None and previous.score is None:  # a layout without points: the target tells
+            target = cells.get("target")
+            if target is not None and target.text.strip():
+                return False
+        index = len(self.indicators) - 1
+        joined = False
+        for key in ("name", "target", "actual", "deviation_note"):
+            cell = cells.get(key)
+            text = clean_text(cell.text) if cell is not None and cell.row == row.index else None
+            if text is None:
+                continue
+            setattr(previous, key, (getattr(previous, key) or "") + text)
+            pointer = f"/indicators/{index}/{key}"
+            if pointer not in self.provenance and cell is not None:
+                self._record(pointer, cell)
+            joined = True
+        if joined:
+            self.grids_with_indicators.add(row.grid_id)
+            self.last_indicator_row = row
+        return joined
 
     def _total(self, row: Row) -> None:
         """总分 | 100 | 98, and with a grade after the score where the layout prints one (| 优)."""

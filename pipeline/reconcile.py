@@ -19,7 +19,7 @@ from itertools import groupby
 
 from .document import NUMBER_OR_CODE_POINTER, Check, FormDocument, FundingLine, Indicator
 from .template import UNKNOWN, grade_bands, not_applicable
-from .values import decimals
+from .values import decimals, parse_number
 from .vocabulary import is_child_row, is_header_label, is_numbered_child, is_numbered_parent, is_placeholder, normalise
 
 TOTAL_ITEM = "年度资金总额"
@@ -390,6 +390,19 @@ def text_values(form: FormDocument) -> list[tuple[str, str]]:
     return found
 
 
+def nature_read(form: FormDocument) -> Check:
+    """On a form that prints 指标性质 (≥ ≤ =), a row with a numeric target but no sign read: the
+    sign was printed and lost (an OCR'd ═ read as a dash), or the row lines up wrongly."""
+    rule = "nature_read"
+    if not any(indicator.nature for indicator in form.indicators):
+        return Check(rule, "skip", "the form prints no 指标性质")
+    missing = [f"/indicators/{index}/nature ({indicator.name or '?'}: {indicator.target})" for index, indicator in enumerate(form.indicators)
+               if not indicator.nature and indicator.target is not None and parse_number(indicator.target).value is not None]
+    if missing:
+        return Check(rule, "fail", "numeric targets without a 指标性质 sign: " + "; ".join(missing))
+    return Check(rule, "pass", "every numeric target has its 指标性质")
+
+
 def layout_known(form: FormDocument) -> Check:
     """The form's layout is one a template describes; an unknown one is read with the base vocabulary only."""
     rule = "layout_known"
@@ -438,6 +451,7 @@ CHECKS: list[Callable[[FormDocument], Check]] = [
     grade,
     indicator_levels,
     header_in_values,
+    nature_read,
     layout_known,
 ]
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .document import Check, FormDocument, Source
-from .errors import InputError
+from .errors import FileTooLarge, InputError
 from .extract import ExtractOptions, Extraction, extract, reread_numbers
 from .ingest import InputFile, describe
+from .names import display_relpath
 from .model import DocumentContent
 from .parse import ParsedForm, Unsupported, parse_document
 from .readers import KINDS as DOCUMENT_KINDS
@@ -41,6 +42,7 @@ class FileResult:
     notes: list[str] = field(default_factory=list)  # what needs a human besides the forms' checks (bad pages, …)
     fixes: list[str] = field(default_factory=list)  # what was repaired on the way (deskew, rotation)
     grids: dict[str, dict] = field(default_factory=dict)  # form_id -> raw cell grid of a form of unknown layout
+    retry: bool = False  # a failure of the run, not of the file (timeout, dead worker, changed file): never cached
 
 
 @dataclass
@@ -55,6 +57,10 @@ class RunResult:
     def forms(self) -> list[FormDocument]:
         return [form for f in self.files for form in f.forms]
 
+
+# A text export is a few kilobytes per form; beyond this it is not one, and reading it whole
+# into memory (as the export reader does) is refused before the work.
+TEXT_EXPORT_MAX_BYTES = 20_000_000
 
 SKIP_REASONS = {
     "text": "plain text: not a form document this version reads",
@@ -112,6 +118,8 @@ def _extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
     if source_file.kind == "xls":
         return Extraction(read_xls(source_file.path), base_method="spreadsheet")
     if source_file.kind == "text_export":
+        if source_file.size > TEXT_EXPORT_MAX_BYTES:
+            raise FileTooLarge(f"a {source_file.size / 1e6:.0f} MB text export: far beyond any form (limit {TEXT_EXPORT_MAX_BYTES / 1e6:g} MB), not read")
         return Extraction(read_text_export(source_file.path), base_method="text_export")
     if source_file.kind in DOCUMENT_KINDS:
         return extract_document(source_file)
@@ -198,8 +206,17 @@ def duplicate_of(source_file: InputFile, original: str) -> FileResult:
     )
 
 
-def describe_or_fail(path: Path, root: Path) -> InputFile | FileResult:
+def describe_or_fail(path: Path, root: Path, max_bytes: int | None = None) -> InputFile | FileResult:
+    """The file hashed and sniffed, or its manifest row when it cannot be (not a regular file,
+    too large, unreadable, changed while read)."""
     try:
-        return describe(path, root)
+        return describe(path, root, max_bytes)
+    except InputError as error:
+        return unread(path, root, error.status, error.message, error.size)
     except OSError as error:
-        return FileResult(file=path.relative_to(root).as_posix(), sha256="", bytes=0, status="failed", message=f"cannot read file: {error.strerror or error}")
+        return unread(path, root, "failed", f"cannot read file: {error.strerror or error}")
+
+
+def unread(path: Path, root: Path, status: str, message: str, size: int = 0) -> FileResult:
+    name = display_relpath(path, root)
+    return FileResult(file=name.text, sha256="", bytes=size, status=status, message="; ".join(filter(None, [message, name.note])))

@@ -36,7 +36,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 from xlrd import compdoc
 
-from .errors import InputError
+from .errors import FileTooLarge, InputError
 from .model import Cell, DocumentContent, Grid, PageContent
 from .numformat import display_value, format_number
 
@@ -45,6 +45,10 @@ DEFAULT_COLUMN_CHARS = 8.43
 XLSX_DEFAULT_ROW_POINTS = 15.0
 XLS_DEFAULT_ROW_POINTS = 12.75
 POINTS_PER_PIXEL = 0.75
+# A form fills a few hundred cells; a sheet whose text spans more slots than this (a stray value
+# at XFD1048576) is refused with its range rather than laid out as a grid that fills the memory.
+MAX_SHEET_SLOTS = 1_000_000
+MAX_XLSX_SHEET_BYTES = 200_000_000  # the worksheets' XML unpacked; a form's sheet is tens of kilobytes
 
 
 @dataclass
@@ -87,6 +91,9 @@ def sheet_page(sheet: Sheet, page: int) -> PageContent:
         return PageContent(page=page, width=0.0, height=0.0, method=METHOD)
     r0, r1 = min(r for r, _ in filled), max(r for r, _ in filled) + 1
     c0, c1 = min(c for _, c in filled), max(c for _, c in filled) + 1
+    if (r1 - r0) * (c1 - c0) > MAX_SHEET_SLOTS:
+        span = f"{cell_ref(sheet.name, r0, c0)}:{get_column_letter(c1)}{r1}"
+        raise ValueError(f"its text spans {span} ({(r1 - r0) * (c1 - c0):,} cells), more than the {MAX_SHEET_SLOTS:,} a sheet of forms can use: not read")
     xs = _edges([sheet.column_points.get(c, sheet.default_column_points) for c in range(c1)])
     ys = _edges([sheet.row_points.get(r, sheet.default_row_points) for r in range(r1)])
     cells: list[Cell] = []
@@ -135,6 +142,7 @@ def _content(pages: list[PageContent], errors: dict[int, str]) -> DocumentConten
 
 def read_xlsx(path: Path) -> DocumentContent:
     """Every worksheet of an .xlsx (or .xlsm) workbook; a sheet that fails is a page error."""
+    _check_unpacked_size(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "extension is not supported": noise to a user
@@ -156,16 +164,29 @@ def read_xlsx(path: Path) -> DocumentContent:
     return _content(pages, errors)
 
 
+def _check_unpacked_size(path: Path) -> None:
+    """A workbook's worksheets unpacked, before openpyxl holds them in memory (a cell costs it
+    hundreds of bytes): a ZIP of a few megabytes can unpack to gigabytes of cells."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist() if i.filename.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # load_workbook says what is wrong with it
+    if unpacked > MAX_XLSX_SHEET_BYTES:
+        raise FileTooLarge(f"worksheets of {unpacked / 1e6:.0f} MB unpacked, more than the {MAX_XLSX_SHEET_BYTES / 1e6:g} MB a workbook of forms can need: not read")
+
+
 def xlsx_sheet(worksheet: Worksheet) -> Sheet:
     """Given an openpyxl worksheet, return its displayed texts, merges and sizes."""
     texts: dict[tuple[int, int], str] = {}
-    for row in worksheet.iter_rows():
-        for cell in row:
-            if isinstance(cell, MergedCell) or cell.value is None:
-                continue
-            text = display_value(cell.value, cell.number_format)
-            if text:
-                texts[(cell.row - 1, cell.column - 1)] = text
+    # the cells the file holds, never iter_rows(): that walks the whole saved dimension
+    # (A1:XFD1048576 is 17 billion cells) creating every empty one
+    for cell in list(worksheet._cells.values()):
+        if isinstance(cell, MergedCell) or cell.value is None:
+            continue
+        text = display_value(cell.value, cell.number_format)
+        if text:
+            texts[(cell.row - 1, cell.column - 1)] = text
     merges = [(m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in worksheet.merged_cells.ranges]
     sheet_format = worksheet.sheet_format
     columns: dict[int, float] = {}

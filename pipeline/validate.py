@@ -9,7 +9,10 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "form.schema.json"
+PACKAGE = Path(__file__).resolve().parent
+SCHEMA_NAME = "form.schema.json"
+# an installed wheel ships the schema as pipeline/schemas/; a checkout has it at the root, schemas/
+SCHEMA_PATH = next((p for p in (PACKAGE / "schemas" / SCHEMA_NAME, PACKAGE.parent / "schemas" / SCHEMA_NAME) if p.is_file()), PACKAGE.parent / "schemas" / SCHEMA_NAME)
 
 
 @lru_cache(maxsize=1)

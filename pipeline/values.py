@@ -80,14 +80,21 @@ def text_items(text: str | None) -> list[str]:
 _SIGN_LOOKALIKES = (("≧", "≥"), ("≦", "≤"), ("═", "="), (">=", "≥"), ("<=", "≤"))
 
 
-def comparison_sign(text: str | None) -> str | None:
+# how OCR reads the signs of a 指标性质 cell: the bars of = and of ≥'s underline come out as 一
+_OCR_SIGN_READINGS = {"一一": "=", "二": "=", "==": "=", ">一": "≥", "≥一": "≥", "<一": "≤", "≤一": "≤"}
+
+
+def comparison_sign(text: str | None, ocr: bool = False) -> str | None:
     """A 指标性质 cell as the sign it means: ``≧`` -> ``≥``, ``═`` / ``﹦`` -> ``=``; other text
-    (定性, …) is kept as printed, trimmed; empty and not-applicable marks are None."""
+    (定性, …) is kept as printed, trimmed; empty and not-applicable marks are None. An OCR'd cell
+    may also be a known misreading of a sign (``一一`` for ``=``): the cell holds nothing else."""
     if text is None:
         return None
     flat = "".join(unicodedata.normalize("NFKC", text).split())
     if flat in NOT_A_NUMBER:
         return None
+    if ocr and flat in _OCR_SIGN_READINGS:
+        return _OCR_SIGN_READINGS[flat]
     for lookalike, sign in _SIGN_LOOKALIKES:
         flat = flat.replace(lookalike, sign)
     return flat
@@ -115,4 +122,7 @@ def person_and_phone(text: str | None) -> tuple[str | None, str | None]:
     person = flat[: found.start()].strip(_NAME_SEPARATORS)
     for word in ("联系电话", "电话", "手机"):
         person = person.removesuffix(word).strip(_NAME_SEPARATORS)
-    return person or None, flat[found.start() :].strip()  # the phone with what follows it: 13990260322(办公)
+    phone = flat[found.start() :].strip()  # the phone with what follows it: 13990260322(办公)
+    if flat[: found.start()].rstrip().endswith("(") and phone.endswith(")") and phone.count(")") > phone.count("("):
+        phone = phone[:-1].rstrip()  # 王芳(0871-65123456): the brackets were around the number
+    return person or None, phone

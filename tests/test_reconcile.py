@@ -42,7 +42,7 @@ def make_form() -> FormDocument:
             ],
         ),
         indicators=[
-            Indicator("产出", 50.0, "数量", "培训场次", ">1", "2", 20.0, 20.0, None),
+            Indicator("产出", 50.0, "数量", "培训场次", "1", "2", 20.0, 20.0, None, nature="≥", unit="场"),
             Indicator("产出", 50.0, "质量", "培训质量", "良好", "良好", 30.0, 30.0, None),
             Indicator("效益", 30.0, "社会效益", "业务能力", "提高", "有所提高", 30.0, 28.0, "部分人员未参训"),
             Indicator("满意度", 10.0, "服务对象满意度", "员工满意度", ">90%", "92%", 10.0, 10.0, None),
@@ -131,6 +131,7 @@ FAILING: dict[str, tuple[str, Callable[[FormDocument], None]]] = {
     "layout_known": ("fail", _set(lambda f: f, "template", "unknown")),
     "indicator_levels": ("fail", _set(lambda f: f.indicators[2], "level1", None)),
     "header_in_values": ("fail", _set(lambda f: f.indicators[2], "actual", "实际完成值")),
+    "nature_read": ("fail", _set(lambda f: f.indicators[3], "target", "90")),
 }
 
 

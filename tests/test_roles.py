@@ -3,6 +3,8 @@ everything printed was placed (issue: forms from anywhere)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -197,3 +199,47 @@ def test_a_level2_label_printed_below_a_page_break_names_the_rows_above_it_withi
     assert isinstance(form, ParsedForm)
     assert [i.level2 for i in form.indicators] == ["数量指标", "质量指标", "质量指标"]
     assert [i.level1 for i in form.indicators] == ["产出指标"] * 3
+
+
+def test_a_row_split_by_a_page_break_is_one_indicator_with_its_texts_joined():
+    """Word lets a table row break across pages: the rest of its long texts opens the next page."""
+    page1 = _grid([HEADER, _row("产出指标", "数量指标", "培训人次", "≥500", "523", "50", "45")])
+    page1.cells[-1] = replace(page1.cells[-1], text="部分学员因疫情未能参")  # the note column of the last row
+    rest = [(0, "", 1, 1), (1, "", 1, 1), (2, "", 1, 1), (3, "", 1, 1), (4, "", 1, 1), (5, "", 1, 1), (6, "", 1, 1), (7, "训,下年度补训。", 1, 1)]
+    child = [(0, "", 1, 1), (1, "", 1, 1), (2, "其中：骨干培训人次", 1, 1), (3, "≥50", 1, 1), (4, "52", 1, 1), (5, "", 1, 1), (6, "", 1, 1), (7, "", 1, 1)]
+    page2 = _grid([rest, child, _row("效益指标", "社会效益指标", "技能提升", "提升", "提升", "50", "50"),
+                   [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "95", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [i.name for i in form.indicators] == ["培训人次", "其中：骨干培训人次", "技能提升"]
+    assert form.indicators[0].deviation_note == "部分学员因疫情未能参训,下年度补训。"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make system-deps installs it)")
+def test_a_word_table_row_broken_over_pages_by_libreoffice_stays_one_row(tmp_path):
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("项目支出绩效自评表")
+    table = document.add_table(rows=1, cols=8)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, [c[1] for c in HEADER]):
+        cell.text = text
+    for n in range(14):
+        note = "原因很长的说明文字，" * (40 if n == 11 else 1)
+        for cell, text in zip(table.add_row().cells, ["产出指标", "数量指标", f"指标{n}", "≥100", "100", "5", "5", note]):
+            cell.text = text
+    for cell, text in zip(table.add_row().cells, ["总分", "", "", "", "", "70", "70", ""]):
+        cell.text = text
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    document.save(tmp_path / "form.docx")
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf",
+                    "--outdir", str(dump), str(tmp_path / "form.docx")], check=True, capture_output=True, timeout=180)
+    result = process_file(describe(dump / "form.pdf", dump))
+    [form] = result.forms
+    assert result.pages > 1
+    assert [i.name for i in form.indicators] == [f"指标{n}" for n in range(14)]
+    assert form.indicators[11].deviation_note == "原因很长的说明文字，" * 40
+    # a table without a funding block is no known layout; nothing else fails
+    assert {c.rule for c in form.checks if c.status == "fail"} == {"layout_known"}, form.checks
