@@ -6,14 +6,16 @@ Each kind has its reader module; what each needs is in the README's table of inp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from .convert import convert, temporary_folder
 from .errors import InputError
-from .extract import Extraction
+from .extract import ExtractOptions, Extraction
 from .htmltable import METHOD as HTML_METHOD
 from .htmltable import read_html, read_mht
 from .ingest import InputFile
+from .model import DocumentContent
 from .ods import read_ods
 from .ofd import METHOD as OFD_METHOD
 from .ofd import read_ofd
@@ -25,7 +27,7 @@ from .xmlsheet import read_xml_workbook
 KINDS = ("docx", "doc", "odt", "rtf", "ods", "xml_workbook", "html", "mht", "ofd", "encrypted_office")
 
 
-def extract_document(source_file: InputFile) -> Extraction:
+def extract_document(source_file: InputFile, options: ExtractOptions = ExtractOptions()) -> Extraction:
     """Read one file of a kind in ``KINDS``; problems come back as InputError."""
     path, kind = source_file.path, source_file.kind
     if kind == "docx":
@@ -41,13 +43,13 @@ def extract_document(source_file: InputFile) -> Extraction:
     if kind == "mht":
         return Extraction(read_mht(path), base_method=HTML_METHOD)
     if kind == "ofd":
-        return Extraction(read_ofd(path), base_method=OFD_METHOD)
+        return Extraction(read_ofd(path, options.max_pages), base_method=OFD_METHOD)
     if kind == "encrypted_office":
         raise InputError("password-protected Office file (.docx or .xlsx): a password is needed to read it")
     raise InputError(f"no reader for {source_file.detail}")
 
 
-def _converted(path: Path, source: str, target: str, what: str, read):  # type: ignore[no-untyped-def]
+def _converted(path: Path, source: str, target: str, what: str, read: Callable[[Path], DocumentContent]) -> DocumentContent:
     """Convert with LibreOffice into a temporary folder, read the result, remove the folder."""
     with temporary_folder() as folder:
         return read(convert(path, source, target, what, Path(folder)))

@@ -122,7 +122,7 @@ def _extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
             raise FileTooLarge(f"a {source_file.size / 1e6:.0f} MB text export: far beyond any form (limit {TEXT_EXPORT_MAX_BYTES / 1e6:g} MB), not read")
         return Extraction(read_text_export(source_file.path), base_method="text_export")
     if source_file.kind in DOCUMENT_KINDS:
-        return extract_document(source_file)
+        return extract_document(source_file, options)
     if source_file.kind == "text" and source_file.path.suffix.lower() == ".pdf":
         raise InputError("plain text file named .pdf: it is not a PDF", status="skipped")
     if source_file.kind in SKIP_REASONS:

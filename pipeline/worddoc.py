@@ -35,7 +35,7 @@ document to PDF).
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
@@ -89,7 +89,6 @@ class _Reader:
     objects: int = 0
     pictures: int = 0
     alt_chunks: int = 0
-    blocks: list[Block] = field(default_factory=list)
 
     # --- the body -------------------------------------------------------------------------
 

@@ -91,3 +91,11 @@ def test_image_only_pages_and_broken_packages_say_so(tmp_path):
         archive.writestr("OFD.xml", f"<ofd:OFD {NS}><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>")
     result = process_file(describe(broken / "x.ofd", broken))
     assert (result.status, result.message) == ("failed", "damaged OFD: Doc_0/Document.xml is missing")
+
+
+def test_more_pages_than_max_pages_are_refused(tmp_path):
+    from pipeline.extract import ExtractOptions
+
+    path = ofd_file(tmp_path, [text(20, 20, "第一页"), text(20, 20, "第二页"), text(20, 20, "第三页")])
+    result = process_file(describe(path, tmp_path), ExtractOptions(max_pages=2))
+    assert (result.status, result.message) == ("failed", "more than --max-pages 2 pages: not read")
