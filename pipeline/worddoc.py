@@ -26,7 +26,8 @@ pages of grids and lines like a PDF's text layer:
   before", a section that starts on a new page); Word's own pagination depends on fonts and
   printer and is not in the file (``lastRenderedPageBreak`` is only a hint of the last rendering).
 
-What is not read is said, as a page note in the manifest: embedded objects (an Excel sheet pasted
+Headers, footers, footnotes and comments are not read: they are not the form. What else is not
+read is said, as a page note in the manifest: embedded objects (an Excel sheet pasted
 as an object keeps its cells outside the document text) and ``altChunk`` parts; pictures are
 named only when the document has no table at all (a form pasted as a picture needs OCR: print the
 document to PDF).
