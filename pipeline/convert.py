@@ -12,18 +12,23 @@ What a legacy file is, is told by its bytes, not its name: an OLE2 compound file
 
 Each conversion runs ``soffice --headless --convert-to`` with a private, throw-away user profile
 (``-env:UserInstallation``: two conversions never share or lock a profile, and the user's own
-LibreOffice settings are never touched), in a temporary folder, with a timeout. LibreOffice is
+LibreOffice settings are never touched), in a temporary folder, with a timeout; LibreOffice runs
+in its own session and is stopped with its helpers when the timeout passes or when the worker
+converting is stopped (SIGTERM, as the batch's ``--timeout`` does). LibreOffice is
 found as ``$ZPEF_SOFFICE``, else ``soffice`` or ``libreoffice`` on the PATH; when it is missing the
 file's manifest row says what to install (``make system-deps`` installs it on Debian).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from xlrd import compdoc
@@ -98,7 +103,8 @@ def convert(path: Path, source: str, target: str, what: str, workdir: Path, time
     except OSError as error:
         raise InputError(f"{what}: LibreOffice could not be started ({error})") from error
     try:
-        _, errors = process.communicate(timeout=timeout)
+        with _stopped_with_this_process(process):
+            _, errors = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
         raise InputError(f"{what}: LibreOffice did not finish converting it within {timeout:.0f} s") from None
@@ -108,6 +114,27 @@ def convert(path: Path, source: str, target: str, what: str, workdir: Path, time
         reason = detail[-1] if detail else f"exit code {process.returncode}, no output"
         raise InputError(f"{what}: LibreOffice could not convert it ({reason}); the file may be damaged or password-protected")
     return result
+
+
+@contextlib.contextmanager
+def _stopped_with_this_process(process: subprocess.Popen) -> Iterator[None]:
+    """While converting, a SIGTERM to this process (the batch's per-file --timeout stops a worker
+    so) stops LibreOffice first: in its own session it would otherwise outlive the worker."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread (a Dask worker thread): the timeout above still applies
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def stop(signum: int, frame: object) -> None:
+        _kill_group(process)
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _kill_group(process: subprocess.Popen) -> None:

@@ -220,3 +220,37 @@ def test_a_password_protected_docx_says_a_password_is_needed(tmp_path):
     assert source.kind == "encrypted_office"
     result = process_file(source)
     assert (result.status, result.message) == ("failed", "password-protected Office file (.docx or .xlsx): a password is needed to read it")
+
+
+def _processes_mentioning(marker: str) -> list[int]:
+    """Pids whose command line names ``marker`` (a folder unique to one test): read, never signalled."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@needs_libreoffice
+def test_stopping_the_worker_stops_its_libreoffice(legacy, tmp_path):
+    import signal
+    import sys
+
+    workdir = tmp_path / "unique-convert-folder"
+    workdir.mkdir()
+    script = ("import sys; from pathlib import Path; from pipeline.convert import convert; "
+              f"convert(Path({str(legacy / 'form.doc')!r}), 'doc', 'docx', 'x', Path({str(workdir)!r}), timeout=600)")
+    worker = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 30
+    while not [pid for pid in _processes_mentioning(str(workdir)) if pid != worker.pid] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert worker.poll() is None, "the conversion finished before it could be stopped"
+    worker.send_signal(signal.SIGTERM)  # as pebble stops a worker that ran over --timeout
+    worker.wait(timeout=30)
+    time.sleep(5)  # an orphaned LibreOffice would have finished by now and written its output
+    assert _processes_mentioning(str(workdir)) == []
+    assert not (workdir / "out" / "input.docx").exists()
