@@ -10,7 +10,8 @@ Word's "web page" and some "Word" exports are HTML too. The file is recognised b
 - a cell's text is what a browser shows: runs of white space (``&nbsp;`` included) are one space,
   ``<br>`` and block elements (``<p>``, ``<div>``) start a new line; a saved web form's text
   ``<input>`` shows its ``value`` and a ``<select>`` its chosen option;
-- text outside tables (a title in ``<h1>`` or ``<p>``, a unit line) is a loose line per block;
+- text outside tables (a title in ``<h1>``, ``<p>`` or the table's ``<caption>``, a unit line) is
+  a loose line per block;
   ``<head>``, scripts and styles are not text;
 - a table holding tables with at least as many cells as its own is a layout frame: it is
   unwrapped and what is inside read in order, so the inner table is the grid; a small table
@@ -140,6 +141,8 @@ class _Reader:
                     self.walk(child)
                 self.flush()
             return
+        for caption in table.findall("caption"):  # a title written as the table's caption
+            self.blocks.append(Paragraph(cell_text(caption)))
         self.blocks.append(table_of(table, number))
         self.tables += sum(1 for inner in table.iter("table") if inner is not table)  # read as their cells' text
 

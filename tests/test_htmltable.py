@@ -142,3 +142,10 @@ def test_a_small_table_inside_a_form_cell_is_that_cell_s_text(tmp_path):
     assert (grids[0].n_rows, grids[0].n_cols) == (2, 3)
     assert at(grids[0], 1, 1).text == "财政拨款 80\n自筹 20"
     assert grids[1].cells[0].ref == "table 3, row 1, cell 1"  # tables counted in document order, the inner one too
+
+
+def test_a_caption_is_the_title_line_above_its_table(tmp_path):
+    body = "<table><caption>培训经费（网格）项目支出绩效自评表</caption><tr><td>项目名称</td><td>培训经费</td></tr></table>"
+    [page] = read_html(html_file(tmp_path, body)).pages
+    assert [line.text for line in page.lines] == ["培训经费（网格）项目支出绩效自评表"]
+    assert page.lines[0].bbox[3] <= page.grids[0].bbox[1]
