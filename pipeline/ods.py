@@ -175,7 +175,8 @@ def read_ods(path: Path) -> DocumentContent:
     column_styles, row_styles = _styles(root)
     pages: list[PageContent] = []
     errors: dict[int, str] = {}
-    for number, table in enumerate(root.iter(t(TABLE, "table")), start=1):
+    sheets = [table for table in root.iter(t(TABLE, "table")) if table.getparent() is not None and table.getparent().tag == t(OFFICE, "spreadsheet")]
+    for number, table in enumerate(sheets, start=1):
         try:
             pages.append(sheet_page(table_sheet(table, column_styles, row_styles), number))
         except Exception as error:
