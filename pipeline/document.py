@@ -84,9 +84,16 @@ class Total:
     grade: str | None = None  # 优 / 良 / 中 / 差 printed after the total (Yunnan)
 
 
+# why a printed row is not kept as a value (the text of ``DroppedRow.reason``)
+PLACEHOLDER_DROPPED = "template placeholder left in, nothing filled in"
+NO_SCHEMA_ITEM = "funding row with no item in the schema"
+INSTRUCTIONS_LEFT_IN = "the template's instructions left in a column the schema has no field for"
+
+
 @dataclass
 class DroppedRow:
-    """A printed row the parser did not keep as a value (a template placeholder such as 指标1)."""
+    """A printed row the parser did not keep as a value (a template placeholder such as 指标1, a
+    funding row the schema has no item for, instructions left in); ``reason`` is one of DROP_REASONS."""
 
     page: int
     text: str  # the row's own cells as printed, " | "-joined

@@ -18,13 +18,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .document import DroppedRow, Funding, FundingLine, Goals, Indicator, Project, Provenance, Total
+from .document import INSTRUCTIONS_LEFT_IN, NO_SCHEMA_ITEM, PLACEHOLDER_DROPPED, DroppedRow, Funding, FundingLine, Goals, Indicator, Project, Provenance, Total
 from .model import Cell, DocumentContent, TextLine
 from .template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, every_layout, rank, unknown_message
 from .values import clean_text, comparison_sign, parse_number, person_and_phone, text_items
 from .vocabulary import (
     BLOCK_CAPTIONS,
     is_child_row,
+    is_instruction,
     is_numbered_child,
     FUNDING_ITEM_ROLES,
     FUNDING_ROLES,
@@ -250,6 +251,7 @@ class _FormReader:
         self.header_row: Row | None = None  # the indicator header, to tell a second header row after it
         self.last_indicator_row: Row | None = None  # where the last indicator was read (rows split by a page break)
         self.last_goal_row: Row | None = None
+        self.unstored_seen: set[Cell] = set()
 
     # --- recording values -------------------------------------------------------------------
 
@@ -262,6 +264,8 @@ class _FormReader:
         value = clean_text(cell.text)
         if value is not None:
             self._record(pointer, cell)
+            if cell.ref is not None and value.startswith("=") and len(value) > 1:
+                self.problems.append(f"{pointer}: a formula with no saved value ({value!r} in {cell.ref})")
         return value
 
     def _number(self, pointer: str, cell: Cell | None) -> float | None:
@@ -483,7 +487,12 @@ class _FormReader:
         for key, x in self.funding_cols.items():
             if key in UNSTORED_FUNDING_ROLES:
                 cell = row.cell_at(x)
-                if cell is not None and normalise(cell.text) not in NOT_A_NUMBER:
+                if cell is None or normalise(cell.text) in NOT_A_NUMBER or cell in self.unstored_seen:
+                    continue
+                self.unstored_seen.add(cell)  # one merged cell beside several rows is one text
+                if is_instruction(cell.text):
+                    self.dropped_rows.append(DroppedRow(page=cell.page, text=cell.text.strip(), reason=INSTRUCTIONS_LEFT_IN))
+                else:
                     self.unread.append(f"funding {item_key} {UNSTORED_FUNDING_ROLES[key]} {cell.text.strip()!r} (the schema has no field for it)")
                 continue
             setattr(line, key, self._number(f"/funding/lines/{index}/{key}", row.cell_at(x)))
@@ -500,7 +509,7 @@ class _FormReader:
         if all(v is None for v in values):
             return  # no amount: a caption, an instruction, a blank row
         label = " | ".join(c.text.strip() for c in row.cells if c.row == row.index and c.text.strip())
-        self.dropped_rows.append(DroppedRow(page=row.page, text=label, reason="funding row with no item in the schema"))
+        self.dropped_rows.append(DroppedRow(page=row.page, text=label, reason=NO_SCHEMA_ITEM))
         if any(v for v in values):
             self.unread.append(f"funding row {label!r} (no funding item in the schema, amounts not zero)")
 
@@ -659,7 +668,7 @@ class _FormReader:
         if level2 is not None and level2.text.strip():
             self.previous_level2 = (clean_text(level2.text), level2, row)
         own = [c.text.strip() for c in row.cells if c.row == row.index and c.text.strip()] or [name.text.strip()]
-        self.dropped_rows.append(DroppedRow(page=row.page, text=" | ".join(own), reason="template placeholder left in, nothing filled in"))
+        self.dropped_rows.append(DroppedRow(page=row.page, text=" | ".join(own), reason=PLACEHOLDER_DROPPED))
         return True
 
     def _level1(self, indicator: Indicator, cell: Cell | None, base: str) -> None:

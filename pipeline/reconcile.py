@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import groupby
 
-from .document import NUMBER_OR_CODE_POINTER, Check, FormDocument, FundingLine, Indicator
+from .document import NUMBER_OR_CODE_POINTER, PLACEHOLDER_DROPPED, Check, FormDocument, FundingLine, Indicator
 from .template import UNKNOWN, grade_bands, not_applicable
 from .values import decimals, parse_number
 from .vocabulary import is_child_row, is_header_label, is_numbered_child, is_numbered_parent, is_placeholder, normalise
@@ -304,7 +304,7 @@ def double_counted_indicator(form: FormDocument) -> Check:
 def placeholder_rows(form: FormDocument) -> Check:
     """Template placeholders (指标1, ……) left in: dropped when empty, reported either way."""
     rule = "placeholder_rows"
-    dropped = [f"{row.text} (page {row.page})" for row in form.dropped_rows]
+    dropped = [f"{row.text} (page {row.page})" for row in form.dropped_rows if row.reason == PLACEHOLDER_DROPPED]
     kept = [f"{i.name} ({fmt(i.score)}/{fmt(i.weight)})" for i in form.indicators if is_placeholder(i.name)]
     if not dropped and not kept:
         return Check(rule, "pass", "no template placeholders left in")

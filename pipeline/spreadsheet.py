@@ -147,6 +147,7 @@ def read_xlsx(path: Path) -> DocumentContent:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "extension is not supported": noise to a user
             book = openpyxl.load_workbook(path, data_only=True)
+            formulas = openpyxl.load_workbook(path, data_only=False)  # to tell a formula never calculated
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, EOFError) as error:
         raise InputError(f"damaged .xlsx workbook ({type(error).__name__}: {error})") from error
     pages: list[PageContent] = []
@@ -157,10 +158,11 @@ def read_xlsx(path: Path) -> DocumentContent:
             pages.append(PageContent(page=number, width=0.0, height=0.0, method=METHOD))
             continue
         try:
-            pages.append(sheet_page(xlsx_sheet(worksheet), number))
+            pages.append(sheet_page(xlsx_sheet(worksheet, formulas[name]), number))
         except Exception as error:
             errors[number] = f"unreadable sheet {name!r} ({type(error).__name__}: {error})"
     book.close()
+    formulas.close()
     return _content(pages, errors)
 
 
@@ -176,13 +178,21 @@ def _check_unpacked_size(path: Path) -> None:
         raise FileTooLarge(f"worksheets of {unpacked / 1e6:.0f} MB unpacked, more than the {MAX_XLSX_SHEET_BYTES / 1e6:g} MB a workbook of forms can need: not read")
 
 
-def xlsx_sheet(worksheet: Worksheet) -> Sheet:
-    """Given an openpyxl worksheet, return its displayed texts, merges and sizes."""
+def xlsx_sheet(worksheet: Worksheet, formulas: Worksheet | None = None) -> Sheet:
+    """Given an openpyxl worksheet (loaded with its saved values), return its displayed texts,
+    merges and sizes. A formula with no saved value (a workbook written by pandas or openpyxl and
+    never opened in Excel) shows its formula text (``=SUM(C5:C8)``): the value was never computed,
+    so it is not read, and the parser says so — it is never an empty cell."""
     texts: dict[tuple[int, int], str] = {}
     # the cells the file holds, never iter_rows(): that walks the whole saved dimension
     # (A1:XFD1048576 is 17 billion cells) creating every empty one
     for cell in list(worksheet._cells.values()):
-        if isinstance(cell, MergedCell) or cell.value is None:
+        if isinstance(cell, MergedCell):
+            continue
+        if cell.value is None:
+            formula = formulas._cells.get((cell.row, cell.column)) if formulas is not None else None
+            if formula is not None and isinstance(formula.value, str) and formula.value.startswith("="):
+                texts[(cell.row - 1, cell.column - 1)] = formula.value
             continue
         text = display_value(cell.value, cell.number_format)
         if text:

@@ -164,6 +164,14 @@ AMOUNT_UNITS = ("万元", "元")
 
 NOT_A_NUMBER = {"", "—", "-", "/", "－", "–", "——", "--", "／", "无"}
 
+# a template's instructions left in a cell: 说明原因(100字以内), 应单独说明理由
+INSTRUCTION = re.compile(r"\(\d+字以内\)|应单独说明|需说明原因")
+
+
+def is_instruction(text: str) -> bool:
+    return INSTRUCTION.search(normalise(text)) is not None
+
+
 # template placeholders left in a form instead of an indicator name: 指标1, 指标2, ……, ...
 PLACEHOLDER = re.compile(r"^(?:指标\d+|[.。·…]{2,}|…)$")
 CHILD_ROW_MARK = "其中"  # 其中：… indicator rows detail their parent row (衔接资金)

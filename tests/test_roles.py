@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DUMP, REPO
+from pipeline.document import NO_SCHEMA_ITEM
 from pipeline.ingest import describe
 from pipeline.model import Cell, DocumentContent, Grid, PageContent, TextLine
 from pipeline.parse import ParsedForm, parse_document
@@ -166,7 +167,7 @@ def test_a_funding_row_without_a_schema_item_printed_as_zeros_loses_nothing():
                   [(0, "合计", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
     [form] = parse_document(_document([_grid(funding), _grid(indicators, top=300)]))
     assert isinstance(form, ParsedForm)
-    assert [row.reason for row in form.dropped_rows] == ["funding row with no item in the schema"]
+    assert [row.reason for row in form.dropped_rows] == [NO_SCHEMA_ITEM]
     assert not form.unread
 
 
@@ -243,3 +244,17 @@ def test_a_word_table_row_broken_over_pages_by_libreoffice_stays_one_row(tmp_pat
     assert form.indicators[11].deviation_note == "原因很长的说明文字，" * 40
     # a table without a funding block is no known layout; nothing else fails
     assert {c.rule for c in form.checks if c.status == "fail"} == {"layout_known"}, form.checks
+
+
+@pytest.mark.parametrize(("reason", "lost"), [("1.预算执行率未达到90%的需说明原因(100字以内)", False), ("年中追加了设备采购", True)])
+def test_text_in_a_reason_column_beside_the_budget_is_instructions_or_a_value_lost(reason, lost):
+    funding = [
+        [(0, "项目资金", 1, 2), (1, "", 1, 1), (2, "年初预算", 1, 1), (3, "调整后预算数", 1, 1), (4, "预算执行数", 1, 1), (5, "原因", 1, 1)],
+        [(1, "总额", 1, 1), (2, "50", 1, 1), (3, "48", 1, 1), (4, "46.56", 1, 1), (5, reason, 1, 1)],
+    ]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥1200人", "1260人", "100", "100"),
+                  [(0, "合计", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    [form] = parse_document(_document([_grid(funding), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm)
+    assert bool(form.unread) == lost
+    assert [row.text for row in form.dropped_rows] == ([] if lost else [reason])

@@ -308,3 +308,23 @@ def test_damaged_xls_fails_with_a_message(tmp_path):
     assert result.status == "failed"
     assert "OLE2" in result.message or ".xls" in result.message
     assert "internal error" not in result.message
+
+
+def test_formulas_never_calculated_are_not_empty_cells_but_unread_values(tmp_path):
+    """A workbook written by pandas or openpyxl keeps formulas without values: 总分 =SUM(…) must not
+    come out as a form with no total and no complaint."""
+    path = tmp_path / "dump" / "form.xlsx"
+    make_samples.write_xlsx(path, [("Sheet1", [(make_samples.form3(), False)])])
+    book = openpyxl.load_workbook(path)
+    sheet = book["Sheet1"]
+    [total] = [cell for row in sheet.iter_rows() for cell in row if cell.value == "总分"]
+    numbers = [cell for cell in sheet[total.row] if isinstance(cell.value, int | float)]
+    assert numbers
+    for cell in numbers:
+        cell.value = f"=SUM({cell.column_letter}1:{cell.column_letter}{total.row - 1})"
+    book.save(path)
+    result = process_file(describe(path, path.parent))
+    [form] = result.forms
+    assert form.status == "needs_review"
+    checks = {c.rule: c for c in form.checks}
+    assert checks["values_readable"].status == "fail" and "=SUM(" in checks["values_readable"].message
