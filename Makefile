@@ -67,9 +67,10 @@ $(EXTRA)%: $(STAMP)
 	$(PY) -m pip install -q -e '.[$*]'
 	@touch $@
 
-# System packages: a CJK font (to regenerate samples and, later, render pages) and Tesseract with
-# its Simplified Chinese data (for scans). Installed with apt-get when missing; when that is not
-# possible the message says what to install, and text-layer extraction still works.
+# System packages: a CJK font (to regenerate samples and, later, render pages), Tesseract with
+# its Simplified Chinese data (for scans) and headless LibreOffice Writer/Calc (for .doc, .wps and
+# .odt files). Installed with apt-get when missing; when that is not possible the message says
+# what to install, and text-layer extraction still works (a .doc's manifest row says what it needs).
 system-deps:
 	@scripts/system_deps.sh
 

@@ -16,6 +16,7 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageSequence
 
+from .convert import soffice
 from .document import NUMBER_OR_CODE_POINTER
 from .errors import InputError
 from .ingest import InputFile
@@ -39,6 +40,9 @@ class ExtractOptions:
     ocr_engine: str = DEFAULT_ENGINE
     dpi: int = 300
     max_pages: int = 500  # a file with more pages is refused (a memory and time guard)
+    # where LibreOffice is (None: not installed); part of the options so that the result cache,
+    # keyed by them, re-reads the .doc files that failed for want of it once it is installed
+    libreoffice: str | None = field(default_factory=soffice)
 
     def __post_init__(self) -> None:
         if self.ocr not in OCR_MODES:

@@ -9,9 +9,12 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .convert import sniff_ole2
 from .errors import FileChanged, FileTooLarge, NotRegularFile
+from .htmltable import looks_like_html, looks_like_mht
 from .names import display_relpath, readable
 from .textexport import looks_like_text_export
+from .xmlsheet import looks_like_xml_workbook
 
 SNIFF_BYTES = 8192
 CHUNK_BYTES = 1 << 20
@@ -23,7 +26,7 @@ class InputFile:
     relpath: str  # relative to the dump root, "/"-separated
     size: int
     sha256: str
-    kind: str  # pdf | image | xlsx | xls | zip | text_export | text | empty | unknown
+    kind: str  # pdf | image | xlsx | xls | docx | doc | odt | rtf | ods | xml_workbook | html | mht | ofd | zip | text_export | text | empty | unknown
     detail: str  # what the sniffer saw, for messages
     mtime_ns: int = 0  # when the bytes hashed were last modified: a later change fails the file
     name_note: str = ""  # how relpath was made readable (a GBK name, …), for the manifest
@@ -60,6 +63,14 @@ def sniff(head: bytes, size: int) -> tuple[str, str]:
             if kind == "zip":
                 return _sniff_zip(head)
             return kind, detail
+    if looks_like_xml_workbook(head):
+        return "xml_workbook", "Excel 2003 XML workbook (SpreadsheetML)"
+    if looks_like_html(head):  # web systems' "Excel" exports are HTML tables named .xls
+        return "html", "HTML page (a web system's table export)"
+    if looks_like_mht(head):
+        return "mht", "web archive (MHT, a saved web page)"
+    if head.startswith(b"{\\rtf"):
+        return "rtf", "Rich Text Format document (RTF)"
     if looks_like_text_export(head):  # before the plain-text test: an export with a damaged byte is still one
         return "text_export", "tab-separated text export of a form"
     if _looks_like_text(head):
@@ -71,7 +82,7 @@ def _sniff_zip(head: bytes) -> tuple[str, str]:
     if b"xl/" in head or b"[Content_Types].xml" in head and b"xl" in head:
         return "xlsx", "Excel workbook (.xlsx)"
     if b"word/" in head:
-        return "zip", "Word document (.docx)"
+        return "docx", "Word document (.docx)"
     return "zip", "ZIP archive"
 
 
@@ -86,8 +97,25 @@ def sniff_zip_members(path: Path) -> tuple[str, str] | None:
     if "xl/workbook.xml" in names:
         return "xlsx", "Excel workbook (.xlsx)"
     if "word/document.xml" in names:
-        return "zip", "Word document (.docx)"
+        return "docx", "Word document (.docx)"
+    if "OFD.xml" in names:
+        return "ofd", "OFD document (GB/T 33190)"
+    if "content.xml" in names and "mimetype" in names:
+        mimetype = archive_member(path, "mimetype")
+        if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            return "ods", "OpenDocument spreadsheet (.ods)"
+        if mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
+            return "odt", "OpenDocument text (.odt)"
     return "zip", "ZIP archive"
+
+
+def archive_member(path: Path, name: str, limit: int = 256) -> bytes:
+    """The first bytes of one ZIP member (b"" when it cannot be read)."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(name) as member:
+            return member.read(limit)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return b""
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -202,8 +230,10 @@ def describe(path: Path, root: Path, max_bytes: int | None = None) -> InputFile:
     if size != opened.st_size or after.st_size != size or after.st_mtime_ns != opened.st_mtime_ns:
         raise FileChanged(f"the file changed while it was read ({opened.st_size} bytes when opened, {size} read): run again when it is complete", size=size)
     kind, detail = sniff(head, size)
-    if kind in ("zip", "xlsx"):
+    if kind in ("zip", "xlsx", "docx"):
         kind, detail = sniff_zip_members(path) or (kind, detail)
+    elif kind == "xls":  # OLE2: a workbook, or a Word document whatever its name
+        kind, detail = sniff_ole2(path) or (kind, detail)
     return InputFile(path=path, relpath=name.text, size=size, sha256=sha, kind=kind, detail=detail, mtime_ns=after.st_mtime_ns, name_note=name.note)
 
 

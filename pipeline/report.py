@@ -106,7 +106,7 @@ class PageImages:
             png = kept.read_bytes() if kept.exists() else None
         if png is not None:
             return Image.open(io.BytesIO(png)).convert("L")
-        if form.source.method in ("spreadsheet", "text_export") or self.dump is None:
+        if form.source.method in ("spreadsheet", "text_export", "word", "html", "ofd") or self.dump is None:
             return None
         return render_pdf_page(self.dump / form.source.file, page)
 
@@ -596,7 +596,9 @@ def form_page(form: FormDocument, ctx: Context) -> str:
             figures.append(page_figure(form, number, size, ctx.images.name(form, number)))
     if not figures:
         note = ("a spreadsheet: cells are named by their sheet reference" if form.source.method == "spreadsheet"
-                else "a text export: cells are named by line and field" if form.source.method == "text_export" else "no page image could be made")
+                else "a text export: cells are named by line and field" if form.source.method == "text_export"
+                else "a Word or HTML document: cells are named by table, row and cell" if form.source.method in ("word", "html")
+                else "no page image could be made")
         figures.append(f'<p class="noimage">No page image: {esc(note)}.</p>')
     checks = "".join(f'<li class="check {esc(c.status)}"><span class="badge st-{esc(c.status)}">{esc(c.status)}</span> <code>{esc(c.rule)}</code> {esc(c.message)}</li>'
                      for c in form.checks)

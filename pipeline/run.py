@@ -17,6 +17,8 @@ from .ingest import InputFile, describe
 from .names import display_relpath
 from .model import DocumentContent
 from .parse import ParsedForm, Unsupported, parse_document
+from .readers import KINDS as DOCUMENT_KINDS
+from .readers import extract_document
 from .reconcile import reconcile
 from .rules import form_status, needs_human
 from .spreadsheet import read_xls, read_xlsx
@@ -120,6 +122,8 @@ def _extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
         if source_file.size > TEXT_EXPORT_MAX_BYTES:
             raise FileTooLarge(f"a {source_file.size / 1e6:.0f} MB text export: far beyond any form (limit {TEXT_EXPORT_MAX_BYTES / 1e6:g} MB), not read")
         return Extraction(read_text_export(source_file.path), base_method="text_export")
+    if source_file.kind in DOCUMENT_KINDS:
+        return extract_document(source_file, options)
     if source_file.kind == "text" and source_file.path.suffix.lower() == ".pdf":
         raise InputError("plain text file named .pdf: it is not a PDF", status="skipped")
     if source_file.kind in SKIP_REASONS:
