@@ -149,6 +149,17 @@ def _project_columns() -> list[Column]:
     ]
 
 
+YUAN_PER_UNIT = {"元": 1, "万元": 10_000}
+
+
+def in_yuan(amount: float | None, unit: str | None) -> float | None:
+    """An amount in 元, so amounts of forms in 元 and in 万元 add up; None when the unit is unknown
+    (never guessed). Rounded to the fen: 129.806 万元 is 1298060.0, not 1298060.0000000002."""
+    if amount is None or unit not in YUAN_PER_UNIT:
+        return None
+    return round(amount * YUAN_PER_UNIT[unit], 2)
+
+
 def _checks_with(form: FormDocument, status: str) -> str:
     return ",".join(c.rule for c in form.checks if c.status == status)
 
@@ -185,6 +196,11 @@ FUNDING_COLUMNS = _project_columns() + [
     Column("weight", "Float64", "分值.", lambda f, i, line: line.weight),
     Column("execution_rate", "Float64", "执行率 in percent.", lambda f, i, line: line.execution_rate),
     Column("score", "Float64", "得分.", lambda f, i, line: line.score),
+    Column("initial_budget_yuan", "Float64", "年初预算数 in 元 whatever the form's unit (万元 × 10000); empty when the form states no unit.",
+           lambda f, i, line: in_yuan(line.initial_budget, f.funding.unit)),
+    Column("annual_budget_yuan", "Float64", "全年预算数 in 元 (sum these across forms, not annual_budget).",
+           lambda f, i, line: in_yuan(line.annual_budget, f.funding.unit)),
+    Column("executed_yuan", "Float64", "全年执行数 in 元.", lambda f, i, line: in_yuan(line.executed, f.funding.unit)),
 ]
 
 INDICATOR_COLUMNS = _project_columns() + [

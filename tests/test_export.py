@@ -320,3 +320,11 @@ def test_failed_write_tables_keeps_previous_tables(tmp_path):
         write_tables(tmp_path, broken)
     assert (tmp_path / "tables" / "projects.csv").read_bytes() == before
     assert not [p for p in (tmp_path / "tables").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_amounts_of_forms_in_yuan_and_wan_yuan_add_up_in_the_yuan_columns():
+    from pipeline.export import in_yuan
+
+    assert in_yuan(129.806, "万元") == 1298060.0
+    assert in_yuan(820000.0, "元") == 820000.0
+    assert in_yuan(12.5, None) is None  # no unit stated: never guessed
