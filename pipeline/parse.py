@@ -21,7 +21,7 @@ from typing import Any
 from .document import INSTRUCTIONS_LEFT_IN, NO_SCHEMA_ITEM, PLACEHOLDER_DROPPED, DroppedRow, Funding, FundingLine, Goals, Indicator, Project, Provenance, Total
 from .model import Cell, DocumentContent, TextLine
 from .template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, every_layout, rank, unknown_message
-from .values import clean_text, comparison_sign, parse_number, person_and_phone, text_items
+from .values import amount_with_unit, clean_text, comparison_sign, parse_number, person_and_phone, text_items
 from .vocabulary import (
     BLOCK_CAPTIONS,
     is_child_row,
@@ -51,6 +51,7 @@ REQUIRED_INDICATOR_ROLES = ("name", "target", "actual", "score")
 INDICATOR_COLUMN_NAMES = {"name": "三级指标", "target": "年度指标值", "actual": "实际完成值", "score": "得分"}
 
 UNSTORED_FUNDING_ROLES = {"note": "原因"}  # columns recognised beside the budget that the schema does not hold
+AMOUNT_KEYS = ("initial_budget", "annual_budget", "executed")
 
 WEIGHT_IN_LABEL = re.compile(r"^(\d+(?:\.\d+)?)分$")
 
@@ -475,7 +476,7 @@ class _FormReader:
             if item_key is not None:
                 break
         if item_key is None and not self.funding.lines:
-            amounts = [row.cell_at(x) for key, x in self.funding_cols.items() if key in ("initial_budget", "annual_budget", "executed")]
+            amounts = [row.cell_at(x) for key, x in self.funding_cols.items() if key in AMOUNT_KEYS]
             if any(c is not None and parse_number(c.text).value is not None for c in amounts):
                 # one budget row without a label (Sichuan): the first row of every funding block is its total
                 item_key = self.vocabulary.funding_row_without_label or "年度资金总额"
@@ -495,7 +496,12 @@ class _FormReader:
                 else:
                     self.unread.append(f"funding {item_key} {UNSTORED_FUNDING_ROLES[key]} {cell.text.strip()!r} (the schema has no field for it)")
                 continue
-            setattr(line, key, self._number(f"/funding/lines/{index}/{key}", row.cell_at(x)))
+            cell = row.cell_at(x)
+            if key in AMOUNT_KEYS and cell is not None and (stated := amount_with_unit(cell.text)) is not None and stated[1] == self.funding.unit:
+                setattr(line, key, stated[0])  # 150万 in a 万元 column: the amount it states, in the column's unit
+                self._record(f"/funding/lines/{index}/{key}", cell)
+                continue
+            setattr(line, key, self._number(f"/funding/lines/{index}/{key}", cell))
         if item_key == "年度资金总额" and "weight" not in self.funding_cols and self.funding_weight is not None:
             line.weight, caption = self.funding_weight
             self._record(f"/funding/lines/{index}/weight", caption)
@@ -504,7 +510,7 @@ class _FormReader:
     def _funding_row_without_item(self, row: Row) -> None:
         """A funding row no schema item names (财政专户管理资金, 单位资金, 其中:中央、省补助资金) is
         listed in dropped_rows; one with an amount other than zero is a value lost, so it is unread."""
-        amounts = [row.cell_at(x) for key, x in self.funding_cols.items() if key in ("initial_budget", "annual_budget", "executed")]
+        amounts = [row.cell_at(x) for key, x in self.funding_cols.items() if key in AMOUNT_KEYS]
         values = [parse_number(c.text).value for c in amounts if c is not None]
         if all(v is None for v in values):
             return  # no amount: a caption, an instruction, a blank row

@@ -40,6 +40,21 @@ def parse_number(text: str | None, percent_ok: bool = True) -> NumberResult:
     return NumberResult(None, f"not a number: {text.strip()!r}")
 
 
+_AMOUNT_WITH_UNIT = re.compile(r"(?P<number>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?P<unit>万元|万|元)")
+
+
+def amount_with_unit(text: str | None) -> tuple[float, str] | None:
+    """``150万`` -> (150.0, "万元"), ``3.5万元`` -> (3.5, "万元"), ``8000元`` -> (8000.0, "元"): an amount
+    that states its own unit; None for anything else."""
+    if text is None:
+        return None
+    found = _AMOUNT_WITH_UNIT.fullmatch(unicodedata.normalize("NFKC", text).strip().replace(" ", ""))
+    if found is None:
+        return None
+    unit = "万元" if found.group("unit").startswith("万") else "元"
+    return float(found.group("number").replace(",", "")), unit
+
+
 def decimals(text: str) -> int:
     """How many decimals the printed number shows (``8.62`` -> 2, ``100%`` -> 0)."""
     flat = unicodedata.normalize("NFKC", text).replace(" ", "").strip().rstrip("%")

@@ -258,3 +258,15 @@ def test_text_in_a_reason_column_beside_the_budget_is_instructions_or_a_value_lo
     assert isinstance(form, ParsedForm)
     assert bool(form.unread) == lost
     assert [row.text for row in form.dropped_rows] == ([] if lost else [reason])
+
+
+@pytest.mark.parametrize(("printed", "value"), [("150万", 150.0), ("150万元", 150.0), ("150元", None)])
+def test_an_amount_stating_the_column_s_unit_is_read_and_another_unit_is_not(printed, value):
+    funding = [
+        [(0, "项目资金(万元)", 1, 2), (1, "", 1, 1), (2, "年初预算数", 1, 1), (3, "全年预算数", 1, 1), (4, "全年执行数", 1, 1)],
+        [(1, "年度资金总额", 1, 1), (2, printed, 1, 1), (3, "150", 1, 1), (4, "150", 1, 1)],
+    ]
+    [form] = parse_document(_document([_grid(funding), _grid([HEADER, _row("产出指标", "数量指标", "人数", "1", "1", "100", "100")], top=300)]))
+    assert isinstance(form, ParsedForm)
+    assert form.funding.unit == "万元" and form.funding.lines[0].initial_budget == value
+    assert bool(form.problems) == (value is None)  # 150元 in a 万元 column is not read, and said so
