@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import shutil
 import signal
+import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -28,6 +30,41 @@ from .errors import ExitCode, MissingDependency, OutputUnwritable, RunError, Ter
 DEFAULT_MAX_FILE_MB = 1000.0
 
 
+def engine_versions() -> list[tuple[str, str]]:
+    """What a run would use, as (component, version or why it is missing): for --version, and so a
+    bug report names the engines and data behind an extraction."""
+    from importlib import metadata
+
+    from .convert import soffice
+    from .ocr import OcrUnavailable, tessdata_dir
+
+    found: list[tuple[str, str]] = [("zpef", __version__)]
+    for package in ("pdfplumber", "pypdfium2", "pikepdf", "openpyxl", "python-docx", "rapidocr", "onnxruntime", "tesserocr", "jsonschema"):
+        try:
+            found.append((package, metadata.version(package)))
+        except metadata.PackageNotFoundError:
+            found.append((package, "not installed"))
+    tesseract = shutil.which("tesseract")
+    if tesseract is None:
+        found.append(("tesseract", "not found (scans cannot be read: make system-deps)"))
+    else:
+        done = subprocess.run([tesseract, "--version"], capture_output=True, text=True, timeout=30)
+        found.append(("tesseract", (done.stdout or done.stderr).splitlines()[0] if (done.stdout or done.stderr) else "unknown version"))
+    try:
+        found.append(("chi_sim data", str(Path(tessdata_dir()) / "chi_sim.traineddata")))
+    except OcrUnavailable as error:
+        found.append(("chi_sim data", str(error)))
+    office = soffice()
+    found.append(("LibreOffice", office or "not found (.doc/.wps files cannot be read: make system-deps)"))
+    return found
+
+
+class VersionAction(argparse.Action):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option_string: str | None = None) -> None:
+        print("\n".join(f"{name:<13} {version}" for name, version in engine_versions()))
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .cache import CACHE_DIR
     from .corrections import CORRECTIONS_FILE
@@ -37,16 +74,16 @@ def build_parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(prog="zpef", description="Extract 项目支出绩效自评表 forms into validated JSON and tables.",
                                      epilog=exit_codes_help(), formatter_class=formatter)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=VersionAction, nargs=0, help="the versions of zpef and of the engines and data it uses")
     commands = parser.add_subparsers(dest="command", required=True)
     extract = commands.add_parser("extract", help="extract every form in a dump of documents", epilog=exit_codes_help(), formatter_class=formatter)
     extract.add_argument("dump", type=Path, help="folder of documents (searched recursively)")
-    extract.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out); not the dump itself")
-    extract.add_argument("--quiet", action="store_true", help="no progress bar")
+    extract.add_argument("-o", "--out", type=Path, default=Path("out"), help="output folder (default: out); not the dump itself")
+    extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     extract.add_argument("--ocr", choices=OCR_MODES, default="auto",
                          help="auto: OCR pages without a usable text layer and image files (default); always; never")
     extract.add_argument("--ocr-engine", choices=sorted(ENGINES), default=DEFAULT_ENGINE, help=f"OCR engine (default {DEFAULT_ENGINE})")
-    extract.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+    extract.add_argument("-j", "--jobs", "--workers", dest="workers", type=int, default=os.cpu_count() or 1,
                          help="worker processes (default: number of cores; 0 runs everything in this process)")
     extract.add_argument("--timeout", type=float, default=900.0, help="seconds one file may take before it is stopped and failed (default 900)")
     extract.add_argument("--max-pages", type=int, default=500, help="files with more pages are failed, not read (default 500)")

@@ -372,8 +372,10 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
 
 
 def summary_line(result: RunResult) -> str:
+    """Files and forms counted apart: a file holds any number of forms."""
+    forms_ok = sum(form.status == "ok" for form in result.forms)
     return (
-        f"{len(result.files)} files, {len(result.forms)} forms: {result.count('ok')} ok, "
-        f"{result.count('needs_review')} need review, {result.count('failed')} failed, "
-        f"{result.count('skipped')} skipped in {result.seconds:.1f} s"
+        f"{len(result.files)} files: {result.count('ok')} ok, {result.count('needs_review')} need review, "
+        f"{result.count('failed')} failed, {result.count('skipped')} skipped; "
+        f"{len(result.forms)} forms: {forms_ok} ok, {len(result.forms) - forms_ok} need review; in {result.seconds:.1f} s"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -164,7 +165,7 @@ def test_cli_entry_points(tmp_path, command):
         pytest.skip(f"{command[0]} not installed (install with make)")
     done = subprocess.run(command + ["extract", str(dump), "--out", str(tmp_path / "out"), "--quiet"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "1 files, 1 forms: 1 ok" in done.stdout
+    assert "1 files: 1 ok, 0 need review, 0 failed, 0 skipped; 1 forms: 1 ok, 0 need review" in done.stdout
     assert (tmp_path / "out" / "forms" / "one.pdf.0.json").exists()
 
 
@@ -172,3 +173,20 @@ def test_bad_usage_exits_2(tmp_path):
     done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(tmp_path / "missing")], capture_output=True, text=True)
     assert done.returncode == 2
     assert "dump folder not found" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_version_names_the_engines_and_data_a_run_uses():
+    done = subprocess.run([sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    names = [line.split()[0] for line in done.stdout.splitlines()]
+    assert names[0] == "zpef" and {"tesseract", "pdfplumber", "LibreOffice", "rapidocr"} <= set(names)
+
+
+def test_short_options_as_ocrmypdf_spells_them(tmp_path):
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    shutil.copy(DUMP / "2022" / "单表" / "培训经费.pdf", dump / "a.pdf")
+    done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(dump), "-o", str(tmp_path / "out"), "-q", "-j", "0"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "manifest.csv").exists()

@@ -50,7 +50,7 @@ def test_output_folder_inside_the_dump_is_not_read_back(tmp_path):
         done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(tmp_path), "--out", str(out), "--quiet"],
                               capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
-    assert "1 files, 1 forms" in done.stdout
+    assert "1 files: " in done.stdout and "; 1 forms: " in done.stdout
 
 
 @pytest.mark.skipif(not FONT.exists(), reason="fonts-wqy-microhei is not installed (make system-deps installs it)")
