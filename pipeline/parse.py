@@ -24,6 +24,8 @@ from .template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, every_layout, 
 from .values import amount_with_unit, clean_text, comparison_sign, parse_number, person_and_phone, text_items
 from .vocabulary import (
     BLOCK_CAPTIONS,
+    LEVEL2_NAMES,
+    family_of,
     is_child_row,
     is_instruction,
     is_numbered_child,
@@ -606,8 +608,8 @@ class _FormReader:
             return False
         previous = self.indicators[-1]
         level2 = cells.get("level2")
-        if level2 is not None and level2.row == row.index and level2.text.strip():
-            return False
+        if level2 is not None and level2.row == row.index and family_of(level2.text, LEVEL2_NAMES) is not None:
+            return False  # a level-2 name of its own: a new block (the end of a split label is not one: 指标)
         points = [cells.get(k) for k in ("weight", "score")]
         if any(c is not None and c.text.strip() for c in points):
             return False
@@ -620,7 +622,7 @@ class _FormReader:
                 return False
         index = len(self.indicators) - 1
         joined = False
-        for key in ("name", "target", "actual", "deviation_note"):
+        for key in ("level2", "name", "target", "actual", "deviation_note"):
             cell = cells.get(key)
             text = clean_text(cell.text) if cell is not None and cell.row == row.index else None
             if text is None:

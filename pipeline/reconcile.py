@@ -369,6 +369,23 @@ def indicator_levels(form: FormDocument) -> Check:
     return Check(rule, "pass", "every indicator row has its 一级指标 and 二级指标")
 
 
+def points_read(form: FormDocument) -> Check:
+    """Where the indicator rows carry points, a row with neither 分值 nor 得分 was not lined up with
+    its columns (a row split by a page break read as two, a shifted row). Rows that detail a parent
+    (其中, 1、 under 一、) carry none by design, and 不适用 rows print 0."""
+    rule = "points_read"
+    children = {id(child) for child, _ in _children(form)}
+    own = [(index, indicator) for index, indicator in enumerate(form.indicators) if id(indicator) not in children]
+    with_points = [indicator for _, indicator in own if indicator.weight is not None or indicator.score is not None]
+    if len(with_points) < 2:
+        return Check(rule, "skip", "the indicator rows carry no points")
+    missing = [f"/indicators/{index} {indicator.name or indicator.level2 or '?'}" for index, indicator in own
+               if indicator.weight is None and indicator.score is None]
+    if missing:
+        return Check(rule, "fail", "indicator rows without 分值 or 得分 where the others carry them: " + "; ".join(missing))
+    return Check(rule, "pass", "every indicator row carries its points")
+
+
 def header_in_values(form: FormDocument) -> Check:
     """A value that is itself a header label (绩效指标, 得分, 实际完成值) is header text that leaked
     into the values: the rows were not lined up with their header."""
@@ -447,6 +464,7 @@ CHECKS: list[Callable[[FormDocument], Check]] = [
     zero_funding_total,
     grade,
     indicator_levels,
+    points_read,
     header_in_values,
     nature_read,
     layout_known,

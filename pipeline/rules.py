@@ -37,6 +37,7 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("zero_funding_total", "年度资金总额填为零", "年度资金总额 printed as zeros over filled 其中 rows"),
     Rule("grade", "等级与总分不符", "The grade is not the one the total earns"),
     Rule("indicator_levels", "指标行缺少一级或二级指标", "Indicator rows not placed under their level-1 / level-2"),
+    Rule("points_read", "指标行缺少分值和得分", "Indicator rows without 分值 or 得分 where the others carry them"),
     Rule("header_in_values", "表头文字被读作数值", "Header labels read as values"),
     Rule("nature_read", "指标性质未读出", "A 指标性质 sign printed but not read"),
     Rule("layout_known", "未识别的表样", "Layout no template describes"),

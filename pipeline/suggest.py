@@ -33,7 +33,7 @@ from .values import decimals
 
 SUM_RULES = ("total_score", "total_weight", "level1_weight", "funding_sum")
 # checks that say the form was not wholly read: no arithmetic suggestion is made while one fails
-STRUCTURE_RULES = ("structure_read", "indicator_levels", "header_in_values", "values_readable", "indicators_found")
+STRUCTURE_RULES = ("structure_read", "indicator_levels", "points_read", "header_in_values", "values_readable", "indicators_found")
 CLEAR_MINIMUM = 2
 MARKER = " — suggestion: "
 CANDIDATES_MARKER = " — candidates (none suggested): "

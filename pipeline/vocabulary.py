@@ -176,7 +176,8 @@ def is_instruction(text: str) -> bool:
 
 
 # template placeholders left in a form instead of an indicator name: 指标1, 指标2, ……, ...
-PLACEHOLDER = re.compile(r"^(?:指标\d+|[.。·…]{2,}|…)$")
+# (指标2:, and 指标1:/ — a placeholder name with the not-applicable mark typed after it)
+PLACEHOLDER = re.compile(r"^(?:指标\d+[:：]?[/／—\-]?|[.。·…]{2,}|…)$")
 CHILD_ROW_MARK = "其中"  # 其中：… indicator rows detail their parent row (衔接资金)
 
 

@@ -131,6 +131,7 @@ FAILING: dict[str, tuple[str, Callable[[FormDocument], None]]] = {
     "layout_known": ("fail", _set(lambda f: f, "template", "unknown")),
     "indicator_levels": ("fail", _set(lambda f: f.indicators[2], "level1", None)),
     "header_in_values": ("fail", _set(lambda f: f.indicators[2], "actual", "实际完成值")),
+    "points_read": ("fail", lambda f: setattr(f.indicators[1], "weight", None) or setattr(f.indicators[1], "score", None)),
     "nature_read": ("fail", _set(lambda f: f.indicators[3], "target", "90")),
 }
 
