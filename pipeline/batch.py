@@ -50,10 +50,10 @@ def run_task_from_bytes(task: Task, data: bytes) -> FileResult:
         return run_task(Task(replace(task.source, path=path), task.options))
 
 
-def failed(task: Task, message: str) -> FileResult:
+def failed(task: Task, message: str, reason: str = "internal_error") -> FileResult:
     """A failure of the run rather than of the file (timeout, dead worker): retried next run."""
     source = task.source
-    return FileResult(file=source.relpath, sha256=source.sha256, bytes=source.size, status="failed", message=message, retry=True)
+    return FileResult(file=source.relpath, sha256=source.sha256, bytes=source.size, status="failed", message=message, retry=True, reason=reason)
 
 
 class Executor(Protocol):
@@ -96,9 +96,9 @@ class ProcessExecutor:
                 try:
                     yield task, future.result()
                 except FutureTimeout:
-                    yield task, failed(task, f"timed out after {self.timeout:g} s (--timeout); the worker was stopped")
+                    yield task, failed(task, f"timed out after {self.timeout:g} s (--timeout); the worker was stopped", "timeout")
                 except ProcessExpired as error:
-                    yield task, failed(task, f"the worker process died while reading this file (exit code {error.exitcode}: crash or out of memory)")
+                    yield task, failed(task, f"the worker process died while reading this file (exit code {error.exitcode}: crash or out of memory)", "worker_died")
                 except Exception as error:
                     yield task, failed(task, f"internal error: {type(error).__name__}: {error}")
             finished = True
@@ -209,7 +209,7 @@ def run(
         for task, result in settings.executor().results(tasks) if tasks else ():
             changed = changed_since(task.source)
             if changed:
-                result = replace(failed(task, changed), timings=result.timings)
+                result = replace(failed(task, changed, "changed_while_read"), timings=result.timings)
             if cache is not None and not result.retry:
                 cache.put(task.source, result)
             slots[task.source.relpath] = _noted(result, task.source)

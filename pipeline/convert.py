@@ -89,7 +89,7 @@ def convert(path: Path, source: str, target: str, what: str, workdir: Path, time
     """
     binary = soffice()
     if binary is None:
-        raise InputError(f"{what}: LibreOffice is needed to read it and was not found; {INSTALL_HINT}")
+        raise InputError(f"{what}: LibreOffice is needed to read it and was not found; {INSTALL_HINT}", code="needs_libreoffice")
     staged = workdir / f"input.{source}"
     shutil.copyfile(path, staged)
     profile = workdir / "profile"

@@ -41,13 +41,15 @@ class InputError(Exception):
 
     Subclasses name one input problem each, with a stable ``code`` for programs (run.log)."""
 
-    code = "input"
+    code = "unreadable"
 
-    def __init__(self, message: str, status: str = "failed", size: int = 0) -> None:
+    def __init__(self, message: str, status: str = "failed", size: int = 0, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.size = size  # bytes, when known before the file was read
+        if code is not None:
+            self.code = code  # the manifest's reason: stable, for programs (see README, manifest)
 
 
 class NotRegularFile(InputError):

@@ -223,6 +223,9 @@ MANIFEST_COLUMNS = [
     ("sha256", "SHA-256 of the file's bytes."),
     ("bytes", "File size."),
     ("status", "ok, needs_review, failed or skipped."),
+    ("reason", "Why the file is not ok, as a stable code: checks_failed, page_errors, duplicate, not_a_form, other_form_type, "
+               "encrypted, truncated_pdf, damaged_pdf, empty_file, unknown_type, too_large, too_many_pages, needs_libreoffice, "
+               "timeout, worker_died, changed_while_read, not_regular, internal_error, unreadable, …; empty when ok."),
     ("forms", "Number of forms extracted."),
     ("pages", "Number of pages read."),
     ("method", "How the text was read (text_layer, …); empty when the file was not read."),
@@ -284,7 +287,7 @@ def write_tables(out: Path, forms: list[FormDocument]) -> None:
 
 
 def manifest_frame(files: list[FileResult]) -> pd.DataFrame:
-    rows = [[f.file, f.sha256, f.bytes, f.status, len(f.forms), f.pages, f.method, f.message] for f in files]
+    rows = [[f.file, f.sha256, f.bytes, f.status, f.reason, len(f.forms), f.pages, f.method, f.message] for f in files]
     return pd.DataFrame(rows, columns=[name for name, _ in MANIFEST_COLUMNS])
 
 

@@ -130,14 +130,14 @@ def image_frames(path: Path, max_pages: int = 500) -> list[tuple[np.ndarray, flo
         with Image.open(path) as image:
             frame_count = getattr(image, "n_frames", 1)
             if frame_count > max_pages:
-                raise InputError(f"{frame_count} pages, more than --max-pages {max_pages}: not read")
+                raise InputError(f"{frame_count} pages, more than --max-pages {max_pages}: not read", code="too_many_pages")
             for frame in ImageSequence.Iterator(image):
                 gray = np.asarray(frame.convert("L"))
                 dpi_info = frame.info.get("dpi")
                 dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and dpi_info[0] > 50 else gray.shape[1] / A4_WIDTH_INCHES
                 frames.append((np.ascontiguousarray(gray), dpi))
     except Image.DecompressionBombError as error:
-        raise InputError(f"image too large to process safely ({error})") from error
+        raise InputError(f"image too large to process safely ({error})", code="too_large") from error
     except (OSError, SyntaxError) as error:
         detail = str(error).replace(str(path), "").replace("''", "").strip(" :")
         raise InputError(f"unreadable image: {detail or type(error).__name__}") from error
@@ -146,7 +146,7 @@ def image_frames(path: Path, max_pages: int = 500) -> list[tuple[np.ndarray, flo
 
 def extract_image(path: Path, options: ExtractOptions) -> Extraction:
     if options.ocr == "never":
-        raise InputError("image file: it needs OCR, which is off (--ocr never)")
+        raise InputError("image file: it needs OCR, which is off (--ocr never)", code="ocr_off")
     frames = image_frames(path, options.max_pages)
     extraction = Extraction(content=DocumentContent(pages=[], page_count=len(frames)), base_method="ocr")
     for number, (gray, dpi) in enumerate(frames, start=1):

@@ -44,6 +44,7 @@ class FileResult:
     fixes: list[str] = field(default_factory=list)  # what was repaired on the way (deskew, rotation)
     grids: dict[str, dict] = field(default_factory=dict)  # form_id -> raw cell grid of a form of unknown layout
     retry: bool = False  # a failure of the run, not of the file (timeout, dead worker, changed file): never cached
+    reason: str = ""  # why the file is not ok, as a stable code for programs (the manifest's reason column)
 
 
 @dataclass
@@ -111,7 +112,7 @@ def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: s
 
 def _extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
     if source_file.kind == "empty":
-        raise InputError("empty file (0 bytes)")
+        raise InputError("empty file (0 bytes)", code="empty_file")
     if source_file.kind in ("pdf", "image"):
         return extract(source_file, options)
     if source_file.kind == "xlsx":
@@ -125,10 +126,10 @@ def _extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
     if source_file.kind in DOCUMENT_KINDS:
         return extract_document(source_file, options)
     if source_file.kind == "text" and source_file.path.suffix.lower() == ".pdf":
-        raise InputError("plain text file named .pdf: it is not a PDF", status="skipped")
+        raise InputError("plain text file named .pdf: it is not a PDF", status="skipped", code="not_a_document")
     if source_file.kind in SKIP_REASONS:
-        raise InputError(SKIP_REASONS[source_file.kind], status="skipped")
-    raise InputError(f"unknown file type ({source_file.detail})", status="skipped")
+        raise InputError(SKIP_REASONS[source_file.kind], status="skipped", code={"zip": "archive", "text": "plain_text"}[source_file.kind])
+    raise InputError(f"unknown file type ({source_file.detail})", status="skipped", code="unknown_type")
 
 
 def _pages_summary(content: DocumentContent) -> str:
@@ -143,10 +144,10 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
         extraction = _extract(source_file, options)
         content = extraction.content
     except InputError as error:
-        result.status, result.message = error.status, error.message
+        result.status, result.message, result.reason = error.status, error.message, error.code
         return result
     except Exception as error:  # an extractor bug must not lose the batch
-        result.message = f"internal error while reading: {type(error).__name__}: {error}"
+        result.message, result.reason = f"internal error while reading: {type(error).__name__}: {error}", "internal_error"
         return result
     result.pages, result.method = content.page_count, extraction.method
     result.page_images = {number: scan.display_png() for number, scan in extraction.scans.items()}
@@ -159,7 +160,7 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
             reread_numbers(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)])
             parsed_forms = parse_document(content)
     except Exception as error:
-        result.message = "; ".join(notes + [f"internal error while parsing: {type(error).__name__}: {error}"])
+        result.message, result.reason = "; ".join(notes + [f"internal error while parsing: {type(error).__name__}: {error}"]), "internal_error"
         return result
     result.timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
     for parsed in parsed_forms:
@@ -178,6 +179,8 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
     result.timings["build"] = time.perf_counter() - clock
     if not result.forms:
         result.status = "failed" if content.page_errors else "skipped"
+        other_types = any(isinstance(parsed, Unsupported) for parsed in parsed_forms)
+        result.reason = "unreadable_pages" if content.page_errors else "other_form_type" if other_types else "not_a_form"
         result.message = "; ".join(notes + [_pages_summary(content)] + fixes)
         return result
     result.notes, result.fixes = notes, fixes
@@ -194,6 +197,7 @@ def summarise(result: FileResult) -> None:
         rules = {c.rule for f in review for c in f.checks if needs_human(c)}
         summary += f", {len(review)} need review ({', '.join(sorted(rules))})"
     result.message = "; ".join([summary] + result.notes + result.fixes)
+    result.reason = "checks_failed" if review else "page_errors" if result.notes else ""
 
 
 def duplicate_of(source_file: InputFile, original: str) -> FileResult:
@@ -204,6 +208,7 @@ def duplicate_of(source_file: InputFile, original: str) -> FileResult:
         bytes=source_file.size,
         status="skipped",
         message=f"duplicate of {original} (same sha256): its forms are extracted there",
+        reason="duplicate",
     )
 
 
@@ -213,11 +218,11 @@ def describe_or_fail(path: Path, root: Path, max_bytes: int | None = None) -> In
     try:
         return describe(path, root, max_bytes)
     except InputError as error:
-        return unread(path, root, error.status, error.message, error.size)
+        return unread(path, root, error.status, error.message, error.size, error.code)
     except OSError as error:
-        return unread(path, root, "failed", f"cannot read file: {error.strerror or error}")
+        return unread(path, root, "failed", f"cannot read file: {error.strerror or error}", reason="unreadable")
 
 
-def unread(path: Path, root: Path, status: str, message: str, size: int = 0) -> FileResult:
+def unread(path: Path, root: Path, status: str, message: str, size: int = 0, reason: str = "unreadable") -> FileResult:
     name = display_relpath(path, root)
-    return FileResult(file=name.text, sha256="", bytes=size, status=status, message="; ".join(filter(None, [message, name.note])))
+    return FileResult(file=name.text, sha256="", bytes=size, status=status, message="; ".join(filter(None, [message, name.note])), reason=reason)

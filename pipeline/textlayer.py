@@ -92,7 +92,7 @@ def read_pdf(path: Path, max_pages: int | None = None) -> DocumentContent:
     try:
         page_count = len(document)
         if max_pages is not None and page_count > max_pages:
-            raise InputError(f"{page_count} pages, more than --max-pages {max_pages}: not read")
+            raise InputError(f"{page_count} pages, more than --max-pages {max_pages}: not read", code="too_many_pages")
         content = DocumentContent(pages=[], page_count=page_count)
         uncovered: list[int] = []
         for number in range(1, page_count + 1):
@@ -130,7 +130,7 @@ def _read_damaged(path: Path, max_pages: int | None, why: str) -> DocumentConten
     try:
         content = _read_with_pdfplumber(path, max_pages, None)
     except InputError as error:
-        raise DamagedPdf(f"{error.message} ({qpdf})") from error
+        raise DamagedPdf(f"{error.message} ({qpdf})", code=error.code) from error
     if content.page_count == 0:
         raise DamagedPdf(f"damaged PDF: no page can be read ({why}; {qpdf})")
     return content
@@ -150,10 +150,10 @@ def _read_with_pdfplumber(path: Path, max_pages: int | None, only: set[int] | No
         except PSException as error:
             raise _classify(PdfminerException(error)) from error
         except Exception as error:
-            raise InputError(f"corrupt PDF: its page tree cannot be read ({type(error).__name__}: {error})") from error
+            raise InputError(f"corrupt PDF: its page tree cannot be read ({type(error).__name__}: {error})", code="damaged_pdf") from error
         content.page_count = len(page_objects)
         if max_pages is not None and content.page_count > max_pages:
-            raise InputError(f"{content.page_count} pages, more than --max-pages {max_pages}: not read")
+            raise InputError(f"{content.page_count} pages, more than --max-pages {max_pages}: not read", code="too_many_pages")
         for number, page_object in enumerate(page_objects, start=1):
             if only is not None and number not in only:
                 continue
@@ -179,9 +179,9 @@ def _classify(error: PdfminerException) -> InputError:
     """Turn pdfminer's exception (wrapped by pdfplumber) into a message an archivist can act on."""
     cause = error.args[0] if error.args else None
     if isinstance(cause, PDFEncryptionError):
-        return InputError("encrypted PDF: a password is needed")
+        return InputError("encrypted PDF: a password is needed", code="encrypted")
     if isinstance(cause, PSEOF):
-        return InputError("truncated PDF: the file ends unexpectedly (incomplete copy or download?)")
+        return InputError("truncated PDF: the file ends unexpectedly (incomplete copy or download?)", code="truncated_pdf")
     if isinstance(cause, PSException):
-        return InputError(f"corrupt PDF: {type(cause).__name__} {cause}".strip())
+        return InputError(f"corrupt PDF: {type(cause).__name__} {cause}".strip(), code="damaged_pdf")
     return InputError(f"unreadable PDF: {cause or error}")

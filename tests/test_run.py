@@ -61,3 +61,16 @@ def test_samples_script_regenerates_the_committed_samples_byte_for_byte(tmp_path
     assert generated == committed
     for name in generated:
         assert (tmp_path / name).read_bytes() == (DUMP / name).read_bytes(), name
+
+
+def test_every_manifest_row_not_ok_says_why_with_a_stable_code(sample_run):
+    """Programs read `reason`, people read `message`: the code never changes with the wording."""
+    import csv
+
+    rows = {row["file"]: row for row in csv.DictReader((sample_run.out / "manifest.csv").open(encoding="utf-8-sig"))}
+    expected = {"bad/encrypted.pdf": "encrypted", "bad/truncated.pdf": "truncated_pdf", "bad/empty.pdf": "empty_file",
+                "bad/attachments.zip": "archive", "bad/no_form.pdf": "not_a_form", "bad/unknown.dat": "unknown_type",
+                "other/部门整体支出绩效自评表.pdf": "other_form_type", "review/网格管理事务_得分不符.pdf": "checks_failed"}
+    assert {name: rows[name]["reason"] for name in expected} == expected
+    assert all(row["reason"] == "" for row in rows.values() if row["status"] == "ok")
+    assert all(row["reason"] for row in rows.values() if row["status"] != "ok")
