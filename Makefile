@@ -28,6 +28,7 @@ extract: $(STAMP) system-deps
 
 test: $(EXTRA)test system-deps
 	@scripts/system_deps.sh --browser
+	$(PY) -m ruff check pipeline tests scripts
 	$(PY) -m pytest -q
 
 bench: $(EXTRA)bench
