@@ -26,6 +26,7 @@ from .vocabulary import (
     BLOCK_CAPTIONS,
     LEVEL2_NAMES,
     family_of,
+    HEADER_LABEL_ENDINGS,
     is_child_row,
     is_instruction,
     is_numbered_child,
@@ -439,6 +440,7 @@ class _FormReader:
         for i, cell in enumerate(row.cells):
             key = _key(cell, fields)
             if key is None:
+                self._unread_header_field(row, i)
                 continue
             value_cell = row.cells[i + 1] if i + 1 < len(row.cells) else None
             if value_cell is None or _key(value_cell, fields) is not None:
@@ -447,6 +449,17 @@ class _FormReader:
                 self._person_and_phone(value_cell)
             elif getattr(self.project, key) is None:
                 setattr(self.project, key, self._text(f"/project/{key}", value_cell))
+
+    def _unread_header_field(self, row: Row, i: int) -> None:
+        """A label of the kind the schema holds (…单位, …部门, …名称, …编码, …负责人, …电话) that no
+        header synonym names, with a value beside it: a header value that would silently be null."""
+        label = normalise_label(row.cells[i].text).base
+        if self.section != "header" or not label or len(label) > 10 or not label.endswith(HEADER_LABEL_ENDINGS):
+            return
+        value = row.cells[i + 1] if i + 1 < len(row.cells) else None
+        if value is None or not value.text.strip() or _key(value, self.vocabulary.header_fields) is not None:
+            return
+        self.unread.append(f"header field {row.cells[i].text.strip()!r} (no header field of the schema is known by this label)")
 
     def _person_and_phone(self, cell: Cell) -> None:
         """项目负责人及电话: one cell, two values, both pointing at it."""

@@ -28,10 +28,12 @@ HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "code": ("项目编码", "项目代码", "项目编号"),
     "name": ("项目名称",),
     "year": ("绩效自评年度", "自评年度", "评价年度"),
-    "implementing_unit": ("实施单位", "项目实施单位"),
-    "budget_unit": ("一级预算单位", "预算单位"),
-    "competent_department": ("主管部门", "主管单位", "项目主管部门"),
+    "implementing_unit": ("实施单位", "项目实施单位", "项目执行单位", "执行单位", "项目承担单位", "承担单位"),
+    "budget_unit": ("一级预算单位", "预算单位", "预算部门"),
+    "competent_department": ("主管部门", "主管单位", "项目主管部门", "业务主管部门", "归口管理部门"),
 }
+# a header label of the kind the schema holds: one no synonym above names fails a structure check
+HEADER_LABEL_ENDINGS = ("单位", "部门", "名称", "编码", "编号", "代码", "负责人", "电话")
 
 FUNDING_BLOCK = ("项目资金", "资金使用情况", "预算执行情况")
 

@@ -270,3 +270,12 @@ def test_an_amount_stating_the_column_s_unit_is_read_and_another_unit_is_not(pri
     assert isinstance(form, ParsedForm)
     assert form.funding.unit == "万元" and form.funding.lines[0].initial_budget == value
     assert bool(form.problems) == (value is None)  # 150元 in a 万元 column is not read, and said so
+
+
+@needs_font
+def test_a_header_label_of_a_schema_field_that_no_synonym_names_is_not_left_null_silently(tmp_path):
+    [form] = _national_with(tmp_path / "a", {"实施单位": "承办单位"}).forms
+    assert form.project.implementing_unit is None and form.status == "needs_review"
+    assert "'承办单位'" in _checks(form)["structure_read"].message
+    [form] = _national_with(tmp_path / "b", {"实施单位": "项目执行单位"}).forms
+    assert form.project.implementing_unit == "219001-和平县农业技术推广中心" and form.status == "ok"
