@@ -29,6 +29,7 @@ from .vocabulary import (
     HEADER_LABEL_ENDINGS,
     is_child_row,
     is_instruction,
+    is_total_label,
     is_numbered_child,
     FUNDING_ITEM_ROLES,
     FUNDING_ROLES,
@@ -573,7 +574,7 @@ class _FormReader:
 
     def _indicator_or_total(self, row: Row) -> None:
         cols = self.indicator_cols
-        if any(normalise(c.text) in self.vocabulary.total_labels for c in row.cells):
+        if any(is_total_label(c.text, self.vocabulary.total_labels) for c in row.cells):
             self._total(row)
             return
         if any(normalise_label(c.text).base in self.vocabulary.other_notes for c in row.cells):

@@ -71,6 +71,14 @@ INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 TOTAL_LABELS = ("总分", "合计")
+# other words real forms put on the total row: 自评总分, 综合得分, 得分合计, 总计
+TOTAL_LABEL_ENDINGS = ("总分", "得分合计", "分数合计", "综合得分", "总计")
+
+
+def is_total_label(text: str, labels: tuple[str, ...] = TOTAL_LABELS) -> bool:
+    """The label of the total row (总分 | 100 | 98): one of the layout's, or a word ending like one."""
+    flat = normalise(text)
+    return flat in labels or len(flat) <= 6 and flat.endswith(TOTAL_LABEL_ENDINGS)
 
 
 @dataclass(frozen=True)

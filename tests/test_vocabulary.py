@@ -159,3 +159,10 @@ def test_level1_parts_allows_space_before_fen():
 def test_titles_of_other_provinces_start_a_form(line, title, other):
     assert is_form_title(line) is title
     assert other_form_type(line) == other
+
+
+@pytest.mark.parametrize(("text", "total"), [("总分", True), ("总 分", True), ("自评总分", True), ("综合得分", True), ("得分", False), ("产出指标", False)])
+def test_total_rows_are_known_by_their_label(text, total):
+    from pipeline.vocabulary import is_total_label
+
+    assert is_total_label(text) is total
