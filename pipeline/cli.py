@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -224,16 +225,23 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
         show_progress=not args.quiet and sys.stderr.isatty(),
         max_file_bytes=int(args.max_file_mb * 1_000_000),
     )
+    started = time.perf_counter()
     cache = ResultCache(out, settings=repr(options))
     log.write(stage="run", outcome="started", dump=str(dump), workers=args.workers, options=repr(options))
     result = run(dump, exclude=(out,), options=options, settings=settings, cache=cache, log=log)
+    shares = {"extract": result.seconds}
+    clock = time.perf_counter()
     corrections = apply_corrections_file(result, dump, args.corrections)  # after the cache: corrections never change it
     for form in result.forms:
         annotate(form)
+    shares["corrections and suggestions"], clock = time.perf_counter() - clock, time.perf_counter()
     with writing(out):
         export(out, result, report=partial(write_report, dump=dump, corrections=corrections))
         cache.prune()
-    log.write(stage="run", outcome="finished", seconds=round(result.seconds, 3), summary=summary_line(result))
+    shares["tables, manifest and report"] = time.perf_counter() - clock
+    result.seconds = time.perf_counter() - started  # the summary's time is the whole run's, not extraction's alone
+    log.write(stage="run", outcome="finished", seconds=round(result.seconds, 3), summary=summary_line(result),
+              stage_seconds={stage: round(seconds, 3) for stage, seconds in shares.items()})
     findings = any(f.status in ("needs_review", "failed") for f in result.files) or bool(corrections.rejected)
 
     def report() -> None:
