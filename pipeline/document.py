@@ -14,7 +14,7 @@ NUMBER_OR_CODE_POINTER = re.compile(
     r"|indicators/\d+/(?:weight|score)|total/(?:weight|score)|project/(?:code|year))$"
 )
 
-SCHEMA_VERSION = "1.3.0"
+SCHEMA_VERSION = "1.4.0"
 
 
 @dataclass
