@@ -279,3 +279,19 @@ def test_a_header_label_of_a_schema_field_that_no_synonym_names_is_not_left_null
     assert "'承办单位'" in _checks(form)["structure_read"].message
     [form] = _national_with(tmp_path / "b", {"实施单位": "项目执行单位"}).forms
     assert form.project.implementing_unit == "219001-和平县农业技术推广中心" and form.status == "ok"
+
+
+def test_a_form_without_goals_or_a_weight_column_and_with_starred_core_rows():
+    """Hubei style: the indicator block carries its own points in its caption (年度绩效目标(80分)), no
+    goals block, no 分值 column; ★ marks core indicators in the name and in a header."""
+    header = [(0, "年度绩效目标(80分)", 1, 3), (1, "一级指标", 1, 1), (2, "二级指标", 1, 1), (3, "★三级指标", 1, 1),
+              (4, "年度指标值", 1, 1), (5, "实际完成值", 1, 1), (6, "得分", 1, 1), (7, "偏差原因分析及改进措施", 1, 1)]
+    rows = [header,
+            [(1, "产出指标", 1, 1), (2, "数量指标", 1, 1), (3, "★抽检批次", 1, 1), (4, "≥200批次", 1, 1), (5, "215批次", 1, 1), (6, "40", 1, 1), (7, "", 1, 1)],
+            [(1, "效益指标", 1, 1), (2, "社会效益指标", 1, 1), (3, "监测合格率", 1, 1), (4, "≥98%", 1, 1), (5, "98.6%", 1, 1), (6, "40", 1, 1), (7, "", 1, 1)],
+            [(0, "总分", 6, 1), (6, "80", 1, 1), (7, "", 1, 1)]]
+    [form] = parse_document(_document([_grid(rows)]))
+    assert isinstance(form, ParsedForm)
+    assert [(i.name, i.weight, i.score) for i in form.indicators] == [("★抽检批次", None, 40.0), ("监测合格率", None, 40.0)]
+    assert (form.goals.expected, form.goals.actual) == ([], []) and form.total.score == 80.0
+    assert not form.unread
