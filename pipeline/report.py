@@ -364,7 +364,7 @@ def summary(ctx: Context) -> str:
     cells += [(f"files {s.replace('_', ' ').replace('needs', 'need')}", result.count(s), f"st-{s}") for s in STATUSES]
     cells.append(("seconds", f"{result.seconds:.1f}", ""))
     tiles = "".join(f'<div class="tile {css}"><span class="n">{esc(n)}</span><span>{esc(name)}</span></div>' for name, n, css in cells)
-    return (f'<section id="summary"><h2>Summary</h2><p class="lead">{len(result.files)} files, {len(forms)} forms: '
+    return (f'<section id="summary"><h2>摘要 · Summary</h2><p class="lead">{len(result.files)} files, {len(forms)} forms: '
             f'{len(forms) - review} ok, {review} need review; files: {result.count("ok")} ok, {result.count("needs_review")} need review, '
             f'{result.count("failed")} failed, {result.count("skipped")} skipped; {result.seconds:.1f} s.</p>'
             f'<div class="tiles">{tiles}</div>{charts(result)}</section>')
@@ -378,17 +378,17 @@ def files_section(ctx: Context) -> str:
         f'<tr class="filterable"{_filter_attrs(f.file, None, f.status, "")}><td>{esc(f.file)}</td>'
         f'<td><span class="badge st-{esc(f.status)}">{esc(f.status)}</span></td><td>{esc(f.message)}</td></tr>'
         for f in rows)
-    return (f'<section id="files"><h2>Files failed, skipped or needing review ({len(rows)})</h2>'
+    return (f'<section id="files"><h2>失败、跳过或需复核的文件 · Files failed, skipped or needing review ({len(rows)})</h2>'
             f'<table class="list"><thead><tr><th>file</th><th>status</th><th>message</th></tr></thead><tbody>{body}</tbody></table></section>')
 
 
 def corrections_section(ctx: Context) -> str:
     outcome = ctx.outcome
     if outcome is None or outcome.source is None:
-        return (f'<section id="corrections"><h2>Corrections</h2><p>No corrections file. To correct a value, create '
+        return (f'<section id="corrections"><h2>更正 · Corrections</h2><p>No corrections file. To correct a value, create '
                 f'<code>{CORRECTIONS_FILE}</code> in the dump root (or pass <code>--corrections PATH</code>) starting with this header, '
                 f'and add the lines this report offers:</p>{copy_block(header_line(), ctx.ids)}</section>')
-    parts = [f'<section id="corrections"><h2>Corrections from <code>{esc(outcome.source)}</code></h2>',
+    parts = [f'<section id="corrections"><h2>更正 · Corrections from <code>{esc(outcome.source)}</code></h2>',
              f'<p>{len(outcome.applied)} applied, {len(outcome.rejected)} rejected.</p>']
     if outcome.rejected:
         items = "".join(f'<li>{esc(r.describe(outcome.source))}</li>' for r in outcome.rejected)
@@ -482,7 +482,7 @@ def review_section(form: FormDocument, ctx: Context) -> str:
     name = form.project.name or form.title or "(no project name)"
     return (f'<section class="review filterable" id="review-{esc(form.form_id)}"{_filter_attrs(form.source.file, form.project.code, form.status, _form_checks(form), name + " " + form.form_id)}>'
             f'<h3>{esc(name)} <span class="badge st-{esc(form.status)}">{esc(form.status)}</span></h3>'
-            f'<p class="meta">{esc(form.source.file)} · form {form.source.form_index} · <code>{esc(form.form_id)}</code> · '
+            f'<p class="meta">{esc(form.source.file)} · 第 {form.source.form_index + 1} 张表 (form {form.source.form_index + 1}) · <code>{esc(form.form_id)}</code> · '
             f'项目编码 {esc(form.project.code or "—")} · {esc(form.source.method)} · manifest: {esc(owner.status)} · '
             f'<a href="{FILES_DIR}/form-{esc(form.form_id)}.html">page and tables</a></p>'
             f'<ul class="checks">{checks}</ul>{_suggestion_html(form, found, ctx)}'
@@ -499,7 +499,7 @@ def forms_table(ctx: Context) -> str:
                     f'<td>{esc(form.project.code)}</td><td>{esc(name)}</td><td><span class="badge st-{esc(form.status)}">{esc(form.status)}</span></td>'
                     f'<td class="num">{esc(fmt(form.total.score))}</td><td>{esc(form.source.method)}</td><td>{esc(failed)}</td>'
                     f'<td>{len(form.corrections) or ""}</td></tr>')
-    return (f'<section id="forms"><h2>All forms ({len(ctx.result.forms)})</h2><table class="list"><thead><tr><th>file</th><th>项目编码</th>'
+    return (f'<section id="forms"><h2>全部表 · All forms ({len(ctx.result.forms)})</h2><table class="list"><thead><tr><th>file</th><th>项目编码</th>'
             '<th>项目名称</th><th>status</th><th>总分</th><th>method</th><th>needs review for</th><th>corrections</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></section>')
 
@@ -517,7 +517,7 @@ def report_html(ctx: Context) -> str:
     body = (f'<header><h1>Extraction report</h1><p>{len(ctx.result.files)} files · {len(ctx.result.forms)} forms · '
             f'{ctx.result.seconds:.1f} s · <a href="manifest.csv">manifest.csv</a> · <a href="tables/forms.xlsx">tables</a></p></header>'
             f'<main>{summary(ctx)}{corrections_section(ctx)}{filters(ctx.result)}{files_section(ctx)}'
-            f'<section id="review"><h2>Forms needing review ({len(review)}), worst first</h2>{sections}</section>{forms_table(ctx)}</main>')
+            f'<section id="review"><h2>需复核的表 · Forms needing review ({len(review)}), worst first</h2>{sections}</section>{forms_table(ctx)}</main>')
     return page("Extraction report", body, prefix=f"{FILES_DIR}/")
 
 
@@ -607,7 +607,7 @@ def form_page(form: FormDocument, ctx: Context) -> str:
     name = form.project.name or form.title or form.form_id
     layout = "formpage" if any("<img" in f for f in figures) else "formpage noimages"
     body = (f'<header><p><a href="../{REPORT}">← report</a></p><h1>{esc(name)} <span class="badge st-{esc(form.status)}">{esc(form.status)}</span></h1>'
-            f'<p class="meta">{esc(form.source.file)} · form {form.source.form_index} · <code>{esc(form.form_id)}</code> · {esc(form.source.method)}'
+            f'<p class="meta">{esc(form.source.file)} · 第 {form.source.form_index + 1} 张表 (form {form.source.form_index + 1}) · <code>{esc(form.form_id)}</code> · {esc(form.source.method)}'
             f'{" (" + esc(form.source.ocr_engine) + ")" if form.source.ocr_engine else ""} · pages {", ".join(map(str, form.source.pages))}</p></header>'
             f'<main class="{layout}"><div class="pages">{"".join(figures)}</div><div class="tables">'
             f'<details open><summary>checks</summary><ul class="checks">{checks}</ul></details>'
