@@ -264,14 +264,52 @@ def workbook_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
     bold = book.add_format({"bold": True})
+    number = book.add_format({"num_format": "0.00##"})  # amounts as printed, up to 万元's four decimals
     for name, frame in frames.items():
         sheet = book.add_worksheet(name)
         sheet.write_row(0, 0, list(frame.columns), bold)
+        formats = [number if str(frame[column].dtype) == "Float64" else None for column in frame.columns]
         for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
-            sheet.write_row(row, 0, [None if value is pd.NA or value is None else value for value in values])
+            for col, value in enumerate(values):
+                if value is not pd.NA and value is not None:
+                    sheet.write(row, col, value, formats[col])
+        for col, column in enumerate(frame.columns):
+            sheet.set_column(col, col, min(40, max(10, len(column) + 2)))
+        sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))  # a filterable table
         sheet.freeze_panes(1, 0)
+    dictionary = book.add_worksheet("dictionary")
+    dictionary.write_row(0, 0, ["table", "column", "description"], bold)
+    rows = [(table, c.name, c.description) for table, columns in TABLE_COLUMNS.items() for c in columns]
+    for row, values in enumerate(rows, start=1):
+        dictionary.write_row(row, 0, values)
+    dictionary.set_column(0, 1, 20)
+    dictionary.set_column(2, 2, 90)
     book.close()
     return buffer.getvalue()
+
+
+TABLE_COLUMNS = {"projects": PROJECT_COLUMNS, "funding": FUNDING_COLUMNS, "indicators": INDICATOR_COLUMNS}
+TABLE_KEYS = {"projects": ["form_id"], "funding": ["form_id", "line_index"], "indicators": ["form_id", "indicator_index"]}
+FRICTIONLESS_TYPES = {"string": "string", "Float64": "number", "Int64": "integer"}
+
+
+def datapackage() -> dict:
+    """The tables as a Frictionless Data Package: types, keys, the link of every row to its form,
+    and what an empty cell means — so a frictionless, R or DuckDB user gets typed columns."""
+    resources = []
+    for name, columns in TABLE_COLUMNS.items():
+        schema: dict = {
+            "fields": [{"name": c.name, "type": FRICTIONLESS_TYPES[c.dtype], "description": c.description} for c in columns],
+            "primaryKey": TABLE_KEYS[name],
+            "missingValues": [""],
+        }
+        if name != "projects":
+            schema["foreignKeys"] = [{"fields": ["form_id"], "reference": {"resource": "projects", "fields": ["form_id"]}}]
+        resources.append({"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv",
+                          "mediatype": "text/csv", "encoding": "utf-8-sig",
+                          "schema": schema})
+    return {"name": "zpef-forms", "title": "项目支出绩效自评表: projects, funding lines and indicators",
+            "profile": "tabular-data-package", "resources": resources}
 
 
 def write_tables(out: Path, forms: list[FormDocument]) -> None:
@@ -284,6 +322,7 @@ def write_tables(out: Path, forms: list[FormDocument]) -> None:
     with atomic_path(folder / "forms.xlsx") as temporary:
         temporary.write_bytes(reproducible_zip(workbook_bytes(frames)))
     write_text(folder / "README.md", data_dictionary())
+    write_text(folder / "datapackage.json", json.dumps(datapackage(), ensure_ascii=False, indent=1) + "\n")
 
 
 def manifest_frame(files: list[FileResult]) -> pd.DataFrame:

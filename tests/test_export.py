@@ -208,7 +208,7 @@ def written(tmp_path) -> tuple[Path, dict[str, pd.DataFrame]]:
 
 def test_write_tables_files(written):
     folder, frames = written
-    expected = {f"{n}.{ext}" for n in frames for ext in ("csv", "parquet")} | {"forms.xlsx", "README.md"}
+    expected = {f"{n}.{ext}" for n in frames for ext in ("csv", "parquet")} | {"forms.xlsx", "README.md", "datapackage.json"}
     assert {p.name for p in folder.iterdir()} == expected  # no temporary files left behind
 
 
@@ -238,7 +238,7 @@ def test_parquet_round_trips_with_types(written):
 def test_xlsx_has_one_sheet_per_table(written):
     folder, frames = written
     book = openpyxl.load_workbook(folder / "forms.xlsx", read_only=True)
-    assert book.sheetnames == ["projects", "funding", "indicators"]
+    assert book.sheetnames == ["projects", "funding", "indicators", "dictionary"]
     for name, frame in frames.items():
         rows = list(book[name].iter_rows(values_only=True))
         assert list(rows[0]) == list(frame.columns)
@@ -328,3 +328,24 @@ def test_amounts_of_forms_in_yuan_and_wan_yuan_add_up_in_the_yuan_columns():
     assert in_yuan(129.806, "万元") == 1298060.0
     assert in_yuan(820000.0, "元") == 820000.0
     assert in_yuan(12.5, None) is None  # no unit stated: never guessed
+
+
+def test_the_tables_are_a_valid_frictionless_data_package(sample_run):
+    """Types, keys and the link of every funding and indicator row to its form, checked by frictionless."""
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(sample_run.out / "tables" / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    package = json.loads((sample_run.out / "tables" / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in package["resources"]] == ["projects", "funding", "indicators"]
+
+
+def test_the_workbook_is_filterable_with_a_dictionary_sheet(sample_run):
+    import openpyxl
+
+    book = openpyxl.load_workbook(sample_run.out / "tables" / "forms.xlsx")
+    assert book.sheetnames == ["projects", "funding", "indicators", "dictionary"]
+    sheet = book["funding"]
+    assert sheet.auto_filter.ref
+    column = [cell.value for cell in sheet[1]].index("annual_budget")
+    amounts = [row[column] for row in sheet.iter_rows(min_row=2) if row[column].value is not None]
+    assert amounts and all(cell.number_format == "0.00##" for cell in amounts)
