@@ -56,3 +56,25 @@ def test_a_pdf_qpdf_can_rebuild_is_read_and_one_it_cannot_fails_as_damaged(tmp_p
     assert any("rebuilt by qpdf" in fix for fix in rebuilt.fixes)
     lost = process_file(describe(dump / "no_root.pdf", dump))
     assert lost.status == "failed" and "qpdf: " in lost.message and "no 项目支出绩效自评表" not in lost.message
+
+
+@pytest.mark.parametrize("where", [0.2, 0.5, 0.8])
+def test_byte_damage_in_a_page_s_content_never_leaves_the_form_ok(tmp_path, where):
+    """Damage inside a page's compressed content loses what follows it: the structure and total
+    checks must say so (the form is needs_review), never an ok form with values missing."""
+    import pikepdf
+
+    from pipeline.ingest import describe
+    from pipeline.run import process_file
+
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    with pikepdf.open(DUMP / "2022" / "national" / "基层农技人员能力提升培训.pdf") as pdf:
+        contents = pdf.pages[0].obj.Contents
+        raw = bytearray(contents.read_raw_bytes())
+        start = int(len(raw) * where)
+        raw[start:start + 6] = bytes(b ^ 0xFF for b in raw[start:start + 6])
+        contents.write(bytes(raw), filter=contents.get("/Filter"), decode_parms=contents.get("/DecodeParms"))
+        pdf.save(dump / "damaged.pdf")
+    result = process_file(describe(dump / "damaged.pdf", dump))
+    assert result.status in ("needs_review", "failed") and all(form.status == "needs_review" for form in result.forms)
