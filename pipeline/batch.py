@@ -164,6 +164,7 @@ def run(
     settings: RunSettings = RunSettings(),
     cache: ResultCache | None = None,
     log: RunLog | None = None,
+    only: Path | None = None,
 ) -> RunResult:
     """Process every file under ``dump``: exactly one FileResult per file, in path order.
 
@@ -175,7 +176,7 @@ def run(
     """
     started = time.perf_counter()
     unlisted: dict[Path, str] = {}
-    paths = walk(dump, exclude, unlisted)
+    paths = [only] if only is not None else walk(dump, exclude, unlisted)  # only: one file given instead of a folder
     order: list[str] = []  # relpaths, in path order
     taken: set[str] = set()
     slots: dict[str, FileResult] = {}

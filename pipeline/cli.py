@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=VersionAction, nargs=0, help="the versions of zpef and of the engines and data it uses")
     commands = parser.add_subparsers(dest="command", required=True)
     extract = commands.add_parser("extract", help="extract every form in a dump of documents", epilog=exit_codes_help(), formatter_class=formatter)
-    extract.add_argument("dump", type=Path, help="folder of documents (searched recursively)")
+    extract.add_argument("dump", type=Path, help="folder of documents (searched recursively), or one file")
     extract.add_argument("-o", "--out", type=Path, default=Path("out"), help="output folder (default: out); not the dump itself")
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     extract.add_argument("--ocr", choices=OCR_MODES, default="auto",
@@ -101,8 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def check_arguments(args: argparse.Namespace) -> None:
     """Usage errors, found before anything is read or written."""
-    if not args.dump.is_dir():
-        raise UsageError(f"dump folder not found: {args.dump}")
+    args.only = None
+    if args.dump.is_file():  # one file, as OCRmyPDF takes one: read as a dump of one, named from its folder
+        args.only, args.dump = args.dump, args.dump.parent
+    elif not args.dump.is_dir():
+        raise UsageError(f"dump folder or file not found: {args.dump}")
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"output path exists and is not a folder: {args.out}")
     if args.workers < 0 or args.max_pages < 1:
@@ -228,7 +231,7 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     started = time.perf_counter()
     cache = ResultCache(out, settings=repr(options))
     log.write(stage="run", outcome="started", dump=str(dump), workers=args.workers, options=repr(options))
-    result = run(dump, exclude=(out,), options=options, settings=settings, cache=cache, log=log)
+    result = run(dump, exclude=(out,), options=options, settings=settings, cache=cache, log=log, only=args.only)
     shares = {"extract": result.seconds}
     clock = time.perf_counter()
     corrections = apply_corrections_file(result, dump, args.corrections)  # after the cache: corrections never change it

@@ -23,7 +23,8 @@ import orjson
 import pandas as pd
 import xlsxwriter
 
-from .document import FormDocument
+from . import __version__
+from .document import SCHEMA_VERSION, FormDocument
 from .names import flat_name
 from .run import FileResult, RunResult
 
@@ -293,6 +294,19 @@ TABLE_KEYS = {"projects": ["form_id"], "funding": ["form_id", "line_index"], "in
 FRICTIONLESS_TYPES = {"string": "string", "Float64": "number", "Int64": "integer"}
 
 
+def write_parquet(target: Path, frame: pd.DataFrame, columns: list[Column]) -> None:
+    """Parquet that describes itself: each column's description as field metadata, and the
+    versions of the schema and of zpef in the file's metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    descriptions = {c.name: c.description for c in columns}
+    fields = [field.with_metadata({"description": descriptions.get(field.name, "")}) for field in table.schema]
+    metadata = dict(table.schema.metadata or {}) | {b"zpef_schema_version": SCHEMA_VERSION.encode(), b"zpef_version": __version__.encode()}
+    pq.write_table(table.cast(pa.schema(fields, metadata=metadata)), target)
+
+
 def datapackage() -> dict:
     """The tables as a Frictionless Data Package: types, keys, the link of every row to its form,
     and what an empty cell means — so a frictionless, R or DuckDB user gets typed columns."""
@@ -318,7 +332,8 @@ def write_tables(out: Path, forms: list[FormDocument]) -> None:
     for name, frame in frames.items():
         write_csv(folder / f"{name}.csv", frame)
         with atomic_path(folder / f"{name}.parquet") as temporary:
-            frame.to_parquet(temporary, index=False)
+            write_parquet(temporary, frame, TABLE_COLUMNS[name])
+    write_bytes(folder / "forms.jsonl", b"".join(orjson.dumps(form.to_json()) + b"\n" for form in forms))
     with atomic_path(folder / "forms.xlsx") as temporary:
         temporary.write_bytes(reproducible_zip(workbook_bytes(frames)))
     write_text(folder / "README.md", data_dictionary())

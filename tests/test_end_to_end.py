@@ -172,7 +172,7 @@ def test_cli_entry_points(tmp_path, command):
 def test_bad_usage_exits_2(tmp_path):
     done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(tmp_path / "missing")], capture_output=True, text=True)
     assert done.returncode == 2
-    assert "dump folder not found" in done.stderr and "Traceback" not in done.stderr
+    assert "dump folder or file not found" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_version_names_the_engines_and_data_a_run_uses():
@@ -190,3 +190,12 @@ def test_short_options_as_ocrmypdf_spells_them(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "manifest.csv").exists()
+
+
+def test_one_file_given_instead_of_a_folder(tmp_path):
+    source = DUMP / "2022" / "national" / "基层农技人员能力提升培训.pdf"
+    done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(source), "-o", str(tmp_path / "out"), "-q"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = (tmp_path / "out" / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 2 and rows[1].startswith("基层农技人员能力提升培训.pdf,")

@@ -208,7 +208,7 @@ def written(tmp_path) -> tuple[Path, dict[str, pd.DataFrame]]:
 
 def test_write_tables_files(written):
     folder, frames = written
-    expected = {f"{n}.{ext}" for n in frames for ext in ("csv", "parquet")} | {"forms.xlsx", "README.md", "datapackage.json"}
+    expected = {f"{n}.{ext}" for n in frames for ext in ("csv", "parquet")} | {"forms.xlsx", "README.md", "datapackage.json", "forms.jsonl"}
     assert {p.name for p in folder.iterdir()} == expected  # no temporary files left behind
 
 
@@ -349,3 +349,14 @@ def test_the_workbook_is_filterable_with_a_dictionary_sheet(sample_run):
     column = [cell.value for cell in sheet[1]].index("annual_budget")
     amounts = [row[column] for row in sheet.iter_rows(min_row=2) if row[column].value is not None]
     assert amounts and all(cell.number_format == "0.00##" for cell in amounts)
+
+
+def test_parquet_describes_its_columns_and_forms_jsonl_holds_every_form(sample_run):
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(sample_run.out / "tables" / "funding.parquet")
+    assert schema.field("annual_budget_yuan").metadata[b"description"].decode().startswith("全年预算数 in 元")
+    assert schema.metadata[b"zpef_schema_version"] == b"1.4.0"
+    lines = (sample_run.out / "tables" / "forms.jsonl").read_text(encoding="utf-8").splitlines()
+    forms = sorted(p.name for p in (sample_run.out / "forms").glob("*.json") if not p.name.endswith(".grid.json"))
+    assert len(lines) == len(forms) and all(json.loads(line)["form_id"] for line in lines)
