@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
-from PIL import Image, ImageSequence
+from PIL import Image, ImageOps
 
 from .document import NUMBER_OR_CODE_POINTER
 from .errors import InputError
@@ -29,6 +29,8 @@ from .vocabulary import NOT_A_NUMBER, normalise
 
 OCR_MODES = ("auto", "always", "never")
 A4_WIDTH_INCHES = 8.27
+A4_HEIGHT_INCHES = 11.69
+MIN_RENDER_DPI = 100  # a page that only fits the pixel limit below this is refused, not read blurred
 MAX_PIXELS = 60_000_000  # a page image larger than this is refused, not decoded
 
 
@@ -78,11 +80,27 @@ def _ocr_page(extraction: Extraction, gray: np.ndarray, dpi: float, number: int,
     return content
 
 
-def _render(document: pdfium.PdfDocument, index: int, dpi: int) -> np.ndarray:
+def render_dpi(width_pt: float, height_pt: float, dpi: float) -> float:
+    """The resolution to render a page at: ``dpi``, or lower when the render would pass the pixel
+    limit; a page that would still pass it at MIN_RENDER_DPI raises InputError with the reason."""
+    pixels = width_pt * height_pt * (dpi / 72) ** 2
+    if pixels <= MAX_PIXELS:
+        return dpi
+    fitting = 72 * (MAX_PIXELS / (width_pt * height_pt)) ** 0.5
+    if fitting < MIN_RENDER_DPI:
+        raise InputError(f"page of {width_pt / 72:.0f}×{height_pt / 72:.0f} inches: even at {MIN_RENDER_DPI} dpi it would be "
+                         f"{width_pt * height_pt * (MIN_RENDER_DPI / 72) ** 2 / 1e6:.0f} megapixels, over the "
+                         f"{MAX_PIXELS / 1e6:.0f}-megapixel limit: not rendered")
+    return float(int(fitting))
+
+
+def _render(document: pdfium.PdfDocument, index: int, dpi: float) -> tuple[np.ndarray, float]:
+    """One page as 8-bit gray at ``dpi`` (lowered to keep within the pixel limit), and that dpi."""
     page = document[index]
+    dpi = render_dpi(*page.get_size(), dpi)
     bitmap = page.render(scale=dpi / 72, grayscale=True)
     array = bitmap.to_numpy()
-    return np.ascontiguousarray(array if array.ndim == 2 else array[:, :, 0])
+    return np.ascontiguousarray(array if array.ndim == 2 else array[:, :, 0]), dpi
 
 
 def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
@@ -106,7 +124,12 @@ def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
         return extraction
     by_number = {p.page: p for p in content.pages}
     for number in sorted(wanted):
-        result = _ocr_page(extraction, _render(document, number - 1, options.dpi), options.dpi, number, options)
+        try:
+            gray, dpi = _render(document, number - 1, options.dpi)
+        except InputError as error:
+            result: PageContent | str = error.message
+        else:
+            result = _ocr_page(extraction, gray, dpi, number, options)
         if isinstance(result, str):
             reason = wanted[number]
             content.page_errors.setdefault(number, f"{reason}; {result}" if reason else result)
@@ -118,23 +141,66 @@ def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
     return extraction
 
 
+def _register_heif() -> None:
+    """HEIC/HEIF (phone photos) through pillow-heif, when it is installed."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return
+    pillow_heif.register_heif_opener()
+
+
+def _too_large(width: int, height: int, what: str) -> InputError | None:
+    if width * height <= MAX_PIXELS:
+        return None
+    return InputError(f"{what} is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels), over the "
+                      f"{MAX_PIXELS / 1e6:.0f}-megapixel limit: not decoded")
+
+
+def to_gray8(frame: Image.Image) -> np.ndarray:
+    """Any frame as 8-bit gray, white paper: 16- and 32-bit gray scaled (not clipped), CMYK and
+    palette images converted, transparency laid on white, EXIF orientation applied."""
+    frame = ImageOps.exif_transpose(frame)
+    if frame.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        array = np.asarray(frame)
+        if frame.mode == "F" and array.size and float(np.nanmax(array)) <= 1.0:
+            array = array * 255
+        elif array.size and int(array.max()) > 255:  # 16-bit (or wider) samples: scale to 8 bits
+            array = array / (65535 / 255 if int(array.max()) <= 65535 else float(array.max()) / 255)
+        return np.ascontiguousarray(np.clip(array, 0, 255).astype(np.uint8))
+    if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
+        rgba = frame.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        frame = Image.alpha_composite(white, rgba)
+    return np.ascontiguousarray(np.asarray(frame.convert("L")))
+
+
 def image_frames(path: Path, max_pages: int = 500) -> list[tuple[np.ndarray, float]]:
-    """Every frame of an image file as 8-bit gray, with its resolution (guessed from A4 if unset)."""
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    """Every frame of an image file as 8-bit gray, with its resolution (guessed from A4 if unset).
+
+    Each frame's size is read from its header and checked against the megapixel limit before
+    anything is decoded: a huge image is refused, not decoded then refused.
+    """
+    _register_heif()
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, behind the explicit check below
     frames = []
     try:
         with Image.open(path) as image:
             frame_count = getattr(image, "n_frames", 1)
             if frame_count > max_pages:
                 raise InputError(f"{frame_count} pages, more than --max-pages {max_pages}: not read")
-            for frame in ImageSequence.Iterator(image):
-                gray = np.asarray(frame.convert("L"))
-                dpi_info = frame.info.get("dpi")
-                dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and dpi_info[0] > 50 else gray.shape[1] / A4_WIDTH_INCHES
-                frames.append((np.ascontiguousarray(gray), dpi))
+            for index in range(frame_count):
+                image.seek(index)  # reads this frame's header only
+                refused = _too_large(*image.size, f"page {index + 1}" if frame_count > 1 else "the image")
+                if refused is not None:
+                    raise refused
+                gray = to_gray8(image)
+                dpi_info = image.info.get("dpi")
+                dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and dpi_info[0] > 50 else max(gray.shape) / A4_HEIGHT_INCHES
+                frames.append((gray, dpi))
     except Image.DecompressionBombError as error:
         raise InputError(f"image too large to process safely ({error})") from error
-    except (OSError, SyntaxError) as error:
+    except (OSError, SyntaxError, ValueError) as error:
         detail = str(error).replace(str(path), "").replace("''", "").strip(" :")
         raise InputError(f"unreadable image: {detail or type(error).__name__}") from error
     return frames

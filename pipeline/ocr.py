@@ -175,13 +175,13 @@ class HybridEngine:
         self.fast = TesseractEngine()
         self.strong = RapidOcrEngine()
 
+    def doubtful(self, reading: CellReading) -> bool:
+        """A reading of the fast engine that the strong one reads again."""
+        return reading.confidence is None or reading.confidence < self.SECOND_OPINION_BELOW or bool(self.CONFUSABLE & set(reading.text))
+
     def read_lines(self, images: list[np.ndarray], numeric: bool) -> list[CellReading]:
         readings = self.fast.read_lines(images, numeric)
-        doubtful = [
-            i
-            for i, r in enumerate(readings)
-            if r.confidence is None or r.confidence < self.SECOND_OPINION_BELOW or self.CONFUSABLE & set(r.text)
-        ]
+        doubtful = [i for i, r in enumerate(readings) if self.doubtful(r)]
         for i, second in zip(doubtful, self.strong.read_lines([images[i] for i in doubtful], numeric)):
             if second.text:
                 readings[i] = second

@@ -113,15 +113,118 @@ def scan_figures(engines: list[str]) -> None:
     print()
 
 
+def _match(found: list[dict], expected: list[dict]) -> list[tuple[dict, dict | None]]:
+    """Each expected form with the found form that matches it best (each found form used once)."""
+    pairs, free = [], list(found)
+    for want in expected:
+        best = max(free, key=lambda form: sum(r.equal for r in compare(form, want)), default=None)
+        if best is not None and sum(r.equal for r in compare(best, want)) > 0:
+            free.remove(best)
+        else:
+            best = None
+        pairs.append((want, best))
+    return pairs
+
+
+def plain_tesseract_seconds(path: Path, page: int | None) -> float:
+    """Plain ``tesseract --psm 6`` over the whole page(s) of one file, timed (the page render is not)."""
+    import subprocess
+    import tempfile
+
+    import numpy as np
+    from PIL import Image
+
+    from pipeline.extract import image_frames
+
+    with tempfile.TemporaryDirectory() as folder:
+        images = []
+        if path.suffix == ".pdf":
+            import pypdfium2 as pdfium
+
+            for index, pdf_page in enumerate(pdfium.PdfDocument(path)):
+                image = Path(folder) / f"{index}.png"
+                pdf_page.render(scale=300 / 72, grayscale=True).to_pil().save(image)
+                images.append(image)
+        else:
+            for index, (gray, dpi) in enumerate(image_frames(path)):
+                image = Path(folder) / f"{index}.png"
+                Image.fromarray(np.asarray(gray)).save(image, dpi=(dpi, dpi))
+                images.append(image)
+        started = time.perf_counter()
+        for image in images:
+            subprocess.run(["tesseract", str(image), "stdout", "-l", "chi_sim", "--psm", "6"], capture_output=True, check=False,
+                           env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+        return time.perf_counter() - started
+
+
+def corpus_figures(corpus: Path, engines: list[str], halves: list[str], kinds: list[str] | None) -> None:
+    """Per scan kind of a corpus made by scripts/make_scan_corpus.py: accuracy, forms found, wrong
+    values in ok forms, s/page per engine and plain tesseract --psm 6 timed in the same run."""
+    from test_end_to_end import _expected_form
+
+    cases = json.loads((EXPECTED / "cases.json").read_text(encoding="utf-8"))
+    expected_by_source: dict[str, list[dict]] = defaultdict(list)
+    for case in cases["forms"]:
+        expected_by_source[case["source"]["file"]].append(case)
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    rows = [m for m in manifest if m["half"] in halves and (kinds is None or m["kind"] in kinds)]
+    print(f"## Scan corpus {corpus.name} (halves: {', '.join(halves)}; one core)\n")
+    print("| kind | engine | fields exact | forms found | forms ok / review | wrong values in ok forms | s/page | plain tesseract s/page |")
+    print("|---|---|---|---|---|---|---|---|")
+    by_kind: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_kind[row["kind"]].append(row)
+    for kind, kind_rows in by_kind.items():
+        baseline, pages_total = 0.0, 0
+        for row in kind_rows:
+            baseline += plain_tesseract_seconds(corpus / row["file"], row["page"])
+        for engine in engines:
+            fields, found, wanted, ok, review, silent, seconds, pages = [], 0, 0, 0, 0, 0, 0.0, 0
+            for row in kind_rows:
+                source = describe(corpus / row["file"], corpus)
+                started = time.perf_counter()
+                result = process_file(source, ExtractOptions(ocr_engine=engine))
+                seconds += time.perf_counter() - started
+                pages += max(1, result.pages)
+                expected = [c for c in expected_by_source[row["source"]] if row["page"] is None or c["source"]["pages"] == [row["page"]]]
+                forms = [f.to_json() for f in result.forms]
+                ok += sum(f["status"] == "ok" for f in forms)
+                review += sum(f["status"] != "ok" for f in forms)
+                for case, form in _match(forms, [_expected_form(c) for c in expected]):
+                    wanted += 1
+                    if form is None:
+                        fields += compare({}, case)
+                        continue
+                    found += 1
+                    results = compare(form, case)
+                    fields += results
+                    if form["status"] == "ok":
+                        silent += sum(not r.equal and not r.flagged for r in results)
+            pages_total = pages
+            exact = sum(r.equal for r in fields) / len(fields) if fields else 0.0
+            print(f"| {kind} | {engine} | {exact:.1%} | {found}/{wanted} | {ok} / {review} | {silent} | "
+                  f"{seconds / max(1, pages):.2f} | {baseline / max(1, pages_total):.2f} |", flush=True)
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--engines", default="tesseract,rapidocr")
+    parser.add_argument("--engines", default="hybrid,tesseract")
     parser.add_argument("--skip-ocr", action="store_true")
+    parser.add_argument("--skip-text", action="store_true", help="no exported-PDF figures")
+    parser.add_argument("--skip-samples", action="store_true", help="no figures for samples/dump/scans")
+    parser.add_argument("--corpus", type=Path, help="a corpus made by scripts/make_scan_corpus.py")
+    parser.add_argument("--halves", default="dev,report")
+    parser.add_argument("--kinds", help="only these kinds of the corpus (comma-separated)")
     args = parser.parse_args()
-    text_layer_figures(args.repeat)
-    if not args.skip_ocr:
-        scan_figures([e for e in args.engines.split(",") if e])
+    engines = [e for e in args.engines.split(",") if e]
+    if not args.skip_text:
+        text_layer_figures(args.repeat)
+    if not args.skip_ocr and not args.skip_samples:
+        scan_figures(engines)
+    if not args.skip_ocr and args.corpus:
+        corpus_figures(args.corpus, engines, args.halves.split(","), args.kinds.split(",") if args.kinds else None)
 
 
 if __name__ == "__main__":
