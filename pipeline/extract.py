@@ -9,6 +9,7 @@ digits only (``reread_numbers``), because the parser is what knows which cells h
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from .ingest import InputFile
 from .model import DocumentContent, PageContent
 from .ocr import DEFAULT_ENGINE, OcrEngine, OcrUnavailable, engine
 from .parse import ParsedForm
-from .scan import ScanPage, UnreadableImage, read_image, reread_number
+from .scan import ScanPage, UnreadableImage, read_image, reread_numbers_of
 from .textlayer import read_pdf
 from .values import parse_number
 from .vocabulary import NOT_A_NUMBER, normalise
@@ -30,6 +31,8 @@ from .vocabulary import NOT_A_NUMBER, normalise
 OCR_MODES = ("auto", "always", "never")
 A4_WIDTH_INCHES = 8.27
 A4_HEIGHT_INCHES = 11.69
+DOUBT = 0.6  # a general reading below this confidence doubts its text
+DOUBTED_CEILING = 0.79  # a number one reading doubts stays below LOW_CONFIDENCE (0.80) however the other reads
 MIN_RENDER_DPI = 100  # a page that only fits the pixel limit below this is refused, not read blurred
 MAX_PIXELS = 60_000_000  # a page image larger than this is refused, not decoded
 
@@ -185,7 +188,10 @@ def image_frames(path: Path, max_pages: int = 500) -> list[tuple[np.ndarray, flo
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, behind the explicit check below
     frames = []
     try:
-        with Image.open(path) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the check below refuses, with a reason
+            image = Image.open(path)
+        with image:
             frame_count = getattr(image, "n_frames", 1)
             if frame_count > max_pages:
                 raise InputError(f"{frame_count} pages, more than --max-pages {max_pages}: not read")
@@ -235,12 +241,18 @@ def _needs_reread(text: str) -> bool:
 
 
 def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
-    """Read every numeric cell of the OCR'd pages again, digits only. Returns how many disagreed.
+    """Read every numeric cell of the OCR'd pages again: digits only, on a second binarisation
+    of the cell (``scan.second_view``), all cells of a page in one batch. Returns how many disagreed.
 
-    Two readings that agree are strong evidence: the confidence becomes 1 - (1-a)(1-b). When they
-    disagree, the general reading stays if it is a number (the digits-only reading turns a "%" or
-    a stroke into digits), otherwise the digits-only reading is used; either way the confidence
-    drops to at most 0.5, so the ``low_confidence`` check sends the value to a human.
+    Two readings that agree are strong evidence: the confidence becomes 1 - (1-a)(1-b) — unless
+    the general reading doubts its text (confidence < DOUBT): then the value keeps the better of
+    the two confidences but stays below LOW_CONFIDENCE, so unless the form's arithmetic or a
+    reviewer confirms it, the form is not ``ok``. (The digits-only reading's own confidence is
+    not a doubt signal: Tesseract's confidences under a character whitelist run low even on
+    clean digits.) When they disagree, the
+    general reading stays if it is a number (the digits-only reading turns a "%" or a stroke into
+    digits), otherwise the digits-only one is used; either way the confidence drops to at most
+    0.5, so the ``low_confidence`` check sends the value to a human — never a silent pick.
     """
     if not extraction.scans or extraction.engine_name is None:
         return 0
@@ -250,17 +262,20 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
     for page in extraction.content.pages:
         if page.page not in extraction.scans:
             continue
-        for grid in page.grids:
-            for i, cell in enumerate(grid.cells):
-                if (page.page, cell.bbox) not in targets or not _needs_reread(cell.text):
-                    continue
-                digits = reread_number(ocr, extraction.scans[page.page], cell.bbox)
-                first, second = cell.confidence or 0.0, digits.confidence or 0.0
-                if normalise(digits.text) == normalise(cell.text):
-                    grid.cells[i] = replace(cell, confidence=1 - (1 - first) * (1 - second))
-                    continue
-                disagreements += 1
-                general_is_number = parse_number(cell.text).value is not None
-                text = cell.text if general_is_number or not digits.text else digits.text
-                grid.cells[i] = replace(cell, text=text, confidence=min(0.5, first if text == cell.text else second))
+        todo = [(grid, i, cell) for grid in page.grids for i, cell in enumerate(grid.cells)
+                if (page.page, cell.bbox) in targets and _needs_reread(cell.text)]
+        second = reread_numbers_of(ocr, extraction.scans[page.page], [cell.bbox for _, _, cell in todo])
+        for (grid, i, cell), digits in zip(todo, second):
+            first_confidence, second_confidence = cell.confidence or 0.0, digits.confidence or 0.0
+            if normalise(digits.text) == normalise(cell.text):
+                if first_confidence >= DOUBT:
+                    confidence = 1 - (1 - first_confidence) * (1 - second_confidence)
+                else:
+                    confidence = min(max(first_confidence, second_confidence), DOUBTED_CEILING)
+                grid.cells[i] = replace(cell, confidence=confidence)
+                continue
+            disagreements += 1
+            general_is_number = parse_number(cell.text).value is not None
+            text = cell.text if general_is_number or not digits.text else digits.text
+            grid.cells[i] = replace(cell, text=text, confidence=min(0.5, first_confidence if text == cell.text else second_confidence))
     return disagreements

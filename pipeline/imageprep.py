@@ -22,6 +22,7 @@ SKEW_MAX_SPREAD = 0.6  # degrees between the quartiles of the lines' angles: mor
 # differing by 3% or more, or a corner 1.5° or more off square (a flat scan's frame is within both)
 PERSPECTIVE_MIN_SIDES = 0.03
 PERSPECTIVE_MIN_DEGREES = 1.5
+PARALLEL_SPREAD = 0.8  # degrees: ruling lines this parallel (and square) make a rectangle
 QUAD_FILLS_HULL = 0.92  # the four corners must span the frame's hull (else it is not a frame)
 
 
@@ -77,30 +78,53 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
     return np.array([points[np.argmin(s)], points[np.argmin(d)], points[np.argmax(s)], points[np.argmax(d)]], dtype=np.float32)
 
 
-def _long_segments(gray: np.ndarray, factor: float) -> np.ndarray:
-    """A mask (at ``factor`` scale) of the long straight strokes in any near-axis direction."""
+def _long_segments(gray: np.ndarray, factor: float) -> tuple[np.ndarray, list[float], list[float]]:
+    """A mask (at ``factor`` scale) of the long straight strokes in any near-axis direction, and
+    the angles (degrees) of the near-horizontal ones and of the near-vertical ones (less 90°)."""
     small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     ink = binarise(small)
     height, width = small.shape
     mask = np.zeros_like(ink)
     lines = cv2.HoughLinesP(ink, 1, math.pi / 360, threshold=min(height, width) // 6,
                             minLineLength=min(height, width) // 5, maxLineGap=max(3, width // 150))
+    across, down = [], []
     for x0, y0, x1, y1 in (lines.reshape(-1, 4) if lines is not None else []):
-        angle = abs(math.degrees(math.atan2(y1 - y0, x1 - x0))) % 180
-        if min(angle, 180 - angle) <= 20 or abs(angle - 90) <= 20:
-            cv2.line(mask, (int(x0), int(y0)), (int(x1), int(y1)), 255, 2)
-    return mask
+        angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+        angle = angle + 180 if angle < -90 else angle - 180 if angle > 90 else angle
+        if abs(angle) <= 20:
+            across.append(angle)
+        elif abs(abs(angle) - 90) <= 20:
+            down.append(angle - 90 if angle > 0 else angle + 90)
+        else:
+            continue
+        cv2.line(mask, (int(x0), int(y0)), (int(x1), int(y1)), 255, 2)
+    return mask, across, down
+
+
+def _parallel(angles: list[float]) -> float | None:
+    """The spread (degrees, 10th to 90th percentile) of a family of lines' angles; None if too few."""
+    if len(angles) < 3:
+        return None
+    low, high = np.percentile(angles, [10, 90])
+    return float(high - low)
 
 
 def correct_perspective(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
     """Find the outer frame of the table and warp it to a rectangle, when it is clearly skewed.
+
+    Evidence first: when the table's horizontal lines are parallel, its vertical lines too, and
+    the two at right angles, the page is a flat scan (at most rotated) and nothing is warped.
 
     The frame is the hull of the biggest connected web of long strokes: the table's ruling lines
     cross each other, while a paper edge or a shadow is a few lines on its own. A scan whose
     frame is already a rectangle (up to a rotation, which deskew handles) is left alone.
     """
     factor = min(1.0, 1200 / max(gray.shape))
-    mask = _long_segments(gray, factor)
+    mask, across, down = _long_segments(gray, factor)
+    spread_across, spread_down = _parallel(across), _parallel(down)
+    if spread_across is not None and spread_down is not None and max(spread_across, spread_down) <= PARALLEL_SPREAD \
+            and abs(float(np.median(across)) - float(np.median(down))) <= PARALLEL_SPREAD:
+        return gray, None  # rows parallel, columns parallel, at right angles: a rectangle, perhaps rotated
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count < 2:
         return gray, None

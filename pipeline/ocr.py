@@ -29,6 +29,8 @@ import numpy as np  # noqa: E402
 
 NUMERIC_CHARS = "0123456789.,%-"
 MIN_INK_PIXELS = 12
+REMNANT_MAX_THICKNESS = 4  # pixels: a ruling line's remnant is thinner than this
+PUNCTUATION_HEIGHT = 0.7  # a text "line" lower than this share of the tallest is punctuation
 PAD = 12  # white border around a crop: both engines read badly at the very edge
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+(?=[0-9(（])|(?<=[0-9)）%])\s+(?=[{_CJK}])")
@@ -183,9 +185,17 @@ class HybridEngine:
         readings = self.fast.read_lines(images, numeric)
         doubtful = [i for i, r in enumerate(readings) if self.doubtful(r)]
         for i, second in zip(doubtful, self.strong.read_lines([images[i] for i in doubtful], numeric)):
-            if second.text:
+            if second.text and _plausible_length(second.text, images[i]):
                 readings[i] = second
         return readings
+
+
+def _plausible_length(text: str, image: np.ndarray) -> bool:
+    """Whether a line image this wide can hold this much text: a recogniser shown a lone mark
+    stretched to its input height may "read" a dozen letters into it."""
+    height, width = image.shape[:2]
+    content_height = max(1, height - 2 * PAD)
+    return len(text) <= 3 * max(1, width - 2 * PAD) / content_height + 2
 
 
 ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine, "hybrid": HybridEngine}
@@ -254,21 +264,70 @@ class _CellLines:
     lines: list[np.ndarray]
 
 
+def remove_line_remnants(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Paint out what is left of ruling lines in a cell's crop, before it is read.
+
+    A remnant is a thin stroke that touches the crop's edge (the border of an erased line, or
+    a line the grid did not erase) or that spans most of the crop; a character's stroke such as
+    一 touches neither. Returns the crop and its ink without them.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height, width = ink.shape
+    remnants = []
+    for label in range(1, count):
+        x, y, w, h, _area = stats[label]
+        thin, long = min(w, h), max(w, h)
+        if thin > REMNANT_MAX_THICKNESS or long < 3 * thin:
+            continue
+        touches = x == 0 or y == 0 or x + w == width or y + h == height
+        spans = (w >= h and w >= 0.8 * width) or (h > w and h >= 0.8 * height)
+        if touches or spans:
+            remnants.append(label)
+    if not remnants:
+        return crop, ink
+    mask = np.isin(labels, remnants)
+    crop, ink = crop.copy(), ink.copy()
+    crop[mask] = 255
+    ink[mask] = 0
+    return crop, ink
+
+
+def _punctuation_joined(crop: np.ndarray, ink: np.ndarray, rows: list[tuple[int, int]]) -> list[np.ndarray]:
+    """Text lines cut from a tight crop; a "line" much lower than the others (a colon or a
+    full stop that wrapped onto a line of its own) is put after the line above it, where
+    it belongs, so it is read as punctuation and not guessed at on its own."""
+    tallest = max(bottom - top for top, bottom in rows)
+    pieces: list[np.ndarray] = []
+    for top, bottom in rows:
+        strip = crop[top:bottom]
+        columns = np.flatnonzero(ink[top:bottom].max(axis=0))
+        if pieces and bottom - top < PUNCTUATION_HEIGHT * tallest and columns.size and columns[-1] - columns[0] < 0.6 * tallest:
+            previous = pieces[-1]
+            mark = strip[:, columns[0] : columns[-1] + 1]
+            canvas = np.full((previous.shape[0], mark.shape[1] + tallest // 6), 255, np.uint8)
+            y = max(0, min(previous.shape[0] - mark.shape[0], (previous.shape[0] - mark.shape[0]) // 2))
+            canvas[y : y + mark.shape[0], tallest // 6 :] = mark[: previous.shape[0]]
+            pieces[-1] = np.hstack([previous, canvas])
+            continue
+        pieces.append(strip)
+    return pieces
+
+
 def cell_lines(crop: np.ndarray) -> _CellLines:
     """A cell's crop (lines already erased) as blank, a dash, or its text lines ready for OCR."""
     if crop.size == 0 or crop.min() > 160:  # nothing dark at all: Otsu would split paper noise
         return _CellLines(CellReading("", None), [])
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    crop, ink = remove_line_remnants(crop, ink)
     box = ink_box(ink)
     if box is None:
         return _CellLines(CellReading("", None), [])
     x0, y0, x1, y1 = box
     if _is_dash(ink[y0:y1, x0:x1]):
         return _CellLines(CellReading("—", 0.9), [])
-    lines = [
-        cv2.copyMakeBorder(crop[y0 + top : y0 + bottom, x0:x1], PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
-        for top, bottom in text_lines(ink[y0:y1, x0:x1])
-    ]
+    rows = text_lines(ink[y0:y1, x0:x1])
+    pieces = _punctuation_joined(crop[y0:y1, x0:x1], ink[y0:y1, x0:x1], rows)
+    lines = [cv2.copyMakeBorder(piece, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255) for piece in pieces]
     return _CellLines(None, lines)
 
 

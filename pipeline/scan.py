@@ -25,6 +25,7 @@ ORIENTATION_SAMPLE = 6  # one-line cells read to judge the orientation
 ORIENTATION_MARGIN = 0.2  # a turn must read this much better (mean confidence) than the page as it is
 MIN_TURNED_CONFIDENCE = 0.5  # and read at least this well
 LINE_ASPECT = 2.5  # a cell's ink this much wider than tall is a line of text running across
+SECOND_VIEW_SCALE = 1.5  # numbers are read a second time enlarged this much and binarised anew
 REVIEW_DPI = 150  # resolution of the corrected page images kept for reviewers
 GOOD_ORIENTATION = 0.75  # the page as it is reads this well: no turn is tried
 
@@ -230,6 +231,24 @@ def _read_grid(grid: Grid, scan: ScanPage, ocr: OcrEngine, known: dict[int, Cell
     return replace(grid, cells=cells)
 
 
+def second_view(crop: np.ndarray) -> np.ndarray:
+    """The same cell binarised another way: enlarged 1.5×, smoothed, then split at Otsu's
+    threshold, so a reading of it does not share the first reading's thresholding."""
+    if crop.size == 0:
+        return crop
+    large = cv2.resize(crop, None, fx=SECOND_VIEW_SCALE, fy=SECOND_VIEW_SCALE, interpolation=cv2.INTER_CUBIC)
+    large = cv2.GaussianBlur(large, (3, 3), 0)
+    if large.min() > 160:
+        return large
+    _, binary = cv2.threshold(large, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return binary
+
+
 def reread_number(ocr: OcrEngine, scan: ScanPage, bbox: BBox) -> CellReading:
     """Read a cell again with digits and .,%- only (the parser said it holds a number)."""
-    return read_cell(ocr, scan.crop(bbox), numeric=True)
+    return reread_numbers_of(ocr, scan, [bbox])[0]
+
+
+def reread_numbers_of(ocr: OcrEngine, scan: ScanPage, boxes: list[BBox]) -> list[CellReading]:
+    """Read cells again, digits and .,%- only, on a second binarisation (one batch)."""
+    return read_cells(ocr, [second_view(scan.crop(bbox)) for bbox in boxes], numeric=True)
