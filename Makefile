@@ -28,7 +28,7 @@ test: $(STAMP) system-deps
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py $(if $(wildcard eval/build/scans-dev/manifest.json),--corpus eval/build/scans-dev)
 
 # 1,000 generated exported forms and 50 scanned pages at 1 and 2 workers (takes a while)
 bench-scale: $(STAMP) system-deps

@@ -256,7 +256,9 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
     """
     if not extraction.scans or extraction.engine_name is None:
         return 0
-    ocr: OcrEngine = engine(extraction.engine_name)
+    # the second reading is an agreement test: the fast engine is enough (a hybrid would send most
+    # digits-only readings, whose confidences run low, to its slow engine)
+    ocr: OcrEngine = getattr(engine(extraction.engine_name), "fast", engine(extraction.engine_name))
     targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if NUMBER_OR_CODE_POINTER.match(pointer) and p.page in extraction.scans}
     disagreements = 0
     for page in extraction.content.pages:

@@ -143,6 +143,7 @@ class RapidOcrEngine:
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
         self._ocr = RapidOCR(params={"Global.log_level": "error", "EngineConfig.onnxruntime.intra_op_num_threads": 1,
                                      "EngineConfig.onnxruntime.inter_op_num_threads": 1})
+        self._ocr._load_rec_model()  # load the recogniser now, as part of the engine's set-up
 
     def read_lines(self, images: list[np.ndarray], numeric: bool) -> list[CellReading]:
         """Recognition only, in batches: read_cell already cut every cell into single lines."""
@@ -210,7 +211,7 @@ def engine(name: str) -> OcrEngine:
     return ENGINES[name]()
 
 
-def _is_dash(ink: np.ndarray) -> bool:
+def is_dash(ink: np.ndarray) -> bool:
     """One short horizontal stroke and nothing else: the "—" placeholder."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if count != 2:
@@ -222,7 +223,11 @@ def _is_dash(ink: np.ndarray) -> bool:
 def ink_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
     """Bounding box (x0, y0, x1, y1) of the ink, ignoring specks; None when the cell is blank."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    boxes = [s for s in stats[1:count] if s[4] >= 3]
+    return _box_of(list(stats[1:count]))
+
+
+def _box_of(stats: list[np.ndarray]) -> tuple[int, int, int, int] | None:
+    boxes = [s for s in stats if s[4] >= 3]
     if not boxes or sum(s[4] for s in boxes) < MIN_INK_PIXELS:
         return None
     x0 = min(s[0] for s in boxes)
@@ -264,12 +269,12 @@ class _CellLines:
     lines: list[np.ndarray]
 
 
-def remove_line_remnants(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def remove_line_remnants(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """Paint out what is left of ruling lines in a cell's crop, before it is read.
 
     A remnant is a thin stroke that touches the crop's edge (the border of an erased line, or
     a line the grid did not erase) or that spans most of the crop; a character's stroke such as
-    一 touches neither. Returns the crop and its ink without them.
+    一 touches neither. Returns the crop and its ink without them, and the components kept.
     """
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     height, width = ink.shape
@@ -283,13 +288,14 @@ def remove_line_remnants(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray,
         spans = (w >= h and w >= 0.8 * width) or (h > w and h >= 0.8 * height)
         if touches or spans:
             remnants.append(label)
+    kept = [stats[label] for label in range(1, count) if label not in remnants]
     if not remnants:
-        return crop, ink
+        return crop, ink, kept
     mask = np.isin(labels, remnants)
     crop, ink = crop.copy(), ink.copy()
     crop[mask] = 255
     ink[mask] = 0
-    return crop, ink
+    return crop, ink, kept
 
 
 def _punctuation_joined(crop: np.ndarray, ink: np.ndarray, rows: list[tuple[int, int]]) -> list[np.ndarray]:
@@ -318,12 +324,12 @@ def cell_lines(crop: np.ndarray) -> _CellLines:
     if crop.size == 0 or crop.min() > 160:  # nothing dark at all: Otsu would split paper noise
         return _CellLines(CellReading("", None), [])
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    crop, ink = remove_line_remnants(crop, ink)
-    box = ink_box(ink)
+    crop, ink, kept = remove_line_remnants(crop, ink)
+    box = _box_of(kept)
     if box is None:
         return _CellLines(CellReading("", None), [])
     x0, y0, x1, y1 = box
-    if _is_dash(ink[y0:y1, x0:x1]):
+    if is_dash(ink[y0:y1, x0:x1]):
         return _CellLines(CellReading("—", 0.9), [])
     rows = text_lines(ink[y0:y1, x0:x1])
     pieces = _punctuation_joined(crop[y0:y1, x0:x1], ink[y0:y1, x0:x1], rows)

@@ -17,7 +17,7 @@ import numpy as np
 from .imagegrid import erase_tables, line_masks, rulings
 from .imageprep import PreparedImage, prepare, quarter_turns
 from .model import BBox, Grid, PageContent, TextLine
-from .ocr import CellReading, OcrEngine, cell_lines, ink_box, read_cell, read_cells
+from .ocr import CellReading, OcrEngine, ink_box, is_dash, read_cell, read_cells
 from .segment import group_tables, table_grid
 
 CELL_MARGIN_PT = 1.2  # trimmed off each cell edge, past the erased ruling line
@@ -77,11 +77,11 @@ class Orientation:
 def _line_direction(crop: np.ndarray) -> tuple[str | None, int]:
     """"across" when the crop's ink is a line running left to right, "down" when it runs top to
     bottom, None when it cannot tell (blank, square, a paragraph); and how much ink there is."""
-    if crop.size == 0 or crop.min() > 160 or cell_lines(crop).reading is not None:  # blank or a dash
+    if crop.size == 0 or crop.min() > 160:
         return None, 0
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     box = ink_box(ink)
-    if box is None:
+    if box is None or is_dash(ink[box[1] : box[3], box[0] : box[2]]):  # blank, or a dash: no direction
         return None, 0
     width, height = box[2] - box[0], box[3] - box[1]
     amount = int(np.count_nonzero(ink))
