@@ -241,7 +241,8 @@ def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
     """Row ranges of the text lines in a tight crop's ink, from its horizontal projection.
 
     Neighbouring runs that together are no taller than the tallest line are one line: the parts
-    of 量 or 三, or a stray dot above a line.
+    of 量 or 三, or a stray dot above a line. (≥ and = come out as two "lines"; ``_glyph`` puts
+    them back together.)
     """
     rows = ink.max(axis=1) > 0
     runs: list[list[int]] = []
@@ -337,6 +338,22 @@ def cell_lines(crop: np.ndarray) -> _CellLines:
     return _CellLines(None, lines)
 
 
+_BARS = {"一", "-", "_", "—", "=", "二", "一一"}
+
+
+def _glyph(texts: list[str]) -> str:
+    """Lines of a cell joined; a sign that the line cutter split in two is put back together:
+    ">" over a bar is ≥, "<" over a bar ≤, a bar over a bar =."""
+    if len(texts) == 2 and texts[1] in _BARS:
+        if texts[0] in (">", "＞"):
+            return "≥"
+        if texts[0] in ("<", "＜"):
+            return "≤"
+        if texts[0] in _BARS - {"=", "二", "一一"}:
+            return "="
+    return "".join(texts)
+
+
 def read_cells(ocr: OcrEngine, crops: list[np.ndarray], numeric: bool = False) -> list[CellReading]:
     """Read many cells with one engine call: each cell's ink is cut into lines, lines are read
     on their own (whole-block reading drops lines of small cells) and joined without spaces,
@@ -354,7 +371,7 @@ def read_cells(ocr: OcrEngine, crops: list[np.ndarray], numeric: bool = False) -
         if not texts:
             results.append(CellReading("", 0.0))
             continue
-        results.append(CellReading("".join(texts), min(p.confidence or 0.0 for p in parts if p.text)))
+        results.append(CellReading(_glyph(texts), min(p.confidence or 0.0 for p in parts if p.text)))
     return results
 
 

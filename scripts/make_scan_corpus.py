@@ -9,10 +9,10 @@ lists every file made with its kind, its source PDF and its half: ``dev`` (devel
 ``report`` (only measured). Output is gitignored; every run makes the same files (fixed seeds).
 
 Kinds: poppler 300 dpi grey PNG in PDF; Ghostscript 200 dpi grey PNG; Ghostscript 150 dpi grey
-(antialiased thin lines); Ghostscript 400 dpi grey; poppler 1-bit 200 dpi as Group-4 TIFF (fax);
+(antialiased thin, grey lines); Ghostscript 400 dpi grey; poppler 1-bit 200 dpi as Group-4 TIFF (fax);
 Ghostscript tiffg4 (multi-page fax); JPEG inside PDF (q 50); pages turned by 90/180/270°; ±3°
 skew with noise; a landscape page (the form on a wide sheet) and the same turned 90° as a
-scanner feeding it sideways makes it; thin (hairline, light grey) rules; 16-bit grey PNG; WebP.
+scanner feeding it sideways makes it; 16-bit grey PNG; WebP.
 """
 
 from __future__ import annotations
@@ -98,14 +98,17 @@ def landscape(gray: np.ndarray) -> np.ndarray:
 
 def thin_rules(gray: np.ndarray) -> np.ndarray:
     """Ruling lines redrawn as 1-pixel light grey hairlines (Word tables with 0.5 pt borders)."""
-    ink = (gray < 128).astype(np.uint8) * 255
+    ink = (gray < 200).astype(np.uint8) * 255  # antialiased rules are grey
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (80, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 80)))
     lines = cv2.bitwise_or(horizontal, vertical)
     out = gray.copy()
     out[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 255
-    thin = cv2.bitwise_or(cv2.erode(horizontal, np.ones((3, 1), np.uint8)), cv2.erode(vertical, np.ones((1, 3), np.uint8)))
-    out[thin > 0] = 150
+    top_edge = horizontal.copy()
+    top_edge[1:][horizontal[:-1] > 0] = 0  # one pixel of each horizontal line: its top row
+    left_edge = vertical.copy()
+    left_edge[:, 1:][vertical[:, :-1] > 0] = 0  # and of each vertical one: its left column
+    out[(top_edge > 0) | (left_edge > 0)] = 150
     return out
 
 
@@ -122,7 +125,7 @@ def png(path: Path, gray: np.ndarray, dpi: int, sixteen: bool = False) -> None:
 
 
 KINDS = ["poppler300", "gs200", "gs150_thin", "gs400", "fax_poppler200", "fax_gs200", "jpeg_in_pdf", "turned90",
-         "turned180", "turned270", "skew_plus3", "skew_minus3", "landscape", "landscape_turned", "hairlines",
+         "turned180", "turned270", "skew_plus3", "skew_minus3", "landscape", "landscape_turned",
          "png16", "webp"]
 
 
@@ -153,7 +156,7 @@ def make(kind: str, pdf: Path, target: Path, rng: np.random.Generator) -> list[P
         image_pdf(out := target.with_suffix(".pdf"), [landscape(p) for p in poppler(pdf, 300)], 300)
     elif kind == "landscape_turned":
         image_pdf(out := target.with_suffix(".pdf"), [np.ascontiguousarray(np.rot90(landscape(p), 1)) for p in poppler(pdf, 300)], 300)
-    elif kind == "hairlines":
+    elif kind == "hairlines":  # not in KINDS yet: some rules vanish instead of thinning (to fix)
         image_pdf(out := target.with_suffix(".pdf"), [thin_rules(p) for p in poppler(pdf, 300)], 300)
     elif kind in ("png16", "webp"):
         pages = poppler(pdf, 300)

@@ -338,3 +338,40 @@ def test_numbers_are_read_a_second_time_on_another_binarisation(tesseract):
     view = second_view(crop)
     assert view.shape[0] > crop.shape[0] and set(np.unique(view)) <= {0, 255}
     assert read_cell(tesseract, view, numeric=True).text == "13860.00"
+
+
+@pytest.mark.parametrize("kind", ["png16", "cmyk_jpeg", "webp", "heic", "tiff_pages", "rgba_png", "jpeg_in_pdf"])
+def test_every_image_kind_decodes_to_the_page(tmp_path, kind):
+    """Each format a scanner or a phone writes comes out as the same 8-bit gray page."""
+    import cv2
+    from PIL import Image
+
+    page = render(TRAINING, 100)
+    path = tmp_path / f"page.{kind}"
+    if kind == "png16":
+        cv2.imwrite(str(path.with_suffix(".png")), page.astype(np.uint16) * 257)
+        path = path.with_suffix(".png")
+    elif kind == "cmyk_jpeg":
+        Image.fromarray(page).convert("CMYK").save(path, format="JPEG", quality=95)
+    elif kind == "webp":
+        Image.fromarray(page).save(path, format="WEBP", lossless=True)
+    elif kind == "heic":
+        pillow_heif = pytest.importorskip("pillow_heif")
+        pillow_heif.register_heif_opener()
+        Image.fromarray(page).convert("RGB").save(path, format="HEIF", quality=95)
+    elif kind == "tiff_pages":
+        Image.fromarray(page).save(path, format="TIFF", save_all=True, append_images=[Image.fromarray(page[::-1].copy())])
+    elif kind == "rgba_png":
+        rgba = np.dstack([np.zeros_like(page)] * 3 + [255 - page])  # black ink on a transparent sheet
+        Image.fromarray(rgba, "RGBA").save(path, format="PNG")
+    elif kind == "jpeg_in_pdf":
+        Image.fromarray(page).save(path, format="PDF", resolution=100, quality=95)  # Pillow stores it as JPEG
+        document = extract(describe(path, tmp_path), ExtractOptions(ocr="never"))
+        assert "no text layer" in document.content.page_errors[1]  # routed to OCR, not read as text
+        return
+    source = describe(path, tmp_path)
+    assert source.kind == "image", source.detail
+    frames = image_frames(path)
+    assert len(frames) == (2 if kind == "tiff_pages" else 1)
+    gray, _dpi = frames[0]
+    assert gray.shape == page.shape and np.abs(gray.astype(int) - page).mean() < 4
