@@ -21,7 +21,7 @@ from .document import NUMBER_OR_CODE_POINTER
 from .errors import InputError
 from .ingest import InputFile
 from .model import DocumentContent, PageContent
-from .ocr import DEFAULT_ENGINE, OcrEngine, OcrUnavailable, engine
+from .ocr import DEFAULT_ENGINE, OcrEngine, OcrUnavailable, engine, read_cells
 from .parse import ParsedForm
 from .scan import ScanPage, UnreadableImage, read_image, reread_numbers_of
 from .textlayer import read_pdf
@@ -252,13 +252,17 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
     clean digits.) When they disagree, the
     general reading stays if it is a number (the digits-only reading turns a "%" or a stroke into
     digits), otherwise the digits-only one is used; either way the confidence drops to at most
-    0.5, so the ``low_confidence`` check sends the value to a human — never a silent pick.
+    0.5, so the ``low_confidence`` check sends the value to a human — never a silent pick (with
+    the hybrid engine, RapidOCR reads the cell a third time and the text two readings agree on
+    is kept, still flagged).
     """
     if not extraction.scans or extraction.engine_name is None:
         return 0
     # the second reading is an agreement test: the fast engine is enough (a hybrid would send most
     # digits-only readings, whose confidences run low, to its slow engine)
-    ocr: OcrEngine = getattr(engine(extraction.engine_name), "fast", engine(extraction.engine_name))
+    chosen = engine(extraction.engine_name)
+    ocr: OcrEngine = getattr(chosen, "fast", chosen)
+    referee: OcrEngine | None = getattr(chosen, "strong", None)  # a third reading where two disagree
     targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if NUMBER_OR_CODE_POINTER.match(pointer) and p.page in extraction.scans}
     disagreements = 0
     for page in extraction.content.pages:
@@ -279,5 +283,9 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
             disagreements += 1
             general_is_number = parse_number(cell.text).value is not None
             text = cell.text if general_is_number or not digits.text else digits.text
+            if referee is not None:  # the strong engine breaks the tie; the value stays flagged
+                third = normalise(read_cells(referee, [extraction.scans[page.page].crop(cell.bbox)], numeric=True)[0].text)
+                if third and third == normalise(digits.text) and third != normalise(cell.text):
+                    text = digits.text
             grid.cells[i] = replace(cell, text=text, confidence=min(0.5, first_confidence if text == cell.text else second_confidence))
     return disagreements

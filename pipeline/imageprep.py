@@ -23,7 +23,9 @@ SKEW_MAX_SPREAD = 0.6  # degrees between the quartiles of the lines' angles: mor
 PERSPECTIVE_MIN_SIDES = 0.03
 PERSPECTIVE_MIN_DEGREES = 1.5
 PARALLEL_SPREAD = 0.8  # degrees: ruling lines this parallel (and square) make a rectangle
-QUAD_FILLS_HULL = 0.92  # the four corners must span the frame's hull (else it is not a frame)
+QUAD_FILLS_HULL = 0.92
+SPECK_PIXELS = 2  # a dark blob this small on a bilevel page is a speck
+SPECKLE_SHARE = 0.02  # a bilevel page whose dark pixels are this often lone dots is despeckled  # the four corners must span the frame's hull (else it is not a frame)
 
 
 @dataclass
@@ -219,14 +221,34 @@ def quarter_turns(gray: np.ndarray, turns: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(gray, turns))
 
 
+def despeckle(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
+    """A bilevel page (fax, 1-bit scan) with specks or dithered paper: dots of a pixel or two
+    are removed (they would be read as ink); strokes and thin rules are kept."""
+    if gray.size == 0 or np.count_nonzero((gray > 16) & (gray < 240)) > 0.001 * gray.size:
+        return gray, None  # not bilevel
+    dark = gray < 128
+    isolated = cv2.filter2D(dark.astype(np.uint8), -1, np.ones((3, 3), np.float32)) == 1  # a dark pixel alone
+    share = np.count_nonzero(isolated & dark) / max(1, np.count_nonzero(dark))
+    if share < SPECKLE_SHARE:
+        return gray, None
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    tiny = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= SPECK_PIXELS)
+    tiny = tiny[tiny > 0]
+    cleaned = gray.copy()
+    cleaned[np.isin(labels, tiny)] = 255  # only the dots go: strokes and 1-pixel rules stay
+    return cleaned, f"despeckled (bilevel page; {share:.0%} of its dark pixels were isolated dots)"
+
+
 def prepare(gray: np.ndarray, dpi: float) -> PreparedImage:
     """Even the light, undo perspective and skew. Orientation is decided later, with OCR."""
+    gray, speckled = despeckle(gray)
     flat = even_illumination(gray)
     warped, perspective = correct_perspective(flat)
     plain, plain_note = deskew(flat)
-    plain_prepared = PreparedImage(gray=plain, dpi=dpi, corrections=[plain_note] if plain_note else [])
+    first = [speckled] if speckled else []
+    plain_prepared = PreparedImage(gray=plain, dpi=dpi, corrections=first + ([plain_note] if plain_note else []))
     if perspective is None:
         return plain_prepared
     straight, note = deskew(warped)
-    corrections = [perspective] + ([note] if note else [])
+    corrections = first + [perspective] + ([note] if note else [])
     return PreparedImage(gray=straight, dpi=dpi, corrections=corrections, without_perspective=plain_prepared)

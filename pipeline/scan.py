@@ -17,7 +17,7 @@ import numpy as np
 from .imagegrid import erase_tables, line_masks, rulings
 from .imageprep import PreparedImage, prepare, quarter_turns
 from .model import BBox, Grid, PageContent, TextLine
-from .ocr import CellReading, OcrEngine, ink_box, is_dash, read_cell, read_cells
+from .ocr import CellReading, OcrEngine, ink_box, is_dash, read_cells
 from .segment import group_tables, table_grid
 
 CELL_MARGIN_PT = 1.2  # trimmed off each cell edge, past the erased ruling line
@@ -25,6 +25,7 @@ ORIENTATION_SAMPLE = 6  # one-line cells read to judge the orientation
 ORIENTATION_MARGIN = 0.2  # a turn must read this much better (mean confidence) than the page as it is
 MIN_TURNED_CONFIDENCE = 0.5  # and read at least this well
 LINE_ASPECT = 2.5  # a cell's ink this much wider than tall is a line of text running across
+WORK_DPI = float(__import__("os").environ.get("ZPEF_WORK_DPI", "300"))  # pages finer than this are reduced to it
 SECOND_VIEW_SCALE = 1.5  # numbers are read a second time enlarged this much and binarised anew
 REVIEW_DPI = 150  # resolution of the corrected page images kept for reviewers
 GOOD_ORIENTATION = 0.75  # the page as it is reads this well: no turn is tried
@@ -180,6 +181,9 @@ def _cell_count(grids: list[Grid]) -> int:
 
 def read_image(gray: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tuple[PageContent, ScanPage]:
     """Given one page image (uint8 gray) at ``dpi``, return its PageContent and prepared image."""
+    if dpi > WORK_DPI * 1.05:  # finer than the reading needs: every step costs by the pixel
+        gray = cv2.resize(gray, None, fx=WORK_DPI / dpi, fy=WORK_DPI / dpi, interpolation=cv2.INTER_AREA)
+        dpi = WORK_DPI
     prepared = prepare(gray, dpi)
     points_per_pixel = 72.0 / dpi
     grids, cleaned = _grids(prepared.gray, page, points_per_pixel)

@@ -55,11 +55,11 @@ def ghostscript(pdf: Path, dpi: int, device: str = "pnggray") -> list[np.ndarray
 
 
 def image_pdf(path: Path, pages: list[np.ndarray], dpi: int, jpeg_quality: int | None = None) -> None:
-    """An image-only PDF, written by Pillow (JPEG inside when a quality is given, else Flate)."""
+    """An image-only PDF: lossless pages through reportlab, or JPEG pages through Pillow when a
+    quality is given."""
     images = [Image.fromarray(p) for p in pages]
     options = {"quality": jpeg_quality} if jpeg_quality else {}
-    if jpeg_quality is None:  # Pillow stores "L" as JPEG by default; a 1-pixel-wide RGB trick is not needed:
-        buffer = io.BytesIO()  # write PNG-compressed pages through reportlab instead
+    if jpeg_quality is None:  # Pillow would store the pages as JPEG: write lossless ones through reportlab
         from reportlab.lib.utils import ImageReader
         from reportlab.pdfgen.canvas import Canvas
 
