@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +30,7 @@ import numpy as np  # noqa: E402
 NUMERIC_CHARS = "0123456789.,%-"
 MIN_INK_PIXELS = 12
 REMNANT_MAX_THICKNESS = 4  # pixels: a ruling line's remnant is thinner than this
+ASTERISK_GAP = 0.2  # a leading "*" stands this share of the line height or more before the text
 PUNCTUATION_HEIGHT = 0.7  # a text "line" lower than this share of the tallest is punctuation
 PAD = 12  # white border around a crop: both engines read badly at the very edge
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
@@ -268,6 +269,7 @@ def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
 class _CellLines:
     reading: CellReading | None  # decided without OCR: blank or a dash
     lines: list[np.ndarray]
+    prefixes: list[str] = field(default_factory=list)  # per line: a mark recognised by its shape ("* ")
 
 
 def remove_line_remnants(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -334,8 +336,41 @@ def cell_lines(crop: np.ndarray) -> _CellLines:
         return _CellLines(CellReading("—", 0.9), [])
     rows = text_lines(ink[y0:y1, x0:x1])
     pieces = _punctuation_joined(crop[y0:y1, x0:x1], ink[y0:y1, x0:x1], rows)
+    prefixes = []
+    for index, piece in enumerate(pieces):
+        piece, prefix = _leading_asterisk(piece)
+        pieces[index] = piece
+        prefixes.append(prefix)
     lines = [cv2.copyMakeBorder(piece, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255) for piece in pieces]
-    return _CellLines(None, lines)
+    return _CellLines(None, lines, prefixes)
+
+
+def _leading_asterisk(piece: np.ndarray) -> tuple[np.ndarray, str]:
+    """The "*" that marks required columns (``* 实际完成值``, ``* 得分``) is a small mark high in
+    the line, apart from the text after it; both engines read it as +, 二, 六 or nothing, which
+    loses the column's header. Recognised by its shape, it is cut off and put back as "* "."""
+    height = piece.shape[0]
+    if height < 12 or piece.shape[1] < 2 * height:
+        return piece, ""
+    _, ink = cv2.threshold(piece, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    columns = np.flatnonzero(ink.max(axis=0))
+    if columns.size == 0:
+        return piece, ""
+    gaps = np.flatnonzero(np.diff(columns) > ASTERISK_GAP * height)
+    if gaps.size == 0:
+        return piece, ""
+    left, right = columns[0], columns[gaps[0]] + 1  # the first cluster of ink, up to the first wide gap
+    rows = np.flatnonzero(ink[:, left:right].max(axis=1))
+    mark_height, mark_width = rows[-1] - rows[0] + 1, right - left
+    rest_rows = np.flatnonzero(ink[:, right:].max(axis=1))
+    if rest_rows.size == 0 or rest_rows[-1] - rest_rows[0] + 1 < 0.8 * height:
+        return piece, ""  # what follows is not a line of full-height text
+    if not (0.25 * height <= mark_height <= 0.6 * height and 0.2 * height <= mark_width <= 0.6 * height
+            and rows[-1] + 1 <= 0.65 * height and abs(mark_width - mark_height) <= 0.35 * height):
+        return piece, ""
+    cut = piece.copy()
+    cut[:, : right] = 255
+    return cut, "* "
 
 
 _BARS = {"一", "-", "_", "—", "=", "二", "一一"}
@@ -367,6 +402,8 @@ def read_cells(ocr: OcrEngine, crops: list[np.ndarray], numeric: bool = False) -
             results.append(layout.reading)
             continue
         parts = [next(readings) for _ in layout.lines]
+        if any(layout.prefixes):
+            parts = [CellReading(prefix + p.text, p.confidence if p.text else 0.9) for prefix, p in zip(layout.prefixes, parts)]
         texts = [p.text for p in parts if p.text]
         if not texts:
             results.append(CellReading("", 0.0))

@@ -375,3 +375,13 @@ def test_every_image_kind_decodes_to_the_page(tmp_path, kind):
     assert len(frames) == (2 if kind == "tiff_pages" else 1)
     gray, _dpi = frames[0]
     assert gray.shape == page.shape and np.abs(gray.astype(int) - page).mean() < 4
+
+
+@pytest.mark.parametrize("text", ["* 得分", "* 实际完成值"])
+def test_the_asterisk_of_a_required_column_is_read_by_its_shape(tesseract, text):
+    assert read_cell(tesseract, _text_crop(text)).text == text
+
+
+def test_a_high_small_mark_is_an_asterisk_only_before_text(tesseract):
+    assert read_cell(tesseract, _text_crop("得分")).text == "得分"
+    assert read_cell(tesseract, _text_crop("+10")).text.lstrip("+") == "10"
