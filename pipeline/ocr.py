@@ -409,7 +409,35 @@ def read_cells(ocr: OcrEngine, crops: list[np.ndarray], numeric: bool = False) -
             results.append(CellReading("", 0.0))
             continue
         results.append(CellReading(_glyph(texts), min(p.confidence or 0.0 for p in parts if p.text)))
+    strong = getattr(ocr, "strong", None)
+    unbalanced = [i for i, (layout, r) in enumerate(zip(layouts, results)) if layout.lines and not _balanced(r.text)]
+    if strong is not None and unbalanced:  # a bracket lost (Tesseract drops a line-final （): ask again
+        again = strong.read_lines([line for i in unbalanced for line in layouts[i].lines], numeric)
+        offset = 0
+        for i in unbalanced:
+            count = len(layouts[i].lines)
+            parts = again[offset : offset + count]
+            offset += count
+            text = _glyph([p.text for p in parts if p.text])
+            if text and _balanced(text):
+                results[i] = CellReading(text, min(p.confidence or 0.0 for p in parts if p.text))
     return results
+
+
+_OPENING, _CLOSING = "(（[【〔", ")）]】〕"
+
+
+def _balanced(text: str) -> bool:
+    """Every closing bracket has an opening one before it, and the other way round."""
+    depth = 0
+    for ch in text:
+        if ch in _OPENING:
+            depth += 1
+        elif ch in _CLOSING:
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def read_cell(ocr: OcrEngine, crop: np.ndarray, numeric: bool = False) -> CellReading:

@@ -385,3 +385,10 @@ def test_the_asterisk_of_a_required_column_is_read_by_its_shape(tesseract, text)
 def test_a_high_small_mark_is_an_asterisk_only_before_text(tesseract):
     assert read_cell(tesseract, _text_crop("得分")).text == "得分"
     assert read_cell(tesseract, _text_crop("+10")).text.lstrip("+") == "10"
+
+
+def test_a_reading_with_an_unbalanced_bracket_is_doubted():
+    from pipeline.ocr import _balanced
+
+    assert _balanced("项目资金（元）") and _balanced("产出(50分)") and _balanced("无括号")
+    assert not _balanced("项目资金元)") and not _balanced("项目资金（") and not _balanced(")(")
