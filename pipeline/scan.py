@@ -23,7 +23,7 @@ from .segment import group_tables, table_grid
 CELL_MARGIN_PT = 1.2  # trimmed off each cell edge, past the erased ruling line
 ORIENTATION_SAMPLE = 6  # one-line cells read to judge the orientation
 ORIENTATION_MARGIN = 0.2  # a turn must read this much better (mean confidence) than the page as it is
-MIN_TURNED_CONFIDENCE = 0.5  # and read at least this well
+MIN_TURNED_CONFIDENCE = 0.25  # and read at least this well (a cell scores its least sure word: turned text that reads right may score 0.4)
 LINE_ASPECT = 2.5  # a cell's ink this much wider than tall is a line of text running across
 WORK_DPI = 300.0  # a finer page (400, 600 dpi scans) is reduced to this first: every step costs by the pixel
 SECOND_VIEW_SCALE = 1.5  # numbers are read a second time enlarged this much and binarised anew
