@@ -32,7 +32,7 @@ test: $(EXTRA)test system-deps
 	$(PY) -m pytest -q
 
 bench: $(EXTRA)bench
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py $(if $(wildcard eval/build/scans-dev/manifest.json),--corpus eval/build/scans-dev)
 	$(PY) scripts/bench_eval.py $(EVAL_ARGS)
 
 # The evaluation corpus of real forms (eval/): renderings are made in eval/build/ when missing

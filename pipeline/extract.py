@@ -9,27 +9,32 @@ digits only (``reread_numbers``), because the parser is what knows which cells h
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
-from PIL import Image, ImageSequence
+from PIL import Image, ImageOps
 
 from .convert import soffice
 from .document import NUMBER_OR_CODE_POINTER
 from .errors import InputError
 from .ingest import InputFile
 from .model import DocumentContent, PageContent
-from .ocr import DEFAULT_ENGINE, OcrEngine, OcrUnavailable, engine
+from .ocr import DEFAULT_ENGINE, OcrEngine, OcrUnavailable, engine, read_cells
 from .parse import ParsedForm
-from .scan import ScanPage, UnreadableImage, read_image, reread_number
+from .scan import ScanPage, UnreadableImage, read_image, reread_numbers_of
 from .textlayer import read_pdf
 from .values import parse_number
 from .vocabulary import NOT_A_NUMBER, normalise
 
 OCR_MODES = ("auto", "always", "never")
 A4_WIDTH_INCHES = 8.27
+A4_HEIGHT_INCHES = 11.69
+DOUBT = 0.6  # a general reading below this confidence doubts its text
+DOUBTED_CEILING = 0.79  # a number one reading doubts stays below LOW_CONFIDENCE (0.80) however the other reads
+MIN_RENDER_DPI = 100  # a page that only fits the pixel limit below this is refused, not read blurred
 MAX_PIXELS = 60_000_000  # a page image larger than this is refused, not decoded
 
 
@@ -82,11 +87,27 @@ def _ocr_page(extraction: Extraction, gray: np.ndarray, dpi: float, number: int,
     return content
 
 
-def _render(document: pdfium.PdfDocument, index: int, dpi: int) -> np.ndarray:
+def render_dpi(width_pt: float, height_pt: float, dpi: float) -> float:
+    """The resolution to render a page at: ``dpi``, or lower when the render would pass the pixel
+    limit; a page that would still pass it at MIN_RENDER_DPI raises InputError with the reason."""
+    pixels = width_pt * height_pt * (dpi / 72) ** 2
+    if pixels <= MAX_PIXELS:
+        return dpi
+    fitting = 72 * (MAX_PIXELS / (width_pt * height_pt)) ** 0.5
+    if fitting < MIN_RENDER_DPI:
+        raise InputError(f"page of {width_pt / 72:.0f}×{height_pt / 72:.0f} inches: even at {MIN_RENDER_DPI} dpi it would be "
+                         f"{width_pt * height_pt * (MIN_RENDER_DPI / 72) ** 2 / 1e6:.0f} megapixels, over the "
+                         f"{MAX_PIXELS / 1e6:.0f}-megapixel limit: not rendered")
+    return float(int(fitting))
+
+
+def _render(document: pdfium.PdfDocument, index: int, dpi: float) -> tuple[np.ndarray, float]:
+    """One page as 8-bit gray at ``dpi`` (lowered to keep within the pixel limit), and that dpi."""
     page = document[index]
+    dpi = render_dpi(*page.get_size(), dpi)
     bitmap = page.render(scale=dpi / 72, grayscale=True)
     array = bitmap.to_numpy()
-    return np.ascontiguousarray(array if array.ndim == 2 else array[:, :, 0])
+    return np.ascontiguousarray(array if array.ndim == 2 else array[:, :, 0]), dpi
 
 
 def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
@@ -110,7 +131,12 @@ def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
         return extraction
     by_number = {p.page: p for p in content.pages}
     for number in sorted(wanted):
-        result = _ocr_page(extraction, _render(document, number - 1, options.dpi), options.dpi, number, options)
+        try:
+            gray, dpi = _render(document, number - 1, options.dpi)
+        except InputError as error:
+            result: PageContent | str = error.message
+        else:
+            result = _ocr_page(extraction, gray, dpi, number, options)
         if isinstance(result, str):
             reason = wanted[number]
             content.page_errors.setdefault(number, f"{reason}; {result}" if reason else result)
@@ -122,23 +148,69 @@ def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
     return extraction
 
 
+def _register_heif() -> None:
+    """HEIC/HEIF (phone photos) through pillow-heif, when it is installed."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return
+    pillow_heif.register_heif_opener()
+
+
+def _too_large(width: int, height: int, what: str) -> InputError | None:
+    if width * height <= MAX_PIXELS:
+        return None
+    return InputError(f"{what} is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels), over the "
+                      f"{MAX_PIXELS / 1e6:.0f}-megapixel limit: not decoded", code="too_large")
+
+
+def to_gray8(frame: Image.Image) -> np.ndarray:
+    """Any frame as 8-bit gray, white paper: 16- and 32-bit gray scaled (not clipped), CMYK and
+    palette images converted, transparency laid on white, EXIF orientation applied."""
+    frame = ImageOps.exif_transpose(frame)
+    if frame.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        array = np.asarray(frame)
+        if frame.mode == "F" and array.size and float(np.nanmax(array)) <= 1.0:
+            array = array * 255
+        elif array.size and int(array.max()) > 255:  # 16-bit (or wider) samples: scale to 8 bits
+            array = array / (65535 / 255 if int(array.max()) <= 65535 else float(array.max()) / 255)
+        return np.ascontiguousarray(np.clip(array, 0, 255).astype(np.uint8))
+    if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
+        rgba = frame.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        frame = Image.alpha_composite(white, rgba)
+    return np.ascontiguousarray(np.asarray(frame.convert("L")))
+
+
 def image_frames(path: Path, max_pages: int = 500) -> list[tuple[np.ndarray, float]]:
-    """Every frame of an image file as 8-bit gray, with its resolution (guessed from A4 if unset)."""
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    """Every frame of an image file as 8-bit gray, with its resolution (guessed from A4 if unset).
+
+    Each frame's size is read from its header and checked against the megapixel limit before
+    anything is decoded: a huge image is refused, not decoded then refused.
+    """
+    _register_heif()
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, behind the explicit check below
     frames = []
     try:
-        with Image.open(path) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the check below refuses, with a reason
+            image = Image.open(path)
+        with image:
             frame_count = getattr(image, "n_frames", 1)
             if frame_count > max_pages:
                 raise InputError(f"{frame_count} pages, more than --max-pages {max_pages}: not read", code="too_many_pages")
-            for frame in ImageSequence.Iterator(image):
-                gray = np.asarray(frame.convert("L"))
-                dpi_info = frame.info.get("dpi")
-                dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and dpi_info[0] > 50 else gray.shape[1] / A4_WIDTH_INCHES
-                frames.append((np.ascontiguousarray(gray), dpi))
+            for index in range(frame_count):
+                image.seek(index)  # reads this frame's header only
+                refused = _too_large(*image.size, f"page {index + 1}" if frame_count > 1 else "the image")
+                if refused is not None:
+                    raise refused
+                gray = to_gray8(image)
+                dpi_info = image.info.get("dpi")
+                dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and dpi_info[0] > 50 else max(gray.shape) / A4_HEIGHT_INCHES
+                frames.append((gray, dpi))
     except Image.DecompressionBombError as error:
         raise InputError(f"image too large to process safely ({error})", code="too_large") from error
-    except (OSError, SyntaxError) as error:
+    except (OSError, SyntaxError, ValueError) as error:
         detail = str(error).replace(str(path), "").replace("''", "").strip(" :")
         raise InputError(f"unreadable image: {detail or type(error).__name__}") from error
     return frames
@@ -173,32 +245,51 @@ def _needs_reread(text: str) -> bool:
 
 
 def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
-    """Read every numeric cell of the OCR'd pages again, digits only. Returns how many disagreed.
+    """Read every numeric cell of the OCR'd pages again: digits only, on a second binarisation
+    of the cell (``scan.second_view``), all cells of a page in one batch. Returns how many disagreed.
 
-    Two readings that agree are strong evidence: the confidence becomes 1 - (1-a)(1-b). When they
-    disagree, the general reading stays if it is a number (the digits-only reading turns a "%" or
-    a stroke into digits), otherwise the digits-only reading is used; either way the confidence
-    drops to at most 0.5, so the ``low_confidence`` check sends the value to a human.
+    Two readings that agree are strong evidence: the confidence becomes 1 - (1-a)(1-b) — unless
+    the general reading doubts its text (confidence < DOUBT): then the value keeps the better of
+    the two confidences but stays below LOW_CONFIDENCE, so unless the form's arithmetic or a
+    reviewer confirms it, the form is not ``ok``. (The digits-only reading's own confidence is
+    not a doubt signal: Tesseract's confidences under a character whitelist run low even on
+    clean digits.) When they disagree, the
+    general reading stays if it is a number (the digits-only reading turns a "%" or a stroke into
+    digits), otherwise the digits-only one is used; either way the confidence drops to at most
+    0.5, so the ``low_confidence`` check sends the value to a human — never a silent pick (with
+    the hybrid engine, RapidOCR reads the cell a third time and the text two readings agree on
+    is kept, still flagged).
     """
     if not extraction.scans or extraction.engine_name is None:
         return 0
-    ocr: OcrEngine = engine(extraction.engine_name)
+    # the second reading is an agreement test: the fast engine is enough (a hybrid would send most
+    # digits-only readings, whose confidences run low, to its slow engine)
+    chosen = engine(extraction.engine_name)
+    ocr: OcrEngine = getattr(chosen, "fast", chosen)
+    referee: OcrEngine | None = getattr(chosen, "strong", None)  # a third reading where two disagree
     targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if NUMBER_OR_CODE_POINTER.match(pointer) and p.page in extraction.scans}
     disagreements = 0
     for page in extraction.content.pages:
         if page.page not in extraction.scans:
             continue
-        for grid in page.grids:
-            for i, cell in enumerate(grid.cells):
-                if (page.page, cell.bbox) not in targets or not _needs_reread(cell.text):
-                    continue
-                digits = reread_number(ocr, extraction.scans[page.page], cell.bbox)
-                first, second = cell.confidence or 0.0, digits.confidence or 0.0
-                if normalise(digits.text) == normalise(cell.text):
-                    grid.cells[i] = replace(cell, confidence=1 - (1 - first) * (1 - second))
-                    continue
-                disagreements += 1
-                general_is_number = parse_number(cell.text).value is not None
-                text = cell.text if general_is_number or not digits.text else digits.text
-                grid.cells[i] = replace(cell, text=text, confidence=min(0.5, first if text == cell.text else second))
+        todo = [(grid, i, cell) for grid in page.grids for i, cell in enumerate(grid.cells)
+                if (page.page, cell.bbox) in targets and _needs_reread(cell.text)]
+        second = reread_numbers_of(ocr, extraction.scans[page.page], [cell.bbox for _, _, cell in todo])
+        for (grid, i, cell), digits in zip(todo, second):
+            first_confidence, second_confidence = cell.confidence or 0.0, digits.confidence or 0.0
+            if normalise(digits.text) == normalise(cell.text):
+                if first_confidence >= DOUBT:
+                    confidence = 1 - (1 - first_confidence) * (1 - second_confidence)
+                else:
+                    confidence = min(max(first_confidence, second_confidence), DOUBTED_CEILING)
+                grid.cells[i] = replace(cell, confidence=confidence)
+                continue
+            disagreements += 1
+            general_is_number = parse_number(cell.text).value is not None
+            text = cell.text if general_is_number or not digits.text else digits.text
+            if referee is not None:  # the strong engine breaks the tie; the value stays flagged
+                third = normalise(read_cells(referee, [extraction.scans[page.page].crop(cell.bbox)], numeric=True)[0].text)
+                if third and third == normalise(digits.text) and third != normalise(cell.text):
+                    text = digits.text
+            grid.cells[i] = replace(cell, text=text, confidence=min(0.5, first_confidence if text == cell.text else second_confidence))
     return disagreements

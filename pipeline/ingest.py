@@ -51,6 +51,10 @@ _MAGIC: list[tuple[bytes, str, str]] = [
 ]
 
 
+# ISO base media "ftyp" brands of HEIC/HEIF still images (phones)
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+
+
 def sniff(head: bytes, size: int) -> tuple[str, str]:
     """Given a file's first bytes, say what it really is, whatever its name claims."""
     if size == 0:
@@ -58,6 +62,10 @@ def sniff(head: bytes, size: int) -> tuple[str, str]:
     # a PDF may carry junk before its header; PDF readers accept up to 1 KiB of it
     if b"%PDF-" in head[:1024]:
         return "pdf", "PDF"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image", "WebP image"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "image", "HEIC/HEIF image"
     for magic, kind, detail in _MAGIC:
         if head.startswith(magic):
             if kind == "zip":

@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -29,6 +29,9 @@ import numpy as np  # noqa: E402
 
 NUMERIC_CHARS = "0123456789.,%-"
 MIN_INK_PIXELS = 12
+REMNANT_MAX_THICKNESS = 4  # pixels: a ruling line's remnant is thinner than this
+ASTERISK_GAP = 0.2  # a leading "*" stands this share of the line height or more before the text
+PUNCTUATION_HEIGHT = 0.7  # a text "line" lower than this share of the tallest is punctuation
 PAD = 12  # white border around a crop: both engines read badly at the very edge
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+(?=[0-9(（])|(?<=[0-9)）%])\s+(?=[{_CJK}])")
@@ -141,6 +144,7 @@ class RapidOcrEngine:
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
         self._ocr = RapidOCR(params={"Global.log_level": "error", "EngineConfig.onnxruntime.intra_op_num_threads": 1,
                                      "EngineConfig.onnxruntime.inter_op_num_threads": 1})
+        self._ocr._load_rec_model()  # load the recogniser now, as part of the engine's set-up
 
     def read_lines(self, images: list[np.ndarray], numeric: bool) -> list[CellReading]:
         """Recognition only, in batches: read_cell already cut every cell into single lines."""
@@ -175,17 +179,25 @@ class HybridEngine:
         self.fast = TesseractEngine()
         self.strong = RapidOcrEngine()
 
+    def doubtful(self, reading: CellReading) -> bool:
+        """A reading of the fast engine that the strong one reads again."""
+        return reading.confidence is None or reading.confidence < self.SECOND_OPINION_BELOW or bool(self.CONFUSABLE & set(reading.text))
+
     def read_lines(self, images: list[np.ndarray], numeric: bool) -> list[CellReading]:
         readings = self.fast.read_lines(images, numeric)
-        doubtful = [
-            i
-            for i, r in enumerate(readings)
-            if r.confidence is None or r.confidence < self.SECOND_OPINION_BELOW or self.CONFUSABLE & set(r.text)
-        ]
+        doubtful = [i for i, r in enumerate(readings) if self.doubtful(r)]
         for i, second in zip(doubtful, self.strong.read_lines([images[i] for i in doubtful], numeric)):
-            if second.text:
+            if second.text and _plausible_length(second.text, images[i]):
                 readings[i] = second
         return readings
+
+
+def _plausible_length(text: str, image: np.ndarray) -> bool:
+    """Whether a line image this wide can hold this much text: a recogniser shown a lone mark
+    stretched to its input height may "read" a dozen letters into it."""
+    height, width = image.shape[:2]
+    content_height = max(1, height - 2 * PAD)
+    return len(text) <= 3 * max(1, width - 2 * PAD) / content_height + 2
 
 
 ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine, "hybrid": HybridEngine}
@@ -200,7 +212,7 @@ def engine(name: str) -> OcrEngine:
     return ENGINES[name]()
 
 
-def _is_dash(ink: np.ndarray) -> bool:
+def is_dash(ink: np.ndarray) -> bool:
     """One short horizontal stroke and nothing else: the "—" placeholder."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if count != 2:
@@ -212,7 +224,11 @@ def _is_dash(ink: np.ndarray) -> bool:
 def ink_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
     """Bounding box (x0, y0, x1, y1) of the ink, ignoring specks; None when the cell is blank."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    boxes = [s for s in stats[1:count] if s[4] >= 3]
+    return _box_of(list(stats[1:count]))
+
+
+def _box_of(stats: list[np.ndarray]) -> tuple[int, int, int, int] | None:
+    boxes = [s for s in stats if s[4] >= 3]
     if not boxes or sum(s[4] for s in boxes) < MIN_INK_PIXELS:
         return None
     x0 = min(s[0] for s in boxes)
@@ -226,7 +242,8 @@ def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
     """Row ranges of the text lines in a tight crop's ink, from its horizontal projection.
 
     Neighbouring runs that together are no taller than the tallest line are one line: the parts
-    of 量 or 三, or a stray dot above a line.
+    of 量 or 三, or a stray dot above a line. (≥ and = come out as two "lines"; ``_glyph`` puts
+    them back together.)
     """
     rows = ink.max(axis=1) > 0
     runs: list[list[int]] = []
@@ -252,6 +269,57 @@ def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
 class _CellLines:
     reading: CellReading | None  # decided without OCR: blank or a dash
     lines: list[np.ndarray]
+    prefixes: list[str] = field(default_factory=list)  # per line: a mark recognised by its shape ("* ")
+
+
+def remove_line_remnants(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Paint out what is left of ruling lines in a cell's crop, before it is read.
+
+    A remnant is a thin stroke that touches the crop's edge (the border of an erased line, or
+    a line the grid did not erase) or that spans most of the crop; a character's stroke such as
+    一 touches neither. Returns the crop and its ink without them, and the components kept.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height, width = ink.shape
+    remnants = []
+    for label in range(1, count):
+        x, y, w, h, _area = stats[label]
+        thin, long = min(w, h), max(w, h)
+        if thin > REMNANT_MAX_THICKNESS or long < 3 * thin:
+            continue
+        touches = x == 0 or y == 0 or x + w == width or y + h == height
+        spans = (w >= h and w >= 0.8 * width) or (h > w and h >= 0.8 * height)
+        if touches or spans:
+            remnants.append(label)
+    kept = [stats[label] for label in range(1, count) if label not in remnants]
+    if not remnants:
+        return crop, ink, kept
+    mask = np.isin(labels, remnants)
+    crop, ink = crop.copy(), ink.copy()
+    crop[mask] = 255
+    ink[mask] = 0
+    return crop, ink, kept
+
+
+def _punctuation_joined(crop: np.ndarray, ink: np.ndarray, rows: list[tuple[int, int]]) -> list[np.ndarray]:
+    """Text lines cut from a tight crop; a "line" much lower than the others (a colon or a
+    full stop that wrapped onto a line of its own) is put after the line above it, where
+    it belongs, so it is read as punctuation and not guessed at on its own."""
+    tallest = max(bottom - top for top, bottom in rows)
+    pieces: list[np.ndarray] = []
+    for top, bottom in rows:
+        strip = crop[top:bottom]
+        columns = np.flatnonzero(ink[top:bottom].max(axis=0))
+        if pieces and bottom - top < PUNCTUATION_HEIGHT * tallest and columns.size and columns[-1] - columns[0] < 0.6 * tallest:
+            previous = pieces[-1]
+            mark = strip[:, columns[0] : columns[-1] + 1]
+            canvas = np.full((previous.shape[0], mark.shape[1] + tallest // 6), 255, np.uint8)
+            y = max(0, min(previous.shape[0] - mark.shape[0], (previous.shape[0] - mark.shape[0]) // 2))
+            canvas[y : y + mark.shape[0], tallest // 6 :] = mark[: previous.shape[0]]
+            pieces[-1] = np.hstack([previous, canvas])
+            continue
+        pieces.append(strip)
+    return pieces
 
 
 def cell_lines(crop: np.ndarray) -> _CellLines:
@@ -259,17 +327,66 @@ def cell_lines(crop: np.ndarray) -> _CellLines:
     if crop.size == 0 or crop.min() > 160:  # nothing dark at all: Otsu would split paper noise
         return _CellLines(CellReading("", None), [])
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    box = ink_box(ink)
+    crop, ink, kept = remove_line_remnants(crop, ink)
+    box = _box_of(kept)
     if box is None:
         return _CellLines(CellReading("", None), [])
     x0, y0, x1, y1 = box
-    if _is_dash(ink[y0:y1, x0:x1]):
+    if is_dash(ink[y0:y1, x0:x1]):
         return _CellLines(CellReading("—", 0.9), [])
-    lines = [
-        cv2.copyMakeBorder(crop[y0 + top : y0 + bottom, x0:x1], PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
-        for top, bottom in text_lines(ink[y0:y1, x0:x1])
-    ]
-    return _CellLines(None, lines)
+    rows = text_lines(ink[y0:y1, x0:x1])
+    pieces = _punctuation_joined(crop[y0:y1, x0:x1], ink[y0:y1, x0:x1], rows)
+    prefixes = []
+    for index, piece in enumerate(pieces):
+        piece, prefix = _leading_asterisk(piece)
+        pieces[index] = piece
+        prefixes.append(prefix)
+    lines = [cv2.copyMakeBorder(piece, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255) for piece in pieces]
+    return _CellLines(None, lines, prefixes)
+
+
+def _leading_asterisk(piece: np.ndarray) -> tuple[np.ndarray, str]:
+    """The "*" that marks required columns (``* 实际完成值``, ``* 得分``) is a small mark high in
+    the line, apart from the text after it; both engines read it as +, 二, 六 or nothing, which
+    loses the column's header. Recognised by its shape, it is cut off and put back as "* "."""
+    height = piece.shape[0]
+    if height < 12 or piece.shape[1] < 2 * height:
+        return piece, ""
+    _, ink = cv2.threshold(piece, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    columns = np.flatnonzero(ink.max(axis=0))
+    if columns.size == 0:
+        return piece, ""
+    gaps = np.flatnonzero(np.diff(columns) > ASTERISK_GAP * height)
+    if gaps.size == 0:
+        return piece, ""
+    left, right = columns[0], columns[gaps[0]] + 1  # the first cluster of ink, up to the first wide gap
+    rows = np.flatnonzero(ink[:, left:right].max(axis=1))
+    mark_height, mark_width = rows[-1] - rows[0] + 1, right - left
+    rest_rows = np.flatnonzero(ink[:, right:].max(axis=1))
+    if rest_rows.size == 0 or rest_rows[-1] - rest_rows[0] + 1 < 0.8 * height:
+        return piece, ""  # what follows is not a line of full-height text
+    if not (0.25 * height <= mark_height <= 0.6 * height and 0.2 * height <= mark_width <= 0.6 * height
+            and rows[-1] + 1 <= 0.65 * height and abs(mark_width - mark_height) <= 0.35 * height):
+        return piece, ""
+    cut = piece.copy()
+    cut[:, : right] = 255
+    return cut, "* "
+
+
+_BARS = {"一", "-", "_", "—", "=", "二", "一一"}
+
+
+def _glyph(texts: list[str]) -> str:
+    """Lines of a cell joined; a sign that the line cutter split in two is put back together:
+    ">" over a bar is ≥, "<" over a bar ≤, a bar over a bar =."""
+    if len(texts) == 2 and texts[1] in _BARS:
+        if texts[0] in (">", "＞"):
+            return "≥"
+        if texts[0] in ("<", "＜"):
+            return "≤"
+        if texts[0] in _BARS - {"=", "二", "一一"}:
+            return "="
+    return "".join(texts)
 
 
 def read_cells(ocr: OcrEngine, crops: list[np.ndarray], numeric: bool = False) -> list[CellReading]:
@@ -285,12 +402,42 @@ def read_cells(ocr: OcrEngine, crops: list[np.ndarray], numeric: bool = False) -
             results.append(layout.reading)
             continue
         parts = [next(readings) for _ in layout.lines]
+        if any(layout.prefixes):
+            parts = [CellReading(prefix + p.text, p.confidence if p.text else 0.9) for prefix, p in zip(layout.prefixes, parts)]
         texts = [p.text for p in parts if p.text]
         if not texts:
             results.append(CellReading("", 0.0))
             continue
-        results.append(CellReading("".join(texts), min(p.confidence or 0.0 for p in parts if p.text)))
+        results.append(CellReading(_glyph(texts), min(p.confidence or 0.0 for p in parts if p.text)))
+    strong = getattr(ocr, "strong", None)
+    unbalanced = [i for i, (layout, r) in enumerate(zip(layouts, results)) if layout.lines and not _balanced(r.text)]
+    if strong is not None and unbalanced:  # a bracket lost (Tesseract drops a line-final （): ask again
+        again = strong.read_lines([line for i in unbalanced for line in layouts[i].lines], numeric)
+        offset = 0
+        for i in unbalanced:
+            count = len(layouts[i].lines)
+            parts = again[offset : offset + count]
+            offset += count
+            text = _glyph([p.text for p in parts if p.text])
+            if text and _balanced(text):
+                results[i] = CellReading(text, min(p.confidence or 0.0 for p in parts if p.text))
     return results
+
+
+_OPENING, _CLOSING = "(（[【〔", ")）]】〕"
+
+
+def _balanced(text: str) -> bool:
+    """Every closing bracket has an opening one before it, and the other way round."""
+    depth = 0
+    for ch in text:
+        if ch in _OPENING:
+            depth += 1
+        elif ch in _CLOSING:
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def read_cell(ocr: OcrEngine, crop: np.ndarray, numeric: bool = False) -> CellReading:

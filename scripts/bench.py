@@ -5,7 +5,11 @@
 1. Exported (text-layer) PDFs: forms/s, ms per page and where the time goes.
 2. Scans, per kind and per OCR engine: field accuracy against samples/expected (share of fields
    exactly equal after NFKC and whitespace removal), the same for numbers only, numbers that are
-   wrong *and not flagged* (the figure that must stay 0), and seconds per page on one core.
+   wrong *and not flagged* (the figure that must stay 0), and CPU seconds per page (one core),
+   beside plain ``tesseract --psm 6`` over the same pages timed in the same run.
+3. With ``--corpus eval/build/scans-dev`` (made by scripts/make_scan_corpus.py): the same per
+   scan kind and half (dev / report) of that corpus, with forms found and wrong values (any
+   field, not only numbers) in forms that came out ``ok``.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 from collections import defaultdict
@@ -82,15 +87,19 @@ def scan_figures(engines: list[str]) -> None:
     for case in cases["forms"]:
         if case.get("scan"):
             by_file[case["source"]["file"]].append(case)
-    print("## Scans (field accuracy against samples/expected; seconds per OCR'd page, one core)\n")
-    print("| scan | engine | fields exact | numbers exact | wrong numbers not flagged | forms ok / review | s per page |")
-    print("|---|---|---|---|---|---|---|")
+    print("## Scans (field accuracy against samples/expected; CPU seconds per OCR'd page, one core)\n")
+    print("| scan | engine | fields exact | numbers exact | wrong numbers not flagged | forms ok / review | s per page | plain tesseract s/page |")
+    print("|---|---|---|---|---|---|---|---|")
+    baselines = {}
+    for file in by_file:
+        pages = {p for case in by_file[file] for p in case["source"]["pages"]}
+        baselines[file] = plain_tesseract_seconds(DUMP / file, None) / max(1, len(pages))
     for engine in engines:
         for file, file_cases in sorted(by_file.items()):
             source = describe(DUMP / file, DUMP)
-            started = time.perf_counter()
+            started = time.process_time()
             result = process_file(source, ExtractOptions(ocr_engine=engine))
-            seconds = time.perf_counter() - started
+            seconds = time.process_time() - started
             forms = {f.source.form_index: f.to_json() for f in result.forms}
             fields, numbers, silent, ocr_pages = [], [], 0, set()
             for case in file_cases:
@@ -108,20 +117,125 @@ def scan_figures(engines: list[str]) -> None:
             exact_numbers = sum(r.equal for r in numbers) / len(numbers) if numbers else 0.0
             print(
                 f"| {Path(file).name} | {engine} | {exact:.1%} | {exact_numbers:.1%} | {silent} | "
-                f"{statuses.count('ok')} / {statuses.count('needs_review')} | {seconds / max(1, len(ocr_pages)):.1f} |"
+                f"{statuses.count('ok')} / {statuses.count('needs_review')} | {seconds / max(1, len(ocr_pages)):.2f} | {baselines[file]:.2f} |"
             )
+    print()
+
+
+def _match(found: list[dict], expected: list[dict]) -> list[tuple[dict, dict | None]]:
+    """Each expected form with the found form that matches it best (each found form used once)."""
+    pairs, free = [], list(found)
+    for want in expected:
+        best = max(free, key=lambda form: sum(r.equal for r in compare(form, want)), default=None)
+        if best is not None and sum(r.equal for r in compare(best, want)) > 0:
+            free.remove(best)
+        else:
+            best = None
+        pairs.append((want, best))
+    return pairs
+
+
+def plain_tesseract_seconds(path: Path, page: int | None) -> float:
+    """CPU seconds of plain ``tesseract --psm 6`` over the whole page(s) of one file (the page
+    render is not counted; tesseract's own start-up is)."""
+    import subprocess
+    import tempfile
+
+    import numpy as np
+    from PIL import Image
+
+    from pipeline.extract import image_frames
+
+    with tempfile.TemporaryDirectory() as folder:
+        images = []
+        if path.suffix == ".pdf":
+            import pypdfium2 as pdfium
+
+            for index, pdf_page in enumerate(pdfium.PdfDocument(path)):
+                image = Path(folder) / f"{index}.png"
+                pdf_page.render(scale=300 / 72, grayscale=True).to_pil().save(image)
+                images.append(image)
+        else:
+            for index, (gray, dpi) in enumerate(image_frames(path)):
+                image = Path(folder) / f"{index}.png"
+                Image.fromarray(np.asarray(gray)).save(image, dpi=(dpi, dpi))
+                images.append(image)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        for image in images:
+            subprocess.run(["tesseract", str(image), "stdout", "-l", "chi_sim", "--psm", "6"], capture_output=True, check=False,
+                           env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def corpus_figures(corpus: Path, engines: list[str], halves: list[str], kinds: list[str] | None) -> None:
+    """Per scan kind of a corpus made by scripts/make_scan_corpus.py: accuracy, forms found, wrong
+    values in ok forms, s/page per engine and plain tesseract --psm 6 timed in the same run."""
+    from test_end_to_end import _expected_form
+
+    cases = json.loads((EXPECTED / "cases.json").read_text(encoding="utf-8"))
+    expected_by_source: dict[str, list[dict]] = defaultdict(list)
+    for case in cases["forms"]:
+        expected_by_source[case["source"]["file"]].append(case)
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    rows = [m for m in manifest if m["half"] in halves and (kinds is None or m["kind"] in kinds)]
+    print(f"## Scan corpus {corpus.name} (halves: {', '.join(halves)}; one core)\n")
+    print("| kind | half | engine | fields exact | forms found | forms ok / review | wrong values in ok forms | s/page | plain tesseract s/page |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    by_kind: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in rows:
+        by_kind[(row["kind"], row["half"])].append(row)
+    for (kind, half), kind_rows in by_kind.items():
+        baseline, pages_total = 0.0, 0
+        for row in kind_rows:
+            baseline += plain_tesseract_seconds(corpus / row["file"], row["page"])
+        for engine in engines:
+            fields, found, wanted, ok, review, silent, seconds, pages = [], 0, 0, 0, 0, 0, 0.0, 0
+            for row in kind_rows:
+                source = describe(corpus / row["file"], corpus)
+                started = time.process_time()
+                result = process_file(source, ExtractOptions(ocr_engine=engine))
+                seconds += time.process_time() - started
+                pages += max(1, result.pages)
+                expected = [c for c in expected_by_source[row["source"]] if row["page"] is None or c["source"]["pages"] == [row["page"]]]
+                forms = [f.to_json() for f in result.forms]
+                ok += sum(f["status"] == "ok" for f in forms)
+                review += sum(f["status"] != "ok" for f in forms)
+                for case, form in _match(forms, [_expected_form(c) for c in expected]):
+                    wanted += 1
+                    if form is None:
+                        fields += compare({}, case)
+                        continue
+                    found += 1
+                    results = compare(form, case)
+                    fields += results
+                    if form["status"] == "ok":
+                        silent += sum(not r.equal and not r.flagged for r in results)
+            pages_total = pages
+            exact = sum(r.equal for r in fields) / len(fields) if fields else 0.0
+            print(f"| {kind} | {half} | {engine} | {exact:.1%} | {found}/{wanted} | {ok} / {review} | {silent} | "
+                  f"{seconds / max(1, pages):.2f} | {baseline / max(1, pages_total):.2f} |", flush=True)
     print()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--engines", default="tesseract,rapidocr")
+    parser.add_argument("--engines", default="hybrid,tesseract")
     parser.add_argument("--skip-ocr", action="store_true")
+    parser.add_argument("--skip-text", action="store_true", help="no exported-PDF figures")
+    parser.add_argument("--skip-samples", action="store_true", help="no figures for samples/dump/scans")
+    parser.add_argument("--corpus", type=Path, help="a corpus made by scripts/make_scan_corpus.py")
+    parser.add_argument("--halves", default="dev,report")
+    parser.add_argument("--kinds", help="only these kinds of the corpus (comma-separated)")
     args = parser.parse_args()
-    text_layer_figures(args.repeat)
-    if not args.skip_ocr:
-        scan_figures([e for e in args.engines.split(",") if e])
+    engines = [e for e in args.engines.split(",") if e]
+    if not args.skip_text:
+        text_layer_figures(args.repeat)
+    if not args.skip_ocr and not args.skip_samples:
+        scan_figures(engines)
+    if not args.skip_ocr and args.corpus:
+        corpus_figures(args.corpus, engines, args.halves.split(","), args.kinds.split(",") if args.kinds else None)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,11 @@ import pytest
 from conftest import DUMP
 from pipeline.document import Provenance
 from pipeline.errors import InputError
-from pipeline.extract import ExtractOptions, extract, image_frames
+from pipeline.extract import Extraction, ExtractOptions, extract, image_frames, render_dpi, reread_numbers
 from pipeline.imagegrid import line_masks, rulings
-from pipeline.imageprep import rotate, skew_angle
+from pipeline.imageprep import prepare, rotate, skew_angle
 from pipeline.ingest import describe
+from pipeline.model import DocumentContent
 from pipeline.ocr import engine, read_cell, text_lines, tidy
 from pipeline.parse import ParsedForm, parse_document
 from pipeline.run import build_form
@@ -195,3 +196,199 @@ def test_rapidocr_ships_its_models_and_reads_offline(monkeypatch):
     engine.cache_clear()  # load the models now, with every download blocked
     reading = engine("rapidocr").read_lines([_text_crop("培训经费")[20:110, :]], False)
     assert reading[0].text.endswith("培训经费")
+
+
+# --- geometry that never hurts ------------------------------------------------------------------
+
+
+def _landscape(page: np.ndarray) -> np.ndarray:
+    """The portrait form on a landscape sheet of the same height (a wide form's page)."""
+    height, width = page.shape
+    sheet = np.full((height, int(height * 1.414)), 255, np.uint8)
+    x = (sheet.shape[1] - width) // 2
+    sheet[:, x : x + width] = page
+    return sheet
+
+
+@pytest.mark.parametrize("landscape", [False, True])
+def test_an_upright_page_is_never_turned(tesseract, landscape):
+    page = render(TRAINING, 200)
+    page = _landscape(page) if landscape else page
+    content, scan = read_image(page, 200, 1, tesseract)
+    assert not any("turned" in c for c in scan.corrections)
+    assert "440307220441502105005" in {c.text for g in content.grids for c in g.cells}
+
+
+@pytest.mark.parametrize("turns", [1, 3])
+def test_a_rotated_landscape_page_is_turned_right(tesseract, turns):
+    page = np.ascontiguousarray(np.rot90(_landscape(render(TRAINING, 200)), turns))
+    content, scan = read_image(page, 200, 1, tesseract)
+    turned = [c for c in scan.corrections if "to upright" in c]
+    assert turned and turned[0].startswith(f"turned {(4 - turns) * 90}°")
+    assert "mean confidence" in turned[0]  # the evidence is recorded with the correction
+    assert "440307220441502105005" in {c.text for g in content.grids for c in g.cells}
+
+
+def test_a_flat_scan_gets_no_perspective_correction():
+    rng = np.random.default_rng(8)
+    page = rotate(render(TRAINING, 200), 0.8)
+    page = np.clip(page.astype(np.float32) + rng.normal(0, 8, page.shape), 0, 255).astype(np.uint8)
+    prepared = prepare(page, 200)
+    assert not any("perspective" in c for c in prepared.corrections)
+    (deskew_note,) = prepared.corrections
+    assert deskew_note.startswith("deskewed by -0.8") and "ruling lines" in deskew_note
+    assert abs(skew_angle(prepared.gray) or 0.0) < 0.1
+
+
+def test_a_photo_whose_frame_is_not_a_rectangle_is_rectified():
+    page = render(TRAINING, 150)
+    height, width = page.shape
+    source = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    target = np.float32([[width * 0.08, height * 0.04], [width * 0.92, height * 0.07], [width * 0.97, height * 0.96], [width * 0.03, height * 0.94]])
+    import cv2
+
+    photo = cv2.warpPerspective(page, cv2.getPerspectiveTransform(source, target), (width, height), borderValue=255)
+    corrections = prepare(photo, 150).corrections
+    assert corrections and corrections[0].startswith("perspective corrected from the table frame (opposite sides differ by")
+
+
+# --- every image format -------------------------------------------------------------------------
+
+
+def test_a_16_bit_png_and_a_webp_are_read(tmp_path):
+    import cv2
+    from PIL import Image
+
+    page = render(TRAINING, 200)
+    cv2.imwrite(str(tmp_path / "scan16.png"), page.astype(np.uint16) * 257)  # 16-bit gray, as scanners write
+    Image.fromarray(page).save(tmp_path / "photo.webp", format="WEBP", quality=85)
+    for name in ("scan16.png", "photo.webp"):
+        source = describe(tmp_path / name, tmp_path)
+        assert source.kind == "image"
+        (gray, _dpi), = image_frames(tmp_path / name)
+        assert gray.dtype == np.uint8 and np.abs(gray.astype(int) - page).mean() < 3  # not clipped to white
+        extraction = extract(source, ExtractOptions(ocr_engine="tesseract"))
+        assert not extraction.content.page_errors
+        assert "440307220441502105005" in {c.text for p in extraction.content.pages for g in p.grids for c in g.cells}
+
+
+def _png_claiming(path: Path, width: int, height: int) -> None:
+    """A PNG whose header claims width × height pixels, with a body far too short for that: a
+    reader that decodes it fails with a decoding error, one that checks the header first refuses."""
+    import struct
+    import zlib
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))  # noqa: E731
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b""))
+
+
+def test_the_megapixel_limit_is_enforced_before_decoding(tmp_path):
+    _png_claiming(tmp_path / "huge.png", 10_000, 10_000)  # 100 megapixels
+    with pytest.raises(InputError, match=r"10000×10000 pixels \(100 megapixels\), over the 60-megapixel limit: not decoded"):
+        image_frames(tmp_path / "huge.png")
+
+
+def test_a_pdf_page_too_large_to_render_is_refused_with_a_reason(tmp_path):
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(tmp_path / "poster.pdf"), pagesize=(14400, 14400))  # 200 × 200 inches, no text
+    canvas.rect(100, 100, 1000, 1000)
+    canvas.save()
+    extraction = extract(describe(tmp_path / "poster.pdf", tmp_path), ExtractOptions(ocr_engine="tesseract"))
+    assert "over the 60-megapixel limit: not rendered" in extraction.content.page_errors[1]
+    assert render_dpi(595, 842, 300) == 300 and 100 <= render_dpi(2384, 3370, 300) < 300  # A4 as asked; A0 lowered
+
+
+# --- numbers you can trust ----------------------------------------------------------------------
+
+
+def test_line_remnants_are_removed_before_reading(tesseract):
+    crop = _text_crop("实施单位")
+    crop[:3, :] = 0  # the edge of a ruling line left above the text
+    crop[-2:, : crop.shape[1] // 2] = 0  # and a broken one below it
+    assert read_cell(tesseract, crop).text == "实施单位"
+
+
+def test_a_confidently_misread_number_is_caught_by_a_check(tesseract):
+    """A mark on the paper turns the 10 of 数量's score into something else for the reader: the
+    form must not come out ok, and a check must point at the value."""
+    dpi = 200
+    parsed = next(p for p in parse_document(read_pdf(TRAINING)) if isinstance(p, ParsedForm))
+    page = render(TRAINING, dpi)
+    x0, y0, x1, y1 = (int(v * dpi / 72) for v in parsed.provenance["/indicators/0/score"].bbox)
+    ys, xs = np.nonzero(page[y0 + 4 : y1 - 4, x0 + 4 : x1 - 4] < 128)
+    left, top = x0 + 4 + xs.min(), y0 + 4 + ys.min()
+    page[top : top + 3, left - 6 : left + 3] = 0  # a stroke across the top of the 1
+
+    content, scan = read_image(page, dpi, 1, tesseract)
+    extraction = Extraction(content=DocumentContent(pages=[content], page_count=1), base_method="ocr", scans={1: scan}, engine_name="tesseract")
+    reread_numbers(extraction, [p for p in parse_document(extraction.content) if isinstance(p, ParsedForm)])
+    form = build_form(next(p for p in parse_document(extraction.content) if isinstance(p, ParsedForm)), describe(TRAINING, DUMP), 0, "ocr", "tesseract")
+    assert form.to_json()["indicators"][0]["score"] != 10  # the reading is wrong ...
+    assert form.status == "needs_review"  # ... and caught
+    caught = [c for c in form.checks if c.status in ("fail", "warn") and c.rule in ("total_score", "score_within_weight", "low_confidence")]
+    assert caught
+
+
+def test_numbers_are_read_a_second_time_on_another_binarisation(tesseract):
+    from pipeline.scan import second_view
+
+    crop = _text_crop("13860.00")
+    view = second_view(crop)
+    assert view.shape[0] > crop.shape[0] and set(np.unique(view)) <= {0, 255}
+    assert read_cell(tesseract, view, numeric=True).text == "13860.00"
+
+
+@pytest.mark.parametrize("kind", ["png16", "cmyk_jpeg", "webp", "heic", "tiff_pages", "rgba_png", "jpeg_in_pdf"])
+def test_every_image_kind_decodes_to_the_page(tmp_path, kind):
+    """Each format a scanner or a phone writes comes out as the same 8-bit gray page."""
+    import cv2
+    from PIL import Image
+
+    page = render(TRAINING, 100)
+    path = tmp_path / f"page.{kind}"
+    if kind == "png16":
+        cv2.imwrite(str(path.with_suffix(".png")), page.astype(np.uint16) * 257)
+        path = path.with_suffix(".png")
+    elif kind == "cmyk_jpeg":
+        Image.fromarray(page).convert("CMYK").save(path, format="JPEG", quality=95)
+    elif kind == "webp":
+        Image.fromarray(page).save(path, format="WEBP", lossless=True)
+    elif kind == "heic":
+        pillow_heif = pytest.importorskip("pillow_heif")
+        pillow_heif.register_heif_opener()
+        Image.fromarray(page).convert("RGB").save(path, format="HEIF", quality=95)
+    elif kind == "tiff_pages":
+        Image.fromarray(page).save(path, format="TIFF", save_all=True, append_images=[Image.fromarray(page[::-1].copy())])
+    elif kind == "rgba_png":
+        rgba = np.dstack([np.zeros_like(page)] * 3 + [255 - page])  # black ink on a transparent sheet
+        Image.fromarray(rgba, "RGBA").save(path, format="PNG")
+    elif kind == "jpeg_in_pdf":
+        Image.fromarray(page).save(path, format="PDF", resolution=100, quality=95)  # Pillow stores it as JPEG
+        document = extract(describe(path, tmp_path), ExtractOptions(ocr="never"))
+        assert "no text layer" in document.content.page_errors[1]  # routed to OCR, not read as text
+        return
+    source = describe(path, tmp_path)
+    assert source.kind == "image", source.detail
+    frames = image_frames(path)
+    assert len(frames) == (2 if kind == "tiff_pages" else 1)
+    gray, _dpi = frames[0]
+    assert gray.shape == page.shape and np.abs(gray.astype(int) - page).mean() < 4
+
+
+@pytest.mark.parametrize("text", ["* 得分", "* 实际完成值"])
+def test_the_asterisk_of_a_required_column_is_read_by_its_shape(tesseract, text):
+    assert read_cell(tesseract, _text_crop(text)).text == text
+
+
+def test_a_high_small_mark_is_an_asterisk_only_before_text(tesseract):
+    assert read_cell(tesseract, _text_crop("得分")).text == "得分"
+    assert read_cell(tesseract, _text_crop("+10")).text.lstrip("+") == "10"
+
+
+def test_a_reading_with_an_unbalanced_bracket_is_doubted():
+    from pipeline.ocr import _balanced
+
+    assert _balanced("项目资金（元）") and _balanced("产出(50分)") and _balanced("无括号")
+    assert not _balanced("项目资金元)") and not _balanced("项目资金（") and not _balanced(")(")

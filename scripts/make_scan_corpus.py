@@ -1,0 +1,204 @@
+"""A scan corpus made by other tools than the samples' own (poppler, Ghostscript), to develop and
+measure the OCR path on pages it was not tuned for.
+
+    python scripts/make_scan_corpus.py [--out eval/build/scans-dev] [--kinds a,b]
+
+Each text-layer sample PDF of ``samples/dump/2022/`` (whose expected content is in
+``samples/expected/``) is rasterised and degraded in several ways ("kinds"); ``manifest.json``
+lists every file made with its kind, its source PDF and its half: ``dev`` (developed on) or
+``report`` (only measured). Output is gitignored; every run makes the same files (fixed seeds).
+
+Kinds: poppler 300 dpi grey PNG in PDF; Ghostscript 200 dpi grey PNG; Ghostscript 150 dpi grey
+(antialiased thin, grey lines); Ghostscript 400 dpi grey; poppler 1-bit 200 dpi as Group-4 TIFF (fax);
+Ghostscript tiffg4 (multi-page fax); JPEG inside PDF (q 50); pages turned by 90/180/270°; ±3°
+skew with noise; a landscape page (the form on a wide sheet) and the same turned 90° as a
+scanner feeding it sideways makes it; 16-bit grey PNG; WebP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+REPO = Path(__file__).resolve().parent.parent
+DUMP = REPO / "samples" / "dump"
+SOURCES = {
+    "dev": ["2022/单表/培训经费.pdf", "2022/单表/住房租赁市场发展专项.pdf", "2022/national/基层农技人员能力提升培训.pdf",
+            "2022/吉华街道_项目支出绩效自评表_2022.pdf"],
+    "report": ["2022/yunnan/茶园绿色防控技术推广.pdf", "2022/xianjie/产业园基础设施建设.pdf",
+               "2022/hubei/乡镇农产品质量安全监管能力建设.pdf", "2022/单表/网格管理事务.pdf"],
+}
+
+
+def poppler(pdf: Path, dpi: int, mono: bool = False) -> list[np.ndarray]:
+    with tempfile.TemporaryDirectory() as folder:
+        args = ["pdftoppm", "-r", str(dpi), "-mono" if mono else "-gray", str(pdf), f"{folder}/p"]
+        subprocess.run(args, check=True)
+        return [np.asarray(Image.open(p).convert("L")) for p in sorted(Path(folder).iterdir())]
+
+
+def ghostscript(pdf: Path, dpi: int, device: str = "pnggray") -> list[np.ndarray]:
+    with tempfile.TemporaryDirectory() as folder:
+        args = ["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", f"-sDEVICE={device}", f"-r{dpi}",
+                "-dTextAlphaBits=4", "-dGraphicsAlphaBits=4", f"-sOutputFile={folder}/p%03d.png", str(pdf)]
+        subprocess.run(args, check=True)
+        return [np.asarray(Image.open(p).convert("L")) for p in sorted(Path(folder).iterdir())]
+
+
+def image_pdf(path: Path, pages: list[np.ndarray], dpi: int, jpeg_quality: int | None = None) -> None:
+    """An image-only PDF: lossless pages through reportlab, or JPEG pages through Pillow when a
+    quality is given."""
+    images = [Image.fromarray(p) for p in pages]
+    options = {"quality": jpeg_quality} if jpeg_quality else {}
+    if jpeg_quality is None:  # Pillow would store the pages as JPEG: write lossless ones through reportlab
+        from reportlab.lib.utils import ImageReader
+        from reportlab.pdfgen.canvas import Canvas
+
+        canvas = Canvas(str(path), invariant=1)
+        for image in images:
+            size = (image.width * 72 / dpi, image.height * 72 / dpi)
+            canvas.setPageSize(size)
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG")
+            buffer.seek(0)
+            canvas.drawImage(ImageReader(buffer), 0, 0, width=size[0], height=size[1])
+            canvas.showPage()
+        canvas.save()
+        return
+    images[0].save(path, format="PDF", resolution=dpi, save_all=True, append_images=images[1:], **options)
+
+
+def noisy(gray: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
+    return np.clip(gray.astype(np.float32) + rng.normal(0, sigma, gray.shape), 0, 255).astype(np.uint8)
+
+
+def rotate(gray: np.ndarray, degrees: float) -> np.ndarray:
+    height, width = gray.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    return cv2.warpAffine(gray, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def landscape(gray: np.ndarray) -> np.ndarray:
+    """The portrait page placed on a landscape sheet of the same height (a wide form's page)."""
+    height, width = gray.shape
+    sheet = np.full((height, int(height * 1.414)), 255, np.uint8)
+    x = (sheet.shape[1] - width) // 2
+    sheet[:, x : x + width] = gray
+    return sheet
+
+
+def thin_rules(gray: np.ndarray) -> np.ndarray:
+    """Ruling lines redrawn as 1-pixel light grey hairlines (Word tables with 0.5 pt borders)."""
+    ink = (gray < 200).astype(np.uint8) * 255  # antialiased rules are grey
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (80, 1)))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 80)))
+    lines = cv2.bitwise_or(horizontal, vertical)
+    out = gray.copy()
+    out[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 255
+    top_edge = horizontal.copy()
+    top_edge[1:][horizontal[:-1] > 0] = 0  # one pixel of each horizontal line: its top row
+    left_edge = vertical.copy()
+    left_edge[:, 1:][vertical[:, :-1] > 0] = 0  # and of each vertical one: its left column
+    out[(top_edge > 0) | (left_edge > 0)] = 150
+    return out
+
+
+def tiff(path: Path, pages: list[np.ndarray], dpi: int) -> None:
+    images = [Image.fromarray(p).convert("1") for p in pages]
+    images[0].save(path, format="TIFF", compression="group4", dpi=(dpi, dpi), save_all=True, append_images=images[1:])
+
+
+def png(path: Path, gray: np.ndarray, dpi: int, sixteen: bool = False) -> None:
+    if sixteen:  # 16-bit grey, as scanners' "48-bit/16-bit" modes write
+        cv2.imwrite(str(path), gray.astype(np.uint16) * 257)
+        return
+    Image.fromarray(gray).save(path, format="PNG", dpi=(dpi, dpi))
+
+
+KINDS = ["poppler300", "gs200", "gs150_thin", "gs400", "fax_poppler200", "fax_gs200", "jpeg_in_pdf", "turned90",
+         "turned180", "turned270", "skew_plus3", "skew_minus3", "landscape", "landscape_turned",
+         "png16", "webp"]
+
+
+def make(kind: str, pdf: Path, target: Path, rng: np.random.Generator) -> list[Path]:
+    """Write the ``kind`` version(s) of ``pdf`` at ``target`` (without extension); return the files."""
+    if kind == "poppler300":
+        image_pdf(out := target.with_suffix(".pdf"), poppler(pdf, 300), 300)
+    elif kind == "gs200":
+        image_pdf(out := target.with_suffix(".pdf"), ghostscript(pdf, 200), 200)
+    elif kind == "gs150_thin":
+        image_pdf(out := target.with_suffix(".pdf"), ghostscript(pdf, 150), 150)
+    elif kind == "gs400":
+        image_pdf(out := target.with_suffix(".pdf"), ghostscript(pdf, 400), 400)
+    elif kind == "fax_poppler200":
+        tiff(out := target.with_suffix(".tif"), [noisy(p, rng, 12) for p in poppler(pdf, 200)], 200)
+    elif kind == "fax_gs200":
+        out = target.with_suffix(".tif")
+        subprocess.run(["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=tiffg4", "-r200", f"-sOutputFile={out}", str(pdf)], check=True)
+    elif kind == "jpeg_in_pdf":
+        image_pdf(out := target.with_suffix(".pdf"), [noisy(p, rng, 6) for p in poppler(pdf, 300)], 300, jpeg_quality=50)
+    elif kind.startswith("turned"):
+        turns = int(kind[6:]) // 90
+        image_pdf(out := target.with_suffix(".pdf"), [np.ascontiguousarray(np.rot90(p, turns)) for p in poppler(pdf, 250)], 250)
+    elif kind.startswith("skew"):
+        degrees = 3.0 if "plus" in kind else -3.0
+        image_pdf(out := target.with_suffix(".pdf"), [noisy(rotate(p, degrees), rng, 8) for p in ghostscript(pdf, 200)], 200, jpeg_quality=70)
+    elif kind == "landscape":
+        image_pdf(out := target.with_suffix(".pdf"), [landscape(p) for p in poppler(pdf, 300)], 300)
+    elif kind == "landscape_turned":
+        image_pdf(out := target.with_suffix(".pdf"), [np.ascontiguousarray(np.rot90(landscape(p), 1)) for p in poppler(pdf, 300)], 300)
+    elif kind == "hairlines":  # not in KINDS yet: some rules vanish instead of thinning (to fix)
+        image_pdf(out := target.with_suffix(".pdf"), [thin_rules(p) for p in poppler(pdf, 300)], 300)
+    elif kind in ("png16", "webp"):
+        pages = poppler(pdf, 300)
+        files = []
+        for number, page in enumerate(pages, start=1):
+            if kind == "png16":
+                png(path := target.with_name(f"{target.name}.p{number}.png"), page, 300, sixteen=True)
+            else:
+                Image.fromarray(page).save(path := target.with_name(f"{target.name}.p{number}.webp"), format="WEBP", quality=80)
+            files.append(path)
+        return files
+    else:
+        raise ValueError(kind)
+    return [out]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=REPO / "eval" / "build" / "scans-dev")
+    parser.add_argument("--kinds", default=",".join(KINDS))
+    args = parser.parse_args()
+    if shutil.which("gs") is None or shutil.which("pdftoppm") is None:
+        raise SystemExit("needs Ghostscript (gs) and poppler-utils (pdftoppm)")
+    args.out.mkdir(parents=True, exist_ok=True)
+    manifest_path = args.out / "manifest.json"
+    kinds = args.kinds.split(",")
+    manifest = [m for m in json.loads(manifest_path.read_text(encoding="utf-8"))] if manifest_path.exists() else []
+    manifest = [m for m in manifest if m["kind"] not in kinds]
+    for kind in kinds:
+        rng = np.random.default_rng(sum(map(ord, kind)))
+        folder = args.out / kind
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        for half, sources in SOURCES.items():
+            for source in sources:
+                target = folder / source.replace("/", "__").removesuffix(".pdf")
+                for path in make(kind, DUMP / source, target, rng):
+                    page = int(path.suffixes[-2][2:]) if len(path.suffixes) > 1 and path.suffixes[-2].startswith(".p") else None
+                    manifest.append({"file": str(path.relative_to(args.out)), "kind": kind, "source": source, "half": half, "page": page})
+        print(kind, "done", flush=True)
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
