@@ -9,6 +9,8 @@ digits only (``reread_numbers``), because the parser is what knows which cells h
 
 from __future__ import annotations
 
+import re
+
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -238,10 +240,15 @@ def extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
     raise InputError(f"no extractor for {source_file.detail}")
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _needs_reread(text: str) -> bool:
-    """Numbers and unreadable cells are read again; 不适用, 无, — and blanks are left alone."""
+    """Numbers and unreadable cells are read again; 不适用, 无, — and blanks are left alone, and so
+    are labels that carry a number (产出指标(50分), 预算执行情况(万元)(20分)): a digits-only reading
+    of a caption would replace the caption, its unit and its level name with a bare number."""
     flat = normalise(text)
-    return bool(flat) and flat not in NOT_A_NUMBER
+    return bool(flat) and flat not in NOT_A_NUMBER and len(_CJK.findall(flat)) < 2
 
 
 def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:

@@ -148,7 +148,31 @@ def document_rows(content: DocumentContent) -> list[Row | TextLine]:
                 stream.append((page.page, top, 1, row))
             grid_id += 1
     stream.sort(key=lambda item: (item[0], item[1], item[2]))
-    return [item[3] for item in stream]
+    return _join_split_titles([item[3] for item in stream])
+
+
+def _join_split_titles(stream: list[Row | TextLine]) -> list[Row | TextLine]:
+    """A title OCR read as two pieces side by side (2022年度项目 | 支出绩效自评表) is one line again:
+    joined only when the pieces touch on one row and together they make a title."""
+    joined: list[Row | TextLine] = []
+    for item in stream:
+        previous = joined[-1] if joined else None
+        if isinstance(item, TextLine) and isinstance(previous, TextLine) and _side_by_side(previous, item) \
+                and is_form_title(previous.text + item.text):
+            box = (min(previous.bbox[0], item.bbox[0]), min(previous.bbox[1], item.bbox[1]),
+                   max(previous.bbox[2], item.bbox[2]), max(previous.bbox[3], item.bbox[3]))
+            left, right = sorted((previous, item), key=lambda line: line.bbox[0])
+            joined[-1] = TextLine(left.text + right.text, item.page, box)
+            continue
+        joined.append(item)
+    return joined
+
+
+def _side_by_side(a: TextLine, b: TextLine) -> bool:
+    height = max(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1], 1.0)
+    overlap = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
+    gap = max(a.bbox[0], b.bbox[0]) - min(a.bbox[2], b.bbox[2])
+    return a.page == b.page and overlap > 0.5 * height and gap < height
 
 
 def _title_of(item: Row | TextLine) -> str | None:

@@ -392,3 +392,13 @@ def test_a_reading_with_an_unbalanced_bracket_is_doubted():
 
     assert _balanced("项目资金（元）") and _balanced("产出(50分)") and _balanced("无括号")
     assert not _balanced("项目资金元)") and not _balanced("项目资金（") and not _balanced(")(")
+
+
+def test_labels_carrying_a_number_are_not_read_again_as_digits():
+    """A caption's weight (预算执行情况(万元)(20分)) points at the caption: a digits-only second reading
+    must not replace the caption, its unit and its name with 20."""
+    from pipeline.extract import _needs_reread
+
+    assert not _needs_reread("预算执行情况(万元)(20分)") and not _needs_reread("产出指标(50分)")
+    assert _needs_reread("D.0") and _needs_reread("12.5") and _needs_reread("1O分")
+    assert not _needs_reread("—") and not _needs_reread("")

@@ -295,3 +295,12 @@ def test_a_form_without_goals_or_a_weight_column_and_with_starred_core_rows():
     assert [(i.name, i.weight, i.score) for i in form.indicators] == [("★抽检批次", None, 40.0), ("监测合格率", None, 40.0)]
     assert (form.goals.expected, form.goals.actual) == ([], []) and form.total.score == 80.0
     assert not form.unread
+
+
+def test_a_title_read_as_two_pieces_side_by_side_is_one_title():
+    content = _document([_grid([HEADER, _row("产出指标", "数量指标", "人数", "1", "1", "100", "100")])], title="")
+    content.pages[0].lines[:] = [TextLine("2022年度项目", 1, (166.0, 53.0, 289.0, 72.0)), TextLine("支出绩效自评表", 1, (289.0, 53.0, 430.0, 72.0)),
+                                 TextLine("金额单位:万元", 1, (431.0, 79.0, 500.0, 91.0))]
+    [form] = parse_document(content)
+    assert isinstance(form, ParsedForm)
+    assert (form.title, form.project.year, form.funding.unit) == ("2022年度项目支出绩效自评表", "2022", "万元")
