@@ -2,7 +2,8 @@
 
 A field is every scalar under title, template, project, funding, goals, indicators, total and
 other_notes.
-Two values are equal after Unicode NFKC and with all whitespace removed (numbers: exactly).
+Two values are equal after Unicode NFKC and with all whitespace removed (numbers: exactly), and
+with glyphs that print alike taken as one (≧ and ≥, ═ and =): no reading of paper tells them apart.
 A field that differs is *flagged* when its provenance confidence is below the low-confidence
 threshold: a human will look at it, so it is not a silent error.
 """
@@ -30,9 +31,13 @@ class FieldResult:
     numeric: bool
 
 
+# glyphs that print the same: a reading of the page cannot tell them apart (≧ typed for ≥)
+_SAME_IN_PRINT = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "="})
+
+
 def _norm(value: Any) -> Any:
     if isinstance(value, str):
-        return _SPACE.sub("", unicodedata.normalize("NFKC", value))
+        return _SPACE.sub("", unicodedata.normalize("NFKC", value)).translate(_SAME_IN_PRINT)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     return value
