@@ -148,6 +148,7 @@ class RunSettings:
     dask_shared: bool = False
     show_progress: bool = False
     max_file_bytes: int | None = None  # larger files are refused before they are read
+    verbose: bool = False  # one line per file on stderr as it is done
 
     def executor(self) -> Executor:
         if self.dask_scheduler:
@@ -205,7 +206,7 @@ def run(
             log.file(cached, cached=True)
         else:
             tasks.append(Task(described, options))
-    with Progress(len(paths), settings.show_progress) as progress:
+    with Progress(len(paths), settings.show_progress, settings.verbose) as progress:
         progress.advance(list(slots.values()))
         for task, result in settings.executor().results(tasks) if tasks else ():
             changed = changed_since(task.source)

@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("dump", type=Path, help="folder of documents (searched recursively), or one file")
     extract.add_argument("-o", "--out", type=Path, default=Path("out"), help="output folder (default: out); not the dump itself")
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    extract.add_argument("-v", "--verbose", action="store_true", help="one line per file on stderr as it is done: its status and why")
     extract.add_argument("--ocr", choices=OCR_MODES, default="auto",
                          help="auto: OCR pages without a usable text layer and image files (default); always; never")
     extract.add_argument("--ocr-engine", choices=sorted(ENGINES), default=DEFAULT_ENGINE, help=f"OCR engine (default {DEFAULT_ENGINE})")
@@ -227,6 +228,7 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
         dask_shared=args.dask_shared,
         show_progress=not args.quiet and sys.stderr.isatty(),
         max_file_bytes=int(args.max_file_mb * 1_000_000),
+        verbose=args.verbose,
     )
     started = time.perf_counter()
     cache = ResultCache(out, settings=repr(options))

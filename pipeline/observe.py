@@ -66,15 +66,18 @@ class RunLog:
 class Progress:
     """tqdm over files, showing forms and pages found so far; silent when not on a terminal."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
+    def __init__(self, total: int, enabled: bool, verbose: bool = False) -> None:
         self.bar = tqdm(total=total, unit="file", disable=not enabled, file=sys.stderr, dynamic_ncols=True)
         self.forms = 0
         self.pages = 0
+        self.verbose = verbose  # -v: one line per file as it is done, above the bar
 
     def advance(self, results: list[FileResult]) -> None:
         for result in results:
             self.forms += len(result.forms)
             self.pages += result.pages
+            if self.verbose:
+                tqdm.write(f"{result.status:<12} {result.file}: {result.message}", file=sys.stderr)
         self.bar.set_postfix(forms=self.forms, pages=self.pages, refresh=False)
         self.bar.update(len(results))
 
