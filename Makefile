@@ -32,6 +32,7 @@ test: $(EXTRA)test system-deps
 	$(PY) -m pytest -q
 
 bench: $(EXTRA)bench
+	@scripts/system_deps.sh --bench
 	$(PY) scripts/bench.py $(if $(wildcard eval/build/scans-dev/manifest.json),--corpus eval/build/scans-dev)
 	$(PY) scripts/bench_eval.py $(EVAL_ARGS)
 
@@ -44,6 +45,7 @@ bench-eval: $(STAMP) eval-build
 	$(PY) scripts/bench_eval.py $(ARGS)
 
 eval-build: $(STAMP)
+	@scripts/system_deps.sh --bench
 	$(PY) scripts/make_eval.py
 
 # 1,000 generated exported forms and 50 scanned pages at 1 and 2 workers (takes a while)

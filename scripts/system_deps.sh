@@ -14,6 +14,11 @@ if [ "${1:-}" = "--browser" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 fi
+# --bench (make bench, make bench-eval): poppler and Ghostscript rasterise the evaluation corpus into scans
+if [ "${1:-}" = "--bench" ]; then
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  command -v gs >/dev/null 2>&1 || missing+=(ghostscript)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "system packages missing: ${missing[*]}; installing with apt-get…"
