@@ -323,3 +323,22 @@ def annotate(form: FormDocument) -> list[Suggestion]:
             continue
         check.message += suggestion.message()
     return found
+
+
+SUGGESTED_COLUMNS = ("form_id", "field", "value", "note", "reviewer", "rule", "rank", "points", "suggested")
+
+
+def suggested_rows(forms: list[FormDocument]) -> list[dict[str, object]]:
+    """Every candidate of every failing sum, ranked, as corrections.csv rows plus their evidence
+    (``OUT/corrections.suggested.csv``): a reviewer keeps the lines to accept, fills ``reviewer``
+    and puts them in the dump's corrections.csv. ``suggested`` marks the clear winner."""
+    rows: list[dict[str, object]] = []
+    for form in forms:
+        for suggestion in suggestions(form):
+            for rank, candidate in enumerate(suggestion.candidates, start=1):
+                note = f"{candidate.change.describe()}: {candidate.reason()}"
+                for pointer in candidate.change.pointers:
+                    rows.append({"form_id": form.form_id, "field": pointer, "value": fmt(candidate.change.new), "note": note,
+                                 "reviewer": "", "rule": suggestion.rule, "rank": rank, "points": candidate.points,
+                                 "suggested": "yes" if candidate is suggestion.best else "no"})
+    return rows

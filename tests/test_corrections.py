@@ -243,3 +243,21 @@ def test_an_unknown_form_id_alone_is_still_a_finding(tmp_path):
     rows = manifest(tmp_path / "out")
     assert rows["ok.pdf"]["status"] == "ok" and rows["corrections.csv"]["status"] == "skipped"
     assert "0 applied, 1 rejected" in rows["corrections.csv"]["message"]
+
+
+def test_the_suggested_corrections_file_ranks_every_candidate_and_its_chosen_lines_apply(dump, tmp_path):
+    """OUT/corrections.suggested.csv: every candidate, the clear winner marked; keeping the lines a
+    reviewer accepts and putting the file in the dump applies them, extra columns and all."""
+    import csv
+
+    out = tmp_path / "out"
+    assert extract(dump, out) == 1
+    rows = list(csv.DictReader((out / "corrections.suggested.csv").open(encoding="utf-8-sig")))
+    assert [row["suggested"] for row in rows].count("yes") == 1
+    chosen = next(row for row in rows if row["suggested"] == "yes")
+    assert (chosen["field"], chosen["value"], chosen["rank"]) == ("/indicators/2/score", "13", "1")
+    with (dump / "corrections.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerow(chosen | {"reviewer": "张三"})
+    assert extract(dump, out) == 0
