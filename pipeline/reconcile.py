@@ -20,7 +20,7 @@ from itertools import groupby
 from .document import NUMBER_OR_CODE_POINTER, PLACEHOLDER_DROPPED, Check, FormDocument, FundingLine, Indicator
 from .template import UNKNOWN, grade_bands, not_applicable
 from .values import decimals, parse_number
-from .vocabulary import is_child_row, is_header_label, is_numbered_child, is_numbered_parent, is_placeholder, normalise
+from .vocabulary import NOT_APPLICABLE, is_child_row, is_header_label, is_numbered_child, is_numbered_parent, is_placeholder, normalise
 
 TOTAL_ITEM = "年度资金总额"
 AMOUNT_TOLERANCE = 0.005
@@ -352,7 +352,8 @@ def grade(form: FormDocument) -> Check:
 
 
 def indicator_levels(form: FormDocument) -> Check:
-    """Every indicator row sits under a level-1 name: a row without one was not placed in its block."""
+    """Every indicator row sits under a level-1 name, and under a level-2 name where the form prints
+    them: a row without one was not placed in its block (a merge that was not rebuilt)."""
     rule = "indicator_levels"
     if not form.indicators:
         return Check(rule, "skip", "no indicator rows")
@@ -380,10 +381,15 @@ def points_read(form: FormDocument) -> Check:
     if len(with_points) < 2:
         return Check(rule, "skip", "the indicator rows carry no points")
     missing = [f"/indicators/{index} {indicator.name or indicator.level2 or '?'}" for index, indicator in own
-               if indicator.weight is None and indicator.score is None]
+               if indicator.weight is None and indicator.score is None and not _not_applicable(indicator)]
     if missing:
         return Check(rule, "fail", "indicator rows without 分值 or 得分 where the others carry them: " + "; ".join(missing))
     return Check(rule, "pass", "every indicator row carries its points")
+
+
+def _not_applicable(indicator: Indicator) -> bool:
+    """A 不适用 row: it may leave its points blank or write a dash."""
+    return any(normalise(value or "") in NOT_APPLICABLE for value in (indicator.name, indicator.target, indicator.actual))
 
 
 def header_in_values(form: FormDocument) -> Check:

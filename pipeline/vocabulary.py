@@ -176,6 +176,7 @@ UNIT_LINE_LABELS = ("金额单位", "单位")
 AMOUNT_UNITS = ("万元", "元")
 
 NOT_A_NUMBER = {"", "—", "-", "/", "－", "–", "——", "--", "／", "无"}
+NOT_APPLICABLE = {"不适用", "不涉及", "无此项"}  # an indicator row a form marks as not applying to the project
 
 # a template's instructions left in a cell: 说明原因(100字以内), 应单独说明理由
 INSTRUCTION = re.compile(r"\(\d+字以内\)|应单独说明|需说明原因")

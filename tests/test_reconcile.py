@@ -510,3 +510,11 @@ def test_numbered_child_rows_repeating_their_parent_s_points_are_counted_once():
     assert checks["double_counted_indicator"].status == "warn"
     form.indicators[0].name = "培训场次"  # without the 一、 parent, 1、 2、 are ordinary rows and count
     assert {c.rule: c for c in reconcile(form)}["total_score"].status == "fail"
+
+
+def test_a_not_applicable_row_may_leave_its_points_blank():
+    form = make_form()
+    form.indicators.append(Indicator("效益", 30.0, "生态效益", None, None, "不适用", None, None, None))
+    assert {c.rule: c for c in reconcile(form)}["points_read"].status == "pass"
+    form.indicators[-1].actual = "良好"
+    assert {c.rule: c for c in reconcile(form)}["points_read"].status == "fail"
