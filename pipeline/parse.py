@@ -516,8 +516,7 @@ class _FormReader:
             if item_key is not None:
                 break
         if item_key is None and not self.funding.lines:
-            amounts = [row.cell_at(x) for key, x in self.funding_cols.items() if key in AMOUNT_KEYS]
-            if any(c is not None and parse_number(c.text).value is not None for c in amounts):
+            if any(c is not None and parse_number(c.text).value is not None for c in self._amount_cells(row)):
                 # one budget row without a label (Sichuan): the first row of every funding block is its total
                 item_key = self.vocabulary.funding_row_without_label or "年度资金总额"
         if item_key is None:
@@ -547,11 +546,13 @@ class _FormReader:
             self._record(f"/funding/lines/{index}/weight", caption)
         self.funding.lines.append(line)
 
+    def _amount_cells(self, row: Row) -> list[Cell | None]:
+        return [row.cell_at(x) for key, x in self.funding_cols.items() if key in AMOUNT_KEYS]
+
     def _funding_row_without_item(self, row: Row) -> None:
         """A funding row no schema item names (财政专户管理资金, 单位资金, 其中:中央、省补助资金) is
         listed in dropped_rows; one with an amount other than zero is a value lost, so it is unread."""
-        amounts = [row.cell_at(x) for key, x in self.funding_cols.items() if key in AMOUNT_KEYS]
-        values = [parse_number(c.text).value for c in amounts if c is not None]
+        values = [parse_number(c.text).value for c in self._amount_cells(row) if c is not None]
         if all(v is None for v in values):
             return  # no amount: a caption, an instruction, a blank row
         label = " | ".join(c.text.strip() for c in row.cells if c.row == row.index and c.text.strip())

@@ -147,7 +147,8 @@ def read_xlsx(path: Path) -> DocumentContent:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "extension is not supported": noise to a user
             book = openpyxl.load_workbook(path, data_only=True)
-            formulas = openpyxl.load_workbook(path, data_only=False)  # to tell a formula never calculated
+            # a second view, with the formulas, only for a workbook that has any: to tell one never calculated
+            formulas = openpyxl.load_workbook(path, data_only=False) if _has_formulas(path) else None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, EOFError) as error:
         raise InputError(f"damaged .xlsx workbook ({type(error).__name__}: {error})") from error
     pages: list[PageContent] = []
@@ -158,12 +159,23 @@ def read_xlsx(path: Path) -> DocumentContent:
             pages.append(PageContent(page=number, width=0.0, height=0.0, method=METHOD))
             continue
         try:
-            pages.append(sheet_page(xlsx_sheet(worksheet, formulas[name]), number))
+            pages.append(sheet_page(xlsx_sheet(worksheet, formulas[name] if formulas is not None else None), number))
         except Exception as error:
             errors[number] = f"unreadable sheet {name!r} ({type(error).__name__}: {error})"
     book.close()
-    formulas.close()
+    if formulas is not None:
+        formulas.close()
     return _content(pages, errors)
+
+
+def _has_formulas(path: Path) -> bool:
+    """Any worksheet holds a formula (an ``<f>`` element): read from the ZIP, without parsing."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(re.search(rb"<(?:\w+:)?f[\s>/]", archive.read(info)) is not None
+                       for info in archive.infolist() if info.filename.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return True  # let openpyxl say what is wrong with it
 
 
 def _check_unpacked_size(path: Path) -> None:

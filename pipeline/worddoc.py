@@ -259,31 +259,26 @@ def _find(properties: etree._Element | None, name: str) -> etree._Element | None
     return properties.find(w(name)) if properties is not None else None
 
 
-def _rows(tbl: etree._Element) -> list[etree._Element]:
-    """A table's rows, through content controls; rows deleted in tracked changes are left out."""
-    rows: list[etree._Element] = []
-    for child in tbl:
-        if child.tag == w("tr"):
-            properties = child.find(w("trPr"))
-            if properties is None or properties.find(w("del")) is None:
-                rows.append(child)
+def _children(parent: etree._Element, tag: str) -> list[etree._Element]:
+    """The ``tag`` children of a table or row, through content controls (sdt, customXml)."""
+    found: list[etree._Element] = []
+    for child in parent:
+        if child.tag == w(tag):
+            found.append(child)
         elif child.tag in (w("sdt"), w("customXml")):
             content = child.find(w("sdtContent")) if child.tag == w("sdt") else child
             if content is not None:
-                rows.extend(_rows(content))
-    return rows
+                found.extend(_children(content, tag))
+    return found
+
+
+def _rows(tbl: etree._Element) -> list[etree._Element]:
+    """A table's rows; rows deleted in tracked changes are left out."""
+    return [row for row in _children(tbl, "tr") if (properties := row.find(w("trPr"))) is None or properties.find(w("del")) is None]
 
 
 def _cells(row: etree._Element) -> list[etree._Element]:
-    cells: list[etree._Element] = []
-    for child in row:
-        if child.tag == w("tc"):
-            cells.append(child)
-        elif child.tag in (w("sdt"), w("customXml")):
-            content = child.find(w("sdtContent")) if child.tag == w("sdt") else child
-            if content is not None:
-                cells.extend(_cells(content))
-    return cells
+    return _children(row, "tc")
 
 
 def _ref(table: int, cell: _Placing) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
+from pipeline.model import Cell, Grid
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
@@ -31,3 +32,10 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
 @pytest.fixture(scope="session")
 def cases() -> dict:
     return json.loads((EXPECTED / "cases.json").read_text(encoding="utf-8"))
+
+
+def at(grid: Grid, row: int, col: int) -> Cell:
+    """The cell covering (row, col) of a grid, merged or not: readers' tests look cells up by slot."""
+    found = grid.dense()[row][col]
+    assert found is not None, (row, col)
+    return found

@@ -8,21 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DUMP, EXPECTED
+from conftest import DUMP, EXPECTED, at
 from pipeline.htmltable import looks_like_html, read_html
 from pipeline.ingest import describe, sniff
-from pipeline.model import Cell, Grid
 from pipeline.parse import parse_document
 from pipeline.run import process_file
 
 SAMPLE = DUMP / "html_xls" / "培训经费_导出.xls"
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total")
-
-
-def at(grid: Grid, row: int, col: int) -> Cell:
-    found = grid.dense()[row][col]
-    assert found is not None, (row, col)
-    return found
 
 
 def html_file(tmp_path: Path, body: str, name: str = "export.xls", encoding: str = "utf-8", head: str = "") -> Path:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
 
-from conftest import DUMP
+from conftest import DUMP, REPO
 from pipeline.document import Provenance
 from pipeline.errors import InputError
 from pipeline.extract import Extraction, ExtractOptions, extract, image_frames, render_dpi, reread_numbers
@@ -22,6 +23,9 @@ from pipeline.run import build_form
 from pipeline.scan import UnreadableImage, read_image
 from pipeline.segment import Glyph, group_tables, table_grid
 from pipeline.textlayer import read_pdf, text_layer_problem
+
+sys.path.insert(0, str(REPO / "scripts"))
+from make_scan_corpus import landscape as landscape_sheet  # noqa: E402  (the corpus's own landscape page)
 
 TRAINING = DUMP / "2022" / "单表" / "培训经费.pdf"
 
@@ -201,19 +205,10 @@ def test_rapidocr_ships_its_models_and_reads_offline(monkeypatch):
 # --- geometry that never hurts ------------------------------------------------------------------
 
 
-def _landscape(page: np.ndarray) -> np.ndarray:
-    """The portrait form on a landscape sheet of the same height (a wide form's page)."""
-    height, width = page.shape
-    sheet = np.full((height, int(height * 1.414)), 255, np.uint8)
-    x = (sheet.shape[1] - width) // 2
-    sheet[:, x : x + width] = page
-    return sheet
-
-
 @pytest.mark.parametrize("landscape", [False, True])
 def test_an_upright_page_is_never_turned(tesseract, landscape):
     page = render(TRAINING, 200)
-    page = _landscape(page) if landscape else page
+    page = landscape_sheet(page) if landscape else page
     content, scan = read_image(page, 200, 1, tesseract)
     assert not any("turned" in c for c in scan.corrections)
     assert "440307220441502105005" in {c.text for g in content.grids for c in g.cells}
@@ -221,7 +216,7 @@ def test_an_upright_page_is_never_turned(tesseract, landscape):
 
 @pytest.mark.parametrize("turns", [1, 3])
 def test_a_rotated_landscape_page_is_turned_right(tesseract, turns):
-    page = np.ascontiguousarray(np.rot90(_landscape(render(TRAINING, 200)), turns))
+    page = np.ascontiguousarray(np.rot90(landscape_sheet(render(TRAINING, 200)), turns))
     content, scan = read_image(page, 200, 1, tesseract)
     turned = [c for c in scan.corrections if "to upright" in c]
     assert turned and turned[0].startswith(f"turned {(4 - turns) * 90}°")

@@ -8,9 +8,8 @@ import zipfile
 from dataclasses import asdict
 from pathlib import Path
 
-from conftest import DUMP, EXPECTED
+from conftest import DUMP, EXPECTED, at
 from pipeline.ingest import describe
-from pipeline.model import Cell, Grid
 from pipeline.ods import length_points, read_ods
 from pipeline.parse import parse_document
 from pipeline.run import process_file
@@ -20,12 +19,6 @@ CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators"
 NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
-
-
-def at(grid: Grid, row: int, col: int) -> Cell:
-    found = grid.dense()[row][col]
-    assert found is not None, (row, col)
-    return found
 
 
 def ods_file(tmp_path: Path, tables: str, name: str = "book.ods") -> Path:

@@ -12,10 +12,9 @@ import docx
 import pytest
 from docx.enum.text import WD_BREAK
 
-from conftest import DUMP, EXPECTED, REPO
+from conftest import DUMP, EXPECTED, REPO, at
 from pipeline.batch import run
 from pipeline.ingest import describe
-from pipeline.model import Cell, Grid
 from pipeline.parse import ParsedForm, parse_document
 from pipeline.run import process_file
 from pipeline.worddoc import read_docx
@@ -35,12 +34,6 @@ def content_of(form: ParsedForm) -> dict:
 def expected(name: str) -> dict:
     seed = json.loads((EXPECTED / "seed" / name).read_text(encoding="utf-8"))
     return {key: seed[key] for key in CONTENT_KEYS}
-
-
-def at(grid: Grid, row: int, col: int) -> Cell:
-    found = grid.dense()[row][col]
-    assert found is not None, (row, col)
-    return found
 
 
 def test_sample_docx_gives_the_seed_forms_with_cell_refs():

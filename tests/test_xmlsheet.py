@@ -11,22 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DUMP, EXPECTED
+from conftest import DUMP, EXPECTED, at
 from pipeline.convert import soffice
 from pipeline.ingest import describe
-from pipeline.model import Cell, Grid
 from pipeline.parse import parse_document
 from pipeline.spreadsheet import read_xlsx
 from pipeline.xmlsheet import read_xml_workbook
 
 SAMPLE = DUMP / "xml_xls" / "住房租赁市场发展专项_导出.xls"
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total")
-
-
-def at(grid: Grid, row: int, col: int) -> Cell:
-    found = grid.dense()[row][col]
-    assert found is not None, (row, col)
-    return found
 
 
 def content_of(form) -> dict:
