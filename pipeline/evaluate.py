@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .reconcile import LOW_CONFIDENCE
+from .vocabulary import SAME_IN_PRINT
 
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total", "other_notes")
 _SPACE = re.compile(r"\s+")
@@ -31,13 +32,11 @@ class FieldResult:
     numeric: bool
 
 
-# glyphs that print the same: a reading of the page cannot tell them apart (≧ typed for ≥)
-_SAME_IN_PRINT = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "="})
 
 
 def _norm(value: Any) -> Any:
     if isinstance(value, str):
-        return _SPACE.sub("", unicodedata.normalize("NFKC", value)).translate(_SAME_IN_PRINT)
+        return _SPACE.sub("", unicodedata.normalize("NFKC", value)).translate(SAME_IN_PRINT)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     return value

@@ -117,6 +117,7 @@ class ParsedForm:
     dropped_rows: list[DroppedRow] = field(default_factory=list)
     template_note: str | None = None  # why the layout is unknown: the closest template, what did not match
     unread: list[str] = field(default_factory=list)  # printed but not placed: columns no role names, rows no item names
+    unread_cells: list[Cell] = field(default_factory=list)  # the header cells of ``unread`` (an OCR'd page reads them again)
     grid: dict[str, Any] | None = None  # the raw cells of a form of unknown layout, to be saved beside it
 
 
@@ -162,7 +163,8 @@ def _join_split_titles(stream: list[Row | TextLine]) -> list[Row | TextLine]:
             box = (min(previous.bbox[0], item.bbox[0]), min(previous.bbox[1], item.bbox[1]),
                    max(previous.bbox[2], item.bbox[2]), max(previous.bbox[3], item.bbox[3]))
             left, right = sorted((previous, item), key=lambda line: line.bbox[0])
-            joined[-1] = TextLine(left.text + right.text, item.page, box)
+            confidences = [c for c in (left.confidence, right.confidence) if c is not None]
+            joined[-1] = TextLine(left.text + right.text, item.page, box, min(confidences) if confidences else None)
             continue
         joined.append(item)
     return joined
@@ -194,7 +196,7 @@ def split_forms(stream: list[Row | TextLine]) -> list[FormChunk]:
     for item in stream:
         title = _title_of(item)
         if title is not None:
-            line = item if isinstance(item, TextLine) else TextLine(title, item.page, item.cells[0].bbox)
+            line = item if isinstance(item, TextLine) else TextLine(title, item.page, item.cells[0].bbox, item.cells[0].confidence)
             chunks.append(FormChunk(title=title, title_line=line))
             continue
         if not chunks:
@@ -238,9 +240,9 @@ def _is_caption(text: str) -> bool:
     return not base or any(base == caption or base.startswith(caption) and len(base) <= len(caption) + 2 for caption in BLOCK_CAPTIONS)
 
 
-def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> list[str]:
+def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> list[Cell]:
     """Header cells printed in this row whose column no role names: a column that is not read."""
-    return [c.text.strip() for c in row.cells
+    return [c for c in row.cells
             if c.row == row.index and c.text.strip() and _column_role(c, table, rules) is None and not _is_caption(c.text)]
 
 
@@ -277,6 +279,7 @@ class _FormReader:
         self.previous_level2: tuple[str | None, Cell | None, Row | None] = (None, None, None)
         self.grids_with_indicators: set[int] = set()
         self.unread: list[str] = []  # what the form prints that could not be placed: columns, rows
+        self.unread_cells: list[Cell] = []  # the header cells among them (OCR reads them again)
         self.header_row: Row | None = None  # the indicator header, to tell a second header row after it
         self.last_indicator_row: Row | None = None  # where the last indicator was read (rows split by a page break)
         self.last_goal_row: Row | None = None
@@ -316,6 +319,9 @@ class _FormReader:
                 self._row(item)
         if self.other_notes:
             self._record("/other_notes", self.other_notes[0][1])
+        if self.chunk.title_line is not None:
+            line = self.chunk.title_line
+            self.provenance["/title"] = Provenance(line.page, line.bbox, line.text, line.confidence)
         self._year_from_title()
         self._fill_split_level1()
         self._columns_read()
@@ -333,6 +339,7 @@ class _FormReader:
             other_notes="\n".join(text for text, _ in self.other_notes) or None,
             dropped_rows=self.dropped_rows,
             unread=self.unread,
+            unread_cells=self.unread_cells,
         )
 
     def _columns_read(self) -> None:
@@ -354,7 +361,7 @@ class _FormReader:
             year = title_year(line.text)
             if year is not None:
                 self.project.year = year
-                self.provenance["/project/year"] = Provenance(line.page, line.bbox, line.text)
+                self.provenance["/project/year"] = Provenance(line.page, line.bbox, line.text, line.confidence)
 
     def _fill_split_level1(self) -> None:
         """A merged level cell split by a page break may print its label below the break only: the
@@ -392,12 +399,12 @@ class _FormReader:
         year = YEAR_LINE.match(normalise(line.text))
         if year and self.project.year is None:
             self.project.year = year.group(1)
-            self.provenance["/project/year"] = Provenance(line.page, line.bbox, line.text)
+            self.provenance["/project/year"] = Provenance(line.page, line.bbox, line.text, line.confidence)
             return
         unit = unit_of(line.text)
         if unit and self.funding.unit is None:
             self.funding.unit = unit
-            self.provenance["/funding/unit"] = Provenance(line.page, line.bbox, line.text)
+            self.provenance["/funding/unit"] = Provenance(line.page, line.bbox, line.text, line.confidence)
 
     def _row(self, row: Row) -> None:
         texts = [c for c in row.cells if c.text.strip()]
@@ -407,8 +414,9 @@ class _FormReader:
         indicator_header = _header_positions(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
         if _is_indicator_header(indicator_header):
             if self.section != "indicators" or not self.indicator_cols:  # a header repeated on a new page reads the same
-                self.unread += [f"indicator column {text!r}" for text in
-                                _unread_header_cells(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)]
+                unread = _unread_header_cells(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
+                self.unread += [f"indicator column {c.text.strip()!r}" for c in unread]
+                self.unread_cells += unread
             self.indicator_cols = indicator_header
             self.header_row = row
             self.section = "indicators"
@@ -424,9 +432,10 @@ class _FormReader:
         self._units(row)
         funding_header = _header_positions(row, self.vocabulary.funding_columns, FUNDING_ROLES)
         if _is_funding_header(funding_header):
-            self.unread += [f"funding column {text!r}" for text in
-                            _unread_header_cells(row, self.vocabulary.funding_columns, FUNDING_ROLES)
-                            if match_key(text, self.vocabulary.funding_items) is None and unit_of(text) is None]
+            unread = [c for c in _unread_header_cells(row, self.vocabulary.funding_columns, FUNDING_ROLES)
+                      if match_key(c.text.strip(), self.vocabulary.funding_items) is None and unit_of(c.text.strip()) is None]
+            self.unread += [f"funding column {c.text.strip()!r}" for c in unread]
+            self.unread_cells += unread
             self.funding_cols = funding_header
             self.funding_weight = self._caption_weight(row)
             self.section = "funding"

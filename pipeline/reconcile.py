@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import groupby
 
-from .document import NUMBER_OR_CODE_POINTER, PLACEHOLDER_DROPPED, Check, FormDocument, FundingLine, Indicator
+from .document import PLACEHOLDER_DROPPED, Check, FormDocument, FundingLine, Indicator
 from .template import UNKNOWN, grade_bands, not_applicable
 from .values import decimals, parse_number
 from .vocabulary import NOT_APPLICABLE, is_child_row, is_header_label, is_numbered_child, is_numbered_parent, is_placeholder, normalise
@@ -438,7 +438,8 @@ LOW_CONFIDENCE = 0.80
 
 
 def low_confidence(form: FormDocument) -> Check:
-    """An OCR'd number or code read with low confidence: a human looks before anyone relies on it."""
+    """An OCR'd value read with low confidence — a number or code, or a text two engines read
+    differently (``extract.confirm_texts``): a human looks before anyone relies on it."""
     rule = "low_confidence"
     reviewed = {c.field for c in form.corrections}  # a reviewer has looked at these (corrected or confirmed)
     scored = {p: v for p, v in form.provenance.items() if v.confidence is not None and p not in reviewed}
@@ -447,11 +448,11 @@ def low_confidence(form: FormDocument) -> Check:
     doubtful = [
         f"{pointer} {value.text!r} ({value.confidence:.2f})"
         for pointer, value in scored.items()
-        if NUMBER_OR_CODE_POINTER.match(pointer) and value.confidence < LOW_CONFIDENCE
+        if value.confidence < LOW_CONFIDENCE
     ]
     if doubtful:
-        return Check(rule, "warn", f"numbers or codes read with confidence < {LOW_CONFIDENCE}: " + "; ".join(doubtful))
-    return Check(rule, "pass", "every OCR'd number and code was read with good confidence")
+        return Check(rule, "warn", f"values read with confidence < {LOW_CONFIDENCE}: " + "; ".join(doubtful))
+    return Check(rule, "pass", "every OCR'd value was read with good confidence")
 
 
 CHECKS: list[Callable[[FormDocument], Check]] = [

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .document import Check, FormDocument, Source
 from .errors import FileTooLarge, InputError
-from .extract import ExtractOptions, Extraction, extract, reread_numbers
+from .extract import ExtractOptions, Extraction, confirm_texts, extract, reread_headers, reread_numbers
 from .ingest import InputFile, describe
 from .names import display_relpath
 from .model import DocumentContent
@@ -157,7 +157,10 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
     try:
         parsed_forms = parse_document(content)
         if extraction.scans:
+            if reread_headers(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)]):
+                parsed_forms = parse_document(content)
             reread_numbers(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)])
+            confirm_texts(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)])
             parsed_forms = parse_document(content)
     except Exception as error:
         result.message, result.reason = "; ".join(notes + [f"internal error while parsing: {type(error).__name__}: {error}"]), "internal_error"

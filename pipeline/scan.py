@@ -171,7 +171,7 @@ def _text_outside(scan: ScanPage, grids: list[Grid], ocr: OcrEngine) -> list[Tex
     for (x, y, w, h), reading in zip(boxes, readings):
         if reading.text:
             bbox = (x / scale, y / scale, (x + w) / scale, (y + h) / scale)
-            lines.append(TextLine(text=reading.text, page=scan.page, bbox=bbox))
+            lines.append(TextLine(text=reading.text, page=scan.page, bbox=bbox, confidence=reading.confidence, read_by=reading.read_by))
     return sorted(lines, key=lambda line: (line.bbox[1], line.bbox[0]))
 
 
@@ -231,7 +231,7 @@ def _read_grid(grid: Grid, scan: ScanPage, ocr: OcrEngine, known: dict[int, Cell
     todo = [i for i in range(len(grid.cells)) if i not in known]
     readings = dict(known)
     readings.update(zip(todo, read_cells(ocr, [scan.crop(grid.cells[i].bbox) for i in todo])))
-    cells = [replace(cell, text=readings[i].text, confidence=readings[i].confidence) for i, cell in enumerate(grid.cells)]
+    cells = [replace(cell, text=readings[i].text, confidence=readings[i].confidence, read_by=readings[i].read_by) for i, cell in enumerate(grid.cells)]
     return replace(grid, cells=cells)
 
 
