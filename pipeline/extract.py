@@ -20,7 +20,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageOps
 
 from .convert import soffice
-from .document import NUMBER_OR_CODE_POINTER
+from .pointer import is_number_or_code
 from .errors import InputError
 from .ingest import InputFile
 from .model import DocumentContent, PageContent
@@ -274,7 +274,7 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
     chosen = engine(extraction.engine_name)
     ocr: OcrEngine = getattr(chosen, "fast", chosen)
     referee: OcrEngine | None = getattr(chosen, "strong", None)  # a third reading where two disagree
-    targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if NUMBER_OR_CODE_POINTER.match(pointer) and p.page in extraction.scans}
+    targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if is_number_or_code(pointer) and p.page in extraction.scans}
     disagreements = 0
     for page in extraction.content.pages:
         if page.page not in extraction.scans:
