@@ -76,10 +76,6 @@ def _agrees(printed: float, computed: float, step: float) -> bool:
     return difference <= SUM_TOLERANCE or difference < step - SUM_TOLERANCE
 
 
-def _children(form: FormDocument) -> list[tuple[int, int | None]]:
-    return ptr.children(form)
-
-
 def _zero_total(form: FormDocument) -> bool:
     """年度资金总额 printed as zeros while a 其中 row has an amount."""
     found = total_line(form)
@@ -279,7 +275,7 @@ def repeated_funding_score(form: FormDocument) -> Check:
 def double_counted_indicator(form: FormDocument) -> Check:
     """其中 indicator rows carrying points their parent row carries too: counted once, from the parent."""
     rule = "double_counted_indicator"
-    pairs = _children(form)
+    pairs = ptr.children(form)
     rows = form.indicators
     doubled = [(child, parent) for child, parent in pairs if parent is not None and has_points(rows[parent]) and has_points(rows[child])]
     if doubled:
@@ -379,7 +375,7 @@ def points_read(form: FormDocument) -> Check:
     its columns (a row split by a page break read as two, a shifted row). Rows that detail a parent
     (其中, 1、 under 一、) carry none by design, and 不适用 rows print 0."""
     rule = "points_read"
-    children = {child for child, _ in _children(form)}
+    children = {child for child, _ in ptr.children(form)}
     own = [(index, indicator) for index, indicator in enumerate(form.indicators) if index not in children]
     with_points = [indicator for _, indicator in own if indicator.weight is not None or indicator.score is not None]
     if len(with_points) < 2:
