@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from .pointer import child
 from .reconcile import LOW_CONFIDENCE
 from .vocabulary import SAME_IN_PRINT
 
@@ -44,9 +45,9 @@ def _norm(value: Any) -> Any:
 
 def _leaves(value: Any, pointer: str = "") -> dict[str, Any]:
     if isinstance(value, dict):
-        return {k: v for key, item in value.items() for k, v in _leaves(item, f"{pointer}/{key}").items()}
+        return {k: v for key, item in value.items() for k, v in _leaves(item, child(pointer, key)).items()}
     if isinstance(value, list):
-        return {k: v for i, item in enumerate(value) for k, v in _leaves(item, f"{pointer}/{i}").items()}
+        return {k: v for i, item in enumerate(value) for k, v in _leaves(item, child(pointer, i)).items()}
     return {pointer: value}
 
 

@@ -22,7 +22,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageOps
 
 from .convert import soffice
-from .document import NUMBER_OR_CODE_POINTER
+from .pointer import is_number_or_code
 from .errors import InputError
 from .ingest import InputFile
 from .model import Cell, DocumentContent, PageContent, TextLine
@@ -279,7 +279,7 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
     chosen = engine(extraction.engine_name)
     ocr: OcrEngine = getattr(chosen, "fast", chosen)
     referee: OcrEngine | None = getattr(chosen, "strong", None)  # a third reading where two disagree
-    targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if NUMBER_OR_CODE_POINTER.match(pointer) and p.page in extraction.scans}
+    targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if is_number_or_code(pointer) and p.page in extraction.scans}
     disagreements = 0
     for page in extraction.content.pages:
         if page.page not in extraction.scans:
@@ -355,7 +355,7 @@ def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
         return 0
     readers = _text_readers(extraction.engine_name)
     cell_targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items()
-                    if not NUMBER_OR_CODE_POINTER.match(pointer) and p.page in extraction.scans}
+                    if not is_number_or_code(pointer) and p.page in extraction.scans}
     line_targets = {(p.page, p.bbox) for form in forms for p in form.provenance.values() if p.page in extraction.scans}
     doubts = 0
     for page in extraction.content.pages:

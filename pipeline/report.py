@@ -19,21 +19,20 @@ from __future__ import annotations
 
 import html
 import io
-import re
 from collections import Counter
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
-from .corrections import CORRECTIONS_FILE, CorrectionsOutcome, FieldError, csv_line, get_value, header_line, resolve
+from . import pointer as ptr
+from .corrections import CORRECTIONS_FILE, CorrectionsOutcome, csv_line, header_line
 from .document import Check, FormDocument
 from .export import PAGES_DIR, atomic_path, page_image_name, write_text
-from .reconcile import LOW_CONFIDENCE, TOTAL_ITEM, counted_indices, fmt
+from .reconcile import LOW_CONFIDENCE, fmt
 from .rules import needs_human, rule_for
 from .run import FileResult, RunResult
 from .suggest import Suggestion, label, suggestions
@@ -45,9 +44,6 @@ SCALE = DPI / 72
 CROP_MARGIN = (150.0, 40.0, 14.0)  # points left (to show 年度指标值/实际完成值/分值 beside a score), right, above/below
 CROP_MAX_PT = (330.0, 120.0)  # a huge cell (a goal paragraph) is cropped to its top-left corner
 STATUSES = ("ok", "needs_review", "failed", "skipped")
-
-
-_POINTER = re.compile(r"(/(?:project|funding|goals|indicators|total|title)(?:/[A-Za-z0-9_]+)*)")
 
 
 # --- page images ----------------------------------------------------------------------------
@@ -147,74 +143,14 @@ def crop(image: Image.Image, bbox: tuple[float, float, float, float]) -> Image.I
 # --- which values a check is about --------------------------------------------------------
 
 
-def _total_index(form: FormDocument) -> int | None:
-    return next((i for i, line in enumerate(form.funding.lines) if line.item == TOTAL_ITEM), None)
+def involved(check: Check) -> list[str]:
+    """The pointers of the values a failed or warned check is about: the check names them itself
+    (a rejected correction's field included)."""
+    return list(dict.fromkeys(check.pointers))
 
 
-def _sum_pointers(form: FormDocument, column: str) -> list[str]:
-    index = _total_index(form)
-    pointers = [f"/funding/lines/{index}/{column}"] if index is not None else []
-    pointers += [f"/indicators/{i}/{column}" for i in counted_indices(form)]
-    return pointers + [f"/total/{column}"]
-
-
-def _level1_pointers(form: FormDocument) -> list[str]:
-    """The declared weight and the members' weights of each level-1 group whose weights disagree."""
-    pointers: list[str] = []
-    numbered = [(i, form.indicators[i]) for i in counted_indices(form)]
-    for (_, declared), group in groupby(numbered, key=lambda item: (item[1].level1, item[1].level1_weight)):
-        members = list(group)
-        if declared is not None and abs(sum(ind.weight or 0.0 for _, ind in members) - declared) > 1e-6:
-            pointers.append(f"/indicators/{members[0][0]}/level1_weight")
-            pointers += [f"/indicators/{i}/weight" for i, _ in members]
-    return pointers
-
-
-def involved(form: FormDocument, check: Check, outcome: CorrectionsOutcome | None = None) -> list[str]:
-    """The pointers of the values a failed or warned check is about."""
-    rule = check.rule
-    if rule == "total_score":
-        return _sum_pointers(form, "score")
-    if rule == "total_weight":
-        return _sum_pointers(form, "weight")
-    if rule == "level1_weight":
-        return _level1_pointers(form)
-    if rule == "score_within_weight":
-        over = [f"/indicators/{i}" for i, ind in enumerate(form.indicators) if ind.score is not None and ind.weight is not None and ind.score > ind.weight]
-        over += [f"/funding/lines/{i}" for i, line in enumerate(form.funding.lines) if line.score is not None and line.weight is not None and line.score > line.weight]
-        return [f"{p}/{c}" for p in over for c in ("weight", "score")] + ["/total/weight", "/total/score"]
-    if rule == "funding_sum":
-        return [f"/funding/lines/{i}/{c}" for c in ("initial_budget", "annual_budget", "executed") for i in range(len(form.funding.lines))]
-    if rule == "execution_rate":
-        return [f"/funding/lines/{i}/{c}" for i, line in enumerate(form.funding.lines) if line.execution_rate is not None
-                for c in ("annual_budget", "executed", "execution_rate")]
-    if rule == "funding_score":
-        index = _total_index(form)
-        return [] if index is None else [f"/funding/lines/{index}/{c}" for c in ("weight", "execution_rate", "score")]
-    if rule == "deviation_note":
-        return [f"/indicators/{i}/{c}" for i, ind in enumerate(form.indicators)
-                if ind.score is not None and ind.weight is not None and ind.score < ind.weight and not ind.deviation_note
-                for c in ("weight", "score")]
-    if rule == "low_confidence":
-        reviewed = {c.field for c in form.corrections}
-        return [p for p, v in form.provenance.items() if v.confidence is not None and v.confidence < LOW_CONFIDENCE and p not in reviewed
-                and p in check.message]
-    if rule == "corrections" and outcome is not None:
-        return [r.field for r in outcome.rejected if r.form_id == form.form_id and r.field]
-    return list(dict.fromkeys(_POINTER.findall(check.message)))
-
-
-def _exists(form: FormDocument, pointer: str) -> bool:
-    try:
-        resolve(form, pointer)
-        return True
-    except FieldError:
-        return False
-
-
-def value_at(form: FormDocument, pointer: str) -> Any:
-    container, key, _ = resolve(form, pointer)
-    return get_value(container, key)
+_exists = ptr.exists  # the names the report's code reads values by
+value_at = ptr.get
 
 
 def shown(value: Any) -> str:
@@ -476,7 +412,7 @@ def review_section(form: FormDocument, ctx: Context) -> str:
     attention = [c for c in form.checks if needs_attention(c)]
     checks = "".join(f'<li class="check {esc(c.status)}"><span class="badge st-{"failed" if c.status == "fail" else "warn"}">{esc(c.status)}</span> '
                      f'<b>{esc(rule_for(c.rule).title_zh + " · " + rule_for(c.rule).title_en)}</b> <code>{esc(c.rule)}</code><br>{esc(c.message)}</li>' for c in attention)
-    pointers = list(dict.fromkeys([p for p in proposed] + candidates + [p for c in attention for p in involved(form, c, ctx.outcome)]))
+    pointers = list(dict.fromkeys([p for p in proposed] + candidates + [p for c in attention for p in involved(c)]))
     pointers = [p for p in pointers if _exists(form, p) and (p in form.provenance or value_at(form, p) is not None or p in proposed)]
     cards = "".join(value_card(form, p, ctx, proposed) for p in pointers) or '<p class="noimage">No single value is involved: see the form\'s page.</p>'
     name = form.project.name or form.title or "(no project name)"
@@ -549,21 +485,21 @@ def _cell(form: FormDocument, pointer: str, value: Any, numeric: bool = False) -
 
 def tables_html(form: FormDocument) -> str:
     project = [("项目编码", "code"), ("项目名称", "name"), ("年度", "year"), ("实施单位", "implementing_unit"), ("一级预算单位", "budget_unit"), ("主管部门", "competent_department")]
-    rows = "".join(f"<tr><th>{name}</th>{_cell(form, f'/project/{key}', getattr(form.project, key))}</tr>" for name, key in project)
-    rows += f"<tr><th>title</th>{_cell(form, '/title', form.title)}</tr>"
+    rows = "".join(f"<tr><th>{name}</th>{_cell(form, ptr.project(key), getattr(form.project, key))}</tr>" for name, key in project)
+    rows += f"<tr><th>title</th>{_cell(form, ptr.TITLE, form.title)}</tr>"
     parts = [f'<h3>projects</h3><table class="kv">{rows}</table>']
     columns = [("年初预算数", "initial_budget"), ("全年预算数", "annual_budget"), ("全年执行数", "executed"), ("分值", "weight"), ("执行率", "execution_rate"), ("得分", "score")]
     head = "".join(f"<th>{name}</th>" for name, _ in columns)
-    body = "".join(f"<tr>{_cell(form, f'/funding/lines/{i}/item', line.item)}"
-                   + "".join(_cell(form, f"/funding/lines/{i}/{key}", getattr(line, key), True) for _, key in columns) + "</tr>"
+    body = "".join(f"<tr>{_cell(form, ptr.funding(i, 'item'), line.item)}"
+                   + "".join(_cell(form, ptr.funding(i, key), getattr(line, key), True) for _, key in columns) + "</tr>"
                    for i, line in enumerate(form.funding.lines))
     parts.append(f'<h3>funding <small>({esc(form.funding.unit or "unit not printed")})</small></h3><table class="grid"><thead><tr><th>item</th>{head}</tr></thead><tbody>{body}</tbody></table>')
     columns = [("一级", "level1", False), ("一级分值", "level1_weight", True), ("二级", "level2", False), ("三级指标", "name", False), ("年度指标值", "target", False),
                ("实际完成值", "actual", False), ("分值", "weight", True), ("得分", "score", True), ("偏差原因", "deviation_note", False)]
     head = "".join(f"<th>{name}</th>" for name, _, _ in columns)
-    body = "".join("<tr>" + "".join(_cell(form, f"/indicators/{i}/{key}", getattr(ind, key), numeric) for _, key, numeric in columns) + "</tr>"
+    body = "".join("<tr>" + "".join(_cell(form, ptr.indicator(i, key), getattr(ind, key), numeric) for _, key, numeric in columns) + "</tr>"
                    for i, ind in enumerate(form.indicators))
-    body += f'<tr class="total"><th colspan="6">总分</th>{_cell(form, "/total/weight", form.total.weight, True)}{_cell(form, "/total/score", form.total.score, True)}<td></td></tr>'
+    body += f'<tr class="total"><th colspan="6">总分</th>{_cell(form, ptr.total("weight"), form.total.weight, True)}{_cell(form, ptr.total("score"), form.total.score, True)}<td></td></tr>'
     parts.append(f'<h3>indicators</h3><table class="grid indicators"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
     goals = "".join(f"<h4>{name}</h4><ol>" + "".join(f"<li>{esc(g)}</li>" for g in items) + "</ol>" for name, items in (("预期目标", form.goals.expected), ("实际完成情况", form.goals.actual)))
     parts.append(f"<details><summary>年度总体目标</summary>{goals}</details>")

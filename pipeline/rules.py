@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .document import Check
+from .document import Check, CheckStatus, FormStatus
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,9 @@ def rule_for(name: str) -> Rule:
 
 def needs_human(check: Check) -> bool:
     """A failed check, or a warning of a rule whose warnings need a human."""
-    return check.status == "fail" or check.status == "warn" and rule_for(check.rule).warning_needs_review
+    return check.status == CheckStatus.FAIL or check.status == CheckStatus.WARN and rule_for(check.rule).warning_needs_review
 
 
-def form_status(checks: list[Check]) -> str:
+def form_status(checks: list[Check]) -> FormStatus:
     """``needs_review`` when any check needs a human, else ``ok``: the one place this is decided."""
-    return "needs_review" if any(needs_human(c) for c in checks) else "ok"
+    return FormStatus.NEEDS_REVIEW if any(needs_human(c) for c in checks) else FormStatus.OK

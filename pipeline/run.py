@@ -7,10 +7,10 @@ file cannot lose the batch; ``batch.run`` runs it over a dump, ``export`` writes
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .document import Check, FormDocument, Source
+from .document import Check, CheckStatus, FormDocument, FormStatus, Source
 from .errors import FileTooLarge, InputError
 from .extract import ExtractOptions, Extraction, confirm_texts, extract, reread_headers, reread_numbers
 from .ingest import InputFile, describe
@@ -19,7 +19,7 @@ from .model import DocumentContent
 from .parse import ParsedForm, Unsupported, parse_document
 from .readers import KINDS as DOCUMENT_KINDS
 from .readers import extract_document
-from .reconcile import reconcile
+from .reconcile import reconcile, structure_read, values_readable
 from .rules import form_status, needs_human
 from .spreadsheet import read_xls, read_xlsx
 from .textexport import read_text_export
@@ -95,18 +95,18 @@ def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: s
     )
     form.checks = reconcile(form)
     if parsed.template_note:  # the layout_known check, with the closest template and what did not match
-        form.checks = [Check(c.rule, c.status, parsed.template_note) if c.rule == "layout_known" and c.status == "fail" else c for c in form.checks]
+        form.checks = [replace(c, message=parsed.template_note) if c.rule == "layout_known" and c.status == CheckStatus.FAIL else c for c in form.checks]
     if parsed.problems:
-        form.checks.append(Check("values_readable", "fail", "printed but unreadable, kept as null: " + "; ".join(parsed.problems)))
+        form.checks.append(values_readable(parsed.problems))
     if parsed.unread:
-        form.checks.append(Check("structure_read", "fail", "printed but not read: " + "; ".join(parsed.unread)))
+        form.checks.append(structure_read(parsed.unread))
     if not parsed.indicators:
-        form.checks.append(Check("indicators_found", "fail", "no indicator rows found under an 一级指标/三级指标 header"))
+        form.checks.append(Check("indicators_found", CheckStatus.FAIL, "no indicator rows found under an 一级指标/三级指标 header"))
     form.status = form_status(form.checks)
     errors = schema_errors(form.to_json())
     if errors:
-        form.checks.append(Check("schema", "fail", "; ".join(errors[:10])))
-        form.status = "needs_review"
+        form.checks.append(Check("schema", CheckStatus.FAIL, "; ".join(errors[:10])))
+        form.status = FormStatus.NEEDS_REVIEW
     return form
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from . import pointer
+
 PACKAGE = Path(__file__).resolve().parent
 SCHEMA_NAME = "form.schema.json"
 # an installed wheel ships the schema as pipeline/schemas/; a checkout has it at the root, schemas/
@@ -25,4 +27,4 @@ def validator() -> Draft202012Validator:
 def schema_errors(document: dict[str, Any]) -> list[str]:
     """Every way the document breaks the schema, as 'pointer: message' lines (empty when valid)."""
     errors = sorted(validator().iter_errors(document), key=lambda e: list(e.absolute_path))
-    return [f"/{'/'.join(str(p) for p in error.absolute_path)}: {error.message}" for error in errors]
+    return [f"{pointer.shown(error.absolute_path)}: {error.message}" for error in errors]

@@ -28,7 +28,7 @@ LAYOUTS = {"national", "yunnan", "xianjie", "hubei", "sichuan", "shenzhen", "oth
 def _as_full_form(content: dict) -> dict:
     """The expected content with the non-content fields of a form filled with dummies."""
     return {
-        "schema_version": "1.4.0",
+        "schema_version": "1.5.0",
         "form_id": "0123456789abcdef-0",
         "status": "ok",
         "template": "national",

@@ -14,8 +14,8 @@ from PIL import Image, ImageDraw
 
 from conftest import DUMP
 from pipeline.cli import main
-from pipeline.document import Check, FormDocument, Indicator, Provenance, Source, Total
-from pipeline.reconcile import reconcile
+from pipeline.document import FormDocument, Indicator, Provenance, Source, Total
+from pipeline.reconcile import reconcile, values_readable
 from pipeline.report import FILES_DIR, SCALE, crop, write_report
 from pipeline.run import FileResult, RunResult
 
@@ -129,7 +129,7 @@ def ocr_form(index: int, checks_failing: int, bbox=(300.0, 400.0, 340.0, 420.0))
     )
     form.checks = reconcile(form)
     if checks_failing > 1:
-        form.checks.append(Check("values_readable", "fail", "printed but unreadable, kept as null: /project/code: not a number: 'x'"))
+        form.checks.append(values_readable([("/project/code", "not a number: 'x'")]))
     form.status = "needs_review"
     return form
 

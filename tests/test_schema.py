@@ -10,15 +10,19 @@ import pytest
 
 from pipeline.document import (
     Check,
+    CheckStatus,
     Correction,
     FormDocument,
+    FormStatus,
     Funding,
     FundingLine,
     Goals,
     Indicator,
+    Op,
     Project,
     Provenance,
     Source,
+    Term,
     Total,
 )
 from pipeline.ingest import InputFile
@@ -149,6 +153,7 @@ OBJECTS = [
     ("indicators/[]", Indicator),
     ("total", Total),
     ("checks/[]", Check),
+    ("checks/[]/terms/[]", Term),
     ("corrections/[]", Correction),
 ]
 
@@ -173,6 +178,13 @@ def test_schema_top_level_equals_to_json_keys(document):
     assert set(SCHEMA["required"]) == set(document)
     assert set(document) == {f.name for f in fields(FormDocument)}
     assert SCHEMA["additionalProperties"] is False
+
+
+def test_schema_enums_are_the_status_and_op_enums():
+    """The StrEnums the pipeline writes are the schema's enums, value for value."""
+    assert SCHEMA["properties"]["status"]["enum"] == [s.value for s in FormStatus]
+    assert _object("checks/[]")["properties"]["status"]["enum"] == [s.value for s in CheckStatus]
+    assert _object("checks/[]/terms/[]")["properties"]["op"]["enum"] == [o.value for o in Op]
 
 
 def test_schema_enums_match_vocabulary():
