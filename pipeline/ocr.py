@@ -13,10 +13,12 @@ the dash "—" that both engines tend to drop. Numeric cells are read again with
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 import subprocess
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -134,6 +136,7 @@ def _pytesseract_read(image: np.ndarray, numeric: bool, data: str) -> tuple[str,
 
 class RapidOcrEngine:
     name = "rapidocr"
+    REMEMBERED = 4096  # line readings kept (a few pages' worth)
 
     def __init__(self) -> None:
         try:
@@ -146,6 +149,9 @@ class RapidOcrEngine:
         self._ocr = RapidOCR(params={"Global.log_level": "error", "EngineConfig.onnxruntime.intra_op_num_threads": 1,
                                      "EngineConfig.onnxruntime.inter_op_num_threads": 1})
         self._ocr._load_rec_model()  # load the recogniser now, as part of the engine's set-up
+        # readings of line images already read (the same line is asked again when a text value is
+        # confirmed): recognition is deterministic, so asking twice only costs time
+        self._seen: OrderedDict[tuple, CellReading] = OrderedDict()
 
     def read_lines(self, images: list[np.ndarray], numeric: bool) -> list[CellReading]:
         """Recognition only, in batches: read_cell already cut every cell into single lines."""
@@ -153,15 +159,19 @@ class RapidOcrEngine:
             return []
         from rapidocr.ch_ppocr_rec import TextRecInput
 
-        recogniser = self._ocr._load_rec_model()  # the recogniser RapidOCR itself uses, batched
-        result = recogniser(TextRecInput(img=[cv2.cvtColor(i, cv2.COLOR_GRAY2BGR) for i in images]))
-        readings = []
-        for text, score in zip(result.txts, result.scores):
-            text = tidy(text)
-            if numeric:
-                text = re.sub(r"\s+", "", text)
-            readings.append(CellReading(text, float(score), self.name) if text else CellReading("", None))
-        return readings
+        keys = [(numeric, image.shape, hashlib.blake2b(image.tobytes(), digest_size=16).digest()) for image in images]
+        todo = list({key: image for key, image in zip(keys, images) if key not in self._seen}.items())
+        if todo:
+            recogniser = self._ocr._load_rec_model()  # the recogniser RapidOCR itself uses, batched
+            result = recogniser(TextRecInput(img=[cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) for _, image in todo]))
+            for (key, _), text, score in zip(todo, result.txts, result.scores):
+                text = tidy(text)
+                if numeric:
+                    text = re.sub(r"\s+", "", text)
+                self._seen[key] = CellReading(text, float(score), self.name) if text else CellReading("", None)
+            while len(self._seen) > self.REMEMBERED:
+                self._seen.popitem(last=False)
+        return [self._seen[key] for key in keys]
 
 
 class HybridEngine:
