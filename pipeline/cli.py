@@ -215,7 +215,6 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     from .export import export, summary_line
     from .extract import ExtractOptions
     from .report import write_report
-    from .suggest import annotate
 
     dump: Path = args.dump
     out: Path = args.out
@@ -237,8 +236,7 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     shares = {"extract": result.seconds}
     clock = time.perf_counter()
     corrections = apply_corrections_file(result, dump, args.corrections)  # after the cache: corrections never change it
-    for form in result.forms:
-        annotate(form)
+    result.resuggest({form_id for _, form_id, _ in corrections.applied} | {r.form_id for r in corrections.rejected})
     shares["corrections and suggestions"], clock = time.perf_counter() - clock, time.perf_counter()
     with writing(out):
         export(out, result, report=partial(write_report, dump=dump, corrections=corrections))

@@ -423,7 +423,7 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
     write_forms(out, result.forms, {form_id: grid for f in result.files for form_id, grid in f.grids.items()})
     write_page_images(out, result.files)
     write_tables(out, result.forms)
-    write_suggested_corrections(out, result.forms)
+    write_suggested_corrections(out, result)
     if report is not None:
         report(out, result)
     write_manifest(out, result.files)
@@ -432,11 +432,12 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
 SUGGESTED_CORRECTIONS = "corrections.suggested.csv"
 
 
-def write_suggested_corrections(out: Path, forms: list[FormDocument]) -> None:
+def write_suggested_corrections(out: Path, result: RunResult) -> None:
     """Every suggestion from arithmetic, ranked, in corrections.csv's own columns first (see suggest)."""
     from .suggest import SUGGESTED_COLUMNS, suggested_rows
 
-    write_csv(out / SUGGESTED_CORRECTIONS, pd.DataFrame(suggested_rows(forms), columns=list(SUGGESTED_COLUMNS)))
+    rows = suggested_rows(result.forms, result.suggestions_of)
+    write_csv(out / SUGGESTED_CORRECTIONS, pd.DataFrame(rows, columns=list(SUGGESTED_COLUMNS)))
 
 
 def summary_line(result: RunResult) -> str:

@@ -36,7 +36,7 @@ from .export import PAGES_DIR, atomic_path, page_image_name, write_text
 from .reconcile import LOW_CONFIDENCE, TOTAL_ITEM, counted_indices, fmt
 from .rules import needs_human, rule_for
 from .run import FileResult, RunResult
-from .suggest import Suggestion, label, suggestions
+from .suggest import Suggestion, label
 
 REPORT = "report.html"
 FILES_DIR = "report_files"
@@ -470,7 +470,7 @@ def value_card(form: FormDocument, pointer: str, ctx: Context, proposed: dict[st
 
 def review_section(form: FormDocument, ctx: Context) -> str:
     owner = ctx.owners[form.form_id]
-    found = suggestions(form)
+    found = ctx.result.suggestions_of(form)
     proposed = {p: (s.best.change.new, f"{s.best.change.describe()}: {s.best.reason()}") for s in found if s.best for p in s.best.change.pointers}
     candidates = [p for s in found for c in s.candidates for p in c.change.pointers]
     attention = [c for c in form.checks if needs_attention(c)]

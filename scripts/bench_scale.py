@@ -39,8 +39,10 @@ UNITS = ["街道办事处", "社区工作站", "城市管理科", "网格管理�
 PROJECTS = ["网格管理事务", "培训经费", "安全生产宣传", "社区环境整治", "便民服务提升", "物业管理指导", "住房租赁调研"]
 
 
-def synthetic_form(rng: random.Random, index: int) -> samples.FormSpec:
-    """A Shenzhen-layout form with invented but consistent numbers."""
+def synthetic_form(rng: random.Random, index: int, review: bool = False) -> samples.FormSpec:
+    """A Shenzhen-layout form with invented but consistent numbers; with ``review``, one indicator
+    loses a point with no 偏差原因 while the total stays, so the form needs review and gets a
+    suggestion from arithmetic (as forms of real dumps do)."""
     name = f"{rng.choice(PROJECTS)}{index:04d}"
     budget = rng.randrange(10_000, 2_000_000)
     executed = budget if rng.random() < 0.7 else int(budget * rng.uniform(0.8, 1.0))
@@ -68,11 +70,13 @@ def synthetic_form(rng: random.Random, index: int) -> samples.FormSpec:
         shares = [weight // len(live)] * len(live)
         shares[0] += weight - sum(shares)
         block = []
+        docked = review and level1 == "产出"
         for i, (level2, label, target) in enumerate(items):
             if i in live:
                 w = shares[live.index(i)]
                 text = target.format(n=rng.randrange(5, 30), p=rng.choice([85, 90, 95]))
-                block.append([level2, label.format(n=rng.randrange(5, 30)), text, text, str(w), str(w), ""])
+                score = w - 1 if docked and not block else w  # its first indicator
+                block.append([level2, label.format(n=rng.randrange(5, 30)), text, text, str(w), str(score), ""])
             else:
                 block.append([level2, "", "", "不适用", "0", "0", ""])
         blocks.append((f"{level1}({weight}分)", block))
@@ -81,7 +85,7 @@ def synthetic_form(rng: random.Random, index: int) -> samples.FormSpec:
     return samples.FormSpec(f"{name}项目支出绩效自评表", rows, header_row)
 
 
-def make_dump(folder: Path, forms: int, scan_pages: int, seed: int = 7) -> None:
+def make_dump(folder: Path, forms: int, scan_pages: int, seed: int = 7, review_share: float = 0.3) -> None:
     if folder.exists():
         shutil.rmtree(folder)
     samples.register_font()
@@ -89,7 +93,7 @@ def make_dump(folder: Path, forms: int, scan_pages: int, seed: int = 7) -> None:
     exported = folder / "exported"
     exported.mkdir(parents=True)
     for index in range(forms):
-        samples.write_pdf(exported / f"{index // 100:02d}" / f"form{index:05d}.pdf", [(synthetic_form(rng, index), False)])
+        samples.write_pdf(exported / f"{index // 100:02d}" / f"form{index:05d}.pdf", [(synthetic_form(rng, index, rng.random() < review_share), False)])
     scans = folder / "scans"
     scans.mkdir(parents=True)
     pdfs = sorted(exported.rglob("*.pdf"))
