@@ -232,7 +232,7 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     started = time.perf_counter()
     cache = ResultCache(out, settings=repr(options))
     log.write(stage="run", outcome="started", dump=str(dump), workers=args.workers, options=repr(options))
-    result = run(dump, exclude=(out,), options=options, settings=settings, cache=cache, log=log, only=args.only)
+    result = run(dump, exclude=(out,), options=options, settings=settings, cache=cache, log=log, only=args.only, out=out)
     shares = {"extract": result.seconds}
     clock = time.perf_counter()
     corrections = apply_corrections_file(result, dump, args.corrections)  # after the cache: corrections never change it

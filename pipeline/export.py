@@ -73,14 +73,26 @@ def form_json(form: FormDocument) -> bytes:
     return orjson.dumps(form.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
-def write_bytes(target: Path, data: bytes) -> None:
+def holds(target: Path, data: bytes) -> bool:
+    """Does ``target`` hold exactly ``data``? (the size first: most changed files differ in it)"""
+    try:
+        return target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_bytes(target: Path, data: bytes) -> bool:
+    """Write ``data`` atomically, unless the file holds these bytes already: an unchanged output
+    keeps its inode and time, so a re-run over an unchanged dump rewrites nothing. Written or not."""
+    if holds(target, data):
+        return False
     with atomic_path(target) as temporary:
         temporary.write_bytes(data)
+    return True
 
 
-def write_text(target: Path, text: str, encoding: str = "utf-8", errors: str = "strict") -> None:
-    with atomic_path(target) as temporary:
-        temporary.write_text(text, encoding=encoding, errors=errors)
+def write_text(target: Path, text: str, encoding: str = "utf-8", errors: str = "strict") -> bool:
+    return write_bytes(target, text.encode(encoding, errors))
 
 
 def form_filenames(forms: list[FormDocument]) -> list[str]:
@@ -294,7 +306,7 @@ TABLE_KEYS = {"projects": ["form_id"], "funding": ["form_id", "line_index"], "in
 FRICTIONLESS_TYPES = {"string": "string", "Float64": "number", "Int64": "integer"}
 
 
-def write_parquet(target: Path, frame: pd.DataFrame, columns: list[Column]) -> None:
+def write_parquet(target: Path | io.BytesIO, frame: pd.DataFrame, columns: list[Column]) -> None:
     """Parquet that describes itself: each column's description as field metadata, and the
     versions of the schema and of zpef in the file's metadata."""
     import pyarrow as pa
@@ -331,11 +343,11 @@ def write_tables(out: Path, forms: list[FormDocument]) -> None:
     frames = tables(forms)
     for name, frame in frames.items():
         write_csv(folder / f"{name}.csv", frame)
-        with atomic_path(folder / f"{name}.parquet") as temporary:
-            write_parquet(temporary, frame, TABLE_COLUMNS[name])
+        parquet = io.BytesIO()
+        write_parquet(parquet, frame, TABLE_COLUMNS[name])
+        write_bytes(folder / f"{name}.parquet", parquet.getvalue())
     write_bytes(folder / "forms.jsonl", b"".join(orjson.dumps(form.to_json()) + b"\n" for form in forms))
-    with atomic_path(folder / "forms.xlsx") as temporary:
-        temporary.write_bytes(reproducible_zip(workbook_bytes(frames)))
+    write_bytes(folder / "forms.xlsx", reproducible_zip(workbook_bytes(frames)))
     write_text(folder / "README.md", data_dictionary())
     write_text(folder / "datapackage.json", json.dumps(datapackage(), ensure_ascii=False, indent=1) + "\n")
 
@@ -376,8 +388,7 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_csv(target: Path, frame: pd.DataFrame) -> None:
     """UTF-8 with a BOM (Excel shows Chinese), text neutralised for spreadsheets."""
-    with atomic_path(target) as temporary:
-        csv_frame(frame).to_csv(temporary, index=False, encoding="utf-8-sig", errors="backslashreplace")
+    write_text(target, csv_frame(frame).to_csv(index=False), encoding="utf-8-sig", errors="backslashreplace")
 
 
 def withdraw_manifest(out: Path) -> None:
@@ -406,8 +417,7 @@ def write_page_images(out: Path, files: list[FileResult]) -> None:
     for result in files:
         for page, png in sorted(result.page_images.items()):
             name = page_image_name(result.file, page)
-            with atomic_path(folder / name) as temporary:
-                temporary.write_bytes(png)
+            write_bytes(folder / name, png)
             written.add(name)
     if folder.exists():
         for stale in folder.glob("*.png"):

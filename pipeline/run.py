@@ -48,6 +48,7 @@ class FileResult:
     # form_id -> (how many corrections the form had then, its suggestions from arithmetic), made in the
     # worker with the form so the report and corrections.suggested.csv do not solve the sums again
     suggestions: dict[str, tuple[int, list]] = field(default_factory=dict)
+    pictures: dict[str, bytes] = field(default_factory=dict)  # the report's PNGs of these forms by path under OUT, until written
 
 
 @dataclass
