@@ -211,7 +211,7 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     """The run and its outputs; returns the exit code and what to print when it is recorded."""
     from .batch import RunSettings, run
     from .cache import ResultCache
-    from .corrections import CORRECTIONS_FILE, apply_corrections_file
+    from .corrections import CORRECTIONS_FILE, apply_corrections_file, corrections_path
     from .export import export, summary_line
     from .extract import ExtractOptions
     from .report import write_report
@@ -239,7 +239,7 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     result.resuggest({form_id for _, form_id, _ in corrections.applied} | {r.form_id for r in corrections.rejected})
     shares["corrections and suggestions"], clock = time.perf_counter() - clock, time.perf_counter()
     with writing(out):
-        export(out, result, report=partial(write_report, dump=dump, corrections=corrections))
+        export(out, result, report=partial(write_report, dump=dump, corrections=corrections), inputs=export_inputs(dump, options, corrections_path(dump, args.corrections)))
         cache.prune()
     shares["tables, manifest and report"] = time.perf_counter() - clock
     result.seconds = time.perf_counter() - started  # the summary's time is the whole run's, not extraction's alone
@@ -255,6 +255,15 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
             print(f"see {out / 'manifest.csv'} and {out / 'report.html'} for what needs a human", file=sys.stderr)
 
     return (ExitCode.FINDINGS if findings else ExitCode.OK), report
+
+
+def export_inputs(dump: Path, options, corrections: Path | None) -> str:
+    """What the outputs are made from besides each file's manifest row: the pipeline's code, the
+    options, the dump's place (the report renders pages from it) and the corrections file's bytes."""
+    from .cache import code_fingerprint
+
+    applied = corrections.read_bytes().hex() if corrections is not None and corrections.is_file() else ""
+    return "\n".join([code_fingerprint(), repr(options), str(dump.resolve()), applied])
 
 
 def exit_code_of(error: BaseException) -> ExitCode:

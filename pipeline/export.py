@@ -357,8 +357,12 @@ def manifest_frame(files: list[FileResult]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[name for name, _ in MANIFEST_COLUMNS])
 
 
+def manifest_bytes(files: list[FileResult]) -> bytes:
+    return csv_bytes(manifest_frame(files))
+
+
 def write_manifest(out: Path, files: list[FileResult]) -> None:
-    write_csv(out / MANIFEST, manifest_frame(files))
+    write_bytes(out / MANIFEST, manifest_bytes(files))
 
 
 # What Excel and other spreadsheets take for the start of a formula (OWASP, "CSV Injection").
@@ -386,9 +390,13 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def write_csv(target: Path, frame: pd.DataFrame) -> None:
+def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM (Excel shows Chinese), text neutralised for spreadsheets."""
-    write_text(target, csv_frame(frame).to_csv(index=False), encoding="utf-8-sig", errors="backslashreplace")
+    return csv_frame(frame).to_csv(index=False).encode("utf-8-sig", "backslashreplace")
+
+
+def write_csv(target: Path, frame: pd.DataFrame) -> None:
+    write_bytes(target, csv_bytes(frame))
 
 
 def withdraw_manifest(out: Path) -> None:
@@ -425,18 +433,43 @@ def write_page_images(out: Path, files: list[FileResult]) -> None:
                 stale.unlink()
 
 
-def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], object] | None = None) -> None:
+EXPORTED = ".exported"  # the digest of what the outputs beside the manifest were last made from
+
+
+def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], object] | None = None, inputs: str | None = None) -> bool:
     """Write everything; the manifest goes last so its presence means the run's outputs are complete.
 
     ``report`` (the review report, ``pipeline.report.write_report`` bound to its dump) is written
-    after the forms and tables, before the manifest."""
+    after the forms and tables, before the manifest. ``inputs`` names what else the outputs are
+    made from besides the manifest's rows (the code, the options, the corrections file): when it
+    and the rows are those the last complete export was made from, only the manifest is written —
+    a re-run over an unchanged dump rewrites nothing (the report keeps the time of the run that
+    made it). Whether the outputs were made again."""
+    manifest = manifest_bytes(result.files)
+    digest = None if inputs is None else hashlib.sha256(inputs.encode("utf-8", "backslashreplace") + b"\0" + manifest).hexdigest()
+    stamp = out / EXPORTED
+    made = [out / FORMS_DIR] + [out / TABLES_DIR / f"{name}.{kind}" for name in TABLE_COLUMNS for kind in ("csv", "parquet")]
+    if digest is not None and _stamped(stamp) == digest and all(path.exists() for path in made):
+        write_bytes(out / MANIFEST, manifest)
+        return False
+    stamp.unlink(missing_ok=True)  # outputs half made over an earlier set are never taken for it
     write_forms(out, result.forms, {form_id: grid for f in result.files for form_id, grid in f.grids.items()})
     write_page_images(out, result.files)
     write_tables(out, result.forms)
     write_suggested_corrections(out, result)
     if report is not None:
         report(out, result)
-    write_manifest(out, result.files)
+    if digest is not None:
+        write_text(stamp, digest + "\n")
+    write_bytes(out / MANIFEST, manifest)
+    return True
+
+
+def _stamped(stamp: Path) -> str | None:
+    try:
+        return stamp.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 SUGGESTED_CORRECTIONS = "corrections.suggested.csv"
