@@ -84,9 +84,15 @@ def write_pictures(out: Path, result: FileResult) -> FileResult:
 def run_task_from_bytes(task: Task, data: bytes) -> FileResult:
     """For workers that cannot see the dump: the file's bytes travel with the task."""
     with tempfile.TemporaryDirectory(prefix="zpef-") as folder:
-        path = Path(folder) / ("input" + Path(task.source.relpath).suffix[:16])  # a name may be too long once decoded
-        path.write_bytes(data)
-        return run_task(Task(replace(task.source, path=path), task.options))
+        dump: Path | None = Path(folder)  # the file at its own relative path: the report pictures render its pages
+        path = Path(folder) / task.source.relpath
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        except OSError:  # a name too long once decoded: the file is read, its pages are rendered by the report
+            dump, path = None, Path(folder) / ("input" + Path(task.source.relpath).suffix[:16])
+            path.write_bytes(data)
+        return run_task(Task(replace(task.source, path=path), task.options, task.pictures, dump))
 
 
 def failed(task: Task, message: str, reason: str = "internal_error") -> FileResult:

@@ -15,6 +15,7 @@ stage (from OUT/run.log). Wall-clock figures: on a shared machine, repeat and co
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import random
 import shutil
@@ -153,12 +154,18 @@ def pdfplumber_seconds(folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def stage_shares(log: Path) -> dict[str, float]:
+def stage_seconds(log: Path) -> dict[str, float]:
+    """Seconds per stage of the files processed, summed (from run.log's per-file stage lines)."""
     spent: dict[str, float] = defaultdict(float)
     for line in log.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         if record.get("stage") in ("hash", "extract", "parse", "build", "suggest", "pictures"):
             spent[record["stage"]] += record["seconds"]
+    return spent
+
+
+def stage_shares(log: Path) -> dict[str, float]:
+    spent = stage_seconds(log)
     total = sum(spent.values()) or 1.0
     return {stage: seconds / total for stage, seconds in spent.items()}
 
@@ -171,12 +178,9 @@ def run_stages(log: Path) -> str:
 
 
 def count(out: Path) -> tuple[int, int]:
-    forms = pages = 0
-    for line in (out / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()[1:]:
-        fields = line.split(",")
-        forms += int(fields[4])
-        pages += int(fields[5])
-    return forms, pages
+    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return sum(int(row["forms"]) for row in rows), sum(int(row["pages"]) for row in rows)
 
 
 def main() -> None:
@@ -229,14 +233,18 @@ def main() -> None:
     driver_big, driver_half = results[("exported", 2)][3], results[("half of exported", 2)][3]
     print(f"- driver peak memory, {args.forms} forms / {args.forms // 2} forms: {driver_big / 1e6:.0f} / {driver_half / 1e6:.0f} MB = "
           f"{driver_big / driver_half:.2f}x (target <= 1.2x)")
-    out = results[("exported", 2)][2]
-    rerun = min(timed_run(dump / "exported", out, 2)[0] for _ in range(2))
-    print(f"- re-run over the unchanged dump: {rerun:.2f} s = {rerun / results[('exported', 2)][0]:.1%} of the first run (target <= 5%)")
     for name in ("exported", "scans") if args.scan_pages else ("exported",):
         shares = stage_shares(results[(name, 2)][2] / "run.log")
         print(f"- stage shares, {name}: " + ", ".join(f"{stage} {share:.0%}" for stage, share in sorted(shares.items(), key=lambda s: -s[1])))
         print(f"- run stages, {name}: {run_stages(results[(name, 2)][2] / 'run.log')}")
-
+    spent = stage_seconds(results[("exported", 1)][2] / "run.log")
+    pictures = spent.pop("pictures", 0.0)
+    print(f"- per form, 1 worker (seconds its stages took): reading, checks and suggestions {sum(spent.values()) / forms * 1000:.0f} ms, "
+          f"report pictures {pictures / forms * 1000:.0f} ms; bare pdfplumber {plumber / forms * 1000:.0f} ms "
+          f"(ratio without the pictures {plumber / sum(spent.values()):.2f}x)")
+    out = results[("exported", 2)][2]
+    rerun = min(timed_run(dump / "exported", out, 2)[0] for _ in range(2))
+    print(f"- re-run over the unchanged dump: {rerun:.2f} s = {rerun / results[('exported', 2)][0]:.1%} of the first run (target <= 5%)")
 
 if __name__ == "__main__":
     main()
