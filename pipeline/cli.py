@@ -239,7 +239,8 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     result.resuggest({form_id for _, form_id, _ in corrections.applied} | {r.form_id for r in corrections.rejected})
     shares["corrections and suggestions"], clock = time.perf_counter() - clock, time.perf_counter()
     with writing(out):
-        export(out, result, report=partial(write_report, dump=dump, corrections=corrections), inputs=export_inputs(dump, options, corrections_path(dump, args.corrections)))
+        export(out, result, report=partial(write_report, dump=dump, corrections=corrections),
+               inputs=export_inputs(dump, options, corrections_path(dump, args.corrections)), remake=args.force)
         cache.prune()
     shares["tables, manifest and report"] = time.perf_counter() - clock
     result.seconds = time.perf_counter() - started  # the summary's time is the whole run's, not extraction's alone

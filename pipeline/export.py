@@ -361,8 +361,9 @@ def manifest_bytes(files: list[FileResult]) -> bytes:
     return csv_bytes(manifest_frame(files))
 
 
-def write_manifest(out: Path, files: list[FileResult]) -> None:
-    write_bytes(out / MANIFEST, manifest_bytes(files))
+def write_manifest(out: Path, files: list[FileResult], data: bytes | None = None) -> None:
+    """The manifest, from its rows (or their bytes, made already)."""
+    write_bytes(out / MANIFEST, manifest_bytes(files) if data is None else data)
 
 
 # What Excel and other spreadsheets take for the start of a formula (OWASP, "CSV Injection").
@@ -436,7 +437,8 @@ def write_page_images(out: Path, files: list[FileResult]) -> None:
 EXPORTED = ".exported"  # the digest of what the outputs beside the manifest were last made from
 
 
-def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], object] | None = None, inputs: str | None = None) -> bool:
+def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], object] | None = None, inputs: str | None = None,
+           remake: bool = False) -> bool:
     """Write everything; the manifest goes last so its presence means the run's outputs are complete.
 
     ``report`` (the review report, ``pipeline.report.write_report`` bound to its dump) is written
@@ -444,13 +446,13 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
     made from besides the manifest's rows (the code, the options, the corrections file): when it
     and the rows are those the last complete export was made from, only the manifest is written —
     a re-run over an unchanged dump rewrites nothing (the report keeps the time of the run that
-    made it). Whether the outputs were made again."""
+    made it); ``remake`` (``--force``) makes them all the same. Whether the outputs were made again."""
     manifest = manifest_bytes(result.files)
     digest = None if inputs is None else hashlib.sha256(inputs.encode("utf-8", "backslashreplace") + b"\0" + manifest).hexdigest()
     stamp = out / EXPORTED
     made = [out / FORMS_DIR] + [out / TABLES_DIR / f"{name}.{kind}" for name in TABLE_COLUMNS for kind in ("csv", "parquet")]
-    if digest is not None and _stamped(stamp) == digest and all(path.exists() for path in made):
-        write_bytes(out / MANIFEST, manifest)
+    if not remake and digest is not None and _stamped(stamp) == digest and all(path.exists() for path in made):
+        write_manifest(out, result.files, manifest)
         return False
     stamp.unlink(missing_ok=True)  # outputs half made over an earlier set are never taken for it
     write_forms(out, result.forms, {form_id: grid for f in result.files for form_id, grid in f.grids.items()})
@@ -461,7 +463,7 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
         report(out, result)
     if digest is not None:
         write_text(stamp, digest + "\n")
-    write_bytes(out / MANIFEST, manifest)
+    write_manifest(out, result.files, manifest)
     return True
 
 
