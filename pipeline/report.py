@@ -17,6 +17,7 @@ text exports have no page image: their cells are named by ``ref`` (``Sheet1!C7``
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 from collections import Counter
@@ -35,7 +36,7 @@ from .export import PAGES_DIR, atomic_path, page_image_name, write_text
 from .reconcile import LOW_CONFIDENCE, fmt
 from .rules import needs_human, rule_for
 from .run import FileResult, RunResult
-from .suggest import Suggestion, label, suggestions
+from .suggest import Suggestion, label
 
 REPORT = "report.html"
 FILES_DIR = "report_files"
@@ -272,21 +273,22 @@ class Context:
     outcome: CorrectionsOutcome | None
     images: PageImages
     ids: Ids = field(default_factory=Ids)
-    crops: int = 0
     owners: dict[str, FileResult] = field(default_factory=dict)
 
-    def crop_file(self, form: FormDocument, pointer: str) -> str | None:
-        """Write the crop of ``pointer``'s cell; its file name, or None without a page image."""
+    def crop_file(self, form: FormDocument, pointer: str, reuse: bool = True) -> str | None:
+        """Write the crop of ``pointer``'s cell (unless ``reuse`` finds it made already, by the
+        worker that read the form); its file name, or None without a page image."""
         provenance = form.provenance.get(pointer)
         if provenance is None:
             return None
-        image = self.images.image(self.owners[form.form_id], form, provenance.page)
-        if image is None:
-            return None
-        self.crops += 1
-        name = f"crop-{form.form_id}-{self.crops}.png"
-        with atomic_path(self.out / FILES_DIR / name) as temporary:
-            crop(image, provenance.bbox).save(temporary, "PNG")
+        name = f"crop-{form.form_id}-{hashlib.sha256(pointer.encode()).hexdigest()[:12]}.png"
+        target = self.out / FILES_DIR / name
+        if not (reuse and target.exists()):
+            image = self.images.image(self.owners[form.form_id], form, provenance.page)
+            if image is None:
+                return None
+            with atomic_path(target) as temporary:
+                crop(image, provenance.bbox).save(temporary, "PNG")
         self.images.written.add(name)
         return name
 
@@ -404,17 +406,24 @@ def value_card(form: FormDocument, pointer: str, ctx: Context, proposed: dict[st
             f'<code class="ptr">{esc(pointer)}</code><br>{" · ".join(facts)}<br><small>{words}:</small>{copy_block(line, ctx.ids, kind)}</figcaption></figure>')
 
 
+def review_pointers(form: FormDocument, found: list[Suggestion]) -> list[str]:
+    """The values a review section shows (with a crop each): suggested and candidate changes, then
+    the values the checks needing attention involve."""
+    proposed = [p for s in found if s.best for p in s.best.change.pointers]
+    candidates = [p for s in found for c in s.candidates for p in c.change.pointers]
+    attention = [c for c in form.checks if needs_attention(c)]
+    pointers = list(dict.fromkeys(proposed + candidates + [p for c in attention for p in involved(c)]))
+    return [p for p in pointers if _exists(form, p) and (p in form.provenance or value_at(form, p) is not None or p in proposed)]
+
+
 def review_section(form: FormDocument, ctx: Context) -> str:
     owner = ctx.owners[form.form_id]
-    found = suggestions(form)
+    found = ctx.result.suggestions_of(form)
     proposed = {p: (s.best.change.new, f"{s.best.change.describe()}: {s.best.reason()}") for s in found if s.best for p in s.best.change.pointers}
-    candidates = [p for s in found for c in s.candidates for p in c.change.pointers]
     attention = [c for c in form.checks if needs_attention(c)]
     checks = "".join(f'<li class="check {esc(c.status)}"><span class="badge st-{"failed" if c.status == "fail" else "warn"}">{esc(c.status)}</span> '
                      f'<b>{esc(rule_for(c.rule).title_zh + " · " + rule_for(c.rule).title_en)}</b> <code>{esc(c.rule)}</code><br>{esc(c.message)}</li>' for c in attention)
-    pointers = list(dict.fromkeys([p for p in proposed] + candidates + [p for c in attention for p in involved(c)]))
-    pointers = [p for p in pointers if _exists(form, p) and (p in form.provenance or value_at(form, p) is not None or p in proposed)]
-    cards = "".join(value_card(form, p, ctx, proposed) for p in pointers) or '<p class="noimage">No single value is involved: see the form\'s page.</p>'
+    cards = "".join(value_card(form, p, ctx, proposed) for p in review_pointers(form, found)) or '<p class="noimage">No single value is involved: see the form\'s page.</p>'
     name = form.project.name or form.title or "(no project name)"
     return (f'<section class="review filterable" id="review-{esc(form.form_id)}"{_filter_attrs(form.source.file, form.project.code, form.status, _form_checks(form), name + " " + form.form_id)}>'
             f'<h3>{esc(name)} <span class="badge st-{esc(form.status)}">{esc(form.status)}</span></h3>'

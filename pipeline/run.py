@@ -45,15 +45,45 @@ class FileResult:
     grids: dict[str, dict] = field(default_factory=dict)  # form_id -> raw cell grid of a form of unknown layout
     retry: bool = False  # a failure of the run, not of the file (timeout, dead worker, changed file): never cached
     reason: str = ""  # why the file is not ok, as a stable code for programs (the manifest's reason column)
+    # form_id -> (how many corrections the form had then, its suggestions from arithmetic), made in the
+    # worker with the form so the report and corrections.suggested.csv do not solve the sums again
+    suggestions: dict[str, tuple[int, list]] = field(default_factory=dict)
+    pictures: dict[str, bytes] = field(default_factory=dict)  # the report's PNGs of these forms by path under OUT, until written
 
 
 @dataclass
 class RunResult:
     files: list[FileResult]
     seconds: float
+    _owners: dict[str, FileResult] = field(default_factory=dict, repr=False, compare=False)
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
+
+    def suggestions_of(self, form: FormDocument) -> list:
+        """The form's suggestions from arithmetic as its worker made them (or as made again after
+        corrections, see ``resuggest``); solved here only when no one has."""
+        from .suggest import suggestions
+
+        if form.form_id not in self._owners:
+            self._owners.update((f.form_id, r) for r in self.files for f in r.forms)
+        owner = self._owners.get(form.form_id)
+        made = owner.suggestions.get(form.form_id) if owner is not None else None
+        if made is not None and made[0] == len(form.corrections):  # values change only by corrections
+            return made[1]
+        found = suggestions(form)
+        if owner is not None:
+            owner.suggestions[form.form_id] = (len(form.corrections), found)
+        return found
+
+    def resuggest(self, form_ids: set[str]) -> None:
+        """Annotate the forms whose checks ran again (corrections) and those with no suggestions yet."""
+        from .suggest import annotate
+
+        for result in self.files:
+            for form in result.forms:
+                if form.form_id in form_ids or form.form_id not in result.suggestions:
+                    result.suggestions[form.form_id] = (len(form.corrections), annotate(form))
 
     @property
     def forms(self) -> list[FormDocument]:
@@ -179,7 +209,9 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
                 notes.append(f"form {form.source.form_index} (pages {parsed.pages}): {parsed.template_note}; its cell grid is saved beside its JSON")
         except Exception as error:
             notes.append(f"form on pages {parsed.pages}: internal error: {type(error).__name__}: {error}")
-    result.timings["build"] = time.perf_counter() - clock
+    result.timings["build"], clock = time.perf_counter() - clock, time.perf_counter()
+    suggest_forms(result)
+    result.timings["suggest"] = time.perf_counter() - clock
     if not result.forms:
         result.status = "failed" if content.page_errors else "skipped"
         other_types = any(isinstance(parsed, Unsupported) for parsed in parsed_forms)
@@ -189,6 +221,15 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
     result.notes, result.fixes = notes, fixes
     summarise(result)
     return result
+
+
+def suggest_forms(result: FileResult) -> None:
+    """Suggestions from arithmetic for each form, in the worker that read it: each failing sum
+    check's message names them (``suggest.annotate``) and the result keeps them."""
+    from .suggest import annotate  # suggest imports corrections, which imports this module
+
+    for form in result.forms:
+        result.suggestions[form.form_id] = (len(form.corrections), annotate(form))
 
 
 def summarise(result: FileResult) -> None:

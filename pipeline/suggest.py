@@ -290,13 +290,14 @@ def annotate(form: FormDocument) -> list[Suggestion]:
 SUGGESTED_COLUMNS = ("form_id", "field", "value", "note", "reviewer", "rule", "rank", "points", "suggested")
 
 
-def suggested_rows(forms: list[FormDocument]) -> list[dict[str, object]]:
+def suggested_rows(forms: list[FormDocument], found: Callable[[FormDocument], list[Suggestion]] = suggestions) -> list[dict[str, object]]:
     """Every candidate of every failing sum, ranked, as corrections.csv rows plus their evidence
     (``OUT/corrections.suggested.csv``): a reviewer keeps the lines to accept, fills ``reviewer``
-    and puts them in the dump's corrections.csv. ``suggested`` marks the clear winner."""
+    and puts them in the dump's corrections.csv. ``suggested`` marks the clear winner. ``found``
+    gives a form's suggestions (the run's, made with the form, rather than solved again)."""
     rows: list[dict[str, object]] = []
     for form in forms:
-        for suggestion in suggestions(form):
+        for suggestion in found(form):
             for rank, candidate in enumerate(suggestion.candidates, start=1):
                 note = f"{candidate.change.describe()}: {candidate.reason()}"
                 for pointer in candidate.change.pointers:
