@@ -14,8 +14,8 @@ import signal
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures import as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -135,7 +135,8 @@ class ProcessExecutor:
         pool = ProcessPool(max_workers=self.workers, initializer=_init_worker, context=context)
         finished = False
         try:
-            futures = {pool.schedule(run_task, args=(task,), timeout=self.timeout): task for task in tasks}
+            # keyed as as_completed gives them back (pebble's ProcessFuture is a Future)
+            futures: dict[Future[FileResult], Task] = {pool.schedule(run_task, args=(task,), timeout=self.timeout): task for task in tasks}
             for future in as_completed(futures):
                 task = futures[future]
                 try:

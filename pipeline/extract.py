@@ -34,7 +34,7 @@ from .values import parse_number
 from .vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_A_NUMBER, NOT_APPLICABLE, family_of, normalise, same_in_print
 
 OCR_MODES = ("auto", "always", "never")
-T = TypeVar("T", Cell, TextLine)
+T = TypeVar("T", bound=Cell | TextLine)
 A4_WIDTH_INCHES = 8.27
 A4_HEIGHT_INCHES = 11.69
 DOUBT = 0.6  # a general reading below this confidence doubts its text
@@ -111,7 +111,8 @@ def render_dpi(width_pt: float, height_pt: float, dpi: float) -> float:
 def _render(document: pdfium.PdfDocument, index: int, dpi: float) -> tuple[np.ndarray, float]:
     """One page as 8-bit gray at ``dpi`` (lowered to keep within the pixel limit), and that dpi."""
     page = document[index]
-    dpi = render_dpi(*page.get_size(), dpi)
+    width_pt, height_pt = page.get_size()
+    dpi = render_dpi(width_pt, height_pt, dpi)
     bitmap = page.render(scale=dpi / 72, grayscale=True)
     array = bitmap.to_numpy()
     return np.ascontiguousarray(array if array.ndim == 2 else array[:, :, 0]), dpi
@@ -373,10 +374,10 @@ def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
         crops = [scan.crop(item.bbox, 0 if isinstance(item, TextLine) else CELL_MARGIN_PT) for item in items]
         confirmed = _confirm(items, crops, readers)
         doubts += sum((item.confidence or 0.0) <= DISAGREED_CEILING for item in confirmed)
-        for (grid, i), item in zip(cells, confirmed):
-            grid.cells[i] = item
-        for i, item in zip(lines, confirmed[len(cells):]):
-            page.lines[i] = item
+        for (grid, i), cell in zip(cells, (item for item in confirmed if isinstance(item, Cell))):
+            grid.cells[i] = cell
+        for i, line in zip(lines, (item for item in confirmed if isinstance(item, TextLine))):
+            page.lines[i] = line
     return doubts
 
 

@@ -211,7 +211,7 @@ def _plausible_length(text: str, image: np.ndarray) -> bool:
     return len(text) <= 3 * max(1, width - 2 * PAD) / content_height + 2
 
 
-ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine, "hybrid": HybridEngine}
+ENGINES: dict[str, type[OcrEngine]] = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine, "hybrid": HybridEngine}
 DEFAULT_ENGINE = "hybrid"  # see README: the accuracy targets at ~5 s/page; tesseract alone is faster
 
 

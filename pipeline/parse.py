@@ -521,8 +521,8 @@ class _FormReader:
 
     def _funding_line(self, row: Row) -> None:
         item_key = None
-        for cell in row.cells:
-            item_key = _key(cell, self.vocabulary.funding_items) or role_of(cell.text, FUNDING_ITEM_ROLES)
+        for label in row.cells:
+            item_key = _key(label, self.vocabulary.funding_items) or role_of(label.text, FUNDING_ITEM_ROLES)
             if item_key is not None:
                 break
         if item_key is None and not self.funding.lines:
@@ -589,8 +589,10 @@ class _FormReader:
         self.last_goal_row = row
         for key, x in self.goal_cols.items():
             cell = row.cell_at(x)
+            if cell is None or cell.row != row.index:
+                continue
             items = getattr(self.goals, key)
-            parts = text_items(cell.text) if cell is not None and cell.row == row.index else []
+            parts = text_items(cell.text)
             if not parts:
                 continue
             if items:
@@ -730,13 +732,11 @@ class _FormReader:
     def _level1(self, indicator: Indicator, cell: Cell | None, index: int) -> None:
         """Merged cells fill down, also across a page break where the merge was split."""
         if cell is not None and cell.text.strip():
-            name, weight = level1_parts(cell.text)
-            self.previous_level1 = (name, weight, cell)
-        name, weight, source = self.previous_level1
-        indicator.level1, indicator.level1_weight = name, weight
+            self.previous_level1 = (*level1_parts(cell.text), cell)
+        indicator.level1, indicator.level1_weight, source = self.previous_level1
         if source is not None:
             self._record(ptr.indicator(index, "level1"), source)
-            if weight is not None:
+            if indicator.level1_weight is not None:
                 self._record(ptr.indicator(index, "level1_weight"), source)
 
     def _level2(self, indicator: Indicator, cell: Cell | None, row: Row, index: int) -> None:

@@ -54,12 +54,12 @@ def child(parent: str, token: str | int) -> str:
 
 def indicator(index: int, key: str | None = None) -> str:
     """``/indicators/2/score``, or the row itself, ``/indicators/2``."""
-    return join(["indicators", index] + ([key] if key else []))
+    return join(["indicators", index, key] if key else ["indicators", index])
 
 
 def funding(index: int, key: str | None = None) -> str:
     """``/funding/lines/0/executed``, or the line itself, ``/funding/lines/0``."""
-    return join(["funding", "lines", index] + ([key] if key else []))
+    return join(["funding", "lines", index, key] if key else ["funding", "lines", index])
 
 
 def total(key: str) -> str:
@@ -178,13 +178,13 @@ def resolve(form: FormDocument, pointer: str) -> tuple[Any, str | int, dict[str,
 
 def set_value(container: Any, key: str | int, value: Any) -> None:
     if isinstance(container, list):
-        container[key] = value  # type: ignore[index]
+        container[int(key)] = value  # a list's key is its index (resolve made it an int)
     else:
         setattr(container, str(key), value)
 
 
 def get_value(container: Any, key: str | int) -> Any:
-    return container[key] if isinstance(container, list) else getattr(container, str(key))
+    return container[int(key)] if isinstance(container, list) else getattr(container, str(key))
 
 
 def get(form: FormDocument, pointer: str) -> Any:

@@ -25,6 +25,8 @@ from .spreadsheet import read_xls, read_xlsx
 from .textexport import read_text_export
 from .validate import schema_errors
 
+Png = bytes  # a PNG file's content (in FileResult the name bytes is its size field)
+
 
 @dataclass
 class FileResult:
@@ -38,7 +40,7 @@ class FileResult:
     pages: int = 0
     method: str = ""
     message: str = ""
-    page_images: dict[int, bytes] = field(default_factory=dict)  # corrected OCR'd pages, PNG
+    page_images: dict[int, Png] = field(default_factory=dict)  # corrected OCR'd pages, PNG
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     notes: list[str] = field(default_factory=list)  # what needs a human besides the forms' checks (bad pages, …)
     fixes: list[str] = field(default_factory=list)  # what was repaired on the way (deskew, rotation)
@@ -48,7 +50,7 @@ class FileResult:
     # form_id -> (how many corrections the form had then, its suggestions from arithmetic), made in the
     # worker with the form so the report and corrections.suggested.csv do not solve the sums again
     suggestions: dict[str, tuple[int, list]] = field(default_factory=dict)
-    pictures: dict[str, bytes] = field(default_factory=dict)  # the report's PNGs of these forms by path under OUT, until written
+    pictures: dict[str, Png] = field(default_factory=dict)  # the report's PNGs of these forms by path under OUT, until written
 
 
 @dataclass

@@ -71,7 +71,7 @@ def _grids(gray: np.ndarray, page: int, points_per_pixel: float) -> tuple[list[G
 @dataclass
 class Orientation:
     turns: int  # quarter turns counter-clockwise that make the page upright
-    note: str | None  # the evidence, when the page is turned
+    note: str  # the evidence when the page is turned ("" when it is not)
     readings: dict[int, CellReading]  # cells (index in the page's cell list) read upright, reusable
 
 
@@ -125,18 +125,18 @@ def decide_orientation(ocr: OcrEngine, scan: ScanPage, grids: list[Grid]) -> Ori
     structure = f"text lines run across the page in {len(across)} cells and down it in {len(down)}"
     sideways = len(down) >= 3 and len(down) > 2 * len(across)
     if not sideways and score_upright >= GOOD_ORIENTATION:
-        return Orientation(0, None, reusable)
+        return Orientation(0, "", reusable)
     if sideways:
         sample = [i for _, i in down[:ORIENTATION_SAMPLE]]
-        choices = (1, 3)
+        choices: tuple[int, ...] = (1, 3)
     else:
         sample, choices = upright_sample, (2,)
     if not sample:
-        return Orientation(0, None, reusable)
+        return Orientation(0, "", reusable)
     scores = {turns: _mean_confidence(read_cells(reader, [np.ascontiguousarray(np.rot90(crops[i], turns)) for i in sample])) for turns in choices}
     turns = max(scores, key=lambda t: scores[t])
     if scores[turns] < score_upright + ORIENTATION_MARGIN or scores[turns] < MIN_TURNED_CONFIDENCE:
-        return Orientation(0, None, reusable)
+        return Orientation(0, "", reusable)
     note = (f"turned {turns * 90}° to upright: {len(sample)} cells read at mean confidence {scores[turns]:.2f} turned, "
             f"{score_upright:.2f} as scanned; {structure}")
     return Orientation(turns, note, {})

@@ -58,45 +58,56 @@ def compile_predicate(schema: Any) -> Predicate | None:
     for keyword, argument in schema.items():
         if keyword in ANNOTATIONS:
             continue
-        if keyword == "type":
-            names = [argument] if isinstance(argument, str) else list(argument)
-            tests.append(lambda v, names=names: any(_is_type(v, n) for n in names))
-        elif keyword in ("minimum", "maximum"):
-            bound, below = argument, keyword == "maximum"
-            tests.append(lambda v, bound=bound, below=below: not _is_type(v, "number") or (v <= bound if below else v >= bound))
-        elif keyword in ("minItems", "maxItems"):
-            size, most = argument, keyword == "maxItems"
-            tests.append(lambda v, size=size, most=most: not isinstance(v, list) or (len(v) <= size if most else len(v) >= size))
-        elif keyword == "pattern":
-            pattern = re.compile(argument)
-            tests.append(lambda v, pattern=pattern: not isinstance(v, str) or pattern.search(v) is not None)
-        elif keyword == "required":
-            names = list(argument)
-            tests.append(lambda v, names=names: not isinstance(v, dict) or all(n in v for n in names))
-        elif keyword == "items":
-            item = compile_predicate(argument)
-            if item is None:
-                return None
-            tests.append(lambda v, item=item: not isinstance(v, list) or all(item(x) for x in v))
-        elif keyword == "propertyNames":
-            name = compile_predicate(argument)
-            if name is None:
-                return None
-            tests.append(lambda v, name=name: not isinstance(v, dict) or all(name(k) for k in v))
-        elif keyword == "properties":
-            known = {key: compile_predicate(sub) for key, sub in argument.items()}
-            if any(test is None for test in known.values()):
-                return None
-            tests.append(lambda v, known=known: not isinstance(v, dict) or all(known[k](x) for k, x in v.items() if k in known))
-        elif keyword == "additionalProperties":
-            listed = set(schema.get("properties", {}))
-            other = (lambda value: False) if argument is False else compile_predicate(argument)
-            if other is None:
-                return None
-            tests.append(lambda v, listed=listed, other=other: not isinstance(v, dict) or all(other(x) for k, x in v.items() if k not in listed))
-        else:
+        test = _keyword_predicate(keyword, argument, schema)
+        if test is None:
             return None
+        tests.append(test)
     return lambda value: all(test(value) for test in tests)
+
+
+def _keyword_predicate(keyword: str, argument: Any, schema: dict[str, Any]) -> Predicate | None:
+    """The test of one keyword of ``schema`` (its own function, so each test keeps its own
+    argument); None for a keyword not compiled here, or whose subschema is not."""
+    if keyword == "type":
+        names = [argument] if isinstance(argument, str) else list(argument)
+        return lambda v: any(_is_type(v, n) for n in names)
+    if keyword in ("minimum", "maximum"):
+        bound, below = argument, keyword == "maximum"
+        return lambda v: not _is_type(v, "number") or (v <= bound if below else v >= bound)
+    if keyword in ("minItems", "maxItems"):
+        size, most = argument, keyword == "maxItems"
+        return lambda v: not isinstance(v, list) or (len(v) <= size if most else len(v) >= size)
+    if keyword == "pattern":
+        pattern = re.compile(argument)
+        return lambda v: not isinstance(v, str) or pattern.search(v) is not None
+    if keyword == "required":
+        required = list(argument)
+        return lambda v: not isinstance(v, dict) or all(n in v for n in required)
+    if keyword == "items":
+        item = compile_predicate(argument)
+        if item is None:
+            return None
+        return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+    if keyword == "propertyNames":
+        name = compile_predicate(argument)
+        if name is None:
+            return None
+        return lambda v: not isinstance(v, dict) or all(name(k) for k in v)
+    if keyword == "properties":
+        known: dict[str, Predicate] = {}
+        for key, sub in argument.items():
+            test = compile_predicate(sub)
+            if test is None:
+                return None
+            known[key] = test
+        return lambda v: not isinstance(v, dict) or all(known[k](x) for k, x in v.items() if k in known)
+    if keyword == "additionalProperties":
+        listed = set(schema.get("properties", {}))
+        other = (lambda value: False) if argument is False else compile_predicate(argument)
+        if other is None:
+            return None
+        return lambda v: not isinstance(v, dict) or all(other(x) for k, x in v.items() if k not in listed)
+    return None
 
 
 @lru_cache(maxsize=1)
