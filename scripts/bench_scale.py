@@ -31,7 +31,8 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 
-import make_samples as samples  # noqa: E402
+from sample_files import specs  # noqa: E402
+from sample_files.pdf import register_font, write_pdf  # noqa: E402
 from make_scans import image_pdf, render  # noqa: E402
 
 LEVEL2 = {
@@ -43,7 +44,7 @@ UNITS = ["街道办事处", "社区工作站", "城市管理科", "网格管理�
 PROJECTS = ["网格管理事务", "培训经费", "安全生产宣传", "社区环境整治", "便民服务提升", "物业管理指导", "住房租赁调研"]
 
 
-def synthetic_form(rng: random.Random, index: int, review: bool = False) -> samples.FormSpec:
+def synthetic_form(rng: random.Random, index: int, review: bool = False) -> specs.FormSpec:
     """A Shenzhen-layout form with invented but consistent numbers; with ``review``, one indicator
     loses a point with no 偏差原因 while the total stays, so the form needs review and gets a
     suggestion from arithmetic (as forms of real dumps do)."""
@@ -51,8 +52,8 @@ def synthetic_form(rng: random.Random, index: int, review: bool = False) -> samp
     budget = rng.randrange(10_000, 2_000_000)
     executed = budget if rng.random() < 0.7 else int(budget * rng.uniform(0.8, 1.0))
     rate = round(executed / budget * 100)
-    rows = samples.header_rows(f"4403072204415{index:08d}", name, ":", "项目资金(元)", "执行率(%)")
-    rows += samples.funding_rows(
+    rows = specs.header_rows(f"4403072204415{index:08d}", name, ":", "项目资金(元)", "执行率(%)")
+    rows += specs.funding_rows(
         "项目资金(元)",
         ":",
         [
@@ -62,10 +63,10 @@ def synthetic_form(rng: random.Random, index: int, review: bool = False) -> samp
             ("其他资金", "0.00", "0.00", "0.00"),
         ],
     )
-    rows[4][6] = samples.S(6, str(rate))  # the 年度资金总额 row's 执行率
-    rows[4][7] = samples.S(7, str(min(10, round(10 * rate / 100))))
+    rows[4][6] = specs.S(6, str(rate))  # the 年度资金总额 row's 执行率
+    rows[4][7] = specs.S(7, str(min(10, round(10 * rate / 100))))
     goal = f"完成{name}年度工作任务，提升辖区服务水平。"
-    rows += samples.goal_rows(goal, goal)
+    rows += specs.goal_rows(goal, goal)
     header_row = len(rows)
     blocks = []
     for level1, weight in (("产出", 50), ("效益", 30), ("满意度", 10)):
@@ -85,19 +86,19 @@ def synthetic_form(rng: random.Random, index: int, review: bool = False) -> samp
                 block.append([level2, "", "", "不适用", "0", "0", ""])
         blocks.append((f"{level1}({weight}分)", block))
     total = 10 if rate >= 100 else min(10, round(10 * rate / 100))
-    rows += samples.indicator_rows(blocks, ("100", str(90 + total)), total_from_first_col=False)
-    return samples.FormSpec(f"{name}项目支出绩效自评表", rows, header_row)
+    rows += specs.indicator_rows(blocks, ("100", str(90 + total)), total_from_first_col=False)
+    return specs.FormSpec(f"{name}项目支出绩效自评表", rows, header_row)
 
 
 def make_dump(folder: Path, forms: int, scan_pages: int, seed: int = 7, review_share: float = 0.3) -> None:
     if folder.exists():
         shutil.rmtree(folder)
-    samples.register_font()
+    register_font()
     rng = random.Random(seed)
     exported = folder / "exported"
     exported.mkdir(parents=True)
     for index in range(forms):
-        samples.write_pdf(exported / f"{index // 100:02d}" / f"form{index:05d}.pdf", [(synthetic_form(rng, index, rng.random() < review_share), False)])
+        write_pdf(exported / f"{index // 100:02d}" / f"form{index:05d}.pdf", [(synthetic_form(rng, index, rng.random() < review_share), False)])
     scans = folder / "scans"
     scans.mkdir(parents=True)
     pdfs = sorted(exported.rglob("*.pdf"))
