@@ -292,7 +292,7 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
             first_confidence, second_confidence = cell.confidence or 0.0, digits.confidence or 0.0
             if normalise(digits.text) == normalise(cell.text):
                 if first_confidence >= DOUBT:
-                    confidence = 1 - (1 - first_confidence) * (1 - second_confidence)
+                    confidence = _both(first_confidence, second_confidence)
                 else:
                     confidence = min(max(first_confidence, second_confidence), DOUBTED_CEILING)
                 grid.cells[i] = replace(cell, confidence=confidence)
@@ -365,10 +365,10 @@ def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
         scan = extraction.scans[page.page]
         cells = [(grid, i) for grid in page.grids for i, cell in enumerate(grid.cells)
                  if (page.page, cell.bbox) in cell_targets and cell.confidence is not None and normalise(cell.text)]
-        for grid, i in cells:
-            if _confirmed_by_vocabulary(grid.cells[i].text):
-                grid.cells[i] = replace(grid.cells[i], confidence=max(grid.cells[i].confidence or 0.0, VOCABULARY_CONFIDENCE))
-        cells = [(grid, i) for grid, i in cells if not _confirmed_by_vocabulary(grid.cells[i].text)]
+        in_vocabulary = [(grid, i) for grid, i in cells if _confirmed_by_vocabulary(grid.cells[i].text)]
+        for grid, i in in_vocabulary:
+            grid.cells[i] = replace(grid.cells[i], confidence=max(grid.cells[i].confidence or 0.0, VOCABULARY_CONFIDENCE))
+        cells = [place for place in cells if place not in in_vocabulary]
         lines = [i for i, line in enumerate(page.lines) if (page.page, line.bbox) in line_targets and line.confidence is not None]
         items: list[Cell | TextLine] = [grid.cells[i] for grid, i in cells] + [page.lines[i] for i in lines]
         crops = [scan.crop(item.bbox, 0 if isinstance(item, TextLine) else CELL_MARGIN_PT) for item in items]

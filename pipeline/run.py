@@ -191,8 +191,9 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
         if extraction.scans:
             if reread_headers(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)]):
                 parsed_forms = parse_document(content)
-            reread_numbers(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)])
-            confirm_texts(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)])
+            forms = [p for p in parsed_forms if isinstance(p, ParsedForm)]
+            reread_numbers(extraction, forms)
+            confirm_texts(extraction, forms)
             parsed_forms = parse_document(content)
     except Exception as error:
         result.message, result.reason = "; ".join(notes + [f"internal error while parsing: {type(error).__name__}: {error}"]), "internal_error"
