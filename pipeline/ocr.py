@@ -3,7 +3,8 @@
 Engines (``ENGINES``):
 - ``tesseract``: Tesseract with Debian's ``chi_sim`` data, in-process through tesserocr when it
   is installed (about 25× faster per cell than starting a process each time), otherwise through
-  pytesseract. Single-threaded: ``OMP_THREAD_LIMIT=1`` is set before it loads.
+  pytesseract. Single-threaded: ``OMP_THREAD_LIMIT=1`` is set before it loads (and OpenCV is
+  kept to one thread).
 - ``rapidocr``: RapidOCR's PP-OCR models, shipped inside its wheel and run with onnxruntime on
   one thread; nothing is downloaded.
 
@@ -28,6 +29,11 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
+
+# OpenCV's own thread pool, like Tesseract's OpenMP, spends CPU to save wall time (the page-wide
+# threshold and morphology cost twice the CPU on two threads): one thread per process; the batch
+# runs one process per core
+cv2.setNumThreads(1)
 
 NUMERIC_CHARS = "0123456789.,%-"
 MIN_INK_PIXELS = 12

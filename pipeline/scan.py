@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from .imagegrid import erase_tables, line_masks, rulings
+from .imagegrid import component_boxes, erase_tables, line_masks, rulings
 from .imageprep import PreparedImage, prepare, quarter_turns
 from .model import BBox, Grid, PageContent, TextLine
 from .ocr import CellReading, OcrEngine, ink_box, is_dash, read_cells
@@ -175,10 +175,9 @@ def _text_outside(scan: ScanPage, grids: list[Grid], ocr: OcrEngine) -> list[Tex
         return []
     reach = max(15, int(8 * scale))  # join characters of one line (gaps up to ~8 pt)
     bands = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 3)))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(bands, connectivity=8)
     boxes = []
     min_height = 4 * scale  # below ~4 pt it is a speck or a stamp edge, not text
-    for x, y, w, h, _ in stats[1:count]:
+    for x, y, w, h in component_boxes(bands):
         if h >= min_height and w >= min_height:
             boxes.append((x, y, w, h))
     readings = read_cells(ocr, [scan.image[y : y + h, x : x + w] for x, y, w, h in boxes])  # one batch
