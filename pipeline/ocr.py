@@ -151,7 +151,9 @@ class TesseractEngine:
 
 
 def _tesserocr_read(api, image: np.ndarray) -> tuple[str, list[float]]:
-    api.SetImage(__import__("PIL.Image", fromlist=["Image"]).fromarray(image))
+    image = np.ascontiguousarray(image)
+    height, width = image.shape
+    api.SetImageBytes(image.tobytes(), width, height, 1, width)  # 8-bit gray as is: SetImage(PIL) encodes a BMP first
     api.SetSourceResolution(300)
     return api.GetUTF8Text(), [c for c in api.AllWordConfidences() if c >= 0]
 
