@@ -147,9 +147,10 @@ def _turned_score(reader: OcrEngine, crops: list[np.ndarray], turns: int, needed
     """The mean confidence of ``crops`` read turned by ``turns`` quarter turns, cell by cell; the
     reading stops (returning what was read so far, below ``needed``) as soon as even perfect
     readings of the cells left could not bring the mean to ``needed``: an upright page whose
-    upside-down cells read at ~0 is settled after half of them, with the same outcome."""
+    upside-down cells read at ~0 is settled after half of them, with the same outcome. The
+    smallest cells are read first: the order does not change the mean, only what a stop saves."""
     total = 0.0
-    for done, crop in enumerate(crops, start=1):
+    for done, crop in enumerate(sorted(crops, key=lambda c: c.size), start=1):
         reading = read_cells(reader, [np.ascontiguousarray(np.rot90(crop, turns))])[0]
         total += min(1.0, reading.confidence or 0.0)
         if total + (len(crops) - done) < needed * len(crops):
