@@ -83,6 +83,8 @@ def _ocr_page(extraction: Extraction, gray: np.ndarray, dpi: float, number: int,
     """OCR one page image; a problem comes back as a message for ``page_errors``."""
     try:
         ocr = engine(options.ocr_engine)
+        if not extraction.scans:  # the file's first OCR'd page: readings of earlier files serve no more
+            ocr.forget()
         content, scan = read_image(gray, dpi, number, ocr)
     except OcrUnavailable as error:
         return f"needs OCR, which is unavailable: {error}"

@@ -20,7 +20,7 @@ import re
 import shutil
 import subprocess
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Protocol
@@ -63,6 +63,10 @@ class OcrEngine(Protocol):
         """Read single text lines: tight, padded crops (uint8 gray, dark ink on white)."""
         ...
 
+    def forget(self) -> None:
+        """Drop the readings remembered so far (a new file begins)."""
+        ...
+
 
 def tessdata_dir() -> str:
     """Where Tesseract's language data lives (TESSDATA_PREFIX, then Debian's and others' paths)."""
@@ -83,7 +87,9 @@ def tidy(text: str) -> str:
 class ReadingMemory:
     """Readings of line images already read, by their pixels: an engine reads the same pixels the
     same way, so a line asked again (an orientation sample, a text value being confirmed, a cell
-    the hybrid re-reads) costs a lookup, not a reading. Keeps the latest ``size`` readings."""
+    the hybrid re-reads) costs a lookup, not a reading. Keeps the latest ``size`` readings, and
+    is cleared when a file begins (``forget``): a file's readings serve that file, so its cost
+    does not depend on which files the process read before."""
 
     def __init__(self, size: int = 4096) -> None:  # a few pages' worth
         self.size = size
@@ -95,6 +101,9 @@ class ReadingMemory:
 
     def get(self, key: tuple) -> CellReading | None:
         return self._readings.get(key)
+
+    def clear(self) -> None:
+        self._readings.clear()
 
     def put(self, key: tuple, reading: CellReading) -> None:
         self._readings[key] = reading
@@ -136,6 +145,9 @@ class TesseractEngine:
 
     def read_lines(self, images: list[np.ndarray], numeric: bool) -> list[CellReading]:
         return self.memory.read(images, numeric, lambda todo: [self._read(image, numeric) for image in todo])
+
+    def forget(self) -> None:
+        self.memory.clear()
 
     def _read(self, image: np.ndarray, numeric: bool) -> CellReading:
         if self._tesserocr is not None:
@@ -200,9 +212,16 @@ class RapidOcrEngine:
         """Recognition only, in batches: read_cell already cut every cell into single lines."""
         if not images:
             return []
-        return self.memory.read(images, numeric, lambda todo: self._recognise(todo, numeric))
+        # RapidOCR has no digits-only mode: a number's reading is the general one without spaces,
+        # so one reading of the pixels serves both (a referee's reading of a number the hybrid
+        # already read is a lookup)
+        readings = self.memory.read(images, False, self._recognise)
+        return [_without_spaces(r) for r in readings] if numeric else readings
 
-    def _recognise(self, images: list[np.ndarray], numeric: bool) -> list[CellReading]:
+    def forget(self) -> None:
+        self.memory.clear()
+
+    def _recognise(self, images: list[np.ndarray]) -> list[CellReading]:
         from rapidocr.ch_ppocr_rec import TextRecInput
 
         recogniser = self._ocr._load_rec_model()  # the recogniser RapidOCR itself uses, batched
@@ -210,10 +229,13 @@ class RapidOcrEngine:
         readings = []
         for text, score in zip(result.txts, result.scores):
             text = tidy(text)
-            if numeric:
-                text = re.sub(r"\s+", "", text)
             readings.append(CellReading(text, float(score), self.name) if text else CellReading("", None))
         return readings
+
+
+def _without_spaces(reading: CellReading) -> CellReading:
+    text = re.sub(r"\s+", "", reading.text)
+    return replace(reading, text=text) if text else CellReading("", None)
 
 
 class HybridEngine:
@@ -231,6 +253,10 @@ class HybridEngine:
     def __init__(self) -> None:
         self.fast = TesseractEngine()
         self.strong = RapidOcrEngine()
+
+    def forget(self) -> None:
+        self.fast.forget()
+        self.strong.forget()
 
     def doubtful(self, reading: CellReading) -> bool:
         """A reading of the fast engine that the strong one reads again."""

@@ -134,7 +134,9 @@ def decide_orientation(ocr: OcrEngine, scan: ScanPage, grids: list[Grid]) -> Ori
     if not sample:
         return Orientation(0, "", reusable)
     needed = max(score_upright + ORIENTATION_MARGIN, MIN_TURNED_CONFIDENCE)
-    scores = {turns: _turned_score(reader, [crops[i] for i in sample], turns, needed) for turns in choices}
+    scores: dict[int, float] = {}
+    for turns in choices:  # a later turn is chosen only if it reads better than an earlier one
+        scores[turns] = _turned_score(reader, [crops[i] for i in sample], turns, max([needed, *scores.values()]))
     turns = max(scores, key=lambda t: scores[t])
     if scores[turns] < needed:
         return Orientation(0, "", reusable)
@@ -147,7 +149,8 @@ def _turned_score(reader: OcrEngine, crops: list[np.ndarray], turns: int, needed
     """The mean confidence of ``crops`` read turned by ``turns`` quarter turns, cell by cell; the
     reading stops (returning what was read so far, below ``needed``) as soon as even perfect
     readings of the cells left could not bring the mean to ``needed``: an upright page whose
-    upside-down cells read at ~0 is settled after half of them, with the same outcome. The
+    upside-down cells read at ~0 is settled after half of them, and a sideways page's wrong turn
+    after a cell or two once the right one has read well, with the same outcome. The
     smallest cells are read first: the order does not change the mean, only what a stop saves."""
     total = 0.0
     for done, crop in enumerate(sorted(crops, key=lambda c: c.size), start=1):
