@@ -460,3 +460,55 @@ def test_a_text_two_engines_read_differently_sends_the_form_to_review():
     assert form.status == "needs_review"
     check = next(c for c in form.checks if c.rule == "low_confidence")
     assert check.status == "warn" and "/project/name" in check.message
+
+
+# --- reading each line once ----------------------------------------------------------------------
+
+
+def _line(text: str) -> np.ndarray:
+    crop = _text_crop(text)
+    rows = np.flatnonzero((crop < 128).any(axis=1))
+    cols = np.flatnonzero((crop < 128).any(axis=0))
+    return np.pad(crop[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], 12, constant_values=255)
+
+
+def test_a_rapidocr_reading_does_not_depend_on_the_lines_read_with_it():
+    rapid = engine("rapidocr")
+    long_line, short_line = _line("全年培训基层农技人员五百人次"), _line("良好")
+    rapid.forget()
+    alone = rapid.read_lines([long_line], False) + rapid.read_lines([short_line], False)
+    rapid.forget()  # read again, now in one call with lines of other widths, in another order
+    together = rapid.read_lines([_line("培训合格率不低于百分之九十五，提升服务能力"), short_line, _line("有所提高"), long_line], False)
+    assert [r.text for r in alone] == [together[3].text, together[1].text]
+    assert [r.confidence for r in alone] == [together[3].confidence, together[1].confidence]
+    assert alone[0].text.endswith("人次") and alone[1].text == "良好"
+
+
+def test_a_number_and_a_text_are_one_rapidocr_reading_without_spaces():
+    rapid = engine("rapidocr")
+    line = _line("12 345.6")
+    text, number = rapid.read_lines([line], False)[0], rapid.read_lines([line], True)[0]
+    assert number.text == text.text.replace(" ", "") and "12" in number.text
+
+
+def test_an_engine_forgets_what_it_read_when_a_file_begins(tesseract):
+    line = _line("培训经费")
+    first = tesseract.read_lines([line], False)[0]
+    assert tesseract.read_lines([line], False)[0] == first  # remembered: the same reading
+    tesseract.forget()
+    assert tesseract.read_lines([line], False)[0] == first  # read anew: the same pixels read the same
+
+
+def test_component_boxes_are_the_boxes_of_the_connected_components():
+    import cv2
+
+    from pipeline.imagegrid import component_boxes
+
+    masks = line_masks(render(TRAINING, 200), 72 / 200)
+    ring = np.zeros((60, 60), np.uint8)
+    cv2.rectangle(ring, (5, 5), (50, 50), 255, 2)
+    ring[25:28, 25:28] = 255  # a component inside another's hole
+    for mask in (masks.horizontal, masks.vertical, ring):
+        count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        expected = sorted((int(s[1]), int(s[0]), int(s[2]), int(s[3])) for s in stats[1:count])
+        assert [(y, x, w, h) for x, y, w, h in component_boxes(mask)] == expected
