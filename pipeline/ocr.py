@@ -191,7 +191,6 @@ def _pytesseract_read(image: np.ndarray, numeric: bool, data: str) -> tuple[str,
 
 class RapidOcrEngine:
     name = "rapidocr"
-    SHORT_RATIO = 320 / 48  # the recogniser's input (Rec.rec_img_shape): narrower lines are padded to it
 
     def __init__(self) -> None:
         try:
@@ -223,24 +222,14 @@ class RapidOcrEngine:
         self.memory.clear()
 
     def _recognise(self, images: list[np.ndarray]) -> list[CellReading]:
-        """Recognise line images with the recogniser RapidOCR itself uses.
-
-        Its batches are padded to their widest line, and a line's reading depends on that padding.
-        A line no wider than the model's input (``SHORT_RATIO``) is padded to that width in any
-        batch, so short lines go together; a longer one is read alone at its own width. A line
-        then reads the same whoever shares the call (what the memory already holds, which file
-        came before), and no time goes on padding."""
         from rapidocr.ch_ppocr_rec import TextRecInput
 
-        recogniser = self._ocr._load_rec_model()
-        short = [i for i, image in enumerate(images) if image.shape[1] <= self.SHORT_RATIO * image.shape[0]]
-        calls = ([short] if short else []) + [[i] for i in sorted(set(range(len(images))) - set(short))]
-        readings: list[CellReading] = [CellReading("", None)] * len(images)
-        for call in calls:
-            result = recogniser(TextRecInput(img=[cv2.cvtColor(images[i], cv2.COLOR_GRAY2BGR) for i in call]))
-            for i, text, score in zip(call, result.txts, result.scores):
-                text = tidy(text)
-                readings[i] = CellReading(text, float(score), self.name) if text else CellReading("", None)
+        recogniser = self._ocr._load_rec_model()  # the recogniser RapidOCR itself uses, batched
+        result = recogniser(TextRecInput(img=[cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) for image in images]))
+        readings = []
+        for text, score in zip(result.txts, result.scores):
+            text = tidy(text)
+            readings.append(CellReading(text, float(score), self.name) if text else CellReading("", None))
         return readings
 
 
