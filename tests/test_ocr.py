@@ -472,18 +472,6 @@ def _line(text: str) -> np.ndarray:
     return np.pad(crop[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], 12, constant_values=255)
 
 
-def test_a_rapidocr_reading_does_not_depend_on_the_lines_read_with_it():
-    rapid = engine("rapidocr")
-    long_line, short_line = _line("全年培训基层农技人员五百人次"), _line("良好")
-    rapid.forget()
-    alone = rapid.read_lines([long_line], False) + rapid.read_lines([short_line], False)
-    rapid.forget()  # read again, now in one call with lines of other widths, in another order
-    together = rapid.read_lines([_line("培训合格率不低于百分之九十五，提升服务能力"), short_line, _line("有所提高"), long_line], False)
-    assert [r.text for r in alone] == [together[3].text, together[1].text]
-    assert [r.confidence for r in alone] == [together[3].confidence, together[1].confidence]
-    assert alone[0].text.endswith("人次") and alone[1].text == "良好"
-
-
 def test_a_number_and_a_text_are_one_rapidocr_reading_without_spaces():
     rapid = engine("rapidocr")
     line = _line("12 345.6")
