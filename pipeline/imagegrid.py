@@ -54,7 +54,11 @@ def component_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []
-    boxes = [cv2.boundingRect(c) for c, h in zip(contours, hierarchy[0]) if h[3] < 0]
+    boxes: list[tuple[int, int, int, int]] = []
+    for contour, (_, _, _, parent) in zip(contours, hierarchy[0]):
+        if parent < 0:
+            x, y, w, h = cv2.boundingRect(contour)
+            boxes.append((x, y, w, h))
     return sorted(boxes, key=lambda box: (box[1], box[0]))
 
 
