@@ -394,8 +394,21 @@ def write_run_status(out: Path, state: str, **fields: object) -> None:
 
 
 def page_image_name(file: str, page: int) -> str:
-    """``scans/fax.tif`` page 2 -> ``scans__fax.tif.p2.png`` (as form files are named)."""
-    return f"{flat_name(file)}.p{page}.png"
+    """``scans/fax.tif`` page 2 -> ``scans__fax.tif.p2.webp`` (as form files are named)."""
+    return f"{flat_name(file)}.p{page}.webp"
+
+
+PAGE_QUALITY = 60  # lossy WebP: digits stay legible at 150 dpi, a page is about half its PNG
+
+
+def webp_page(png: bytes) -> bytes:
+    """A corrected page image (PNG from the OCR worker) as the lossy WebP kept in ``OUT/pages/``."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    with Image.open(io.BytesIO(png)) as image:
+        image.save(buffer, "WEBP", quality=PAGE_QUALITY, method=2)
+    return buffer.getvalue()
 
 
 def write_page_images(out: Path, files: list[FileResult]) -> None:
@@ -407,11 +420,11 @@ def write_page_images(out: Path, files: list[FileResult]) -> None:
         for page, png in sorted(result.page_images.items()):
             name = page_image_name(result.file, page)
             with atomic_path(folder / name) as temporary:
-                temporary.write_bytes(png)
+                temporary.write_bytes(webp_page(png))
             written.add(name)
     if folder.exists():
-        for stale in folder.glob("*.png"):
-            if stale.name not in written:
+        for stale in folder.iterdir():
+            if stale.suffix in (".png", ".webp") and stale.name not in written:
                 stale.unlink()
 
 

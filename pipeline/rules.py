@@ -62,3 +62,37 @@ def needs_human(check: Check) -> bool:
 def form_status(checks: list[Check]) -> str:
     """``needs_review`` when any check needs a human, else ``ok``: the one place this is decided."""
     return "needs_review" if any(needs_human(c) for c in checks) else "ok"
+
+
+# What each rule means, in the archivists' words (the review report shows it under the title).
+MEANING_ZH: dict[str, str] = {
+    "total_score": "各项得分（预算执行率得分与各三级指标得分）相加，应等于表中印的总分得分。不等时，通常是某个数字印错或读错。",
+    "total_weight": "各项分值相加，应等于总分的分值（一般为100分）。",
+    "level1_weight": "同一一级指标下各三级指标的分值相加，应等于该一级指标标注的分值，如“产出(50分)”。",
+    "score_within_weight": "每项得分不应高于它的分值。",
+    "funding_sum": "资金来源各行（其中：财政拨款、上年结转、其他资金）的金额相加，应等于年度资金总额。",
+    "execution_rate": "执行率应等于全年执行数 ÷ 全年预算数（按表中印的精度，允许四舍五入）。",
+    "funding_score": "预算执行率得分应等于分值 × 执行率（按表中印的精度）。",
+    "deviation_note": "扣了分却没有填写偏差原因分析：请核对得分是否读对，或原表是否漏填。",
+    "low_confidence": "扫描件上的数字或编码识别把握不大（置信度低于0.8），需要人工对照原件确认。",
+    "repeated_funding_score": "“其中”资金行也填了分值或得分；只计年度资金总额一行，其余不重复计算。",
+    "double_counted_indicator": "明细行与其上级指标重复计分；合计时只计上级指标。",
+    "placeholder_rows": "表中留有模板占位内容（如“指标1”“……”），未删除。",
+    "zero_funding_total": "年度资金总额一行填为零，而其中各行有金额；资金合计与执行率检查因此跳过。",
+    "grade": "总分后印的等级应与总分所在的分数段一致。",
+    "indicator_levels": "有指标行没有读到所属的一级或二级指标，可能是合并单元格没有还原。",
+    "points_read": "有指标行缺少分值或得分，而同表其他行都有。",
+    "header_in_values": "把表头文字（如“得分”“绩效指标”）读成了数值或目标内容。",
+    "nature_read": "表中印有指标性质符号（≥、≤、=），但这一行的没有读出。",
+    "layout_known": "表样不属于任何已知模板：按表头含义读取，结果需逐项核对；可据此新增模板。",
+    "values_readable": "表中印有内容，但不是可识别的数字，已保留为空值。",
+    "structure_read": "表中有列或行没有读取（表头无法对应到字段、必有的列缺失或无值），数据可能不完整。",
+    "indicators_found": "没有找到绩效指标行。",
+    "schema": "生成的数据不符合JSON结构定义，属于程序问题，请报告。",
+    "corrections": "corrections.csv 中针对本表的更正：已应用，或因字段、类型不符而未应用。",
+}
+
+
+def meaning_zh(name: str) -> str:
+    """What the rule checks, in Chinese; empty for an unregistered rule."""
+    return MEANING_ZH.get(name, "")
