@@ -17,7 +17,7 @@ corrections are applied with their audit trail. Nothing is loaded from the netwo
 
 Page images are stored once: OCR'd pages are the corrected 150 dpi images in ``OUT/pages/``
 (lossy WebP, written by ``export``), text-layer PDF pages are rendered from the dump at 150 dpi
-into ``report_files/`` (lossless WebP, named by content so a re-run reuses them). A value's crop is
+into ``report_files/`` (16 gray levels, lossless WebP, named by content so a re-run reuses them). A value's crop is
 a window onto its page image, not a file of its own, and every image is loaded lazily.
 Spreadsheets, text exports, Word and HTML documents have no page image: their cells are named by
 ``ref`` (``Sheet1!C7``).
@@ -63,6 +63,9 @@ METHOD_ZH = {"text_layer": "PDF文本层", "ocr": "扫描识别", "spreadsheet":
 NO_IMAGE_ZH = {"spreadsheet": "电子表格：单元格以工作表引用标明", "text_export": "文本导出：单元格以行号和字段标明",
                "word": "Word文档：单元格以表、行、列标明", "html": "网页表格：单元格以表、行、列标明"}
 UNKNOWN_TEMPLATE = "unknown"
+# Text-layer renders keep 16 gray levels, losslessly: print stays crisp, and the page encodes in a
+# fifth of the time of full-gray lossless WebP at a quarter of the size of PNG.
+GRAY_LEVELS = [min(255, round(v / 17) * 17) for v in range(256)]
 
 
 _POINTER = re.compile(r"(/(?:project|funding|goals|indicators|total|title)(?:/[A-Za-z0-9_]+)*)")
@@ -122,7 +125,7 @@ class PageImages:
                 self.written.discard(target.name)
                 return None
             with atomic_path(target) as temporary:
-                image.save(temporary, "WEBP", lossless=True, quality=80, method=1)  # text stays exact, a third of PNG
+                image.point(GRAY_LEVELS).save(temporary, "WEBP", lossless=True, quality=50, method=0)
             return PageImage(f"{FILES_DIR}/{target.name}", image.width, image.height)
         return self._sized(f"{FILES_DIR}/{target.name}", target)
 

@@ -5,8 +5,10 @@
 The dump is generated here (varied content from the seed's vocabulary, numbers consistent):
 ``--forms`` exported PDFs and ``--scan-pages`` image-only PDFs made from some of them. Figures:
 forms/s and pages/s at 1 and 2 workers, the scaling ratio, peak memory (all processes) of the
-big run against a 10-form run, the time of a re-run over the unchanged dump, and where the time
-goes per stage (from OUT/run.log).
+big run against a 10-form run, the time of a re-run over the unchanged dump, where the time
+goes per stage (from OUT/run.log), and the review report of the big run: its size and how long
+headless Chromium takes to open it (Playwright with Debian's chromium). One form in ten has a
+score printed 2 points short of its weight, so the review queue has forms to show.
 """
 
 from __future__ import annotations
@@ -39,8 +41,11 @@ UNITS = ["街道办事处", "社区工作站", "城市管理科", "网格管理�
 PROJECTS = ["网格管理事务", "培训经费", "安全生产宣传", "社区环境整治", "便民服务提升", "物业管理指导", "住房租赁调研"]
 
 
+BROKEN_EVERY = 10  # every tenth form prints one score 2 points short, with no reason: total_score fails
+
+
 def synthetic_form(rng: random.Random, index: int) -> samples.FormSpec:
-    """A Shenzhen-layout form with invented but consistent numbers."""
+    """A Shenzhen-layout form with invented but consistent numbers (but for one in BROKEN_EVERY)."""
     name = f"{rng.choice(PROJECTS)}{index:04d}"
     budget = rng.randrange(10_000, 2_000_000)
     executed = budget if rng.random() < 0.7 else int(budget * rng.uniform(0.8, 1.0))
@@ -72,7 +77,8 @@ def synthetic_form(rng: random.Random, index: int) -> samples.FormSpec:
             if i in live:
                 w = shares[live.index(i)]
                 text = target.format(n=rng.randrange(5, 30), p=rng.choice([85, 90, 95]))
-                block.append([level2, label.format(n=rng.randrange(5, 30)), text, text, str(w), str(w), ""])
+                short = 2 if index % BROKEN_EVERY == BROKEN_EVERY - 1 and level1 == "产出" and i == live[0] else 0
+                block.append([level2, label.format(n=rng.randrange(5, 30)), text, text, str(w), str(w - short), ""])
             else:
                 block.append([level2, "", "", "不适用", "0", "0", ""])
         blocks.append((f"{level1}({weight}分)", block))
@@ -150,6 +156,54 @@ def count(out: Path) -> tuple[int, int]:
     return forms, pages
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def folder_bytes(folder: Path) -> tuple[int, int]:
+    files = [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def report_open_seconds(report: Path, times: int = 3) -> list[float]:
+    """Seconds from navigation to the report's script being ready (every row filterable, state
+    restored), in headless Chromium, each time in a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    seconds = []
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        for _ in range(times):
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            started = time.perf_counter()
+            page.goto(report.as_uri(), wait_until="load")
+            page.wait_for_selector("html[data-ready]", state="attached")
+            seconds.append(time.perf_counter() - started)
+            page.context.close()
+        browser.close()
+    return seconds
+
+
+def report_figures(out: Path) -> None:
+    """The review report of a run: its weight and its open time."""
+    html = (out / "report.html").stat().st_size
+    files, files_bytes = folder_bytes(out / "report_files")
+    pages, pages_bytes = folder_bytes(out / "pages")
+    forms = sum(1 for p in (out / "report_files").glob("form-*.html"))
+    queue = (out / "report.html").read_text(encoding="utf-8").count('<section class="card filterable"')
+    seconds = {}
+    for line in (out / "run.log").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("stage") == "run" and record.get("outcome") == "finished":
+            seconds = record.get("stage_seconds", {})
+    print(f"- report of {forms} forms ({queue} in the review queue): report.html {html / 1e6:.1f} MB, report_files/ {files_bytes / 1e6:.0f} MB in {files} files, "
+          f"pages/ {pages_bytes / 1e6:.0f} MB in {pages} files; written with tables and manifest in {seconds.get('tables, manifest and report', 0):.1f} s")
+    if not CHROMIUM.exists():
+        print("- report open time: not measured (no /usr/bin/chromium; scripts/system_deps.sh --browser installs it)")
+        return
+    opened = report_open_seconds(out / "report.html")
+    print(f"- report opens in headless Chromium in {min(opened):.2f} s (best of {len(opened)}; all: {', '.join(f'{s:.2f}' for s in opened)})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--forms", type=int, default=1000)
@@ -191,6 +245,7 @@ def main() -> None:
     for name in ("exported", "scans"):
         shares = stage_shares(results[(name, 2)][2] / "run.log")
         print(f"- stage shares, {name}: " + ", ".join(f"{stage} {share:.0%}" for stage, share in sorted(shares.items(), key=lambda s: -s[1])))
+    report_figures(out)
 
 
 if __name__ == "__main__":
