@@ -22,6 +22,7 @@ from conftest import DUMP
 from pipeline.cli import main
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+expect = playwright.expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -86,7 +87,7 @@ def test_accepting_the_suggestion_in_the_page_corrects_the_form_on_the_next_run(
     report.fill("#reviewer", "张三")
     card.locator("button.accept-suggestion").click()
     assert card.locator("button.accept-suggestion").inner_text() == "已接受"
-    assert "将写入 corrections.csv：13" in card.locator('form.edit[data-ptr="/indicators/2/score"] output').inner_text()
+    assert "将写入 corrections.csv：13" in card.locator('figure.value[data-ptr="/indicators/2/score"] .state').inner_text()
     assert report.locator("#pending tbody tr").count() == 1
     with report.expect_download() as download:
         report.click("#download")
@@ -120,7 +121,8 @@ def test_accepting_every_suggestion_of_a_rule_marking_reviewed_and_typing_in_the
     report.locator('button.accept-rule[data-rule="total_score"]').click()
     assert report.locator("#pending tbody tr").count() == report.locator('.accept-suggestion[data-rule="total_score"]').count() >= 1
     fax = report.locator("section.card", has_text="scans/fax.tif")
-    fax.locator(".mark-reviewed").check()
+    fax.locator(".mark-reviewed").click()
+    assert fax.locator(".mark-reviewed").get_attribute("aria-pressed") == "true" and "已复核" in fax.locator(".mark-reviewed").inner_text()
     assert "已复核 1 / " in report.locator("#progress").inner_text()
     confirmed = json.loads(fax.get_attribute("data-confirm"))
     assert confirmed and report.locator("#pending tbody tr").count() == 1 + len(confirmed)  # its low-confidence values confirmed as read
@@ -133,11 +135,33 @@ def test_accepting_every_suggestion_of_a_rule_marking_reviewed_and_typing_in_the
     frame.locator("#editor button[value=save]").click()
     report.wait_for_function("document.querySelectorAll('#pending tbody tr').length === %d" % (2 + len(confirmed)))
     assert report.locator('#pending tbody tr[data-field="/project/name"] td').nth(2).inner_text() == "网格管理事务（更正）"
-    assert "→ 网格管理事务（更正）" in frame.locator('td[data-ptr="/project/name"]').inner_text()
+    expect(frame.locator('td[data-ptr="/project/name"]')).to_contain_text("→ 网格管理事务（更正）")
     report.reload()  # the work is kept in the browser
     report.wait_for_selector("html[data-ready]", state="attached")
     assert report.locator("#pending tbody tr").count() == 2 + len(confirmed)
     report.evaluate("localStorage.clear()")
+
+
+def test_a_correction_typed_on_a_form_page_of_its_own_reaches_the_download(browser, report, sample_run):
+    report.evaluate("localStorage.clear()")
+    ok_id = report.locator('#forms tbody tr[data-status="ok"]').first.get_attribute("data-form")
+    page = browser.open(sample_run.out / "report_files" / f"form-{ok_id}.html")
+    cell = page.locator('td[data-ptr="/total/score"]')
+    cell.focus()
+    page.keyboard.press("Enter")  # the keyboard opens the editor too
+    assert page.locator("#editor .editor-read").inner_text() == cell.get_attribute("data-read")
+    page.fill("#editor input[name=value]", "99")
+    page.fill("#editor input[name=note]", "原件为99")
+    page.click("#editor button[value=save]")
+    expect(cell).to_contain_text("→ 99")  # the dialog's close event comes a task later
+    page.close()
+    report.reload()
+    report.wait_for_selector("html[data-ready]", state="attached")
+    cells = report.locator(f'#pending tbody tr[data-form="{ok_id}"] td')
+    assert cells.all_inner_texts()[:5] == [ok_id, "/total/score", "99", "原件为99", ""]
+    report.evaluate("localStorage.clear()")
+    report.reload()
+    report.wait_for_selector("html[data-ready]", state="attached")
 
 
 def test_the_forms_table_filters_and_sorts(report, sample_run):

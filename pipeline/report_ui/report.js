@@ -148,13 +148,13 @@
   function refresh() {
     if (isReport) {
       renderPending();
-      var forms = document.querySelectorAll("form.edit");
-      for (var i = 0; i < forms.length; i++) {
-        var form = forms[i];
-        var edit = editOf(form.getAttribute("data-form"), form.getAttribute("data-ptr"));
-        form.querySelector("output").textContent = edit ? "将写入 corrections.csv：" + edit.value + (edit.note ? "（" + edit.note + "）" : "") : "";
-        form.querySelector(".undo").hidden = !edit;
-        form.closest("figure.value").classList.toggle("edited", !!edit);
+      var values = document.querySelectorAll("figure.value[data-ptr]");
+      for (var i = 0; i < values.length; i++) {
+        var figure = values[i];
+        var edit = editOf(figure.getAttribute("data-form"), figure.getAttribute("data-ptr"));
+        figure.querySelector(".state").textContent = edit ? "将写入 corrections.csv：" + edit.value + (edit.note ? "（" + edit.note + "）" : "") : "";
+        figure.querySelector(".undo").hidden = !edit;
+        figure.classList.toggle("edited", !!edit);
       }
       var accepts = document.querySelectorAll(".accept-suggestion, .accept-candidate");
       for (var j = 0; j < accepts.length; j++) {
@@ -172,7 +172,11 @@
         var on = !!state.reviewed[id];
         reviewed += on ? 1 : 0;
         cards[k].classList.toggle("is-reviewed", on);
-        cards[k].querySelector(".mark-reviewed").checked = on;
+        var mark = cards[k].querySelector(".mark-reviewed");
+        if (mark.getAttribute("aria-pressed") !== String(on)) {
+          mark.setAttribute("aria-pressed", String(on));
+          mark.firstChild.textContent = on ? "✓ 已复核 " : "标记已复核 ";
+        }
       }
       var marks = document.querySelectorAll("#forms tbody tr");
       for (var m = 0; m < marks.length; m++) {
@@ -253,16 +257,18 @@
 
   // --- the editor dialog (form pages and the report) -------------------------------------------
   var editing = null;
+  /* One editor for every value: a cell of a form page, or a value card of the report. */
   function openEditor(cell) {
     var dialog = document.getElementById("editor");
     var main = cell.closest("main.formpage");
-    if (!dialog || !main || typeof dialog.showModal !== "function") { return; }
-    var form = main.getAttribute("data-form"), field = cell.getAttribute("data-ptr");
+    var form = cell.getAttribute("data-form") || (main ? main.getAttribute("data-form") : null);
+    if (!dialog || !form || typeof dialog.showModal !== "function") { return; }
+    var field = cell.getAttribute("data-ptr");
     var edit = editOf(form, field);
-    editing = { form: form, field: field, read: cell.getAttribute("data-read") };
+    editing = { form: form, field: field, read: cell.getAttribute("data-read"), suggested: cell.getAttribute("data-suggested"), note: cell.getAttribute("data-note") };
     var row = cell.closest("tr");
     var heading = row ? row.querySelector("th") : null;
-    dialog.querySelector(".editor-label").textContent = heading ? heading.textContent : "";
+    dialog.querySelector(".editor-label").textContent = cell.getAttribute("data-label") || (heading ? heading.textContent : "");
     dialog.querySelector(".editor-ptr").textContent = field;
     dialog.querySelector(".editor-read").textContent = editing.read || "（空）";
     dialog.querySelector("input[name=value]").value = edit ? edit.value : (editing.read || "");
@@ -276,7 +282,8 @@
     var valueText = dialog.querySelector("input[name=value]").value.trim();
     var note = dialog.querySelector("input[name=note]").value.trim();
     if (dialog.returnValue === "save" && valueText) {
-      setEdit(editing.form, editing.field, valueText, note, valueText === editing.read ? "confirmed" : "typed");
+      var kind = valueText === editing.suggested ? "accepted" : valueText === editing.read ? "confirmed" : "typed";
+      setEdit(editing.form, editing.field, valueText, note || (kind === "accepted" ? editing.note : kind === "confirmed" ? CONFIRM_NOTE : ""), kind);
     } else if (dialog.returnValue === "remove") {
       dropEdit(editing.form, editing.field);
     }
@@ -315,16 +322,15 @@
     var target = event.target;
     if (!target.closest) { return; }
     var button = target.closest("button");
-    if (button && button.closest("form.edit")) {
-      var form = button.closest("form.edit");
-      var id = form.getAttribute("data-form"), field = form.getAttribute("data-ptr");
-      var input = form.querySelector("input[name=value]"), note = form.querySelector("input[name=note]");
+    var figure = button ? button.closest("figure.value[data-ptr]") : null;
+    if (figure) {
+      var id = figure.getAttribute("data-form"), field = figure.getAttribute("data-ptr");
       if (button.classList.contains("accept-one")) {
-        input.value = form.getAttribute("data-suggested");
-        setEdit(id, field, input.value, note.value.trim() || form.getAttribute("data-note"), "accepted");
+        setEdit(id, field, figure.getAttribute("data-suggested"), figure.getAttribute("data-note"), "accepted");
       } else if (button.classList.contains("confirm-one")) {
-        input.value = form.getAttribute("data-read");
-        setEdit(id, field, input.value, note.value.trim() || CONFIRM_NOTE, "confirmed");
+        setEdit(id, field, figure.getAttribute("data-read"), CONFIRM_NOTE, "confirmed");
+      } else if (button.classList.contains("edit-open")) {
+        openEditor(figure);
       } else if (button.classList.contains("undo")) {
         dropEdit(id, field);
       }
@@ -344,6 +350,12 @@
       return;
     }
     if (button && button.id === "download") { download(); return; }
+    if (button && button.classList.contains("mark-reviewed")) {
+      var card = button.closest("section.card").getAttribute("data-form");
+      if (state.reviewed[card]) { delete state.reviewed[card]; } else { state.reviewed[card] = true; }
+      changed();
+      return;
+    }
     if (button && button.classList.contains("remove-line")) {
       var row = button.closest("tr");
       var key = keyOf(row.getAttribute("data-form"), row.getAttribute("data-field"));
@@ -366,24 +378,13 @@
     });
     if (!quiet) { changed(); }
   }
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.classList || !form.classList.contains("edit")) { return; }
-    event.preventDefault();
-    var input = form.querySelector("input[name=value]"), note = form.querySelector("input[name=note]");
-    var text = input.value.trim();
-    if (!text) { form.querySelector("output").textContent = "请输入值（清空一个值请写 null）"; return; }
-    var suggested = form.getAttribute("data-suggested");
-    var kind = text === suggested ? "accepted" : text === form.getAttribute("data-read") ? "confirmed" : "typed";
-    setEdit(form.getAttribute("data-form"), form.getAttribute("data-ptr"), text, note.value.trim() || (kind === "accepted" ? form.getAttribute("data-note") : kind === "confirmed" ? CONFIRM_NOTE : ""), kind);
+  document.addEventListener("keydown", function (event) {
+    var cell = event.key === "Enter" && event.target.closest ? event.target.closest(".editable[data-ptr]") : null;
+    if (cell) { event.preventDefault(); openEditor(cell); }
   });
   document.addEventListener("change", function (event) {
     var target = event.target;
-    if (target.classList && target.classList.contains("mark-reviewed")) {
-      var id = target.closest("section.card").getAttribute("data-form");
-      if (target.checked) { state.reviewed[id] = true; } else { delete state.reviewed[id]; }
-      changed();
-    } else if (target.closest && target.closest("#filters")) {
+    if (target.closest && target.closest("#filters")) {
       applyFilters();
     }
   });
