@@ -294,7 +294,14 @@ def value_label(form: FormDocument, pointer: str) -> str:
         return "表名"
     if parts[0] == "goals" and len(parts) == 3:
         return ("预期目标" if parts[1] == "expected" else "实际完成情况") + f" 第 {int(parts[2]) + 1} 条"
-    return label(form, pointer)
+    named = label(form, pointer)
+    if parts[-1] in TEXT_FIELD_LABELS and named.endswith(" " + parts[-1]):  # suggest names the numeric fields only
+        named = named[: -len(parts[-1])] + TEXT_FIELD_LABELS[parts[-1]]
+    return named
+
+
+TEXT_FIELD_LABELS = {"item": "资金项目", "name": "三级指标", "target": "年度指标值", "actual": "实际完成值", "level1": "一级指标", "level2": "二级指标",
+                     "deviation_note": "偏差原因", "nature": "指标性质", "unit": "度量单位", "grade": "等级"}
 
 
 # --- what the pages show -------------------------------------------------------------------
@@ -354,6 +361,7 @@ class SuggestionView:
 @dataclass
 class TableCell:
     pointer: str
+    label: str  # what the editor names the value by: 时效 得分
     text: str
     classes: str
     tip: str
@@ -555,7 +563,7 @@ def table_cell(form: FormDocument, pointer: str, value: Any, numeric: bool = Fal
         was = plain(correction.extracted)
         tip.append(f"更正自 {was}" + (f"（{correction.reviewer}）" if correction.reviewer else "") + (f"：{correction.note}" if correction.note else ""))
     text = "" if value is None else plain(value)
-    return TableCell(pointer, text, " ".join(classes), " · ".join(tip), was, provenance.ref if provenance is not None else None)
+    return TableCell(pointer, value_label(form, pointer), text, " ".join(classes), " · ".join(tip), was, provenance.ref if provenance is not None else None)
 
 
 def form_tables(form: FormDocument) -> dict[str, Any]:

@@ -191,7 +191,8 @@ def report_figures(out: Path) -> None:
     forms = sum(1 for p in (out / "report_files").glob("form-*.html"))
     queue = (out / "report.html").read_text(encoding="utf-8").count('<section class="card filterable"')
     seconds = {}
-    for line in (out / "run.log").read_text(encoding="utf-8").splitlines():
+    log = out / "run.log"
+    for line in log.read_text(encoding="utf-8").splitlines() if log.exists() else []:
         record = json.loads(line)
         if record.get("stage") == "run" and record.get("outcome") == "finished":
             seconds = record.get("stage_seconds", {})
