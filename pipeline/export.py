@@ -412,8 +412,9 @@ def webp_page(png: bytes) -> bytes:
 
 
 def write_page_images(out: Path, files: list[FileResult]) -> None:
-    """The corrected images of OCR'd pages (150 dpi): provenance boxes of OCR'd values refer to
-    these, not to the original scan. Images of files no longer in the run are removed."""
+    """The corrected images of OCR'd pages (150 dpi, lossy WebP): provenance boxes of OCR'd values
+    refer to these, not to the original scan, and the review report shows them from here (stored
+    once). Images of files no longer in the run are removed."""
     folder = out / PAGES_DIR
     written = set()
     for result in files:

@@ -38,7 +38,7 @@ import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from PIL import Image
 
-from .corrections import CORRECTIONS_FILE, COLUMNS, CorrectionsOutcome, FieldError, get_value, header_line, resolve
+from .corrections import CORRECTIONS_FILE, COLUMNS, CorrectionsOutcome, FieldError, get_value, header_line, read_corrections, resolve
 from .document import Check, FormDocument
 from .export import PAGES_DIR, atomic_path, page_image_name, webp_page, write_text
 from .reconcile import LOW_CONFIDENCE, TOTAL_ITEM, counted_indices
@@ -632,15 +632,23 @@ def summary(result: RunResult) -> dict[str, Any]:
             "rule_chart": bars([(rule_for(r).title_zh, n, "st-failed") for r, n in failing.most_common(8)])}
 
 
-def existing_lines(outcome: CorrectionsOutcome | None) -> list[dict[str, str]]:
-    """The lines of the current corrections file, applied or not, so a downloaded file keeps them."""
+def existing_lines(outcome: CorrectionsOutcome | None, dump: Path | None) -> list[dict[str, str]]:
+    """The lines of this run's corrections file as the reviewer wrote them, applied or not (one per
+    value: the later of two lines wins, as when applied), so a downloaded file loses none of them."""
     if outcome is None or outcome.source is None:
         return []
-    lines = [(line, {"form_id": form_id, "field": c.field, "value": plain(c.corrected), "note": c.note or "", "reviewer": c.reviewer or ""})
-             for line, form_id, c in outcome.applied]
-    lines += [(r.line, {"form_id": r.form_id, "field": r.field, "value": r.value, "note": "", "reviewer": ""})
-              for r in outcome.rejected if r.line is not None]
-    return [record for _, record in sorted(lines, key=lambda item: item[0])]
+    path = Path(outcome.source)
+    if not path.is_absolute() and not path.is_file() and dump is not None:
+        path = dump / path
+    if path.is_file():
+        rows, problems = read_corrections(path)
+        found = [(r.line, r.form_id, r.field, r.value, r.note or "", r.reviewer or "") for r in rows]
+        found += [(r.line, r.form_id, r.field, r.value, "", "") for r in problems if r.line is not None]
+    else:  # the file is gone since the run: what the outcome kept of it
+        found = [(line, form_id, c.field, plain(c.corrected), c.note or "", c.reviewer or "") for line, form_id, c in outcome.applied]
+        found += [(r.line, r.form_id, r.field, r.value, "", "") for r in outcome.rejected if r.line is not None]
+    last = {(form_id, field): (line, form_id, field, value, note, reviewer) for line, form_id, field, value, note, reviewer in sorted(found)}
+    return [dict(zip(COLUMNS, record[1:])) for record in sorted(last.values())]
 
 
 def report_html(ctx: Context) -> str:
@@ -655,7 +663,7 @@ def report_html(ctx: Context) -> str:
     files = sorted((f for f in ctx.result.files if f.status != "ok"), key=lambda f: ({"failed": 0, "needs_review": 1, "skipped": 2}.get(f.status, 3), f.file))
     return environment().get_template("report.html").render(
         root="", summary=summary(ctx.result), outcome=ctx.outcome, header=header_line(), columns=list(COLUMNS),
-        existing=existing_lines(ctx.outcome), rows=rows, cards=cards, files=files,
+        existing=existing_lines(ctx.outcome, ctx.images.dump), rows=rows, cards=cards, files=files,
         rules=[(r, rule_for(r).title_zh) for r in rule_names],
         accept_all=[(r, rule_for(r).title_zh, n) for r, n in accept_all.items()],
         templates=sorted({f.template for f in forms}), years=sorted({f.project.year for f in forms if f.project.year}),

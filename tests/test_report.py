@@ -222,3 +222,26 @@ def test_crops_of_ocr_pages_are_windows_onto_the_one_kept_150_dpi_image(tmp_path
     assert 'viewBox="0 0 595.7 841.9"' in page and 'src="../pages/scan.png.p1.webp"' in page
     confirm = json.loads(html.unescape(re.search(r"data-confirm='([^']*)'", found[1]).group(1)))
     assert confirm == [["/indicators/0/score", "90"]]  # marking the form reviewed confirms its low-confidence value as read
+
+
+def test_the_download_starts_from_the_current_corrections_file_as_written(tmp_path):
+    """Every line of the corrections file the run read, with its note and reviewer, rejected ones
+    too, one per value (the later wins, as when applied): a downloaded file loses none of them."""
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    shutil.copy(DUMP / "review" / "网格管理事务_得分不符.pdf", dump / "broken.pdf")
+    out = tmp_path / "out"
+    main(["extract", str(dump), "--out", str(out), "--quiet", "--workers", "0"])
+    form_id = json.loads(next((out / "forms").glob("*.json")).read_text(encoding="utf-8"))["form_id"]
+    (dump / "corrections.csv").write_text(
+        "form_id,field,value,note,reviewer\n"
+        f"{form_id},/indicators/2/score,12,first try,李四\n"
+        f"{form_id},/indicators/99/score,1,\"a note, with a comma\",李四\n"
+        f"{form_id},/indicators/2/score,13,原件为13,张三\n", encoding="utf-8")
+    main(["extract", str(dump), "--out", str(out), "--quiet", "--workers", "0"])
+    text = (out / "report.html").read_text(encoding="utf-8")
+    existing = json.loads(re.search(r'<script type="application/json" id="existing-lines">(.*?)</script>', text, flags=re.S).group(1))
+    assert existing == [
+        {"form_id": form_id, "field": "/indicators/99/score", "value": "1", "note": "a note, with a comma", "reviewer": "李四"},
+        {"form_id": form_id, "field": "/indicators/2/score", "value": "13", "note": "原件为13", "reviewer": "张三"},
+    ]
