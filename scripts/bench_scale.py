@@ -14,6 +14,7 @@ score printed 2 points short of its weight, so the review queue has forms to sho
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import random
 import shutil
@@ -148,12 +149,9 @@ def stage_shares(log: Path) -> dict[str, float]:
 
 
 def count(out: Path) -> tuple[int, int]:
-    forms = pages = 0
-    for line in (out / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()[1:]:
-        fields = line.split(",")
-        forms += int(fields[4])
-        pages += int(fields[5])
-    return forms, pages
+    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))  # messages hold commas: read it as CSV
+    return sum(int(row["forms"] or 0) for row in rows), sum(int(row["pages"] or 0) for row in rows)
 
 
 CHROMIUM = Path("/usr/bin/chromium")
