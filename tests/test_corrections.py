@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -53,9 +54,10 @@ def test_the_suggested_line_turns_the_form_ok_and_removing_it_restores_the_origi
     out = tmp_path / "out"
     assert extract(dump, out) == 1
     report = (out / "report.html").read_text(encoding="utf-8")
-    offered = re.search(r'<div class="csvline suggested"><code id="line\d+">(.*?)</code>', report)
-    assert offered is not None
-    line = offered.group(1).replace("&quot;", '"').replace("&gt;", ">")
+    offered = re.search(r'<button type="button" class="accept-suggestion" data-form="([^"]+)" data-rule="[^"]+" data-pointers=\'([^\']+)\' data-value="([^"]+)" data-note="([^"]+)"', report)
+    assert offered is not None  # the button that accepts it in the page: the line its download holds
+    (pointer,) = json.loads(html.unescape(offered.group(2)))
+    line = csv_line(offered.group(1), pointer, html.unescape(offered.group(3)), html.unescape(offered.group(4)))
     assert line == SUGGESTED
 
     (dump / "corrections.csv").write_text(HEADER + line + "张三\n", encoding="utf-8")
