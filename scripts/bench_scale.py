@@ -195,7 +195,7 @@ def report_figures(out: Path) -> None:
         if record.get("stage") == "run" and record.get("outcome") == "finished":
             seconds = record.get("stage_seconds", {})
     print(f"- report of {forms} forms ({queue} in the review queue): report.html {html / 1e6:.1f} MB, report_files/ {files_bytes / 1e6:.0f} MB in {files} files, "
-          f"pages/ {pages_bytes / 1e6:.0f} MB in {pages} files; written with tables and manifest in {seconds.get('tables, manifest and report', 0):.1f} s")
+          f"pages/ {pages_bytes / 1e6:.0f} MB in {pages} files; tables, manifest and report of the last run over it: {seconds.get('tables, manifest and report', 0):.1f} s")
     if not CHROMIUM.exists():
         print("- report open time: not measured (no /usr/bin/chromium; scripts/system_deps.sh --browser installs it)")
         return
