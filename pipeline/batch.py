@@ -14,8 +14,8 @@ import signal
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures import as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -32,22 +32,48 @@ from .run import FileResult, RunResult, describe_or_fail, duplicate_of, process_
 class Task:
     source: InputFile
     options: ExtractOptions
+    pictures: bool = False  # make the report's pictures of the file's forms (FileResult.pictures)
+    dump: Path | None = None  # the dump's root: the report renders a text-layer page from dump / file
 
 
 def run_task(task: Task) -> FileResult:
-    """The unit of work, as run in a worker: process one file, timed."""
+    """The unit of work, as run in a worker: process one file, then make its report pictures; timed."""
     started = time.perf_counter()
     result = process_file(task.source, task.options)
+    if task.pictures and result.forms:
+        clock = time.perf_counter()
+        from .report import pictures_of
+
+        result.pictures = pictures_of(result, task.dump)
+        result.timings["pictures"] = time.perf_counter() - clock
     result.timings["total"] = time.perf_counter() - started
     return result
+
+
+def write_pictures(out: Path, result: FileResult) -> FileResult:
+    """Write a result's report pictures into OUT (unless there with these bytes already) and
+    return the result without them: they are neither held until the export nor cached."""
+    if not result.pictures:
+        return result
+    from .export import write_bytes
+
+    for name, data in result.pictures.items():
+        write_bytes(out / name, data)
+    return replace(result, pictures={})
 
 
 def run_task_from_bytes(task: Task, data: bytes) -> FileResult:
     """For workers that cannot see the dump: the file's bytes travel with the task."""
     with tempfile.TemporaryDirectory(prefix="zpef-") as folder:
-        path = Path(folder) / ("input" + Path(task.source.relpath).suffix[:16])  # a name may be too long once decoded
-        path.write_bytes(data)
-        return run_task(Task(replace(task.source, path=path), task.options))
+        dump: Path | None = Path(folder)  # the file at its own relative path: the report pictures render its pages
+        path = Path(folder) / task.source.relpath
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        except OSError:  # a name too long once decoded: the file is read, its pages are rendered by the report
+            dump, path = None, Path(folder) / ("input" + Path(task.source.relpath).suffix[:16])
+            path.write_bytes(data)
+        return run_task(Task(replace(task.source, path=path), task.options, task.pictures, dump))
 
 
 def failed(task: Task, message: str, reason: str = "internal_error") -> FileResult:
@@ -90,7 +116,8 @@ class ProcessExecutor:
         pool = ProcessPool(max_workers=self.workers, initializer=_init_worker, context=context)
         finished = False
         try:
-            futures = {pool.schedule(run_task, args=(task,), timeout=self.timeout): task for task in tasks}
+            # keyed as as_completed gives them back (pebble's ProcessFuture is a Future)
+            futures: dict[Future[FileResult], Task] = {pool.schedule(run_task, args=(task,), timeout=self.timeout): task for task in tasks}
             for future in as_completed(futures):
                 task = futures[future]
                 try:
@@ -166,6 +193,7 @@ def run(
     cache: ResultCache | None = None,
     log: RunLog | None = None,
     only: Path | None = None,
+    out: Path | None = None,
 ) -> RunResult:
     """Process every file under ``dump``: exactly one FileResult per file, in path order.
 
@@ -173,7 +201,8 @@ def run(
     bytes whatever the number of workers. Cached results are reused unless ``settings.force``;
     each new result is cached as soon as it arrives, so an interrupted run loses nothing done —
     except failures of the run rather than of the file (a timeout, a dead worker, a file changed
-    while read), which are tried again next time.
+    while read), which are tried again next time. With ``out``, workers make the report's
+    pictures of their files and they are written there as they come.
     """
     started = time.perf_counter()
     unlisted: dict[Path, str] = {}
@@ -205,13 +234,15 @@ def run(
             slots[key] = _noted(cached, described)
             log.file(cached, cached=True)
         else:
-            tasks.append(Task(described, options))
+            tasks.append(Task(described, options, pictures=out is not None, dump=dump))
     with Progress(len(paths), settings.show_progress, settings.verbose) as progress:
         progress.advance(list(slots.values()))
         for task, result in settings.executor().results(tasks) if tasks else ():
             changed = changed_since(task.source)
             if changed:
                 result = replace(failed(task, changed, "changed_while_read"), timings=result.timings)
+            if out is not None:
+                result = write_pictures(out, result)
             if cache is not None and not result.retry:
                 cache.put(task.source, result)
             slots[task.source.relpath] = _noted(result, task.source)

@@ -211,11 +211,10 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     """The run and its outputs; returns the exit code and what to print when it is recorded."""
     from .batch import RunSettings, run
     from .cache import ResultCache
-    from .corrections import CORRECTIONS_FILE, apply_corrections_file
+    from .corrections import CORRECTIONS_FILE, apply_corrections_file, corrections_path
     from .export import export, summary_line
     from .extract import ExtractOptions
     from .report import write_report
-    from .suggest import annotate
 
     dump: Path = args.dump
     out: Path = args.out
@@ -233,15 +232,15 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     started = time.perf_counter()
     cache = ResultCache(out, settings=repr(options))
     log.write(stage="run", outcome="started", dump=str(dump), workers=args.workers, options=repr(options))
-    result = run(dump, exclude=(out,), options=options, settings=settings, cache=cache, log=log, only=args.only)
+    result = run(dump, exclude=(out,), options=options, settings=settings, cache=cache, log=log, only=args.only, out=out)
     shares = {"extract": result.seconds}
     clock = time.perf_counter()
     corrections = apply_corrections_file(result, dump, args.corrections)  # after the cache: corrections never change it
-    for form in result.forms:
-        annotate(form)
+    result.resuggest({form_id for _, form_id, _ in corrections.applied} | {r.form_id for r in corrections.rejected})
     shares["corrections and suggestions"], clock = time.perf_counter() - clock, time.perf_counter()
     with writing(out):
-        export(out, result, report=partial(write_report, dump=dump, corrections=corrections))
+        export(out, result, report=partial(write_report, dump=dump, corrections=corrections),
+               inputs=export_inputs(dump, options, corrections_path(dump, args.corrections)), remake=args.force)
         cache.prune()
     shares["tables, manifest and report"] = time.perf_counter() - clock
     result.seconds = time.perf_counter() - started  # the summary's time is the whole run's, not extraction's alone
@@ -257,6 +256,15 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
             print(f"see {out / 'manifest.csv'} and {out / 'report.html'} for what needs a human", file=sys.stderr)
 
     return (ExitCode.FINDINGS if findings else ExitCode.OK), report
+
+
+def export_inputs(dump: Path, options, corrections: Path | None) -> str:
+    """What the outputs are made from besides each file's manifest row: the pipeline's code, the
+    options, the dump's place (the report renders pages from it) and the corrections file's bytes."""
+    from .cache import code_fingerprint
+
+    applied = corrections.read_bytes().hex() if corrections is not None and corrections.is_file() else ""
+    return "\n".join([code_fingerprint(), repr(options), str(dump.resolve()), applied])
 
 
 def exit_code_of(error: BaseException) -> ExitCode:

@@ -17,26 +17,22 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import re
-from dataclasses import dataclass, field, is_dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .document import Check, Correction, FormDocument
-from .reconcile import reconcile
+from .document import Check, CheckStatus, Correction, FormDocument, FormStatus
+from .pointer import FieldError, get_value, resolve, set_value
+from .reconcile import reconcile, values_readable
 from .rules import form_status
 from .run import FileResult, RunResult, summarise
-from .validate import SCHEMA_PATH, schema_errors
+from .validate import schema_errors
 from .values import parse_number
 
 CORRECTIONS_FILE = "corrections.csv"
 COLUMNS = ("form_id", "field", "value", "note", "reviewer")
 REQUIRED_COLUMNS = ("form_id", "field", "value")
-CORRECTABLE = ("title", "project", "funding", "goals", "indicators", "total")  # values read from the form
 NULL = "null"
-UNREADABLE_PREFIX = "printed but unreadable, kept as null: "  # the values_readable message (run.build_form)
 
 
 @dataclass(frozen=True)
@@ -81,10 +77,6 @@ class CorrectionsOutcome:
     def run_level(self) -> list[Rejected]:
         """Problems no input file owns: unknown form ids, an unreadable file."""
         return [r for r in self.rejected if r.file is None]
-
-
-class FieldError(ValueError):
-    """A pointer that names no correctable value of the form, or a value of the wrong type."""
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -144,41 +136,6 @@ def header_line() -> str:
 # --- pointers and types -------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-def resolve(form: FormDocument, pointer: str) -> tuple[Any, str | int, dict[str, Any]]:
-    """Given a JSON pointer, the container holding the value, its key, and the value's schema."""
-    if not pointer.startswith("/") or pointer == "/":
-        raise FieldError("not a JSON pointer (write it like /indicators/2/score)")
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/")]
-    if parts[0] not in CORRECTABLE:
-        raise FieldError(f"cannot be corrected: only values read from the form ({', '.join('/' + c for c in CORRECTABLE)}) can")
-    node: Any = form
-    subschema: dict[str, Any] = _schema()
-    container: Any = None
-    key: str | int = ""
-    for depth, part in enumerate(parts):
-        here = "/" + "/".join(parts[:depth]) if depth else "the form"
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise FieldError(f"no such field: {here} has {len(node)} item(s), numbered from 0")
-            container, key, node, subschema = node, int(part), node[int(part)], subschema.get("items", {})
-        elif is_dataclass(node):
-            properties = subschema.get("properties", {})
-            if part not in properties:
-                raise FieldError(f"no such field: {here} has no {part!r} (it has {', '.join(properties)})")
-            container, key, node, subschema = node, part, getattr(node, part), properties[part]
-        else:
-            raise FieldError(f"no such field: {here} is a single value")
-    kinds = subschema.get("type", [])
-    if "object" in kinds or "array" in kinds:
-        raise FieldError("names a group of values, not one value")
-    return container, key, subschema
-
-
 def typed(text: str, subschema: dict[str, Any]) -> str | float | None:
     """The correction's text as the schema types the field: a number, a string, or null."""
     value = text.strip()
@@ -205,17 +162,6 @@ def typed(text: str, subschema: dict[str, Any]) -> str | float | None:
     return value
 
 
-def set_value(container: Any, key: str | int, value: Any) -> None:
-    if isinstance(container, list):
-        container[key] = value  # type: ignore[index]
-    else:
-        setattr(container, str(key), value)
-
-
-def get_value(container: Any, key: str | int) -> Any:
-    return container[key] if isinstance(container, list) else getattr(container, str(key))
-
-
 # --- applying -----------------------------------------------------------------------------
 
 
@@ -223,13 +169,10 @@ def get_value(container: Any, key: str | int) -> Any:
 
 def _unreadable_left(check: Check, corrected: set[str]) -> Check | None:
     """The values_readable check without the values a reviewer has now given; None when none are left."""
-    if not check.message.startswith(UNREADABLE_PREFIX):
-        return check
-    items = re.split(r"; (?=/)", check.message[len(UNREADABLE_PREFIX):])
-    left = [item for item in items if item.split(": ", 1)[0] not in corrected]
+    left = [(term.at, term.note or "") for term in check.terms if term.at not in corrected]
     if not left:
         return None
-    return Check(check.rule, check.status, UNREADABLE_PREFIX + "; ".join(left))
+    return values_readable(left)
 
 
 def recheck(form: FormDocument, rejected: list[Rejected] | None = None, source: str = CORRECTIONS_FILE) -> None:
@@ -249,16 +192,17 @@ def recheck(form: FormDocument, rejected: list[Rejected] | None = None, source: 
             checks.append(check)
     if rejected:
         reasons = "; ".join(r.describe(source) for r in rejected)
-        checks.append(Check("corrections", "fail", f"{len(rejected)} correction(s) not applied: {reasons}"))
+        checks.append(Check("corrections", CheckStatus.FAIL, f"{len(rejected)} correction(s) not applied: {reasons}",
+                            list(dict.fromkeys(r.field for r in rejected if r.field.startswith("/")))))
     elif form.corrections:
-        checks.append(Check("corrections", "pass", f"{len(form.corrections)} correction(s) applied: "
-                            + ", ".join(c.field for c in form.corrections)))
+        checks.append(Check("corrections", CheckStatus.PASS, f"{len(form.corrections)} correction(s) applied: "
+                            + ", ".join(c.field for c in form.corrections), [c.field for c in form.corrections]))
     form.checks = checks
     form.status = form_status(checks)
     errors = schema_errors(form.to_json())
     if errors:
-        form.checks.append(Check("schema", "fail", "; ".join(errors[:10])))
-        form.status = "needs_review"
+        form.checks.append(Check("schema", CheckStatus.FAIL, "; ".join(errors[:10])))
+        form.status = FormStatus.NEEDS_REVIEW
 
 
 def _apply_row(form: FormDocument, row: CorrectionRow) -> Correction:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import re
-
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
-# JSON pointers of the values that are numbers or codes: read again digits-only after OCR,
-# and flagged by the low_confidence check when read with low confidence
-NUMBER_OR_CODE_POINTER = re.compile(
-    r"^/(?:funding/lines/\d+/(?:initial_budget|annual_budget|executed|weight|execution_rate|score)"
-    r"|indicators/\d+/(?:weight|score)|total/(?:weight|score)|project/(?:code|year))$"
-)
+SCHEMA_VERSION = "1.5.0"
 
-SCHEMA_VERSION = "1.4.0"
+
+class FormStatus(StrEnum):
+    """A form's ``status``: ``needs_review`` when a check needs a human (rules.form_status)."""
+
+    OK = "ok"
+    NEEDS_REVIEW = "needs_review"
+
+
+class CheckStatus(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    SKIP = "skip"
 
 
 @dataclass
@@ -100,11 +106,51 @@ class DroppedRow:
     reason: str
 
 
+class Op(StrEnum):
+    """What a ``Term`` computed ``expected`` from; ``found`` is always the value printed at ``at``."""
+
+    SUM = "sum"  # Σ parts: a total (总分, 年度资金总额, a level-1 weight)
+    RATE = "rate"  # parts[0] ÷ parts[1] × 100: 执行率 = 全年执行数 ÷ 全年预算数
+    SHARE = "share"  # parts[0] × min(parts[1], 100) ÷ 100: 得分 = 分值 × 执行率
+    AT_MOST = "at_most"  # the bound printed at parts[0]: 得分 ≤ 分值
+    GRADE = "grade"  # the grade the score at parts[0] earns (优/良/中/差)
+    READ = "read"  # nothing: the text printed at ``at`` could not be read as a value (``note`` says why)
+
+
+@dataclass
+class Term:
+    """One piece of arithmetic a check did, as data: the value printed at ``at`` (``found``)
+    against what ``op`` makes of the values at ``parts`` (``expected``); ``holds`` is the check's
+    own verdict, at its tolerance and the printed precision."""
+
+    op: Op
+    at: str  # JSON pointer of the value compared: a sum's total, a rate, a score
+    parts: list[str]  # JSON pointers of the operands, in order
+    expected: float | str | None
+    found: float | str | None
+    holds: bool
+    note: str | None = None  # in words, where numbers do not say it (why a value could not be read)
+
+    def __post_init__(self) -> None:
+        self.op = Op(self.op)
+
+
 @dataclass
 class Check:
+    """A check's result. ``pointers`` name the values it is about: for a fail or warn the values
+    at fault (a failing sum's parts and total, a doubtful reading), for a pass the values its
+    arithmetic compared. ``terms`` is that arithmetic; a check over single values (a score within
+    its weight) lists only the values at fault. ``message`` says the same in words."""
+
     rule: str
-    status: str  # pass | fail | warn | skip
+    status: CheckStatus
     message: str
+    pointers: list[str] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
+    suggestion: str | None = None  # the suggestion from arithmetic appended to message (suggest.annotate)
+
+    def __post_init__(self) -> None:
+        self.status = CheckStatus(self.status)
 
 
 @dataclass
@@ -150,7 +196,7 @@ class FormDocument:
     total: Total = field(default_factory=Total)
     other_notes: str | None = None  # 其他需要说明事项 and other free text printed after the total
     dropped_rows: list[DroppedRow] = field(default_factory=list)
-    status: str = "ok"
+    status: FormStatus = FormStatus.OK
     checks: list[Check] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     provenance: dict[str, Provenance] = field(default_factory=dict)

@@ -15,7 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from .pointer import child
 from .reconcile import LOW_CONFIDENCE
+from .vocabulary import SAME_IN_PRINT
 
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total", "other_notes")
 _SPACE = re.compile(r"\s+")
@@ -31,13 +33,11 @@ class FieldResult:
     numeric: bool
 
 
-# glyphs that print the same: a reading of the page cannot tell them apart (≧ typed for ≥)
-_SAME_IN_PRINT = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "="})
 
 
 def _norm(value: Any) -> Any:
     if isinstance(value, str):
-        return _SPACE.sub("", unicodedata.normalize("NFKC", value)).translate(_SAME_IN_PRINT)
+        return _SPACE.sub("", unicodedata.normalize("NFKC", value)).translate(SAME_IN_PRINT)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     return value
@@ -45,9 +45,9 @@ def _norm(value: Any) -> Any:
 
 def _leaves(value: Any, pointer: str = "") -> dict[str, Any]:
     if isinstance(value, dict):
-        return {k: v for key, item in value.items() for k, v in _leaves(item, f"{pointer}/{key}").items()}
+        return {k: v for key, item in value.items() for k, v in _leaves(item, child(pointer, key)).items()}
     if isinstance(value, list):
-        return {k: v for i, item in enumerate(value) for k, v in _leaves(item, f"{pointer}/{i}").items()}
+        return {k: v for i, item in enumerate(value) for k, v in _leaves(item, child(pointer, i)).items()}
     return {pointer: value}
 
 

@@ -73,14 +73,26 @@ def form_json(form: FormDocument) -> bytes:
     return orjson.dumps(form.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
-def write_bytes(target: Path, data: bytes) -> None:
+def holds(target: Path, data: bytes) -> bool:
+    """Does ``target`` hold exactly ``data``? (the size first: most changed files differ in it)"""
+    try:
+        return target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_bytes(target: Path, data: bytes) -> bool:
+    """Write ``data`` atomically, unless the file holds these bytes already: an unchanged output
+    keeps its inode and time, so a re-run over an unchanged dump rewrites nothing. Written or not."""
+    if holds(target, data):
+        return False
     with atomic_path(target) as temporary:
         temporary.write_bytes(data)
+    return True
 
 
-def write_text(target: Path, text: str, encoding: str = "utf-8", errors: str = "strict") -> None:
-    with atomic_path(target) as temporary:
-        temporary.write_text(text, encoding=encoding, errors=errors)
+def write_text(target: Path, text: str, encoding: str = "utf-8", errors: str = "strict") -> bool:
+    return write_bytes(target, text.encode(encoding, errors))
 
 
 def form_filenames(forms: list[FormDocument]) -> list[str]:
@@ -294,7 +306,7 @@ TABLE_KEYS = {"projects": ["form_id"], "funding": ["form_id", "line_index"], "in
 FRICTIONLESS_TYPES = {"string": "string", "Float64": "number", "Int64": "integer"}
 
 
-def write_parquet(target: Path, frame: pd.DataFrame, columns: list[Column]) -> None:
+def write_parquet(target: Path | io.BytesIO, frame: pd.DataFrame, columns: list[Column]) -> None:
     """Parquet that describes itself: each column's description as field metadata, and the
     versions of the schema and of zpef in the file's metadata."""
     import pyarrow as pa
@@ -331,11 +343,11 @@ def write_tables(out: Path, forms: list[FormDocument]) -> None:
     frames = tables(forms)
     for name, frame in frames.items():
         write_csv(folder / f"{name}.csv", frame)
-        with atomic_path(folder / f"{name}.parquet") as temporary:
-            write_parquet(temporary, frame, TABLE_COLUMNS[name])
+        parquet = io.BytesIO()
+        write_parquet(parquet, frame, TABLE_COLUMNS[name])
+        write_bytes(folder / f"{name}.parquet", parquet.getvalue())
     write_bytes(folder / "forms.jsonl", b"".join(orjson.dumps(form.to_json()) + b"\n" for form in forms))
-    with atomic_path(folder / "forms.xlsx") as temporary:
-        temporary.write_bytes(reproducible_zip(workbook_bytes(frames)))
+    write_bytes(folder / "forms.xlsx", reproducible_zip(workbook_bytes(frames)))
     write_text(folder / "README.md", data_dictionary())
     write_text(folder / "datapackage.json", json.dumps(datapackage(), ensure_ascii=False, indent=1) + "\n")
 
@@ -345,8 +357,13 @@ def manifest_frame(files: list[FileResult]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[name for name, _ in MANIFEST_COLUMNS])
 
 
-def write_manifest(out: Path, files: list[FileResult]) -> None:
-    write_csv(out / MANIFEST, manifest_frame(files))
+def manifest_bytes(files: list[FileResult]) -> bytes:
+    return csv_bytes(manifest_frame(files))
+
+
+def write_manifest(out: Path, files: list[FileResult], data: bytes | None = None) -> None:
+    """The manifest, from its rows (or their bytes, made already)."""
+    write_bytes(out / MANIFEST, manifest_bytes(files) if data is None else data)
 
 
 # What Excel and other spreadsheets take for the start of a formula (OWASP, "CSV Injection").
@@ -374,10 +391,13 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def write_csv(target: Path, frame: pd.DataFrame) -> None:
+def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM (Excel shows Chinese), text neutralised for spreadsheets."""
-    with atomic_path(target) as temporary:
-        csv_frame(frame).to_csv(temporary, index=False, encoding="utf-8-sig", errors="backslashreplace")
+    return csv_frame(frame).to_csv(index=False).encode("utf-8-sig", "backslashreplace")
+
+
+def write_csv(target: Path, frame: pd.DataFrame) -> None:
+    write_bytes(target, csv_bytes(frame))
 
 
 def withdraw_manifest(out: Path) -> None:
@@ -398,30 +418,16 @@ def page_image_name(file: str, page: int) -> str:
     return f"{flat_name(file)}.p{page}.webp"
 
 
-PAGE_QUALITY = 60  # lossy WebP: digits stay legible at 150 dpi, a page is about half its PNG
-
-
-def webp_page(png: bytes) -> bytes:
-    """A corrected page image (PNG from the OCR worker) as the lossy WebP kept in ``OUT/pages/``."""
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    with Image.open(io.BytesIO(png)) as image:
-        image.save(buffer, "WEBP", quality=PAGE_QUALITY, method=2)
-    return buffer.getvalue()
-
-
 def write_page_images(out: Path, files: list[FileResult]) -> None:
-    """The corrected images of OCR'd pages (150 dpi, lossy WebP): provenance boxes of OCR'd values
+    """The corrected images of OCR'd pages (150 dpi, lossy WebP encoded by the worker): provenance boxes of OCR'd values
     refer to these, not to the original scan, and the review report shows them from here (stored
     once). Images of files no longer in the run are removed."""
     folder = out / PAGES_DIR
     written = set()
     for result in files:
-        for page, png in sorted(result.page_images.items()):
+        for page, picture in sorted(result.page_images.items()):
             name = page_image_name(result.file, page)
-            with atomic_path(folder / name) as temporary:
-                temporary.write_bytes(webp_page(png))
+            write_bytes(folder / name, picture)
             written.add(name)
     if folder.exists():
         for stale in folder.iterdir():
@@ -429,28 +435,55 @@ def write_page_images(out: Path, files: list[FileResult]) -> None:
                 stale.unlink()
 
 
-def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], object] | None = None) -> None:
+EXPORTED = ".exported"  # the digest of what the outputs beside the manifest were last made from
+
+
+def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], object] | None = None, inputs: str | None = None,
+           remake: bool = False) -> bool:
     """Write everything; the manifest goes last so its presence means the run's outputs are complete.
 
     ``report`` (the review report, ``pipeline.report.write_report`` bound to its dump) is written
-    after the forms and tables, before the manifest."""
+    after the forms and tables, before the manifest. ``inputs`` names what else the outputs are
+    made from besides the manifest's rows (the code, the options, the corrections file): when it
+    and the rows are those the last complete export was made from, only the manifest is written —
+    a re-run over an unchanged dump rewrites nothing (the report keeps the time of the run that
+    made it); ``remake`` (``--force``) makes them all the same. Whether the outputs were made again."""
+    manifest = manifest_bytes(result.files)
+    digest = None if inputs is None else hashlib.sha256(inputs.encode("utf-8", "backslashreplace") + b"\0" + manifest).hexdigest()
+    stamp = out / EXPORTED
+    made = [out / FORMS_DIR] + [out / TABLES_DIR / f"{name}.{kind}" for name in TABLE_COLUMNS for kind in ("csv", "parquet")]
+    if not remake and digest is not None and _stamped(stamp) == digest and all(path.exists() for path in made):
+        write_manifest(out, result.files, manifest)
+        return False
+    stamp.unlink(missing_ok=True)  # outputs half made over an earlier set are never taken for it
     write_forms(out, result.forms, {form_id: grid for f in result.files for form_id, grid in f.grids.items()})
     write_page_images(out, result.files)
     write_tables(out, result.forms)
-    write_suggested_corrections(out, result.forms)
+    write_suggested_corrections(out, result)
     if report is not None:
         report(out, result)
-    write_manifest(out, result.files)
+    if digest is not None:
+        write_text(stamp, digest + "\n")
+    write_manifest(out, result.files, manifest)
+    return True
+
+
+def _stamped(stamp: Path) -> str | None:
+    try:
+        return stamp.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 SUGGESTED_CORRECTIONS = "corrections.suggested.csv"
 
 
-def write_suggested_corrections(out: Path, forms: list[FormDocument]) -> None:
+def write_suggested_corrections(out: Path, result: RunResult) -> None:
     """Every suggestion from arithmetic, ranked, in corrections.csv's own columns first (see suggest)."""
     from .suggest import SUGGESTED_COLUMNS, suggested_rows
 
-    write_csv(out / SUGGESTED_CORRECTIONS, pd.DataFrame(suggested_rows(forms), columns=list(SUGGESTED_COLUMNS)))
+    rows = suggested_rows(result.forms, result.suggestions_of)
+    write_csv(out / SUGGESTED_CORRECTIONS, pd.DataFrame(rows, columns=list(SUGGESTED_COLUMNS)))
 
 
 def summary_line(result: RunResult) -> str:

@@ -4,7 +4,8 @@ PDF pages are read with pdfplumber first; a page without a usable text layer (no
 unmapped glyphs, text that covers almost none of the ruled table), or one pdfplumber cannot
 read, is rendered with pypdfium2 and OCR'd. Image files (PNG, JPEG, TIFF — every frame of a
 multi-page TIFF) are OCR'd. After parsing, numeric cells of OCR'd pages are read again with
-digits only (``reread_numbers``), because the parser is what knows which cells hold numbers.
+digits only (``reread_numbers``), and the cells of text values are read by a second engine
+(``confirm_texts``), because the parser is what knows which cells hold values.
 """
 
 from __future__ import annotations
@@ -14,27 +15,31 @@ import re
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps
 
 from .convert import soffice
-from .document import NUMBER_OR_CODE_POINTER
+from .pointer import is_number_or_code
 from .errors import InputError
 from .ingest import InputFile
-from .model import DocumentContent, PageContent
-from .ocr import DEFAULT_ENGINE, OcrEngine, OcrUnavailable, engine, read_cells
+from .model import Cell, DocumentContent, PageContent, TextLine
+from .ocr import DEFAULT_ENGINE, CellReading, OcrEngine, OcrUnavailable, engine, read_cells
 from .parse import ParsedForm
-from .scan import ScanPage, UnreadableImage, read_image, reread_numbers_of
+from .scan import CELL_MARGIN_PT, ScanPage, UnreadableImage, read_image, reread_numbers_of, second_view
 from .textlayer import read_pdf
 from .values import parse_number
-from .vocabulary import NOT_A_NUMBER, normalise
+from .vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_A_NUMBER, NOT_APPLICABLE, family_of, normalise, same_in_print
 
 OCR_MODES = ("auto", "always", "never")
+T = TypeVar("T", bound=Cell | TextLine)
 A4_WIDTH_INCHES = 8.27
 A4_HEIGHT_INCHES = 11.69
 DOUBT = 0.6  # a general reading below this confidence doubts its text
+DISAGREED_CEILING = 0.5  # a value two readings disagree on: flagged by low_confidence, whatever either engine says
+VOCABULARY_CONFIDENCE = 0.9  # a reading that is exactly a word of a closed list (a level name, 不适用)
 DOUBTED_CEILING = 0.79  # a number one reading doubts stays below LOW_CONFIDENCE (0.80) however the other reads
 MIN_RENDER_DPI = 100  # a page that only fits the pixel limit below this is refused, not read blurred
 MAX_PIXELS = 60_000_000  # a page image larger than this is refused, not decoded
@@ -106,7 +111,8 @@ def render_dpi(width_pt: float, height_pt: float, dpi: float) -> float:
 def _render(document: pdfium.PdfDocument, index: int, dpi: float) -> tuple[np.ndarray, float]:
     """One page as 8-bit gray at ``dpi`` (lowered to keep within the pixel limit), and that dpi."""
     page = document[index]
-    dpi = render_dpi(*page.get_size(), dpi)
+    width_pt, height_pt = page.get_size()
+    dpi = render_dpi(width_pt, height_pt, dpi)
     bitmap = page.render(scale=dpi / 72, grayscale=True)
     array = bitmap.to_numpy()
     return np.ascontiguousarray(array if array.ndim == 2 else array[:, :, 0]), dpi
@@ -274,7 +280,7 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
     chosen = engine(extraction.engine_name)
     ocr: OcrEngine = getattr(chosen, "fast", chosen)
     referee: OcrEngine | None = getattr(chosen, "strong", None)  # a third reading where two disagree
-    targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if NUMBER_OR_CODE_POINTER.match(pointer) and p.page in extraction.scans}
+    targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if is_number_or_code(pointer) and p.page in extraction.scans}
     disagreements = 0
     for page in extraction.content.pages:
         if page.page not in extraction.scans:
@@ -286,7 +292,7 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
             first_confidence, second_confidence = cell.confidence or 0.0, digits.confidence or 0.0
             if normalise(digits.text) == normalise(cell.text):
                 if first_confidence >= DOUBT:
-                    confidence = 1 - (1 - first_confidence) * (1 - second_confidence)
+                    confidence = _both(first_confidence, second_confidence)
                 else:
                     confidence = min(max(first_confidence, second_confidence), DOUBTED_CEILING)
                 grid.cells[i] = replace(cell, confidence=confidence)
@@ -300,3 +306,126 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
                     text = digits.text
             grid.cells[i] = replace(cell, text=text, confidence=min(0.5, first_confidence if text == cell.text else second_confidence))
     return disagreements
+
+
+def _confirmed_by_vocabulary(text: str) -> bool:
+    """A reading that is one of the form's own closed vocabularies (a level name, 不适用, 无, a
+    dash): a misreading would have to land exactly on another word of the list."""
+    flat = normalise(text)
+    return flat in NOT_A_NUMBER or flat in NOT_APPLICABLE or any(family_of(text, table) for table in (LEVEL1_NAMES, LEVEL2_NAMES))
+
+
+@dataclass(frozen=True)
+class _Readers:
+    """Who reads text values again: ``second`` reads the crop as it is when it is another engine
+    than the first (else a second binarisation of it); ``tiebreak`` reads a second binarisation
+    where the two disagree (None: no third reading)."""
+
+    second: OcrEngine
+    other_engine: bool
+    tiebreak: OcrEngine | None
+
+
+def _text_readers(name: str) -> _Readers:
+    chosen = engine(name)
+    strong = getattr(chosen, "strong", None)
+    if strong is not None:  # hybrid: Tesseract read first, RapidOCR confirms, Tesseract again breaks ties
+        return _Readers(strong, True, getattr(chosen, "fast", None))
+    if name == "rapidocr":
+        return _Readers(engine("tesseract"), True, chosen)
+    return _Readers(chosen, False, None)
+
+
+def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
+    """Read every text value of the OCR'd pages a second time, with another engine where there
+    is one, and compare. Returns how many stay in doubt.
+
+    An engine's confidence does not say a text is right: Tesseract reads 户 as 尸 or drops a 、
+    at 0.93–0.999. Two readings by different engines that agree (after NFKC, whitespace and
+    look-alike glyphs) are strong evidence: the confidence becomes 1 - (1-a)(1-b). Where they
+    disagree, the first engine reads a second binarisation of the crop; if that agrees with the
+    second engine, those two decide, as above. Otherwise the more confident of the two readings
+    is kept at confidence ≤ 0.5, so the ``low_confidence`` check sends the value to a human —
+    never a silent pick. A cell whose every line the hybrid engine's RapidOCR read (Tesseract
+    doubted them) gains nothing from reading it again and keeps its confidence. Level names, 不适用, 无
+    and dashes are confirmed by the closed vocabulary they belong to. Numbers and codes in cells
+    were read again digits-only (``reread_numbers``); on lines outside the table (a 年度 line)
+    they are read here.
+    """
+    if not extraction.scans or extraction.engine_name is None:
+        return 0
+    readers = _text_readers(extraction.engine_name)
+    cell_targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items()
+                    if not is_number_or_code(pointer) and p.page in extraction.scans}
+    line_targets = {(p.page, p.bbox) for form in forms for p in form.provenance.values() if p.page in extraction.scans}
+    doubts = 0
+    for page in extraction.content.pages:
+        if page.page not in extraction.scans:
+            continue
+        scan = extraction.scans[page.page]
+        cells = [(grid, i) for grid in page.grids for i, cell in enumerate(grid.cells)
+                 if (page.page, cell.bbox) in cell_targets and cell.confidence is not None and normalise(cell.text)]
+        in_vocabulary = [(grid, i) for grid, i in cells if _confirmed_by_vocabulary(grid.cells[i].text)]
+        for grid, i in in_vocabulary:
+            grid.cells[i] = replace(grid.cells[i], confidence=max(grid.cells[i].confidence or 0.0, VOCABULARY_CONFIDENCE))
+        cells = [place for place in cells if place not in in_vocabulary]
+        lines = [i for i, line in enumerate(page.lines) if (page.page, line.bbox) in line_targets and line.confidence is not None]
+        items: list[Cell | TextLine] = [grid.cells[i] for grid, i in cells] + [page.lines[i] for i in lines]
+        crops = [scan.crop(item.bbox, 0 if isinstance(item, TextLine) else CELL_MARGIN_PT) for item in items]
+        confirmed = _confirm(items, crops, readers)
+        doubts += sum((item.confidence or 0.0) <= DISAGREED_CEILING for item in confirmed)
+        for (grid, i), cell in zip(cells, (item for item in confirmed if isinstance(item, Cell))):
+            grid.cells[i] = cell
+        for i, line in zip(lines, (item for item in confirmed if isinstance(item, TextLine))):
+            page.lines[i] = line
+    return doubts
+
+
+def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list[T]:
+    seconds = read_cells(readers.second, crops if readers.other_engine else [second_view(crop) for crop in crops])
+    disagreeing = [k for k, (item, second) in enumerate(zip(items, seconds)) if not same_in_print(second.text, item.text)]
+    thirds: dict[int, CellReading] = {}
+    if readers.tiebreak is not None and disagreeing:
+        thirds = dict(zip(disagreeing, read_cells(readers.tiebreak, [second_view(crops[k]) for k in disagreeing])))
+    results = []
+    for k, (item, second) in enumerate(zip(items, seconds)):
+        third = thirds.get(k)
+        if k not in disagreeing and (item.read_by or "") == readers.second.name:
+            results.append(item)  # the hybrid's RapidOCR read it (Tesseract doubted): reading it again adds nothing
+        elif k not in disagreeing:
+            results.append(replace(item, confidence=_both(item.confidence, second.confidence)))
+        elif third is not None and second.text and same_in_print(third.text, second.text):
+            results.append(replace(item, text=second.text, confidence=_both(second.confidence, third.confidence), read_by=f"{second.read_by}+{third.read_by}"))
+        else:  # the more confident reading stays, flagged: a human decides
+            best = item if (item.confidence or 0.0) >= (second.confidence or 0.0) or not second.text else replace(item, text=second.text, read_by=second.read_by)
+            results.append(replace(best, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
+    return results
+
+
+def _both(a: float | None, b: float | None) -> float:
+    """The confidence of a text two readings agree on."""
+    return 1 - (1 - (a or 0.0)) * (1 - (b or 0.0))
+
+
+def reread_headers(extraction: Extraction, forms: list[ParsedForm]) -> int:
+    """Header cells the parser could not name (``ParsedForm.unread_cells``), read again by the
+    second engine: Tesseract reads 得分 as 每分 on a fax, which loses the whole score column.
+    A label is not a value — the values under a column found this way are read twice like any
+    other — so the second reading replaces the first when it differs. Returns how many changed."""
+    if not extraction.scans or extraction.engine_name is None:
+        return 0
+    readers = _text_readers(extraction.engine_name)
+    wanted = {(cell.page, cell.bbox) for form in forms for cell in form.unread_cells if cell.page in extraction.scans}
+    changed = 0
+    for page in extraction.content.pages:
+        if page.page not in extraction.scans:
+            continue
+        scan = extraction.scans[page.page]
+        todo = [(grid, i) for grid in page.grids for i, cell in enumerate(grid.cells) if (page.page, cell.bbox) in wanted]
+        crops = [scan.crop(grid.cells[i].bbox) for grid, i in todo]
+        for (grid, i), second in zip(todo, read_cells(readers.second, crops if readers.other_engine else [second_view(c) for c in crops])):
+            cell = grid.cells[i]
+            if second.text and not same_in_print(second.text, cell.text):
+                grid.cells[i] = replace(cell, text=second.text, confidence=second.confidence, read_by=second.read_by)
+                changed += 1
+    return changed

@@ -263,7 +263,9 @@ def mht_html(data: bytes) -> str:
     message = email.message_from_bytes(data, policy=email.policy.compat32)
     for part in message.walk():
         if part.get_content_type() == "text/html":
-            payload = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)  # bytes for a leaf part (None for a multipart one)
+            if not isinstance(payload, bytes):
+                payload = b""
             charset = (part.get_content_charset() or "").lower()
             if charset:
                 try:

@@ -228,7 +228,7 @@ def despeckle(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
         return gray, None  # not bilevel
     dark = gray < 128
     isolated = cv2.filter2D(dark.astype(np.uint8), -1, np.ones((3, 3), np.float32)) == 1  # a dark pixel alone
-    share = np.count_nonzero(isolated & dark) / max(1, np.count_nonzero(dark))
+    share = np.count_nonzero(isolated & dark) / max(1, int(np.count_nonzero(dark)))
     if share < SPECKLE_SHARE:
         return gray, None
     count, labels, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)

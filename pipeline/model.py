@@ -22,6 +22,8 @@ class TextLine:
     text: str
     page: int
     bbox: BBox
+    confidence: float | None = None  # OCR's, as for cells; None when read from a text layer
+    read_by: str | None = None  # OCR: the engine(s) whose reading the text is (see ocr.CellReading)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Cell:
     bbox: BBox
     page: int
     confidence: float | None = None
+    read_by: str | None = None  # OCR: the engine(s) whose reading the text is (see ocr.CellReading)
     ref: str | None = None  # where the source names the cell: "Sheet1!C7" (spreadsheets), "line 17, field 2" (text exports)
 
     @property

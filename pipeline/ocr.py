@@ -13,10 +13,12 @@ the dash "—" that both engines tend to drop. Numeric cells are read again with
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 import subprocess
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +47,7 @@ class OcrUnavailable(RuntimeError):
 class CellReading:
     text: str
     confidence: float | None  # 0..1; None for an empty cell
+    read_by: str = ""  # the engine(s) whose reading this is ("tesseract", "rapidocr+tesseract", "shape")
 
 
 class OcrEngine(Protocol):
@@ -103,7 +106,7 @@ class TesseractEngine:
         text = tidy(text)
         if not text:
             return CellReading("", None)
-        return CellReading(text, min(confidences) / 100 if confidences else 0.0)
+        return CellReading(text, min(confidences) / 100 if confidences else 0.0, self.name)
 
 
 def _tesserocr_read(api, image: np.ndarray) -> tuple[str, list[float]]:
@@ -133,6 +136,7 @@ def _pytesseract_read(image: np.ndarray, numeric: bool, data: str) -> tuple[str,
 
 class RapidOcrEngine:
     name = "rapidocr"
+    REMEMBERED = 4096  # line readings kept (a few pages' worth)
 
     def __init__(self) -> None:
         try:
@@ -145,6 +149,9 @@ class RapidOcrEngine:
         self._ocr = RapidOCR(params={"Global.log_level": "error", "EngineConfig.onnxruntime.intra_op_num_threads": 1,
                                      "EngineConfig.onnxruntime.inter_op_num_threads": 1})
         self._ocr._load_rec_model()  # load the recogniser now, as part of the engine's set-up
+        # readings of line images already read (the same line is asked again when a text value is
+        # confirmed): recognition is deterministic, so asking twice only costs time
+        self._seen: OrderedDict[tuple, CellReading] = OrderedDict()
 
     def read_lines(self, images: list[np.ndarray], numeric: bool) -> list[CellReading]:
         """Recognition only, in batches: read_cell already cut every cell into single lines."""
@@ -152,15 +159,19 @@ class RapidOcrEngine:
             return []
         from rapidocr.ch_ppocr_rec import TextRecInput
 
-        recogniser = self._ocr._load_rec_model()  # the recogniser RapidOCR itself uses, batched
-        result = recogniser(TextRecInput(img=[cv2.cvtColor(i, cv2.COLOR_GRAY2BGR) for i in images]))
-        readings = []
-        for text, score in zip(result.txts, result.scores):
-            text = tidy(text)
-            if numeric:
-                text = re.sub(r"\s+", "", text)
-            readings.append(CellReading(text, float(score)) if text else CellReading("", None))
-        return readings
+        keys = [(numeric, image.shape, hashlib.blake2b(image.tobytes(), digest_size=16).digest()) for image in images]
+        todo = list({key: image for key, image in zip(keys, images) if key not in self._seen}.items())
+        if todo:
+            recogniser = self._ocr._load_rec_model()  # the recogniser RapidOCR itself uses, batched
+            result = recogniser(TextRecInput(img=[cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) for _, image in todo]))
+            for (key, _), text, score in zip(todo, result.txts, result.scores):
+                text = tidy(text)
+                if numeric:
+                    text = re.sub(r"\s+", "", text)
+                self._seen[key] = CellReading(text, float(score), self.name) if text else CellReading("", None)
+            while len(self._seen) > self.REMEMBERED:
+                self._seen.popitem(last=False)
+        return [self._seen[key] for key in keys]
 
 
 class HybridEngine:
@@ -200,7 +211,7 @@ def _plausible_length(text: str, image: np.ndarray) -> bool:
     return len(text) <= 3 * max(1, width - 2 * PAD) / content_height + 2
 
 
-ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine, "hybrid": HybridEngine}
+ENGINES: dict[str, type[OcrEngine]] = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine, "hybrid": HybridEngine}
 DEFAULT_ENGINE = "hybrid"  # see README: the accuracy targets at ~5 s/page; tesseract alone is faster
 
 
@@ -219,6 +230,27 @@ def is_dash(ink: np.ndarray) -> bool:
         return False
     _, _, width, height, area = stats[1]
     return width >= 3 * height and area >= 0.6 * width * height
+
+
+def ellipsis_dots(stats: list[np.ndarray], crop_height: int) -> int:
+    """How many dots a cell's ink is when it is nothing but a row of small, alike dots on one line
+    (the "……" placeholder of unfilled rows), else 0. Both engines read it as ``ee`` or ``m……``,
+    which keeps a placeholder row as an indicator."""
+    dots = [s for s in stats if s[4] >= 3]
+    if not 2 <= len(dots) <= 18:
+        return 0
+    widths, heights, areas = (np.array([s[i] for s in dots]) for i in (2, 3, 4))
+    size = int(max(widths.max(), heights.max()))
+    if size > 0.3 * crop_height or np.any(np.maximum(widths, heights) > 1.5 * np.minimum(widths, heights) + 1):
+        return 0  # a dot is round; digits and strokes are taller or wider than they are thick
+    if areas.max() > 4 * areas.min():
+        return 0
+    centres = np.array([s[1] + s[3] / 2 for s in dots])
+    if centres.max() - centres.min() > size:
+        return 0
+    ordered = sorted(dots, key=lambda s: s[0])
+    gaps = [b[0] - (a[0] + a[2]) for a, b in zip(ordered, ordered[1:])]
+    return len(dots) if min(gaps) >= 0.8 * size else 0  # dots stand apart; the glyphs of a word touch or nearly
 
 
 def ink_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -333,7 +365,10 @@ def cell_lines(crop: np.ndarray) -> _CellLines:
         return _CellLines(CellReading("", None), [])
     x0, y0, x1, y1 = box
     if is_dash(ink[y0:y1, x0:x1]):
-        return _CellLines(CellReading("—", 0.9), [])
+        return _CellLines(CellReading("—", 0.9, "shape"), [])
+    dots = ellipsis_dots(kept, crop.shape[0])
+    if dots:
+        return _CellLines(CellReading("…" * max(1, dots // 3), 0.9, "shape"), [])
     rows = text_lines(ink[y0:y1, x0:x1])
     pieces = _punctuation_joined(crop[y0:y1, x0:x1], ink[y0:y1, x0:x1], rows)
     prefixes = []
@@ -403,12 +438,12 @@ def read_cells(ocr: OcrEngine, crops: list[np.ndarray], numeric: bool = False) -
             continue
         parts = [next(readings) for _ in layout.lines]
         if any(layout.prefixes):
-            parts = [CellReading(prefix + p.text, p.confidence if p.text else 0.9) for prefix, p in zip(layout.prefixes, parts)]
+            parts = [CellReading(prefix + p.text, p.confidence if p.text else 0.9, p.read_by or "shape") for prefix, p in zip(layout.prefixes, parts)]
         texts = [p.text for p in parts if p.text]
         if not texts:
             results.append(CellReading("", 0.0))
             continue
-        results.append(CellReading(_glyph(texts), min(p.confidence or 0.0 for p in parts if p.text)))
+        results.append(CellReading(_glyph(texts), min(p.confidence or 0.0 for p in parts if p.text), _engines(parts)))
     strong = getattr(ocr, "strong", None)
     unbalanced = [i for i, (layout, r) in enumerate(zip(layouts, results)) if layout.lines and not _balanced(r.text)]
     if strong is not None and unbalanced:  # a bracket lost (Tesseract drops a line-final （): ask again
@@ -420,8 +455,12 @@ def read_cells(ocr: OcrEngine, crops: list[np.ndarray], numeric: bool = False) -
             offset += count
             text = _glyph([p.text for p in parts if p.text])
             if text and _balanced(text):
-                results[i] = CellReading(text, min(p.confidence or 0.0 for p in parts if p.text))
+                results[i] = CellReading(text, min(p.confidence or 0.0 for p in parts if p.text), _engines(parts))
     return results
+
+
+def _engines(parts: list[CellReading]) -> str:
+    return "+".join(sorted({p.read_by for p in parts if p.text and p.read_by}))
 
 
 _OPENING, _CLOSING = "(（[【〔", ")）]】〕"

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import pointer as ptr
 from .document import INSTRUCTIONS_LEFT_IN, NO_SCHEMA_ITEM, PLACEHOLDER_DROPPED, DroppedRow, Funding, FundingLine, Goals, Indicator, Project, Provenance, Total
 from .model import Cell, DocumentContent, TextLine
 from .template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, every_layout, rank, unknown_message
@@ -112,11 +113,12 @@ class ParsedForm:
     indicators: list[Indicator]
     total: Total
     provenance: dict[str, Provenance]
-    problems: list[str]  # values that were printed but could not be read
+    problems: list[tuple[str, str]]  # (pointer, why) of values that were printed but could not be read
     other_notes: str | None = None
     dropped_rows: list[DroppedRow] = field(default_factory=list)
     template_note: str | None = None  # why the layout is unknown: the closest template, what did not match
     unread: list[str] = field(default_factory=list)  # printed but not placed: columns no role names, rows no item names
+    unread_cells: list[Cell] = field(default_factory=list)  # the header cells of ``unread`` (an OCR'd page reads them again)
     grid: dict[str, Any] | None = None  # the raw cells of a form of unknown layout, to be saved beside it
 
 
@@ -162,7 +164,8 @@ def _join_split_titles(stream: list[Row | TextLine]) -> list[Row | TextLine]:
             box = (min(previous.bbox[0], item.bbox[0]), min(previous.bbox[1], item.bbox[1]),
                    max(previous.bbox[2], item.bbox[2]), max(previous.bbox[3], item.bbox[3]))
             left, right = sorted((previous, item), key=lambda line: line.bbox[0])
-            joined[-1] = TextLine(left.text + right.text, item.page, box)
+            confidences = [c for c in (left.confidence, right.confidence) if c is not None]
+            joined[-1] = TextLine(left.text + right.text, item.page, box, min(confidences) if confidences else None)
             continue
         joined.append(item)
     return joined
@@ -194,7 +197,7 @@ def split_forms(stream: list[Row | TextLine]) -> list[FormChunk]:
     for item in stream:
         title = _title_of(item)
         if title is not None:
-            line = item if isinstance(item, TextLine) else TextLine(title, item.page, item.cells[0].bbox)
+            line = item if isinstance(item, TextLine) else TextLine(title, item.page, item.cells[0].bbox, item.cells[0].confidence)
             chunks.append(FormChunk(title=title, title_line=line))
             continue
         if not chunks:
@@ -238,9 +241,9 @@ def _is_caption(text: str) -> bool:
     return not base or any(base == caption or base.startswith(caption) and len(base) <= len(caption) + 2 for caption in BLOCK_CAPTIONS)
 
 
-def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> list[str]:
+def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> list[Cell]:
     """Header cells printed in this row whose column no role names: a column that is not read."""
-    return [c.text.strip() for c in row.cells
+    return [c for c in row.cells
             if c.row == row.index and c.text.strip() and _column_role(c, table, rules) is None and not _is_caption(c.text)]
 
 
@@ -267,7 +270,7 @@ class _FormReader:
         self.other_notes: list[tuple[str, Cell]] = []
         self.dropped_rows: list[DroppedRow] = []
         self.provenance: dict[str, Provenance] = {}
-        self.problems: list[str] = []
+        self.problems: list[tuple[str, str]] = []  # (pointer, why): printed but unreadable
         self.funding_weight: tuple[float, Cell] | None = None  # a weight printed in the caption: 预算执行情况(20分)
         self.section = "header"
         self.funding_cols: dict[str, float] = {}
@@ -277,6 +280,7 @@ class _FormReader:
         self.previous_level2: tuple[str | None, Cell | None, Row | None] = (None, None, None)
         self.grids_with_indicators: set[int] = set()
         self.unread: list[str] = []  # what the form prints that could not be placed: columns, rows
+        self.unread_cells: list[Cell] = []  # the header cells among them (OCR reads them again)
         self.header_row: Row | None = None  # the indicator header, to tell a second header row after it
         self.last_indicator_row: Row | None = None  # where the last indicator was read (rows split by a page break)
         self.last_goal_row: Row | None = None
@@ -294,7 +298,7 @@ class _FormReader:
         if value is not None:
             self._record(pointer, cell)
             if cell.ref is not None and value.startswith("=") and len(value) > 1:
-                self.problems.append(f"{pointer}: a formula with no saved value ({value!r} in {cell.ref})")
+                self.problems.append((pointer, f"a formula with no saved value ({value!r} in {cell.ref})"))
         return value
 
     def _number(self, pointer: str, cell: Cell | None) -> float | None:
@@ -303,7 +307,7 @@ class _FormReader:
         result = parse_number(cell.text)
         self._record(pointer, cell)
         if result.problem:
-            self.problems.append(f"{pointer}: {result.problem}")
+            self.problems.append((pointer, result.problem))
         return result.value
 
     # --- sections ---------------------------------------------------------------------------
@@ -315,7 +319,10 @@ class _FormReader:
             else:
                 self._row(item)
         if self.other_notes:
-            self._record("/other_notes", self.other_notes[0][1])
+            self._record(ptr.OTHER_NOTES, self.other_notes[0][1])
+        if self.chunk.title_line is not None:
+            line = self.chunk.title_line
+            self.provenance[ptr.TITLE] = Provenance(line.page, line.bbox, line.text, line.confidence)
         self._year_from_title()
         self._fill_split_level1()
         self._columns_read()
@@ -333,6 +340,7 @@ class _FormReader:
             other_notes="\n".join(text for text, _ in self.other_notes) or None,
             dropped_rows=self.dropped_rows,
             unread=self.unread,
+            unread_cells=self.unread_cells,
         )
 
     def _columns_read(self) -> None:
@@ -354,7 +362,7 @@ class _FormReader:
             year = title_year(line.text)
             if year is not None:
                 self.project.year = year
-                self.provenance["/project/year"] = Provenance(line.page, line.bbox, line.text)
+                self.provenance[ptr.project("year")] = Provenance(line.page, line.bbox, line.text, line.confidence)
 
     def _fill_split_level1(self) -> None:
         """A merged level cell split by a page break may print its label below the break only: the
@@ -372,7 +380,7 @@ class _FormReader:
 
     def _fill_from(self, index: int, rows: list[int], key: str, extra: str | None) -> None:
         source = self.indicators[index]
-        source_cell = self.provenance.get(f"/indicators/{index}/{key}")
+        source_cell = self.provenance.get(ptr.indicator(index, key))
         for row_index in rows:
             target = self.indicators[row_index]
             if key == "level2" and target.level1 != source.level1:
@@ -380,24 +388,24 @@ class _FormReader:
             for field_name in (key, extra) if extra else (key,):
                 setattr(target, field_name, getattr(source, field_name))
                 if source_cell is not None and getattr(source, field_name) is not None:
-                    self.provenance[f"/indicators/{row_index}/{field_name}"] = source_cell
+                    self.provenance[ptr.indicator(row_index, field_name)] = source_cell
 
     def _starts_page(self, index: int) -> bool:
         """The indicator's level-1 label is on a later page than the row above it."""
-        here = self.provenance.get(f"/indicators/{index}/name") or self.provenance.get(f"/indicators/{index}/level1")
-        above = self.provenance.get(f"/indicators/{index - 1}/name")
+        here = self.provenance.get(ptr.indicator(index, "name")) or self.provenance.get(ptr.indicator(index, "level1"))
+        above = self.provenance.get(ptr.indicator(index - 1, "name"))
         return here is not None and above is not None and here.page > above.page
 
     def _loose_line(self, line: TextLine) -> None:
         year = YEAR_LINE.match(normalise(line.text))
         if year and self.project.year is None:
             self.project.year = year.group(1)
-            self.provenance["/project/year"] = Provenance(line.page, line.bbox, line.text)
+            self.provenance[ptr.project("year")] = Provenance(line.page, line.bbox, line.text, line.confidence)
             return
         unit = unit_of(line.text)
         if unit and self.funding.unit is None:
             self.funding.unit = unit
-            self.provenance["/funding/unit"] = Provenance(line.page, line.bbox, line.text)
+            self.provenance[ptr.FUNDING_UNIT] = Provenance(line.page, line.bbox, line.text, line.confidence)
 
     def _row(self, row: Row) -> None:
         texts = [c for c in row.cells if c.text.strip()]
@@ -407,8 +415,9 @@ class _FormReader:
         indicator_header = _header_positions(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
         if _is_indicator_header(indicator_header):
             if self.section != "indicators" or not self.indicator_cols:  # a header repeated on a new page reads the same
-                self.unread += [f"indicator column {text!r}" for text in
-                                _unread_header_cells(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)]
+                unread = _unread_header_cells(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
+                self.unread += [f"indicator column {c.text.strip()!r}" for c in unread]
+                self.unread_cells += unread
             self.indicator_cols = indicator_header
             self.header_row = row
             self.section = "indicators"
@@ -424,9 +433,10 @@ class _FormReader:
         self._units(row)
         funding_header = _header_positions(row, self.vocabulary.funding_columns, FUNDING_ROLES)
         if _is_funding_header(funding_header):
-            self.unread += [f"funding column {text!r}" for text in
-                            _unread_header_cells(row, self.vocabulary.funding_columns, FUNDING_ROLES)
-                            if match_key(text, self.vocabulary.funding_items) is None and unit_of(text) is None]
+            unread = [c for c in _unread_header_cells(row, self.vocabulary.funding_columns, FUNDING_ROLES)
+                      if match_key(c.text.strip(), self.vocabulary.funding_items) is None and unit_of(c.text.strip()) is None]
+            self.unread += [f"funding column {c.text.strip()!r}" for c in unread]
+            self.unread_cells += unread
             self.funding_cols = funding_header
             self.funding_weight = self._caption_weight(row)
             self.section = "funding"
@@ -447,7 +457,7 @@ class _FormReader:
             unit = unit_of(cell.text)
             if unit and self.funding.unit is None:
                 self.funding.unit = unit
-                self._record("/funding/unit", cell)
+                self._record(ptr.FUNDING_UNIT, cell)
 
     def _caption_weight(self, row: Row) -> tuple[float, Cell] | None:
         """The funding block's weight when its caption prints it: 预算执行情况(万元)(20分)."""
@@ -473,7 +483,7 @@ class _FormReader:
             if key == "manager_phone":
                 self._person_and_phone(value_cell)
             elif getattr(self.project, key) is None:
-                setattr(self.project, key, self._text(f"/project/{key}", value_cell))
+                setattr(self.project, key, self._text(ptr.project(key), value_cell))
 
     def _unread_header_field(self, row: Row, i: int) -> None:
         """A label of the kind the schema holds (…单位, …部门, …名称, …编码, …负责人, …电话) that no
@@ -492,7 +502,7 @@ class _FormReader:
         for key, value in (("manager", person), ("phone", phone)):
             if value is not None and getattr(self.project, key) is None:
                 setattr(self.project, key, value)
-                self._record(f"/project/{key}", cell)
+                self._record(ptr.project(key), cell)
 
     def _second_header_row(self, row: Row) -> bool:
         """The row right under the indicator header that only prints column labels (指标性质 | 指标值 |
@@ -511,8 +521,8 @@ class _FormReader:
 
     def _funding_line(self, row: Row) -> None:
         item_key = None
-        for cell in row.cells:
-            item_key = _key(cell, self.vocabulary.funding_items) or role_of(cell.text, FUNDING_ITEM_ROLES)
+        for label in row.cells:
+            item_key = _key(label, self.vocabulary.funding_items) or role_of(label.text, FUNDING_ITEM_ROLES)
             if item_key is not None:
                 break
         if item_key is None and not self.funding.lines:
@@ -538,12 +548,12 @@ class _FormReader:
             cell = row.cell_at(x)
             if key in AMOUNT_KEYS and cell is not None and (stated := amount_with_unit(cell.text)) is not None and stated[1] == self.funding.unit:
                 setattr(line, key, stated[0])  # 150万 in a 万元 column: the amount it states, in the column's unit
-                self._record(f"/funding/lines/{index}/{key}", cell)
+                self._record(ptr.funding(index, key), cell)
                 continue
-            setattr(line, key, self._number(f"/funding/lines/{index}/{key}", cell))
+            setattr(line, key, self._number(ptr.funding(index, key), cell))
         if item_key == "年度资金总额" and "weight" not in self.funding_cols and self.funding_weight is not None:
             line.weight, caption = self.funding_weight
-            self._record(f"/funding/lines/{index}/weight", caption)
+            self._record(ptr.funding(index, "weight"), caption)
         self.funding.lines.append(line)
 
     def _amount_cells(self, row: Row) -> list[Cell | None]:
@@ -571,7 +581,7 @@ class _FormReader:
                 continue
             items = getattr(self.goals, key)
             for item in text_items(cell.text):
-                self._record(f"/goals/{key}/{len(items)}", cell)
+                self._record(ptr.goal(key, len(items)), cell)
                 items.append(item)
 
     def _goal_continuation(self, row: Row) -> None:
@@ -579,15 +589,17 @@ class _FormReader:
         self.last_goal_row = row
         for key, x in self.goal_cols.items():
             cell = row.cell_at(x)
+            if cell is None or cell.row != row.index:
+                continue
             items = getattr(self.goals, key)
-            parts = text_items(cell.text) if cell is not None and cell.row == row.index else []
+            parts = text_items(cell.text)
             if not parts:
                 continue
             if items:
                 items[-1] += parts[0]
                 parts = parts[1:]
             for item in parts:
-                self._record(f"/goals/{key}/{len(items)}", cell)
+                self._record(ptr.goal(key, len(items)), cell)
                 items.append(item)
 
     def _is_header_word(self, cell: Cell) -> bool:
@@ -614,22 +626,21 @@ class _FormReader:
         if self._continues_previous_row(row, cells):
             return
         index = len(self.indicators)
-        base = f"/indicators/{index}"
         indicator = Indicator()
-        self._level1(indicator, cells.get("level1"), base)
-        self._level2(indicator, cells.get("level2"), row, base)
+        self._level1(indicator, cells.get("level1"), index)
+        self._level2(indicator, cells.get("level2"), row, index)
         self.grids_with_indicators.add(row.grid_id)
-        indicator.name = self._text(f"{base}/name", cells.get("name"))
+        indicator.name = self._text(ptr.indicator(index, "name"), cells.get("name"))
         nature = cells.get("nature")
         indicator.nature = comparison_sign(nature.text, ocr=nature.confidence is not None) if nature is not None else None
         if indicator.nature is not None and nature is not None:
-            self._record(f"{base}/nature", nature)
-        indicator.target = self._text(f"{base}/target", cells.get("target"))
-        indicator.unit = self._text(f"{base}/unit", cells.get("unit"))
-        indicator.actual = self._text(f"{base}/actual", cells.get("actual"))
-        indicator.weight = self._number(f"{base}/weight", cells.get("weight"))
-        indicator.score = self._number(f"{base}/score", cells.get("score"))
-        indicator.deviation_note = self._text(f"{base}/deviation_note", cells.get("deviation_note"))
+            self._record(ptr.indicator(index, "nature"), nature)
+        indicator.target = self._text(ptr.indicator(index, "target"), cells.get("target"))
+        indicator.unit = self._text(ptr.indicator(index, "unit"), cells.get("unit"))
+        indicator.actual = self._text(ptr.indicator(index, "actual"), cells.get("actual"))
+        indicator.weight = self._number(ptr.indicator(index, "weight"), cells.get("weight"))
+        indicator.score = self._number(ptr.indicator(index, "score"), cells.get("score"))
+        indicator.deviation_note = self._text(ptr.indicator(index, "deviation_note"), cells.get("deviation_note"))
         self.indicators.append(indicator)
         self.last_indicator_row = row
 
@@ -667,7 +678,7 @@ class _FormReader:
             if text is None:
                 continue
             setattr(previous, key, (getattr(previous, key) or "") + text)
-            pointer = f"/indicators/{index}/{key}"
+            pointer = ptr.indicator(index, key)
             if pointer not in self.provenance and cell is not None:
                 self._record(pointer, cell)
             joined = True
@@ -679,13 +690,13 @@ class _FormReader:
     def _total(self, row: Row) -> None:
         """总分 | 100 | 98, and with a grade after the score where the layout prints one (| 优)."""
         cols = self.indicator_cols
-        self.total.weight = self._number("/total/weight", row.cell_at(cols["weight"])) if "weight" in cols else None
+        self.total.weight = self._number(ptr.total("weight"), row.cell_at(cols["weight"])) if "weight" in cols else None
         score_cell = row.cell_at(cols["score"]) if "score" in cols else None
-        self.total.score = self._number("/total/score", score_cell)
+        self.total.score = self._number(ptr.total("score"), score_cell)
         if self.vocabulary.reads_grade and score_cell is not None:
             after = [c for c in row.cells if c.bbox[0] >= score_cell.bbox[2] - 0.5 and normalise(c.text) not in NOT_A_NUMBER]
             if after:
-                self.total.grade = self._text("/total/grade", after[0])
+                self.total.grade = self._text(ptr.total("grade"), after[0])
         self.section = "after"
 
     def _other_notes(self, row: Row) -> None:
@@ -718,23 +729,21 @@ class _FormReader:
         self.dropped_rows.append(DroppedRow(page=row.page, text=" | ".join(own), reason=PLACEHOLDER_DROPPED))
         return True
 
-    def _level1(self, indicator: Indicator, cell: Cell | None, base: str) -> None:
+    def _level1(self, indicator: Indicator, cell: Cell | None, index: int) -> None:
         """Merged cells fill down, also across a page break where the merge was split."""
         if cell is not None and cell.text.strip():
-            name, weight = level1_parts(cell.text)
-            self.previous_level1 = (name, weight, cell)
-        name, weight, source = self.previous_level1
-        indicator.level1, indicator.level1_weight = name, weight
+            self.previous_level1 = (*level1_parts(cell.text), cell)
+        indicator.level1, indicator.level1_weight, source = self.previous_level1
         if source is not None:
-            self._record(f"{base}/level1", source)
-            if weight is not None:
-                self._record(f"{base}/level1_weight", source)
+            self._record(ptr.indicator(index, "level1"), source)
+            if indicator.level1_weight is not None:
+                self._record(ptr.indicator(index, "level1_weight"), source)
 
-    def _level2(self, indicator: Indicator, cell: Cell | None, row: Row, base: str) -> None:
+    def _level2(self, indicator: Indicator, cell: Cell | None, row: Row, index: int) -> None:
         """An empty level-2 cell continues the previous one only where a page break split a merge."""
         previous_name, previous_cell, previous_row = self.previous_level2
         if cell is not None and cell.text.strip():
-            indicator.level2 = self._text(f"{base}/level2", cell)
+            indicator.level2 = self._text(ptr.indicator(index, "level2"), cell)
             self.previous_level2 = (indicator.level2, cell, row)
             return
         split_merge = (
@@ -746,7 +755,7 @@ class _FormReader:
         )
         if split_merge and previous_cell is not None:
             indicator.level2 = previous_name
-            self._record(f"{base}/level2", previous_cell)
+            self._record(ptr.indicator(index, "level2"), previous_cell)
         self.previous_level2 = (indicator.level2, cell, row)
 
 

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +38,14 @@ import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from PIL import Image
 
-from .corrections import CORRECTIONS_FILE, COLUMNS, CorrectionsOutcome, FieldError, get_value, header_line, read_corrections, resolve
-from .document import Check, FormDocument
-from .export import PAGES_DIR, atomic_path, page_image_name, webp_page, write_text
-from .reconcile import LOW_CONFIDENCE, TOTAL_ITEM, counted_indices
+from . import pointer as ptr
+from .corrections import CORRECTIONS_FILE, COLUMNS, CorrectionsOutcome, header_line, read_corrections
+from .document import Check, FormDocument, Op, Term
+from .export import PAGES_DIR, atomic_path, page_image_name, write_bytes, write_text
+from .reconcile import LOW_CONFIDENCE
 from .rules import RULES, meaning_zh, needs_human, rule_for
 from .run import FileResult, RunResult
-from .suggest import Suggestion, label, suggestions
+from .suggest import Suggestion
 
 REPORT = "report.html"
 FILES_DIR = "report_files"
@@ -66,9 +67,6 @@ UNKNOWN_TEMPLATE = "unknown"
 # Text-layer renders keep 16 gray levels, losslessly: print stays crisp, and the page encodes in a
 # fifth of the time of full-gray lossless WebP at a quarter of the size of PNG.
 GRAY_LEVELS = [min(255, round(v / 17) * 17) for v in range(256)]
-
-
-_POINTER = re.compile(r"(/(?:project|funding|goals|indicators|total|title)(?:/[A-Za-z0-9_]+)*)")
 
 
 # --- page images ----------------------------------------------------------------------------
@@ -109,11 +107,10 @@ class PageImages:
         if form.source.method == "ocr":
             kept = self.out / PAGES_DIR / page_image_name(result.file, page)
             if not kept.exists():
-                png = result.page_images.get(page)
-                if png is None:
+                picture = result.page_images.get(page)
+                if picture is None:
                     return None
-                with atomic_path(kept) as temporary:
-                    temporary.write_bytes(webp_page(png))
+                write_bytes(kept, picture)
             return self._sized(f"{PAGES_DIR}/{kept.name}", kept)
         if form.source.method != "text_layer" or self.dump is None:
             return None
@@ -136,6 +133,21 @@ class PageImages:
                 return PageImage(src, *existing.size)
         except OSError:
             return None
+
+
+def pictures_of(result: FileResult, dump: Path | None) -> dict[str, bytes]:
+    """The page images the report shows of one file's text-layer forms, rendered and encoded in
+    the worker that read the file (not one by one in the main process after the pool); keyed by
+    their path under OUT, where the main process writes them and the report finds them. OCR'd
+    pages need nothing here: the worker encoded them already (``FileResult.page_images``)."""
+    with tempfile.TemporaryDirectory(prefix="zpef-pictures-") as folder:
+        out = Path(folder)
+        images = PageImages(out=out, dump=dump)
+        for form in result.forms:
+            if form.source.method == "text_layer":
+                for page in form.source.pages:
+                    images.get(result, form, page)
+        return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted((out / FILES_DIR).glob("*.webp"))}
 
 
 def render_pdf_page(path: Path, page: int) -> Image.Image | None:
@@ -184,74 +196,14 @@ def crop_view(image: PageImage, bbox: tuple[float, float, float, float], alt: st
 # --- which values a check is about --------------------------------------------------------
 
 
-def _total_index(form: FormDocument) -> int | None:
-    return next((i for i, line in enumerate(form.funding.lines) if line.item == TOTAL_ITEM), None)
+def involved(check: Check) -> list[str]:
+    """The pointers of the values a failed or warned check is about: the check names them itself
+    (a rejected correction's field included)."""
+    return list(dict.fromkeys(check.pointers))
 
 
-def _sum_pointers(form: FormDocument, column: str) -> list[str]:
-    index = _total_index(form)
-    pointers = [f"/funding/lines/{index}/{column}"] if index is not None else []
-    pointers += [f"/indicators/{i}/{column}" for i in counted_indices(form)]
-    return pointers + [f"/total/{column}"]
-
-
-def _level1_pointers(form: FormDocument) -> list[str]:
-    """The declared weight and the members' weights of each level-1 group whose weights disagree."""
-    pointers: list[str] = []
-    numbered = [(i, form.indicators[i]) for i in counted_indices(form)]
-    for (_, declared), group in groupby(numbered, key=lambda item: (item[1].level1, item[1].level1_weight)):
-        members = list(group)
-        if declared is not None and abs(sum(ind.weight or 0.0 for _, ind in members) - declared) > 1e-6:
-            pointers.append(f"/indicators/{members[0][0]}/level1_weight")
-            pointers += [f"/indicators/{i}/weight" for i, _ in members]
-    return pointers
-
-
-def involved(form: FormDocument, check: Check, outcome: CorrectionsOutcome | None = None) -> list[str]:
-    """The pointers of the values a failed or warned check is about."""
-    rule = check.rule
-    if rule == "total_score":
-        return _sum_pointers(form, "score")
-    if rule == "total_weight":
-        return _sum_pointers(form, "weight")
-    if rule == "level1_weight":
-        return _level1_pointers(form)
-    if rule == "score_within_weight":
-        over = [f"/indicators/{i}" for i, ind in enumerate(form.indicators) if ind.score is not None and ind.weight is not None and ind.score > ind.weight]
-        over += [f"/funding/lines/{i}" for i, line in enumerate(form.funding.lines) if line.score is not None and line.weight is not None and line.score > line.weight]
-        return [f"{p}/{c}" for p in over for c in ("weight", "score")] + ["/total/weight", "/total/score"]
-    if rule == "funding_sum":
-        return [f"/funding/lines/{i}/{c}" for c in ("initial_budget", "annual_budget", "executed") for i in range(len(form.funding.lines))]
-    if rule == "execution_rate":
-        return [f"/funding/lines/{i}/{c}" for i, line in enumerate(form.funding.lines) if line.execution_rate is not None
-                for c in ("annual_budget", "executed", "execution_rate")]
-    if rule == "funding_score":
-        index = _total_index(form)
-        return [] if index is None else [f"/funding/lines/{index}/{c}" for c in ("weight", "execution_rate", "score")]
-    if rule == "deviation_note":
-        return [f"/indicators/{i}/{c}" for i, ind in enumerate(form.indicators)
-                if ind.score is not None and ind.weight is not None and ind.score < ind.weight and not ind.deviation_note
-                for c in ("weight", "score")]
-    if rule == "low_confidence":
-        reviewed = {c.field for c in form.corrections}
-        return [p for p, v in form.provenance.items() if v.confidence is not None and v.confidence < LOW_CONFIDENCE and p not in reviewed
-                and p in check.message]
-    if rule == "corrections" and outcome is not None:
-        return [r.field for r in outcome.rejected if r.form_id == form.form_id and r.field]
-    return list(dict.fromkeys(_POINTER.findall(check.message)))
-
-
-def _exists(form: FormDocument, pointer: str) -> bool:
-    try:
-        resolve(form, pointer)
-        return True
-    except FieldError:
-        return False
-
-
-def value_at(form: FormDocument, pointer: str) -> Any:
-    container, key, _ = resolve(form, pointer)
-    return get_value(container, key)
+_exists = ptr.exists  # the names the report's code reads values by
+value_at = ptr.get
 
 
 def plain(value: Any) -> str:
@@ -278,30 +230,10 @@ def severity(form: FormDocument) -> tuple[int, int, int]:
 def low_pointers(form: FormDocument) -> list[str]:
     """The low-confidence values the form's low_confidence check names (numbers and codes) that no
     correction has yet confirmed or replaced: the ones that keep the form in review."""
-    return [p for c in form.checks if c.rule == "low_confidence" and c.status == "warn" for p in involved(form, c)]
+    return [p for c in form.checks if c.rule == "low_confidence" and c.status == "warn" for p in involved(c)]
 
 
-PROJECT_LABELS = {"name": "项目名称", "code": "项目编码", "year": "年度", "implementing_unit": "实施单位", "budget_unit": "一级预算单位",
-                  "competent_department": "主管部门", "manager": "项目负责人", "phone": "联系电话"}
-
-
-def value_label(form: FormDocument, pointer: str) -> str:
-    """A reviewer's name for the value: 时效 得分, 项目编码, 表名 (suggest.label, and the project's fields)."""
-    parts = pointer.strip("/").split("/")
-    if parts[0] == "project" and len(parts) == 2:
-        return PROJECT_LABELS.get(parts[1], pointer)
-    if pointer == "/title":
-        return "表名"
-    if parts[0] == "goals" and len(parts) == 3:
-        return ("预期目标" if parts[1] == "expected" else "实际完成情况") + f" 第 {int(parts[2]) + 1} 条"
-    named = label(form, pointer)
-    if parts[-1] in TEXT_FIELD_LABELS and named.endswith(" " + parts[-1]):  # suggest names the numeric fields only
-        named = named[: -len(parts[-1])] + TEXT_FIELD_LABELS[parts[-1]]
-    return named
-
-
-TEXT_FIELD_LABELS = {"item": "资金项目", "name": "三级指标", "target": "年度指标值", "actual": "实际完成值", "level1": "一级指标", "level2": "二级指标",
-                     "deviation_note": "偏差原因", "nature": "指标性质", "unit": "度量单位", "grade": "等级"}
+value_label = ptr.label  # 时效 得分, 项目编码, 表名
 
 
 # --- what the pages show -------------------------------------------------------------------
@@ -315,12 +247,41 @@ class CheckView:
     title_zh: str
     title_en: str
     meaning: str
-    message: str
+    message: str  # English, as in the JSON
+    details: list[str]  # what the check found, in Chinese: its terms that do not hold
 
 
-def check_view(check: Check) -> CheckView:
+def term_zh(form: FormDocument, term: Term) -> str:
+    """One piece of a check's arithmetic in the archivists' words, from the check's data (the
+    message stays English for programs and logs): 总分 得分：表中为 95，13 项相加为 97."""
+    at, found = value_label(form, term.at), "未填" if term.found is None else plain(term.found)
+    expected = "无法计算" if term.expected is None else plain(term.expected)
+    names = [value_label(form, p) for p in term.parts]
+    if term.op == Op.SUM:
+        return f"{at}：表中为 {found}，{len(names)} 项相加为 {expected}"
+    if term.op == Op.RATE and len(names) == 2:
+        return f"{at}：表中为 {found}，{names[0]} ÷ {names[1]} × 100 = {expected}"
+    if term.op == Op.SHARE and len(names) == 2:
+        return f"{at}：表中为 {found}，{names[0]} × {names[1]} ÷ 100 = {expected}"
+    if term.op == Op.AT_MOST and names:
+        return f"{at} {found} 高于 {names[0]} {expected}"
+    if term.op == Op.GRADE:
+        return f"{at}：表中为 {found}，总分所在分数段的等级为 {expected}"
+    if term.op == Op.READ:
+        return f"{at}：印有内容但无法读取" + (f"（{term.note}）" if term.note else "")
+    return f"{at}：表中为 {found}，应为 {expected}"
+
+
+TERMS_SHOWN = 8  # a check over a 30-row form names the first few terms that do not hold, then how many more
+
+
+def check_view(form: FormDocument, check: Check) -> CheckView:
     rule = rule_for(check.rule)
-    return CheckView(check.rule, check.status, CHECK_ZH.get(check.status, check.status), rule.title_zh, rule.title_en, meaning_zh(check.rule), check.message)
+    off = [term_zh(form, t) for t in check.terms if not t.holds]
+    if len(off) > TERMS_SHOWN:
+        off = off[:TERMS_SHOWN] + [f"……另有 {len(off) - TERMS_SHOWN} 项"]
+    return CheckView(check.rule, check.status, CHECK_ZH.get(check.status, check.status), rule.title_zh, rule.title_en, meaning_zh(check.rule),
+                     check.message, off)
 
 
 @dataclass
@@ -456,18 +417,18 @@ def suggestion_view(found: Suggestion) -> SuggestionView:
 def review_card(form: FormDocument, ctx: Context) -> ReviewCard:
     """A form needing review, collapsed to its suspect values: those a clear suggestion names and the
     low-confidence ones; the other values its checks involve follow, one click away."""
-    found = suggestions(form)
+    found = ctx.result.suggestions_of(form)
     proposals = {p: Proposal(s.rule, plain(s.best.change.new), f"{s.best.change.describe()}: {s.best.reason()}")
                  for s in found if s.best for p in s.best.change.pointers}
     attention = [c for c in form.checks if needs_attention(c)]
     low = low_pointers(form)
     suspect = list(dict.fromkeys([*proposals, *low]))
     candidates = [p for s in found for c in s.candidates for p in c.change.pointers]
-    rest = list(dict.fromkeys(candidates + [p for c in attention for p in involved(form, c, ctx.outcome)]))
+    rest = list(dict.fromkeys(candidates + [p for c in attention for p in involved(c)]))
     keep = [p for p in dict.fromkeys(suspect + rest) if _exists(form, p) and (p in form.provenance or value_at(form, p) is not None or p in proposals)]
     views = {p: value_view(form, p, ctx, proposals.get(p)) for p in keep}
     confirm = [(p, views[p].read) for p in low if p in views and views[p].read != "null"]
-    return ReviewCard(form_row(form, ctx.numbers[form.form_id]), [check_view(c) for c in attention], [suggestion_view(s) for s in found],
+    return ReviewCard(form_row(form, ctx.numbers[form.form_id]), [check_view(form, c) for c in attention], [suggestion_view(s) for s in found],
                       [views[p] for p in keep if p in suspect], [views[p] for p in keep if p not in suspect], confirm,
                       STATUS_ZH.get(ctx.owners[form.form_id].status, ""))
 
@@ -567,21 +528,21 @@ def table_cell(form: FormDocument, pointer: str, value: Any, numeric: bool = Fal
 
 
 def form_tables(form: FormDocument) -> dict[str, Any]:
-    project = [(name, table_cell(form, f"/project/{key}", getattr(form.project, key))) for key, name in PROJECT_LABELS.items()
-               if getattr(form.project, key, None) is not None or f"/project/{key}" in form.provenance or key in ("name", "code")]
-    project.append(("表名", table_cell(form, "/title", form.title)))
-    funding = [[table_cell(form, f"/funding/lines/{i}/item", line.item)]
-               + [table_cell(form, f"/funding/lines/{i}/{key}", getattr(line, key), True) for _, key in FUNDING_COLUMNS]
+    project = [(name, table_cell(form, ptr.project(key), getattr(form.project, key))) for key, name in ptr.PROJECT_LABELS.items()
+               if getattr(form.project, key, None) is not None or ptr.project(key) in form.provenance or key in ("name", "code")]
+    project.append(("表名", table_cell(form, ptr.TITLE, form.title)))
+    funding = [[table_cell(form, ptr.funding(i, "item"), line.item)]
+               + [table_cell(form, ptr.funding(i, key), getattr(line, key), True) for _, key in FUNDING_COLUMNS]
                for i, line in enumerate(form.funding.lines)]
     columns = [c for c in INDICATOR_COLUMNS if c[1] != "nature" or any(ind.nature for ind in form.indicators)]
-    indicators = [[table_cell(form, f"/indicators/{i}/{key}", getattr(ind, key), numeric) for _, key, numeric in columns]
+    indicators = [[table_cell(form, ptr.indicator(i, key), getattr(ind, key), numeric) for _, key, numeric in columns]
                   for i, ind in enumerate(form.indicators)]
-    goals = [(name, [table_cell(form, f"/goals/{key}/{i}", g) for i, g in enumerate(items)])
+    goals = [(name, [table_cell(form, ptr.goal(key, i), g) for i, g in enumerate(items)])
              for name, key, items in (("预期目标", "expected", form.goals.expected), ("实际完成情况", "actual", form.goals.actual))]
     return {"project": project, "funding_columns": [name for name, _ in FUNDING_COLUMNS], "funding": funding, "unit": form.funding.unit,
             "indicator_columns": [name for name, _, _ in columns], "indicators": indicators, "goals": goals,
-            "total": (table_cell(form, "/total/weight", form.total.weight, True), table_cell(form, "/total/score", form.total.score, True)),
-            "grade": table_cell(form, "/total/grade", form.total.grade) if form.total.grade is not None else None}
+            "total": (table_cell(form, ptr.total("weight"), form.total.weight, True), table_cell(form, ptr.total("score"), form.total.score, True)),
+            "grade": table_cell(form, ptr.total("grade"), form.total.grade) if form.total.grade is not None else None}
 
 
 @dataclass
@@ -679,7 +640,7 @@ def form_page(form: FormDocument, ctx: Context) -> str:
                    for c in form.corrections]
     return environment().get_template("form.html").render(
         root="../", form=form, row=form_row(form, ctx.numbers[form.form_id]), figures=figures, no_image=note, tables=form_tables(form),
-        checks=[check_view(c) for c in form.checks], corrections=corrections, METHOD_ZH=METHOD_ZH)
+        checks=[check_view(form, c) for c in form.checks], corrections=corrections, METHOD_ZH=METHOD_ZH)
 
 
 def write_report(out: Path, result: RunResult, dump: Path | None = None, corrections: CorrectionsOutcome | None = None) -> Path:

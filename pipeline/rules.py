@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .document import Check
+from .document import Check, CheckStatus, FormStatus
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("execution_rate", "执行率与金额不符", "执行率 does not match the amounts"),
     Rule("funding_score", "预算执行得分与分值×执行率不符", "Funding score does not match 分值 × 执行率"),
     Rule("deviation_note", "扣分但未填写偏差原因", "Points docked without a 偏差原因"),
-    Rule("low_confidence", "识别置信度低的数字或编码", "Numbers or codes OCR read with low confidence", warning_needs_review=True),
+    Rule("low_confidence", "识别把握不大的值", "Values OCR read with low confidence", warning_needs_review=True),
     Rule("repeated_funding_score", "其中行重复填写分值或得分", "A 其中 funding row repeats 分值/得分"),
     Rule("double_counted_indicator", "子项与上级指标重复计分", "Child rows carry points their parent carries too"),
     Rule("placeholder_rows", "模板占位行未删除", "Template placeholders left in"),
@@ -56,12 +56,12 @@ def rule_for(name: str) -> Rule:
 
 def needs_human(check: Check) -> bool:
     """A failed check, or a warning of a rule whose warnings need a human."""
-    return check.status == "fail" or check.status == "warn" and rule_for(check.rule).warning_needs_review
+    return check.status == CheckStatus.FAIL or check.status == CheckStatus.WARN and rule_for(check.rule).warning_needs_review
 
 
-def form_status(checks: list[Check]) -> str:
+def form_status(checks: list[Check]) -> FormStatus:
     """``needs_review`` when any check needs a human, else ``ok``: the one place this is decided."""
-    return "needs_review" if any(needs_human(c) for c in checks) else "ok"
+    return FormStatus.NEEDS_REVIEW if any(needs_human(c) for c in checks) else FormStatus.OK
 
 
 # What each rule means, in the archivists' words (the review report shows it under the title).
@@ -74,7 +74,7 @@ MEANING_ZH: dict[str, str] = {
     "execution_rate": "执行率应等于全年执行数 ÷ 全年预算数（按表中印的精度，允许四舍五入）。",
     "funding_score": "预算执行率得分应等于分值 × 执行率（按表中印的精度）。",
     "deviation_note": "扣了分却没有填写偏差原因分析：请核对得分是否读对，或原表是否漏填。",
-    "low_confidence": "扫描件上的数字或编码识别把握不大（置信度低于0.8），需要人工对照原件确认。",
+    "low_confidence": "扫描件上的数字或文字识别把握不大（置信度低于0.8，或两个识别引擎读法不一致），需要人工对照原件确认。",
     "repeated_funding_score": "“其中”资金行也填了分值或得分；只计年度资金总额一行，其余不重复计算。",
     "double_counted_indicator": "明细行与其上级指标重复计分；合计时只计上级指标。",
     "placeholder_rows": "表中留有模板占位内容（如“指标1”“……”），未删除。",

@@ -7,23 +7,25 @@ file cannot lose the batch; ``batch.run`` runs it over a dump, ``export`` writes
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .document import Check, FormDocument, Source
+from .document import Check, CheckStatus, FormDocument, FormStatus, Source
 from .errors import FileTooLarge, InputError
-from .extract import ExtractOptions, Extraction, extract, reread_numbers
+from .extract import ExtractOptions, Extraction, confirm_texts, extract, reread_headers, reread_numbers
 from .ingest import InputFile, describe
 from .names import display_relpath
 from .model import DocumentContent
 from .parse import ParsedForm, Unsupported, parse_document
 from .readers import KINDS as DOCUMENT_KINDS
 from .readers import extract_document
-from .reconcile import reconcile
+from .reconcile import reconcile, structure_read, values_readable
 from .rules import form_status, needs_human
 from .spreadsheet import read_xls, read_xlsx
 from .textexport import read_text_export
 from .validate import schema_errors
+
+Picture = bytes  # an image file's content, WebP (in FileResult the name bytes is its size field)
 
 
 @dataclass
@@ -38,22 +40,52 @@ class FileResult:
     pages: int = 0
     method: str = ""
     message: str = ""
-    page_images: dict[int, bytes] = field(default_factory=dict)  # corrected OCR'd pages, PNG
+    page_images: dict[int, Picture] = field(default_factory=dict)  # corrected OCR'd pages, WebP
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     notes: list[str] = field(default_factory=list)  # what needs a human besides the forms' checks (bad pages, …)
     fixes: list[str] = field(default_factory=list)  # what was repaired on the way (deskew, rotation)
     grids: dict[str, dict] = field(default_factory=dict)  # form_id -> raw cell grid of a form of unknown layout
     retry: bool = False  # a failure of the run, not of the file (timeout, dead worker, changed file): never cached
     reason: str = ""  # why the file is not ok, as a stable code for programs (the manifest's reason column)
+    # form_id -> (how many corrections the form had then, its suggestions from arithmetic), made in the
+    # worker with the form so the report and corrections.suggested.csv do not solve the sums again
+    suggestions: dict[str, tuple[int, list]] = field(default_factory=dict)
+    pictures: dict[str, Picture] = field(default_factory=dict)  # the report's page images of these forms by path under OUT, until written
 
 
 @dataclass
 class RunResult:
     files: list[FileResult]
     seconds: float
+    _owners: dict[str, FileResult] = field(default_factory=dict, repr=False, compare=False)
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
+
+    def suggestions_of(self, form: FormDocument) -> list:
+        """The form's suggestions from arithmetic as its worker made them (or as made again after
+        corrections, see ``resuggest``); solved here only when no one has."""
+        from .suggest import suggestions
+
+        if form.form_id not in self._owners:
+            self._owners.update((f.form_id, r) for r in self.files for f in r.forms)
+        owner = self._owners.get(form.form_id)
+        made = owner.suggestions.get(form.form_id) if owner is not None else None
+        if made is not None and made[0] == len(form.corrections):  # values change only by corrections
+            return made[1]
+        found = suggestions(form)
+        if owner is not None:
+            owner.suggestions[form.form_id] = (len(form.corrections), found)
+        return found
+
+    def resuggest(self, form_ids: set[str]) -> None:
+        """Annotate the forms whose checks ran again (corrections) and those with no suggestions yet."""
+        from .suggest import annotate
+
+        for result in self.files:
+            for form in result.forms:
+                if form.form_id in form_ids or form.form_id not in result.suggestions:
+                    result.suggestions[form.form_id] = (len(form.corrections), annotate(form))
 
     @property
     def forms(self) -> list[FormDocument]:
@@ -95,18 +127,18 @@ def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: s
     )
     form.checks = reconcile(form)
     if parsed.template_note:  # the layout_known check, with the closest template and what did not match
-        form.checks = [Check(c.rule, c.status, parsed.template_note) if c.rule == "layout_known" and c.status == "fail" else c for c in form.checks]
+        form.checks = [replace(c, message=parsed.template_note) if c.rule == "layout_known" and c.status == CheckStatus.FAIL else c for c in form.checks]
     if parsed.problems:
-        form.checks.append(Check("values_readable", "fail", "printed but unreadable, kept as null: " + "; ".join(parsed.problems)))
+        form.checks.append(values_readable(parsed.problems))
     if parsed.unread:
-        form.checks.append(Check("structure_read", "fail", "printed but not read: " + "; ".join(parsed.unread)))
+        form.checks.append(structure_read(parsed.unread))
     if not parsed.indicators:
-        form.checks.append(Check("indicators_found", "fail", "no indicator rows found under an 一级指标/三级指标 header"))
+        form.checks.append(Check("indicators_found", CheckStatus.FAIL, "no indicator rows found under an 一级指标/三级指标 header"))
     form.status = form_status(form.checks)
     errors = schema_errors(form.to_json())
     if errors:
-        form.checks.append(Check("schema", "fail", "; ".join(errors[:10])))
-        form.status = "needs_review"
+        form.checks.append(Check("schema", CheckStatus.FAIL, "; ".join(errors[:10])))
+        form.status = FormStatus.NEEDS_REVIEW
     return form
 
 
@@ -150,14 +182,18 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
         result.message, result.reason = f"internal error while reading: {type(error).__name__}: {error}", "internal_error"
         return result
     result.pages, result.method = content.page_count, extraction.method
-    result.page_images = {number: scan.display_png() for number, scan in extraction.scans.items()}
+    result.page_images = {number: scan.display_webp() for number, scan in extraction.scans.items()}
     result.timings["extract"], clock = time.perf_counter() - clock, time.perf_counter()
     notes = [f"page {page}: {message}" for page, message in sorted(content.page_errors.items())]
     fixes = content.fixes + [f"page {page.page}: {fix}" for page in content.pages for fix in page.corrections]
     try:
         parsed_forms = parse_document(content)
         if extraction.scans:
-            reread_numbers(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)])
+            if reread_headers(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)]):
+                parsed_forms = parse_document(content)
+            forms = [p for p in parsed_forms if isinstance(p, ParsedForm)]
+            reread_numbers(extraction, forms)
+            confirm_texts(extraction, forms)
             parsed_forms = parse_document(content)
     except Exception as error:
         result.message, result.reason = "; ".join(notes + [f"internal error while parsing: {type(error).__name__}: {error}"]), "internal_error"
@@ -176,7 +212,9 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
                 notes.append(f"form {form.source.form_index} (pages {parsed.pages}): {parsed.template_note}; its cell grid is saved beside its JSON")
         except Exception as error:
             notes.append(f"form on pages {parsed.pages}: internal error: {type(error).__name__}: {error}")
-    result.timings["build"] = time.perf_counter() - clock
+    result.timings["build"], clock = time.perf_counter() - clock, time.perf_counter()
+    suggest_forms(result)
+    result.timings["suggest"] = time.perf_counter() - clock
     if not result.forms:
         result.status = "failed" if content.page_errors else "skipped"
         other_types = any(isinstance(parsed, Unsupported) for parsed in parsed_forms)
@@ -186,6 +224,15 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
     result.notes, result.fixes = notes, fixes
     summarise(result)
     return result
+
+
+def suggest_forms(result: FileResult) -> None:
+    """Suggestions from arithmetic for each form, in the worker that read it: each failing sum
+    check's message names them (``suggest.annotate``) and the result keeps them."""
+    from .suggest import annotate  # suggest imports corrections, which imports this module
+
+    for form in result.forms:
+        result.suggestions[form.form_id] = (len(form.corrections), annotate(form))
 
 
 def summarise(result: FileResult) -> None:

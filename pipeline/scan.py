@@ -28,6 +28,7 @@ LINE_ASPECT = 2.5  # a cell's ink this much wider than tall is a line of text ru
 WORK_DPI = 300.0  # a finer page (400, 600 dpi scans) is reduced to this first: every step costs by the pixel
 SECOND_VIEW_SCALE = 1.5  # numbers are read a second time enlarged this much and binarised anew
 REVIEW_DPI = 150  # resolution of the corrected page images kept for reviewers
+REVIEW_QUALITY = 60  # lossy WebP: digits stay legible at 150 dpi, a page is about half its PNG
 GOOD_ORIENTATION = 0.75  # the page as it is reads this well: no turn is tried
 
 
@@ -41,12 +42,13 @@ class ScanPage:
     corrections: list[str] = field(default_factory=list)
     display: np.ndarray | None = None  # the corrected page with its lines, for reviewers
 
-    def display_png(self, dpi: float = REVIEW_DPI) -> bytes:
-        """The corrected page as PNG at ``dpi``: provenance boxes (points) map onto it by dpi / 72."""
+    def display_webp(self, dpi: float = REVIEW_DPI) -> bytes:
+        """The corrected page as lossy WebP at ``dpi``, encoded in the worker that read it: provenance
+        boxes (points) map onto it by dpi / 72."""
         image = self.display if self.display is not None else self.image
         factor = min(1.0, dpi * self.points_per_pixel / 72)
         small = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else image
-        return cv2.imencode(".png", small)[1].tobytes()
+        return cv2.imencode(".webp", small, [cv2.IMWRITE_WEBP_QUALITY, REVIEW_QUALITY])[1].tobytes()
 
     def crop(self, bbox: BBox, margin_pt: float = CELL_MARGIN_PT) -> np.ndarray:
         scale = 1 / self.points_per_pixel
@@ -71,7 +73,7 @@ def _grids(gray: np.ndarray, page: int, points_per_pixel: float) -> tuple[list[G
 @dataclass
 class Orientation:
     turns: int  # quarter turns counter-clockwise that make the page upright
-    note: str | None  # the evidence, when the page is turned
+    note: str  # the evidence when the page is turned ("" when it is not)
     readings: dict[int, CellReading]  # cells (index in the page's cell list) read upright, reusable
 
 
@@ -125,18 +127,18 @@ def decide_orientation(ocr: OcrEngine, scan: ScanPage, grids: list[Grid]) -> Ori
     structure = f"text lines run across the page in {len(across)} cells and down it in {len(down)}"
     sideways = len(down) >= 3 and len(down) > 2 * len(across)
     if not sideways and score_upright >= GOOD_ORIENTATION:
-        return Orientation(0, None, reusable)
+        return Orientation(0, "", reusable)
     if sideways:
         sample = [i for _, i in down[:ORIENTATION_SAMPLE]]
-        choices = (1, 3)
+        choices: tuple[int, ...] = (1, 3)
     else:
         sample, choices = upright_sample, (2,)
     if not sample:
-        return Orientation(0, None, reusable)
+        return Orientation(0, "", reusable)
     scores = {turns: _mean_confidence(read_cells(reader, [np.ascontiguousarray(np.rot90(crops[i], turns)) for i in sample])) for turns in choices}
     turns = max(scores, key=lambda t: scores[t])
     if scores[turns] < score_upright + ORIENTATION_MARGIN or scores[turns] < MIN_TURNED_CONFIDENCE:
-        return Orientation(0, None, reusable)
+        return Orientation(0, "", reusable)
     note = (f"turned {turns * 90}° to upright: {len(sample)} cells read at mean confidence {scores[turns]:.2f} turned, "
             f"{score_upright:.2f} as scanned; {structure}")
     return Orientation(turns, note, {})
@@ -171,7 +173,7 @@ def _text_outside(scan: ScanPage, grids: list[Grid], ocr: OcrEngine) -> list[Tex
     for (x, y, w, h), reading in zip(boxes, readings):
         if reading.text:
             bbox = (x / scale, y / scale, (x + w) / scale, (y + h) / scale)
-            lines.append(TextLine(text=reading.text, page=scan.page, bbox=bbox))
+            lines.append(TextLine(text=reading.text, page=scan.page, bbox=bbox, confidence=reading.confidence, read_by=reading.read_by))
     return sorted(lines, key=lambda line: (line.bbox[1], line.bbox[0]))
 
 
@@ -231,7 +233,7 @@ def _read_grid(grid: Grid, scan: ScanPage, ocr: OcrEngine, known: dict[int, Cell
     todo = [i for i in range(len(grid.cells)) if i not in known]
     readings = dict(known)
     readings.update(zip(todo, read_cells(ocr, [scan.crop(grid.cells[i].bbox) for i in todo])))
-    cells = [replace(cell, text=readings[i].text, confidence=readings[i].confidence) for i, cell in enumerate(grid.cells)]
+    cells = [replace(cell, text=readings[i].text, confidence=readings[i].confidence, read_by=readings[i].read_by) for i, cell in enumerate(grid.cells)]
     return replace(grid, cells=cells)
 
 

@@ -1,7 +1,8 @@
 """Suggestions from arithmetic: which single value, read differently, would make the form add up.
 
 When a sum check fails (``total_score``, ``total_weight``, ``level1_weight``, ``funding_sum``),
-every value in the failing sum is a candidate: the value that would make that sum agree is
+every value in a sum it found not to hold (its ``terms``: the very values it added, and the
+total it compared) is a candidate: the value that would make that sum agree is
 computed, tried on a copy of the form, and kept only if then *no* check fails. The survivors are
 ranked by evidence, each piece a small named function:
 
@@ -24,11 +25,11 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import groupby
 
-from .corrections import get_value, resolve, set_value
-from .document import Check, Correction, FormDocument
-from .reconcile import LOW_CONFIDENCE, TOTAL_ITEM, counted_indices, fmt, reconcile
+from . import pointer as ptr
+from .document import Check, CheckStatus, Correction, FormDocument, Op, Term
+from .pointer import AMOUNT_COLUMNS, get_value, label, resolve, set_value
+from .reconcile import LOW_CONFIDENCE, fmt, reconcile
 from .values import decimals
 
 SUM_RULES = ("total_score", "total_weight", "level1_weight", "funding_sum")
@@ -41,9 +42,6 @@ NO_CANDIDATE = " — no single-value change makes every check pass"
 
 # digit pairs OCR engines commonly confuse on printed forms (unordered)
 CONFUSABLE_DIGITS = {frozenset(p) for p in ("17", "38", "08", "56", "68", "89", "06", "09", "14", "27", "58", "35")}
-
-AMOUNT_COLUMNS = {"initial_budget": "年初预算数", "annual_budget": "全年预算数", "executed": "全年执行数"}
-FIELD_LABELS = {"score": "得分", "weight": "分值", "level1_weight": "一级指标分值", "execution_rate": "执行率", **AMOUNT_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -88,27 +86,7 @@ class Suggestion:
         return CANDIDATES_MARKER + "; ".join(f"{c.change.describe()} ({c.reason()})" for c in self.candidates)
 
 
-# --- labels and printed precision -----------------------------------------------------------
-
-
-def _indicator_label(form: FormDocument, index: int) -> str:
-    indicator = form.indicators[index]
-    return indicator.level2 or indicator.name or indicator.level1 or f"指标{index + 1}"
-
-
-def label(form: FormDocument, pointer: str) -> str:
-    """A reviewer's name for the value at ``pointer``: 时效 得分, 年度资金总额 全年执行数, 总分 得分."""
-    parts = pointer.strip("/").split("/")
-    if parts[0] == "total":
-        return f"总分 {FIELD_LABELS.get(parts[1], parts[1])}"
-    if parts[0] == "indicators" and len(parts) == 3:
-        index = int(parts[1])
-        if parts[2] == "level1_weight":
-            return f"{form.indicators[index].level1 or '一级指标'} 分值"
-        return f"{_indicator_label(form, index)} {FIELD_LABELS.get(parts[2], parts[2])}"
-    if parts[:2] == ["funding", "lines"] and len(parts) == 4:
-        return f"{form.funding.lines[int(parts[2])].item} {FIELD_LABELS.get(parts[3], parts[3])}"
-    return pointer
+# --- printed precision ----------------------------------------------------------------------
 
 
 def _places(form: FormDocument, pointers: list[str]) -> int:
@@ -117,83 +95,64 @@ def _places(form: FormDocument, pointers: list[str]) -> int:
     return max((decimals(text) for text in printed), default=2)
 
 
-def _solve(form: FormDocument, parts: list[tuple[str, float | None]], total: tuple[str, float | None], effect: str) -> list[tuple[Change, str]]:
-    """Given a sum ``parts = total``, the change of each one value that makes it hold."""
-    pointers = [p for p, _ in parts] + [total[0]]
-    places = _places(form, pointers)
-    summed = sum(v for _, v in parts if v is not None)
+# --- candidate changes: each failing sum the check itself computed, solved for each value ------
+
+
+def _solve(form: FormDocument, term: Term, effect: str, total: Change | None = None) -> list[tuple[Change, str]]:
+    """Given a sum the check found not to hold (``term``: Σ parts = the value at ``term.at``), the
+    change of each one value that makes it hold. ``total`` is the change of the total, when it is
+    named otherwise than by ``term.at`` alone (a merged level-1 label)."""
+    values = [(pointer, ptr.get(form, pointer)) for pointer in term.parts]
+    printed = term.found if isinstance(term.found, int | float) else None
+    places = _places(form, [p for p, _ in values] + ([] if total is not None else [term.at]))
+    summed = sum(v for _, v in values if v is not None)
     changes = []
-    if total[1] is not None:
-        for pointer, value in parts:
-            new = round(total[1] - (summed - (value or 0.0)), places)
+    if printed is not None:
+        for pointer, value in values:
+            new = round(printed - (summed - (value or 0.0)), places)
             if new >= 0 and new != value:
-                changes.append((Change((pointer,), label(form, pointer), value, new), effect.format(fmt(total[1]))))
+                changes.append((Change((pointer,), label(form, pointer), value, new), effect.format(fmt(printed))))
     new_total = round(summed, places)
-    if new_total != total[1]:
-        changes.append((Change((total[0],), label(form, total[0]), total[1], new_total), effect.format(fmt(new_total))))
+    if total is not None:
+        changes.append((Change(total.pointers, total.label, printed, new_total), effect.format(fmt(new_total))))
+    elif new_total != printed:
+        changes.append((Change((term.at,), label(form, term.at), printed, new_total), effect.format(fmt(new_total))))
     return changes
 
 
-# --- candidate changes, one small function per sum check ------------------------------------
+def _failing_sums(check: Check) -> list[Term]:
+    return [term for term in check.terms if term.op == Op.SUM and not term.holds]
 
 
-def _total_line_index(form: FormDocument) -> int | None:
-    return next((i for i, line in enumerate(form.funding.lines) if line.item == TOTAL_ITEM), None)
+def total_score_changes(form: FormDocument, check: Check) -> list[tuple[Change, str]]:
+    return [change for term in _failing_sums(check) for change in _solve(form, term, "Σ = {}")]
 
 
-def total_score_changes(form: FormDocument) -> list[tuple[Change, str]]:
-    index = _total_line_index(form)
-    parts = [(f"/funding/lines/{index}/score", form.funding.lines[index].score)] if index is not None and form.funding.lines[index].score is not None else []
-    parts += [(f"/indicators/{i}/score", form.indicators[i].score) for i in counted_indices(form)]
-    return _solve(form, parts, ("/total/score", form.total.score), "Σ = {}")
+def total_weight_changes(form: FormDocument, check: Check) -> list[tuple[Change, str]]:
+    return [change for term in _failing_sums(check) for change in _solve(form, term, "Σ 分值 = {}")]
 
 
-def total_weight_changes(form: FormDocument) -> list[tuple[Change, str]]:
-    index = _total_line_index(form)
-    parts = [(f"/funding/lines/{index}/weight", form.funding.lines[index].weight)] if index is not None and form.funding.lines[index].weight is not None else []
-    parts += [(f"/indicators/{i}/weight", form.indicators[i].weight) for i in counted_indices(form)]
-    return _solve(form, parts, ("/total/weight", form.total.weight), "Σ 分值 = {}")
-
-
-def level1_weight_changes(form: FormDocument) -> list[tuple[Change, str]]:
+def level1_weight_changes(form: FormDocument, check: Check) -> list[tuple[Change, str]]:
+    """A level-1 weight is printed once, in its merged label, for every row of its group: changing
+    it changes each row's ``level1_weight``."""
     changes: list[tuple[Change, str]] = []
-    numbered = [(i, form.indicators[i]) for i in counted_indices(form)]
-    for (name, declared), group in groupby(numbered, key=lambda item: (item[1].level1, item[1].level1_weight)):
-        members = list(group)
-        if declared is None:
-            continue
-        summed = sum(ind.weight for _, ind in members if ind.weight is not None)
-        if abs(summed - declared) <= 1e-6:
-            continue
-        parts = [(f"/indicators/{i}/weight", ind.weight) for i, ind in members]
-        declared_pointers = tuple(f"/indicators/{i}/level1_weight" for i, _ in members)
-        places = _places(form, [p for p, _ in parts])
-        for pointer, value in parts:
-            new = round(declared - (summed - (value or 0.0)), places)
-            if new >= 0 and new != value:
-                changes.append((Change((pointer,), label(form, pointer), value, new), f"{name} Σ 分值 = {fmt(declared)}"))
-        new_declared = round(summed, places)
-        changes.append((Change(declared_pointers, f"{name or '一级指标'} 分值", declared, new_declared), f"{name} Σ 分值 = {fmt(new_declared)}"))
+    for term in _failing_sums(check):
+        first = ptr.parse(term.at).index
+        name = form.indicators[first].level1 if first is not None else None
+        declared = tuple(ptr.indicator(index, "level1_weight") for index in (ptr.parse(p).index for p in term.parts) if index is not None)
+        changes += _solve(form, term, f"{name} Σ 分值 = {{}}", total=Change(declared, f"{name or '一级指标'} 分值", None, 0.0))
     return changes
 
 
-def funding_sum_changes(form: FormDocument) -> list[tuple[Change, str]]:
-    index = _total_line_index(form)
-    if index is None:
-        return []
-    children = [i for i, line in enumerate(form.funding.lines) if line.item != TOTAL_ITEM]
+def funding_sum_changes(form: FormDocument, check: Check) -> list[tuple[Change, str]]:
     changes: list[tuple[Change, str]] = []
-    for column, column_label in AMOUNT_COLUMNS.items():
-        total = getattr(form.funding.lines[index], column)
-        parts = [(f"/funding/lines/{i}/{column}", getattr(form.funding.lines[i], column)) for i in children]
-        summed = sum(v for _, v in parts if v is not None)
-        if total is None or abs(summed - total) <= 0.005:
-            continue
-        changes += _solve(form, parts, (f"/funding/lines/{index}/{column}", total), f"{column_label} Σ = {{}}")
+    for term in _failing_sums(check):
+        column = ptr.parse(term.at).key or ""
+        changes += _solve(form, term, f"{AMOUNT_COLUMNS.get(column, column)} Σ = {{}}")
     return changes
 
 
-CHANGES: dict[str, Callable[[FormDocument], list[tuple[Change, str]]]] = {
+CHANGES: dict[str, Callable[[FormDocument, Check], list[tuple[Change, str]]]] = {
     "total_score": total_score_changes,
     "total_weight": total_weight_changes,
     "level1_weight": level1_weight_changes,
@@ -213,7 +172,7 @@ def applied(form: FormDocument, change: Change) -> FormDocument:
 
 def reconciles(form: FormDocument, change: Change) -> bool:
     """Would every check pass (none fail) with this one value changed?"""
-    return not any(check.status == "fail" for check in reconcile(applied(form, change)))
+    return not any(check.status == CheckStatus.FAIL for check in reconcile(applied(form, change)))
 
 
 # --- evidence, one small function each: (points, words) or None -----------------------------
@@ -241,10 +200,10 @@ def _same_text(a: str | None, b: str | None) -> bool:
 
 
 def target_met(form: FormDocument, change: Change) -> Evidence:
-    match = re.fullmatch(r"/indicators/(\d+)/score", change.pointers[0])
-    if match is None or len(change.pointers) != 1:
+    place = ptr.parse(change.pointers[0])
+    if place.section != "indicators" or place.index is None or place.key != "score" or len(change.pointers) != 1:
         return None
-    indicator = form.indicators[int(match.group(1))]
+    indicator = form.indicators[place.index]
     if not _same_text(indicator.actual, indicator.target) or indicator.deviation_note or indicator.weight is None:
         return None
     if change.new != indicator.weight or (change.old is not None and change.old >= indicator.weight):
@@ -297,15 +256,16 @@ def clear_winner(candidates: list[Candidate]) -> Candidate | None:
 
 
 def suggestions(form: FormDocument, checks: list[Check] | None = None) -> list[Suggestion]:
-    """One Suggestion per failing sum check of ``form`` (its own checks unless given)."""
+    """One Suggestion per failing sum check of ``form`` (its own checks unless given), solving the
+    sums that check found not to hold."""
     checks = checks if checks is not None else form.checks
-    if any(c.status == "fail" and c.rule in STRUCTURE_RULES for c in checks):
+    if any(c.status == CheckStatus.FAIL and c.rule in STRUCTURE_RULES for c in checks):
         return []  # arithmetic over a form not wholly read points at the wrong value: no suggestion
-    failing = [c.rule for c in checks if c.status == "fail" and c.rule in SUM_RULES]
+    failing = {c.rule: c for c in reversed(checks) if c.status == CheckStatus.FAIL and c.rule in SUM_RULES}
     found = []
-    for rule in dict.fromkeys(failing):
+    for rule in dict.fromkeys(c.rule for c in checks if c.rule in failing):
         unique: dict[Change, str] = {}
-        for change, effect in CHANGES[rule](form):
+        for change, effect in CHANGES[rule](form, failing[rule]):
             unique.setdefault(change, effect)
         reconciling = [(change, effect) for change, effect in unique.items() if reconciles(form, change)]
         ranked = _rank(form, reconciling)
@@ -314,27 +274,30 @@ def suggestions(form: FormDocument, checks: list[Check] | None = None) -> list[S
 
 
 def annotate(form: FormDocument) -> list[Suggestion]:
-    """Append each failing sum check's suggestion (or candidates) to its message; values stay as read."""
+    """Append each failing sum check's suggestion (or candidates) to its message, once: what was
+    appended is kept in the check's ``suggestion``. Values stay as read."""
     found = suggestions(form)
     by_rule = {s.rule: s for s in found}
     for check in form.checks:
         suggestion = by_rule.get(check.rule)
-        if suggestion is None or check.status != "fail" or any(m in check.message for m in (MARKER, CANDIDATES_MARKER, NO_CANDIDATE)):
+        if suggestion is None or check.status != CheckStatus.FAIL or check.suggestion is not None:
             continue
-        check.message += suggestion.message()
+        check.suggestion = suggestion.message()
+        check.message += check.suggestion
     return found
 
 
 SUGGESTED_COLUMNS = ("form_id", "field", "value", "note", "reviewer", "rule", "rank", "points", "suggested")
 
 
-def suggested_rows(forms: list[FormDocument]) -> list[dict[str, object]]:
+def suggested_rows(forms: list[FormDocument], found: Callable[[FormDocument], list[Suggestion]] = suggestions) -> list[dict[str, object]]:
     """Every candidate of every failing sum, ranked, as corrections.csv rows plus their evidence
     (``OUT/corrections.suggested.csv``): a reviewer keeps the lines to accept, fills ``reviewer``
-    and puts them in the dump's corrections.csv. ``suggested`` marks the clear winner."""
+    and puts them in the dump's corrections.csv. ``suggested`` marks the clear winner. ``found``
+    gives a form's suggestions (the run's, made with the form, rather than solved again)."""
     rows: list[dict[str, object]] = []
     for form in forms:
-        for suggestion in suggestions(form):
+        for suggestion in found(form):
             for rank, candidate in enumerate(suggestion.candidates, start=1):
                 note = f"{candidate.change.describe()}: {candidate.reason()}"
                 for pointer in candidate.change.pointers:

@@ -209,6 +209,15 @@ def normalise(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
+# glyphs that print the same: a reading of the page cannot tell them apart (≧ typed for ≥)
+SAME_IN_PRINT = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "="})
+
+
+def same_in_print(a: str, b: str) -> bool:
+    """Whether two readings are the same text as printed (NFKC, whitespace, look-alike glyphs)."""
+    return normalise(a).translate(SAME_IN_PRINT) == normalise(b).translate(SAME_IN_PRINT)
+
+
 # OCR confusions seen in labels (never applied to values): brackets and a colon read as a semicolon
 _LABEL_CONFUSIONS = str.maketrans({"〈": "(", "〉": ")", "《": "(", "》": ")", ";": ":", "【": "(", "】": ")"})
 FUZZY_MIN_SCORE = 75.0  # rapidfuzz ratio a label must reach: one substituted character in four

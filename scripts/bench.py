@@ -168,7 +168,7 @@ def plain_tesseract_seconds(path: Path, page: int | None) -> float:
         return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
-def corpus_figures(corpus: Path, engines: list[str], halves: list[str], kinds: list[str] | None) -> None:
+def corpus_figures(corpus: Path, engines: list[str], halves: list[str], kinds: list[str] | None, details: bool = False) -> None:
     """Per scan kind of a corpus made by scripts/make_scan_corpus.py: accuracy, forms found, wrong
     values in ok forms, s/page per engine and plain tesseract --psm 6 timed in the same run."""
     from test_end_to_end import _expected_form
@@ -210,7 +210,11 @@ def corpus_figures(corpus: Path, engines: list[str], halves: list[str], kinds: l
                     results = compare(form, case)
                     fields += results
                     if form["status"] == "ok":
-                        silent += sum(not r.equal and not r.flagged for r in results)
+                        wrong = [r for r in results if not r.equal and not r.flagged]
+                        silent += len(wrong)
+                        if details and half == "dev":  # the report half's differences are never printed
+                            for r in wrong:
+                                print(f"    {row['file']} {r.pointer}: expected {r.expected!r}, read {r.actual!r}", file=sys.stderr)
             pages_total = pages
             exact = sum(r.equal for r in fields) / len(fields) if fields else 0.0
             print(f"| {kind} | {half} | {engine} | {exact:.1%} | {found}/{wanted} | {ok} / {review} | {silent} | "
@@ -228,6 +232,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="a corpus made by scripts/make_scan_corpus.py")
     parser.add_argument("--halves", default="dev,report")
     parser.add_argument("--kinds", help="only these kinds of the corpus (comma-separated)")
+    parser.add_argument("--details", action="store_true", help="print the dev half's wrong values in ok forms (stderr)")
     args = parser.parse_args()
     engines = [e for e in args.engines.split(",") if e]
     if not args.skip_text:
@@ -235,7 +240,7 @@ def main() -> None:
     if not args.skip_ocr and not args.skip_samples:
         scan_figures(engines)
     if not args.skip_ocr and args.corpus:
-        corpus_figures(args.corpus, engines, args.halves.split(","), args.kinds.split(",") if args.kinds else None)
+        corpus_figures(args.corpus, engines, args.halves.split(","), args.kinds.split(",") if args.kinds else None, args.details)
 
 
 if __name__ == "__main__":

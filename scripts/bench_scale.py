@@ -2,13 +2,15 @@
 
     python scripts/bench_scale.py [--forms 1000] [--scan-pages 50] [--work /tmp/zpef-scale]
 
-The dump is generated here (varied content from the seed's vocabulary, numbers consistent):
-``--forms`` exported PDFs and ``--scan-pages`` image-only PDFs made from some of them. Figures:
-forms/s and pages/s at 1 and 2 workers, the scaling ratio, peak memory (all processes) of the
-big run against a 10-form run, the time of a re-run over the unchanged dump, where the time
-goes per stage (from OUT/run.log), and the review report of the big run: its size and how long
-headless Chromium takes to open it (Playwright with Debian's chromium). One form in ten has a
-score printed 2 points short of its weight, so the review queue has forms to show.
+The dump is generated here (varied content from the seed's vocabulary, numbers consistent; a
+``--review-share`` of the forms lose a point without a reason, so they need review and get a
+suggestion): ``--forms`` exported PDFs and ``--scan-pages`` image-only PDFs made from some of
+them. Side by side, from one run: forms/s and pages/s at 1 and 2 workers; the pipeline at one
+worker against bare pdfplumber ``extract_tables`` over the same files; the scaling ratio; peak
+memory (all processes) of the big run against a 10-form run, and of the driver alone at half and
+all of the forms; a re-run over the unchanged dump against the first run; where the time goes per
+stage (from OUT/run.log); the review report of the big run: its size and how long headless
+Chromium takes to open it (Playwright with Debian's chromium). Wall-clock figures: on a shared machine, repeat and compare ratios.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 
-import make_samples as samples  # noqa: E402
+from sample_files import specs  # noqa: E402
+from sample_files.pdf import register_font, write_pdf  # noqa: E402
 from make_scans import image_pdf, render  # noqa: E402
 
 LEVEL2 = {
@@ -42,17 +45,16 @@ UNITS = ["街道办事处", "社区工作站", "城市管理科", "网格管理�
 PROJECTS = ["网格管理事务", "培训经费", "安全生产宣传", "社区环境整治", "便民服务提升", "物业管理指导", "住房租赁调研"]
 
 
-BROKEN_EVERY = 10  # every tenth form prints one score 2 points short, with no reason: total_score fails
-
-
-def synthetic_form(rng: random.Random, index: int) -> samples.FormSpec:
-    """A Shenzhen-layout form with invented but consistent numbers (but for one in BROKEN_EVERY)."""
+def synthetic_form(rng: random.Random, index: int, review: bool = False) -> specs.FormSpec:
+    """A Shenzhen-layout form with invented but consistent numbers; with ``review``, one indicator
+    loses a point with no 偏差原因 while the total stays, so the form needs review and gets a
+    suggestion from arithmetic (as forms of real dumps do)."""
     name = f"{rng.choice(PROJECTS)}{index:04d}"
     budget = rng.randrange(10_000, 2_000_000)
     executed = budget if rng.random() < 0.7 else int(budget * rng.uniform(0.8, 1.0))
     rate = round(executed / budget * 100)
-    rows = samples.header_rows(f"4403072204415{index:08d}", name, ":", "项目资金(元)", "执行率(%)")
-    rows += samples.funding_rows(
+    rows = specs.header_rows(f"4403072204415{index:08d}", name, ":", "项目资金(元)", "执行率(%)")
+    rows += specs.funding_rows(
         "项目资金(元)",
         ":",
         [
@@ -62,10 +64,10 @@ def synthetic_form(rng: random.Random, index: int) -> samples.FormSpec:
             ("其他资金", "0.00", "0.00", "0.00"),
         ],
     )
-    rows[4][6] = samples.S(6, str(rate))  # the 年度资金总额 row's 执行率
-    rows[4][7] = samples.S(7, str(min(10, round(10 * rate / 100))))
+    rows[4][6] = specs.S(6, str(rate))  # the 年度资金总额 row's 执行率
+    rows[4][7] = specs.S(7, str(min(10, round(10 * rate / 100))))
     goal = f"完成{name}年度工作任务，提升辖区服务水平。"
-    rows += samples.goal_rows(goal, goal)
+    rows += specs.goal_rows(goal, goal)
     header_row = len(rows)
     blocks = []
     for level1, weight in (("产出", 50), ("效益", 30), ("满意度", 10)):
@@ -74,29 +76,30 @@ def synthetic_form(rng: random.Random, index: int) -> samples.FormSpec:
         shares = [weight // len(live)] * len(live)
         shares[0] += weight - sum(shares)
         block = []
+        docked = review and level1 == "产出"
         for i, (level2, label, target) in enumerate(items):
             if i in live:
                 w = shares[live.index(i)]
                 text = target.format(n=rng.randrange(5, 30), p=rng.choice([85, 90, 95]))
-                short = 2 if index % BROKEN_EVERY == BROKEN_EVERY - 1 and level1 == "产出" and i == live[0] else 0
-                block.append([level2, label.format(n=rng.randrange(5, 30)), text, text, str(w), str(w - short), ""])
+                score = w - 1 if docked and not block else w  # its first indicator
+                block.append([level2, label.format(n=rng.randrange(5, 30)), text, text, str(w), str(score), ""])
             else:
                 block.append([level2, "", "", "不适用", "0", "0", ""])
         blocks.append((f"{level1}({weight}分)", block))
     total = 10 if rate >= 100 else min(10, round(10 * rate / 100))
-    rows += samples.indicator_rows(blocks, ("100", str(90 + total)), total_from_first_col=False)
-    return samples.FormSpec(f"{name}项目支出绩效自评表", rows, header_row)
+    rows += specs.indicator_rows(blocks, ("100", str(90 + total)), total_from_first_col=False)
+    return specs.FormSpec(f"{name}项目支出绩效自评表", rows, header_row)
 
 
-def make_dump(folder: Path, forms: int, scan_pages: int, seed: int = 7) -> None:
+def make_dump(folder: Path, forms: int, scan_pages: int, seed: int = 7, review_share: float = 0.3) -> None:
     if folder.exists():
         shutil.rmtree(folder)
-    samples.register_font()
+    register_font()
     rng = random.Random(seed)
     exported = folder / "exported"
     exported.mkdir(parents=True)
     for index in range(forms):
-        samples.write_pdf(exported / f"{index // 100:02d}" / f"form{index:05d}.pdf", [(synthetic_form(rng, index), False)])
+        write_pdf(exported / f"{index // 100:02d}" / f"form{index:05d}.pdf", [(synthetic_form(rng, index, rng.random() < review_share), False)])
     scans = folder / "scans"
     scans.mkdir(parents=True)
     pdfs = sorted(exported.rglob("*.pdf"))
@@ -105,11 +108,12 @@ def make_dump(folder: Path, forms: int, scan_pages: int, seed: int = 7) -> None:
 
 
 class PeakMemory:
-    """Samples the resident memory of a process and all its children."""
+    """Samples the resident memory of a process (the driver) and of it with all its children."""
 
     def __init__(self, pid: int) -> None:
         self.process = psutil.Process(pid)
         self.peak = 0
+        self.driver_peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
@@ -117,35 +121,62 @@ class PeakMemory:
     def _watch(self) -> None:
         while not self._stop.is_set():
             try:
-                total = self.process.memory_info().rss + sum(c.memory_info().rss for c in self.process.children(recursive=True))
-                self.peak = max(self.peak, total)
+                driver = self.process.memory_info().rss
+                total = driver + sum(c.memory_info().rss for c in self.process.children(recursive=True))
+                self.peak, self.driver_peak = max(self.peak, total), max(self.driver_peak, driver)
             except psutil.Error:
                 pass
             time.sleep(0.1)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
         self._stop.set()
         self._thread.join()
-        return self.peak
+        return self.peak, self.driver_peak
 
 
-def timed_run(dump: Path, out: Path, workers: int, *extra: str) -> tuple[float, int]:
+def timed_run(dump: Path, out: Path, workers: int, *extra: str) -> tuple[float, int, int]:
+    """Seconds, peak memory of all processes and of the driver alone."""
     command = [sys.executable, "-m", "pipeline", "extract", str(dump), "--out", str(out), "--quiet", "--workers", str(workers), *extra]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     memory = PeakMemory(process.pid)
     process.wait()
-    return time.perf_counter() - started, memory.stop()
+    return (time.perf_counter() - started, *memory.stop())
 
 
-def stage_shares(log: Path) -> dict[str, float]:
+def pdfplumber_seconds(folder: Path) -> float:
+    """Bare pdfplumber ``extract_tables`` over every page of the same files, in one process (its
+    own start-up included, as the pipeline's run includes its own)."""
+    script = ("import sys, pdfplumber, pathlib\n"
+              "for path in sorted(pathlib.Path(sys.argv[1]).rglob('*.pdf')):\n"
+              "    with pdfplumber.open(path) as pdf:\n"
+              "        [page.extract_tables() for page in pdf.pages]\n")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", script, str(folder)], check=True)
+    return time.perf_counter() - started
+
+
+def stage_seconds(log: Path) -> dict[str, float]:
+    """Seconds per stage of the files processed, summed (from run.log's per-file stage lines)."""
     spent: dict[str, float] = defaultdict(float)
     for line in log.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
-        if record.get("stage") in ("hash", "extract", "parse", "build"):
+        if record.get("stage") in ("hash", "extract", "parse", "build", "suggest", "pictures"):
             spent[record["stage"]] += record["seconds"]
+    return spent
+
+
+def stage_shares(log: Path) -> dict[str, float]:
+    spent = stage_seconds(log)
     total = sum(spent.values()) or 1.0
     return {stage: seconds / total for stage, seconds in spent.items()}
+
+
+def run_stages(log: Path) -> str:
+    """The run's own split (run.log's last stage_seconds): the pool, and what follows it."""
+    finished = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if '"finished"' in line]
+    stages = finished[-1].get("stage_seconds", {}) if finished else {}
+    return ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in stages.items())
 
 
 def count(out: Path) -> tuple[int, int]:
@@ -208,10 +239,11 @@ def main() -> None:
     parser.add_argument("--forms", type=int, default=1000)
     parser.add_argument("--scan-pages", type=int, default=50)
     parser.add_argument("--work", type=Path, default=Path("/tmp/zpef-scale"))
+    parser.add_argument("--review-share", type=float, default=0.3, help="share of forms whose scores do not add up (default 0.3)")
     args = parser.parse_args()
     dump = args.work / "dump"
     started = time.perf_counter()
-    make_dump(dump, args.forms, args.scan_pages)
+    make_dump(dump, args.forms, args.scan_pages, review_share=args.review_share)
     print(f"generated {args.forms} exported forms and {args.scan_pages} scanned pages in {time.perf_counter() - started:.0f} s\n")
 
     small = args.work / "small"
@@ -220,30 +252,50 @@ def main() -> None:
     shutil.copytree(dump / "exported" / "00", small / "00")
     for extra in sorted(small.rglob("*.pdf"))[10:]:
         extra.unlink()
+    half = args.work / "half"  # the driver's memory at two dump sizes: half the forms, then all
+    if half.exists():
+        shutil.rmtree(half)
+    for pdf in sorted((dump / "exported").rglob("*.pdf"))[: args.forms // 2]:
+        (half / pdf.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy(pdf, half / pdf.parent.name / pdf.name)
 
-    print("| dump | workers | seconds | forms/s | pages/s | peak memory (MB) |\n|---|---|---|---|---|---|")
+    print("| dump | workers | seconds | forms/s | pages/s | peak memory, all processes (MB) | driver (MB) |\n|---|---|---|---|---|---|---|")
     results = {}
-    for name, folder in (("exported", dump / "exported"), ("scans", dump / "scans"), ("10 forms", small)):
-        for workers in (1, 2) if name != "10 forms" else (2,):
-            out = args.work / f"out-{name}-{workers}"
-            if out.exists():
-                shutil.rmtree(out)
-            seconds, peak = timed_run(folder, out, workers, "--force")
-            forms, pages = count(out)
-            results[(name, workers)] = (seconds, peak, out)
-            print(f"| {name} | {workers} | {seconds:.1f} | {forms / seconds:.1f} | {pages / seconds:.1f} | {peak / 1e6:.0f} |")
+    runs = [("exported", dump / "exported", 1), ("exported", dump / "exported", 2), ("half of exported", half, 2), ("10 forms", small, 2)]
+    if args.scan_pages:
+        runs[2:2] = [("scans", dump / "scans", 1), ("scans", dump / "scans", 2)]
+    for name, folder, workers in runs:
+        out = args.work / f"out-{name.replace(' ', '-')}-{workers}"
+        if out.exists():
+            shutil.rmtree(out)
+        seconds, peak, driver = timed_run(folder, out, workers, "--force")
+        forms, pages = count(out)
+        results[(name, workers)] = (seconds, peak, out, driver, forms)
+        print(f"| {name} | {workers} | {seconds:.1f} | {forms / seconds:.1f} | {pages / seconds:.1f} | {peak / 1e6:.0f} | {driver / 1e6:.0f} |")
     print()
-    for name in ("exported", "scans"):
-        one, two = results[(name, 1)][0], results[(name, 2)][0]
-        print(f"- scaling 1 -> 2 workers, {name}: {one / two:.2f}x")
+    plumber = pdfplumber_seconds(dump / "exported")
+    one, forms = results[("exported", 1)][0], results[("exported", 1)][4]
+    print(f"- pipeline, 1 worker: {forms / one:.1f} forms/s; bare pdfplumber extract_tables, one process: {forms / plumber:.1f} forms/s "
+          f"({plumber:.1f} s); ratio {plumber / one:.2f}x (target >= 2x)")
+    for name in ("exported", "scans") if args.scan_pages else ("exported",):
+        print(f"- scaling 1 -> 2 workers, {name}: {results[(name, 1)][0] / results[(name, 2)][0]:.2f}x (target >= 1.8x)")
     big, small_peak = results[("exported", 2)][1], results[("10 forms", 2)][1]
-    print(f"- peak memory, {args.forms}-form run / 10-form run: {big / small_peak:.2f}")
-    out = results[("exported", 2)][2]
-    rerun, _ = timed_run(dump / "exported", out, 2)
-    print(f"- re-run over the unchanged dump: {rerun:.1f} s = {rerun / results[('exported', 2)][0]:.1%} of the first run")
-    for name in ("exported", "scans"):
+    print(f"- peak memory of all processes, {args.forms}-form run / 10-form run: {big / small_peak:.2f}")
+    driver_big, driver_half = results[("exported", 2)][3], results[("half of exported", 2)][3]
+    print(f"- driver peak memory, {args.forms} forms / {args.forms // 2} forms: {driver_big / 1e6:.0f} / {driver_half / 1e6:.0f} MB = "
+          f"{driver_big / driver_half:.2f}x (target <= 1.2x)")
+    for name in ("exported", "scans") if args.scan_pages else ("exported",):
         shares = stage_shares(results[(name, 2)][2] / "run.log")
         print(f"- stage shares, {name}: " + ", ".join(f"{stage} {share:.0%}" for stage, share in sorted(shares.items(), key=lambda s: -s[1])))
+        print(f"- run stages, {name}: {run_stages(results[(name, 2)][2] / 'run.log')}")
+    spent = stage_seconds(results[("exported", 1)][2] / "run.log")
+    pictures = spent.pop("pictures", 0.0)
+    print(f"- per form, 1 worker (seconds its stages took): reading, checks and suggestions {sum(spent.values()) / forms * 1000:.0f} ms, "
+          f"report pictures {pictures / forms * 1000:.0f} ms; bare pdfplumber {plumber / forms * 1000:.0f} ms "
+          f"(ratio without the pictures {plumber / sum(spent.values()):.2f}x)")
+    out = results[("exported", 2)][2]
+    rerun = min(timed_run(dump / "exported", out, 2)[0] for _ in range(2))
+    print(f"- re-run over the unchanged dump: {rerun:.2f} s = {rerun / results[('exported', 2)][0]:.1%} of the first run (target <= 5%)")
     report_figures(out)
 
 

@@ -1,4 +1,4 @@
-"""A minimal OFD writer (GB/T 33190) with the few reportlab canvas calls make_samples.py draws with.
+"""A minimal OFD writer (GB/T 33190) with the few reportlab canvas calls sample_files/pdf.py draws with.
 
 ``OfdCanvas`` stands in for ``reportlab.pdfgen.canvas.Canvas`` in ``draw_form``: ``setFont``,
 ``setLineWidth``, ``drawString`` (and its centred/right forms), ``rect`` and ``showPage``, in PDF

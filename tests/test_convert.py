@@ -182,9 +182,9 @@ def test_wps_spreadsheet_in_excel_format_is_read_by_xlrd(tmp_path):
     test_spreadsheet = pytest.importorskip("test_spreadsheet")
     if test_spreadsheet.xlwt is None:
         pytest.skip("xlwt is not installed (pip install -e '.[test]')")
-    import make_samples
+    from sample_files import specs
 
-    test_spreadsheet.write_xls(tmp_path / "自评表.et", [("Sheet1", [make_samples.form3()])])
+    test_spreadsheet.write_xls(tmp_path / "自评表.et", [("Sheet1", [specs.form3()])])
     source = describe(tmp_path / "自评表.et", tmp_path)
     assert (source.kind, source.detail) == ("xls", "WPS Spreadsheets workbook (.et, Excel format)")
     result = process_file(source)

@@ -14,9 +14,9 @@ import pytest
 
 from conftest import DUMP
 from pipeline.cli import main
-from pipeline.corrections import FieldError, csv_line, read_corrections, recheck, resolve, typed
-from pipeline.document import Check, Correction, FormDocument, Indicator, Provenance, Source, Total
-from pipeline.reconcile import reconcile
+from pipeline.corrections import FieldError, Rejected, csv_line, read_corrections, recheck, resolve, typed
+from pipeline.document import Correction, FormDocument, Indicator, Provenance, Source, Total
+from pipeline.reconcile import reconcile, values_readable
 
 BROKEN = DUMP / "review" / "网格管理事务_得分不符.pdf"
 BROKEN_ID = "e1c757c28df6a128-0"
@@ -226,7 +226,7 @@ def test_pointers_that_name_no_single_value_are_refused(pointer, reason):
 
 def test_a_correction_clears_unreadable_and_low_confidence_findings_for_its_value():
     form = hand_form()
-    form.checks = reconcile(form) + [Check("values_readable", "fail", "printed but unreadable, kept as null: /indicators/0/score: not a number: '1OO'")]
+    form.checks = reconcile(form) + [values_readable([("/indicators/0/score", "not a number: '1OO'")])]
     assert {c.rule for c in form.checks if c.status in ("fail", "warn")} >= {"values_readable", "low_confidence"}
     form.indicators[0].score = 100.0
     form.corrections = [Correction("/indicators/0/score", None, 100.0), Correction("/total/score", 100.0, 100.0, "checked on paper")]
@@ -234,6 +234,25 @@ def test_a_correction_clears_unreadable_and_low_confidence_findings_for_its_valu
     assert form.status == "ok", form.checks
     assert not any(c.rule == "values_readable" for c in form.checks)
     assert next(c for c in form.checks if c.rule == "low_confidence").status != "warn"  # a confirmed value is reviewed
+
+
+def test_an_unreadable_value_a_reviewer_gave_leaves_the_others_in_the_check():
+    form = hand_form()
+    form.checks = reconcile(form) + [values_readable([("/indicators/0/score", "not a number: '1OO'"), ("/project/code", "not a code: '44O3'")])]
+    form.indicators[0].score = 100.0
+    form.corrections = [Correction("/indicators/0/score", None, 100.0)]
+    recheck(form)
+    left = next(c for c in form.checks if c.rule == "values_readable")
+    assert left.message == "printed but unreadable, kept as null: /project/code: not a code: '44O3'"
+    assert left.pointers == ["/project/code"] and [(t.op, t.at, t.note) for t in left.terms] == [("read", "/project/code", "not a code: '44O3'")]
+    assert form.status == "needs_review"
+
+
+def test_a_rejected_correction_s_check_names_its_field():
+    form = hand_form()
+    recheck(form, [Rejected(2, form.form_id, "/indicators/9/score", "5", "no such field"), Rejected(3, form.form_id, "score", "5", "not a pointer")])
+    check = next(c for c in form.checks if c.rule == "corrections")
+    assert check.status == "fail" and check.pointers == ["/indicators/9/score"]  # only what is written as a pointer
 
 
 def test_an_unknown_form_id_alone_is_still_a_finding(tmp_path):

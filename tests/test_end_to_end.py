@@ -14,6 +14,7 @@ import pytest
 from conftest import DUMP, EXPECTED, REPO
 from pipeline.evaluate import accuracy, compare
 from pipeline.ocr import DEFAULT_ENGINE
+from pipeline.pointer import tokens
 
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total", "other_notes", "dropped_rows")
 
@@ -88,6 +89,60 @@ def test_broken_total_is_extracted_as_printed_and_flagged(sample_run):
     check = next(c for c in form["checks"] if c["rule"] == "total_score")
     assert check["status"] == "fail"
     assert "96 ≠ 总分 98" in check["message"] and "时效 11" in check["message"]
+
+
+def _at(document: dict, pointer: str):
+    node = document
+    for token in tokens(pointer):
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+ARITHMETIC = {
+    "sum": lambda values: sum(v or 0.0 for v in values),
+    "rate": lambda values: values[0] / values[1] * 100 if values[0] is not None and values[1] else None,
+    "share": lambda values: values[0] * min(values[1], 100.0) / 100.0,
+    "at_most": lambda values: values[0],
+}
+
+
+def test_every_sample_check_names_values_of_its_form_and_its_arithmetic_adds_up(sample_run):
+    """The pointers and terms each check writes, read back from the form JSON alone: each names a
+    value of the form, and each term's expected and found are what the values at its pointers give."""
+    terms_seen = set()
+    for path in sorted((sample_run.out / "forms").glob("*.json")):
+        if path.name.endswith(".grid.json"):
+            continue
+        form = json.loads(path.read_text(encoding="utf-8"))
+        for check in form["checks"]:
+            where = (path.name, check["rule"])
+            for pointer in check["pointers"]:
+                _at(form, pointer)  # raises for a pointer the form has no value at
+            for term in check["terms"]:
+                terms_seen.add((check["rule"], term["op"]))
+                values = [_at(form, p) for p in term["parts"]]
+                if term["op"] in ARITHMETIC and term["expected"] is not None:
+                    assert term["expected"] == pytest.approx(ARITHMETIC[term["op"]](values)), where
+                if term["op"] != "read":
+                    assert term["found"] == _at(form, term["at"]) or term["op"] == "grade", where
+                else:
+                    assert _at(form, term["at"]) is None and term["note"], where
+            if check["terms"] and check["status"] == "pass":
+                assert all(t["holds"] for t in check["terms"]), where
+            if check["terms"] and check["status"] in ("fail", "warn"):
+                assert not all(t["holds"] for t in check["terms"]), where
+                assert set(check["pointers"]) == {p for t in check["terms"] if not t["holds"] for p in [*t["parts"], t["at"]]}, where
+    assert {("total_score", "sum"), ("level1_weight", "sum"), ("funding_sum", "sum"), ("execution_rate", "rate"), ("funding_score", "share")} <= terms_seen
+
+
+def test_the_broken_sample_s_total_score_names_what_it_added(sample_run):
+    form = json.loads((sample_run.out / "forms" / "review__网格管理事务_得分不符.pdf.0.json").read_text(encoding="utf-8"))
+    check = next(c for c in form["checks"] if c["rule"] == "total_score")
+    (term,) = check["terms"]
+    assert term["op"] == "sum" and term["at"] == "/total/score" and term["parts"][0] == "/funding/lines/0/score"
+    assert (term["expected"], term["found"], term["holds"]) == (96, 98, False)
+    assert check["pointers"] == term["parts"] + ["/total/score"]
+    assert check["suggestion"] is not None and check["message"].endswith(check["suggestion"])
 
 
 def test_every_template_has_a_sample_that_extracts_to_it(cases):

@@ -18,17 +18,19 @@ sys.path.insert(0, str(REPO / "scripts"))
 import eval_spec  # noqa: E402
 
 from pipeline.evaluate import CONTENT_KEYS  # noqa: E402
+from pipeline.template import load_templates  # noqa: E402
 
 IDS = eval_spec.form_ids()
 SCHEMA = json.loads((REPO / "schemas" / "form.schema.json").read_text(encoding="utf-8"))
 CONTENT = [k for k in CONTENT_KEYS if k != "template"]
-LAYOUTS = {"national", "yunnan", "xianjie", "hubei", "sichuan", "shenzhen", "other"}
+# every template's layout, the README's sichuan example (no template: read as unknown) and any other
+LAYOUTS = {t.name for t in load_templates()} | {"sichuan", "other"}
 
 
 def _as_full_form(content: dict) -> dict:
     """The expected content with the non-content fields of a form filled with dummies."""
     return {
-        "schema_version": "1.4.0",
+        "schema_version": "1.5.0",
         "form_id": "0123456789abcdef-0",
         "status": "ok",
         "template": "national",

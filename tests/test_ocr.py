@@ -397,3 +397,66 @@ def test_labels_carrying_a_number_are_not_read_again_as_digits():
     assert not _needs_reread("预算执行情况(万元)(20分)") and not _needs_reread("产出指标(50分)")
     assert _needs_reread("D.0") and _needs_reread("12.5") and _needs_reread("1O分")
     assert not _needs_reread("—") and not _needs_reread("")
+
+
+@pytest.mark.parametrize("dots", ["……", "…", "......"])
+def test_a_row_of_dots_is_the_placeholder_of_an_unfilled_row(tesseract, dots):
+    """Both engines read the ellipsis of a template's unfilled row as ``ee`` or ``m……``, which
+    keeps the row as an indicator; read by its shape, it is a placeholder the parser drops."""
+    assert set(read_cell(tesseract, _text_crop(dots)).text) == {"…"}
+
+
+@pytest.mark.parametrize("text", ["2074", "100%", "1.5", "00", "三"])
+def test_digits_and_stops_are_not_taken_for_an_ellipsis(tesseract, text):
+    assert "…" not in read_cell(tesseract, _text_crop(text)).text
+
+
+def _training_scan(dpi: int = 300) -> Extraction:
+    content, scan = read_image(render(TRAINING, dpi), dpi, 1, engine("hybrid"))
+    return Extraction(content=DocumentContent(pages=[content], page_count=1), base_method="ocr", scans={1: scan}, engine_name="hybrid")
+
+
+def test_a_confidently_misread_text_is_read_again_by_the_other_engine():
+    """A text value Tesseract misread with high confidence (planted here: 户 for 费, as it reads
+    户 for 尸) does not reach the form: RapidOCR reads the cell as printed, a second binarisation
+    agrees, and the value comes out as printed; a reading both engines agree on gains confidence."""
+    from dataclasses import replace
+
+    from pipeline.extract import confirm_texts
+
+    extraction = _training_scan()
+    grid = extraction.content.pages[0].grids[0]
+    name_at = next(i for i, cell in enumerate(grid.cells) if cell.text == "培训经费")
+    unit_at = next(i for i, cell in enumerate(grid.cells) if "吉华街道办事处" in cell.text)
+    grid.cells[name_at] = replace(grid.cells[name_at], text="培训经户", confidence=0.97, read_by="tesseract")
+    grid.cells[unit_at] = replace(grid.cells[unit_at], confidence=0.7, read_by="tesseract")
+    unit_text = grid.cells[unit_at].text
+    confirm_texts(extraction, [p for p in parse_document(extraction.content) if isinstance(p, ParsedForm)])
+    assert grid.cells[name_at].text == "培训经费" and grid.cells[name_at].confidence >= 0.8
+    assert grid.cells[unit_at].text == unit_text and grid.cells[unit_at].confidence > 0.7
+    form = build_form(next(p for p in parse_document(extraction.content) if isinstance(p, ParsedForm)), describe(TRAINING, DUMP), 0, "ocr", "hybrid")
+    assert form.project.name == "培训经费"
+    assert form.to_json()["provenance"]["/title"]["confidence"] is not None  # the title line is confirmed too
+
+
+def test_a_text_two_engines_read_differently_sends_the_form_to_review():
+    """When no two readings agree, the value is flagged (confidence ≤ 0.5) and the form goes to
+    review with the value's pointer in the low_confidence check — never a silent pick."""
+    from dataclasses import replace
+
+    from pipeline.extract import confirm_texts
+
+    extraction = _training_scan()
+    grid = extraction.content.pages[0].grids[0]
+    name_at = next(i for i, cell in enumerate(grid.cells) if cell.text == "培训经费")
+    bbox = grid.cells[name_at].bbox
+    scan = extraction.scans[1]
+    x0, y0, x1, y1 = (int(v / scan.points_per_pixel) for v in bbox)
+    scan.image[y0 + 4 : y1 - 4, x0 + 4 : x1 - 4] = 255  # what the first reading saw is not what the others see
+    grid.cells[name_at] = replace(grid.cells[name_at], confidence=0.97, read_by="tesseract")
+    confirm_texts(extraction, [p for p in parse_document(extraction.content) if isinstance(p, ParsedForm)])
+    assert grid.cells[name_at].confidence <= 0.5
+    form = build_form(next(p for p in parse_document(extraction.content) if isinstance(p, ParsedForm)), describe(TRAINING, DUMP), 0, "ocr", "hybrid")
+    assert form.status == "needs_review"
+    check = next(c for c in form.checks if c.rule == "low_confidence")
+    assert check.status == "warn" and "/project/name" in check.message

@@ -20,6 +20,7 @@ from pipeline.document import (
     Total,
 )
 from pipeline.reconcile import CHECKS, reconcile
+from pipeline.template import load_templates, not_applicable
 
 BBOX = (10.0, 20.0, 30.0, 40.0)
 
@@ -396,10 +397,15 @@ def test_low_confidence_names_the_doubtful_number():
     assert check.status == "warn" and "/indicators/0/score" in check.message and "0.41" in check.message
 
 
-def test_low_confidence_ignores_text_fields_and_skips_without_ocr():
+def test_low_confidence_flags_text_fields_too_and_skips_without_ocr():
+    """A text value two engines read differently is confidence ≤ 0.5 (extract.confirm_texts): it
+    sends the form to review like a number does."""
     form = make_form()
-    form.provenance["/indicators/0/name"] = Provenance(1, BBOX, "培训场次", confidence=0.2)
+    form.provenance["/indicators/0/name"] = Provenance(1, BBOX, "培训场次", confidence=0.95)
     assert run("low_confidence", form).status == "pass"
+    form.provenance["/indicators/0/name"] = Provenance(1, BBOX, "培训场次", confidence=0.5)
+    check = run("low_confidence", form)
+    assert check.status == "warn" and check.pointers == ["/indicators/0/name"]
     form.provenance = {}
     assert run("low_confidence", form).status == "skip"
 
@@ -407,14 +413,20 @@ def test_low_confidence_ignores_text_fields_and_skips_without_ocr():
 # --- checks per template: not applicable is a skip with the template's reason --------------------
 
 
-@pytest.mark.parametrize("template", ["shenzhen", "national", "xianjie", "hubei"])
+@pytest.mark.parametrize("template", [t.name for t in load_templates() if t.grades is None])
 def test_grade_is_skipped_for_layouts_without_one(template):
+    """A layout that prints no grade says so: the grade check is skipped with its reason, as is
+    any other check the layout lists as not applicable; the rest pass on a consistent form."""
     form = make_form()
     form.template = template
     checks = {c.rule: c for c in reconcile(form)}
-    assert checks["grade"].status == "skip"
-    assert checks["grade"].message.startswith(f"not applicable to the {template} layout")
-    assert all(c.status == "pass" for rule, c in checks.items() if rule != "grade")
+    skipped = set(not_applicable(template))
+    assert "grade" in skipped
+    for rule, check in checks.items():
+        if rule in skipped:
+            assert check.status == "skip" and check.message.startswith(f"not applicable to the {template} layout"), rule
+        else:
+            assert check.status == "pass", (rule, check.message)
 
 
 def test_unknown_layout_fails_layout_known_and_still_checks_the_sums():
@@ -518,3 +530,94 @@ def test_a_not_applicable_row_may_leave_its_points_blank():
     assert {c.rule: c for c in reconcile(form)}["points_read"].status == "pass"
     form.indicators[-1].actual = "良好"
     assert {c.rule: c for c in reconcile(form)}["points_read"].status == "fail"
+
+
+# --- checks as data: the pointers a finding is about and the arithmetic it did ------------------
+
+LINE = "/funding/lines/"
+ROW = "/indicators/"
+
+# the pointers each broken form's check names (FAILING's breakages), in the order it names them
+AT_FAULT: dict[str, list[str]] = {
+    "total_score": [LINE + "0/score"] + [f"{ROW}{i}/score" for i in range(4)] + ["/total/score"],
+    "total_weight": [LINE + "0/weight"] + [f"{ROW}{i}/weight" for i in range(4)] + ["/total/weight"],
+    "level1_weight": [ROW + "0/weight", ROW + "1/weight", ROW + "0/level1_weight"],
+    "score_within_weight": [ROW + "0/weight", ROW + "0/score"],
+    "funding_sum": [LINE + "1/annual_budget", LINE + "2/annual_budget", LINE + "0/annual_budget"],
+    "execution_rate": [LINE + "0/executed", LINE + "0/annual_budget", LINE + "0/execution_rate"],
+    "funding_score": [LINE + "0/weight", LINE + "0/execution_rate", LINE + "0/score"],
+    "deviation_note": [ROW + "2/weight", ROW + "2/score"],
+    "low_confidence": [ROW + "0/score"],
+    "repeated_funding_score": [LINE + "1/weight", LINE + "1/score"],
+    "double_counted_indicator": [ROW + "4/weight", ROW + "4/score", ROW + "3/weight", ROW + "3/score"],
+    "placeholder_rows": [],  # a dropped row has no value to point at
+    "zero_funding_total": [f"{LINE}{line}/{column}" for column in ("initial_budget", "annual_budget", "executed") for line in (1, 2, 0)],
+    "grade": ["/total/score", "/total/grade"],
+    "layout_known": [],
+    "indicator_levels": [ROW + "2/level1"],
+    "header_in_values": [ROW + "2/actual"],
+    "points_read": [ROW + "1/weight", ROW + "1/score"],
+    "nature_read": [ROW + "3/nature", ROW + "3/target"],
+}
+
+# (op, at, expected, found) of the term that does not hold, for the checks that do arithmetic
+FAILING_TERM: dict[str, tuple[str, str, object, object]] = {
+    "total_score": ("sum", "/total/score", 98.0, 96.0),
+    "total_weight": ("sum", "/total/weight", 100.0, 90.0),
+    "level1_weight": ("sum", ROW + "0/level1_weight", 45.0, 50.0),
+    "score_within_weight": ("at_most", ROW + "0/score", 20.0, 21.0),
+    "funding_sum": ("sum", LINE + "0/annual_budget", 1000.0, 1200.0),
+    "execution_rate": ("rate", LINE + "0/execution_rate", 100.0, 80.0),
+    "funding_score": ("share", LINE + "0/score", 10.0, 5.0),
+    "grade": ("grade", "/total/grade", "优", "良"),
+}
+
+
+def test_every_check_says_which_values_its_finding_is_about():
+    assert set(AT_FAULT) == set(FAILING)
+
+
+@pytest.mark.parametrize("name", sorted(FAILING))
+def test_a_failing_check_names_the_values_at_fault(name):
+    _, breaks = FAILING[name]
+    form = make_form()
+    breaks(form)
+    check = run(name, form)
+    assert check.pointers == AT_FAULT[name]
+    failing = [t for t in check.terms if not t.holds]
+    if name in FAILING_TERM:
+        (term,) = failing
+        assert (term.op, term.at, term.expected, term.found) == FAILING_TERM[name]
+        assert set(check.pointers) == {p for t in failing for p in [*t.parts, t.at]}  # the pointers are the failing arithmetic's
+    elif name == "zero_funding_total":  # each amount column adds up to 1000 over a printed 0
+        assert [(t.op, t.expected, t.found) for t in failing] == [("sum", 1000.0, 0.0)] * 3
+    else:
+        assert failing == check.terms == []
+
+
+def test_a_failing_sum_lists_each_value_it_added_and_the_total():
+    form = make_form()
+    form.total.score = 96.0
+    (term,) = run("total_score", form).terms
+    assert term.parts == [LINE + "0/score"] + [f"{ROW}{i}/score" for i in range(4)] and term.at == "/total/score"
+    assert (term.expected, term.found, term.holds) == (98.0, 96.0, False)
+
+
+def test_a_child_row_s_points_are_not_among_the_terms():
+    form = make_form()
+    _child_with_points(form)  # its 10 points are its parent's (row 3), counted once
+    (term,) = run("total_score", form).terms
+    assert ROW + "4/score" not in term.parts and ROW + "3/score" in term.parts and term.holds
+
+
+@pytest.mark.parametrize("name", ["total_score", "total_weight", "level1_weight", "funding_sum", "execution_rate", "funding_score", "grade"])
+def test_a_passing_arithmetic_check_names_what_it_compared(name):
+    check = run(name, make_form())
+    assert check.status == "pass" and check.terms and all(t.holds for t in check.terms)
+    assert check.pointers == list(dict.fromkeys(p for t in check.terms for p in [*t.parts, t.at]))
+
+
+def test_checks_with_nothing_found_name_no_values():
+    for check in reconcile(make_form()):
+        if not check.terms:
+            assert check.pointers == [], check.rule

@@ -14,9 +14,9 @@ from PIL import Image, ImageDraw
 
 from conftest import DUMP
 from pipeline.cli import main
-from pipeline.document import Check, FormDocument, Indicator, Provenance, Source, Total
-from pipeline.reconcile import reconcile
-from pipeline.report import FILES_DIR, SCALE, write_report
+from pipeline.document import Check, CheckStatus, FormDocument, FundingLine, Indicator, Op, Provenance, Source, Term, Total
+from pipeline.reconcile import reconcile, values_readable
+from pipeline.report import FILES_DIR, SCALE, check_view, term_zh, write_report
 from pipeline.rules import RULES, meaning_zh
 from pipeline.run import FileResult, RunResult
 
@@ -77,7 +77,8 @@ def test_the_broken_form_is_collapsed_to_its_suspect_value_with_the_suggestion_t
     (card,) = cards(text)
     assert f'id="review-{BROKEN_ID}"' in card and 'data-rules="total_score"' in card
     assert "得分合计与总分不符" in card and RULES["total_score"].title_en in card and html.escape(meaning_zh("total_score")) in card
-    assert "得分合计 96 ≠ 总分 98: 资金 10 + 数量 10 + 质量 10 + 时效 11" in card
+    assert "得分合计 96 ≠ 总分 98: 资金 10 + 数量 10 + 质量 10 + 时效 11" in card  # the message as in the JSON
+    assert re.search(r"<li>总分 得分：表中为 98，\d+ 项相加为 96</li>", card)  # and what the check found, in Chinese, from its terms
     assert "扣分但未填写偏差原因" in card  # the warning, in words
     button = re.search(r'<button type="button" class="accept-suggestion"([^>]*)>', card).group(1)
     assert 'data-rule="total_score"' in button and 'data-value="13"' in button
@@ -183,24 +184,43 @@ def ocr_form(index: int, checks_failing: int, bbox=(300.0, 400.0, 340.0, 420.0))
     )
     form.checks = reconcile(form)
     if checks_failing > 1:
-        form.checks.append(Check("values_readable", "fail", "printed but unreadable, kept as null: /project/code: not a number: 'x'"))
+        form.checks.append(values_readable([("/project/code", "not a number: 'x'")]))
     form.status = "needs_review"
     return form
 
 
-def page_png(bbox: tuple[float, float, float, float]) -> bytes:
-    """A 150 dpi page image with a black box where ``bbox`` (points) is."""
+def page_webp(bbox: tuple[float, float, float, float]) -> bytes:
+    """A 150 dpi page image, as the OCR worker encodes it, with a black box where ``bbox`` (points) is."""
     image = Image.new("L", (1241, 1754), 255)
     ImageDraw.Draw(image).rectangle([v * SCALE for v in bbox], fill=0)
     buffer = io.BytesIO()
-    image.save(buffer, "PNG")
+    image.save(buffer, "WEBP", quality=60)
     return buffer.getvalue()
+
+
+def test_what_a_check_found_is_said_in_chinese_from_its_terms():
+    form = ocr_form(0, 2)
+    found = {c.rule: check_view(form, c).details for c in form.checks if c.status in ("fail", "warn")}
+    assert found["total_score"] == ["总分 得分：表中为 95，1 项相加为 90"]
+    assert found["values_readable"] == ["项目编码：印有内容但无法读取（not a number: 'x'）"]
+    terms = [Term(Op.RATE, "/funding/lines/0/execution_rate", ["/funding/lines/0/executed", "/funding/lines/0/annual_budget"], 90.0, 95.0, False),
+             Term(Op.SHARE, "/funding/lines/0/score", ["/funding/lines/0/weight", "/funding/lines/0/execution_rate"], 9.0, 10.0, False),
+             Term(Op.AT_MOST, "/indicators/0/score", ["/indicators/0/weight"], 10.0, 12.0, False),
+             Term(Op.GRADE, "/total/grade", ["/total/score"], "良", "优", False)]
+    form.funding.lines = [FundingLine("年度资金总额")]
+    assert [term_zh(form, t) for t in terms] == [
+        "年度资金总额 执行率：表中为 95，年度资金总额 全年执行数 ÷ 年度资金总额 全年预算数 × 100 = 90",
+        "年度资金总额 得分：表中为 10，年度资金总额 分值 × 年度资金总额 执行率 ÷ 100 = 9",
+        "数量 得分 12 高于 数量 分值 10",
+        "总分 等级：表中为 优，总分所在分数段的等级为 良"]
+    many = Check("total_score", CheckStatus.FAIL, "", [], [Term(Op.SUM, "/total/score", [], 1.0, 2.0, False)] * 12)
+    assert check_view(form, many).details[-1] == "……另有 4 项" and len(check_view(form, many).details) == 9
 
 
 def test_crops_of_ocr_pages_are_windows_onto_the_one_kept_150_dpi_image(tmp_path):
     bbox = (300.0, 400.0, 340.0, 420.0)
     first, second = ocr_form(0, 1, bbox), ocr_form(1, 2, bbox)
-    result = RunResult(files=[FileResult("scan.png", "ab" * 32, 1, "needs_review", forms=[first, second], page_images={1: page_png(bbox)})], seconds=1.0)
+    result = RunResult(files=[FileResult("scan.png", "ab" * 32, 1, "needs_review", forms=[first, second], page_images={1: page_webp(bbox)})], seconds=1.0)
     write_report(tmp_path, result)
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     found = cards(text)

@@ -19,7 +19,7 @@ from pipeline.parse import ParsedForm, parse_document
 from pipeline.run import process_file
 
 sys.path.insert(0, str(REPO / "scripts"))
-import make_samples  # noqa: E402  (the sample forms, typed once)
+from sample_files import pdf, specs  # noqa: E402  (the sample forms, typed once)
 
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 needs_font = pytest.mark.skipif(not FONT.exists(), reason="fonts-wqy-microhei is not installed (make system-deps installs it)")
@@ -27,13 +27,13 @@ needs_font = pytest.mark.skipif(not FONT.exists(), reason="fonts-wqy-microhei is
 
 def _national_with(tmp_path: Path, replace_text: dict[str, str], title: str | None = None, notes: list[str] | None = None):
     """The national sample with some printed texts changed, as a real PDF, extracted."""
-    make_samples.register_font()
-    form = make_samples.national_form()
+    pdf.register_font()
+    form = specs.national_form()
     rows = [[replace(spec, text=replace_text.get(spec.text, spec.text)) for spec in row] for row in form.rows]
     form = replace(form, rows=rows, title=title or form.title, notes=form.notes if notes is None else notes)
     dump = tmp_path / "dump"
     path = dump / "form.pdf"
-    make_samples.write_pdf(path, [(form, False)])
+    pdf.write_pdf(path, [(form, False)])
     return process_file(describe(path, dump))
 
 

@@ -10,21 +10,25 @@ import pytest
 
 from pipeline.document import (
     Check,
+    CheckStatus,
     Correction,
     FormDocument,
+    FormStatus,
     Funding,
     FundingLine,
     Goals,
     Indicator,
+    Op,
     Project,
     Provenance,
     Source,
+    Term,
     Total,
 )
 from pipeline.ingest import InputFile
 from pipeline.parse import ParsedForm
 from pipeline.run import build_form
-from pipeline.validate import SCHEMA_PATH, schema_errors
+from pipeline.validate import SCHEMA_PATH, compile_predicate, provenance_predicate, schema_errors, validator
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
@@ -108,6 +112,15 @@ INVALID = [
     ("bbox of 3", lambda d: d["provenance"]["/total/score"].update(bbox=[1, 2, 3]), "/provenance//total/score/bbox"),
     ("provenance key not a pointer", lambda d: d["provenance"].update({"total": d["provenance"]["/total/score"]}), "/provenance"),
     ("goal item not a string", lambda d: d["goals"]["expected"].append(None), "/goals/expected/1"),
+    ("provenance page 0", lambda d: d["provenance"]["/total/score"].update(page=0), "/provenance//total/score/page"),
+    ("provenance page true", lambda d: d["provenance"]["/total/score"].update(page=True), "/provenance//total/score/page"),
+    ("provenance page 1.5", lambda d: d["provenance"]["/total/score"].update(page=1.5), "/provenance//total/score/page"),
+    ("provenance confidence 1.5", lambda d: d["provenance"]["/total/score"].update(confidence=1.5), "/provenance//total/score/confidence"),
+    ("provenance confidence text", lambda d: d["provenance"]["/total/score"].update(confidence="0.9"), "/provenance//total/score/confidence"),
+    ("provenance text null", lambda d: d["provenance"]["/total/score"].update(text=None), "/provenance//total/score/text"),
+    ("provenance without text", lambda d: d["provenance"]["/total/score"].pop("text"), "/provenance//total/score"),
+    ("provenance bbox of text", lambda d: d["provenance"]["/total/score"].update(bbox=["1", 2, 3, 4]), "/provenance//total/score/bbox/0"),
+    ("provenance entry not an object", lambda d: d["provenance"].update({"/total/score": [1]}), "/provenance//total/score"),
 ]
 
 
@@ -118,6 +131,28 @@ def test_invalid_documents_fail(document, why, breaks, pointer):
     errors = schema_errors(broken)
     assert errors, why
     assert any(e.startswith(pointer + ":") or e.startswith(pointer.rstrip("/") + ":") for e in errors), errors
+
+
+def jsonschema_alone(document: dict) -> list[str]:
+    errors = sorted(validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    return [f"/{'/'.join(str(p) for p in error.absolute_path)}: {error.message}" for error in errors]
+
+
+@pytest.mark.parametrize(("why", "breaks", "pointer"), INVALID, ids=[i[0] for i in INVALID])
+def test_the_provenance_predicate_agrees_with_jsonschema(document, why, breaks, pointer):
+    assert provenance_predicate() is not None  # the shortcut is in use for this schema
+    broken = copy.deepcopy(document)
+    breaks(broken)
+    assert schema_errors(broken) == jsonschema_alone(broken)
+    assert schema_errors(document) == jsonschema_alone(document) == []
+
+
+def test_a_keyword_the_predicate_does_not_know_leaves_validation_to_jsonschema():
+    assert compile_predicate({"type": "object", "minProperties": 1}) is None
+    assert compile_predicate({"type": "array", "items": {"type": "string", "format": "date"}}) is None
+    strict = compile_predicate({"type": "object", "required": ["a"], "additionalProperties": False, "properties": {"a": {"type": "integer", "minimum": 1}}})
+    assert strict({"a": 1}) and strict({"a": 2.0})
+    assert not any(strict(v) for v in ({"a": 0}, {"a": True}, {"a": 1, "b": 2}, {}, [], {"a": "1"}))
 
 
 def test_build_form_flags_a_schema_violation():
@@ -149,6 +184,7 @@ OBJECTS = [
     ("indicators/[]", Indicator),
     ("total", Total),
     ("checks/[]", Check),
+    ("checks/[]/terms/[]", Term),
     ("corrections/[]", Correction),
 ]
 
@@ -173,6 +209,13 @@ def test_schema_top_level_equals_to_json_keys(document):
     assert set(SCHEMA["required"]) == set(document)
     assert set(document) == {f.name for f in fields(FormDocument)}
     assert SCHEMA["additionalProperties"] is False
+
+
+def test_schema_enums_are_the_status_and_op_enums():
+    """The StrEnums the pipeline writes are the schema's enums, value for value."""
+    assert SCHEMA["properties"]["status"]["enum"] == [s.value for s in FormStatus]
+    assert _object("checks/[]")["properties"]["status"]["enum"] == [s.value for s in CheckStatus]
+    assert _object("checks/[]/terms/[]")["properties"]["op"]["enum"] == [o.value for o in Op]
 
 
 def test_schema_enums_match_vocabulary():

@@ -22,7 +22,8 @@ from pipeline.run import process_file
 from pipeline.spreadsheet import cell_ref, chars_to_points, read_xls, read_xlsx
 
 sys.path.insert(0, str(REPO / "scripts"))
-import make_samples  # noqa: E402  (the sample forms, typed once)
+from sample_files import specs  # noqa: E402  (the sample forms, typed once)
+from sample_files.sheets import AMOUNT, PERCENT, SMALL_INTEGER, write_xlsx  # noqa: E402
 
 try:
     import xlwt  # writes real .xls files for these tests (test extra)
@@ -239,7 +240,7 @@ def test_workbook_without_a_form_is_skipped_and_a_damaged_one_failed(tmp_path):
 # --- .xls ---------------------------------------------------------------------------------
 
 
-def write_xls(path: Path, sheets: list[tuple[str, list[make_samples.FormSpec]]]) -> None:
+def write_xls(path: Path, sheets: list[tuple[str, list[specs.FormSpec]]]) -> None:
     """The sample forms typed into a legacy workbook: amounts as numbers with 0.00, merges as printed."""
     book = xlwt.Workbook(encoding="utf-8")
     amount, percent = xlwt.easyxf(num_format_str="0.00"), xlwt.easyxf(num_format_str="0%")
@@ -251,11 +252,11 @@ def write_xls(path: Path, sheets: list[tuple[str, list[make_samples.FormSpec]]])
             for r, row in enumerate(form.rows, start=top + 1):
                 for spec in row:
                     text = spec.text
-                    if make_samples.AMOUNT.fullmatch(text):
+                    if AMOUNT.fullmatch(text):
                         args: tuple = (float(text), amount)
-                    elif make_samples.SMALL_INTEGER.fullmatch(text):
+                    elif SMALL_INTEGER.fullmatch(text):
                         args = (int(text),)
-                    elif make_samples.PERCENT.fullmatch(text):
+                    elif PERCENT.fullmatch(text):
                         args = (int(text[:-1]) / 100, percent)
                     else:
                         args = (text,)
@@ -270,7 +271,7 @@ def write_xls(path: Path, sheets: list[tuple[str, list[make_samples.FormSpec]]])
 @needs_xlwt
 def test_xls_forms_read_like_the_pdf_ones(tmp_path):
     path = tmp_path / "forms.xls"
-    write_xls(path, [("第一页", [make_samples.form1(), make_samples.form2()]), ("第二页", [make_samples.form3()])])
+    write_xls(path, [("第一页", [specs.form1(), specs.form2()]), ("第二页", [specs.form3()])])
     content = read_xls(path)
     assert content.page_count == 2
     forms = parse_document(content)
@@ -284,7 +285,7 @@ def test_xls_forms_read_like_the_pdf_ones(tmp_path):
 
 @needs_xlwt
 def test_xls_is_routed_and_a_damaged_word_document_named_doc_says_what_it_is(tmp_path):
-    write_xls(tmp_path / "form.xls", [("Sheet1", [make_samples.form3()])])
+    write_xls(tmp_path / "form.xls", [("Sheet1", [specs.form3()])])
     # a Word .doc is OLE2 too: the same container with a WordDocument stream instead of a Workbook
     data = bytearray((tmp_path / "form.xls").read_bytes())
     name = "Workbook".encode("utf-16-le") + b"\x00\x00"
@@ -301,7 +302,7 @@ def test_xls_is_routed_and_a_damaged_word_document_named_doc_says_what_it_is(tmp
 
 @needs_xlwt
 def test_damaged_xls_fails_with_a_message(tmp_path):
-    write_xls(tmp_path / "form.xls", [("Sheet1", [make_samples.form3()])])
+    write_xls(tmp_path / "form.xls", [("Sheet1", [specs.form3()])])
     cut = tmp_path / "cut.xls"
     cut.write_bytes((tmp_path / "form.xls").read_bytes()[:2000])
     result = process_file(describe(cut, tmp_path))
@@ -314,7 +315,7 @@ def test_formulas_never_calculated_are_not_empty_cells_but_unread_values(tmp_pat
     """A workbook written by pandas or openpyxl keeps formulas without values: 总分 =SUM(…) must not
     come out as a form with no total and no complaint."""
     path = tmp_path / "dump" / "form.xlsx"
-    make_samples.write_xlsx(path, [("Sheet1", [(make_samples.form3(), False)])])
+    write_xlsx(path, [("Sheet1", [(specs.form3(), False)])])
     book = openpyxl.load_workbook(path)
     sheet = book["Sheet1"]
     [total] = [cell for row in sheet.iter_rows() for cell in row if cell.value == "总分"]

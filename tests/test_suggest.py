@@ -49,9 +49,21 @@ def test_the_broken_sample_gets_the_issue_s_suggestion():
     check = next(c for c in broken.checks if c.rule == "total_score")
     assert check.message.startswith("得分合计 96 ≠ 总分 98: 资金 10 + 数量 10")
     assert check.message.endswith("— suggestion: 时效 得分 11 → 13 would make Σ = 98: actual 及时 meets target 及时, no deviation noted")
+    assert check.suggestion == found.message() and check.message.endswith(check.suggestion)  # what was appended, as data
     assert broken.indicators[2].score == 11  # never applied
     annotate(broken)
     assert check.message.count(MARKER) == 1  # annotating twice does not repeat it
+
+
+def test_a_suggestion_solves_only_the_sums_its_check_found_off():
+    """level1_weight compares each level-1 group: only the group that does not add up is solved."""
+    indicators = [indicator("数量", 30, 30, level1_weight=50), indicator("质量", 18, 18, level1_weight=50),
+                  indicator("社会效益", 40, 40, level1="效益", level1_weight=40)]
+    document = form(indicators, total_score=98, total_weight=98)
+    check = next(c for c in document.checks if c.rule == "level1_weight")
+    assert check.status == "fail" and [t.holds for t in check.terms] == [False, True]
+    found = {p for s in suggestions(document) if s.rule == "level1_weight" for c in s.candidates for p in c.change.pointers}
+    assert found and found <= {"/indicators/0/weight", "/indicators/1/weight", "/indicators/0/level1_weight", "/indicators/1/level1_weight"}
 
 
 def test_candidates_without_evidence_are_listed_and_none_suggested():
@@ -128,10 +140,14 @@ def test_a_form_with_a_points_carrying_child_row_gets_its_two_suggestions():
     against 总分 97; raising the parent's score or lowering the total each reconciles it."""
     child = Indicator("产出", None, "数量", "其中：受益农户数", "100户", "100户", 20.0, 18.0, None)
     document = form([indicator("数量", 50.0, 45.0), child, indicator("质量", 40.0, 40.0)], total_score=97.0)
-    assert {c.rule: c.status for c in document.checks}["total_score"] == "fail"
+    check = next(c for c in document.checks if c.rule == "total_score")
+    assert check.status == "fail"
+    (term,) = check.terms  # the sum the check did, which the suggestions solve
+    assert term.parts == ["/funding/lines/0/score", "/indicators/0/score", "/indicators/2/score"] and (term.expected, term.found) == (95.0, 97.0)
     [suggestion] = suggestions(document)
     found = {(c.change.pointers, c.change.new) for c in suggestion.candidates}
     assert found == {(("/indicators/0/score",), 47.0), (("/total/score",), 95.0)}
+    assert all(c.change.pointers[0] in [*term.parts, term.at] for c in suggestion.candidates)
 
 
 def test_no_suggestion_while_the_form_was_not_wholly_read():

@@ -20,7 +20,7 @@ from pipeline.run import process_file
 from pipeline.worddoc import read_docx
 
 sys.path.insert(0, str(REPO / "scripts"))
-import make_samples  # noqa: E402  (the sample forms, typed once)
+from sample_files import specs  # noqa: E402  (the sample forms, typed once)
 
 SAMPLE = DUMP / "word" / "吉华街道_项目支出绩效自评表_2022.docx"
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total")
@@ -162,7 +162,7 @@ def test_docx_is_sniffed_by_content_and_damage_is_a_message(tmp_path):
 def test_word_table_split_in_two_tables_and_a_year_line(tmp_path):
     """Offices often type the header block and the indicator block as two tables, with the year
     and unit as paragraphs: the form still reads as one."""
-    form = make_samples.form3()
+    form = specs.form3()
     document = docx.Document()
     document.add_paragraph(form.title)
     document.add_paragraph("（2022年度）")
