@@ -52,6 +52,36 @@ class InputError(Exception):
             self.code = code  # the manifest's reason: stable, for programs (see README, manifest)
 
 
+# Every reason code of the manifest, in the archivists' words (the review report shows them).
+REASON_ZH: dict[str, str] = {
+    "checks_failed": "表内检查未通过，需人工复核",
+    "page_errors": "有页面无法读取",
+    "unreadable_pages": "页面无法读取，未找到表",
+    "duplicate": "与另一文件内容完全相同，不重复提取",
+    "not_a_form": "文件中没有找到项目支出绩效自评表",
+    "other_form_type": "是其他类型的表（如部门整体支出绩效自评表），暂不支持",
+    "encrypted": "PDF 已加密，无法读取",
+    "encrypted_office": "Office 文件有密码保护，无法读取",
+    "truncated_pdf": "PDF 文件不完整（被截断）",
+    "damaged_pdf": "PDF 文件已损坏，无法修复",
+    "empty_file": "空文件",
+    "unknown_type": "无法识别的文件类型",
+    "archive": "压缩包：请解压后把其中的文件放进目录再运行",
+    "plain_text": "纯文本文件，不是表格文档",
+    "not_a_document": "不是文档（例如改了扩展名的文本文件）",
+    "too_large": "文件超过大小上限",
+    "too_many_pages": "页数或表格超过上限",
+    "needs_libreoffice": "需要安装 LibreOffice 才能读取（.doc、.wps 等）",
+    "ocr_off": "图像需要文字识别（OCR），但本次运行关闭了识别",
+    "timeout": "读取超时，已停止",
+    "worker_died": "读取时工作进程崩溃（或内存不足）",
+    "changed_while_read": "读取过程中文件被改动，下次运行重试",
+    "not_regular": "不是普通文件（管道、设备等），未打开",
+    "internal_error": "程序内部错误，请报告",
+    "unreadable": "无法读取该文件",
+}
+
+
 class NotRegularFile(InputError):
     """A FIFO, socket, device, or a symbolic link not followed: skipped before it is opened."""
 

@@ -41,6 +41,7 @@ from PIL import Image
 from . import pointer as ptr
 from .corrections import CORRECTIONS_FILE, COLUMNS, CorrectionsOutcome, header_line, read_corrections
 from .document import Check, FormDocument, Op, Term
+from .errors import REASON_ZH
 from .export import PAGES_DIR, atomic_path, page_image_name, write_bytes, write_text
 from .reconcile import LOW_CONFIDENCE
 from .rules import RULES, meaning_zh, needs_human, rule_for
@@ -408,8 +409,8 @@ def value_view(form: FormDocument, pointer: str, ctx: Context, proposal: Proposa
 def suggestion_view(found: Suggestion) -> SuggestionView:
     def describe(candidate) -> dict[str, Any]:
         change = candidate.change
-        return {"label": change.label, "old": plain(change.old), "new": plain(change.new), "effect": candidate.effect, "reason": candidate.reason(),
-                "note": f"{change.describe()}: {candidate.reason()}", "pointers": list(change.pointers)}
+        return {"label": change.label, "old": plain(change.old), "new": plain(change.new), "effect": candidate.effect, "reason": candidate.reason_zh(),
+                "note": candidate.note(), "pointers": list(change.pointers)}
     rule = rule_for(found.rule)
     return SuggestionView(found.rule, rule.title_zh, describe(found.best) if found.best else None, [describe(c) for c in found.candidates])
 
@@ -418,7 +419,7 @@ def review_card(form: FormDocument, ctx: Context) -> ReviewCard:
     """A form needing review, collapsed to its suspect values: those a clear suggestion names and the
     low-confidence ones; the other values its checks involve follow, one click away."""
     found = ctx.result.suggestions_of(form)
-    proposals = {p: Proposal(s.rule, plain(s.best.change.new), f"{s.best.change.describe()}: {s.best.reason()}")
+    proposals = {p: Proposal(s.rule, plain(s.best.change.new), s.best.note())
                  for s in found if s.best for p in s.best.change.pointers}
     attention = [c for c in form.checks if needs_attention(c)]
     low = low_pointers(form)
@@ -578,7 +579,7 @@ def page_figures(form: FormDocument, ctx: Context) -> list[PageFigure]:
 def environment() -> Environment:
     """Templates with autoescaping: every value is text on the page, never markup."""
     env = Environment(loader=FileSystemLoader(UI_DIR), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(STATUS_ZH=STATUS_ZH, CHECK_ZH=CHECK_ZH, FILES_DIR=FILES_DIR, CORRECTIONS_FILE=CORRECTIONS_FILE)
+    env.globals.update(STATUS_ZH=STATUS_ZH, CHECK_ZH=CHECK_ZH, REASON_ZH=REASON_ZH, FILES_DIR=FILES_DIR, CORRECTIONS_FILE=CORRECTIONS_FILE)
     return env
 
 

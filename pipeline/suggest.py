@@ -62,11 +62,19 @@ class Change:
 class Candidate:
     change: Change
     effect: str  # what it reconciles: Σ = 98
-    evidence: list[str] = field(default_factory=list)
+    evidence: list[Finding] = field(default_factory=list)
     points: int = 0
 
     def reason(self) -> str:
-        return ", ".join(self.evidence) if self.evidence else "arithmetic only"
+        return ", ".join(f.words for f in self.evidence) if self.evidence else "arithmetic only"
+
+    def reason_zh(self) -> str:
+        """The evidence in the reviewers' words (the review report and the note a reviewer accepts)."""
+        return "；".join(f.words_zh for f in self.evidence) if self.evidence else "仅由合计推算"
+
+    def note(self) -> str:
+        """The note of the correction line that accepts it (corrections.suggested.csv, the report)."""
+        return f"{self.change.describe()}：{self.reason_zh()}"
 
 
 @dataclass
@@ -175,10 +183,20 @@ def reconciles(form: FormDocument, change: Change) -> bool:
     return not any(check.status == CheckStatus.FAIL for check in reconcile(applied(form, change)))
 
 
-# --- evidence, one small function each: (points, words) or None -----------------------------
+# --- evidence, one small function each: a Finding or None -----------------------------------
 
 
-Evidence = tuple[int, str] | None
+@dataclass(frozen=True)
+class Finding:
+    """Why one candidate change is likely: its weight, in words for the message (English, as every
+    check message is) and for the reviewers (Chinese)."""
+
+    points: int
+    words: str
+    words_zh: str
+
+
+Evidence = Finding | None
 
 
 def low_confidence(form: FormDocument, change: Change) -> Evidence:
@@ -186,7 +204,7 @@ def low_confidence(form: FormDocument, change: Change) -> Evidence:
     worst = min((c for c in confidences if c is not None), default=None)
     if worst is None or worst >= LOW_CONFIDENCE:
         return None
-    return 2, f"read with low OCR confidence {worst:.2f}"
+    return Finding(2, f"read with low OCR confidence {worst:.2f}", f"识别置信度低（{worst:.2f}）")
 
 
 _NORMAL_SPACE = re.compile(r"\s+")
@@ -208,7 +226,8 @@ def target_met(form: FormDocument, change: Change) -> Evidence:
         return None
     if change.new != indicator.weight or (change.old is not None and change.old >= indicator.weight):
         return None
-    return 2, f"actual {indicator.actual} meets target {indicator.target}, no deviation noted"
+    return Finding(2, f"actual {indicator.actual} meets target {indicator.target}, no deviation noted",
+                   f"实际完成值“{indicator.actual}”达到年度指标值“{indicator.target}”，且未填偏差原因")
 
 
 def _digits(value: float, places: int) -> str:
@@ -226,8 +245,11 @@ def ocr_confusion(form: FormDocument, change: Change) -> Evidence:
     pairs = [(a, b) for a, b in zip(old, new) if a != b]
     if not pairs or not all(frozenset((a, b)) in CONFUSABLE_DIGITS for a, b in pairs):
         return None
-    return 1, f"{old} and {new} differ by OCR-confusable digits ({', '.join(f'{a}/{b}' for a, b in pairs)})"
+    confused = ", ".join(f"{a}/{b}" for a, b in pairs)
+    return Finding(1, f"{old} and {new} differ by OCR-confusable digits ({confused})", f"{old} 与 {new} 只差识别易混的数字（{confused}）")
 
+
+ONLY_ONE = Finding(1, "the only single change that reconciles", "唯一能使合计相符的单项更正")
 
 EVIDENCE: list[Callable[[FormDocument, Change], Evidence]] = [low_confidence, target_met, ocr_confusion]
 
@@ -239,12 +261,12 @@ def _rank(form: FormDocument, found: list[tuple[Change, str]]) -> list[Candidate
         for judge in EVIDENCE:
             verdict = judge(form, change)
             if verdict is not None:
-                candidate.points += verdict[0]
-                candidate.evidence.append(verdict[1])
+                candidate.points += verdict.points
+                candidate.evidence.append(verdict)
         candidates.append(candidate)
     if len(candidates) == 1:
-        candidates[0].points += 1
-        candidates[0].evidence.append("the only single change that reconciles")
+        candidates[0].points += ONLY_ONE.points
+        candidates[0].evidence.append(ONLY_ONE)
     return sorted(candidates, key=lambda c: -c.points)
 
 
@@ -299,7 +321,7 @@ def suggested_rows(forms: list[FormDocument], found: Callable[[FormDocument], li
     for form in forms:
         for suggestion in found(form):
             for rank, candidate in enumerate(suggestion.candidates, start=1):
-                note = f"{candidate.change.describe()}: {candidate.reason()}"
+                note = candidate.note()
                 for pointer in candidate.change.pointers:
                     rows.append({"form_id": form.form_id, "field": pointer, "value": fmt(candidate.change.new), "note": note,
                                  "reviewer": "", "rule": suggestion.rule, "rank": rank, "points": candidate.points,

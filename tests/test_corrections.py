@@ -21,7 +21,7 @@ from pipeline.reconcile import reconcile, values_readable
 BROKEN = DUMP / "review" / "网格管理事务_得分不符.pdf"
 BROKEN_ID = "e1c757c28df6a128-0"
 BROKEN_JSON = "review__网格管理事务_得分不符.pdf.0.json"
-SUGGESTED = f'{BROKEN_ID},/indicators/2/score,13,"时效 得分 11 → 13: actual 及时 meets target 及时, no deviation noted",'
+SUGGESTED = f'{BROKEN_ID},/indicators/2/score,13,时效 得分 11 → 13：实际完成值“及时”达到年度指标值“及时”，且未填偏差原因,'
 HEADER = "form_id,field,value,note,reviewer\n"
 
 
@@ -67,7 +67,7 @@ def test_the_suggested_line_turns_the_form_ok_and_removing_it_restores_the_origi
     assert form["status"] == "ok"
     assert form["indicators"][2]["score"] == 13
     assert form["corrections"] == [{"field": "/indicators/2/score", "extracted": 11.0, "corrected": 13.0,
-                                    "note": "时效 得分 11 → 13: actual 及时 meets target 及时, no deviation noted", "reviewer": "张三"}]
+                                    "note": "时效 得分 11 → 13：实际完成值“及时”达到年度指标值“及时”，且未填偏差原因", "reviewer": "张三"}]
     assert form["provenance"]["/indicators/2/score"]["text"] == "11"  # what was printed stays on record
     checks = {c["rule"]: c for c in form["checks"]}
     assert checks["total_score"]["status"] == "pass" and checks["corrections"]["status"] == "pass"

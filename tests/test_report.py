@@ -83,7 +83,7 @@ def test_the_broken_form_is_collapsed_to_its_suspect_value_with_the_suggestion_t
     button = re.search(r'<button type="button" class="accept-suggestion"([^>]*)>', card).group(1)
     assert 'data-rule="total_score"' in button and 'data-value="13"' in button
     assert json.loads(html.unescape(re.search(r"data-pointers='([^']*)'", button).group(1))) == ["/indicators/2/score"]
-    assert html.unescape(re.search(r'data-note="([^"]*)"', button).group(1)) == "时效 得分 11 → 13: actual 及时 meets target 及时, no deviation noted"
+    assert html.unescape(re.search(r'data-note="([^"]*)"', button).group(1)) == "时效 得分 11 → 13：实际完成值“及时”达到年度指标值“及时”，且未填偏差原因"
     suspect, _, rest = card.partition('<details class="others">')
     assert re.findall(r'<figure class="value[^"]*" data-form="[^"]+" data-ptr="([^"]+)"', suspect) == ["/indicators/2/score"]  # only the suspect value shows
     others = re.findall(r'<figure class="value[^"]*" data-form="[^"]+" data-ptr="([^"]+)"', rest)

@@ -29,7 +29,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-component-update", "--disable-sync"]
 BROKEN_FILE = "review/网格管理事务_得分不符.pdf"
 BROKEN_ID = "e1c757c28df6a128-0"
-NOTE = "时效 得分 11 → 13: actual 及时 meets target 及时, no deviation noted"
+NOTE = "时效 得分 11 → 13：实际完成值“及时”达到年度指标值“及时”，且未填偏差原因"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed (make test installs it: scripts/system_deps.sh --browser)")
 
@@ -95,7 +95,7 @@ def test_accepting_the_suggestion_in_the_page_corrects_the_form_on_the_next_run(
     download.value.save_as(saved)
     assert download.value.suggested_filename == "corrections.csv"
     text = saved.read_bytes().decode("utf-8-sig")
-    assert text.splitlines() == ["form_id,field,value,note,reviewer", f'{BROKEN_ID},/indicators/2/score,13,"{NOTE}",张三']
+    assert text.splitlines() == ["form_id,field,value,note,reviewer", f"{BROKEN_ID},/indicators/2/score,13,{NOTE},张三"]
     report.screenshot(path=str(tmp_path / "report-accepted.png"), full_page=False)
     assert (tmp_path / "report-accepted.png").stat().st_size > 50_000
 
