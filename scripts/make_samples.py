@@ -2,7 +2,7 @@
 
 The forms are typed once in sample_files/specs.py: the three seed forms from ../shared/seed (the
 text export of real published forms), one form invented in each other template's layout (Yunnan,
-衔接资金, Hubei; see pipeline/templates), a form in a layout no template describes and a
+衔接资金, Hubei; see pipeline/parse/templates), a form in a layout no template describes and a
 部门整体支出绩效自评表, another form type the pipeline reports as unsupported. Each module of
 sample_files writes one kind of file from them: pdf.py (PDF and OFD, reportlab with the WenQuanYi
 Micro Hei font embedded), sheets.py (.xlsx, .ods, web systems' HTML and XML "Excel" exports),

@@ -1,4 +1,4 @@
-"""Corrections round trip (pipeline.corrections): corrections.csv applied on every run, with an audit trail."""
+"""Corrections round trip (pipeline.checks.corrections): corrections.csv applied on every run, with an audit trail."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 
 from conftest import DUMP
 from pipeline.cli import main
-from pipeline.corrections import FieldError, Rejected, csv_line, read_corrections, recheck, resolve, typed
-from pipeline.document import Correction, FormDocument, Indicator, Provenance, Source, Total
-from pipeline.reconcile import reconcile, values_readable
+from pipeline.checks.corrections import FieldError, Rejected, csv_line, read_corrections, recheck, resolve, typed
+from pipeline.model.document import Correction, FormDocument, Indicator, Provenance, Source, Total
+from pipeline.checks.reconcile import reconcile, values_readable
 
 BROKEN = DUMP / "review" / "网格管理事务_得分不符.pdf"
 BROKEN_ID = "e1c757c28df6a128-0"

@@ -10,19 +10,19 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import DUMP, REPO
-from pipeline.document import Provenance
-from pipeline.errors import InputError
-from pipeline.extract import Extraction, ExtractOptions, extract, image_frames, render_dpi, reread_numbers
-from pipeline.imagegrid import line_masks, rulings
-from pipeline.imageprep import prepare, rotate, skew_angle
-from pipeline.ingest import describe
-from pipeline.model import DocumentContent
-from pipeline.ocr import engine, read_cell, text_lines, tidy
-from pipeline.parse import ParsedForm, parse_document
-from pipeline.run import build_form
-from pipeline.scan import UnreadableImage, read_image
-from pipeline.segment import Glyph, group_tables, table_grid
-from pipeline.textlayer import read_pdf, text_layer_problem
+from pipeline.model.document import Provenance
+from pipeline.model.errors import InputError
+from pipeline.ocr.extract import Extraction, ExtractOptions, extract, image_frames, render_dpi, reread_numbers
+from pipeline.ocr.imagegrid import line_masks, rulings
+from pipeline.ocr.imageprep import prepare, rotate, skew_angle
+from pipeline.readers.ingest import describe
+from pipeline.model.intermediate import DocumentContent
+from pipeline.ocr.engines import engine, read_cell, text_lines, tidy
+from pipeline.parse.form import ParsedForm, parse_document
+from pipeline.run.unit import build_form
+from pipeline.ocr.scan import UnreadableImage, read_image
+from pipeline.readers.segment import Glyph, group_tables, table_grid
+from pipeline.readers.textlayer import read_pdf, text_layer_problem
 
 sys.path.insert(0, str(REPO / "scripts"))
 from make_scan_corpus import landscape as landscape_sheet  # noqa: E402  (the corpus's own landscape page)
@@ -327,7 +327,7 @@ def test_a_confidently_misread_number_is_caught_by_a_check(tesseract):
 
 
 def test_numbers_are_read_a_second_time_on_another_binarisation(tesseract):
-    from pipeline.scan import second_view
+    from pipeline.ocr.scan import second_view
 
     crop = _text_crop("13860.00")
     view = second_view(crop)
@@ -383,7 +383,7 @@ def test_a_high_small_mark_is_an_asterisk_only_before_text(tesseract):
 
 
 def test_a_reading_with_an_unbalanced_bracket_is_doubted():
-    from pipeline.ocr import _balanced
+    from pipeline.ocr.engines import _balanced
 
     assert _balanced("项目资金（元）") and _balanced("产出(50分)") and _balanced("无括号")
     assert not _balanced("项目资金元)") and not _balanced("项目资金（") and not _balanced(")(")
@@ -392,7 +392,7 @@ def test_a_reading_with_an_unbalanced_bracket_is_doubted():
 def test_labels_carrying_a_number_are_not_read_again_as_digits():
     """A caption's weight (预算执行情况(万元)(20分)) points at the caption: a digits-only second reading
     must not replace the caption, its unit and its name with 20."""
-    from pipeline.extract import _needs_reread
+    from pipeline.ocr.extract import _needs_reread
 
     assert not _needs_reread("预算执行情况(万元)(20分)") and not _needs_reread("产出指标(50分)")
     assert _needs_reread("D.0") and _needs_reread("12.5") and _needs_reread("1O分")
@@ -422,7 +422,7 @@ def test_a_confidently_misread_text_is_read_again_by_the_other_engine():
     agrees, and the value comes out as printed; a reading both engines agree on gains confidence."""
     from dataclasses import replace
 
-    from pipeline.extract import confirm_texts
+    from pipeline.ocr.extract import confirm_texts
 
     extraction = _training_scan()
     grid = extraction.content.pages[0].grids[0]
@@ -444,7 +444,7 @@ def test_a_text_two_engines_read_differently_sends_the_form_to_review():
     review with the value's pointer in the low_confidence check — never a silent pick."""
     from dataclasses import replace
 
-    from pipeline.extract import confirm_texts
+    from pipeline.ocr.extract import confirm_texts
 
     extraction = _training_scan()
     grid = extraction.content.pages[0].grids[0]

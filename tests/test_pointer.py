@@ -1,4 +1,4 @@
-"""JSON pointers (pipeline.pointer): built, parsed, read and written in one place, and nowhere else."""
+"""JSON pointers (pipeline.model.pointer): built, parsed, read and written in one place, and nowhere else."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import pointer as ptr
-from pipeline.document import FormDocument, Funding, FundingLine, Indicator, Source, Total
-from pipeline.pointer import FieldError, Place
+from pipeline.model import pointer as ptr
+from pipeline.model.document import FormDocument, Funding, FundingLine, Indicator, Source, Total
+from pipeline.model.pointer import FieldError, Place
 
 PIPELINE = Path(ptr.__file__).resolve().parent
 
@@ -146,6 +146,6 @@ i = f"{x:.2f} ÷ {y} / {z}"
 
 
 def test_no_module_but_pipeline_pointer_builds_or_parses_pointers():
-    offenders = [f"{path.name}:{line}: {text}" for path in sorted(PIPELINE.glob("*.py")) if path.name != "pointer.py"
+    offenders = [f"{path.name}:{line}: {text}" for path in sorted(PIPELINE.rglob("*.py")) if path.name != "pointer.py"
                  for line, text in pointer_making(path.read_text(encoding="utf-8"))]
-    assert offenders == [], "build pointers with pipeline.pointer: " + "; ".join(offenders)
+    assert offenders == [], "build pointers with pipeline.model.pointer: " + "; ".join(offenders)

@@ -1,4 +1,4 @@
-"""The review report (pipeline.report): report.html and report_files/, static, offline, complete."""
+"""The review report (pipeline.review.report): report.html and report_files/, static, offline, complete."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from PIL import Image, ImageDraw
 
 from conftest import DUMP
 from pipeline.cli import main
-from pipeline.document import Check, CheckStatus, FormDocument, FundingLine, Indicator, Op, Provenance, Source, Term, Total
-from pipeline.reconcile import reconcile, values_readable
-from pipeline.report import FILES_DIR, SCALE, check_view, term_zh, write_report
-from pipeline.rules import RULES, meaning_zh
-from pipeline.run import FileResult, RunResult
+from pipeline.model.document import Check, CheckStatus, FormDocument, FundingLine, Indicator, Op, Provenance, Source, Term, Total
+from pipeline.checks.reconcile import reconcile, values_readable
+from pipeline.review.report import FILES_DIR, SCALE, check_view, term_zh, write_report
+from pipeline.checks.rules import RULES, meaning_zh
+from pipeline.model.result import FileResult, RunResult
 
 BROKEN_ID = "e1c757c28df6a128-0"
 LINK = re.compile(r'(?:src|href|data-src)="([^"]*)"')

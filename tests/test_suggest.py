@@ -1,13 +1,13 @@
-"""Suggestions from arithmetic (pipeline.suggest): single-value changes that reconcile, ranked by evidence."""
+"""Suggestions from arithmetic (pipeline.checks.suggest): single-value changes that reconcile, ranked by evidence."""
 
 from __future__ import annotations
 
 from conftest import DUMP
-from pipeline.document import Check, FormDocument, Funding, FundingLine, Indicator, Provenance, Source, Total
-from pipeline.ingest import describe
-from pipeline.reconcile import reconcile
-from pipeline.run import process_file
-from pipeline.suggest import CANDIDATES_MARKER, MARKER, NO_CANDIDATE, Change, annotate, ocr_confusion, suggestions
+from pipeline.model.document import Check, FormDocument, Funding, FundingLine, Indicator, Provenance, Source, Total
+from pipeline.readers.ingest import describe
+from pipeline.checks.reconcile import reconcile
+from pipeline.run.unit import process_file
+from pipeline.checks.suggest import CANDIDATES_MARKER, MARKER, NO_CANDIDATE, Change, annotate, ocr_confusion, suggestions
 
 BROKEN = "review/网格管理事务_得分不符.pdf"
 

@@ -9,10 +9,10 @@ from functools import partial
 from pathlib import Path
 
 from conftest import DUMP
-from pipeline.batch import RunSettings, run
-from pipeline.export import export
-from pipeline.report import FILES_DIR, write_report
-from pipeline.suggest import suggestions
+from pipeline.run.batch import RunSettings, run
+from pipeline.outputs.export import export
+from pipeline.review.report import FILES_DIR, write_report
+from pipeline.checks.suggest import suggestions, suggestions_of
 
 
 def review_dump(folder: Path) -> Path:
@@ -31,7 +31,7 @@ def test_suggestions_made_in_a_worker_equal_those_made_here(tmp_path):
     assert any(made.values()), "the review form has a suggestion"
     for form in result.forms:
         assert made[form.form_id] == suggestions(form)
-        assert result.suggestions_of(form) is made[form.form_id]
+        assert suggestions_of(result, form) is made[form.form_id]
 
 
 def files_under(folder: Path) -> dict[str, bytes]:

@@ -1,6 +1,6 @@
 """The sample forms as printed, typed once: the three seed forms (from ../shared/seed, the text
 export of real published forms: merged cells, wrapped text, HTML left in cells), one form invented
-in each other template's layout (pipeline/templates), a form in a layout no template describes and
+in each other template's layout (pipeline/parse/templates), a form in a layout no template describes and
 a 部门整体支出绩效自评表. Every writer of scripts/sample_files draws or types these."""
 
 from __future__ import annotations
@@ -299,7 +299,7 @@ def national_form() -> FormSpec:
     return FormSpec("项目支出绩效自评表", rows, header_row, notes=["（2022年度）"])
 
 
-# --- the other layouts of the family (templates in pipeline/templates), invented content -------
+# --- the other layouts of the family (templates in pipeline/parse/templates), invented content -------
 
 
 def level_rows(blocks: list[tuple[str, list[list[str | None]]]], level1_col: int) -> list[list[Spec]]:
