@@ -43,14 +43,14 @@ def test_report_pictures_made_in_workers_equal_those_the_report_makes_itself(tmp
     made_by_workers = run(dump, settings=RunSettings(workers=1), out=tmp_path / "workers")
     assert all(not result.pictures for result in made_by_workers.files)  # written, not held
     pictures = files_under(tmp_path / "workers" / FILES_DIR)
-    assert any(name.startswith("page-") and name.endswith(".webp") for name in pictures)
+    assert any(name.startswith("page-") and name.endswith(".png") for name in pictures)
     assert not any(name.startswith("crop-") for name in pictures)  # a crop is a window onto its page, not a file
     made_here = run(dump)  # no output folder: the report makes every picture
     for out, result in ((tmp_path / "workers", made_by_workers), (tmp_path / "here", made_here)):
         result.seconds = 1.0
         export(out, result, report=partial(write_report, dump=dump))
     final = files_under(tmp_path / "workers" / FILES_DIR)
-    assert {name: data for name, data in final.items() if name.endswith(".webp")} == pictures  # every picture the report shows
+    assert {name: data for name, data in final.items() if name.startswith("page-")} == pictures  # every picture the report shows
     assert files_under(tmp_path / "workers") == files_under(tmp_path / "here")
 
 
