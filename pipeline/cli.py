@@ -213,6 +213,7 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     from pipeline.run.cache import ResultCache
     from pipeline.checks.corrections import CORRECTIONS_FILE, apply_corrections_file, corrections_path
     from pipeline.checks.suggest import resuggest
+    from pipeline.model.result import FileStatus
     from pipeline.outputs.export import export, summary_line
     from pipeline.ocr.extract import ExtractOptions
     from pipeline.review.report import write_report
@@ -247,7 +248,7 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     result.seconds = time.perf_counter() - started  # the summary's time is the whole run's, not extraction's alone
     log.write(stage="run", outcome="finished", seconds=round(result.seconds, 3), summary=summary_line(result),
               stage_seconds={stage: round(seconds, 3) for stage, seconds in shares.items()})
-    findings = any(f.status in ("needs_review", "failed") for f in result.files) or bool(corrections.rejected)
+    findings = any(f.status in (FileStatus.NEEDS_REVIEW, FileStatus.FAILED) for f in result.files) or bool(corrections.rejected)
 
     def report() -> None:
         for problem in corrections.rejected:

@@ -25,7 +25,7 @@ from pipeline.model.document import Check, CheckStatus, Correction, FormDocument
 from pipeline.model.pointer import FieldError, get_value, resolve, set_value
 from pipeline.checks.reconcile import reconcile, values_readable
 from pipeline.checks.rules import form_status
-from pipeline.model.result import FileResult, RunResult
+from pipeline.model.result import FileResult, FileStatus, RunResult
 from pipeline.checks.rules import summarise
 from pipeline.checks.validate import schema_errors
 from pipeline.model.values import parse_number
@@ -264,7 +264,7 @@ def mark_corrections_file(result: RunResult, relpath: str, outcome: CorrectionsO
     for row in result.files:
         if row.file != relpath:
             continue
-        row.status, row.forms, row.method, row.page_images = "skipped", [], "", {}
+        row.status, row.forms, row.method, row.page_images = FileStatus.SKIPPED, [], "", {}
         if not used:
             row.message = f"corrections file (not applied: --corrections names {outcome.source})"
             return

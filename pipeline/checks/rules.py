@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.model.document import Check, CheckStatus, FormStatus
-from pipeline.model.result import FileResult
+from pipeline.model.result import FileResult, FileStatus
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,8 @@ def meaning_zh(name: str) -> str:
 
 def summarise(result: FileResult) -> None:
     """Status and message of a file that gave forms, from its forms, notes and fixes (again after corrections)."""
-    review = [f for f in result.forms if f.status != "ok"]
-    result.status = "needs_review" if review or result.notes else "ok"
+    review = [f for f in result.forms if f.status != FormStatus.OK]
+    result.status = FileStatus.NEEDS_REVIEW if review or result.notes else FileStatus.OK
     summary = f"{len(result.forms)} form(s)"
     if review:
         rules = {c.rule for f in review for c in f.checks if needs_human(c)}

@@ -5,6 +5,7 @@ finished says what it found (0, 1); anything that stopped it early says why (2â€
 """
 
 from __future__ import annotations
+from pipeline.model.result import FileStatus
 
 from enum import IntEnum
 
@@ -43,7 +44,7 @@ class InputError(Exception):
 
     code = "unreadable"
 
-    def __init__(self, message: str, status: str = "failed", size: int = 0, code: str | None = None) -> None:
+    def __init__(self, message: str, status: FileStatus = FileStatus.FAILED, size: int = 0, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -88,7 +89,7 @@ class NotRegularFile(InputError):
     code = "not_regular"
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, status="skipped")
+        super().__init__(message, status=FileStatus.SKIPPED)
 
 
 class FileTooLarge(InputError):

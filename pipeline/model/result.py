@@ -4,8 +4,18 @@ stage after reading takes or fills these (checks, corrections, outputs, the repo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from pipeline.model.document import FormDocument
+
+class FileStatus(StrEnum):
+    """A manifest row's ``status`` (the JSON and CSV carry the plain strings)."""
+
+    OK = "ok"
+    NEEDS_REVIEW = "needs_review"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
 
 Picture = bytes  # an image file's content, WebP (in FileResult the name bytes is its size field)
 
@@ -17,7 +27,7 @@ class FileResult:
     file: str
     sha256: str
     bytes: int
-    status: str  # ok | needs_review | failed | skipped
+    status: FileStatus
     forms: list[FormDocument] = field(default_factory=list)
     pages: int = 0
     method: str = ""

@@ -25,7 +25,7 @@ import pandas as pd
 import xlsxwriter
 
 from pipeline import __version__
-from pipeline.model.document import SCHEMA_VERSION, FormDocument
+from pipeline.model.document import SCHEMA_VERSION, FormDocument, FormStatus
 from pipeline.readers.names import flat_name
 from pipeline.model.result import FileResult, RunResult
 
@@ -489,7 +489,7 @@ def write_suggested_corrections(out: Path, result: RunResult) -> None:
 
 def summary_line(result: RunResult) -> str:
     """Files and forms counted apart: a file holds any number of forms."""
-    forms_ok = sum(form.status == "ok" for form in result.forms)
+    forms_ok = sum(form.status == FormStatus.OK for form in result.forms)
     return (
         f"{len(result.files)} files: {result.count('ok')} ok, {result.count('needs_review')} need review, "
         f"{result.count('failed')} failed, {result.count('skipped')} skipped; "

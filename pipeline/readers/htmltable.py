@@ -41,6 +41,7 @@ from lxml import etree
 from pipeline.model.errors import InputError
 from pipeline.readers.flow import Block, FlowCell, FlowTable, Paragraph, layout
 from pipeline.model.intermediate import DocumentContent
+from pipeline.model.result import FileStatus
 
 METHOD = "html"
 POINTS_PER_PIXEL = 0.75
@@ -273,7 +274,7 @@ def mht_html(data: bytes) -> str:
                 except LookupError:
                     pass
             return decode(payload)
-    raise InputError("web archive (MHT) without an HTML page: not a form export", status="skipped")
+    raise InputError("web archive (MHT) without an HTML page: not a form export", status=FileStatus.SKIPPED)
 
 
 def read_mht(path: Path) -> DocumentContent:
@@ -297,5 +298,5 @@ def html_content(text: str) -> DocumentContent:
     reader.walk(body if body is not None else root)
     reader.flush()
     if not reader.tables:
-        raise InputError("HTML page without a table: not a form export", status="skipped")
+        raise InputError("HTML page without a table: not a form export", status=FileStatus.SKIPPED)
     return layout(reader.blocks, METHOD)

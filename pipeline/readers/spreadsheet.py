@@ -39,6 +39,7 @@ from xlrd import compdoc
 from pipeline.model.errors import FileTooLarge, InputError
 from pipeline.model.intermediate import Cell, DocumentContent, Grid, PageContent
 from pipeline.readers.numformat import display_value, format_number
+from pipeline.model.result import FileStatus
 
 METHOD = "spreadsheet"
 DEFAULT_COLUMN_CHARS = 8.43
@@ -266,8 +267,8 @@ def _check_ole2_holds_a_workbook(data: bytes) -> None:
     if "EncryptedPackage" in names:
         raise InputError("encrypted Office workbook: a password is needed")
     if "WordDocument" in names:
-        raise InputError("Word document (.doc): not a form format this version reads", status="skipped")
-    raise InputError("legacy Office file (OLE2) without a workbook: not a form format this version reads", status="skipped")
+        raise InputError("Word document (.doc): not a form format this version reads", status=FileStatus.SKIPPED)
+    raise InputError("legacy Office file (OLE2) without a workbook: not a form format this version reads", status=FileStatus.SKIPPED)
 
 
 def xls_sheet(book: "xlrd.book.Book", worksheet: "xlrd.sheet.Sheet") -> Sheet:

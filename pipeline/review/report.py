@@ -40,12 +40,12 @@ from PIL import Image
 
 from pipeline.model import pointer as ptr
 from pipeline.checks.corrections import CORRECTIONS_FILE, COLUMNS, CorrectionsOutcome, header_line, read_corrections
-from pipeline.model.document import Check, FormDocument, Op, Term
+from pipeline.model.document import Check, FormDocument, FormStatus, Op, Term
 from pipeline.model.errors import REASON_ZH
 from pipeline.outputs.export import PAGES_DIR, atomic_path, page_image_name, write_bytes, write_text
 from pipeline.checks.reconcile import LOW_CONFIDENCE
 from pipeline.checks.rules import RULES, meaning_zh, needs_human, rule_for
-from pipeline.model.result import FileResult, RunResult
+from pipeline.model.result import FileResult, FileStatus, RunResult
 from pipeline.checks.suggest import Suggestion, suggestions_of
 
 REPORT = "report.html"
@@ -57,8 +57,8 @@ SCALE = DPI / 72
 CROP_MARGIN = (150.0, 40.0, 14.0)  # points left (to show 年度指标值/实际完成值/分值 beside a score), right, above/below
 CROP_MAX_PT = (330.0, 120.0)  # a huge cell (a goal paragraph) is cropped to its top-left corner
 CROP_WIDTH = 340  # pixels a crop is shown at, at most
-STATUSES = ("ok", "needs_review", "failed", "skipped")
-STATUS_ZH = {"ok": "通过", "needs_review": "需复核", "failed": "失败", "skipped": "跳过"}
+STATUSES = tuple(FileStatus)
+STATUS_ZH: dict[str, str] = {FileStatus.OK: "通过", FileStatus.NEEDS_REVIEW: "需复核", FileStatus.FAILED: "失败", FileStatus.SKIPPED: "跳过"}  # files and forms alike
 CHECK_ZH = {"pass": "通过", "fail": "未通过", "warn": "提示", "skip": "不适用"}
 METHOD_ZH = {"text_layer": "PDF文本层", "ocr": "扫描识别", "spreadsheet": "电子表格", "text_export": "文本导出", "word": "Word文档",
              "html": "网页表格", "ofd": "OFD"}
@@ -472,11 +472,10 @@ def unknown_labels(forms: list[FormDocument], owners: dict[str, FileResult]) -> 
 
 
 def closest_template(form: FormDocument) -> str:
+    """What the layout_known check found: the closest template and what did not match (its message,
+    shown whole: a check's message is never parsed)."""
     check = next((c for c in form.checks if c.rule == "layout_known" and c.status == "fail"), None)
-    if check is None:
-        return ""
-    _, _, closest = check.message.partition("closest is ")
-    return closest or check.message
+    return "" if check is None else check.message
 
 
 # --- charts (inline SVG, drawn by the template) --------------------------------------------
@@ -594,7 +593,7 @@ def environment() -> Environment:
 
 def summary(result: RunResult) -> dict[str, Any]:
     forms = result.forms
-    review = sum(f.status != "ok" for f in forms)
+    review = sum(f.status != FormStatus.OK for f in forms)
     failing = Counter(c.rule for f in forms for c in f.checks if needs_human(c))
     return {"files": len(result.files), "forms": len(forms), "forms_ok": len(forms) - review, "forms_review": review,
             "file_counts": {s: result.count(s) for s in STATUSES}, "seconds": f"{result.seconds:.1f}",
@@ -626,12 +625,13 @@ def report_html(ctx: Context) -> str:
     forms = ctx.result.forms
     rows = [form_row(f, ctx.numbers[f.form_id]) for f in forms]
     unknown = [f for f in forms if f.template == UNKNOWN_TEMPLATE]
-    queue = sorted((f for f in forms if f.status != "ok" and f.template != UNKNOWN_TEMPLATE),
+    queue = sorted((f for f in forms if f.status != FormStatus.OK and f.template != UNKNOWN_TEMPLATE),
                    key=lambda f: (tuple(-n for n in severity(f)), f.source.file, f.source.form_index))
     cards = [review_card(f, ctx) for f in queue]
     rule_names = sorted({r for row in rows for r in row.rules}, key=lambda r: list(RULES).index(r) if r in RULES else len(RULES))
     accept_all = Counter(s.rule for card in cards for s in card.suggestions if s.best)
-    files = sorted((f for f in ctx.result.files if f.status != "ok"), key=lambda f: ({"failed": 0, "needs_review": 1, "skipped": 2}.get(f.status, 3), f.file))
+    order = [FileStatus.FAILED, FileStatus.NEEDS_REVIEW, FileStatus.SKIPPED]
+    files = sorted((f for f in ctx.result.files if f.status != FileStatus.OK), key=lambda f: (order.index(f.status) if f.status in order else 3, f.file))
     return environment().get_template("report.html").render(
         root="", summary=summary(ctx.result), outcome=ctx.outcome, header=header_line(), columns=list(COLUMNS),
         existing=existing_lines(ctx.outcome, ctx.images.dump), rows=rows, cards=cards, files=files,

@@ -27,6 +27,7 @@ from pipeline.readers.names import unique
 from pipeline.run.observe import Progress, RunLog
 from pipeline.model.result import FileResult, RunResult
 from pipeline.run.unit import describe_or_fail, duplicate_of, process_file, unread
+from pipeline.model.result import FileStatus
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def run_task_from_bytes(task: Task, data: bytes) -> FileResult:
 def failed(task: Task, message: str, reason: str = "internal_error") -> FileResult:
     """A failure of the run rather than of the file (timeout, dead worker): retried next run."""
     source = task.source
-    return FileResult(file=source.relpath, sha256=source.sha256, bytes=source.size, status="failed", message=message, retry=True, reason=reason)
+    return FileResult(file=source.relpath, sha256=source.sha256, bytes=source.size, status=FileStatus.FAILED, message=message, retry=True, reason=reason)
 
 
 class Executor(Protocol):
@@ -216,7 +217,7 @@ def run(
     log = log or RunLog(None)
     for path in paths:
         hashed = time.perf_counter()
-        described = unread(path, dump, "failed", unlisted[path]) if path in unlisted else describe_or_fail(path, dump, settings.max_file_bytes)
+        described = unread(path, dump, FileStatus.FAILED, unlisted[path]) if path in unlisted else describe_or_fail(path, dump, settings.max_file_bytes)
         key = unique(described.file if isinstance(described, FileResult) else described.relpath, path, taken)
         order.append(key)
         taken.add(key)

@@ -21,7 +21,7 @@ from pipeline.run.registry import KINDS as DOCUMENT_KINDS
 from pipeline.run.registry import extract_document
 from pipeline.checks.reconcile import reconcile, structure_read, values_readable
 from pipeline.checks.rules import form_status, summarise
-from pipeline.model.result import FileResult
+from pipeline.model.result import FileResult, FileStatus
 from pipeline.readers.spreadsheet import read_xls, read_xlsx
 from pipeline.readers.textexport import read_text_export
 from pipeline.checks.validate import schema_errors
@@ -92,10 +92,10 @@ def _extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
     if source_file.kind in DOCUMENT_KINDS:
         return extract_document(source_file, options)
     if source_file.kind == "text" and source_file.path.suffix.lower() == ".pdf":
-        raise InputError("plain text file named .pdf: it is not a PDF", status="skipped", code="not_a_document")
+        raise InputError("plain text file named .pdf: it is not a PDF", status=FileStatus.SKIPPED, code="not_a_document")
     if source_file.kind in SKIP_REASONS:
-        raise InputError(SKIP_REASONS[source_file.kind], status="skipped", code={"zip": "archive", "text": "plain_text"}[source_file.kind])
-    raise InputError(f"unknown file type ({source_file.detail})", status="skipped", code="unknown_type")
+        raise InputError(SKIP_REASONS[source_file.kind], status=FileStatus.SKIPPED, code={"zip": "archive", "text": "plain_text"}[source_file.kind])
+    raise InputError(f"unknown file type ({source_file.detail})", status=FileStatus.SKIPPED, code="unknown_type")
 
 
 def _pages_summary(content: DocumentContent) -> str:
@@ -104,7 +104,7 @@ def _pages_summary(content: DocumentContent) -> str:
 
 def process_file(source_file: InputFile, options: ExtractOptions = ExtractOptions()) -> FileResult:
     """Extract every form of one file; every problem becomes a status and a message."""
-    result = FileResult(file=source_file.relpath, sha256=source_file.sha256, bytes=source_file.size, status="failed")
+    result = FileResult(file=source_file.relpath, sha256=source_file.sha256, bytes=source_file.size, status=FileStatus.FAILED)
     clock = time.perf_counter()
     try:
         extraction = _extract(source_file, options)
@@ -150,7 +150,7 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
     suggest_forms(result)
     result.timings["suggest"] = time.perf_counter() - clock
     if not result.forms:
-        result.status = "failed" if content.page_errors else "skipped"
+        result.status = FileStatus.FAILED if content.page_errors else FileStatus.SKIPPED
         other_types = any(isinstance(parsed, Unsupported) for parsed in parsed_forms)
         result.reason = "unreadable_pages" if content.page_errors else "other_form_type" if other_types else "not_a_form"
         result.message = "; ".join(notes + [_pages_summary(content)] + fixes)
@@ -175,7 +175,7 @@ def duplicate_of(source_file: InputFile, original: str) -> FileResult:
         file=source_file.relpath,
         sha256=source_file.sha256,
         bytes=source_file.size,
-        status="skipped",
+        status=FileStatus.SKIPPED,
         message=f"duplicate of {original} (same sha256): its forms are extracted there",
         reason="duplicate",
     )
@@ -189,9 +189,9 @@ def describe_or_fail(path: Path, root: Path, max_bytes: int | None = None) -> In
     except InputError as error:
         return unread(path, root, error.status, error.message, error.size, error.code)
     except OSError as error:
-        return unread(path, root, "failed", f"cannot read file: {error.strerror or error}", reason="unreadable")
+        return unread(path, root, FileStatus.FAILED, f"cannot read file: {error.strerror or error}", reason="unreadable")
 
 
-def unread(path: Path, root: Path, status: str, message: str, size: int = 0, reason: str = "unreadable") -> FileResult:
+def unread(path: Path, root: Path, status: FileStatus, message: str, size: int = 0, reason: str = "unreadable") -> FileResult:
     name = display_relpath(path, root)
     return FileResult(file=name.text, sha256="", bytes=size, status=status, message="; ".join(filter(None, [message, name.note])), reason=reason)
