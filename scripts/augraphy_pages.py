@@ -20,15 +20,18 @@ from augraphy import (AugraphyPipeline, DirtyDrum, Folding, InkBleed, Jpeg, Ligh
 
 
 def pipeline(kind: str) -> AugraphyPipeline:
-    """``copier``: ink bleed, streaks of low ink, a dirty drum's bands, JPEG; ``shadow``: a photo
-    of a folded sheet, a shadow cast across it and uneven light. Both leave the print legible to a
-    person: the corpus measures reading, not guessing."""
+    """``copier``: ink bleed, streaks of low ink, a dirty drum's bands, JPEG; ``shadow``: a shadow
+    cast across the sheet and uneven light (a phone photo's light); ``fold``: the sheet folded, a
+    band of it sheared and shaded as a fold is (geometry a flat scan does not have). All leave the
+    print legible to a person: the corpus measures reading, not guessing."""
     if kind == "augraphy_copier":
         return AugraphyPipeline(ink_phase=[InkBleed(intensity_range=(0.3, 0.5), p=1), LowInkRandomLines(count_range=(3, 6), p=1)], paper_phase=[],
                                 post_phase=[DirtyDrum(line_width_range=(1, 3), line_concentration=0.05, noise_intensity=0.3, p=1),
                                             SubtleNoise(p=1), Jpeg(quality_range=(60, 85), p=1)])
     if kind == "augraphy_shadow":
-        return AugraphyPipeline(ink_phase=[], paper_phase=[], post_phase=[ShadowCast(p=1), LightingGradient(p=1), Folding(p=1)])
+        return AugraphyPipeline(ink_phase=[], paper_phase=[], post_phase=[ShadowCast(p=1), LightingGradient(p=1)])
+    if kind == "augraphy_fold":
+        return AugraphyPipeline(ink_phase=[], paper_phase=[], post_phase=[Folding(p=1)])
     raise ValueError(kind)
 
 

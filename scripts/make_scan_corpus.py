@@ -14,8 +14,8 @@ Ghostscript tiffg4 (multi-page fax); JPEG inside PDF (q 50); pages turned by 90/
 skew with noise; a landscape page (the form on a wide sheet) and the same turned 90° as a
 scanner feeding it sideways makes it; 16-bit grey PNG; WebP. With Augraphy (``make scan-corpus``
 installs it in ``.venv-augraphy``, see scripts/augraphy_pages.py): a worn copier's print (ink
-bleed, low-ink streaks, a dirty drum, JPEG) and a photographed folded sheet under a cast shadow
-and uneven light, both at 300 dpi; without it those kinds are skipped, saying so.
+bleed, low-ink streaks, a dirty drum, JPEG), a sheet under a cast shadow and uneven light, and a
+folded sheet (a sheared, shaded band), at 300 dpi; without it those kinds are skipped, saying so.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def png(path: Path, gray: np.ndarray, dpi: int, sixteen: bool = False) -> None:
 KINDS = ["poppler300", "gs200", "gs150_thin", "gs400", "fax_poppler200", "fax_gs200", "jpeg_in_pdf", "turned90",
          "turned180", "turned270", "skew_plus3", "skew_minus3", "landscape", "landscape_turned",
          "png16", "webp"]
-AUGRAPHY_KINDS = ["augraphy_copier", "augraphy_shadow"]  # made in .venv-augraphy (scripts/augraphy_pages.py)
+AUGRAPHY_KINDS = ["augraphy_copier", "augraphy_shadow", "augraphy_fold"]  # made in .venv-augraphy (scripts/augraphy_pages.py)
 AUGRAPHY_PYTHON = REPO / ".venv-augraphy" / "bin" / "python"
 
 
