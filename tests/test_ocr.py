@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ from pipeline.model.intermediate import DocumentContent
 from pipeline.ocr.engines import engine, read_cell, text_lines, tidy
 from pipeline.parse.form import ParsedForm, parse_document
 from pipeline.run.unit import build_form
-from pipeline.ocr.scan import UnreadableImage, read_image
+from pipeline.ocr.scan import UnreadableImage, joined_on_rows, read_image
 from pipeline.readers.segment import Glyph, group_tables, table_grid
 from pipeline.readers.textlayer import read_pdf, text_layer_problem
 
@@ -460,3 +461,34 @@ def test_a_text_two_engines_read_differently_sends_the_form_to_review():
     assert form.status == "needs_review"
     check = next(c for c in form.checks if c.rule == "low_confidence")
     assert check.status == "warn" and "/project/name" in check.message
+
+
+SONG = Path("/usr/share/fonts/truetype/arphic/uming.ttc")
+
+
+@pytest.mark.skipif(not SONG.exists(), reason="fonts-arphic-uming is not installed")
+def test_a_title_in_a_song_face_is_read_as_one_line_in_order(tmp_path):
+    """A 14 pt Song title's full-width brackets leave gaps wider than the dilation bridges: read
+    piece by piece it came out as （网格）项目支出绩效自评表, its project name lost, in a form marked ok."""
+    from sample_files import pdf as sample_pdf
+    from sample_files.specs import printed_pdfs
+
+    drawn_with = sample_pdf.FONT
+    try:
+        sample_pdf.register_font()
+        sample_pdf.use_font("ARPLUMingCN", SONG)
+        sample_pdf.write_pdf(tmp_path / "song.pdf", printed_pdfs()["2022/单表/培训经费.pdf"])
+    finally:
+        sample_pdf.FONT = drawn_with
+    content, _ = read_image(render(tmp_path / "song.pdf", 300), 300, 1, engine("hybrid"))
+    titles = [line for line in content.lines if "自评表" in line.text]
+    assert len(titles) == 1 and unicodedata.normalize("NFKC", titles[0].text) == unicodedata.normalize("NFKC", "培训经费（网格）项目支出绩效自评表")
+
+
+def test_pieces_of_one_row_are_joined_and_items_apart_stay_apart():
+    title = [(100, 40, 60, 20), (165, 41, 50, 19), (222, 40, 120, 20)]  # 培训经费 | （网格） | 项目支出绩效自评表
+    assert joined_on_rows(title) == [(100, 40, 242, 20)]
+    apart = [(40, 80, 100, 12), (400, 80, 80, 12)]  # 填报单位：… and 金额单位：元 on one row
+    assert joined_on_rows(apart) == apart
+    stacked = [(100, 40, 200, 20), (100, 64, 200, 20)]  # two lines of a note
+    assert joined_on_rows(stacked) == stacked
