@@ -10,13 +10,14 @@ STAMP  := $(VENV)/.installed
 # extras on top of the runtime install, one stamp each: `make extract` needs none of them
 EXTRA  := $(VENV)/.installed-
 
-.PHONY: help extract test bench bench-eval eval-build bench-scale samples system-deps venv clean
+.PHONY: help extract test bench bench-eval eval-build scan-corpus bench-scale samples system-deps venv clean
 
 help:
 	@echo "make extract [DUMP=folder] [OUT=folder] [ARGS='…']  extract every form in DUMP (default $(DUMP)) into OUT"
 	@echo "make test                                           run the test suite"
 	@echo "make bench                                          print speed and accuracy figures on the samples and the evaluation corpus"
 	@echo "make bench-eval [ARGS='--half dev --kinds …']       accuracy on the real forms of eval/ (renders eval/build if missing)"
+	@echo "make scan-corpus [ARGS='--kinds a,b']              the scan corpus eval/build/scans-dev (poppler, Ghostscript, Augraphy)"
 	@echo "make bench-scale [ARGS='--forms 1000']              throughput at 1 and 2 workers on a generated dump"
 	@echo "make samples                                        regenerate samples/dump from scripts/make_samples.py"
 
@@ -29,6 +30,7 @@ extract: $(STAMP) system-deps
 test: $(EXTRA)test system-deps
 	@scripts/system_deps.sh --browser
 	$(PY) -m ruff check pipeline tests scripts
+	$(PY) -m mypy pipeline
 	$(PY) -m pytest -q
 
 bench: $(EXTRA)bench
@@ -47,6 +49,16 @@ bench-eval: $(STAMP) eval-build
 eval-build: $(STAMP)
 	@scripts/system_deps.sh --bench
 	$(PY) scripts/make_eval.py
+
+# The scan corpus (eval/build/scans-dev): the samples rasterised and degraded by other tools than
+# their own (poppler, Ghostscript, Augraphy); Augraphy gets an environment of its own, because
+# its opencv-python must not replace the pipeline's headless OpenCV.
+AUGRAPHY_VENV := .venv-augraphy
+scan-corpus: $(EXTRA)bench
+	@scripts/system_deps.sh --bench
+	@test -x $(AUGRAPHY_VENV)/bin/python || { $(PYTHON) -m venv $(AUGRAPHY_VENV) && $(AUGRAPHY_VENV)/bin/pip install -q augraphy; } \
+	  || echo "Augraphy could not be installed: its kinds are skipped"
+	$(PY) scripts/make_scan_corpus.py $(ARGS)
 
 # 1,000 generated exported forms and 50 scanned pages at 1 and 2 workers (takes a while)
 bench-scale: $(EXTRA)bench system-deps

@@ -25,8 +25,8 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
-from . import __version__
-from .errors import ExitCode, MissingDependency, OutputUnwritable, RunError, Terminated, UsageError, exit_codes_help
+from pipeline import __version__
+from pipeline.model.errors import ExitCode, MissingDependency, OutputUnwritable, RunError, Terminated, UsageError, exit_codes_help
 
 DEFAULT_MAX_FILE_MB = 1000.0
 
@@ -36,8 +36,8 @@ def engine_versions() -> list[tuple[str, str]]:
     bug report names the engines and data behind an extraction."""
     from importlib import metadata
 
-    from .convert import soffice
-    from .ocr import OcrUnavailable, tessdata_dir
+    from pipeline.readers.convert import soffice
+    from pipeline.ocr.engines import OcrUnavailable, tessdata_dir
 
     found: list[tuple[str, str]] = [("zpef", __version__)]
     for package in ("pdfplumber", "pypdfium2", "pikepdf", "openpyxl", "python-docx", "rapidocr", "onnxruntime", "tesserocr", "jsonschema"):
@@ -67,10 +67,10 @@ class VersionAction(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .cache import CACHE_DIR
-    from .corrections import CORRECTIONS_FILE
-    from .extract import OCR_MODES
-    from .ocr import DEFAULT_ENGINE, ENGINES
+    from pipeline.run.cache import CACHE_DIR
+    from pipeline.checks.corrections import CORRECTIONS_FILE
+    from pipeline.ocr.extract import OCR_MODES
+    from pipeline.ocr.engines import DEFAULT_ENGINE, ENGINES
 
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(prog="zpef", description="Extract 项目支出绩效自评表 forms into validated JSON and tables.",
@@ -123,9 +123,9 @@ def check_arguments(args: argparse.Namespace) -> None:
 def check_folders(dump: Path, out: Path) -> None:
     """The dump and the output must not overlap in a way that feeds outputs back as inputs or
     lets a run rewrite the dump. OUT inside DUMP is fine: the walk never enters it."""
-    from .cache import CACHE_DIR
-    from .export import FORMS_DIR, PAGES_DIR, TABLES_DIR
-    from .report import FILES_DIR
+    from pipeline.run.cache import CACHE_DIR
+    from pipeline.outputs.export import FORMS_DIR, PAGES_DIR, TABLES_DIR
+    from pipeline.review.report import FILES_DIR
 
     dump_real, out_real = dump.resolve(), out.resolve()
     if dump_real == out_real:
@@ -157,7 +157,7 @@ def prepare_output(out: Path) -> None:
 def check_installation() -> None:
     """The schema every form is validated against ships with the package; without it every
     file would fail one by one."""
-    from .validate import SCHEMA_PATH, validator
+    from pipeline.checks.validate import SCHEMA_PATH, validator
 
     try:
         validator()
@@ -166,8 +166,8 @@ def check_installation() -> None:
 
 
 def extract_command(args: argparse.Namespace) -> ExitCode:
-    from .export import withdraw_manifest, write_run_status
-    from .observe import RunLog
+    from pipeline.outputs.export import withdraw_manifest, write_run_status
+    from pipeline.run.observe import RunLog
 
     check_arguments(args)
     check_installation()
@@ -194,7 +194,7 @@ def extract_command(args: argparse.Namespace) -> ExitCode:
 
 def record_stop(out: Path, log, error: BaseException) -> None:
     """Why the run stopped, in run.log (with the traceback of a bug) and run.json."""
-    from .export import write_run_status
+    from pipeline.outputs.export import write_run_status
 
     code = exit_code_of(error)
     state = "interrupted" if code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED) else "failed"
@@ -209,12 +209,14 @@ def record_stop(out: Path, log, error: BaseException) -> None:
 
 def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[], None]]:
     """The run and its outputs; returns the exit code and what to print when it is recorded."""
-    from .batch import RunSettings, run
-    from .cache import ResultCache
-    from .corrections import CORRECTIONS_FILE, apply_corrections_file, corrections_path
-    from .export import export, summary_line
-    from .extract import ExtractOptions
-    from .report import write_report
+    from pipeline.run.batch import RunSettings, run
+    from pipeline.run.cache import ResultCache
+    from pipeline.checks.corrections import CORRECTIONS_FILE, apply_corrections_file, corrections_path
+    from pipeline.checks.suggest import resuggest
+    from pipeline.model.result import FileStatus
+    from pipeline.outputs.export import export, summary_line
+    from pipeline.ocr.extract import ExtractOptions
+    from pipeline.review.report import write_report
 
     dump: Path = args.dump
     out: Path = args.out
@@ -236,7 +238,7 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     shares = {"extract": result.seconds}
     clock = time.perf_counter()
     corrections = apply_corrections_file(result, dump, args.corrections)  # after the cache: corrections never change it
-    result.resuggest({form_id for _, form_id, _ in corrections.applied} | {r.form_id for r in corrections.rejected})
+    resuggest(result, {form_id for _, form_id, _ in corrections.applied} | {r.form_id for r in corrections.rejected})
     shares["corrections and suggestions"], clock = time.perf_counter() - clock, time.perf_counter()
     with writing(out):
         export(out, result, report=partial(write_report, dump=dump, corrections=corrections),
@@ -246,7 +248,7 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     result.seconds = time.perf_counter() - started  # the summary's time is the whole run's, not extraction's alone
     log.write(stage="run", outcome="finished", seconds=round(result.seconds, 3), summary=summary_line(result),
               stage_seconds={stage: round(seconds, 3) for stage, seconds in shares.items()})
-    findings = any(f.status in ("needs_review", "failed") for f in result.files) or bool(corrections.rejected)
+    findings = any(f.status in (FileStatus.NEEDS_REVIEW, FileStatus.FAILED) for f in result.files) or bool(corrections.rejected)
 
     def report() -> None:
         for problem in corrections.rejected:
@@ -261,7 +263,7 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
 def export_inputs(dump: Path, options, corrections: Path | None) -> str:
     """What the outputs are made from besides each file's manifest row: the pipeline's code, the
     options, the dump's place (the report renders pages from it) and the corrections file's bytes."""
-    from .cache import code_fingerprint
+    from pipeline.run.cache import code_fingerprint
 
     applied = corrections.read_bytes().hex() if corrections is not None and corrections.is_file() else ""
     return "\n".join([code_fingerprint(), repr(options), str(dump.resolve()), applied])

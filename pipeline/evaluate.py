@@ -15,9 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from .pointer import child
-from .reconcile import LOW_CONFIDENCE
-from .vocabulary import SAME_IN_PRINT
+from pipeline.model.pointer import child
+from pipeline.checks.reconcile import LOW_CONFIDENCE
+from pipeline.model.vocabulary import SAME_IN_PRINT
 
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total", "other_notes")
 _SPACE = re.compile(r"\s+")

@@ -26,11 +26,11 @@ from pathlib import Path
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from pipeline.evaluate import compare  # noqa: E402
-from pipeline.extract import ExtractOptions  # noqa: E402
-from pipeline.ingest import describe, walk  # noqa: E402
-from pipeline.parse import ParsedForm, parse_document  # noqa: E402
-from pipeline.run import build_form, process_file  # noqa: E402
-from pipeline.textlayer import read_pdf  # noqa: E402
+from pipeline.ocr.extract import ExtractOptions  # noqa: E402
+from pipeline.readers.ingest import describe, walk  # noqa: E402
+from pipeline.parse.form import ParsedForm, parse_document  # noqa: E402
+from pipeline.run.unit import build_form, process_file  # noqa: E402
+from pipeline.readers.textlayer import read_pdf  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DUMP = REPO / "samples" / "dump"
@@ -144,7 +144,7 @@ def plain_tesseract_seconds(path: Path, page: int | None) -> float:
     import numpy as np
     from PIL import Image
 
-    from pipeline.extract import image_frames
+    from pipeline.ocr.extract import image_frames
 
     with tempfile.TemporaryDirectory() as folder:
         images = []

@@ -9,7 +9,8 @@ them. Side by side, from one run: forms/s and pages/s at 1 and 2 workers; the pi
 worker against bare pdfplumber ``extract_tables`` over the same files; the scaling ratio; peak
 memory (all processes) of the big run against a 10-form run, and of the driver alone at half and
 all of the forms; a re-run over the unchanged dump against the first run; where the time goes per
-stage (from OUT/run.log). Wall-clock figures: on a shared machine, repeat and compare ratios.
+stage (from OUT/run.log); the review report of the big run: its size and how long headless
+Chromium takes to open it (Playwright with Debian's chromium). Wall-clock figures: on a shared machine, repeat and compare ratios.
 """
 
 from __future__ import annotations
@@ -180,8 +181,57 @@ def run_stages(log: Path) -> str:
 
 def count(out: Path) -> tuple[int, int]:
     with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return sum(int(row["forms"]) for row in rows), sum(int(row["pages"]) for row in rows)
+        rows = list(csv.DictReader(handle))  # messages hold commas: read it as CSV
+    return sum(int(row["forms"] or 0) for row in rows), sum(int(row["pages"] or 0) for row in rows)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def folder_bytes(folder: Path) -> tuple[int, int]:
+    files = [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def report_open_seconds(report: Path, times: int = 3) -> list[float]:
+    """Seconds from navigation to the report's script being ready (every row filterable, state
+    restored), in headless Chromium, each time in a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    seconds = []
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        for _ in range(times):
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            started = time.perf_counter()
+            page.goto(report.as_uri(), wait_until="load")
+            page.wait_for_selector("html[data-ready]", state="attached")
+            seconds.append(time.perf_counter() - started)
+            page.context.close()
+        browser.close()
+    return seconds
+
+
+def report_figures(out: Path) -> None:
+    """The review report of a run: its weight and its open time."""
+    html = (out / "report.html").stat().st_size
+    files, files_bytes = folder_bytes(out / "report_files")
+    pages, pages_bytes = folder_bytes(out / "pages")
+    forms = sum(1 for p in (out / "report_files").glob("form-*.html"))
+    queue = (out / "report.html").read_text(encoding="utf-8").count('<section class="card filterable"')
+    seconds = {}
+    log = out / "run.log"
+    for line in log.read_text(encoding="utf-8").splitlines() if log.exists() else []:
+        record = json.loads(line)
+        if record.get("stage") == "run" and record.get("outcome") == "finished":
+            seconds = record.get("stage_seconds", {})
+    print(f"- report of {forms} forms ({queue} in the review queue): report.html {html / 1e6:.1f} MB, report_files/ {files_bytes / 1e6:.0f} MB in {files} files, "
+          f"pages/ {pages_bytes / 1e6:.0f} MB in {pages} files; tables, manifest and report of the last run over it: {seconds.get('tables, manifest and report', 0):.1f} s")
+    if not CHROMIUM.exists():
+        print("- report open time: not measured (no /usr/bin/chromium; scripts/system_deps.sh --browser installs it)")
+        return
+    opened = report_open_seconds(out / "report.html")
+    print(f"- report opens in headless Chromium in {min(opened):.2f} s (best of {len(opened)}; all: {', '.join(f'{s:.2f}' for s in opened)})")
 
 
 def main() -> None:
@@ -246,6 +296,8 @@ def main() -> None:
     out = results[("exported", 2)][2]
     rerun = min(timed_run(dump / "exported", out, 2)[0] for _ in range(2))
     print(f"- re-run over the unchanged dump: {rerun:.2f} s = {rerun / results[('exported', 2)][0]:.1%} of the first run (target <= 5%)")
+    report_figures(out)
+
 
 if __name__ == "__main__":
     main()

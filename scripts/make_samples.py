@@ -2,7 +2,7 @@
 
 The forms are typed once in sample_files/specs.py: the three seed forms from ../shared/seed (the
 text export of real published forms), one form invented in each other template's layout (Yunnan,
-衔接资金, Hubei; see pipeline/templates), a form in a layout no template describes and a
+衔接资金, Hubei; see pipeline/parse/templates), a form in a layout no template describes and a
 部门整体支出绩效自评表, another form type the pipeline reports as unsupported. Each module of
 sample_files writes one kind of file from them: pdf.py (PDF and OFD, reportlab with the WenQuanYi
 Micro Hei font embedded), sheets.py (.xlsx, .ods, web systems' HTML and XML "Excel" exports),
@@ -23,7 +23,7 @@ from sample_files.bad_files import write_bad_files
 from sample_files.pdf import register_font, write_ofd, write_pdf
 from sample_files.seed import copy_seed_text
 from sample_files.sheets import write_html_xls, write_ods, write_xlsx, write_xml_workbook
-from sample_files.specs import department_form, form1, form2, form3, hubei_form, national_form, sichuan_form, xianjie_form, yunnan_form
+from sample_files.specs import department_form, form1, form2, form3, printed_pdfs, sichuan_form
 from sample_files.word import write_docx
 
 
@@ -33,19 +33,10 @@ def main() -> None:
     out: Path = parser.parse_args().out
     register_font()
 
-    # Form 1 runs over two pages, breaking inside the 产出 merge: with the indicator header
-    # repeated on page 2 in the combined file, without it in the single-form file.
-    write_pdf(out / "2022" / "吉华街道_项目支出绩效自评表_2022.pdf", [(form1(), True), (form2(), True), (form3(), True)])
-    write_pdf(out / "2022" / "单表" / "网格管理事务.pdf", [(form1(), False)])
-    write_pdf(out / "2022" / "单表" / "住房租赁市场发展专项.pdf", [(form2(), False)])
-    write_pdf(out / "2022" / "单表" / "培训经费.pdf", [(form3(), False)])
-
+    for path, forms in printed_pdfs().items():  # the 2022 forms, one file per layout and the seed's
+        write_pdf(out / path, forms)
     write_pdf(out / "review" / "网格管理事务_得分不符.pdf", [(form1(timeliness_score="11"), True)])
-    write_pdf(out / "2022" / "national" / "基层农技人员能力提升培训.pdf", [(national_form(), False)])
-    # one form per other template, a layout no template describes, and another form type
-    write_pdf(out / "2022" / "yunnan" / "茶园绿色防控技术推广.pdf", [(yunnan_form(), False)])
-    write_pdf(out / "2022" / "xianjie" / "产业园基础设施建设.pdf", [(xianjie_form(), False)])
-    write_pdf(out / "2022" / "hubei" / "乡镇农产品质量安全监管能力建设.pdf", [(hubei_form(), False)])
+    # a layout no template describes, and another form type
     write_pdf(out / "unknown" / "四川_乡村学校少年宫运行补助.pdf", [(sichuan_form(), False)])
     write_pdf(out / "other" / "部门整体支出绩效自评表.pdf", [(department_form(), False)])
 

@@ -12,7 +12,11 @@ Kinds: poppler 300 dpi grey PNG in PDF; Ghostscript 200 dpi grey PNG; Ghostscrip
 (antialiased thin, grey lines); Ghostscript 400 dpi grey; poppler 1-bit 200 dpi as Group-4 TIFF (fax);
 Ghostscript tiffg4 (multi-page fax); JPEG inside PDF (q 50); pages turned by 90/180/270°; ±3°
 skew with noise; a landscape page (the form on a wide sheet) and the same turned 90° as a
-scanner feeding it sideways makes it; 16-bit grey PNG; WebP.
+scanner feeding it sideways makes it; 16-bit grey PNG; WebP; the forms drawn again in Kai and in
+Song (Ming) instead of the samples' Hei, scanned at 300 dpi. With Augraphy (``make scan-corpus``
+installs it in ``.venv-augraphy``, see scripts/augraphy_pages.py): a worn copier's print (ink
+bleed, low-ink streaks, a dirty drum, JPEG), a sheet under a cast shadow and uneven light, and a
+folded sheet (a sheared, shaded band), at 300 dpi; without it those kinds are skipped, saying so.
 """
 
 from __future__ import annotations
@@ -127,11 +131,47 @@ def png(path: Path, gray: np.ndarray, dpi: int, sixteen: bool = False) -> None:
 KINDS = ["poppler300", "gs200", "gs150_thin", "gs400", "fax_poppler200", "fax_gs200", "jpeg_in_pdf", "turned90",
          "turned180", "turned270", "skew_plus3", "skew_minus3", "landscape", "landscape_turned",
          "png16", "webp"]
+# The same forms drawn in other typefaces than the samples' Hei (WenQuanYi Micro Hei), then scanned
+# at 300 dpi: Kai (brush-like strokes) and Song/Ming (thin horizontals, serifs), Debian's
+# fonts-arphic-ukai and -uming. FangSong has no free TrueType font in Debian.
+FONT_KINDS = {"font_kai": ("ARPLUKaiCN", Path("/usr/share/fonts/truetype/arphic/ukai.ttc")),
+              "font_song": ("ARPLUMingCN", Path("/usr/share/fonts/truetype/arphic/uming.ttc"))}
+
+
+def redrawn(source: str, kind: str, folder: Path) -> Path:
+    """The sample PDF at ``source`` drawn again from its specs in the kind's typeface."""
+    from sample_files.pdf import register_font, use_font, write_pdf
+    from sample_files.specs import printed_pdfs
+
+    register_font()
+    name, path = FONT_KINDS[kind]
+    use_font(name, path, index=0)  # the CN face of the collection
+    target = folder / "redrawn.pdf"
+    write_pdf(target, printed_pdfs()[source])
+    return target
+
+
+AUGRAPHY_KINDS = ["augraphy_copier", "augraphy_shadow", "augraphy_fold"]  # made in .venv-augraphy (scripts/augraphy_pages.py)
+AUGRAPHY_PYTHON = REPO / ".venv-augraphy" / "bin" / "python"
+
+
+def augraphy(kind: str, pages: list[np.ndarray], seed: int, python: Path) -> list[np.ndarray]:
+    """The pages degraded by Augraphy, in its own environment (its OpenCV is not the pipeline's)."""
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "in.npz", Path(folder) / "out.npz"
+        np.savez(source, **{f"page{i}": page for i, page in enumerate(pages)})
+        subprocess.run([str(python), str(REPO / "scripts" / "augraphy_pages.py"), kind, str(seed), str(source), str(target)], check=True,
+                       cwd=folder)  # Augraphy keeps a cache folder in the working directory
+        degraded = np.load(target)
+        return [degraded[f"page{i}"] for i in range(len(pages))]
 
 
 def make(kind: str, pdf: Path, target: Path, rng: np.random.Generator) -> list[Path]:
     """Write the ``kind`` version(s) of ``pdf`` at ``target`` (without extension); return the files."""
-    if kind == "poppler300":
+    if kind in FONT_KINDS:
+        with tempfile.TemporaryDirectory() as folder:
+            image_pdf(out := target.with_suffix(".pdf"), poppler(redrawn(pdf.relative_to(DUMP).as_posix(), kind, Path(folder)), 300), 300)
+    elif kind == "poppler300":
         image_pdf(out := target.with_suffix(".pdf"), poppler(pdf, 300), 300)
     elif kind == "gs200":
         image_pdf(out := target.with_suffix(".pdf"), ghostscript(pdf, 200), 200)
@@ -158,6 +198,9 @@ def make(kind: str, pdf: Path, target: Path, rng: np.random.Generator) -> list[P
         image_pdf(out := target.with_suffix(".pdf"), [np.ascontiguousarray(np.rot90(landscape(p), 1)) for p in poppler(pdf, 300)], 300)
     elif kind == "hairlines":  # not in KINDS yet: some rules vanish instead of thinning (to fix)
         image_pdf(out := target.with_suffix(".pdf"), [thin_rules(p) for p in poppler(pdf, 300)], 300)
+    elif kind in AUGRAPHY_KINDS:
+        seed = int(rng.integers(1 << 30))
+        image_pdf(out := target.with_suffix(".pdf"), augraphy(kind, poppler(pdf, 300), seed, AUGRAPHY_PYTHON), 300, jpeg_quality=85)
     elif kind in ("png16", "webp"):
         pages = poppler(pdf, 300)
         files = []
@@ -176,13 +219,16 @@ def make(kind: str, pdf: Path, target: Path, rng: np.random.Generator) -> list[P
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=REPO / "eval" / "build" / "scans-dev")
-    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--kinds", default=",".join(KINDS + list(FONT_KINDS) + AUGRAPHY_KINDS))
     args = parser.parse_args()
     if shutil.which("gs") is None or shutil.which("pdftoppm") is None:
         raise SystemExit("needs Ghostscript (gs) and poppler-utils (pdftoppm)")
     args.out.mkdir(parents=True, exist_ok=True)
     manifest_path = args.out / "manifest.json"
     kinds = args.kinds.split(",")
+    if not AUGRAPHY_PYTHON.exists() and any(kind in AUGRAPHY_KINDS for kind in kinds):
+        print(f"skipped {', '.join(k for k in kinds if k in AUGRAPHY_KINDS)}: no {AUGRAPHY_PYTHON} (make scan-corpus installs Augraphy there)")
+        kinds = [kind for kind in kinds if kind not in AUGRAPHY_KINDS]
     manifest = [m for m in json.loads(manifest_path.read_text(encoding="utf-8"))] if manifest_path.exists() else []
     manifest = [m for m in manifest if m["kind"] not in kinds]
     for kind in kinds:

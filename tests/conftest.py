@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.model import Cell, Grid
+from pipeline.model.intermediate import Cell, Grid
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"

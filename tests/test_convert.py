@@ -1,4 +1,4 @@
-"""Legacy and foreign office files through real LibreOffice (pipeline.convert): .doc, .wps, Word
+"""Legacy and foreign office files through real LibreOffice (pipeline.readers.convert): .doc, .wps, Word
 files named .xls, .odt, and LibreOffice's own .ods; and a clear message when it is missing."""
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from conftest import DUMP, EXPECTED
-from pipeline.convert import soffice
-from pipeline.ingest import describe
-from pipeline.ods import read_ods
-from pipeline.parse import parse_document
-from pipeline.run import process_file
-from pipeline.spreadsheet import read_xlsx
+from pipeline.readers.convert import soffice
+from pipeline.readers.ingest import describe
+from pipeline.readers.ods import read_ods
+from pipeline.parse.form import parse_document
+from pipeline.run.unit import process_file
+from pipeline.readers.spreadsheet import read_xlsx
 
 WORD_SAMPLE = DUMP / "word" / "吉华街道_项目支出绩效自评表_2022.docx"
 WORKBOOK = DUMP / "spreadsheet" / "吉华街道_项目支出绩效自评表_2022.xlsx"
@@ -168,8 +168,8 @@ def test_rtf_named_doc_is_converted(legacy, tmp_path):
 
 @needs_libreoffice
 def test_a_conversion_that_takes_too_long_is_stopped_with_a_message(legacy, tmp_path):
-    from pipeline.convert import convert
-    from pipeline.errors import InputError
+    from pipeline.readers.convert import convert
+    from pipeline.model.errors import InputError
 
     started = time.monotonic()
     with pytest.raises(InputError) as raised:
@@ -242,7 +242,7 @@ def test_stopping_the_worker_stops_its_libreoffice(legacy, tmp_path):
 
     workdir = tmp_path / "unique-convert-folder"
     workdir.mkdir()
-    script = ("import sys; from pathlib import Path; from pipeline.convert import convert; "
+    script = ("import sys; from pathlib import Path; from pipeline.readers.convert import convert; "
               f"convert(Path({str(legacy / 'form.doc')!r}), 'doc', 'docx', 'x', Path({str(workdir)!r}), timeout=600)")
     worker = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.monotonic() + 30

@@ -1,8 +1,9 @@
-"""Corrections round trip (pipeline.corrections): corrections.csv applied on every run, with an audit trail."""
+"""Corrections round trip (pipeline.checks.corrections): corrections.csv applied on every run, with an audit trail."""
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -13,14 +14,14 @@ import pytest
 
 from conftest import DUMP
 from pipeline.cli import main
-from pipeline.corrections import FieldError, Rejected, csv_line, read_corrections, recheck, resolve, typed
-from pipeline.document import Correction, FormDocument, Indicator, Provenance, Source, Total
-from pipeline.reconcile import reconcile, values_readable
+from pipeline.checks.corrections import FieldError, Rejected, csv_line, read_corrections, recheck, resolve, typed
+from pipeline.model.document import Correction, FormDocument, Indicator, Provenance, Source, Total
+from pipeline.checks.reconcile import reconcile, values_readable
 
 BROKEN = DUMP / "review" / "网格管理事务_得分不符.pdf"
 BROKEN_ID = "e1c757c28df6a128-0"
 BROKEN_JSON = "review__网格管理事务_得分不符.pdf.0.json"
-SUGGESTED = f'{BROKEN_ID},/indicators/2/score,13,"时效 得分 11 → 13: actual 及时 meets target 及时, no deviation noted",'
+SUGGESTED = f'{BROKEN_ID},/indicators/2/score,13,时效 得分 11 → 13：实际完成值“及时”达到年度指标值“及时”，且未填偏差原因,'
 HEADER = "form_id,field,value,note,reviewer\n"
 
 
@@ -53,9 +54,10 @@ def test_the_suggested_line_turns_the_form_ok_and_removing_it_restores_the_origi
     out = tmp_path / "out"
     assert extract(dump, out) == 1
     report = (out / "report.html").read_text(encoding="utf-8")
-    offered = re.search(r'<div class="csvline suggested"><code id="line\d+">(.*?)</code>', report)
-    assert offered is not None
-    line = offered.group(1).replace("&quot;", '"').replace("&gt;", ">")
+    offered = re.search(r'<button type="button" class="accept-suggestion" data-form="([^"]+)" data-rule="[^"]+" data-pointers=\'([^\']+)\' data-value="([^"]+)" data-note="([^"]+)"', report)
+    assert offered is not None  # the button that accepts it in the page: the line its download holds
+    (pointer,) = json.loads(html.unescape(offered.group(2)))
+    line = csv_line(offered.group(1), pointer, html.unescape(offered.group(3)), html.unescape(offered.group(4)))
     assert line == SUGGESTED
 
     (dump / "corrections.csv").write_text(HEADER + line + "张三\n", encoding="utf-8")
@@ -65,7 +67,7 @@ def test_the_suggested_line_turns_the_form_ok_and_removing_it_restores_the_origi
     assert form["status"] == "ok"
     assert form["indicators"][2]["score"] == 13
     assert form["corrections"] == [{"field": "/indicators/2/score", "extracted": 11.0, "corrected": 13.0,
-                                    "note": "时效 得分 11 → 13: actual 及时 meets target 及时, no deviation noted", "reviewer": "张三"}]
+                                    "note": "时效 得分 11 → 13：实际完成值“及时”达到年度指标值“及时”，且未填偏差原因", "reviewer": "张三"}]
     assert form["provenance"]["/indicators/2/score"]["text"] == "11"  # what was printed stays on record
     checks = {c["rule"]: c for c in form["checks"]}
     assert checks["total_score"]["status"] == "pass" and checks["corrections"]["status"] == "pass"

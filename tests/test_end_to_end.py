@@ -13,8 +13,8 @@ import pytest
 
 from conftest import DUMP, EXPECTED, REPO
 from pipeline.evaluate import accuracy, compare
-from pipeline.ocr import DEFAULT_ENGINE
-from pipeline.pointer import tokens
+from pipeline.ocr.engines import DEFAULT_ENGINE
+from pipeline.model.pointer import tokens
 
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total", "other_notes", "dropped_rows")
 
@@ -146,7 +146,7 @@ def test_the_broken_sample_s_total_score_names_what_it_added(sample_run):
 
 
 def test_every_template_has_a_sample_that_extracts_to_it(cases):
-    from pipeline.template import load_templates
+    from pipeline.parse.template import load_templates
 
     expected = {json.loads((EXPECTED / c["content"]).read_text(encoding="utf-8"))["template"] for c in cases["forms"] if c["content"]}
     assert {t.name for t in load_templates()} <= expected

@@ -18,7 +18,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 import eval_spec  # noqa: E402
 
 from pipeline.evaluate import CONTENT_KEYS  # noqa: E402
-from pipeline.template import load_templates  # noqa: E402
+from pipeline.parse.template import load_templates  # noqa: E402
 
 IDS = eval_spec.form_ids()
 SCHEMA = json.loads((REPO / "schemas" / "form.schema.json").read_text(encoding="utf-8"))

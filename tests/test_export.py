@@ -1,4 +1,4 @@
-"""Export (pipeline.export): file names, analyst tables, data dictionary, manifest, atomic writes."""
+"""Export (pipeline.outputs.export): file names, analyst tables, data dictionary, manifest, atomic writes."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.document import Check, FormDocument, Funding, FundingLine, Indicator, Project, Source, Total
-from pipeline.export import (
+from pipeline.model.document import Check, FormDocument, Funding, FundingLine, Indicator, Project, Source, Total
+from pipeline.outputs.export import (
     MANIFEST_COLUMNS,
     atomic_path,
     data_dictionary,
@@ -24,7 +24,7 @@ from pipeline.export import (
     write_tables,
     write_text,
 )
-from pipeline.run import FileResult
+from pipeline.model.result import FileResult
 
 PROJECT_KEYS = ["form_id", "source_file", "project_code", "project_name"]
 
@@ -323,7 +323,7 @@ def test_failed_write_tables_keeps_previous_tables(tmp_path):
 
 
 def test_amounts_of_forms_in_yuan_and_wan_yuan_add_up_in_the_yuan_columns():
-    from pipeline.export import in_yuan
+    from pipeline.outputs.export import in_yuan
 
     assert in_yuan(129.806, "万元") == 1298060.0
     assert in_yuan(820000.0, "元") == 820000.0

@@ -1,4 +1,4 @@
-"""HTML tables (pipeline.htmltable): web systems' "Excel" exports that are HTML, and the table model."""
+"""HTML tables (pipeline.readers.htmltable): web systems' "Excel" exports that are HTML, and the table model."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import DUMP, EXPECTED, at
-from pipeline.htmltable import looks_like_html, read_html
-from pipeline.ingest import describe, sniff
-from pipeline.parse import parse_document
-from pipeline.run import process_file
+from pipeline.readers.htmltable import looks_like_html, read_html
+from pipeline.readers.ingest import describe, sniff
+from pipeline.parse.form import parse_document
+from pipeline.run.unit import process_file
 
 SAMPLE = DUMP / "html_xls" / "培训经费_导出.xls"
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -10,19 +11,19 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import DUMP, REPO
-from pipeline.document import Provenance
-from pipeline.errors import InputError
-from pipeline.extract import Extraction, ExtractOptions, extract, image_frames, render_dpi, reread_numbers
-from pipeline.imagegrid import line_masks, rulings
-from pipeline.imageprep import prepare, rotate, skew_angle
-from pipeline.ingest import describe
-from pipeline.model import DocumentContent
-from pipeline.ocr import engine, read_cell, text_lines, tidy
-from pipeline.parse import ParsedForm, parse_document
-from pipeline.run import build_form
-from pipeline.scan import UnreadableImage, read_image
-from pipeline.segment import Glyph, group_tables, table_grid
-from pipeline.textlayer import read_pdf, text_layer_problem
+from pipeline.model.document import Provenance
+from pipeline.model.errors import InputError
+from pipeline.ocr.extract import Extraction, ExtractOptions, extract, image_frames, render_dpi, reread_numbers
+from pipeline.ocr.imagegrid import line_masks, rulings
+from pipeline.ocr.imageprep import prepare, rotate, skew_angle
+from pipeline.readers.ingest import describe
+from pipeline.model.intermediate import DocumentContent
+from pipeline.ocr.engines import engine, read_cell, text_lines, tidy
+from pipeline.parse.form import ParsedForm, parse_document
+from pipeline.run.unit import build_form
+from pipeline.ocr.scan import UnreadableImage, joined_on_rows, read_image
+from pipeline.readers.segment import Glyph, group_tables, table_grid
+from pipeline.readers.textlayer import read_pdf, text_layer_problem
 
 sys.path.insert(0, str(REPO / "scripts"))
 from make_scan_corpus import landscape as landscape_sheet  # noqa: E402  (the corpus's own landscape page)
@@ -327,7 +328,7 @@ def test_a_confidently_misread_number_is_caught_by_a_check(tesseract):
 
 
 def test_numbers_are_read_a_second_time_on_another_binarisation(tesseract):
-    from pipeline.scan import second_view
+    from pipeline.ocr.scan import second_view
 
     crop = _text_crop("13860.00")
     view = second_view(crop)
@@ -383,7 +384,7 @@ def test_a_high_small_mark_is_an_asterisk_only_before_text(tesseract):
 
 
 def test_a_reading_with_an_unbalanced_bracket_is_doubted():
-    from pipeline.ocr import _balanced
+    from pipeline.ocr.engines import _balanced
 
     assert _balanced("项目资金（元）") and _balanced("产出(50分)") and _balanced("无括号")
     assert not _balanced("项目资金元)") and not _balanced("项目资金（") and not _balanced(")(")
@@ -392,7 +393,7 @@ def test_a_reading_with_an_unbalanced_bracket_is_doubted():
 def test_labels_carrying_a_number_are_not_read_again_as_digits():
     """A caption's weight (预算执行情况(万元)(20分)) points at the caption: a digits-only second reading
     must not replace the caption, its unit and its name with 20."""
-    from pipeline.extract import _needs_reread
+    from pipeline.ocr.extract import _needs_reread
 
     assert not _needs_reread("预算执行情况(万元)(20分)") and not _needs_reread("产出指标(50分)")
     assert _needs_reread("D.0") and _needs_reread("12.5") and _needs_reread("1O分")
@@ -422,7 +423,7 @@ def test_a_confidently_misread_text_is_read_again_by_the_other_engine():
     agrees, and the value comes out as printed; a reading both engines agree on gains confidence."""
     from dataclasses import replace
 
-    from pipeline.extract import confirm_texts
+    from pipeline.ocr.extract import confirm_texts
 
     extraction = _training_scan()
     grid = extraction.content.pages[0].grids[0]
@@ -444,7 +445,7 @@ def test_a_text_two_engines_read_differently_sends_the_form_to_review():
     review with the value's pointer in the low_confidence check — never a silent pick."""
     from dataclasses import replace
 
-    from pipeline.extract import confirm_texts
+    from pipeline.ocr.extract import confirm_texts
 
     extraction = _training_scan()
     grid = extraction.content.pages[0].grids[0]
@@ -490,7 +491,7 @@ def test_an_engine_forgets_what_it_read_when_a_file_begins(tesseract):
 def test_component_boxes_are_the_boxes_of_the_connected_components():
     import cv2
 
-    from pipeline.imagegrid import component_boxes
+    from pipeline.ocr.imagegrid import component_boxes
 
     masks = line_masks(render(TRAINING, 200), 72 / 200)
     ring = np.zeros((60, 60), np.uint8)
@@ -500,3 +501,34 @@ def test_component_boxes_are_the_boxes_of_the_connected_components():
         count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         expected = sorted((int(s[1]), int(s[0]), int(s[2]), int(s[3])) for s in stats[1:count])
         assert [(y, x, w, h) for x, y, w, h in component_boxes(mask)] == expected
+
+
+SONG = Path("/usr/share/fonts/truetype/arphic/uming.ttc")
+
+
+@pytest.mark.skipif(not SONG.exists(), reason="fonts-arphic-uming is not installed")
+def test_a_title_in_a_song_face_is_read_as_one_line_in_order(tmp_path):
+    """A 14 pt Song title's full-width brackets leave gaps wider than the dilation bridges: read
+    piece by piece it came out as （网格）项目支出绩效自评表, its project name lost, in a form marked ok."""
+    from sample_files import pdf as sample_pdf
+    from sample_files.specs import printed_pdfs
+
+    drawn_with = sample_pdf.FONT
+    try:
+        sample_pdf.register_font()
+        sample_pdf.use_font("ARPLUMingCN", SONG)
+        sample_pdf.write_pdf(tmp_path / "song.pdf", printed_pdfs()["2022/单表/培训经费.pdf"])
+    finally:
+        sample_pdf.FONT = drawn_with
+    content, _ = read_image(render(tmp_path / "song.pdf", 300), 300, 1, engine("hybrid"))
+    titles = [line for line in content.lines if "自评表" in line.text]
+    assert len(titles) == 1 and unicodedata.normalize("NFKC", titles[0].text) == unicodedata.normalize("NFKC", "培训经费（网格）项目支出绩效自评表")
+
+
+def test_pieces_of_one_row_are_joined_and_items_apart_stay_apart():
+    title = [(100, 40, 60, 20), (165, 41, 50, 19), (222, 40, 120, 20)]  # 培训经费 | （网格） | 项目支出绩效自评表
+    assert joined_on_rows(title) == [(100, 40, 242, 20)]
+    apart = [(40, 80, 100, 12), (400, 80, 80, 12)]  # 填报单位：… and 金额单位：元 on one row
+    assert joined_on_rows(apart) == apart
+    stacked = [(100, 40, 200, 20), (100, 64, 200, 20)]  # two lines of a note
+    assert joined_on_rows(stacked) == stacked

@@ -1,4 +1,4 @@
-"""OpenDocument spreadsheets (pipeline.ods). LibreOffice's own .ods output is checked against the
+"""OpenDocument spreadsheets (pipeline.readers.ods). LibreOffice's own .ods output is checked against the
 .xlsx it came from in tests/test_convert.py."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 from conftest import DUMP, EXPECTED, at
-from pipeline.ingest import describe
-from pipeline.ods import length_points, read_ods
-from pipeline.parse import parse_document
-from pipeline.run import process_file
+from pipeline.readers.ingest import describe
+from pipeline.readers.ods import length_points, read_ods
+from pipeline.parse.form import parse_document
+from pipeline.run.unit import process_file
 
 SAMPLE = DUMP / "ods" / "住房租赁市场发展专项.ods"
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total")

@@ -1,4 +1,4 @@
-"""OFD (pipeline.ofd): the sample drawn by scripts/ofdwriter.py, and hand-written packages for the
+"""OFD (pipeline.readers.ofd): the sample drawn by scripts/ofdwriter.py, and hand-written packages for the
 parts of GB/T 33190 the sample does not use (CTM, DeltaX shorthand, template pages, bad pages)."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import DUMP, EXPECTED
-from pipeline.ingest import describe
-from pipeline.ofd import POINTS_PER_MM, deltas, read_ofd
-from pipeline.parse import parse_document
-from pipeline.run import process_file
+from pipeline.readers.ingest import describe
+from pipeline.readers.ofd import POINTS_PER_MM, deltas, read_ofd
+from pipeline.parse.form import parse_document
+from pipeline.run.unit import process_file
 
 SAMPLE = DUMP / "ofd" / "网格管理事务.ofd"
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total")
@@ -94,7 +94,7 @@ def test_image_only_pages_and_broken_packages_say_so(tmp_path):
 
 
 def test_more_pages_than_max_pages_are_refused(tmp_path):
-    from pipeline.extract import ExtractOptions
+    from pipeline.ocr.extract import ExtractOptions
 
     path = ofd_file(tmp_path, [text(20, 20, "第一页"), text(20, 20, "第二页"), text(20, 20, "第三页")])
     result = process_file(describe(path, tmp_path), ExtractOptions(max_pages=2))

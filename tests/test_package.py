@@ -36,7 +36,7 @@ def test_the_wheel_ships_the_schema_and_extracts_a_sample_in_a_fresh_venv(tmp_pa
     wheel = _build_wheel(tmp_path)
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    assert {"pipeline/schemas/form.schema.json", "pipeline/templates/shenzhen.toml"} <= names
+    assert {"pipeline/schemas/form.schema.json", "pipeline/parse/templates/shenzhen.toml", "pipeline/review/report_ui/report.html", "pipeline/review/report_ui/report.js"} <= names
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)

@@ -1,4 +1,4 @@
-"""JSON pointers (pipeline.pointer): built, parsed, read and written in one place, and nowhere else."""
+"""JSON pointers (pipeline.model.pointer): built, parsed, read and written in one place, and nowhere else."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import pointer as ptr
-from pipeline.document import FormDocument, Funding, FundingLine, Indicator, Source, Total
-from pipeline.pointer import FieldError, Place
+from pipeline.model import pointer as ptr
+from pipeline.model.document import FormDocument, Funding, FundingLine, Indicator, Source, Total
+from pipeline.model.pointer import FieldError, Place
 
 PIPELINE = Path(ptr.__file__).resolve().parent
 
@@ -90,7 +90,11 @@ def test_a_value_has_a_reviewer_s_name():
     assert ptr.label(document, "/indicators/2/level1_weight") == "效益 分值"
     assert ptr.label(document, "/funding/lines/0/executed") == "年度资金总额 全年执行数"
     assert ptr.label(document, "/total/score") == "总分 得分"
-    assert ptr.label(document, "/project/code") == "/project/code"  # no better name than its pointer
+    assert ptr.label(document, "/indicators/0/target") == "数量 年度指标值"
+    assert ptr.label(document, "/project/code") == "项目编码"
+    assert ptr.label(document, "/title") == "表名"
+    assert ptr.label(document, "/goals/expected/0") == "预期目标 第 1 条"
+    assert ptr.label(document, "/other_notes") == "/other_notes"  # no better name than its pointer
 
 
 # --- the habit: pointers are made and read here only --------------------------------------------
@@ -142,6 +146,6 @@ i = f"{x:.2f} ÷ {y} / {z}"
 
 
 def test_no_module_but_pipeline_pointer_builds_or_parses_pointers():
-    offenders = [f"{path.name}:{line}: {text}" for path in sorted(PIPELINE.glob("*.py")) if path.name != "pointer.py"
+    offenders = [f"{path.name}:{line}: {text}" for path in sorted(PIPELINE.rglob("*.py")) if path.name != "pointer.py"
                  for line, text in pointer_making(path.read_text(encoding="utf-8"))]
-    assert offenders == [], "build pointers with pipeline.pointer: " + "; ".join(offenders)
+    assert offenders == [], "build pointers with pipeline.model.pointer: " + "; ".join(offenders)

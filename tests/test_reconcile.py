@@ -1,4 +1,4 @@
-"""Reconciliation checks (pipeline.reconcile) on FormDocuments built by hand."""
+"""Reconciliation checks (pipeline.checks.reconcile) on FormDocuments built by hand."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pipeline.document import (
+from pipeline.model.document import (
     Check,
     DroppedRow,
     FormDocument,
@@ -19,8 +19,8 @@ from pipeline.document import (
     Source,
     Total,
 )
-from pipeline.reconcile import CHECKS, reconcile
-from pipeline.template import load_templates, not_applicable
+from pipeline.checks.reconcile import CHECKS, reconcile
+from pipeline.parse.template import load_templates, not_applicable
 
 BBOX = (10.0, 20.0, 30.0, 40.0)
 

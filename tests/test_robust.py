@@ -27,8 +27,8 @@ import pytest
 
 from conftest import DUMP, REPO
 from pipeline.cli import main
-from pipeline.errors import ExitCode
-from pipeline.names import MAX_NAME_BYTES, flat_name
+from pipeline.model.errors import ExitCode
+from pipeline.readers.names import MAX_NAME_BYTES, flat_name
 
 GOOD = {"a/培训经费.pdf": DUMP / "2022" / "单表" / "培训经费.pdf", "a/网格管理事务.pdf": DUMP / "2022" / "单表" / "网格管理事务.pdf"}
 OCR_OFF = ("--quiet", "--workers", "0", "--ocr", "never")
@@ -172,7 +172,7 @@ def test_a_failed_run_never_leaves_the_previous_manifest_looking_current(tmp_pat
     def broken(*args, **kwargs):
         raise RuntimeError("a bug in the report")
 
-    monkeypatch.setattr("pipeline.report.write_report", broken)
+    monkeypatch.setattr("pipeline.review.report.write_report", broken)
     capsys.readouterr()
     assert run_cli(dump, out, "--force") == ExitCode.INTERNAL  # --force: an unchanged dump's export is otherwise not made again
     assert not (out / "manifest.csv").exists()
@@ -208,7 +208,7 @@ def test_an_unwritable_output_is_exit_4_with_one_line(tmp_path):
     assert done.stderr.startswith("zpef: output not writable: ") and len(done.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("target", ["pipeline.export.write_manifest", "pipeline.cache.pickle.dump"])
+@pytest.mark.parametrize("target", ["pipeline.outputs.export.write_manifest", "pipeline.run.cache.pickle.dump"])
 def test_a_full_disk_is_exit_4_and_leaves_no_manifest(tmp_path, monkeypatch, capsys, target):
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -230,7 +230,7 @@ def test_a_missing_package_is_exit_3_not_a_traceback(tmp_path):
 
 
 def test_a_missing_schema_is_exit_3(tmp_path, monkeypatch):
-    from pipeline import validate
+    from pipeline.checks import validate
 
     validate.validator.cache_clear()
     monkeypatch.setattr(validate, "SCHEMA_PATH", tmp_path / "gone.schema.json")
@@ -333,7 +333,7 @@ def test_a_dump_inside_a_folder_the_run_rewrites_is_refused(tmp_path):
 
 
 def test_a_timed_out_file_is_tried_again_next_run_without_force(tmp_path, monkeypatch):
-    from pipeline import batch
+    from pipeline.run import batch
 
     dump = good_dump(tmp_path)
     out = tmp_path / "out"
@@ -439,7 +439,7 @@ def test_a_200_mb_text_export_is_refused_before_it_is_read(tmp_path, clean):
 def test_an_xlsx_with_a_cell_at_xfd1048576_reads_only_the_used_cells(tmp_path):
     import openpyxl
 
-    from pipeline.spreadsheet import read_xlsx
+    from pipeline.readers.spreadsheet import read_xlsx
 
     workbook = next((DUMP / "spreadsheet").glob("*.xlsx"))
     book = openpyxl.load_workbook(workbook)
@@ -459,9 +459,9 @@ def test_an_xlsx_with_a_cell_at_xfd1048576_reads_only_the_used_cells(tmp_path):
 
 
 def test_csv_outputs_neutralise_formulas_and_parquet_keeps_the_true_values(tmp_path):
-    from pipeline.document import FormDocument, Funding, FundingLine, Indicator, Project, Source, Total
-    from pipeline.export import write_manifest, write_tables
-    from pipeline.run import FileResult
+    from pipeline.model.document import FormDocument, Funding, FundingLine, Indicator, Project, Source, Total
+    from pipeline.outputs.export import write_manifest, write_tables
+    from pipeline.model.result import FileResult
 
     hostile = '=HYPERLINK("http://example.invalid","点击")'
     form = FormDocument(
@@ -491,7 +491,7 @@ def test_csv_outputs_neutralise_formulas_and_parquet_keeps_the_true_values(tmp_p
 
 
 def test_a_file_growing_while_it_is_hashed_fails_with_the_bytes_read(tmp_path, monkeypatch, clean):
-    from pipeline import ingest
+    from pipeline.readers import ingest
 
     dump = good_dump(tmp_path)
     growing = dump / "growing.pdf"
@@ -517,7 +517,7 @@ def test_a_file_growing_while_it_is_hashed_fails_with_the_bytes_read(tmp_path, m
 
 
 def test_a_file_changed_while_it_is_extracted_fails_and_is_read_again_next_run(tmp_path, monkeypatch, clean):
-    from pipeline import batch
+    from pipeline.run import batch
 
     dump = good_dump(tmp_path)
     changing = dump / "changing.pdf"
@@ -577,8 +577,8 @@ def test_two_names_that_show_as_the_same_text_stay_two_rows(tmp_path):
 
 
 def test_an_xlsx_unpacking_to_more_than_the_limit_is_refused_before_it_is_loaded(tmp_path, monkeypatch):
-    from pipeline import spreadsheet
-    from pipeline.errors import FileTooLarge
+    from pipeline.readers import spreadsheet
+    from pipeline.model.errors import FileTooLarge
 
     workbook = next((DUMP / "spreadsheet").glob("*.xlsx"))
     monkeypatch.setattr(spreadsheet, "MAX_XLSX_SHEET_BYTES", 1000)

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import DUMP, REPO
-from pipeline.document import NO_SCHEMA_ITEM
-from pipeline.ingest import describe
-from pipeline.model import Cell, DocumentContent, Grid, PageContent, TextLine
-from pipeline.parse import ParsedForm, parse_document
-from pipeline.run import process_file
+from pipeline.model.document import NO_SCHEMA_ITEM
+from pipeline.readers.ingest import describe
+from pipeline.model.intermediate import Cell, DocumentContent, Grid, PageContent, TextLine
+from pipeline.parse.form import ParsedForm, parse_document
+from pipeline.run.unit import process_file
 
 sys.path.insert(0, str(REPO / "scripts"))
 from sample_files import pdf, specs  # noqa: E402  (the sample forms, typed once)

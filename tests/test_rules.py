@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.document import Check
-from pipeline.reconcile import CHECKS
-from pipeline.rules import RULES, form_status, needs_human
+from pipeline.model.document import Check
+from pipeline.checks.reconcile import CHECKS
+from pipeline.checks.rules import RULES, form_status, needs_human
 
 # rules emitted outside reconcile: by run.build_form (parser findings, validation) and corrections
 EMITTED_ELSEWHERE = {"values_readable", "structure_read", "indicators_found", "schema", "corrections"}

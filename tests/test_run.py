@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DUMP, REPO
-from pipeline.batch import run
+from pipeline.run.batch import run
 
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
@@ -74,3 +74,19 @@ def test_every_manifest_row_not_ok_says_why_with_a_stable_code(sample_run):
     assert {name: rows[name]["reason"] for name in expected} == expected
     assert all(row["reason"] == "" for row in rows.values() if row["status"] == "ok")
     assert all(row["reason"] for row in rows.values() if row["status"] != "ok")
+
+
+def test_every_reason_code_has_its_words_in_chinese(sample_run):
+    """The review report shows a file's reason in Chinese: every code the code gives has words."""
+    import csv
+    import re
+
+    from pipeline.model.errors import REASON_ZH
+    from pipeline.outputs.export import MANIFEST_COLUMNS
+
+    given = {row["reason"] for row in csv.DictReader((sample_run.out / "manifest.csv").open(encoding="utf-8-sig")) if row["reason"]}
+    listed = set(re.findall(r"\b[a-z]+_[a-z_]+\b|\b(?:duplicate|encrypted|timeout|unreadable)\b", dict(MANIFEST_COLUMNS)["reason"]))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "pipeline").rglob("*.py"))
+    written = set(re.findall(r"\b(?:code|reason)\s*=\s*\"([a-z_]+)\"", source))
+    assert given and listed and written
+    assert given | listed | written <= set(REASON_ZH), (given | listed | written) - set(REASON_ZH)

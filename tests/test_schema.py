@@ -1,4 +1,4 @@
-"""The JSON contract: schemas/form.schema.json against pipeline.document and pipeline.validate."""
+"""The JSON contract: schemas/form.schema.json against pipeline.model.document and pipeline.checks.validate."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import fields
 
 import pytest
 
-from pipeline.document import (
+from pipeline.model.document import (
     Check,
     CheckStatus,
     Correction,
@@ -25,10 +25,10 @@ from pipeline.document import (
     Term,
     Total,
 )
-from pipeline.ingest import InputFile
-from pipeline.parse import ParsedForm
-from pipeline.run import build_form
-from pipeline.validate import SCHEMA_PATH, compile_predicate, provenance_predicate, schema_errors, validator
+from pipeline.readers.ingest import InputFile
+from pipeline.parse.form import ParsedForm
+from pipeline.run.unit import build_form
+from pipeline.checks.validate import SCHEMA_PATH, compile_predicate, provenance_predicate, schema_errors, validator
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
@@ -219,7 +219,7 @@ def test_schema_enums_are_the_status_and_op_enums():
 
 
 def test_schema_enums_match_vocabulary():
-    from pipeline.vocabulary import AMOUNT_UNITS, FUNDING_ITEMS
+    from pipeline.model.vocabulary import AMOUNT_UNITS, FUNDING_ITEMS
 
     item_enum = _object("funding/lines/[]")["properties"]["item"]["enum"]
     assert set(item_enum) == set(FUNDING_ITEMS)

@@ -1,12 +1,12 @@
-"""Segmentation (pipeline.segment) from synthetic rulings and glyphs, plus one real sample PDF."""
+"""Segmentation (pipeline.readers.segment) from synthetic rulings and glyphs, plus one real sample PDF."""
 
 from __future__ import annotations
 
 import pytest
 
 from conftest import DUMP
-from pipeline.model import Cell, Grid, TextLine
-from pipeline.segment import (
+from pipeline.model.intermediate import Cell, Grid, TextLine
+from pipeline.readers.segment import (
     Glyph,
     Ruling,
     assign_glyphs,
@@ -279,7 +279,7 @@ def test_cell_confidence_is_the_lowest_glyph_confidence():
 
 @pytest.fixture(scope="module")
 def training_cells() -> list[Cell]:
-    from pipeline.textlayer import read_pdf
+    from pipeline.readers.textlayer import read_pdf
 
     content = read_pdf(DUMP / "2022" / "单表" / "培训经费.pdf")
     assert content.page_errors == {}

@@ -1,4 +1,4 @@
-"""Spreadsheets (pipeline.spreadsheet, pipeline.numformat) on real workbooks written by openpyxl and xlwt."""
+"""Spreadsheets (pipeline.readers.spreadsheet, pipeline.readers.numformat) on real workbooks written by openpyxl and xlwt."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ import pytest
 from openpyxl.chart import BarChart, Reference
 
 from conftest import DUMP, EXPECTED, REPO
-from pipeline.ingest import describe, sniff
-from pipeline.model import Cell, Grid
-from pipeline.numformat import display_value, format_number, general
-from pipeline.parse import ParsedForm, parse_document
-from pipeline.batch import run
-from pipeline.run import process_file
-from pipeline.spreadsheet import cell_ref, chars_to_points, read_xls, read_xlsx
+from pipeline.readers.ingest import describe, sniff
+from pipeline.model.intermediate import Cell, Grid
+from pipeline.readers.numformat import display_value, format_number, general
+from pipeline.parse.form import ParsedForm, parse_document
+from pipeline.run.batch import run
+from pipeline.run.unit import process_file
+from pipeline.readers.spreadsheet import cell_ref, chars_to_points, read_xls, read_xlsx
 
 sys.path.insert(0, str(REPO / "scripts"))
 from sample_files import specs  # noqa: E402  (the sample forms, typed once)

@@ -1,13 +1,13 @@
-"""Suggestions from arithmetic (pipeline.suggest): single-value changes that reconcile, ranked by evidence."""
+"""Suggestions from arithmetic (pipeline.checks.suggest): single-value changes that reconcile, ranked by evidence."""
 
 from __future__ import annotations
 
 from conftest import DUMP
-from pipeline.document import Check, FormDocument, Funding, FundingLine, Indicator, Provenance, Source, Total
-from pipeline.ingest import describe
-from pipeline.reconcile import reconcile
-from pipeline.run import process_file
-from pipeline.suggest import CANDIDATES_MARKER, MARKER, NO_CANDIDATE, Change, annotate, ocr_confusion, suggestions
+from pipeline.model.document import Check, FormDocument, Funding, FundingLine, Indicator, Provenance, Source, Total
+from pipeline.readers.ingest import describe
+from pipeline.checks.reconcile import reconcile
+from pipeline.run.unit import process_file
+from pipeline.checks.suggest import CANDIDATES_MARKER, MARKER, NO_CANDIDATE, Change, annotate, ocr_confusion, suggestions
 
 BROKEN = "review/网格管理事务_得分不符.pdf"
 
@@ -85,7 +85,7 @@ def test_low_ocr_confidence_is_evidence():
     document = form([indicator("数量", 45, 45), indicator("质量", 45, 35, actual="基本达标", note="部分未完成")], total_score=95, provenance=provenance)
     (found,) = suggestions(document)
     assert found.best is not None and found.best.change.pointers == ("/indicators/1/score",) and found.best.change.new == 40
-    assert "low OCR confidence 0.41" in found.best.reason()
+    assert "low OCR confidence 0.41" in found.best.reason() and "识别置信度低（0.41）" in found.best.reason_zh()
 
 
 def test_ocr_confusion_needs_an_ocr_reading_and_confusable_digits():
@@ -106,6 +106,7 @@ def test_a_change_that_breaks_another_check_is_no_candidate():
     # 年度资金总额 全年执行数 → 82000 would reconcile the sum but break its 执行率 of 100: only the child remains
     assert [(c.change.pointers, c.change.new) for c in found.candidates] == [(("/funding/lines/1/executed",), 820000.0)]
     assert "the only single change that reconciles" in found.candidates[0].reason()
+    assert "唯一能使合计相符的单项更正" in found.candidates[0].reason_zh()
     assert found.best is None  # arithmetic alone is not enough to suggest it
 
 

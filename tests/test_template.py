@@ -1,4 +1,4 @@
-"""Layout templates (pipeline.template, pipeline/templates/*.toml): loading, matching, vocabulary."""
+"""Layout templates (pipeline.parse.template, pipeline/parse/templates/*.toml): loading, matching, vocabulary."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import DUMP
-from pipeline.ingest import describe
-from pipeline.model import Cell, DocumentContent, Grid, PageContent, TextLine
-from pipeline.parse import ParsedForm, Unsupported, parse_document
-from pipeline.run import process_file
-from pipeline.template import (
+from pipeline.readers.ingest import describe
+from pipeline.model.intermediate import Cell, DocumentContent, Grid, PageContent, TextLine
+from pipeline.parse.form import ParsedForm, Unsupported, parse_document
+from pipeline.run.unit import process_file
+from pipeline.parse.template import (
     BASE,
     MATCH_THRESHOLD,
     TEMPLATE_DIR,
@@ -25,9 +25,9 @@ from pipeline.template import (
     parse_template,
     rank,
 )
-from pipeline.vocabulary import is_form_title, match_key, other_form_type
+from pipeline.model.vocabulary import is_form_title, match_key, other_form_type
 
-NAMES = [t.name for t in load_templates()]  # every layout, as pipeline/templates/*.toml lists them
+NAMES = [t.name for t in load_templates()]  # every layout, as pipeline/parse/templates/*.toml lists them
 
 
 def test_each_template_file_is_one_layout_named_after_it():
@@ -158,7 +158,7 @@ def test_adding_a_layout_is_a_template_file(tmp_path, monkeypatch):
         shutil.copy(path, tmp_path / path.name)
     (tmp_path / "sichuan.toml").write_text(_readme_template(), encoding="utf-8")
     templates = load_templates(tmp_path)
-    monkeypatch.setattr("pipeline.template.load_templates", lambda folder=tmp_path: templates)
+    monkeypatch.setattr("pipeline.parse.template.load_templates", lambda folder=tmp_path: templates)
 
     after = process_file(describe(sample, DUMP))
     [form] = after.forms

@@ -1,4 +1,4 @@
-"""Text exports (pipeline.textexport): the seed file, encodings, realigned rows, rebuilt merges, sniffing."""
+"""Text exports (pipeline.readers.textexport): the seed file, encodings, realigned rows, rebuilt merges, sniffing."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import DUMP, EXPECTED
-from pipeline.errors import InputError
-from pipeline.ingest import describe, sniff
-from pipeline.model import Cell, Grid
-from pipeline.parse import ParsedForm, parse_document
-from pipeline.batch import run
-from pipeline.textexport import (
+from pipeline.model.errors import InputError
+from pipeline.readers.ingest import describe, sniff
+from pipeline.model.intermediate import Cell, Grid
+from pipeline.parse.form import ParsedForm, parse_document
+from pipeline.run.batch import run
+from pipeline.readers.textexport import (
     Field,
     decode,
     looks_like_text_export,

@@ -7,9 +7,9 @@ from dataclasses import asdict
 import pytest
 
 from conftest import DUMP
-from pipeline import pdfium_text
-from pipeline.parse import parse_document
-from pipeline.textlayer import _read_with_pdfplumber, read_pdf
+from pipeline.readers import pdfium_text
+from pipeline.parse.form import parse_document
+from pipeline.readers.textlayer import _read_with_pdfplumber, read_pdf
 
 EXPORTED = sorted(p for p in DUMP.rglob("*.pdf") if "bad" not in p.parts and "scans" not in p.parts)
 
@@ -43,8 +43,8 @@ def test_rotated_pages_go_to_the_general_reader(tmp_path):
 
 def test_a_pdf_qpdf_can_rebuild_is_read_and_one_it_cannot_fails_as_damaged(tmp_path):
     """PDFium refuses both; qpdf rebuilds a broken trailer, not a lost /Root. Neither is "no form"."""
-    from pipeline.ingest import describe
-    from pipeline.run import process_file
+    from pipeline.readers.ingest import describe
+    from pipeline.run.unit import process_file
 
     original = (DUMP / "2022" / "单表" / "培训经费.pdf").read_bytes()
     dump = tmp_path / "dump"
@@ -64,8 +64,8 @@ def test_byte_damage_in_a_page_s_content_never_leaves_the_form_ok(tmp_path, wher
     checks must say so (the form is needs_review), never an ok form with values missing."""
     import pikepdf
 
-    from pipeline.ingest import describe
-    from pipeline.run import process_file
+    from pipeline.readers.ingest import describe
+    from pipeline.run.unit import process_file
 
     dump = tmp_path / "dump"
     dump.mkdir()

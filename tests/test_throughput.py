@@ -9,10 +9,10 @@ from functools import partial
 from pathlib import Path
 
 from conftest import DUMP
-from pipeline.batch import RunSettings, run
-from pipeline.export import export
-from pipeline.report import FILES_DIR, write_report
-from pipeline.suggest import suggestions
+from pipeline.run.batch import RunSettings, run
+from pipeline.outputs.export import export
+from pipeline.review.report import FILES_DIR, write_report
+from pipeline.checks.suggest import suggestions, suggestions_of
 
 
 def review_dump(folder: Path) -> Path:
@@ -31,7 +31,7 @@ def test_suggestions_made_in_a_worker_equal_those_made_here(tmp_path):
     assert any(made.values()), "the review form has a suggestion"
     for form in result.forms:
         assert made[form.form_id] == suggestions(form)
-        assert result.suggestions_of(form) is made[form.form_id]
+        assert suggestions_of(result, form) is made[form.form_id]
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
@@ -43,13 +43,14 @@ def test_report_pictures_made_in_workers_equal_those_the_report_makes_itself(tmp
     made_by_workers = run(dump, settings=RunSettings(workers=1), out=tmp_path / "workers")
     assert all(not result.pictures for result in made_by_workers.files)  # written, not held
     pictures = files_under(tmp_path / "workers" / FILES_DIR)
-    assert any(name.startswith("crop-") for name in pictures) and any(name.startswith("page-") for name in pictures)
+    assert any(name.startswith("page-") and name.endswith(".png") for name in pictures)
+    assert not any(name.startswith("crop-") for name in pictures)  # a crop is a window onto its page, not a file
     made_here = run(dump)  # no output folder: the report makes every picture
     for out, result in ((tmp_path / "workers", made_by_workers), (tmp_path / "here", made_here)):
         result.seconds = 1.0
         export(out, result, report=partial(write_report, dump=dump))
     final = files_under(tmp_path / "workers" / FILES_DIR)
-    assert {name: data for name, data in final.items() if name.endswith(".png")} == pictures  # every picture the report shows
+    assert {name: data for name, data in final.items() if name.startswith("page-")} == pictures  # every picture the report shows
     assert files_under(tmp_path / "workers") == files_under(tmp_path / "here")
 
 
@@ -75,7 +76,7 @@ def test_a_rerun_over_an_unchanged_dump_rewrites_nothing_and_a_changed_file_is_d
     dump, out = review_dump(tmp_path), tmp_path / "out"
     assert extract(dump, out).returncode == 1  # the review form
     before, contents = stamps(out), outputs(out)
-    assert any(name.startswith("forms/") for name in before) and any(name.startswith("report_files/crop-") for name in before)
+    assert any(name.startswith("forms/") for name in before) and any(name.startswith("report_files/page-") for name in before)
 
     assert extract(dump, out).returncode == 1
     assert stamps(out) == before and outputs(out) == contents

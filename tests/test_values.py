@@ -1,10 +1,10 @@
-"""Printed text to values (pipeline.values): strict numbers, text as printed."""
+"""Printed text to values (pipeline.model.values): strict numbers, text as printed."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.values import NumberResult, clean_text, comparison_sign, decimals, html_items, parse_number, person_and_phone, text_items
+from pipeline.model.values import NumberResult, clean_text, comparison_sign, decimals, html_items, parse_number, person_and_phone, text_items
 
 
 @pytest.mark.parametrize(

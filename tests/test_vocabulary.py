@@ -1,10 +1,10 @@
-"""Label normalisation and matching (pipeline.vocabulary)."""
+"""Label normalisation and matching (pipeline.model.vocabulary)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.vocabulary import (
+from pipeline.model.vocabulary import (
     FUNDING_COLUMNS,
     FUNDING_ITEMS,
     GOAL_COLUMNS,
@@ -163,6 +163,6 @@ def test_titles_of_other_provinces_start_a_form(line, title, other):
 
 @pytest.mark.parametrize(("text", "total"), [("总分", True), ("总 分", True), ("自评总分", True), ("综合得分", True), ("得分", False), ("产出指标", False)])
 def test_total_rows_are_known_by_their_label(text, total):
-    from pipeline.vocabulary import is_total_label
+    from pipeline.model.vocabulary import is_total_label
 
     assert is_total_label(text) is total

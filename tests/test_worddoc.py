@@ -1,4 +1,4 @@
-"""Word documents (pipeline.worddoc, pipeline.flow) on real .docx files written with python-docx."""
+"""Word documents (pipeline.readers.worddoc, pipeline.readers.flow) on real .docx files written with python-docx."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import pytest
 from docx.enum.text import WD_BREAK
 
 from conftest import DUMP, EXPECTED, REPO, at
-from pipeline.batch import run
-from pipeline.ingest import describe
-from pipeline.parse import ParsedForm, parse_document
-from pipeline.run import process_file
-from pipeline.worddoc import read_docx
+from pipeline.run.batch import run
+from pipeline.readers.ingest import describe
+from pipeline.parse.form import ParsedForm, parse_document
+from pipeline.run.unit import process_file
+from pipeline.readers.worddoc import read_docx
 
 sys.path.insert(0, str(REPO / "scripts"))
 from sample_files import specs  # noqa: E402  (the sample forms, typed once)

@@ -1,4 +1,4 @@
-"""Excel 2003 XML workbooks (pipeline.xmlsheet), the other "Excel" export of web systems."""
+"""Excel 2003 XML workbooks (pipeline.readers.xmlsheet), the other "Excel" export of web systems."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import DUMP, EXPECTED, at
-from pipeline.convert import soffice
-from pipeline.ingest import describe
-from pipeline.parse import parse_document
-from pipeline.spreadsheet import read_xlsx
-from pipeline.xmlsheet import read_xml_workbook
+from pipeline.readers.convert import soffice
+from pipeline.readers.ingest import describe
+from pipeline.parse.form import parse_document
+from pipeline.readers.spreadsheet import read_xlsx
+from pipeline.readers.xmlsheet import read_xml_workbook
 
 SAMPLE = DUMP / "xml_xls" / "住房租赁市场发展专项_导出.xls"
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total")

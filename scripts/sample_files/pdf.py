@@ -38,6 +38,14 @@ def register_font() -> None:
     raise SystemExit("no CJK TrueType font found: install Debian's fonts-wqy-microhei (make system-deps)")
 
 
+def use_font(name: str, path: Path, index: int = 0) -> None:
+    """Draw with another TrueType font from now on (the scan corpus's Kai and Song kinds), in
+    this process only: the samples themselves are drawn with WenQuanYi Micro Hei."""
+    global FONT
+    pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=index))
+    FONT = name
+
+
 # --- layout -------------------------------------------------------------------------------
 
 

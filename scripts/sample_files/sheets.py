@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import openpyxl
 from openpyxl.styles import Alignment
-from pipeline.export import reproducible_zip
+from pipeline.outputs.export import reproducible_zip
 
 from . import PINNED_TIME
 from .specs import COLUMN_WIDTHS, FormSpec, Spec

@@ -1,6 +1,6 @@
 """The sample forms as printed, typed once: the three seed forms (from ../shared/seed, the text
 export of real published forms: merged cells, wrapped text, HTML left in cells), one form invented
-in each other template's layout (pipeline/templates), a form in a layout no template describes and
+in each other template's layout (pipeline/parse/templates), a form in a layout no template describes and
 a 部门整体支出绩效自评表. Every writer of scripts/sample_files draws or types these."""
 
 from __future__ import annotations
@@ -299,7 +299,7 @@ def national_form() -> FormSpec:
     return FormSpec("项目支出绩效自评表", rows, header_row, notes=["（2022年度）"])
 
 
-# --- the other layouts of the family (templates in pipeline/templates), invented content -------
+# --- the other layouts of the family (templates in pipeline/parse/templates), invented content -------
 
 
 def level_rows(blocks: list[tuple[str, list[list[str | None]]]], level1_col: int) -> list[list[Spec]]:
@@ -516,3 +516,21 @@ def department_form() -> FormSpec:
             rows.append(row + [S(2 + j, v) for j, v in enumerate(values)] + [S(8, "")])
     rows.append([S(0, "总分", 5), S(5, "100"), S(6, ""), S(7, "98.7"), S(8, "")])
     return FormSpec("2022年度部门整体支出绩效自评表", rows, header_row)
+
+
+def printed_pdfs() -> dict[str, list[tuple[FormSpec, bool]]]:
+    """The text-layer PDFs of ``samples/dump/2022/`` by path, with the forms each prints and
+    whether the indicator header is repeated when a form runs onto a new page. Form 1 runs over two
+    pages, breaking inside the 产出 merge: with the header repeated in the combined file, without it
+    in the single-form file."""
+    return {
+        "2022/吉华街道_项目支出绩效自评表_2022.pdf": [(form1(), True), (form2(), True), (form3(), True)],
+        "2022/单表/网格管理事务.pdf": [(form1(), False)],
+        "2022/单表/住房租赁市场发展专项.pdf": [(form2(), False)],
+        "2022/单表/培训经费.pdf": [(form3(), False)],
+        "2022/national/基层农技人员能力提升培训.pdf": [(national_form(), False)],
+        # one form per other template
+        "2022/yunnan/茶园绿色防控技术推广.pdf": [(yunnan_form(), False)],
+        "2022/xianjie/产业园基础设施建设.pdf": [(xianjie_form(), False)],
+        "2022/hubei/乡镇农产品质量安全监管能力建设.pdf": [(hubei_form(), False)],
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from pipeline.export import reproducible_zip
+from pipeline.outputs.export import reproducible_zip
 
 from . import PINNED_TIME
 from .specs import FormSpec

@@ -1,0 +1,1 @@
+"""The form document (the JSON contract), the intermediate form every reader produces, JSON pointers, input errors."""

@@ -1,0 +1,433 @@
+"""Extraction, routed per page: a sound text layer is read as is, anything else is OCR'd.
+
+PDF pages are read with pdfplumber first; a page without a usable text layer (no text,
+unmapped glyphs, text that covers almost none of the ruled table), or one pdfplumber cannot
+read, is rendered with pypdfium2 and OCR'd. Image files (PNG, JPEG, TIFF — every frame of a
+multi-page TIFF) are OCR'd. After parsing, numeric cells of OCR'd pages are read again with
+digits only (``reread_numbers``), and the cells of text values are read by a second engine
+(``confirm_texts``), because the parser is what knows which cells hold values.
+"""
+
+from __future__ import annotations
+
+import re
+
+import warnings
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image, ImageOps
+
+from pipeline.readers.convert import soffice
+from pipeline.model.pointer import is_number_or_code
+from pipeline.model.errors import InputError
+from pipeline.readers.ingest import InputFile
+from pipeline.model.intermediate import Cell, DocumentContent, PageContent, TextLine
+from pipeline.ocr.engines import DEFAULT_ENGINE, CellReading, OcrEngine, OcrUnavailable, engine, read_cells
+from pipeline.parse.form import ParsedForm
+from pipeline.ocr.scan import CELL_MARGIN_PT, ScanPage, UnreadableImage, read_image, reread_numbers_of, second_view
+from pipeline.readers.textlayer import read_pdf
+from pipeline.model.values import parse_number
+from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_A_NUMBER, NOT_APPLICABLE, family_of, normalise, same_in_print
+
+OCR_MODES = ("auto", "always", "never")
+T = TypeVar("T", bound=Cell | TextLine)
+A4_WIDTH_INCHES = 8.27
+A4_HEIGHT_INCHES = 11.69
+DOUBT = 0.6  # a general reading below this confidence doubts its text
+DISAGREED_CEILING = 0.5  # a value two readings disagree on: flagged by low_confidence, whatever either engine says
+VOCABULARY_CONFIDENCE = 0.9  # a reading that is exactly a word of a closed list (a level name, 不适用)
+DOUBTED_CEILING = 0.79  # a number one reading doubts stays below LOW_CONFIDENCE (0.80) however the other reads
+MIN_RENDER_DPI = 100  # a page that only fits the pixel limit below this is refused, not read blurred
+MAX_PIXELS = 60_000_000  # a page image larger than this is refused, not decoded
+
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    ocr: str = "auto"  # auto | always | never
+    ocr_engine: str = DEFAULT_ENGINE
+    dpi: int = 300
+    max_pages: int = 500  # a file with more pages is refused (a memory and time guard)
+    # where LibreOffice is (None: not installed); part of the options so that the result cache,
+    # keyed by them, re-reads the .doc files that failed for want of it once it is installed
+    libreoffice: str | None = field(default_factory=soffice)
+
+    def __post_init__(self) -> None:
+        if self.ocr not in OCR_MODES:
+            raise ValueError(f"--ocr must be one of {', '.join(OCR_MODES)}, not {self.ocr!r}")
+
+
+@dataclass
+class Extraction:
+    content: DocumentContent
+    base_method: str = "text_layer"  # how pages were read unless OCR'd
+    scans: dict[int, ScanPage] = field(default_factory=dict)  # OCR'd pages, by page number
+    engine_name: str | None = None
+
+    @property
+    def method(self) -> str:
+        """For the manifest: how the file's pages were read (``text_layer+ocr`` when both)."""
+        if not self.scans:
+            return self.base_method
+        return "ocr" if len(self.scans) >= len(self.content.pages) else f"{self.base_method}+ocr"
+
+    def method_of(self, pages: list[int]) -> str:
+        return "ocr" if any(p in self.scans for p in pages) else self.base_method
+
+
+def _ocr_page(extraction: Extraction, gray: np.ndarray, dpi: float, number: int, options: ExtractOptions) -> PageContent | str:
+    """OCR one page image; a problem comes back as a message for ``page_errors``."""
+    try:
+        ocr = engine(options.ocr_engine)
+        if not extraction.scans:  # the file's first OCR'd page: readings of earlier files serve no more
+            ocr.forget()
+        content, scan = read_image(gray, dpi, number, ocr)
+    except OcrUnavailable as error:
+        return f"needs OCR, which is unavailable: {error}"
+    except UnreadableImage as error:
+        return f"OCR found no form: {error}"
+    extraction.scans[number] = scan
+    extraction.engine_name = options.ocr_engine
+    content.corrections = scan.corrections
+    return content
+
+
+def render_dpi(width_pt: float, height_pt: float, dpi: float) -> float:
+    """The resolution to render a page at: ``dpi``, or lower when the render would pass the pixel
+    limit; a page that would still pass it at MIN_RENDER_DPI raises InputError with the reason."""
+    pixels = width_pt * height_pt * (dpi / 72) ** 2
+    if pixels <= MAX_PIXELS:
+        return dpi
+    fitting = 72 * (MAX_PIXELS / (width_pt * height_pt)) ** 0.5
+    if fitting < MIN_RENDER_DPI:
+        raise InputError(f"page of {width_pt / 72:.0f}×{height_pt / 72:.0f} inches: even at {MIN_RENDER_DPI} dpi it would be "
+                         f"{width_pt * height_pt * (MIN_RENDER_DPI / 72) ** 2 / 1e6:.0f} megapixels, over the "
+                         f"{MAX_PIXELS / 1e6:.0f}-megapixel limit: not rendered")
+    return float(int(fitting))
+
+
+def _render(document: pdfium.PdfDocument, index: int, dpi: float) -> tuple[np.ndarray, float]:
+    """One page as 8-bit gray at ``dpi`` (lowered to keep within the pixel limit), and that dpi."""
+    page = document[index]
+    width_pt, height_pt = page.get_size()
+    dpi = render_dpi(width_pt, height_pt, dpi)
+    bitmap = page.render(scale=dpi / 72, grayscale=True)
+    array = bitmap.to_numpy()
+    return np.ascontiguousarray(array if array.ndim == 2 else array[:, :, 0]), dpi
+
+
+def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
+    content = read_pdf(path, options.max_pages)
+    extraction = Extraction(content=content)
+    if options.ocr == "never":
+        for page in content.pages:
+            if page.text_problem:
+                content.page_errors[page.page] = f"{page.text_problem}; OCR is off (--ocr never)"
+        content.pages = [p for p in content.pages if not p.text_problem]
+        return extraction
+    wanted = {p.page: p.text_problem for p in content.pages if options.ocr == "always" or p.text_problem}
+    wanted.update({number: "unreadable text layer" for number in content.page_errors})
+    if not wanted:
+        return extraction
+    try:
+        document = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as error:
+        for number in wanted:
+            content.page_errors[number] = f"cannot render the page for OCR: {error}"
+        return extraction
+    by_number = {p.page: p for p in content.pages}
+    for number in sorted(wanted):
+        try:
+            gray, dpi = _render(document, number - 1, options.dpi)
+        except InputError as error:
+            result: PageContent | str = error.message
+        else:
+            result = _ocr_page(extraction, gray, dpi, number, options)
+        if isinstance(result, str):
+            reason = wanted[number]
+            content.page_errors.setdefault(number, f"{reason}; {result}" if reason else result)
+            by_number.pop(number, None)
+        else:
+            content.page_errors.pop(number, None)
+            by_number[number] = result
+    content.pages = [by_number[n] for n in sorted(by_number)]
+    return extraction
+
+
+def _register_heif() -> None:
+    """HEIC/HEIF (phone photos) through pillow-heif, when it is installed."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return
+    pillow_heif.register_heif_opener()
+
+
+def _too_large(width: int, height: int, what: str) -> InputError | None:
+    if width * height <= MAX_PIXELS:
+        return None
+    return InputError(f"{what} is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels), over the "
+                      f"{MAX_PIXELS / 1e6:.0f}-megapixel limit: not decoded", code="too_large")
+
+
+def to_gray8(frame: Image.Image) -> np.ndarray:
+    """Any frame as 8-bit gray, white paper: 16- and 32-bit gray scaled (not clipped), CMYK and
+    palette images converted, transparency laid on white, EXIF orientation applied."""
+    frame = ImageOps.exif_transpose(frame)
+    if frame.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        array = np.asarray(frame)
+        if frame.mode == "F" and array.size and float(np.nanmax(array)) <= 1.0:
+            array = array * 255
+        elif array.size and int(array.max()) > 255:  # 16-bit (or wider) samples: scale to 8 bits
+            array = array / (65535 / 255 if int(array.max()) <= 65535 else float(array.max()) / 255)
+        return np.ascontiguousarray(np.clip(array, 0, 255).astype(np.uint8))
+    if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
+        rgba = frame.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        frame = Image.alpha_composite(white, rgba)
+    return np.ascontiguousarray(np.asarray(frame.convert("L")))
+
+
+def image_frames(path: Path, max_pages: int = 500) -> list[tuple[np.ndarray, float]]:
+    """Every frame of an image file as 8-bit gray, with its resolution (guessed from A4 if unset).
+
+    Each frame's size is read from its header and checked against the megapixel limit before
+    anything is decoded: a huge image is refused, not decoded then refused.
+    """
+    _register_heif()
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, behind the explicit check below
+    frames = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the check below refuses, with a reason
+            image = Image.open(path)
+        with image:
+            frame_count = getattr(image, "n_frames", 1)
+            if frame_count > max_pages:
+                raise InputError(f"{frame_count} pages, more than --max-pages {max_pages}: not read", code="too_many_pages")
+            for index in range(frame_count):
+                image.seek(index)  # reads this frame's header only
+                refused = _too_large(*image.size, f"page {index + 1}" if frame_count > 1 else "the image")
+                if refused is not None:
+                    raise refused
+                gray = to_gray8(image)
+                dpi_info = image.info.get("dpi")
+                dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and dpi_info[0] > 50 else max(gray.shape) / A4_HEIGHT_INCHES
+                frames.append((gray, dpi))
+    except Image.DecompressionBombError as error:
+        raise InputError(f"image too large to process safely ({error})", code="too_large") from error
+    except (OSError, SyntaxError, ValueError) as error:
+        detail = str(error).replace(str(path), "").replace("''", "").strip(" :")
+        raise InputError(f"unreadable image: {detail or type(error).__name__}") from error
+    return frames
+
+
+def extract_image(path: Path, options: ExtractOptions) -> Extraction:
+    if options.ocr == "never":
+        raise InputError("image file: it needs OCR, which is off (--ocr never)", code="ocr_off")
+    frames = image_frames(path, options.max_pages)
+    extraction = Extraction(content=DocumentContent(pages=[], page_count=len(frames)), base_method="ocr")
+    for number, (gray, dpi) in enumerate(frames, start=1):
+        result = _ocr_page(extraction, gray, dpi, number, options)
+        if isinstance(result, str):
+            extraction.content.page_errors[number] = result
+        else:
+            extraction.content.pages.append(result)
+    return extraction
+
+
+def extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
+    if source_file.kind == "pdf":
+        return extract_pdf(source_file.path, options)
+    if source_file.kind == "image":
+        return extract_image(source_file.path, options)
+    raise InputError(f"no extractor for {source_file.detail}")
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _needs_reread(text: str) -> bool:
+    """Numbers and unreadable cells are read again; 不适用, 无, — and blanks are left alone, and so
+    are labels that carry a number (产出指标(50分), 预算执行情况(万元)(20分)): a digits-only reading
+    of a caption would replace the caption, its unit and its level name with a bare number."""
+    flat = normalise(text)
+    return bool(flat) and flat not in NOT_A_NUMBER and len(_CJK.findall(flat)) < 2
+
+
+def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
+    """Read every numeric cell of the OCR'd pages again: digits only, on a second binarisation
+    of the cell (``scan.second_view``), all cells of a page in one batch. Returns how many disagreed.
+
+    Two readings that agree are strong evidence: the confidence becomes 1 - (1-a)(1-b) — unless
+    the general reading doubts its text (confidence < DOUBT): then the value keeps the better of
+    the two confidences but stays below LOW_CONFIDENCE, so unless the form's arithmetic or a
+    reviewer confirms it, the form is not ``ok``. (The digits-only reading's own confidence is
+    not a doubt signal: Tesseract's confidences under a character whitelist run low even on
+    clean digits.) When they disagree, the
+    general reading stays if it is a number (the digits-only reading turns a "%" or a stroke into
+    digits), otherwise the digits-only one is used; either way the confidence drops to at most
+    0.5, so the ``low_confidence`` check sends the value to a human — never a silent pick (with
+    the hybrid engine, RapidOCR reads the cell a third time and the text two readings agree on
+    is kept, still flagged).
+    """
+    if not extraction.scans or extraction.engine_name is None:
+        return 0
+    # the second reading is an agreement test: the fast engine is enough (a hybrid would send most
+    # digits-only readings, whose confidences run low, to its slow engine)
+    chosen = engine(extraction.engine_name)
+    ocr: OcrEngine = getattr(chosen, "fast", chosen)
+    referee: OcrEngine | None = getattr(chosen, "strong", None)  # a third reading where two disagree
+    targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if is_number_or_code(pointer) and p.page in extraction.scans}
+    disagreements = 0
+    for page in extraction.content.pages:
+        if page.page not in extraction.scans:
+            continue
+        todo = [(grid, i, cell) for grid in page.grids for i, cell in enumerate(grid.cells)
+                if (page.page, cell.bbox) in targets and _needs_reread(cell.text)]
+        second = reread_numbers_of(ocr, extraction.scans[page.page], [cell.bbox for _, _, cell in todo])
+        for (grid, i, cell), digits in zip(todo, second):
+            first_confidence, second_confidence = cell.confidence or 0.0, digits.confidence or 0.0
+            if normalise(digits.text) == normalise(cell.text):
+                if first_confidence >= DOUBT:
+                    confidence = _both(first_confidence, second_confidence)
+                else:
+                    confidence = min(max(first_confidence, second_confidence), DOUBTED_CEILING)
+                grid.cells[i] = replace(cell, confidence=confidence)
+                continue
+            disagreements += 1
+            general_is_number = parse_number(cell.text).value is not None
+            text = cell.text if general_is_number or not digits.text else digits.text
+            if referee is not None:  # the strong engine breaks the tie; the value stays flagged
+                third = normalise(read_cells(referee, [extraction.scans[page.page].crop(cell.bbox)], numeric=True)[0].text)
+                if third and third == normalise(digits.text) and third != normalise(cell.text):
+                    text = digits.text
+            grid.cells[i] = replace(cell, text=text, confidence=min(0.5, first_confidence if text == cell.text else second_confidence))
+    return disagreements
+
+
+def _confirmed_by_vocabulary(text: str) -> bool:
+    """A reading that is one of the form's own closed vocabularies (a level name, 不适用, 无, a
+    dash): a misreading would have to land exactly on another word of the list."""
+    flat = normalise(text)
+    return flat in NOT_A_NUMBER or flat in NOT_APPLICABLE or any(family_of(text, table) for table in (LEVEL1_NAMES, LEVEL2_NAMES))
+
+
+@dataclass(frozen=True)
+class _Readers:
+    """Who reads text values again: ``second`` reads the crop as it is when it is another engine
+    than the first (else a second binarisation of it); ``tiebreak`` reads a second binarisation
+    where the two disagree (None: no third reading)."""
+
+    second: OcrEngine
+    other_engine: bool
+    tiebreak: OcrEngine | None
+
+
+def _text_readers(name: str) -> _Readers:
+    chosen = engine(name)
+    strong = getattr(chosen, "strong", None)
+    if strong is not None:  # hybrid: Tesseract read first, RapidOCR confirms, Tesseract again breaks ties
+        return _Readers(strong, True, getattr(chosen, "fast", None))
+    if name == "rapidocr":
+        return _Readers(engine("tesseract"), True, chosen)
+    return _Readers(chosen, False, None)
+
+
+def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
+    """Read every text value of the OCR'd pages a second time, with another engine where there
+    is one, and compare. Returns how many stay in doubt.
+
+    An engine's confidence does not say a text is right: Tesseract reads 户 as 尸 or drops a 、
+    at 0.93–0.999. Two readings by different engines that agree (after NFKC, whitespace and
+    look-alike glyphs) are strong evidence: the confidence becomes 1 - (1-a)(1-b). Where they
+    disagree, the first engine reads a second binarisation of the crop; if that agrees with the
+    second engine, those two decide, as above. Otherwise the more confident of the two readings
+    is kept at confidence ≤ 0.5, so the ``low_confidence`` check sends the value to a human —
+    never a silent pick. A cell whose every line the hybrid engine's RapidOCR read (Tesseract
+    doubted them) gains nothing from reading it again and keeps its confidence. Level names, 不适用, 无
+    and dashes are confirmed by the closed vocabulary they belong to. Numbers and codes in cells
+    were read again digits-only (``reread_numbers``); on lines outside the table (a 年度 line)
+    they are read here.
+    """
+    if not extraction.scans or extraction.engine_name is None:
+        return 0
+    readers = _text_readers(extraction.engine_name)
+    cell_targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items()
+                    if not is_number_or_code(pointer) and p.page in extraction.scans}
+    line_targets = {(p.page, p.bbox) for form in forms for p in form.provenance.values() if p.page in extraction.scans}
+    doubts = 0
+    for page in extraction.content.pages:
+        if page.page not in extraction.scans:
+            continue
+        scan = extraction.scans[page.page]
+        cells = [(grid, i) for grid in page.grids for i, cell in enumerate(grid.cells)
+                 if (page.page, cell.bbox) in cell_targets and cell.confidence is not None and normalise(cell.text)]
+        in_vocabulary = [(grid, i) for grid, i in cells if _confirmed_by_vocabulary(grid.cells[i].text)]
+        for grid, i in in_vocabulary:
+            grid.cells[i] = replace(grid.cells[i], confidence=max(grid.cells[i].confidence or 0.0, VOCABULARY_CONFIDENCE))
+        cells = [place for place in cells if place not in in_vocabulary]
+        lines = [i for i, line in enumerate(page.lines) if (page.page, line.bbox) in line_targets and line.confidence is not None]
+        items: list[Cell | TextLine] = [grid.cells[i] for grid, i in cells] + [page.lines[i] for i in lines]
+        crops = [scan.crop(item.bbox, 0 if isinstance(item, TextLine) else CELL_MARGIN_PT) for item in items]
+        confirmed = _confirm(items, crops, readers)
+        doubts += sum((item.confidence or 0.0) <= DISAGREED_CEILING for item in confirmed)
+        for (grid, i), cell in zip(cells, (item for item in confirmed if isinstance(item, Cell))):
+            grid.cells[i] = cell
+        for i, line in zip(lines, (item for item in confirmed if isinstance(item, TextLine))):
+            page.lines[i] = line
+    return doubts
+
+
+def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list[T]:
+    seconds = read_cells(readers.second, crops if readers.other_engine else [second_view(crop) for crop in crops])
+    disagreeing = [k for k, (item, second) in enumerate(zip(items, seconds)) if not same_in_print(second.text, item.text)]
+    thirds: dict[int, CellReading] = {}
+    if readers.tiebreak is not None and disagreeing:
+        thirds = dict(zip(disagreeing, read_cells(readers.tiebreak, [second_view(crops[k]) for k in disagreeing])))
+    results = []
+    for k, (item, second) in enumerate(zip(items, seconds)):
+        third = thirds.get(k)
+        if k not in disagreeing and (item.read_by or "") == readers.second.name:
+            results.append(item)  # the hybrid's RapidOCR read it (Tesseract doubted): reading it again adds nothing
+        elif k not in disagreeing:
+            results.append(replace(item, confidence=_both(item.confidence, second.confidence)))
+        elif third is not None and second.text and same_in_print(third.text, second.text):
+            results.append(replace(item, text=second.text, confidence=_both(second.confidence, third.confidence), read_by=f"{second.read_by}+{third.read_by}"))
+        else:  # the more confident reading stays, flagged: a human decides
+            best = item if (item.confidence or 0.0) >= (second.confidence or 0.0) or not second.text else replace(item, text=second.text, read_by=second.read_by)
+            results.append(replace(best, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
+    return results
+
+
+def _both(a: float | None, b: float | None) -> float:
+    """The confidence of a text two readings agree on."""
+    return 1 - (1 - (a or 0.0)) * (1 - (b or 0.0))
+
+
+def reread_headers(extraction: Extraction, forms: list[ParsedForm]) -> int:
+    """Header cells the parser could not name (``ParsedForm.unread_cells``), read again by the
+    second engine: Tesseract reads 得分 as 每分 on a fax, which loses the whole score column.
+    A label is not a value — the values under a column found this way are read twice like any
+    other — so the second reading replaces the first when it differs. Returns how many changed."""
+    if not extraction.scans or extraction.engine_name is None:
+        return 0
+    readers = _text_readers(extraction.engine_name)
+    wanted = {(cell.page, cell.bbox) for form in forms for cell in form.unread_cells if cell.page in extraction.scans}
+    changed = 0
+    for page in extraction.content.pages:
+        if page.page not in extraction.scans:
+            continue
+        scan = extraction.scans[page.page]
+        todo = [(grid, i) for grid in page.grids for i, cell in enumerate(grid.cells) if (page.page, cell.bbox) in wanted]
+        crops = [scan.crop(grid.cells[i].bbox) for grid, i in todo]
+        for (grid, i), second in zip(todo, read_cells(readers.second, crops if readers.other_engine else [second_view(c) for c in crops])):
+            cell = grid.cells[i]
+            if second.text and not same_in_print(second.text, cell.text):
+                grid.cells[i] = replace(cell, text=second.text, confidence=second.confidence, read_by=second.read_by)
+                changed += 1
+    return changed

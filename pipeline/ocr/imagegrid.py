@@ -1,0 +1,94 @@
+"""Ruling lines from a page image, as the same ``Ruling`` objects the text layer gives.
+
+Lines are found by morphology: opening the ink with a long thin kernel keeps only strokes at
+least that long in that direction; ``segment`` then joins the pieces of broken lines and
+rebuilds cells (and merged cells) exactly as for PDFs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from pipeline.ocr.imageprep import binarise
+from pipeline.readers.segment import Ruling, TableRulings
+
+
+@dataclass
+class LineMasks:
+    horizontal: np.ndarray
+    vertical: np.ndarray
+
+    def both(self) -> np.ndarray:
+        return cv2.bitwise_or(self.horizontal, self.vertical)
+
+
+MIN_LINE_PT = 12.0  # longer than any stroke of body text; title strokes may pass, but touch no table
+
+
+def line_masks(gray: np.ndarray, points_per_pixel: float) -> LineMasks:
+    """Given a page image, return masks of its long horizontal and vertical strokes.
+
+    Opening with a kernel MIN_LINE_PT long keeps strokes longer than body text's; a long stroke
+    of a big title character may pass, but ``segment.group_tables`` drops strokes that are not
+    part of a ruled structure. Joining the pieces of a broken line is left to ``segment`` too,
+    because bridging gaps here would also join the tops of neighbouring characters.
+    """
+    ink = binarise(gray)
+    length = max(15, int(MIN_LINE_PT / points_per_pixel))
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    return LineMasks(horizontal=horizontal, vertical=vertical)
+
+
+def component_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """The bounding boxes (x, y, w, h) of a binary mask's 8-connected components, top to bottom
+    (then left to right): the boxes ``cv2.connectedComponentsWithStats`` gives, for less.
+
+    Taken from the components' outer contours, which on a sparse page-sized mask (ruling lines,
+    bands of text) is ~15× cheaper than labelling every pixel. A component inside another's hole
+    has an outer contour of its own at the top level of the two-level hierarchy, so none is lost.
+    """
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    boxes: list[tuple[int, int, int, int]] = []
+    for contour, (_, _, _, parent) in zip(contours, hierarchy[0]):
+        if parent < 0:
+            x, y, w, h = cv2.boundingRect(contour)
+            boxes.append((x, y, w, h))
+    return sorted(boxes, key=lambda box: (box[1], box[0]))
+
+
+def rulings(masks: LineMasks, points_per_pixel: float) -> list[Ruling]:
+    """Given line masks, return one Ruling per stroke, in points (origin top-left)."""
+    found: list[Ruling] = []
+    for mask, orientation in ((masks.horizontal, "h"), (masks.vertical, "v")):
+        for x, y, w, h in component_boxes(mask):
+            if orientation == "h":
+                found.append(Ruling("h", (y + h / 2) * points_per_pixel, x * points_per_pixel, (x + w) * points_per_pixel))
+            else:
+                found.append(Ruling("v", (x + w / 2) * points_per_pixel, y * points_per_pixel, (y + h) * points_per_pixel))
+    return found
+
+
+def erase_tables(gray: np.ndarray, tables: list[TableRulings], points_per_pixel: float, masks: LineMasks) -> np.ndarray:
+    """The page with the ruling lines of its tables painted white, so OCR sees only text.
+
+    Only strokes inside a table's frame are erased, so a title above it keeps its long strokes.
+    """
+    cleaned = gray.copy()
+    lines = masks.both()
+    region = np.zeros_like(lines)
+    scale = 1 / points_per_pixel
+    for table in tables:
+        x0 = int(min(r.pos for r in table.verticals) * scale)
+        x1 = int(max(r.pos for r in table.verticals) * scale)
+        y0 = int(min(r.pos for r in table.horizontals) * scale)
+        y1 = int(max(r.pos for r in table.horizontals) * scale)
+        region[max(0, y0 - 6) : y1 + 7, max(0, x0 - 6) : x1 + 7] = 255
+    grown = cv2.dilate(cv2.bitwise_and(lines, region), np.ones((5, 5), np.uint8))
+    cleaned[grown > 0] = 255
+    return cleaned

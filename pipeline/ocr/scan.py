@@ -1,0 +1,307 @@
+"""OCR extractor: a page image in, the same PageContent the text layer gives out.
+
+Per page: prepare the image (light, perspective, skew), find the ruling lines and rebuild the cell
+grid with ``segment``, decide the orientation by how well a few cells read, then OCR every cell
+on its own crop. Text outside the tables (title, year line, unit line) is read line by line.
+The page image stays in ``ScanPage`` so numeric cells can be read again, digits only, once the
+parser has said which cells hold numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import cv2
+import numpy as np
+
+from pipeline.ocr.imagegrid import component_boxes, erase_tables, line_masks, rulings
+from pipeline.ocr.imageprep import PreparedImage, prepare, quarter_turns
+from pipeline.model.intermediate import BBox, Grid, PageContent, TextLine
+from pipeline.ocr.engines import CellReading, OcrEngine, ink_box, is_dash, read_cells
+from pipeline.readers.segment import group_tables, table_grid
+
+CELL_MARGIN_PT = 1.2  # trimmed off each cell edge, past the erased ruling line
+ORIENTATION_SAMPLE = 6  # one-line cells read to judge the orientation
+ORIENTATION_MARGIN = 0.2  # a turn must read this much better (mean confidence) than the page as it is
+MIN_TURNED_CONFIDENCE = 0.25  # and read at least this well (a cell scores its least sure word: turned text that reads right may score 0.4)
+LINE_ASPECT = 2.5  # a cell's ink this much wider than tall is a line of text running across
+WORK_DPI = 300.0  # a finer page (400, 600 dpi scans) is reduced to this first: every step costs by the pixel
+SECOND_VIEW_SCALE = 1.5  # numbers are read a second time enlarged this much and binarised anew
+REVIEW_DPI = 150  # resolution of the corrected page images kept for reviewers
+REVIEW_QUALITY = 60  # lossy WebP: digits stay legible at 150 dpi, a page is about half its PNG
+GOOD_ORIENTATION = 0.75  # the page as it is reads this well: no turn is tried
+
+
+@dataclass
+class ScanPage:
+    """A prepared page image and how its pixels map to points."""
+
+    page: int
+    image: np.ndarray  # lines erased, ready for OCR
+    points_per_pixel: float
+    corrections: list[str] = field(default_factory=list)
+    display: np.ndarray | None = None  # the corrected page with its lines, for reviewers
+
+    def display_webp(self, dpi: float = REVIEW_DPI) -> bytes:
+        """The corrected page as lossy WebP at ``dpi``, encoded in the worker that read it: provenance
+        boxes (points) map onto it by dpi / 72."""
+        image = self.display if self.display is not None else self.image
+        factor = min(1.0, dpi * self.points_per_pixel / 72)
+        small = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else image
+        return cv2.imencode(".webp", small, [cv2.IMWRITE_WEBP_QUALITY, REVIEW_QUALITY])[1].tobytes()
+
+    def crop(self, bbox: BBox, margin_pt: float = CELL_MARGIN_PT) -> np.ndarray:
+        scale = 1 / self.points_per_pixel
+        x0, y0, x1, y1 = (int(round(v * scale)) for v in bbox)
+        m = int(round(margin_pt * scale))
+        height, width = self.image.shape
+        return self.image[max(0, y0 + m) : min(height, y1 - m), max(0, x0 + m) : min(width, x1 - m)]
+
+
+class UnreadableImage(ValueError):
+    """No table could be found on the page image."""
+
+
+def _grids(gray: np.ndarray, page: int, points_per_pixel: float) -> tuple[list[Grid], np.ndarray]:
+    masks = line_masks(gray, points_per_pixel)
+    tables = group_tables(rulings(masks, points_per_pixel))
+    grids = [table_grid(t, page) for t in tables]
+    keep = [i for i, g in enumerate(grids) if g.n_rows >= 2 and g.n_cols >= 2]
+    return [grids[i] for i in keep], erase_tables(gray, [tables[i] for i in keep], points_per_pixel, masks)
+
+
+@dataclass
+class Orientation:
+    turns: int  # quarter turns counter-clockwise that make the page upright
+    note: str  # the evidence when the page is turned ("" when it is not)
+    readings: dict[int, CellReading]  # cells (index in the page's cell list) read upright, reusable
+
+
+def _line_direction(crop: np.ndarray) -> tuple[str | None, int]:
+    """"across" when the crop's ink is a line running left to right, "down" when it runs top to
+    bottom, None when it cannot tell (blank, square, a paragraph); and how much ink there is."""
+    if crop.size == 0 or crop.min() > 160:
+        return None, 0
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    box = ink_box(ink)
+    if box is None or is_dash(ink[box[1] : box[3], box[0] : box[2]]):  # blank, or a dash: no direction
+        return None, 0
+    width, height = box[2] - box[0], box[3] - box[1]
+    amount = int(np.count_nonzero(ink))
+    if width >= LINE_ASPECT * height:
+        return "across", amount
+    if height >= LINE_ASPECT * width:
+        return "down", amount
+    return None, amount
+
+
+def _mean_confidence(readings: list[CellReading]) -> float:
+    scores = [r.confidence or 0.0 for r in readings]
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def decide_orientation(ocr: OcrEngine, scan: ScanPage, grids: list[Grid]) -> Orientation:
+    """Which way up the page is, from the table's structure and a few cells read with a margin.
+
+    Structure: in the cells holding one line of text (labels), the line runs across an upright or
+    upside-down page and down a sideways one. Reading: up to ORIENTATION_SAMPLE such cells are read
+    as they are and turned; the page is turned only when the turned reading is clearly better
+    (by ORIENTATION_MARGIN), so an upright page whose table reads is never turned. The upright
+    readings are kept for the cells, not thrown away.
+    """
+    reader = getattr(ocr, "fast", ocr)  # the orientation vote needs only the fast engine
+    crops = [scan.crop(c.bbox) for g in grids for c in g.cells]
+    across, down = [], []
+    for index, crop in enumerate(crops):
+        direction, amount = _line_direction(crop)
+        if direction == "across":
+            across.append((amount, index))
+        elif direction == "down":
+            down.append((amount, index))
+    across.sort(reverse=True)
+    down.sort(reverse=True)
+    upright_sample = [i for _, i in across[:ORIENTATION_SAMPLE]]
+    upright = read_cells(reader, [crops[i] for i in upright_sample])
+    score_upright = _mean_confidence(upright) if upright_sample else 0.0
+    reusable = {i: r for i, r in zip(upright_sample, upright) if _final(ocr, r)}
+    structure = f"text lines run across the page in {len(across)} cells and down it in {len(down)}"
+    sideways = len(down) >= 3 and len(down) > 2 * len(across)
+    if not sideways and score_upright >= GOOD_ORIENTATION:
+        return Orientation(0, "", reusable)
+    if sideways:
+        sample = [i for _, i in down[:ORIENTATION_SAMPLE]]
+        choices: tuple[int, ...] = (1, 3)
+    else:
+        sample, choices = upright_sample, (2,)
+    if not sample:
+        return Orientation(0, "", reusable)
+    needed = max(score_upright + ORIENTATION_MARGIN, MIN_TURNED_CONFIDENCE)
+    scores: dict[int, float] = {}
+    for turns in choices:  # a later turn is chosen only if it reads better than an earlier one
+        scores[turns] = _turned_score(reader, [crops[i] for i in sample], turns, max([needed, *scores.values()]))
+    turns = max(scores, key=lambda t: scores[t])
+    if scores[turns] < needed:
+        return Orientation(0, "", reusable)
+    note = (f"turned {turns * 90}° to upright: {len(sample)} cells read at mean confidence {scores[turns]:.2f} turned, "
+            f"{score_upright:.2f} as scanned; {structure}")
+    return Orientation(turns, note, {})
+
+
+def _turned_score(reader: OcrEngine, crops: list[np.ndarray], turns: int, needed: float) -> float:
+    """The mean confidence of ``crops`` read turned by ``turns`` quarter turns, cell by cell; the
+    reading stops (returning what was read so far, below ``needed``) as soon as even perfect
+    readings of the cells left could not bring the mean to ``needed``: an upright page whose
+    upside-down cells read at ~0 is settled after half of them, and a sideways page's wrong turn
+    after a cell or two once the right one has read well, with the same outcome. The
+    smallest cells are read first: the order does not change the mean, only what a stop saves."""
+    total = 0.0
+    for done, crop in enumerate(sorted(crops, key=lambda c: c.size), start=1):
+        reading = read_cells(reader, [np.ascontiguousarray(np.rot90(crop, turns))])[0]
+        total += min(1.0, reading.confidence or 0.0)
+        if total + (len(crops) - done) < needed * len(crops):
+            break
+    return total / len(crops) if crops else 0.0
+
+
+def _final(ocr: OcrEngine, reading: CellReading) -> bool:
+    """Whether the fast engine's reading is the engine's final one (a hybrid re-reads the doubtful)."""
+    doubtful = getattr(ocr, "doubtful", None)
+    return doubtful is None or not doubtful(reading)
+
+
+def _text_outside(scan: ScanPage, grids: list[Grid], ocr: OcrEngine) -> list[TextLine]:
+    """Lines of text outside every table (title, 年度 line, 金额单位 line), read one by one."""
+    image = scan.image.copy()
+    scale = 1 / scan.points_per_pixel
+    for grid in grids:
+        x0, y0, x1, y1 = (int(round(v * scale)) for v in grid.bbox)
+        image[max(0, y0 - 4) : y1 + 4, max(0, x0 - 4) : x1 + 4] = 255
+    _, ink = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if image.min() > 160:
+        return []
+    reach = max(15, int(8 * scale))  # join characters of one line (gaps up to ~8 pt)
+    bands = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 3)))
+    boxes = []
+    min_height = 4 * scale  # below ~4 pt it is a speck or a stamp edge, not text
+    for x, y, w, h in component_boxes(bands):
+        if h >= min_height and w >= min_height:
+            boxes.append((x, y, w, h))
+
+    boxes = joined_on_rows(boxes)
+    readings = read_cells(ocr, [scan.image[y : y + h, x : x + w] for x, y, w, h in boxes])  # one batch
+    lines = []
+    for (x, y, w, h), reading in zip(boxes, readings):
+        if reading.text:
+            bbox = (x / scale, y / scale, (x + w) / scale, (y + h) / scale)
+            lines.append(TextLine(text=reading.text, page=scan.page, bbox=bbox, confidence=reading.confidence, read_by=reading.read_by))
+    return sorted(lines, key=lambda line: (line.bbox[1], line.bbox[0]))
+
+
+def joined_on_rows(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Pieces of one printed line made one line again (x, y, w, h boxes): a 14 pt title in a Song
+    or Kai face leaves gaps wider than the dilation bridges around its full-width brackets, and
+    read piece by piece the title loses its order and a piece (培训经费 | （网格） | 项目支出绩效自评表
+    came out as （网格）项目支出绩效自评表). Pieces are joined when they share a row (overlap by half
+    the lower one's height) and the gap between them is under the taller one's height — about one
+    character of that line; items apart on a row (填报单位 … 金额单位) stay apart."""
+    merged = sorted(boxes)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(merged)):
+            for j in range(i + 1, len(merged)):
+                (ax, ay, aw, ah), (bx, by, bw, bh) = merged[i], merged[j]
+                overlap = min(ay + ah, by + bh) - max(ay, by)
+                gap = max(ax, bx) - min(ax + aw, bx + bw)
+                if overlap > 0.5 * min(ah, bh) and gap < max(ah, bh):
+                    x0, y0 = min(ax, bx), min(ay, by)
+                    merged[i] = (x0, y0, max(ax + aw, bx + bw) - x0, max(ay + ah, by + bh) - y0)
+                    del merged[j]
+                    changed = True
+                    break
+            if changed:
+                break
+    return merged
+
+
+def _cell_count(grids: list[Grid]) -> int:
+    return sum(len(g.cells) for g in grids)
+
+
+def read_image(gray: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tuple[PageContent, ScanPage]:
+    """Given one page image (uint8 gray) at ``dpi``, return its PageContent and prepared image."""
+    if dpi > WORK_DPI * 1.05:  # finer than the reading needs: every step costs by the pixel
+        gray = cv2.resize(gray, None, fx=WORK_DPI / dpi, fy=WORK_DPI / dpi, interpolation=cv2.INTER_AREA)
+        dpi = WORK_DPI
+    prepared = prepare(gray, dpi)
+    points_per_pixel = 72.0 / dpi
+    grids, cleaned = _grids(prepared.gray, page, points_per_pixel)
+    if prepared.without_perspective is not None:  # a correction that finds a worse table is undone
+        plain = prepared.without_perspective
+        plain_grids, plain_cleaned = _grids(plain.gray, page, points_per_pixel)
+        if _cell_count(plain_grids) > _cell_count(grids):
+            undone = (f"perspective correction undone: the table has {_cell_count(plain_grids)} cells without it, "
+                      f"{_cell_count(grids)} with it")
+            prepared = PreparedImage(plain.gray, dpi, plain.corrections + [undone])
+            grids, cleaned = plain_grids, plain_cleaned
+    if not grids:
+        raise UnreadableImage("no ruled table found on the page image (blank, noise, or not a form)")
+    corrections = list(prepared.corrections)
+    scan = ScanPage(page=page, image=cleaned, points_per_pixel=points_per_pixel, corrections=corrections, display=prepared.gray)
+    orientation = decide_orientation(ocr, scan, grids)
+    known = orientation.readings
+    if orientation.turns:
+        turned = quarter_turns(prepared.gray, orientation.turns)
+        turned_grids, turned_cleaned = _grids(turned, page, points_per_pixel)
+        if turned_grids:
+            grids = turned_grids
+            scan = ScanPage(page=page, image=turned_cleaned, points_per_pixel=points_per_pixel, corrections=corrections, display=turned)
+            corrections.append(orientation.note)
+            known = {}
+    filled, offset = [], 0
+    for grid in grids:
+        filled.append(_read_grid(grid, scan, ocr, {i - offset: r for i, r in known.items() if offset <= i < offset + len(grid.cells)}))
+        offset += len(grid.cells)
+    height, width = scan.image.shape
+    content = PageContent(
+        page=page,
+        width=width * points_per_pixel,
+        height=height * points_per_pixel,
+        grids=filled,
+        lines=_text_outside(scan, grids, ocr),
+        method="ocr",
+    )
+    return content, scan
+
+
+def _read_grid(grid: Grid, scan: ScanPage, ocr: OcrEngine, known: dict[int, CellReading] | None = None) -> Grid:
+    """Read every cell of ``grid`` but those already read (``known``, by cell index)."""
+    known = known or {}
+    todo = [i for i in range(len(grid.cells)) if i not in known]
+    readings = dict(known)
+    readings.update(zip(todo, read_cells(ocr, [scan.crop(grid.cells[i].bbox) for i in todo])))
+    cells = [replace(cell, text=readings[i].text, confidence=readings[i].confidence, read_by=readings[i].read_by) for i, cell in enumerate(grid.cells)]
+    return replace(grid, cells=cells)
+
+
+def second_view(crop: np.ndarray) -> np.ndarray:
+    """The same cell binarised another way: enlarged 1.5×, smoothed, then split at Otsu's
+    threshold, so a reading of it does not share the first reading's thresholding."""
+    if crop.size == 0:
+        return crop
+    large = cv2.resize(crop, None, fx=SECOND_VIEW_SCALE, fy=SECOND_VIEW_SCALE, interpolation=cv2.INTER_CUBIC)
+    large = cv2.GaussianBlur(large, (3, 3), 0)
+    if large.min() > 160:
+        return large
+    _, binary = cv2.threshold(large, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return binary
+
+
+def reread_number(ocr: OcrEngine, scan: ScanPage, bbox: BBox) -> CellReading:
+    """Read a cell again with digits and .,%- only (the parser said it holds a number)."""
+    return reread_numbers_of(ocr, scan, [bbox])[0]
+
+
+def reread_numbers_of(ocr: OcrEngine, scan: ScanPage, boxes: list[BBox]) -> list[CellReading]:
+    """Read cells again, digits and .,%- only, on a second binarisation (one batch)."""
+    return read_cells(ocr, [second_view(scan.crop(bbox)) for bbox in boxes], numeric=True)

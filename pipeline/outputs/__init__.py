@@ -1,0 +1,1 @@
+"""What a run writes: form JSON, analyst tables, the manifest, atomically."""

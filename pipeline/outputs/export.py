@@ -1,0 +1,497 @@
+"""Export: form JSON files, analyst tables (CSV, Parquet, XLSX), their data dictionary, the manifest.
+
+Every file is written to a temporary name in its folder and renamed into place, so a reader never
+sees half a file and an interrupted run leaves the previous output intact.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import orjson
+import pandas as pd
+import xlsxwriter
+
+from pipeline import __version__
+from pipeline.model.document import SCHEMA_VERSION, FormDocument, FormStatus
+from pipeline.readers.names import flat_name
+from pipeline.model.result import FileResult, RunResult
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+FORMS_DIR = "forms"
+TABLES_DIR = "tables"
+PAGES_DIR = "pages"
+MANIFEST = "manifest.csv"
+RUN_STATUS = "run.json"
+
+
+@contextmanager
+def atomic_path(target: Path):
+    """Yield a temporary path beside ``target``; rename it onto ``target`` only on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)  # short: names are near the limit
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes files private; outputs are for sharing
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def reproducible_zip(data: bytes, when: datetime.datetime = datetime.datetime(2000, 1, 1)) -> bytes:
+    """An Office file (a ZIP) with every timestamp pinned: openpyxl stamps the save time into the
+    ZIP entries and docProps/core.xml, which would make identical content differ byte-wise."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)", rb"\g<1>" + stamp + rb"\g<2>", body)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6]), body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def form_json(form: FormDocument) -> bytes:
+    """The form file's bytes: indented UTF-8 JSON (orjson: the same bytes as json.dumps with
+    indent=2 and ensure_ascii=False, about fifteen times faster — it matters on big dumps)."""
+    return orjson.dumps(form.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def holds(target: Path, data: bytes) -> bool:
+    """Does ``target`` hold exactly ``data``? (the size first: most changed files differ in it)"""
+    try:
+        return target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_bytes(target: Path, data: bytes) -> bool:
+    """Write ``data`` atomically, unless the file holds these bytes already: an unchanged output
+    keeps its inode and time, so a re-run over an unchanged dump rewrites nothing. Written or not."""
+    if holds(target, data):
+        return False
+    with atomic_path(target) as temporary:
+        temporary.write_bytes(data)
+    return True
+
+
+def write_text(target: Path, text: str, encoding: str = "utf-8", errors: str = "strict") -> bool:
+    return write_bytes(target, text.encode(encoding, errors))
+
+
+def form_filenames(forms: list[FormDocument]) -> list[str]:
+    """A file name per form, from the input's relative path and the form index, never colliding.
+
+    ``2022/单表/培训经费.pdf`` form 0 -> ``2022__单表__培训经费.pdf.0.json``. Two paths that flatten
+    to the same name (``a/b.pdf`` and ``a__b.pdf``, or names differing only in case) both get a
+    short hash of their path appended. A path too long for a file name is shortened by
+    ``names.flat_name`` (readable prefix, hash, extension); the JSON keeps the full path.
+    """
+    stems = [f"{flat_name(f.source.file)}.{f.source.form_index}" for f in forms]
+    owners: dict[str, set[str]] = {}
+    for form, stem in zip(forms, stems):
+        owners.setdefault(stem.casefold(), set()).add(form.source.file)
+    names = []
+    for form, stem in zip(forms, stems):
+        if len(owners[stem.casefold()]) > 1:
+            stem += "." + hashlib.sha256(form.source.file.encode("utf-8")).hexdigest()[:8]
+        names.append(stem + ".json")
+    return names
+
+
+def write_forms(out: Path, forms: list[FormDocument], grids: dict[str, dict] | None = None) -> list[str]:
+    """Write one JSON per form, and beside a form of unknown layout its raw cell grid
+    (``<name>.grid.json``, from ``grids`` by form_id); remove form files a previous run left."""
+    folder = out / FORMS_DIR
+    names = form_filenames(forms)
+    written = set(names)
+    for form, name in zip(forms, names):
+        write_bytes(folder / name, form_json(form))
+        if grids and form.form_id in grids:
+            grid = {"form_id": form.form_id, "source_file": form.source.file} | grids[form.form_id]
+            text = json.dumps(grid, ensure_ascii=False, indent=1)
+            # boxes and page lists on one line each (a raw newline is never inside a JSON string)
+            text = re.sub(r"\[\n\s*((?:-?[\d.]+,\n\s*)*-?[\d.]+)\n\s*\]", lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",")) + "]", text)
+            write_text(folder / grid_filename(name), text + "\n")
+            written.add(grid_filename(name))
+    for stale in folder.glob("*.json"):
+        if stale.name not in written:
+            stale.unlink()
+    return names
+
+
+def grid_filename(form_filename: str) -> str:
+    """``x.pdf.0.json`` -> ``x.pdf.0.grid.json``."""
+    return form_filename.removesuffix(".json") + ".grid.json"
+
+
+# --- analyst tables: columns and their meaning in one place ---------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # pandas dtype
+    description: str
+    value: Callable
+
+
+def _project_columns() -> list[Column]:
+    """Columns repeated on every table so each table stands alone."""
+    return [
+        Column("form_id", "string", "Stable form id (file sha256 prefix + form index); joins the tables.", lambda f, *_: f.form_id),
+        Column("source_file", "string", "Input file, relative to the dump root.", lambda f, *_: f.source.file),
+        Column("project_code", "string", "项目编码 as printed.", lambda f, *_: f.project.code),
+        Column("project_name", "string", "项目名称 as printed.", lambda f, *_: f.project.name),
+    ]
+
+
+YUAN_PER_UNIT = {"元": 1, "万元": 10_000}
+
+
+def in_yuan(amount: float | None, unit: str | None) -> float | None:
+    """An amount in 元, so amounts of forms in 元 and in 万元 add up; None when the unit is unknown
+    (never guessed). Rounded to the fen: 129.806 万元 is 1298060.0, not 1298060.0000000002."""
+    if amount is None or unit not in YUAN_PER_UNIT:
+        return None
+    return round(amount * YUAN_PER_UNIT[unit], 2)
+
+
+def _checks_with(form: FormDocument, status: str) -> str:
+    return ",".join(c.rule for c in form.checks if c.status == status)
+
+
+PROJECT_COLUMNS = _project_columns() + [
+    Column("form_index", "Int64", "0-based index of the form in its file.", lambda f: f.source.form_index),
+    Column("pages", "string", "1-based pages the form is printed on, comma-separated.", lambda f: ",".join(map(str, f.source.pages))),
+    Column("method", "string", "How the text was read: text_layer, ocr, spreadsheet, text_export.", lambda f: f.source.method),
+    Column("status", "string", "ok, or needs_review when a check failed.", lambda f: f.status),
+    Column("template", "string", "Layout recognised: the name of its template (pipeline/parse/templates), or unknown.", lambda f: f.template),
+    Column("title", "string", "Title line as printed.", lambda f: f.title),
+    Column("year", "string", "Evaluation year as printed.", lambda f: f.project.year),
+    Column("implementing_unit", "string", "实施单位.", lambda f: f.project.implementing_unit),
+    Column("budget_unit", "string", "一级预算单位.", lambda f: f.project.budget_unit),
+    Column("competent_department", "string", "主管部门.", lambda f: f.project.competent_department),
+    Column("manager", "string", "项目负责人 (from 项目负责人及电话).", lambda f: f.project.manager),
+    Column("phone", "string", "项目负责人's phone (from 项目负责人及电话).", lambda f: f.project.phone),
+    Column("funding_unit", "string", "Unit of the amounts in the funding table (元 or 万元).", lambda f: f.funding.unit),
+    Column("total_weight", "Float64", "总分 row, 分值.", lambda f: f.total.weight),
+    Column("total_score", "Float64", "总分 row, 得分.", lambda f: f.total.score),
+    Column("total_grade", "string", "Grade printed after the total (优/良/中/差).", lambda f: f.total.grade),
+    Column("other_notes", "string", "Free text after the total (其他需要说明事项, …).", lambda f: f.other_notes),
+    Column("checks_failed", "string", "Names of failed checks, comma-separated.", lambda f: _checks_with(f, "fail")),
+    Column("checks_warned", "string", "Names of checks that warned, comma-separated.", lambda f: _checks_with(f, "warn")),
+]
+
+FUNDING_COLUMNS = _project_columns() + [
+    Column("line_index", "Int64", "0-based position of the row in the funding table.", lambda f, i, line: i),
+    Column("item", "string", "年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金.", lambda f, i, line: line.item),
+    Column("unit", "string", "Unit of the amounts (元 or 万元), as the form states it.", lambda f, i, line: f.funding.unit),
+    Column("initial_budget", "Float64", "年初预算数.", lambda f, i, line: line.initial_budget),
+    Column("annual_budget", "Float64", "全年预算数 (调整预算数).", lambda f, i, line: line.annual_budget),
+    Column("executed", "Float64", "全年执行数.", lambda f, i, line: line.executed),
+    Column("weight", "Float64", "分值.", lambda f, i, line: line.weight),
+    Column("execution_rate", "Float64", "执行率 in percent.", lambda f, i, line: line.execution_rate),
+    Column("score", "Float64", "得分.", lambda f, i, line: line.score),
+    Column("initial_budget_yuan", "Float64", "年初预算数 in 元 whatever the form's unit (万元 × 10000); empty when the form states no unit.",
+           lambda f, i, line: in_yuan(line.initial_budget, f.funding.unit)),
+    Column("annual_budget_yuan", "Float64", "全年预算数 in 元 (sum these across forms, not annual_budget).",
+           lambda f, i, line: in_yuan(line.annual_budget, f.funding.unit)),
+    Column("executed_yuan", "Float64", "全年执行数 in 元.", lambda f, i, line: in_yuan(line.executed, f.funding.unit)),
+]
+
+INDICATOR_COLUMNS = _project_columns() + [
+    Column("indicator_index", "Int64", "0-based position of the row among the form's indicators.", lambda f, i, ind: i),
+    Column("level1", "string", "一级指标, without its weight.", lambda f, i, ind: ind.level1),
+    Column("level1_weight", "Float64", "Weight printed in the level-1 label.", lambda f, i, ind: ind.level1_weight),
+    Column("level2", "string", "二级指标.", lambda f, i, ind: ind.level2),
+    Column("name", "string", "三级指标.", lambda f, i, ind: ind.name),
+    Column("target", "string", "年度指标值 as printed.", lambda f, i, ind: ind.target),
+    Column("actual", "string", "实际完成值 as printed.", lambda f, i, ind: ind.actual),
+    Column("weight", "Float64", "分值.", lambda f, i, ind: ind.weight),
+    Column("score", "Float64", "得分.", lambda f, i, ind: ind.score),
+    Column("deviation_note", "string", "偏差原因分析及改进措施.", lambda f, i, ind: ind.deviation_note),
+    Column("nature", "string", "指标性质 (≥ ≤ =), look-alike glyphs normalised.", lambda f, i, ind: ind.nature),
+    Column("unit", "string", "度量单位.", lambda f, i, ind: ind.unit),
+]
+
+MANIFEST_COLUMNS = [
+    ("file", "Input file, relative to the dump root."),
+    ("sha256", "SHA-256 of the file's bytes."),
+    ("bytes", "File size."),
+    ("status", "ok, needs_review, failed or skipped."),
+    ("reason", "Why the file is not ok, as a stable code: checks_failed, page_errors, duplicate, not_a_form, other_form_type, "
+               "encrypted, truncated_pdf, damaged_pdf, empty_file, unknown_type, too_large, too_many_pages, needs_libreoffice, "
+               "timeout, worker_died, changed_while_read, not_regular, internal_error, unreadable, …; empty when ok."),
+    ("forms", "Number of forms extracted."),
+    ("pages", "Number of pages read."),
+    ("method", "How the text was read (text_layer, …); empty when the file was not read."),
+    ("message", "What happened, in words: the reason for failed and skipped files, the failed checks otherwise."),
+]
+
+
+def _frame(columns: list[Column], rows: list[tuple]) -> pd.DataFrame:
+    data = {c.name: pd.array([c.value(*row) for row in rows], dtype=c.dtype) for c in columns}
+    return pd.DataFrame(data, columns=[c.name for c in columns])
+
+
+def tables(forms: list[FormDocument]) -> dict[str, pd.DataFrame]:
+    return {
+        "projects": _frame(PROJECT_COLUMNS, [(f,) for f in forms]),
+        "funding": _frame(FUNDING_COLUMNS, [(f, i, line) for f in forms for i, line in enumerate(f.funding.lines)]),
+        "indicators": _frame(INDICATOR_COLUMNS, [(f, i, ind) for f in forms for i, ind in enumerate(f.indicators)]),
+    }
+
+
+def data_dictionary() -> str:
+    parts = ["# Data dictionary", "", "Tables in `tables/`, each as CSV (UTF-8 with BOM), Parquet, and a sheet of `forms.xlsx`.",
+             "Every row carries `form_id`, `source_file`, `project_code` and `project_name`, so each table stands alone.", ""]
+    for name, columns in (("projects", PROJECT_COLUMNS), ("funding", FUNDING_COLUMNS), ("indicators", INDICATOR_COLUMNS)):
+        parts += [f"## {name}", "", "| column | type | meaning |", "|---|---|---|"]
+        parts += [f"| `{c.name}` | {c.dtype} | {c.description} |" for c in columns]
+        parts.append("")
+    parts += ["## manifest.csv (in the output root)", "", "| column | meaning |", "|---|---|"]
+    parts += [f"| `{name}` | {description} |" for name, description in MANIFEST_COLUMNS]
+    return "\n".join(parts) + "\n"
+
+
+def workbook_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
+    """One sheet per table, header row bold. Written with xlsxwriter row by row: pandas'
+    to_excel formats every cell in Python and takes seconds on a thousand forms."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    bold = book.add_format({"bold": True})
+    number = book.add_format({"num_format": "0.00##"})  # amounts as printed, up to 万元's four decimals
+    for name, frame in frames.items():
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, list(frame.columns), bold)
+        formats = [number if str(frame[column].dtype) == "Float64" else None for column in frame.columns]
+        for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+            for col, value in enumerate(values):
+                if value is not pd.NA and value is not None:
+                    sheet.write(row, col, value, formats[col])
+        for col, column in enumerate(frame.columns):
+            sheet.set_column(col, col, min(40, max(10, len(column) + 2)))
+        sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))  # a filterable table
+        sheet.freeze_panes(1, 0)
+    dictionary = book.add_worksheet("dictionary")
+    dictionary.write_row(0, 0, ["table", "column", "description"], bold)
+    rows = [(table, c.name, c.description) for table, columns in TABLE_COLUMNS.items() for c in columns]
+    for row, values in enumerate(rows, start=1):
+        dictionary.write_row(row, 0, values)
+    dictionary.set_column(0, 1, 20)
+    dictionary.set_column(2, 2, 90)
+    book.close()
+    return buffer.getvalue()
+
+
+TABLE_COLUMNS = {"projects": PROJECT_COLUMNS, "funding": FUNDING_COLUMNS, "indicators": INDICATOR_COLUMNS}
+TABLE_KEYS = {"projects": ["form_id"], "funding": ["form_id", "line_index"], "indicators": ["form_id", "indicator_index"]}
+FRICTIONLESS_TYPES = {"string": "string", "Float64": "number", "Int64": "integer"}
+
+
+def write_parquet(target: Path | io.BytesIO, frame: pd.DataFrame, columns: list[Column]) -> None:
+    """Parquet that describes itself: each column's description as field metadata, and the
+    versions of the schema and of zpef in the file's metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    descriptions = {c.name: c.description for c in columns}
+    fields = [field.with_metadata({"description": descriptions.get(field.name, "")}) for field in table.schema]
+    metadata = dict(table.schema.metadata or {}) | {b"zpef_schema_version": SCHEMA_VERSION.encode(), b"zpef_version": __version__.encode()}
+    pq.write_table(table.cast(pa.schema(fields, metadata=metadata)), target)
+
+
+def datapackage() -> dict:
+    """The tables as a Frictionless Data Package: types, keys, the link of every row to its form,
+    and what an empty cell means — so a frictionless, R or DuckDB user gets typed columns."""
+    resources = []
+    for name, columns in TABLE_COLUMNS.items():
+        schema: dict = {
+            "fields": [{"name": c.name, "type": FRICTIONLESS_TYPES[c.dtype], "description": c.description} for c in columns],
+            "primaryKey": TABLE_KEYS[name],
+            "missingValues": [""],
+        }
+        if name != "projects":
+            schema["foreignKeys"] = [{"fields": ["form_id"], "reference": {"resource": "projects", "fields": ["form_id"]}}]
+        resources.append({"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv",
+                          "mediatype": "text/csv", "encoding": "utf-8-sig",
+                          "schema": schema})
+    return {"name": "zpef-forms", "title": "项目支出绩效自评表: projects, funding lines and indicators",
+            "profile": "tabular-data-package", "resources": resources}
+
+
+def write_tables(out: Path, forms: list[FormDocument]) -> None:
+    folder = out / TABLES_DIR
+    frames = tables(forms)
+    for name, frame in frames.items():
+        write_csv(folder / f"{name}.csv", frame)
+        parquet = io.BytesIO()
+        write_parquet(parquet, frame, TABLE_COLUMNS[name])
+        write_bytes(folder / f"{name}.parquet", parquet.getvalue())
+    write_bytes(folder / "forms.jsonl", b"".join(orjson.dumps(form.to_json()) + b"\n" for form in forms))
+    write_bytes(folder / "forms.xlsx", reproducible_zip(workbook_bytes(frames)))
+    write_text(folder / "README.md", data_dictionary())
+    write_text(folder / "datapackage.json", json.dumps(datapackage(), ensure_ascii=False, indent=1) + "\n")
+
+
+def manifest_frame(files: list[FileResult]) -> pd.DataFrame:
+    rows = [[f.file, f.sha256, f.bytes, f.status, f.reason, len(f.forms), f.pages, f.method, f.message] for f in files]
+    return pd.DataFrame(rows, columns=[name for name, _ in MANIFEST_COLUMNS])
+
+
+def manifest_bytes(files: list[FileResult]) -> bytes:
+    return csv_bytes(manifest_frame(files))
+
+
+def write_manifest(out: Path, files: list[FileResult], data: bytes | None = None) -> None:
+    """The manifest, from its rows (or their bytes, made already)."""
+    write_bytes(out / MANIFEST, manifest_bytes(files) if data is None else data)
+
+
+# What Excel and other spreadsheets take for the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: object) -> object:
+    """A text cell made safe for a spreadsheet: a leading formula character gets a ``'`` before
+    it (OWASP's advice; Excel shows the text, never runs it) and a CR becomes LF, so the cell is
+    quoted and a row never breaks. Numbers and missing values are left as they are."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as it goes to CSV: every text column through ``csv_text`` (Parquet, JSON and the
+    workbook keep the true values: xlsxwriter writes them as strings, never as formulas)."""
+    safe = frame.copy()
+    for name in safe.columns:
+        if safe[name].dtype == object or isinstance(safe[name].dtype, pd.StringDtype):
+            safe[name] = safe[name].map(csv_text, na_action="ignore").astype(safe[name].dtype)
+    return safe
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM (Excel shows Chinese), text neutralised for spreadsheets."""
+    return csv_frame(frame).to_csv(index=False).encode("utf-8-sig", "backslashreplace")
+
+
+def write_csv(target: Path, frame: pd.DataFrame) -> None:
+    write_bytes(target, csv_bytes(frame))
+
+
+def withdraw_manifest(out: Path) -> None:
+    """At the start of a run: the manifest is there only when the outputs beside it are complete
+    and from one run, so a run that fails or is interrupted never leaves the last one looking current."""
+    (out / MANIFEST).unlink(missing_ok=True)
+
+
+def write_run_status(out: Path, state: str, **fields: object) -> None:
+    """``OUT/run.json``: ``running`` from the start, then ``complete``, ``failed`` or ``interrupted``
+    with the exit code and the reason (a ``running`` whose pid is gone was killed)."""
+    record = {"state": state, "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "pid": os.getpid(), **fields}
+    write_text(out / RUN_STATUS, json.dumps(record, ensure_ascii=False, indent=1, default=str) + "\n", errors="backslashreplace")
+
+
+def page_image_name(file: str, page: int) -> str:
+    """``scans/fax.tif`` page 2 -> ``scans__fax.tif.p2.webp`` (as form files are named)."""
+    return f"{flat_name(file)}.p{page}.webp"
+
+
+def write_page_images(out: Path, files: list[FileResult]) -> None:
+    """The corrected images of OCR'd pages (150 dpi, lossy WebP encoded by the worker): provenance boxes of OCR'd values
+    refer to these, not to the original scan, and the review report shows them from here (stored
+    once). Images of files no longer in the run are removed."""
+    folder = out / PAGES_DIR
+    written = set()
+    for result in files:
+        for page, picture in sorted(result.page_images.items()):
+            name = page_image_name(result.file, page)
+            write_bytes(folder / name, picture)
+            written.add(name)
+    if folder.exists():
+        for stale in folder.iterdir():
+            if stale.suffix in (".png", ".webp") and stale.name not in written:
+                stale.unlink()
+
+
+EXPORTED = ".exported"  # the digest of what the outputs beside the manifest were last made from
+
+
+def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], object] | None = None, inputs: str | None = None,
+           remake: bool = False) -> bool:
+    """Write everything; the manifest goes last so its presence means the run's outputs are complete.
+
+    ``report`` (the review report, ``pipeline.review.report.write_report`` bound to its dump) is written
+    after the forms and tables, before the manifest. ``inputs`` names what else the outputs are
+    made from besides the manifest's rows (the code, the options, the corrections file): when it
+    and the rows are those the last complete export was made from, only the manifest is written —
+    a re-run over an unchanged dump rewrites nothing (the report keeps the time of the run that
+    made it); ``remake`` (``--force``) makes them all the same. Whether the outputs were made again."""
+    manifest = manifest_bytes(result.files)
+    digest = None if inputs is None else hashlib.sha256(inputs.encode("utf-8", "backslashreplace") + b"\0" + manifest).hexdigest()
+    stamp = out / EXPORTED
+    made = [out / FORMS_DIR] + [out / TABLES_DIR / f"{name}.{kind}" for name in TABLE_COLUMNS for kind in ("csv", "parquet")]
+    if not remake and digest is not None and _stamped(stamp) == digest and all(path.exists() for path in made):
+        write_manifest(out, result.files, manifest)
+        return False
+    stamp.unlink(missing_ok=True)  # outputs half made over an earlier set are never taken for it
+    write_forms(out, result.forms, {form_id: grid for f in result.files for form_id, grid in f.grids.items()})
+    write_page_images(out, result.files)
+    write_tables(out, result.forms)
+    write_suggested_corrections(out, result)
+    if report is not None:
+        report(out, result)
+    if digest is not None:
+        write_text(stamp, digest + "\n")
+    write_manifest(out, result.files, manifest)
+    return True
+
+
+def _stamped(stamp: Path) -> str | None:
+    try:
+        return stamp.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+SUGGESTED_CORRECTIONS = "corrections.suggested.csv"
+
+
+def write_suggested_corrections(out: Path, result: RunResult) -> None:
+    """Every suggestion from arithmetic, ranked, in corrections.csv's own columns first (see suggest)."""
+    from pipeline.checks.suggest import SUGGESTED_COLUMNS, suggested_rows, suggestions_of
+
+    rows = suggested_rows(result.forms, partial(suggestions_of, result))
+    write_csv(out / SUGGESTED_CORRECTIONS, pd.DataFrame(rows, columns=list(SUGGESTED_COLUMNS)))
+
+
+def summary_line(result: RunResult) -> str:
+    """Files and forms counted apart: a file holds any number of forms."""
+    forms_ok = sum(form.status == FormStatus.OK for form in result.forms)
+    return (
+        f"{len(result.files)} files: {result.count('ok')} ok, {result.count('needs_review')} need review, "
+        f"{result.count('failed')} failed, {result.count('skipped')} skipped; "
+        f"{len(result.forms)} forms: {forms_ok} ok, {len(result.forms) - forms_ok} need review; in {result.seconds:.1f} s"
+    )

@@ -1,0 +1,819 @@
+"""Form parser: cell grids and loose lines in, form documents out, anchored on labels.
+
+A document is read as one stream of rows and lines in page order. A title line (…项目支出绩效自评表)
+starts a form; everything until the next title belongs to it, across pages. Inside a form, each
+section is found by its header labels (see ``vocabulary``), and values are read from the cell
+under each header label's x position, so column positions are never hard-coded and a table
+continued on the next page (with or without its header repeated) still lines up.
+
+Before reading a form, its layout is matched to a template (``template``): the form is read with
+the base vocabulary plus that template's labels, and the template's name is recorded. A form no
+template matches well enough is read with the base vocabulary alone, as layout ``unknown``, and
+keeps its raw cell grid so a reviewer loses nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.model import pointer as ptr
+from pipeline.model.document import INSTRUCTIONS_LEFT_IN, NO_SCHEMA_ITEM, PLACEHOLDER_DROPPED, DroppedRow, Funding, FundingLine, Goals, Indicator, Project, Provenance, Total
+from pipeline.model.intermediate import Cell, DocumentContent, TextLine
+from pipeline.parse.template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, every_layout, rank, unknown_message
+from pipeline.model.values import amount_with_unit, clean_text, comparison_sign, parse_number, person_and_phone, text_items
+from pipeline.model.vocabulary import (
+    BLOCK_CAPTIONS,
+    FUNDING_ITEM_ROLES,
+    FUNDING_ROLES,
+    HEADER_LABEL_ENDINGS,
+    INDICATOR_ROLES,
+    LEVEL2_NAMES,
+    NOT_A_NUMBER,
+    YEAR_LINE,
+    RoleRule,
+    family_of,
+    is_child_row,
+    is_form_title,
+    is_instruction,
+    is_numbered_child,
+    is_placeholder,
+    is_total_label,
+    level1_parts,
+    match_key,
+    normalise,
+    normalise_label,
+    other_form_type,
+    role_of,
+    title_without_year,
+    title_year,
+    unit_of,
+)
+
+# indicator columns every layout prints; a form where one was not read cannot be trusted
+REQUIRED_INDICATOR_ROLES = ("name", "target", "actual", "score")
+INDICATOR_COLUMN_NAMES = {"name": "三级指标", "target": "年度指标值", "actual": "实际完成值", "score": "得分"}
+
+UNSTORED_FUNDING_ROLES = {"note": "原因"}  # columns recognised beside the budget that the schema does not hold
+AMOUNT_KEYS = ("initial_budget", "annual_budget", "executed")
+
+WEIGHT_IN_LABEL = re.compile(r"^(\d+(?:\.\d+)?)分$")
+
+
+@dataclass
+class Row:
+    """One row of a grid: the distinct cells covering it, left to right."""
+
+    cells: list[Cell]
+    page: int
+    grid_id: int
+    index: int  # row index within its grid
+    last_in_grid: bool
+
+    def cell_at(self, x: float) -> Cell | None:
+        for cell in self.cells:
+            if cell.bbox[0] - 0.5 <= x <= cell.bbox[2] + 0.5:
+                return cell
+        return None
+
+    def texts(self) -> list[str]:
+        return [c.text for c in self.cells if c.text.strip()]
+
+
+@dataclass
+class FormChunk:
+    """The rows and lines of one form, in reading order."""
+
+    title: str | None
+    title_line: TextLine | None
+    items: list[Row | TextLine] = field(default_factory=list)
+
+    @property
+    def pages(self) -> list[int]:
+        pages = {item.page for item in self.items}
+        if self.title_line is not None:
+            pages.add(self.title_line.page)
+        return sorted(pages)
+
+    def rows(self) -> list[Row]:
+        return [item for item in self.items if isinstance(item, Row)]
+
+
+@dataclass
+class ParsedForm:
+    """What the parser read from one form, before ids, checks and status are added."""
+
+    title: str | None
+    template: str
+    pages: list[int]
+    project: Project
+    funding: Funding
+    goals: Goals
+    indicators: list[Indicator]
+    total: Total
+    provenance: dict[str, Provenance]
+    problems: list[tuple[str, str]]  # (pointer, why) of values that were printed but could not be read
+    other_notes: str | None = None
+    dropped_rows: list[DroppedRow] = field(default_factory=list)
+    template_note: str | None = None  # why the layout is unknown: the closest template, what did not match
+    unread: list[str] = field(default_factory=list)  # printed but not placed: columns no role names, rows no item names
+    unread_cells: list[Cell] = field(default_factory=list)  # the header cells of ``unread`` (an OCR'd page reads them again)
+    grid: dict[str, Any] | None = None  # the raw cells of a form of unknown layout, to be saved beside it
+
+
+@dataclass
+class Unsupported:
+    """A form-like chunk of a type this parser does not read (reported, never mis-parsed)."""
+
+    title: str
+    reason: str
+    pages: list[int]
+
+
+def document_rows(content: DocumentContent) -> list[Row | TextLine]:
+    """Every grid row and loose line of the document, in page then top-to-bottom order."""
+    stream: list[tuple[int, float, int, Row | TextLine]] = []
+    grid_id = 0
+    for page in content.pages:
+        for line in page.lines:
+            stream.append((page.page, line.bbox[1], 0, line))
+        for grid in page.grids:
+            dense = grid.dense()
+            for r, slots in enumerate(dense):
+                cells: list[Cell] = []
+                for cell in slots:
+                    if cell is not None and (not cells or cells[-1] is not cell):
+                        cells.append(cell)
+                top = min((c.bbox[1] for c in cells if c.row == r), default=grid.bbox[1])
+                row = Row(cells=cells, page=page.page, grid_id=grid_id, index=r, last_in_grid=r == grid.n_rows - 1)
+                stream.append((page.page, top, 1, row))
+            grid_id += 1
+    stream.sort(key=lambda item: (item[0], item[1], item[2]))
+    return _join_split_titles([item[3] for item in stream])
+
+
+def _join_split_titles(stream: list[Row | TextLine]) -> list[Row | TextLine]:
+    """A title OCR read as two pieces side by side (2022年度项目 | 支出绩效自评表) is one line again:
+    joined only when the pieces touch on one row and together they make a title."""
+    joined: list[Row | TextLine] = []
+    for item in stream:
+        previous = joined[-1] if joined else None
+        if isinstance(item, TextLine) and isinstance(previous, TextLine) and _side_by_side(previous, item) \
+                and is_form_title(previous.text + item.text):
+            box = (min(previous.bbox[0], item.bbox[0]), min(previous.bbox[1], item.bbox[1]),
+                   max(previous.bbox[2], item.bbox[2]), max(previous.bbox[3], item.bbox[3]))
+            left, right = sorted((previous, item), key=lambda line: line.bbox[0])
+            confidences = [c for c in (left.confidence, right.confidence) if c is not None]
+            joined[-1] = TextLine(left.text + right.text, item.page, box, min(confidences) if confidences else None)
+            continue
+        joined.append(item)
+    return joined
+
+
+def _side_by_side(a: TextLine, b: TextLine) -> bool:
+    height = max(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1], 1.0)
+    overlap = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
+    gap = max(a.bbox[0], b.bbox[0]) - min(a.bbox[2], b.bbox[2])
+    return a.page == b.page and overlap > 0.5 * height and gap < height
+
+
+def _title_of(item: Row | TextLine) -> str | None:
+    if isinstance(item, TextLine):
+        text = item.text
+    else:
+        texts = item.texts()
+        if len(texts) != 1:
+            return None
+        text = texts[0]
+    return text.strip() if is_form_title(text) else None
+
+
+def split_forms(stream: list[Row | TextLine]) -> list[FormChunk]:
+    """Each title starts a form; rows before the first title form an untitled chunk, kept only
+    when it has a funding or indicator header (a form whose title was lost), not for any table
+    (a workbook's instructions sheet, a list of projects)."""
+    chunks: list[FormChunk] = []
+    for item in stream:
+        title = _title_of(item)
+        if title is not None:
+            line = item if isinstance(item, TextLine) else TextLine(title, item.page, item.cells[0].bbox, item.cells[0].confidence)
+            chunks.append(FormChunk(title=title, title_line=line))
+            continue
+        if not chunks:
+            chunks.append(FormChunk(title=None, title_line=None))
+        chunks[-1].items.append(item)
+    return [c for c in chunks if c.title is not None or any(_is_section_header(r) for r in c.rows())]
+
+
+def _is_section_header(row: Row) -> bool:
+    known = every_layout()
+    return (_is_indicator_header(_header_positions(row, known.indicator_columns, INDICATOR_ROLES))
+            or _is_funding_header(_header_positions(row, known.funding_columns, FUNDING_ROLES)))
+
+
+def _key(cell: Cell, table: dict[str, tuple[str, ...]]) -> str | None:
+    """The key a cell's label names; close matches only for OCR'd cells (see ``match_key``)."""
+    return match_key(cell.text, table, fuzzy=cell.confidence is not None)
+
+
+def _column_role(cell: Cell, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> str | None:
+    """A header cell's role: a synonym the vocabulary lists, else what its words mean."""
+    return _key(cell, table) or role_of(cell.text, rules)
+
+
+def _header_positions(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...] = ()) -> dict[str, float]:
+    """Each column key's x centre: labels a synonym names first, then labels by what their words
+    mean for the keys still missing (so a caption such as 年度预算数(万元) never takes the place of
+    the 调整后预算数 column printed beside it)."""
+    positions: dict[str, float] = {}
+    matchers = (lambda cell: match_key(cell.text, table, fuzzy=False), lambda cell: _key(cell, table), lambda cell: role_of(cell.text, rules))
+    for matcher in matchers:  # exact labels, then close OCR readings, then roles
+        for cell in row.cells:
+            key = matcher(cell)
+            if key is not None and key not in positions:
+                positions[key] = (cell.bbox[0] + cell.bbox[2]) / 2
+    return positions
+
+
+def _is_caption(text: str) -> bool:
+    base = normalise_label(text).base
+    return not base or any(base == caption or base.startswith(caption) and len(base) <= len(caption) + 2 for caption in BLOCK_CAPTIONS)
+
+
+def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> list[Cell]:
+    """Header cells printed in this row whose column no role names: a column that is not read."""
+    return [c for c in row.cells
+            if c.row == row.index and c.text.strip() and _column_role(c, table, rules) is None and not _is_caption(c.text)]
+
+
+def _is_indicator_header(positions: dict[str, float]) -> bool:
+    return ("level1" in positions or "name" in positions) and len(positions) >= 4
+
+
+def _is_funding_header(positions: dict[str, float]) -> bool:
+    return len(positions) >= 3 and ("annual_budget" in positions or "executed" in positions)
+
+
+class _FormReader:
+    """Reads one chunk: a small state machine over rows, one section at a time."""
+
+    def __init__(self, chunk: FormChunk, vocabulary: Vocabulary = BASE, template: str = UNKNOWN) -> None:
+        self.chunk = chunk
+        self.vocabulary = vocabulary
+        self.template = template
+        self.project = Project()
+        self.funding = Funding()
+        self.goals = Goals()
+        self.indicators: list[Indicator] = []
+        self.total = Total()
+        self.other_notes: list[tuple[str, Cell]] = []
+        self.dropped_rows: list[DroppedRow] = []
+        self.provenance: dict[str, Provenance] = {}
+        self.problems: list[tuple[str, str]] = []  # (pointer, why): printed but unreadable
+        self.funding_weight: tuple[float, Cell] | None = None  # a weight printed in the caption: 预算执行情况(20分)
+        self.section = "header"
+        self.funding_cols: dict[str, float] = {}
+        self.goal_cols: dict[str, float] = {}
+        self.indicator_cols: dict[str, float] = {}
+        self.previous_level1: tuple[str | None, float | None, Cell | None] = (None, None, None)
+        self.previous_level2: tuple[str | None, Cell | None, Row | None] = (None, None, None)
+        self.grids_with_indicators: set[int] = set()
+        self.unread: list[str] = []  # what the form prints that could not be placed: columns, rows
+        self.unread_cells: list[Cell] = []  # the header cells among them (OCR reads them again)
+        self.header_row: Row | None = None  # the indicator header, to tell a second header row after it
+        self.last_indicator_row: Row | None = None  # where the last indicator was read (rows split by a page break)
+        self.last_goal_row: Row | None = None
+        self.unstored_seen: set[Cell] = set()
+
+    # --- recording values -------------------------------------------------------------------
+
+    def _record(self, pointer: str, cell: Cell) -> None:
+        self.provenance[pointer] = Provenance(page=cell.page, bbox=cell.bbox, text=cell.text, confidence=cell.confidence, ref=cell.ref)
+
+    def _text(self, pointer: str, cell: Cell | None) -> str | None:
+        if cell is None:
+            return None
+        value = clean_text(cell.text)
+        if value is not None:
+            self._record(pointer, cell)
+            if cell.ref is not None and value.startswith("=") and len(value) > 1:
+                self.problems.append((pointer, f"a formula with no saved value ({value!r} in {cell.ref})"))
+        return value
+
+    def _number(self, pointer: str, cell: Cell | None) -> float | None:
+        if cell is None or not cell.text.strip():
+            return None
+        result = parse_number(cell.text)
+        self._record(pointer, cell)
+        if result.problem:
+            self.problems.append((pointer, result.problem))
+        return result.value
+
+    # --- sections ---------------------------------------------------------------------------
+
+    def read(self) -> ParsedForm:
+        for item in self.chunk.items:
+            if isinstance(item, TextLine):
+                self._loose_line(item)
+            else:
+                self._row(item)
+        if self.other_notes:
+            self._record(ptr.OTHER_NOTES, self.other_notes[0][1])
+        if self.chunk.title_line is not None:
+            line = self.chunk.title_line
+            self.provenance[ptr.TITLE] = Provenance(line.page, line.bbox, line.text, line.confidence)
+        self._year_from_title()
+        self._fill_split_level1()
+        self._columns_read()
+        return ParsedForm(
+            title=title_without_year(self.chunk.title),
+            template=self.template,
+            pages=self.chunk.pages,
+            project=self.project,
+            funding=self.funding,
+            goals=self.goals,
+            indicators=self.indicators,
+            total=self.total,
+            provenance=self.provenance,
+            problems=self.problems,
+            other_notes="\n".join(text for text, _ in self.other_notes) or None,
+            dropped_rows=self.dropped_rows,
+            unread=self.unread,
+            unread_cells=self.unread_cells,
+        )
+
+    def _columns_read(self) -> None:
+        """Every form prints these indicator columns: one not found, or found with every value
+        empty, is a column that was not read (its header was not recognised, or not under it)."""
+        if not self.indicators:
+            return
+        for role in REQUIRED_INDICATOR_ROLES:
+            label = INDICATOR_COLUMN_NAMES[role]
+            if role not in self.indicator_cols:
+                self.unread.append(f"no {label} column found in the indicator header")
+            elif all(getattr(indicator, role) is None for indicator in self.indicators):
+                self.unread.append(f"{label} column found but no row has a value under it")
+
+    def _year_from_title(self) -> None:
+        """A year printed only in the title (2020年度项目支出绩效自评表)."""
+        line = self.chunk.title_line
+        if self.project.year is None and line is not None:
+            year = title_year(line.text)
+            if year is not None:
+                self.project.year = year
+                self.provenance[ptr.project("year")] = Provenance(line.page, line.bbox, line.text, line.confidence)
+
+    def _fill_split_level1(self) -> None:
+        """A merged level cell split by a page break may print its label below the break only: the
+        rows above it, at the end of the earlier page, then take that label (and point at the cell
+        that prints it). Level 1 first, so a level-2 block is only filled within its level-1 block."""
+        for key, extra in (("level1", "level1_weight"), ("level2", None)):
+            pending: list[int] = []
+            for index, indicator in enumerate(self.indicators):
+                if getattr(indicator, key) is None:
+                    pending.append(index)
+                    continue
+                if pending and pending[-1] == index - 1 and self._starts_page(index):
+                    self._fill_from(index, pending, key, extra)
+                pending = []
+
+    def _fill_from(self, index: int, rows: list[int], key: str, extra: str | None) -> None:
+        source = self.indicators[index]
+        source_cell = self.provenance.get(ptr.indicator(index, key))
+        for row_index in rows:
+            target = self.indicators[row_index]
+            if key == "level2" and target.level1 != source.level1:
+                continue
+            for field_name in (key, extra) if extra else (key,):
+                setattr(target, field_name, getattr(source, field_name))
+                if source_cell is not None and getattr(source, field_name) is not None:
+                    self.provenance[ptr.indicator(row_index, field_name)] = source_cell
+
+    def _starts_page(self, index: int) -> bool:
+        """The indicator's level-1 label is on a later page than the row above it."""
+        here = self.provenance.get(ptr.indicator(index, "name")) or self.provenance.get(ptr.indicator(index, "level1"))
+        above = self.provenance.get(ptr.indicator(index - 1, "name"))
+        return here is not None and above is not None and here.page > above.page
+
+    def _loose_line(self, line: TextLine) -> None:
+        year = YEAR_LINE.match(normalise(line.text))
+        if year and self.project.year is None:
+            self.project.year = year.group(1)
+            self.provenance[ptr.project("year")] = Provenance(line.page, line.bbox, line.text, line.confidence)
+            return
+        unit = unit_of(line.text)
+        if unit and self.funding.unit is None:
+            self.funding.unit = unit
+            self.provenance[ptr.FUNDING_UNIT] = Provenance(line.page, line.bbox, line.text, line.confidence)
+
+    def _row(self, row: Row) -> None:
+        texts = [c for c in row.cells if c.text.strip()]
+        if len(texts) == 1 and YEAR_LINE.match(normalise(texts[0].text)):  # a sheet's （2022年度） row
+            self._loose_line(TextLine(texts[0].text, row.page, texts[0].bbox))
+            return
+        indicator_header = _header_positions(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
+        if _is_indicator_header(indicator_header):
+            if self.section != "indicators" or not self.indicator_cols:  # a header repeated on a new page reads the same
+                unread = _unread_header_cells(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
+                self.unread += [f"indicator column {c.text.strip()!r}" for c in unread]
+                self.unread_cells += unread
+            self.indicator_cols = indicator_header
+            self.header_row = row
+            self.section = "indicators"
+            return
+        if self.section == "indicators":
+            if self._second_header_row(row):
+                return
+            self._indicator_or_total(row)
+            return
+        if self.section == "after":
+            self._other_notes(row)
+            return
+        self._units(row)
+        funding_header = _header_positions(row, self.vocabulary.funding_columns, FUNDING_ROLES)
+        if _is_funding_header(funding_header):
+            unread = [c for c in _unread_header_cells(row, self.vocabulary.funding_columns, FUNDING_ROLES)
+                      if match_key(c.text.strip(), self.vocabulary.funding_items) is None and unit_of(c.text.strip()) is None]
+            self.unread += [f"funding column {c.text.strip()!r}" for c in unread]
+            self.unread_cells += unread
+            self.funding_cols = funding_header
+            self.funding_weight = self._caption_weight(row)
+            self.section = "funding"
+            return
+        goal_header = _header_positions(row, self.vocabulary.goal_columns)
+        if goal_header:
+            self.goal_cols = goal_header
+            self.section = "goals"
+            return
+        self._header_fields(row)
+        if self.section == "funding":
+            self._funding_line(row)
+        elif self.section == "goals":
+            self._goal_row(row)
+
+    def _units(self, row: Row) -> None:
+        for cell in row.cells:
+            unit = unit_of(cell.text)
+            if unit and self.funding.unit is None:
+                self.funding.unit = unit
+                self._record(ptr.FUNDING_UNIT, cell)
+
+    def _caption_weight(self, row: Row) -> tuple[float, Cell] | None:
+        """The funding block's weight when its caption prints it: 预算执行情况(万元)(20分)."""
+        for cell in row.cells:
+            label = normalise_label(cell.text)
+            if label.base in self.vocabulary.funding_captions:
+                for extra in label.extras:
+                    found = WEIGHT_IN_LABEL.match(extra)
+                    if found:
+                        return float(found.group(1)), cell
+        return None
+
+    def _header_fields(self, row: Row) -> None:
+        fields = self.vocabulary.header_fields
+        for i, cell in enumerate(row.cells):
+            key = _key(cell, fields)
+            if key is None:
+                self._unread_header_field(row, i)
+                continue
+            value_cell = row.cells[i + 1] if i + 1 < len(row.cells) else None
+            if value_cell is None or _key(value_cell, fields) is not None:
+                continue
+            if key == "manager_phone":
+                self._person_and_phone(value_cell)
+            elif getattr(self.project, key) is None:
+                setattr(self.project, key, self._text(ptr.project(key), value_cell))
+
+    def _unread_header_field(self, row: Row, i: int) -> None:
+        """A label of the kind the schema holds (…单位, …部门, …名称, …编码, …负责人, …电话) that no
+        header synonym names, with a value beside it: a header value that would silently be null."""
+        label = normalise_label(row.cells[i].text).base
+        if self.section != "header" or not label or len(label) > 10 or not label.endswith(HEADER_LABEL_ENDINGS):
+            return
+        value = row.cells[i + 1] if i + 1 < len(row.cells) else None
+        if value is None or not value.text.strip() or _key(value, self.vocabulary.header_fields) is not None:
+            return
+        self.unread.append(f"header field {row.cells[i].text.strip()!r} (no header field of the schema is known by this label)")
+
+    def _person_and_phone(self, cell: Cell) -> None:
+        """项目负责人及电话: one cell, two values, both pointing at it."""
+        person, phone = person_and_phone(cell.text)
+        for key, value in (("manager", person), ("phone", phone)):
+            if value is not None and getattr(self.project, key) is None:
+                setattr(self.project, key, value)
+                self._record(ptr.project(key), cell)
+
+    def _second_header_row(self, row: Row) -> bool:
+        """The row right under the indicator header that only prints column labels (指标性质 | 指标值 |
+        度量单位 under a merged 年度指标值): its columns refine the header's, it holds no values."""
+        header = self.header_row
+        if header is None or header.grid_id != row.grid_id or row.index != header.index + 1:
+            return False
+        own = [c for c in row.cells if c.row == row.index and c.text.strip()]
+        roles = {c: _column_role(c, self.vocabulary.indicator_columns, INDICATOR_ROLES) for c in own}
+        if not own or any(role is None for role in roles.values()):
+            return False
+        for cell, role in roles.items():
+            if role is not None:
+                self.indicator_cols[role] = (cell.bbox[0] + cell.bbox[2]) / 2
+        return True
+
+    def _funding_line(self, row: Row) -> None:
+        item_key = None
+        for label in row.cells:
+            item_key = _key(label, self.vocabulary.funding_items) or role_of(label.text, FUNDING_ITEM_ROLES)
+            if item_key is not None:
+                break
+        if item_key is None and not self.funding.lines:
+            if any(c is not None and parse_number(c.text).value is not None for c in self._amount_cells(row)):
+                # one budget row without a label (Sichuan): the first row of every funding block is its total
+                item_key = self.vocabulary.funding_row_without_label or "年度资金总额"
+        if item_key is None:
+            self._funding_row_without_item(row)
+            return
+        index = len(self.funding.lines)
+        line = FundingLine(item=item_key)
+        for key, x in self.funding_cols.items():
+            if key in UNSTORED_FUNDING_ROLES:
+                cell = row.cell_at(x)
+                if cell is None or normalise(cell.text) in NOT_A_NUMBER or cell in self.unstored_seen:
+                    continue
+                self.unstored_seen.add(cell)  # one merged cell beside several rows is one text
+                if is_instruction(cell.text):
+                    self.dropped_rows.append(DroppedRow(page=cell.page, text=cell.text.strip(), reason=INSTRUCTIONS_LEFT_IN))
+                else:
+                    self.unread.append(f"funding {item_key} {UNSTORED_FUNDING_ROLES[key]} {cell.text.strip()!r} (the schema has no field for it)")
+                continue
+            cell = row.cell_at(x)
+            if key in AMOUNT_KEYS and cell is not None and (stated := amount_with_unit(cell.text)) is not None and stated[1] == self.funding.unit:
+                setattr(line, key, stated[0])  # 150万 in a 万元 column: the amount it states, in the column's unit
+                self._record(ptr.funding(index, key), cell)
+                continue
+            setattr(line, key, self._number(ptr.funding(index, key), cell))
+        if item_key == "年度资金总额" and "weight" not in self.funding_cols and self.funding_weight is not None:
+            line.weight, caption = self.funding_weight
+            self._record(ptr.funding(index, "weight"), caption)
+        self.funding.lines.append(line)
+
+    def _amount_cells(self, row: Row) -> list[Cell | None]:
+        return [row.cell_at(x) for key, x in self.funding_cols.items() if key in AMOUNT_KEYS]
+
+    def _funding_row_without_item(self, row: Row) -> None:
+        """A funding row no schema item names (财政专户管理资金, 单位资金, 其中:中央、省补助资金) is
+        listed in dropped_rows; one with an amount other than zero is a value lost, so it is unread."""
+        values = [parse_number(c.text).value for c in self._amount_cells(row) if c is not None]
+        if all(v is None for v in values):
+            return  # no amount: a caption, an instruction, a blank row
+        label = " | ".join(c.text.strip() for c in row.cells if c.row == row.index and c.text.strip())
+        self.dropped_rows.append(DroppedRow(page=row.page, text=label, reason=NO_SCHEMA_ITEM))
+        if any(v for v in values):
+            self.unread.append(f"funding row {label!r} (no funding item in the schema, amounts not zero)")
+
+    def _goal_row(self, row: Row) -> None:
+        if self._after_break(self.last_goal_row, row) and (self.goals.expected or self.goals.actual):
+            self._goal_continuation(row)
+            return
+        self.last_goal_row = row
+        for key, x in self.goal_cols.items():
+            cell = row.cell_at(x)
+            if cell is None or _key(cell, self.vocabulary.goal_columns) is not None or self._is_header_word(cell):
+                continue
+            items = getattr(self.goals, key)
+            for item in text_items(cell.text):
+                self._record(ptr.goal(key, len(items)), cell)
+                items.append(item)
+
+    def _goal_continuation(self, row: Row) -> None:
+        """The rest of a goal row split by a page break: joined to the last item of each column."""
+        self.last_goal_row = row
+        for key, x in self.goal_cols.items():
+            cell = row.cell_at(x)
+            if cell is None or cell.row != row.index:
+                continue
+            items = getattr(self.goals, key)
+            parts = text_items(cell.text)
+            if not parts:
+                continue
+            if items:
+                items[-1] += parts[0]
+                parts = parts[1:]
+            for item in parts:
+                self._record(ptr.goal(key, len(items)), cell)
+                items.append(item)
+
+    def _is_header_word(self, cell: Cell) -> bool:
+        """A label of a table header, printed where a value would be (a two-row header's cells)."""
+        vocabulary = self.vocabulary
+        return (_is_caption(cell.text) and bool(normalise_label(cell.text).base)
+                or _key(cell, vocabulary.indicator_columns) is not None
+                or _key(cell, vocabulary.funding_columns) is not None)
+
+    def _indicator_or_total(self, row: Row) -> None:
+        cols = self.indicator_cols
+        if any(is_total_label(c.text, self.vocabulary.total_labels) for c in row.cells):
+            self._total(row)
+            return
+        if any(normalise_label(c.text).base in self.vocabulary.other_notes for c in row.cells):
+            self._other_notes(row)  # 其他需要说明事项 printed above 总分
+            return
+        cells = {key: row.cell_at(x) for key, x in cols.items()}
+        own = [cells.get(k) for k in ("name", "nature", "target", "unit", "actual", "weight", "score", "deviation_note")]
+        if not any(c is not None and c.text.strip() for c in own):
+            return  # an empty row: nothing printed, nothing to keep
+        if self._placeholder(row, cells):
+            return
+        if self._continues_previous_row(row, cells):
+            return
+        index = len(self.indicators)
+        indicator = Indicator()
+        self._level1(indicator, cells.get("level1"), index)
+        self._level2(indicator, cells.get("level2"), row, index)
+        self.grids_with_indicators.add(row.grid_id)
+        indicator.name = self._text(ptr.indicator(index, "name"), cells.get("name"))
+        nature = cells.get("nature")
+        indicator.nature = comparison_sign(nature.text, ocr=nature.confidence is not None) if nature is not None else None
+        if indicator.nature is not None and nature is not None:
+            self._record(ptr.indicator(index, "nature"), nature)
+        indicator.target = self._text(ptr.indicator(index, "target"), cells.get("target"))
+        indicator.unit = self._text(ptr.indicator(index, "unit"), cells.get("unit"))
+        indicator.actual = self._text(ptr.indicator(index, "actual"), cells.get("actual"))
+        indicator.weight = self._number(ptr.indicator(index, "weight"), cells.get("weight"))
+        indicator.score = self._number(ptr.indicator(index, "score"), cells.get("score"))
+        indicator.deviation_note = self._text(ptr.indicator(index, "deviation_note"), cells.get("deviation_note"))
+        self.indicators.append(indicator)
+        self.last_indicator_row = row
+
+    def _after_break(self, previous: Row | None, row: Row) -> bool:
+        """``row`` is the first row of a grid on a later page than ``previous``, the last row of its grid:
+        the place where a table row that did not fit its page continues (Word lets rows break)."""
+        return (previous is not None and previous.last_in_grid and row.page > previous.page
+                and row.grid_id != previous.grid_id and row.grid_id not in self.grids_with_indicators)
+
+    def _continues_previous_row(self, row: Row, cells: dict[str, Cell | None]) -> bool:
+        """A row split by a page break: its rest, at the top of the next page, prints only the ends
+        of its long texts — no level-2, no points, no target of its own. The texts are joined to the
+        row they belong to (without a separator: the break fell inside a line), never a new row."""
+        if not self.indicators or not self._after_break(self.last_indicator_row, row):
+            return False
+        previous = self.indicators[-1]
+        level2 = cells.get("level2")
+        if level2 is not None and level2.row == row.index and family_of(level2.text, LEVEL2_NAMES) is not None:
+            return False  # a level-2 name of its own: a new block (the end of a split label is not one: 指标)
+        points = [cells.get(k) for k in ("weight", "score")]
+        if any(c is not None and c.text.strip() for c in points):
+            return False
+        name = cells.get("name")
+        if name is not None and (is_child_row(name.text) or is_numbered_child(name.text)):
+            return False  # a 其中 / 1、 row detailing the row above: a row of its own, often without points
+        if previous.weight is None and previous.score is None:  # a layout without points: the target tells
+            target = cells.get("target")
+            if target is not None and target.text.strip():
+                return False
+        index = len(self.indicators) - 1
+        joined = False
+        for key in ("level2", "name", "target", "actual", "deviation_note"):
+            cell = cells.get(key)
+            text = clean_text(cell.text) if cell is not None and cell.row == row.index else None
+            if text is None:
+                continue
+            setattr(previous, key, (getattr(previous, key) or "") + text)
+            pointer = ptr.indicator(index, key)
+            if pointer not in self.provenance and cell is not None:
+                self._record(pointer, cell)
+            joined = True
+        if joined:
+            self.grids_with_indicators.add(row.grid_id)
+            self.last_indicator_row = row
+        return joined
+
+    def _total(self, row: Row) -> None:
+        """总分 | 100 | 98, and with a grade after the score where the layout prints one (| 优)."""
+        cols = self.indicator_cols
+        self.total.weight = self._number(ptr.total("weight"), row.cell_at(cols["weight"])) if "weight" in cols else None
+        score_cell = row.cell_at(cols["score"]) if "score" in cols else None
+        self.total.score = self._number(ptr.total("score"), score_cell)
+        if self.vocabulary.reads_grade and score_cell is not None:
+            after = [c for c in row.cells if c.bbox[0] >= score_cell.bbox[2] - 0.5 and normalise(c.text) not in NOT_A_NUMBER]
+            if after:
+                self.total.grade = self._text(ptr.total("grade"), after[0])
+        self.section = "after"
+
+    def _other_notes(self, row: Row) -> None:
+        """Free text after the total under a label of the layout (其他需要说明事项)."""
+        for i, cell in enumerate(row.cells[:-1]):
+            if normalise_label(cell.text).base in self.vocabulary.other_notes:
+                text = clean_text(row.cells[i + 1].text)
+                if text is not None:
+                    self.other_notes.append((text, row.cells[i + 1]))
+                return
+
+    def _placeholder(self, row: Row, cells: dict[str, Cell | None]) -> bool:
+        """A template placeholder row (指标1, ……) with nothing filled in is dropped, and said so.
+
+        Its level-1 and level-2 cells still count for the merges of the rows below."""
+        name = cells.get("name")
+        if name is None or not is_placeholder(name.text):
+            return False
+        values = [cells.get(k) for k in ("nature", "target", "unit", "actual", "weight", "score", "deviation_note")]
+        if any(c is not None and normalise(c.text) not in NOT_A_NUMBER for c in values):
+            return False  # a placeholder name with values: kept, and the placeholder_rows check says so
+        level1 = cells.get("level1")
+        if level1 is not None and level1.text.strip():
+            label, weight = level1_parts(level1.text)
+            self.previous_level1 = (label, weight, level1)
+        level2 = cells.get("level2")
+        if level2 is not None and level2.text.strip():
+            self.previous_level2 = (clean_text(level2.text), level2, row)
+        own = [c.text.strip() for c in row.cells if c.row == row.index and c.text.strip()] or [name.text.strip()]
+        self.dropped_rows.append(DroppedRow(page=row.page, text=" | ".join(own), reason=PLACEHOLDER_DROPPED))
+        return True
+
+    def _level1(self, indicator: Indicator, cell: Cell | None, index: int) -> None:
+        """Merged cells fill down, also across a page break where the merge was split."""
+        if cell is not None and cell.text.strip():
+            self.previous_level1 = (*level1_parts(cell.text), cell)
+        indicator.level1, indicator.level1_weight, source = self.previous_level1
+        if source is not None:
+            self._record(ptr.indicator(index, "level1"), source)
+            if indicator.level1_weight is not None:
+                self._record(ptr.indicator(index, "level1_weight"), source)
+
+    def _level2(self, indicator: Indicator, cell: Cell | None, row: Row, index: int) -> None:
+        """An empty level-2 cell continues the previous one only where a page break split a merge."""
+        previous_name, previous_cell, previous_row = self.previous_level2
+        if cell is not None and cell.text.strip():
+            indicator.level2 = self._text(ptr.indicator(index, "level2"), cell)
+            self.previous_level2 = (indicator.level2, cell, row)
+            return
+        split_merge = (
+            previous_row is not None
+            and previous_cell is not None
+            and previous_row.last_in_grid
+            and previous_row.grid_id != row.grid_id
+            and row.grid_id not in self.grids_with_indicators
+        )
+        if split_merge and previous_cell is not None:
+            indicator.level2 = previous_name
+            self._record(ptr.indicator(index, "level2"), previous_cell)
+        self.previous_level2 = (indicator.level2, cell, row)
+
+
+def chunk_cells(chunk: FormChunk) -> list[list[tuple[str, float]]]:
+    """Given a form's chunk, its rows as (text, x centre) pairs, loose lines as one-cell rows."""
+    rows = []
+    for item in chunk.items:
+        if isinstance(item, TextLine):
+            rows.append([(item.text, (item.bbox[0] + item.bbox[2]) / 2)])
+        else:
+            rows.append([(c.text, (c.bbox[0] + c.bbox[2]) / 2) for c in item.cells])
+    return rows
+
+
+def chunk_grid(chunk: FormChunk) -> dict[str, Any]:
+    """Given a form's chunk, its raw cells and loose lines as plain data (saved for a reviewer)."""
+    grids: dict[int, dict[str, Any]] = {}
+    lines = []
+    for item in chunk.items:
+        if isinstance(item, TextLine):
+            lines.append({"page": item.page, "bbox": [round(v, 2) for v in item.bbox], "text": item.text})
+            continue
+        grid = grids.setdefault(item.grid_id, {"page": item.page, "cells": {}})
+        for cell in item.cells:
+            entry = {"row": cell.row, "col": cell.col, "row_span": cell.row_span, "col_span": cell.col_span,
+                     "text": cell.text, "bbox": [round(v, 2) for v in cell.bbox]}
+            if cell.ref is not None:
+                entry["ref"] = cell.ref
+            if cell.confidence is not None:
+                entry["confidence"] = round(cell.confidence, 3)
+            grid["cells"][(cell.row, cell.col)] = entry
+    return {
+        "title": chunk.title,
+        "pages": chunk.pages,
+        "lines": lines,
+        "grids": [{"page": g["page"], "cells": sorted(g["cells"].values(), key=lambda e: (e["row"], e["col"]))} for g in grids.values()],
+    }
+
+
+def parse_chunk(chunk: FormChunk) -> ParsedForm:
+    """Given one form's chunk, match its layout to a template and read it with that template."""
+    ranking = rank(chunk.title, chunk_cells(chunk))
+    if ranking and ranking[0].score >= MATCH_THRESHOLD:
+        best = ranking[0].template
+        return _FormReader(chunk, best.vocabulary(), best.name).read()
+    parsed = _FormReader(chunk, every_layout(), UNKNOWN).read()  # every known label: an unknown layout loses nothing they name
+    parsed.template_note = unknown_message(ranking)
+    parsed.grid = chunk_grid(chunk) | {"template_match": [{"template": m.template.name, "score": round(m.score, 3)} for m in ranking]}
+    return parsed
+
+
+def parse_document(content: DocumentContent) -> list[ParsedForm | Unsupported]:
+    """Given a document's pages, return one ParsedForm per form found (in order)."""
+    results: list[ParsedForm | Unsupported] = []
+    for chunk in split_forms(document_rows(content)):
+        other = other_form_type(chunk.title) if chunk.title is not None else None
+        if other is not None:
+            results.append(Unsupported(title=chunk.title or "", reason=f"unsupported form type: {other}", pages=chunk.pages))
+            continue
+        results.append(parse_chunk(chunk))
+    return results

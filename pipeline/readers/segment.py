@@ -1,0 +1,321 @@
+"""Table segmentation: ruling lines and positioned glyphs in, cell grids and loose text lines out.
+
+Works on any source of rulings (PDF vector lines now, lines detected in an image later), so
+every extractor ends in the same grid. The steps run in this order, each a small function:
+
+    snap_positions -> group_tables -> table_grid (slots, walls, merged cells) -> assign_glyphs
+
+Merged cells are rebuilt by joining neighbouring grid slots that no ruling separates.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from dataclasses import dataclass, field
+
+from pipeline.model.intermediate import BBox, Cell, Grid, PageContent, TextLine
+
+SNAP_TOLERANCE = 3.0  # points: rulings closer than this are the same line
+JOIN_TOLERANCE = 3.0  # points: a ruling ending this close to another still touches it
+WALL_COVERAGE = 0.5  # share of a slot boundary a ruling must cover to separate the slots
+MIN_CELL_SIZE = 2.0  # points: thinner slots are double-drawn lines, not cells
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """A straight horizontal or vertical line segment; ``pos`` is its y (h) or x (v)."""
+
+    orientation: str  # "h" or "v"
+    pos: float
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """A positioned piece of text: one character from a text layer, or a word from OCR."""
+
+    text: str
+    bbox: BBox
+    size: float = 10.0
+    confidence: float | None = None
+
+
+@dataclass
+class TableRulings:
+    horizontals: list[Ruling] = field(default_factory=list)
+    verticals: list[Ruling] = field(default_factory=list)
+
+
+def snap_positions(values: list[float], tolerance: float = SNAP_TOLERANCE) -> list[float]:
+    """Given raw line positions, cluster near-equal ones and return one mean per cluster."""
+    clusters: list[list[float]] = []
+    for value in sorted(values):
+        if clusters and value - clusters[-1][-1] <= tolerance:
+            clusters[-1].append(value)
+        else:
+            clusters.append([value])
+    return [sum(c) / len(c) for c in clusters]
+
+
+def _nearest(positions: list[float], value: float) -> int:
+    """Index of the sorted position closest to value."""
+    index = bisect.bisect_left(positions, value)
+    if index == len(positions) or (index > 0 and value - positions[index - 1] <= positions[index] - value):
+        return index - 1
+    return index
+
+
+def merge_collinear(rulings: list[Ruling]) -> list[Ruling]:
+    """Given rulings, join the pieces of one line (cell borders drawn cell by cell) into one."""
+    merged: list[Ruling] = []
+    for orientation in ("h", "v"):
+        same = sorted((r for r in rulings if r.orientation == orientation), key=lambda r: r.pos)
+        positions = snap_positions([r.pos for r in same])
+        groups: dict[int, list[Ruling]] = {}
+        for ruling in same:
+            groups.setdefault(_nearest(positions, ruling.pos), []).append(ruling)
+        for index, pieces in sorted(groups.items()):
+            pieces.sort(key=lambda r: r.start)
+            start, end = pieces[0].start, pieces[0].end
+            for piece in pieces[1:]:
+                if piece.start <= end + JOIN_TOLERANCE:
+                    end = max(end, piece.end)
+                else:
+                    merged.append(Ruling(orientation, positions[index], start, end))
+                    start, end = piece.start, piece.end
+            merged.append(Ruling(orientation, positions[index], start, end))
+    return merged
+
+
+def group_tables(rulings: list[Ruling]) -> list[TableRulings]:
+    """Given all rulings of a page, split them into groups that touch, one group per table."""
+    lines = merge_collinear(rulings)
+    horizontals = sorted((i for i, r in enumerate(lines) if r.orientation == "h"), key=lambda i: lines[i].pos)
+    h_positions = [lines[i].pos for i in horizontals]
+    parent = list(range(len(lines)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for v_index, v in enumerate(lines):
+        if v.orientation != "v":
+            continue
+        low = bisect.bisect_left(h_positions, v.start - JOIN_TOLERANCE)
+        high = bisect.bisect_right(h_positions, v.end + JOIN_TOLERANCE)
+        for h_index in horizontals[low:high]:
+            h = lines[h_index]
+            if h.start - JOIN_TOLERANCE <= v.pos <= h.end + JOIN_TOLERANCE:
+                parent[find(v_index)] = find(h_index)
+    groups: dict[int, TableRulings] = {}
+    for i, ruling in enumerate(lines):
+        group = groups.setdefault(find(i), TableRulings())
+        (group.horizontals if ruling.orientation == "h" else group.verticals).append(ruling)
+    tables = [g for g in groups.values() if len(g.horizontals) >= 2 and len(g.verticals) >= 2]
+    return sorted(tables, key=lambda g: min(r.pos for r in g.horizontals))
+
+
+def _covered(rulings: list[Ruling], pos: float, start: float, end: float) -> bool:
+    """Whether rulings at ``pos`` cover at least WALL_COVERAGE of the span start..end."""
+    length = end - start
+    if length <= 0:
+        return True
+    spans = sorted(
+        (max(r.start, start), min(r.end, end))
+        for r in rulings
+        if abs(r.pos - pos) <= SNAP_TOLERANCE and r.end > start and r.start < end
+    )
+    covered, reach = 0.0, start
+    for s, e in spans:
+        s = max(s, reach)
+        if e > s:
+            covered += e - s
+            reach = e
+    return covered >= WALL_COVERAGE * length
+
+
+def _drop_thin(positions: list[float]) -> list[float]:
+    kept: list[float] = []
+    for p in positions:
+        if not kept or p - kept[-1] >= MIN_CELL_SIZE:
+            kept.append(p)
+    return kept
+
+
+def table_grid(table: TableRulings, page: int) -> Grid:
+    """Given one table's rulings, return its grid with merged cells rebuilt.
+
+    Slots are the rectangles between consecutive snapped row and column lines; two
+    neighbouring slots belong to the same cell when no ruling walls them off.
+    """
+    ys = _drop_thin(snap_positions([r.pos for r in table.horizontals]))
+    xs = _drop_thin(snap_positions([r.pos for r in table.verticals]))
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    parent = list(range(n_rows * n_cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if c + 1 < n_cols and not _covered(table.verticals, xs[c + 1], ys[r], ys[r + 1]):
+                parent[find(r * n_cols + c)] = find(r * n_cols + c + 1)
+            if r + 1 < n_rows and not _covered(table.horizontals, ys[r + 1], xs[c], xs[c + 1]):
+                parent[find(r * n_cols + c)] = find((r + 1) * n_cols + c)
+
+    extents: dict[int, list[int]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            e = extents.setdefault(find(r * n_cols + c), [r, c, r, c])
+            e[0], e[1], e[2], e[3] = min(e[0], r), min(e[1], c), max(e[2], r), max(e[3], c)
+    cells = [
+        Cell(
+            row=r0,
+            col=c0,
+            row_span=r1 - r0 + 1,
+            col_span=c1 - c0 + 1,
+            text="",
+            bbox=(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]),
+            page=page,
+        )
+        for r0, c0, r1, c1 in sorted(extents.values())
+    ]
+    return Grid(cells=cells, n_rows=n_rows, n_cols=n_cols, page=page, bbox=(xs[0], ys[0], xs[-1], ys[-1]))
+
+
+def _inside(glyph: Glyph, bbox: BBox) -> bool:
+    cx = (glyph.bbox[0] + glyph.bbox[2]) / 2
+    cy = (glyph.bbox[1] + glyph.bbox[3]) / 2
+    return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
+
+
+class _SlotIndex:
+    """Finds the cell under a point of one grid by bisecting its row and column edges."""
+
+    def __init__(self, grid: Grid) -> None:
+        col_edges: dict[int, float] = {}
+        row_edges: dict[int, float] = {}
+        self.slots: dict[tuple[int, int], int] = {}
+        for index, cell in enumerate(grid.cells):
+            col_edges[cell.col], col_edges[cell.end_col] = cell.bbox[0], cell.bbox[2]
+            row_edges[cell.row], row_edges[cell.end_row] = cell.bbox[1], cell.bbox[3]
+            for r in range(cell.row, cell.end_row):
+                for c in range(cell.col, cell.end_col):
+                    self.slots[(r, c)] = index
+        # an edge no cell starts or ends at lies inside merged cells: the slot to its left is the same cell
+        self.cols = sorted(col_edges.items(), key=lambda item: item[1])
+        self.rows = sorted(row_edges.items(), key=lambda item: item[1])
+        self.col_x = [x for _, x in self.cols]
+        self.row_y = [y for _, y in self.rows]
+        self.bbox = grid.bbox
+
+    def cell_index(self, glyph: Glyph) -> int | None:
+        if not _inside(glyph, self.bbox):
+            return None
+        cx = (glyph.bbox[0] + glyph.bbox[2]) / 2
+        cy = (glyph.bbox[1] + glyph.bbox[3]) / 2
+        col = self.cols[max(bisect.bisect_right(self.col_x, cx) - 1, 0)][0]
+        row = self.rows[max(bisect.bisect_right(self.row_y, cy) - 1, 0)][0]
+        return self.slots.get((row, col))
+
+
+def glyph_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """Given glyphs, group them into lines top to bottom, each sorted left to right."""
+    lines: list[list[Glyph]] = []
+    for glyph in sorted(glyphs, key=lambda g: ((g.bbox[1] + g.bbox[3]) / 2, g.bbox[0])):
+        middle = (glyph.bbox[1] + glyph.bbox[3]) / 2
+        if lines:
+            last = lines[-1]
+            top = min(g.bbox[1] for g in last)
+            bottom = max(g.bbox[3] for g in last)
+            if top <= middle <= bottom:
+                last.append(glyph)
+                continue
+        lines.append([glyph])
+    return [sorted(line, key=lambda g: g.bbox[0]) for line in lines]
+
+
+def line_text(line: list[Glyph]) -> str:
+    """Join one line's glyphs; a visible gap wider than half a character becomes one space."""
+    parts: list[str] = []
+    previous: Glyph | None = None
+    for glyph in line:
+        if previous is not None and glyph.text.strip() and previous.text.strip():
+            gap = glyph.bbox[0] - previous.bbox[2]
+            if gap > 0.5 * max(glyph.size, previous.size):
+                parts.append(" ")
+        parts.append(glyph.text)
+        previous = glyph
+    return "".join(parts)
+
+
+def join_lines(lines: list[list[Glyph]]) -> str:
+    """Wrapped lines are joined without inventing spaces; each line is trimmed."""
+    return "".join(line_text(line).strip() for line in lines).strip()
+
+
+def _lowest_confidence(glyphs: list[Glyph]) -> float | None:
+    scores = [g.confidence for g in glyphs if g.confidence is not None]
+    return min(scores) if scores else None
+
+
+def assign_glyphs(grids: list[Grid], glyphs: list[Glyph], page: int) -> tuple[list[Grid], list[TextLine]]:
+    """Given empty grids and a page's glyphs, fill each cell's text; the rest become loose lines."""
+    by_cell: dict[tuple[int, int], list[Glyph]] = {}
+    loose: list[Glyph] = []
+    indexes = [_SlotIndex(grid) for grid in grids]
+    for glyph in glyphs:
+        for gi, index in enumerate(indexes):
+            ci = index.cell_index(glyph)
+            if ci is not None:
+                by_cell.setdefault((gi, ci), []).append(glyph)
+                break
+        else:
+            loose.append(glyph)
+    filled: list[Grid] = []
+    for gi, grid in enumerate(grids):
+        cells = []
+        for ci, cell in enumerate(grid.cells):
+            members = by_cell.get((gi, ci), [])
+            cells.append(
+                Cell(
+                    row=cell.row,
+                    col=cell.col,
+                    row_span=cell.row_span,
+                    col_span=cell.col_span,
+                    text=join_lines(glyph_lines(members)),
+                    bbox=cell.bbox,
+                    page=page,
+                    confidence=_lowest_confidence(members),
+                )
+            )
+        filled.append(Grid(cells=cells, n_rows=grid.n_rows, n_cols=grid.n_cols, page=page, bbox=grid.bbox))
+    text_lines = []
+    for line in glyph_lines(loose):
+        text = line_text(line).strip()
+        if text:
+            bbox = (
+                min(g.bbox[0] for g in line),
+                min(g.bbox[1] for g in line),
+                max(g.bbox[2] for g in line),
+                max(g.bbox[3] for g in line),
+            )
+            text_lines.append(TextLine(text=text, page=page, bbox=bbox))
+    return filled, text_lines
+
+
+def segment_page(
+    page: int, width: float, height: float, rulings: list[Ruling], glyphs: list[Glyph], method: str
+) -> PageContent:
+    """Given one page's rulings and glyphs, return its tables as grids and its loose text."""
+    empty_grids = [table_grid(t, page) for t in group_tables(rulings)]
+    empty_grids = [g for g in empty_grids if g.n_rows > 0 and g.n_cols > 0]
+    grids, lines = assign_glyphs(empty_grids, glyphs, page)
+    return PageContent(page=page, width=width, height=height, grids=grids, lines=lines, method=method)

@@ -1,0 +1,1 @@
+"""The review report a human reads: report.html and its Jinja2 templates."""

@@ -1,0 +1,677 @@
+"""The review report: ``OUT/report.html`` and ``OUT/report_files/``, static and offline, in Chinese.
+
+The pages are made from Jinja2 templates with autoescaping (``pipeline/review/report_ui/``), so no value
+of a form — a file name, a cell, a correction — reaches a page as markup. ``report.html`` has the
+run's summary, the corrections file's outcome and a toolbar to act on suggestions, a sortable and
+filterable table of every form, the review queue (each form needing review collapsed to its
+suspect values: the ones a suggestion names and the low-confidence ones; the other values its
+checks involve and the whole form one click away), forms of unknown layout in one card, and the
+files that failed or were skipped. Each form has a page of its own
+(``report_files/form-<form_id>.html``): its page images with every cell outlined, beside its
+tables, where any value can be corrected.
+
+The page's script (``report.js``) keeps a reviewer's work in localStorage — accepted suggestions,
+typed corrections, forms marked reviewed — and downloads it as ``corrections.csv`` (the lines of
+the current corrections file first, then the new ones): put it in the dump and re-run, and the
+corrections are applied with their audit trail. Nothing is loaded from the network.
+
+Page images are stored once: OCR'd pages are the corrected 150 dpi images in ``OUT/pages/``
+(lossy WebP, written by ``export``), text-layer PDF pages are rendered from the dump at 150 dpi
+into ``report_files/`` (16 gray levels, 4-bit PNG, named by content so a re-run reuses them). A value's crop is
+a window onto its page image, not a file of its own, and every image is loaded lazily.
+Spreadsheets, text exports, Word and HTML documents have no page image: their cells are named by
+``ref`` (``Sheet1!C7``).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from PIL import Image
+
+from pipeline.model import pointer as ptr
+from pipeline.checks.corrections import CORRECTIONS_FILE, COLUMNS, CorrectionsOutcome, header_line, read_corrections
+from pipeline.model.document import Check, FormDocument, FormStatus, Op, Term
+from pipeline.model.errors import REASON_ZH
+from pipeline.outputs.export import PAGES_DIR, atomic_path, page_image_name, write_bytes, write_text
+from pipeline.checks.reconcile import LOW_CONFIDENCE
+from pipeline.checks.rules import RULES, meaning_zh, needs_human, rule_for
+from pipeline.model.result import FileResult, FileStatus, RunResult
+from pipeline.checks.suggest import Suggestion, suggestions_of
+
+REPORT = "report.html"
+FILES_DIR = "report_files"
+UI_DIR = Path(__file__).resolve().parent / "report_ui"
+STATIC = ("report.css", "report.js")
+DPI = 150  # page images: provenance points map onto pixels by DPI / 72
+SCALE = DPI / 72
+CROP_MARGIN = (150.0, 40.0, 14.0)  # points left (to show 年度指标值/实际完成值/分值 beside a score), right, above/below
+CROP_MAX_PT = (330.0, 120.0)  # a huge cell (a goal paragraph) is cropped to its top-left corner
+CROP_WIDTH = 340  # pixels a crop is shown at, at most
+STATUSES = tuple(FileStatus)
+STATUS_ZH: dict[str, str] = {FileStatus.OK: "通过", FileStatus.NEEDS_REVIEW: "需复核", FileStatus.FAILED: "失败", FileStatus.SKIPPED: "跳过"}  # files and forms alike
+CHECK_ZH = {"pass": "通过", "fail": "未通过", "warn": "提示", "skip": "不适用"}
+METHOD_ZH = {"text_layer": "PDF文本层", "ocr": "扫描识别", "spreadsheet": "电子表格", "text_export": "文本导出", "word": "Word文档",
+             "html": "网页表格", "ofd": "OFD"}
+NO_IMAGE_ZH = {"spreadsheet": "电子表格：单元格以工作表引用标明", "text_export": "文本导出：单元格以行号和字段标明",
+               "word": "Word文档：单元格以表、行、列标明", "html": "网页表格：单元格以表、行、列标明"}
+UNKNOWN_TEMPLATE = "unknown"
+# Text-layer renders keep 16 gray levels, losslessly, as a 4-bit PNG: print stays crisp, a page is
+# ~65 KB (a full-gray PNG ~100 KB) and encodes in ~10 ms, a quarter of lossless WebP's time for
+# 40% more bytes — the render is made for every form, in the worker, so its time counts more.
+GRAY_PALETTE = [level * 17 for level in range(16) for _ in range(3)]
+
+
+# --- page images ----------------------------------------------------------------------------
+
+
+@dataclass
+class PageImage:
+    """A page image as the pages refer to it: its path relative to OUT and its size in pixels."""
+
+    src: str
+    width: int
+    height: int
+
+
+@dataclass
+class PageImages:
+    """Page images of the run, each stored once: OCR'd pages in ``OUT/pages/`` (written by export,
+    or here when a caller gave no export), text-layer pages rendered into ``report_files/``.
+
+    Text-layer renders are named by content (file sha256 + page), so an image a previous run wrote
+    is reused as it is; sizes are read from headers, so no image is decoded twice."""
+
+    out: Path
+    dump: Path | None
+    written: set[str] = field(default_factory=set)
+    _known: dict[tuple[str, int], PageImage | None] = field(default_factory=dict)
+
+    def name(self, form: FormDocument, page: int) -> str:
+        return f"page-{form.source.sha256[:16]}-p{page}.png"
+
+    def get(self, result: FileResult, form: FormDocument, page: int) -> PageImage | None:
+        key = (form.source.sha256, page)
+        if key not in self._known:
+            self._known[key] = self._find(result, form, page)
+        return self._known[key]
+
+    def _find(self, result: FileResult, form: FormDocument, page: int) -> PageImage | None:
+        if form.source.method == "ocr":
+            kept = self.out / PAGES_DIR / page_image_name(result.file, page)
+            if not kept.exists():
+                picture = result.page_images.get(page)
+                if picture is None:
+                    return None
+                write_bytes(kept, picture)
+            return self._sized(f"{PAGES_DIR}/{kept.name}", kept)
+        if form.source.method != "text_layer" or self.dump is None:
+            return None
+        target = self.out / FILES_DIR / self.name(form, page)
+        self.written.add(target.name)
+        if not target.exists():
+            image = render_pdf_page(self.dump / form.source.file, page)
+            if image is None:
+                self.written.discard(target.name)
+                return None
+            with atomic_path(target) as temporary:
+                gray_levels(image).save(temporary, "PNG", bits=4, compress_level=1)
+            return PageImage(f"{FILES_DIR}/{target.name}", image.width, image.height)
+        return self._sized(f"{FILES_DIR}/{target.name}", target)
+
+    @staticmethod
+    def _sized(src: str, path: Path) -> PageImage | None:
+        try:
+            with Image.open(path) as existing:  # reads the header only
+                return PageImage(src, *existing.size)
+        except OSError:
+            return None
+
+
+def pictures_of(result: FileResult, dump: Path | None) -> dict[str, bytes]:
+    """The page images the report shows of one file's text-layer forms, rendered and encoded in
+    the worker that read the file (not one by one in the main process after the pool); keyed by
+    their path under OUT, where the main process writes them and the report finds them. OCR'd
+    pages need nothing here: the worker encoded them already (``FileResult.page_images``)."""
+    with tempfile.TemporaryDirectory(prefix="zpef-pictures-") as folder:
+        out = Path(folder)
+        images = PageImages(out=out, dump=dump)
+        for form in result.forms:
+            if form.source.method == "text_layer":
+                for page in form.source.pages:
+                    images.get(result, form, page)
+        return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted((out / FILES_DIR).glob("page-*"))}
+
+
+def gray_levels(image: Image.Image) -> Image.Image:
+    """A gray page as 16 levels in a palette image, for a 4-bit PNG."""
+    levels = image.point([min(15, (v + 8) // 17) for v in range(256)])
+    paletted = Image.frombytes("P", levels.size, levels.tobytes())
+    paletted.putpalette(GRAY_PALETTE)
+    return paletted
+
+
+def render_pdf_page(path: Path, page: int) -> Image.Image | None:
+    """A PDF page at 150 dpi, gray; None when the file or page cannot be rendered."""
+    try:
+        document = pdfium.PdfDocument(path)
+        try:
+            bitmap = document[page - 1].render(scale=SCALE, grayscale=True)
+            return bitmap.to_pil().convert("L")
+        finally:
+            document.close()
+    except (pdfium.PdfiumError, IndexError, OSError, ValueError):
+        return None
+
+
+@dataclass
+class CropView:
+    """A window onto a page image around one cell, outlined: every length in CSS pixels."""
+
+    src: str
+    alt: str
+    width: float
+    height: float
+    image_width: float
+    image_height: float
+    left: float
+    top: float
+    outline: tuple[float, float, float, float]  # x, y, width, height inside the window
+
+
+def crop_view(image: PageImage, bbox: tuple[float, float, float, float], alt: str) -> CropView:
+    """The window on ``image`` around ``bbox`` (points), shown at most CROP_WIDTH pixels wide."""
+    x0, top, x1, bottom = bbox
+    x1, bottom = min(x1, x0 + CROP_MAX_PT[0]), min(bottom, top + CROP_MAX_PT[1])
+    left, right, margin = CROP_MARGIN
+    box = [max(0.0, (x0 - left) * SCALE), max(0.0, (top - margin) * SCALE),
+           min(float(image.width), (x1 + right) * SCALE), min(float(image.height), (bottom + margin) * SCALE)]
+    if box[2] <= box[0] or box[3] <= box[1]:
+        box = [0.0, 0.0, min(float(image.width), 10.0), min(float(image.height), 10.0)]
+    shown = min(1.0, CROP_WIDTH / (box[2] - box[0]))
+    outline = ((x0 * SCALE - box[0]) * shown, (top * SCALE - box[1]) * shown, max(1.0, (x1 - x0) * SCALE * shown), max(1.0, (bottom - top) * SCALE * shown))
+    return CropView(image.src, alt, (box[2] - box[0]) * shown, (box[3] - box[1]) * shown, image.width * shown, image.height * shown,
+                    box[0] * shown, box[1] * shown, outline)
+
+
+# --- which values a check is about --------------------------------------------------------
+
+
+def involved(check: Check) -> list[str]:
+    """The pointers of the values a failed or warned check is about: the check names them itself
+    (a rejected correction's field included)."""
+    return list(dict.fromkeys(check.pointers))
+
+
+_exists = ptr.exists  # the names the report's code reads values by
+value_at = ptr.get
+
+
+def plain(value: Any) -> str:
+    """A value as a correction line writes it: numbers in full (820000, 86.25), never 8.2e+05."""
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def needs_attention(check: Check) -> bool:
+    return check.status == "fail" or check.status == "warn"
+
+
+def severity(form: FormDocument) -> tuple[int, int, int]:
+    """Worst first: more failed checks, then warnings that need a human, then other warnings."""
+    fails = sum(c.status == "fail" for c in form.checks)
+    review_warns = sum(c.status == "warn" and needs_human(c) for c in form.checks)
+    warns = sum(c.status == "warn" for c in form.checks)
+    return fails, review_warns, warns
+
+
+def low_pointers(form: FormDocument) -> list[str]:
+    """The low-confidence values the form's low_confidence check names (numbers and codes) that no
+    correction has yet confirmed or replaced: the ones that keep the form in review."""
+    return [p for c in form.checks if c.rule == "low_confidence" and c.status == "warn" for p in involved(c)]
+
+
+value_label = ptr.label  # 时效 得分, 项目编码, 表名
+
+
+# --- what the pages show -------------------------------------------------------------------
+
+
+@dataclass
+class CheckView:
+    rule: str
+    status: str
+    status_zh: str
+    title_zh: str
+    title_en: str
+    meaning: str
+    message: str  # English, as in the JSON
+    details: list[str]  # what the check found, in Chinese: its terms that do not hold
+
+
+def term_zh(form: FormDocument, term: Term) -> str:
+    """One piece of a check's arithmetic in the archivists' words, from the check's data (the
+    message stays English for programs and logs): 总分 得分：表中为 95，13 项相加为 97."""
+    at, found = value_label(form, term.at), "未填" if term.found is None else plain(term.found)
+    expected = "无法计算" if term.expected is None else plain(term.expected)
+    names = [value_label(form, p) for p in term.parts]
+    if term.op == Op.SUM:
+        return f"{at}：表中为 {found}，{len(names)} 项相加为 {expected}"
+    if term.op == Op.RATE and len(names) == 2:
+        return f"{at}：表中为 {found}，{names[0]} ÷ {names[1]} × 100 = {expected}"
+    if term.op == Op.SHARE and len(names) == 2:
+        return f"{at}：表中为 {found}，{names[0]} × {names[1]} ÷ 100 = {expected}"
+    if term.op == Op.AT_MOST and names:
+        return f"{at} {found} 高于 {names[0]} {expected}"
+    if term.op == Op.GRADE:
+        return f"{at}：表中为 {found}，总分所在分数段的等级为 {expected}"
+    if term.op == Op.READ:
+        return f"{at}：印有内容但无法读取" + (f"（{term.note}）" if term.note else "")
+    return f"{at}：表中为 {found}，应为 {expected}"
+
+
+TERMS_SHOWN = 8  # a check over a 30-row form names the first few terms that do not hold, then how many more
+
+
+def check_view(form: FormDocument, check: Check) -> CheckView:
+    rule = rule_for(check.rule)
+    off = [term_zh(form, t) for t in check.terms if not t.holds]
+    if len(off) > TERMS_SHOWN:
+        off = off[:TERMS_SHOWN] + [f"……另有 {len(off) - TERMS_SHOWN} 项"]
+    return CheckView(check.rule, check.status, CHECK_ZH.get(check.status, check.status), rule.title_zh, rule.title_en, meaning_zh(check.rule),
+                     check.message, off)
+
+
+@dataclass
+class Proposal:
+    """One suggested change of one value: what the reviewer accepts with one click."""
+
+    rule: str
+    value: str
+    note: str
+
+
+@dataclass
+class ValueView:
+    """One value of a form, as the review queue shows it: where it was printed, how it was read."""
+
+    pointer: str
+    label: str
+    read: str  # the value as extracted, as a correction line would write it
+    printed: str | None  # the raw cell text, when it differs from ``read``
+    confidence: float | None
+    low: bool
+    how: str  # 文本层 / 置信度 0.42 / 原值
+    page: int | None
+    ref: str | None
+    crop: CropView | None
+    proposal: Proposal | None
+    corrected_from: str | None
+
+
+@dataclass
+class SuggestionView:
+    rule: str
+    title_zh: str
+    best: dict[str, Any] | None  # label, old, new, effect, reason, note, pointers
+    candidates: list[dict[str, Any]]
+
+
+@dataclass
+class TableCell:
+    pointer: str
+    label: str  # what the editor names the value by: 时效 得分
+    text: str
+    classes: str
+    tip: str
+    was: str | None
+    ref: str | None
+
+
+@dataclass
+class FormRow:
+    """One form in the table of all forms; ``number`` counts forms from 1 in the run's order."""
+
+    number: int
+    form: FormDocument
+    name: str
+    status_zh: str
+    method_zh: str
+    rules: list[str]
+    rule_titles: str
+    score: str
+    corrections: int
+
+
+@dataclass
+class ReviewCard:
+    row: FormRow
+    checks: list[CheckView]
+    suggestions: list[SuggestionView]
+    suspect: list[ValueView]
+    others: list[ValueView]
+    confirm: list[tuple[str, str]]  # (pointer, value as read) of low-confidence values: "reviewed" confirms them
+    manifest_status: str
+
+
+@dataclass
+class UnknownForm:
+    row: FormRow
+    closest: str
+
+
+@dataclass
+class Context:
+    out: Path
+    result: RunResult
+    outcome: CorrectionsOutcome | None
+    images: PageImages
+    owners: dict[str, FileResult] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)
+
+    def crop(self, form: FormDocument, pointer: str) -> CropView | None:
+        provenance = form.provenance.get(pointer)
+        if provenance is None:
+            return None
+        image = self.images.get(self.owners[form.form_id], form, provenance.page)
+        if image is None:
+            return None
+        return crop_view(image, provenance.bbox, f"{value_label(form, pointer)}：第 {provenance.page} 页")
+
+
+def form_row(form: FormDocument, number: int) -> FormRow:
+    rules = sorted({c.rule for c in form.checks if needs_attention(c) and needs_human(c)})
+    return FormRow(number, form, form.project.name or form.title or "", STATUS_ZH.get(form.status, form.status),
+                   METHOD_ZH.get(form.source.method, form.source.method), rules, "、".join(rule_for(r).title_zh for r in rules),
+                   plain(form.total.score) if form.total.score is not None else "", len(form.corrections))
+
+
+def value_view(form: FormDocument, pointer: str, ctx: Context, proposal: Proposal | None) -> ValueView:
+    provenance = form.provenance.get(pointer)
+    read = plain(value_at(form, pointer))
+    confidence = provenance.confidence if provenance is not None else None
+    if confidence is not None:
+        how = f"置信度 {confidence:.2f}"
+    elif form.source.method == "text_layer":
+        how = "文本层（非识别）"
+    else:
+        how = "原值"
+    correction = next((c for c in form.corrections if c.field == pointer), None)
+    printed = provenance.text if provenance is not None and provenance.text and provenance.text != read else None
+    return ValueView(pointer, value_label(form, pointer), read, printed, confidence, confidence is not None and confidence < LOW_CONFIDENCE and correction is None,
+                     how, provenance.page if provenance else None, provenance.ref if provenance else None, ctx.crop(form, pointer), proposal,
+                     plain(correction.extracted) if correction is not None else None)
+
+
+def suggestion_view(found: Suggestion) -> SuggestionView:
+    def describe(candidate) -> dict[str, Any]:
+        change = candidate.change
+        return {"label": change.label, "old": plain(change.old), "new": plain(change.new), "effect": candidate.effect, "reason": candidate.reason_zh(),
+                "note": candidate.note(), "pointers": list(change.pointers)}
+    rule = rule_for(found.rule)
+    return SuggestionView(found.rule, rule.title_zh, describe(found.best) if found.best else None, [describe(c) for c in found.candidates])
+
+
+def review_card(form: FormDocument, ctx: Context) -> ReviewCard:
+    """A form needing review, collapsed to its suspect values: those a clear suggestion names and the
+    low-confidence ones; the other values its checks involve follow, one click away."""
+    found = suggestions_of(ctx.result, form)
+    proposals = {p: Proposal(s.rule, plain(s.best.change.new), s.best.note())
+                 for s in found if s.best for p in s.best.change.pointers}
+    attention = [c for c in form.checks if needs_attention(c)]
+    low = low_pointers(form)
+    suspect = list(dict.fromkeys([*proposals, *low]))
+    candidates = [p for s in found for c in s.candidates for p in c.change.pointers]
+    rest = list(dict.fromkeys(candidates + [p for c in attention for p in involved(c)]))
+    keep = [p for p in dict.fromkeys(suspect + rest) if _exists(form, p) and (p in form.provenance or value_at(form, p) is not None or p in proposals)]
+    views = {p: value_view(form, p, ctx, proposals.get(p)) for p in keep}
+    confirm = [(p, views[p].read) for p in low if p in views and views[p].read != "null"]
+    return ReviewCard(form_row(form, ctx.numbers[form.form_id]), [check_view(form, c) for c in attention], [suggestion_view(s) for s in found],
+                      [views[p] for p in keep if p in suspect], [views[p] for p in keep if p not in suspect], confirm,
+                      STATUS_ZH.get(ctx.owners[form.form_id].status, ""))
+
+
+# --- unknown layouts -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _known_labels() -> frozenset[str]:
+    from pipeline.parse.template import load_templates
+    from pipeline.model.vocabulary import normalise
+    return frozenset(normalise(text) for template in load_templates() for text in template.labels())
+
+
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def unknown_labels(forms: list[FormDocument], owners: dict[str, FileResult]) -> list[tuple[str, int, bool]]:
+    """The labels the forms of unknown layout print, with how many print each and whether any
+    template knows it: the cells of their saved grids that were not read as a value and hold no
+    digit (values are read by meaning; what is left is the form's own wording)."""
+    from pipeline.model.vocabulary import normalise
+    counts: Counter[str] = Counter()
+    for form in forms:
+        grid = owners[form.form_id].grids.get(form.form_id) or {}
+        values = {v.text.strip() for v in form.provenance.values()}
+        texts = {cell.get("text", "").strip() for table in grid.get("grids", []) for cell in table.get("cells", [])}
+        counts.update(t for t in texts if t and t not in values and len(t) <= 20 and not _HAS_DIGIT.search(t))
+    known = _known_labels()
+    return [(text, n, normalise(text) in known) for text, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def closest_template(form: FormDocument) -> str:
+    """What the layout_known check found: the closest template and what did not match (its message,
+    shown whole: a check's message is never parsed)."""
+    check = next((c for c in form.checks if c.rule == "layout_known" and c.status == "fail"), None)
+    return "" if check is None else check.message
+
+
+# --- charts (inline SVG, drawn by the template) --------------------------------------------
+
+
+SCORE_BINS = [(0, 60, "<60"), (60, 70, "60–70"), (70, 80, "70–80"), (80, 85, "80–85"), (85, 90, "85–90"), (90, 95, "90–95"), (95, 100.0001, "95–100")]
+
+
+def bars(items: list[tuple[str, int, str]], width: int = 320) -> dict[str, Any]:
+    """Horizontal bars (label, count, css class) laid out for the template."""
+    row, label_width = 22, 150
+    biggest = max((n for _, n, _ in items), default=0) or 1
+    laid = [{"label": name, "count": n, "css": css, "y": 4 + i * row, "length": (width - label_width - 40) * n / biggest}
+            for i, (name, n, css) in enumerate(items)]
+    return {"width": width, "height": row * max(1, len(items)) + 8, "label_width": label_width, "bars": laid}
+
+
+def histogram(forms: list[FormDocument], width: int = 320, height: int = 150) -> dict[str, Any]:
+    counts = [sum(1 for f in forms if f.total.score is not None and lo <= f.total.score < hi) for lo, hi, _ in SCORE_BINS]
+    names = [name for _, _, name in SCORE_BINS]
+    missing = sum(1 for f in forms if f.total.score is None)
+    if missing:
+        names, counts = names + ["无"], counts + [missing]
+    biggest, step, plot = max(counts) or 1, (width - 20) / len(counts), height - 44
+    columns = [{"label": name, "count": n, "x": 10 + i * step, "h": plot * n / biggest} for i, (name, n) in enumerate(zip(names, counts))]
+    return {"width": width, "height": height, "step": step, "plot": plot, "columns": columns}
+
+
+# --- a form's tables --------------------------------------------------------------------------
+
+
+FUNDING_COLUMNS = [("年初预算数", "initial_budget"), ("全年预算数", "annual_budget"), ("全年执行数", "executed"), ("分值", "weight"),
+                   ("执行率", "execution_rate"), ("得分", "score")]
+INDICATOR_COLUMNS = [("一级指标", "level1", False), ("一级分值", "level1_weight", True), ("二级指标", "level2", False), ("三级指标", "name", False),
+                     ("指标性质", "nature", False), ("年度指标值", "target", False), ("实际完成值", "actual", False), ("分值", "weight", True),
+                     ("得分", "score", True), ("偏差原因", "deviation_note", False)]
+
+
+def table_cell(form: FormDocument, pointer: str, value: Any, numeric: bool = False) -> TableCell:
+    provenance = form.provenance.get(pointer)
+    classes = ["num"] if numeric else []
+    tip = [pointer]
+    if provenance is not None:
+        tip.append(f"第 {provenance.page} 页")
+        if provenance.confidence is not None:
+            tip.append(f"置信度 {provenance.confidence:.2f}")
+            if provenance.confidence < LOW_CONFIDENCE:
+                classes.append("low")
+        if provenance.ref:
+            tip.append(provenance.ref)
+    correction = next((c for c in form.corrections if c.field == pointer), None)
+    was = None
+    if correction is not None:
+        classes.append("corrected")
+        was = plain(correction.extracted)
+        tip.append(f"更正自 {was}" + (f"（{correction.reviewer}）" if correction.reviewer else "") + (f"：{correction.note}" if correction.note else ""))
+    text = "" if value is None else plain(value)
+    return TableCell(pointer, value_label(form, pointer), text, " ".join(classes), " · ".join(tip), was, provenance.ref if provenance is not None else None)
+
+
+def form_tables(form: FormDocument) -> dict[str, Any]:
+    project = [(name, table_cell(form, ptr.project(key), getattr(form.project, key))) for key, name in ptr.PROJECT_LABELS.items()
+               if getattr(form.project, key, None) is not None or ptr.project(key) in form.provenance or key in ("name", "code")]
+    project.append(("表名", table_cell(form, ptr.TITLE, form.title)))
+    funding = [[table_cell(form, ptr.funding(i, "item"), line.item)]
+               + [table_cell(form, ptr.funding(i, key), getattr(line, key), True) for _, key in FUNDING_COLUMNS]
+               for i, line in enumerate(form.funding.lines)]
+    columns = [c for c in INDICATOR_COLUMNS if c[1] != "nature" or any(ind.nature for ind in form.indicators)]
+    indicators = [[table_cell(form, ptr.indicator(i, key), getattr(ind, key), numeric) for _, key, numeric in columns]
+                  for i, ind in enumerate(form.indicators)]
+    goals = [(name, [table_cell(form, ptr.goal(key, i), g) for i, g in enumerate(items)])
+             for name, key, items in (("预期目标", "expected", form.goals.expected), ("实际完成情况", "actual", form.goals.actual))]
+    return {"project": project, "funding_columns": [name for name, _ in FUNDING_COLUMNS], "funding": funding, "unit": form.funding.unit,
+            "indicator_columns": [name for name, _, _ in columns], "indicators": indicators, "goals": goals,
+            "total": (table_cell(form, ptr.total("weight"), form.total.weight, True), table_cell(form, ptr.total("score"), form.total.score, True)),
+            "grade": table_cell(form, ptr.total("grade"), form.total.grade) if form.total.grade is not None else None}
+
+
+@dataclass
+class PageFigure:
+    number: int
+    image: PageImage
+    width_pt: float
+    height_pt: float
+    cells: list[dict[str, Any]]
+
+
+def page_figures(form: FormDocument, ctx: Context) -> list[PageFigure]:
+    owner = ctx.owners[form.form_id]
+    corrected = {c.field for c in form.corrections}
+    figures = []
+    for number in form.source.pages:
+        image = ctx.images.get(owner, form, number)
+        if image is None:
+            continue
+        cells = [{"pointer": pointer, "x": p.bbox[0], "y": p.bbox[1], "w": max(0.5, p.bbox[2] - p.bbox[0]), "h": max(0.5, p.bbox[3] - p.bbox[1]),
+                  "classes": " ".join(["cell"] + (["low"] if p.confidence is not None and p.confidence < LOW_CONFIDENCE else [])
+                                      + (["corrected"] if pointer in corrected else [])),
+                  "title": f"{pointer}: {p.text[:80]}"}
+                 for pointer, p in form.provenance.items() if p.page == number]
+        figures.append(PageFigure(number, image, image.width / SCALE, image.height / SCALE, cells))
+    return figures
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """Templates with autoescaping: every value is text on the page, never markup."""
+    env = Environment(loader=FileSystemLoader(UI_DIR), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(STATUS_ZH=STATUS_ZH, CHECK_ZH=CHECK_ZH, REASON_ZH=REASON_ZH, FILES_DIR=FILES_DIR, CORRECTIONS_FILE=CORRECTIONS_FILE)
+    return env
+
+
+def summary(result: RunResult) -> dict[str, Any]:
+    forms = result.forms
+    review = sum(f.status != FormStatus.OK for f in forms)
+    failing = Counter(c.rule for f in forms for c in f.checks if needs_human(c))
+    return {"files": len(result.files), "forms": len(forms), "forms_ok": len(forms) - review, "forms_review": review,
+            "file_counts": {s: result.count(s) for s in STATUSES}, "seconds": f"{result.seconds:.1f}",
+            "status_chart": bars([(STATUS_ZH[s], result.count(s), f"st-{s}") for s in STATUSES]),
+            "score_chart": histogram(forms),
+            "rule_chart": bars([(rule_for(r).title_zh, n, "st-failed") for r, n in failing.most_common(8)])}
+
+
+def existing_lines(outcome: CorrectionsOutcome | None, dump: Path | None) -> list[dict[str, str]]:
+    """The lines of this run's corrections file as the reviewer wrote them, applied or not (one per
+    value: the later of two lines wins, as when applied), so a downloaded file loses none of them."""
+    if outcome is None or outcome.source is None:
+        return []
+    path = Path(outcome.source)
+    if not path.is_absolute() and not path.is_file() and dump is not None:
+        path = dump / path
+    if path.is_file():
+        rows, problems = read_corrections(path)
+        found = [(r.line, r.form_id, r.field, r.value, r.note or "", r.reviewer or "") for r in rows]
+        found += [(r.line, r.form_id, r.field, r.value, "", "") for r in problems if r.line is not None]
+    else:  # the file is gone since the run: what the outcome kept of it
+        found = [(line, form_id, c.field, plain(c.corrected), c.note or "", c.reviewer or "") for line, form_id, c in outcome.applied]
+        found += [(r.line, r.form_id, r.field, r.value, "", "") for r in outcome.rejected if r.line is not None]
+    last = {(form_id, field): (line, form_id, field, value, note, reviewer) for line, form_id, field, value, note, reviewer in sorted(found)}
+    return [dict(zip(COLUMNS, record[1:])) for record in sorted(last.values())]
+
+
+def report_html(ctx: Context) -> str:
+    forms = ctx.result.forms
+    rows = [form_row(f, ctx.numbers[f.form_id]) for f in forms]
+    unknown = [f for f in forms if f.template == UNKNOWN_TEMPLATE]
+    queue = sorted((f for f in forms if f.status != FormStatus.OK and f.template != UNKNOWN_TEMPLATE),
+                   key=lambda f: (tuple(-n for n in severity(f)), f.source.file, f.source.form_index))
+    cards = [review_card(f, ctx) for f in queue]
+    rule_names = sorted({r for row in rows for r in row.rules}, key=lambda r: list(RULES).index(r) if r in RULES else len(RULES))
+    accept_all = Counter(s.rule for card in cards for s in card.suggestions if s.best)
+    order = [FileStatus.FAILED, FileStatus.NEEDS_REVIEW, FileStatus.SKIPPED]
+    files = sorted((f for f in ctx.result.files if f.status != FileStatus.OK), key=lambda f: (order.index(f.status) if f.status in order else 3, f.file))
+    return environment().get_template("report.html").render(
+        root="", summary=summary(ctx.result), outcome=ctx.outcome, header=header_line(), columns=list(COLUMNS),
+        existing=existing_lines(ctx.outcome, ctx.images.dump), rows=rows, cards=cards, files=files,
+        rules=[(r, rule_for(r).title_zh) for r in rule_names],
+        accept_all=[(r, rule_for(r).title_zh, n) for r, n in accept_all.items()],
+        templates=sorted({f.template for f in forms}), years=sorted({f.project.year for f in forms if f.project.year}),
+        units=sorted({f.project.implementing_unit for f in forms if f.project.implementing_unit}),
+        unknown=[UnknownForm(form_row(f, ctx.numbers[f.form_id]), closest_template(f)) for f in unknown],
+        unknown_labels=unknown_labels(unknown, ctx.owners), METHOD_ZH=METHOD_ZH, plain=plain)
+
+
+def form_page(form: FormDocument, ctx: Context) -> str:
+    figures = page_figures(form, ctx)
+    note = NO_IMAGE_ZH.get(form.source.method, "无法生成页面图像") if not figures else ""
+    corrections = [{"field": c.field, "extracted": plain(c.extracted), "corrected": plain(c.corrected), "note": c.note, "reviewer": c.reviewer}
+                   for c in form.corrections]
+    return environment().get_template("form.html").render(
+        root="../", form=form, row=form_row(form, ctx.numbers[form.form_id]), figures=figures, no_image=note, tables=form_tables(form),
+        checks=[check_view(form, c) for c in form.checks], corrections=corrections, METHOD_ZH=METHOD_ZH)
+
+
+def write_report(out: Path, result: RunResult, dump: Path | None = None, corrections: CorrectionsOutcome | None = None) -> Path:
+    """Write report.html and report_files/; files a previous report left and this one did not write are removed."""
+    images = PageImages(out=out, dump=dump)
+    ctx = Context(out=out, result=result, outcome=corrections, images=images,
+                  owners={form.form_id: r for r in result.files for form in r.forms},
+                  numbers={form.form_id: n for n, form in enumerate(result.forms, start=1)})
+    folder = out / FILES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for form in result.forms:
+        name = f"form-{form.form_id}.html"
+        write_text(folder / name, form_page(form, ctx))
+        images.written.add(name)
+    document = report_html(ctx)
+    for name in STATIC:
+        with atomic_path(folder / name) as temporary:
+            shutil.copyfile(UI_DIR / name, temporary)
+        images.written.add(name)
+    for stale in folder.iterdir():
+        if stale.is_file() and stale.name not in images.written and not stale.name.startswith("."):
+            stale.unlink()
+    write_text(out / REPORT, document)
+    return out / REPORT

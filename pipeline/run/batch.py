@@ -1,0 +1,261 @@
+"""Executors for the per-file task: in this process, a pool of worker processes, or Dask.
+
+Every executor takes ``Task``s and yields ``(task, FileResult)`` as they finish, never raising
+for one file: a file that times out, or whose worker dies (a crash, the kernel's OOM killer),
+comes back as a failed FileResult with the reason, and the pool carries on with a fresh worker.
+The serial executor is the pool's twin for tests and debugging (``--workers 0``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future, as_completed
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+from pipeline.run.cache import ResultCache
+from pipeline.ocr.extract import ExtractOptions
+from pipeline.readers.ingest import InputFile, changed_since, walk
+from pipeline.readers.names import unique
+from pipeline.run.observe import Progress, RunLog
+from pipeline.model.result import FileResult, RunResult
+from pipeline.run.unit import describe_or_fail, duplicate_of, process_file, unread
+from pipeline.model.result import FileStatus
+
+
+@dataclass(frozen=True)
+class Task:
+    source: InputFile
+    options: ExtractOptions
+    pictures: bool = False  # make the report's pictures of the file's forms (FileResult.pictures)
+    dump: Path | None = None  # the dump's root: the report renders a text-layer page from dump / file
+
+
+def run_task(task: Task) -> FileResult:
+    """The unit of work, as run in a worker: process one file, then make its report pictures; timed."""
+    started = time.perf_counter()
+    result = process_file(task.source, task.options)
+    if task.pictures and result.forms:
+        clock = time.perf_counter()
+        from pipeline.review.report import pictures_of
+
+        result.pictures = pictures_of(result, task.dump)
+        result.timings["pictures"] = time.perf_counter() - clock
+    result.timings["total"] = time.perf_counter() - started
+    return result
+
+
+def write_pictures(out: Path, result: FileResult) -> FileResult:
+    """Write a result's report pictures into OUT (unless there with these bytes already) and
+    return the result without them: they are neither held until the export nor cached."""
+    if not result.pictures:
+        return result
+    from pipeline.outputs.export import write_bytes
+
+    for name, data in result.pictures.items():
+        write_bytes(out / name, data)
+    return replace(result, pictures={})
+
+
+def run_task_from_bytes(task: Task, data: bytes) -> FileResult:
+    """For workers that cannot see the dump: the file's bytes travel with the task."""
+    with tempfile.TemporaryDirectory(prefix="zpef-") as folder:
+        dump: Path | None = Path(folder)  # the file at its own relative path: the report pictures render its pages
+        path = Path(folder) / task.source.relpath
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        except OSError:  # a name too long once decoded: the file is read, its pages are rendered by the report
+            dump, path = None, Path(folder) / ("input" + Path(task.source.relpath).suffix[:16])
+            path.write_bytes(data)
+        return run_task(Task(replace(task.source, path=path), task.options, task.pictures, dump))
+
+
+def failed(task: Task, message: str, reason: str = "internal_error") -> FileResult:
+    """A failure of the run rather than of the file (timeout, dead worker): retried next run."""
+    source = task.source
+    return FileResult(file=source.relpath, sha256=source.sha256, bytes=source.size, status=FileStatus.FAILED, message=message, retry=True, reason=reason)
+
+
+class Executor(Protocol):
+    def results(self, tasks: list[Task]) -> Iterator[tuple[Task, FileResult]]: ...
+
+
+class SerialExecutor:
+    """In this process, one file after another (no timeout: nothing could stop a hung file)."""
+
+    def results(self, tasks: list[Task]) -> Iterator[tuple[Task, FileResult]]:
+        for task in tasks:
+            try:
+                yield task, run_task(task)
+            except Exception as error:  # process_file does not raise; this guards its guards
+                yield task, failed(task, f"internal error: {type(error).__name__}: {error}")
+
+
+def _init_worker() -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # one thread per OCR process: the pool uses the cores
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops the pool
+
+
+class ProcessExecutor:
+    """A pebble process pool: per-file timeout, and a dead worker is replaced, not fatal."""
+
+    def __init__(self, workers: int, timeout: float | None) -> None:
+        self.workers = workers
+        self.timeout = timeout
+
+    def results(self, tasks: list[Task]) -> Iterator[tuple[Task, FileResult]]:
+        from pebble import ProcessExpired, ProcessPool
+
+        context = multiprocessing.get_context("spawn")  # no inherited threads or OCR handles
+        pool = ProcessPool(max_workers=self.workers, initializer=_init_worker, context=context)
+        finished = False
+        try:
+            # keyed as as_completed gives them back (pebble's ProcessFuture is a Future)
+            futures: dict[Future[FileResult], Task] = {pool.schedule(run_task, args=(task,), timeout=self.timeout): task for task in tasks}
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    yield task, future.result()
+                except FutureTimeout:
+                    yield task, failed(task, f"timed out after {self.timeout:g} s (--timeout); the worker was stopped", "timeout")
+                except ProcessExpired as error:
+                    yield task, failed(task, f"the worker process died while reading this file (exit code {error.exitcode}: crash or out of memory)", "worker_died")
+                except Exception as error:
+                    yield task, failed(task, f"internal error: {type(error).__name__}: {error}")
+            finished = True
+        finally:
+            # interrupted (Ctrl-C, SIGTERM, an error): stop the workers now rather than finish every file
+            pool.close() if finished else pool.stop()
+            pool.join()
+
+
+class DaskExecutor:
+    """The same task on a Dask distributed cluster. Files are sent as bytes unless ``shared``
+    says the workers see the dump at the same path. Results come back to this process, which
+    writes every output exactly as a local run does."""
+
+    def __init__(self, address: str, shared: bool) -> None:
+        self.address = address
+        self.shared = shared
+
+    def results(self, tasks: list[Task]) -> Iterator[tuple[Task, FileResult]]:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+
+        with Client(self.address) as client:
+            futures = {}
+            for task in tasks:
+                if self.shared:
+                    future = client.submit(run_task, task, pure=False)
+                else:
+                    future = client.submit(run_task_from_bytes, task, task.source.path.read_bytes(), pure=False)
+                futures[future] = task
+            for future in dask_completed(futures):
+                task = futures[future]
+                try:
+                    yield task, future.result()
+                except Exception as error:
+                    yield task, failed(task, f"failed on the cluster: {type(error).__name__}: {error}")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How to run over a dump (what to extract is ExtractOptions)."""
+
+    workers: int = 0  # 0: in this process
+    timeout: float | None = None  # seconds per file (worker pools only)
+    force: bool = False  # ignore cached results
+    dask_scheduler: str | None = None
+    dask_shared: bool = False
+    show_progress: bool = False
+    max_file_bytes: int | None = None  # larger files are refused before they are read
+    verbose: bool = False  # one line per file on stderr as it is done
+
+    def executor(self) -> Executor:
+        if self.dask_scheduler:
+            return DaskExecutor(self.dask_scheduler, self.dask_shared)
+        if self.workers <= 0:
+            return SerialExecutor()
+        return ProcessExecutor(self.workers, self.timeout)
+
+
+def run(
+    dump: Path,
+    exclude: tuple[Path, ...] = (),
+    options: ExtractOptions = ExtractOptions(),
+    settings: RunSettings = RunSettings(),
+    cache: ResultCache | None = None,
+    log: RunLog | None = None,
+    only: Path | None = None,
+    out: Path | None = None,
+) -> RunResult:
+    """Process every file under ``dump``: exactly one FileResult per file, in path order.
+
+    The order of results never depends on which worker finished first, so outputs are the same
+    bytes whatever the number of workers. Cached results are reused unless ``settings.force``;
+    each new result is cached as soon as it arrives, so an interrupted run loses nothing done —
+    except failures of the run rather than of the file (a timeout, a dead worker, a file changed
+    while read), which are tried again next time. With ``out``, workers make the report's
+    pictures of their files and they are written there as they come.
+    """
+    started = time.perf_counter()
+    unlisted: dict[Path, str] = {}
+    paths = [only] if only is not None else walk(dump, exclude, unlisted)  # only: one file given instead of a folder
+    order: list[str] = []  # relpaths, in path order
+    taken: set[str] = set()
+    slots: dict[str, FileResult] = {}
+    tasks: list[Task] = []
+    first_seen: dict[str, str] = {}  # sha256 -> the first path with those bytes
+    log = log or RunLog(None)
+    for path in paths:
+        hashed = time.perf_counter()
+        described = unread(path, dump, FileStatus.FAILED, unlisted[path]) if path in unlisted else describe_or_fail(path, dump, settings.max_file_bytes)
+        key = unique(described.file if isinstance(described, FileResult) else described.relpath, path, taken)
+        order.append(key)
+        taken.add(key)
+        if isinstance(described, FileResult):
+            slots[key] = replace(described, file=key)
+            log.file(slots[key], cached=False)
+            continue
+        described = replace(described, relpath=key)
+        log.stage(described.relpath, "hash", time.perf_counter() - hashed, "ok")
+        if described.sha256 in first_seen and described.kind != "empty":
+            slots[key] = _noted(duplicate_of(described, first_seen[described.sha256]), described)
+            continue
+        first_seen[described.sha256] = described.relpath
+        cached = cache.get(described) if cache is not None and not settings.force else None
+        if cached is not None:
+            slots[key] = _noted(cached, described)
+            log.file(cached, cached=True)
+        else:
+            tasks.append(Task(described, options, pictures=out is not None, dump=dump))
+    with Progress(len(paths), settings.show_progress, settings.verbose) as progress:
+        progress.advance(list(slots.values()))
+        for task, result in settings.executor().results(tasks) if tasks else ():
+            changed = changed_since(task.source)
+            if changed:
+                result = replace(failed(task, changed, "changed_while_read"), timings=result.timings)
+            if out is not None:
+                result = write_pictures(out, result)
+            if cache is not None and not result.retry:
+                cache.put(task.source, result)
+            slots[task.source.relpath] = _noted(result, task.source)
+            log.file(result, cached=False)
+            progress.advance([result])
+    return RunResult(files=[slots[key] for key in order], seconds=time.perf_counter() - started)
+
+
+def _noted(result: FileResult, source: InputFile) -> FileResult:
+    """The result with the note on how its file name was made readable (never cached: the
+    cache is keyed by that name, and the note belongs to the run)."""
+    if not source.name_note:
+        return result
+    return replace(result, message="; ".join(filter(None, [result.message, source.name_note])))

@@ -1,0 +1,197 @@
+"""The per-file unit of work: extract -> parse -> (re-read numbers) -> build (ids, checks, validation).
+
+``process_file`` takes an ``InputFile`` and returns a ``FileResult``, never raising, so one bad
+file cannot lose the batch; ``batch.run`` runs it over a dump, ``export`` writes the outputs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline.model.document import Check, CheckStatus, FormDocument, FormStatus, Source
+from pipeline.model.errors import FileTooLarge, InputError
+from pipeline.ocr.extract import ExtractOptions, Extraction, confirm_texts, extract, reread_headers, reread_numbers
+from pipeline.readers.ingest import InputFile, describe
+from pipeline.readers.names import display_relpath
+from pipeline.model.intermediate import DocumentContent
+from pipeline.parse.form import ParsedForm, Unsupported, parse_document
+from pipeline.run.registry import KINDS as DOCUMENT_KINDS
+from pipeline.run.registry import extract_document
+from pipeline.checks.reconcile import reconcile, structure_read, values_readable
+from pipeline.checks.rules import form_status, summarise
+from pipeline.model.result import FileResult, FileStatus
+from pipeline.readers.spreadsheet import read_xls, read_xlsx
+from pipeline.readers.textexport import read_text_export
+from pipeline.checks.validate import schema_errors
+
+# A text export is a few kilobytes per form; beyond this it is not one, and reading it whole
+# into memory (as the export reader does) is refused before the work.
+TEXT_EXPORT_MAX_BYTES = 20_000_000
+
+SKIP_REASONS = {
+    "text": "plain text: not a form document this version reads",
+    "zip": "archive: unpack it into the dump to process the files inside",
+}
+
+
+def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: str, ocr_engine: str | None = None) -> FormDocument:
+    """Give a parsed form its id and source, run the checks, validate it, set its status."""
+    form = FormDocument(
+        form_id=f"{source_file.sha256[:16]}-{index}",
+        title=parsed.title,
+        template=parsed.template,
+        source=Source(
+            file=source_file.relpath,
+            sha256=source_file.sha256,
+            form_index=index,
+            pages=parsed.pages,
+            method=method,
+            ocr_engine=ocr_engine if method == "ocr" else None,
+        ),
+        project=parsed.project,
+        funding=parsed.funding,
+        goals=parsed.goals,
+        indicators=parsed.indicators,
+        total=parsed.total,
+        other_notes=parsed.other_notes,
+        dropped_rows=parsed.dropped_rows,
+        provenance=parsed.provenance,
+    )
+    form.checks = reconcile(form)
+    if parsed.template_note:  # the layout_known check, with the closest template and what did not match
+        form.checks = [replace(c, message=parsed.template_note) if c.rule == "layout_known" and c.status == CheckStatus.FAIL else c for c in form.checks]
+    if parsed.problems:
+        form.checks.append(values_readable(parsed.problems))
+    if parsed.unread:
+        form.checks.append(structure_read(parsed.unread))
+    if not parsed.indicators:
+        form.checks.append(Check("indicators_found", CheckStatus.FAIL, "no indicator rows found under an 一级指标/三级指标 header"))
+    form.status = form_status(form.checks)
+    errors = schema_errors(form.to_json())
+    if errors:
+        form.checks.append(Check("schema", CheckStatus.FAIL, "; ".join(errors[:10])))
+        form.status = FormStatus.NEEDS_REVIEW
+    return form
+
+
+def _extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
+    if source_file.kind == "empty":
+        raise InputError("empty file (0 bytes)", code="empty_file")
+    if source_file.kind in ("pdf", "image"):
+        return extract(source_file, options)
+    if source_file.kind == "xlsx":
+        return Extraction(read_xlsx(source_file.path), base_method="spreadsheet")
+    if source_file.kind == "xls":
+        return Extraction(read_xls(source_file.path), base_method="spreadsheet")
+    if source_file.kind == "text_export":
+        if source_file.size > TEXT_EXPORT_MAX_BYTES:
+            raise FileTooLarge(f"a {source_file.size / 1e6:.0f} MB text export: far beyond any form (limit {TEXT_EXPORT_MAX_BYTES / 1e6:g} MB), not read")
+        return Extraction(read_text_export(source_file.path), base_method="text_export")
+    if source_file.kind in DOCUMENT_KINDS:
+        return extract_document(source_file, options)
+    if source_file.kind == "text" and source_file.path.suffix.lower() == ".pdf":
+        raise InputError("plain text file named .pdf: it is not a PDF", status=FileStatus.SKIPPED, code="not_a_document")
+    if source_file.kind in SKIP_REASONS:
+        raise InputError(SKIP_REASONS[source_file.kind], status=FileStatus.SKIPPED, code={"zip": "archive", "text": "plain_text"}[source_file.kind])
+    raise InputError(f"unknown file type ({source_file.detail})", status=FileStatus.SKIPPED, code="unknown_type")
+
+
+def _pages_summary(content: DocumentContent) -> str:
+    return f"no 项目支出绩效自评表 found in {content.page_count} page(s)"
+
+
+def process_file(source_file: InputFile, options: ExtractOptions = ExtractOptions()) -> FileResult:
+    """Extract every form of one file; every problem becomes a status and a message."""
+    result = FileResult(file=source_file.relpath, sha256=source_file.sha256, bytes=source_file.size, status=FileStatus.FAILED)
+    clock = time.perf_counter()
+    try:
+        extraction = _extract(source_file, options)
+        content = extraction.content
+    except InputError as error:
+        result.status, result.message, result.reason = error.status, error.message, error.code
+        return result
+    except Exception as error:  # an extractor bug must not lose the batch
+        result.message, result.reason = f"internal error while reading: {type(error).__name__}: {error}", "internal_error"
+        return result
+    result.pages, result.method = content.page_count, extraction.method
+    result.page_images = {number: scan.display_webp() for number, scan in extraction.scans.items()}
+    result.timings["extract"], clock = time.perf_counter() - clock, time.perf_counter()
+    notes = [f"page {page}: {message}" for page, message in sorted(content.page_errors.items())]
+    fixes = content.fixes + [f"page {page.page}: {fix}" for page in content.pages for fix in page.corrections]
+    try:
+        parsed_forms = parse_document(content)
+        if extraction.scans:
+            if reread_headers(extraction, [p for p in parsed_forms if isinstance(p, ParsedForm)]):
+                parsed_forms = parse_document(content)
+            forms = [p for p in parsed_forms if isinstance(p, ParsedForm)]
+            reread_numbers(extraction, forms)
+            confirm_texts(extraction, forms)
+            parsed_forms = parse_document(content)
+    except Exception as error:
+        result.message, result.reason = "; ".join(notes + [f"internal error while parsing: {type(error).__name__}: {error}"]), "internal_error"
+        return result
+    result.timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
+    for parsed in parsed_forms:
+        if isinstance(parsed, Unsupported):
+            notes.append(f"pages {parsed.pages}: {parsed.reason}")
+            continue
+        try:
+            method = extraction.method_of(parsed.pages)
+            form = build_form(parsed, source_file, len(result.forms), method, extraction.engine_name)
+            result.forms.append(form)
+            if parsed.grid is not None:
+                result.grids[form.form_id] = parsed.grid
+                notes.append(f"form {form.source.form_index} (pages {parsed.pages}): {parsed.template_note}; its cell grid is saved beside its JSON")
+        except Exception as error:
+            notes.append(f"form on pages {parsed.pages}: internal error: {type(error).__name__}: {error}")
+    result.timings["build"], clock = time.perf_counter() - clock, time.perf_counter()
+    suggest_forms(result)
+    result.timings["suggest"] = time.perf_counter() - clock
+    if not result.forms:
+        result.status = FileStatus.FAILED if content.page_errors else FileStatus.SKIPPED
+        other_types = any(isinstance(parsed, Unsupported) for parsed in parsed_forms)
+        result.reason = "unreadable_pages" if content.page_errors else "other_form_type" if other_types else "not_a_form"
+        result.message = "; ".join(notes + [_pages_summary(content)] + fixes)
+        return result
+    result.notes, result.fixes = notes, fixes
+    summarise(result)
+    return result
+
+
+def suggest_forms(result: FileResult) -> None:
+    """Suggestions from arithmetic for each form, in the worker that read it: each failing sum
+    check's message names them (``suggest.annotate``) and the result keeps them."""
+    from pipeline.checks.suggest import annotate  # suggest imports corrections, which imports this module
+
+    for form in result.forms:
+        result.suggestions[form.form_id] = (len(form.corrections), annotate(form))
+
+
+def duplicate_of(source_file: InputFile, original: str) -> FileResult:
+    """Identical bytes are extracted once: a form has one form_id and one row in the tables."""
+    return FileResult(
+        file=source_file.relpath,
+        sha256=source_file.sha256,
+        bytes=source_file.size,
+        status=FileStatus.SKIPPED,
+        message=f"duplicate of {original} (same sha256): its forms are extracted there",
+        reason="duplicate",
+    )
+
+
+def describe_or_fail(path: Path, root: Path, max_bytes: int | None = None) -> InputFile | FileResult:
+    """The file hashed and sniffed, or its manifest row when it cannot be (not a regular file,
+    too large, unreadable, changed while read)."""
+    try:
+        return describe(path, root, max_bytes)
+    except InputError as error:
+        return unread(path, root, error.status, error.message, error.size, error.code)
+    except OSError as error:
+        return unread(path, root, FileStatus.FAILED, f"cannot read file: {error.strerror or error}", reason="unreadable")
+
+
+def unread(path: Path, root: Path, status: FileStatus, message: str, size: int = 0, reason: str = "unreadable") -> FileResult:
+    name = display_relpath(path, root)
+    return FileResult(file=name.text, sha256="", bytes=size, status=status, message="; ".join(filter(None, [message, name.note])), reason=reason)
