@@ -440,6 +440,23 @@ def test_a_confidently_misread_text_is_read_again_by_the_other_engine():
     assert form.to_json()["provenance"]["/title"]["confidence"] is not None  # the title line is confirmed too
 
 
+def test_a_value_rapidocr_read_alone_is_read_by_the_other_engine_too():
+    """A cell Tesseract doubted line by line is RapidOCR's reading alone; RapidOCR reading it again
+    only agrees with itself. Tesseract reads a second binarisation: where it agrees the value is
+    confirmed by two engines (before, it kept RapidOCR's confidence unexamined, and a line RapidOCR
+    made a character up in went to an ok form)."""
+    from dataclasses import replace
+
+    from pipeline.ocr.extract import confirm_texts
+
+    extraction = _training_scan()
+    grid = extraction.content.pages[0].grids[0]
+    unit_at = next(i for i, cell in enumerate(grid.cells) if "吉华街道办事处" in cell.text)
+    grid.cells[unit_at] = replace(grid.cells[unit_at], confidence=0.6, read_by="rapidocr")
+    confirm_texts(extraction, [p for p in parse_document(extraction.content) if isinstance(p, ParsedForm)])
+    assert grid.cells[unit_at].confidence > 0.8  # the other engine was asked, and agrees
+
+
 def test_a_text_two_engines_read_differently_sends_the_form_to_review():
     """When no two readings agree, the value is flagged (confidence ≤ 0.5) and the form goes to
     review with the value's pointer in the low_confidence check — never a silent pick."""

@@ -349,7 +349,8 @@ def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
     second engine, those two decide, as above. Otherwise the more confident of the two readings
     is kept at confidence ≤ 0.5, so the ``low_confidence`` check sends the value to a human —
     never a silent pick. A cell whose every line the hybrid engine's RapidOCR read (Tesseract
-    doubted them) gains nothing from reading it again and keeps its confidence. Level names, 不适用, 无
+    doubted them) is read by Tesseract on a second binarisation: RapidOCR again would only agree
+    with itself, and one engine alone never vouches for a value. Level names, 不适用, 无
     and dashes are confirmed by the closed vocabulary they belong to. Numbers and codes in cells
     were read again digits-only (``reread_numbers``); on lines outside the table (a 年度 line)
     they are read here.
@@ -386,14 +387,22 @@ def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
 def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list[T]:
     seconds = read_cells(readers.second, crops if readers.other_engine else [second_view(crop) for crop in crops])
     disagreeing = [k for k, (item, second) in enumerate(zip(items, seconds)) if not same_in_print(second.text, item.text)]
+    # A value the hybrid's RapidOCR read alone (Tesseract doubted every line of it) agrees with
+    # RapidOCR's second reading by construction: the other engine reads a second binarisation too,
+    # or one engine would vouch for it alone.
+    alone = [k for k, item in enumerate(items) if k not in disagreeing and (item.read_by or "") == readers.second.name]
     thirds: dict[int, CellReading] = {}
-    if readers.tiebreak is not None and disagreeing:
-        thirds = dict(zip(disagreeing, read_cells(readers.tiebreak, [second_view(crops[k]) for k in disagreeing])))
+    if readers.tiebreak is not None and (disagreeing or alone):
+        asked = disagreeing + alone
+        thirds = dict(zip(asked, read_cells(readers.tiebreak, [second_view(crops[k]) for k in asked])))
     results = []
     for k, (item, second) in enumerate(zip(items, seconds)):
         third = thirds.get(k)
-        if k not in disagreeing and (item.read_by or "") == readers.second.name:
-            results.append(item)  # the hybrid's RapidOCR read it (Tesseract doubted): reading it again adds nothing
+        if k in alone and third is not None:  # confirmed by the other engine, or a human looks
+            agreed = same_in_print(third.text, item.text)
+            results.append(replace(item, confidence=_both(item.confidence, third.confidence) if agreed else min(DISAGREED_CEILING, item.confidence or 0.0)))
+        elif k in alone:
+            results.append(item)  # no other engine to ask
         elif k not in disagreeing:
             results.append(replace(item, confidence=_both(item.confidence, second.confidence)))
         elif third is not None and second.text and same_in_print(third.text, second.text):
