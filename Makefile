@@ -30,6 +30,7 @@ extract: $(STAMP) system-deps
 test: $(EXTRA)test system-deps
 	@scripts/system_deps.sh --browser
 	$(PY) -m ruff check pipeline tests scripts
+	$(PY) -m ruff format --check pipeline tests scripts
 	$(PY) -m mypy pipeline
 	$(PY) -m pytest -q
 

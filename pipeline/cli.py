@@ -73,8 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline.ocr.engines import DEFAULT_ENGINE, ENGINES
 
     formatter = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(prog="zpef", description="Extract 项目支出绩效自评表 forms into validated JSON and tables.",
-                                     epilog=exit_codes_help(), formatter_class=formatter)
+    parser = argparse.ArgumentParser(prog="zpef", description="Extract 项目支出绩效自评表 forms into validated JSON and tables.", epilog=exit_codes_help(), formatter_class=formatter)
     parser.add_argument("--version", action=VersionAction, nargs=0, help="the versions of zpef and of the engines and data it uses")
     commands = parser.add_subparsers(dest="command", required=True)
     extract = commands.add_parser("extract", help="extract every form in a dump of documents", epilog=exit_codes_help(), formatter_class=formatter)
@@ -82,21 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("-o", "--out", type=Path, default=Path("out"), help="output folder (default: out); not the dump itself")
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     extract.add_argument("-v", "--verbose", action="store_true", help="one line per file on stderr as it is done: its status and why")
-    extract.add_argument("--ocr", choices=OCR_MODES, default="auto",
-                         help="auto: OCR pages without a usable text layer and image files (default); always; never")
+    extract.add_argument("--ocr", choices=OCR_MODES, default="auto", help="auto: OCR pages without a usable text layer and image files (default); always; never")
     extract.add_argument("--ocr-engine", choices=sorted(ENGINES), default=DEFAULT_ENGINE, help=f"OCR engine (default {DEFAULT_ENGINE})")
-    extract.add_argument("-j", "--jobs", "--workers", dest="workers", type=int, default=os.cpu_count() or 1,
-                         help="worker processes (default: number of cores; 0 runs everything in this process)")
+    extract.add_argument("-j", "--jobs", "--workers", dest="workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: number of cores; 0 runs everything in this process)")
     extract.add_argument("--timeout", type=float, default=900.0, help="seconds one file may take before it is stopped and failed (default 900)")
     extract.add_argument("--max-pages", type=int, default=500, help="files with more pages are failed, not read (default 500)")
-    extract.add_argument("--max-file-mb", type=float, default=DEFAULT_MAX_FILE_MB,
-                         help=f"files larger than this many megabytes are failed, not read (default {DEFAULT_MAX_FILE_MB:g})")
+    extract.add_argument("--max-file-mb", type=float, default=DEFAULT_MAX_FILE_MB, help=f"files larger than this many megabytes are failed, not read (default {DEFAULT_MAX_FILE_MB:g})")
     extract.add_argument("--force", action="store_true", help=f"ignore results cached in OUT/{CACHE_DIR} and extract every file again")
-    extract.add_argument("--dask-scheduler", default=os.environ.get("ZPEF_DASK_SCHEDULER"),
-                         help="run on a Dask cluster, e.g. tcp://host:8786 (or set ZPEF_DASK_SCHEDULER)")
+    extract.add_argument("--dask-scheduler", default=os.environ.get("ZPEF_DASK_SCHEDULER"), help="run on a Dask cluster, e.g. tcp://host:8786 (or set ZPEF_DASK_SCHEDULER)")
     extract.add_argument("--dask-shared", action="store_true", help="the Dask workers see the dump at the same path (else files are sent as bytes)")
-    extract.add_argument("--corrections", type=Path, default=None,
-                         help=f"reviewer corrections CSV to apply after extraction (default: {CORRECTIONS_FILE} in the dump root, if present)")
+    extract.add_argument("--corrections", type=Path, default=None, help=f"reviewer corrections CSV to apply after extraction (default: {CORRECTIONS_FILE} in the dump root, if present)")
     return parser
 
 
@@ -241,13 +235,11 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
     resuggest(result, {form_id for _, form_id, _ in corrections.applied} | {r.form_id for r in corrections.rejected})
     shares["corrections and suggestions"], clock = time.perf_counter() - clock, time.perf_counter()
     with writing(out):
-        export(out, result, report=partial(write_report, dump=dump, corrections=corrections),
-               inputs=export_inputs(dump, options, corrections_path(dump, args.corrections)), remake=args.force)
+        export(out, result, report=partial(write_report, dump=dump, corrections=corrections), inputs=export_inputs(dump, options, corrections_path(dump, args.corrections)), remake=args.force)
         cache.prune()
     shares["tables, manifest and report"] = time.perf_counter() - clock
     result.seconds = time.perf_counter() - started  # the summary's time is the whole run's, not extraction's alone
-    log.write(stage="run", outcome="finished", seconds=round(result.seconds, 3), summary=summary_line(result),
-              stage_seconds={stage: round(seconds, 3) for stage, seconds in shares.items()})
+    log.write(stage="run", outcome="finished", seconds=round(result.seconds, 3), summary=summary_line(result), stage_seconds={stage: round(seconds, 3) for stage, seconds in shares.items()})
     findings = any(f.status in (FileStatus.NEEDS_REVIEW, FileStatus.FAILED) for f in result.files) or bool(corrections.rejected)
 
     def report() -> None:

@@ -33,8 +33,6 @@ class FieldResult:
     numeric: bool
 
 
-
-
 def _norm(value: Any) -> Any:
     if isinstance(value, str):
         return _SPACE.sub("", unicodedata.normalize("NFKC", value)).translate(SAME_IN_PRINT)

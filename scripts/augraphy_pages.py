@@ -15,8 +15,7 @@ import sys
 
 import cv2
 import numpy as np
-from augraphy import (AugraphyPipeline, DirtyDrum, Folding, InkBleed, Jpeg, LightingGradient, LowInkRandomLines, ShadowCast,
-                      SubtleNoise)
+from augraphy import AugraphyPipeline, DirtyDrum, Folding, InkBleed, Jpeg, LightingGradient, LowInkRandomLines, ShadowCast, SubtleNoise
 
 
 def pipeline(kind: str) -> AugraphyPipeline:
@@ -25,9 +24,11 @@ def pipeline(kind: str) -> AugraphyPipeline:
     band of it sheared and shaded as a fold is (geometry a flat scan does not have). All leave the
     print legible to a person: the corpus measures reading, not guessing."""
     if kind == "augraphy_copier":
-        return AugraphyPipeline(ink_phase=[InkBleed(intensity_range=(0.3, 0.5), p=1), LowInkRandomLines(count_range=(3, 6), p=1)], paper_phase=[],
-                                post_phase=[DirtyDrum(line_width_range=(1, 3), line_concentration=0.05, noise_intensity=0.3, p=1),
-                                            SubtleNoise(p=1), Jpeg(quality_range=(60, 85), p=1)])
+        return AugraphyPipeline(
+            ink_phase=[InkBleed(intensity_range=(0.3, 0.5), p=1), LowInkRandomLines(count_range=(3, 6), p=1)],
+            paper_phase=[],
+            post_phase=[DirtyDrum(line_width_range=(1, 3), line_concentration=0.05, noise_intensity=0.3, p=1), SubtleNoise(p=1), Jpeg(quality_range=(60, 85), p=1)],
+        )
     if kind == "augraphy_shadow":
         return AugraphyPipeline(ink_phase=[], paper_phase=[], post_phase=[ShadowCast(p=1), LightingGradient(p=1)])
     if kind == "augraphy_fold":

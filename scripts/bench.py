@@ -162,8 +162,7 @@ def plain_tesseract_seconds(path: Path, page: int | None) -> float:
                 images.append(image)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         for image in images:
-            subprocess.run(["tesseract", str(image), "stdout", "-l", "chi_sim", "--psm", "6"], capture_output=True, check=False,
-                           env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+            subprocess.run(["tesseract", str(image), "stdout", "-l", "chi_sim", "--psm", "6"], capture_output=True, check=False, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
@@ -217,8 +216,7 @@ def corpus_figures(corpus: Path, engines: list[str], halves: list[str], kinds: l
                                 print(f"    {row['file']} {r.pointer}: expected {r.expected!r}, read {r.actual!r}", file=sys.stderr)
             pages_total = pages
             exact = sum(r.equal for r in fields) / len(fields) if fields else 0.0
-            print(f"| {kind} | {half} | {engine} | {exact:.1%} | {found}/{wanted} | {ok} / {review} | {silent} | "
-                  f"{seconds / max(1, pages):.2f} | {baseline / max(1, pages_total):.2f} |", flush=True)
+            print(f"| {kind} | {half} | {engine} | {exact:.1%} | {found}/{wanted} | {ok} / {review} | {silent} | {seconds / max(1, pages):.2f} | {baseline / max(1, pages_total):.2f} |", flush=True)
     print()
 
 

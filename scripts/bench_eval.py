@@ -148,10 +148,7 @@ def main() -> None:
                         silent += len(wrong)
                     if half == "dev" and args.details and layout != "all":
                         for r in wrong:
-                            details.append(
-                                f"{half} {kind} {fid} [{res['form'].get('status')}] {r.pointer}: "
-                                f"expected {r.expected!r}, got {r.actual!r}"
-                            )
+                            details.append(f"{half} {kind} {fid} [{res['form'].get('status')}] {r.pointer}: expected {r.expected!r}, got {r.actual!r}")
                 exact = f"{sum(r.equal for r in fields) / len(fields):.1%}" if fields else "—"
                 status_text = " / ".join(str(statuses.get(s, 0)) for s in ("ok", "needs_review", "failed", "skipped"))
                 timing = f"{seconds:.1f}" if layout == "all" else ""

@@ -147,10 +147,12 @@ def timed_run(dump: Path, out: Path, workers: int, *extra: str) -> tuple[float, 
 def pdfplumber_seconds(folder: Path) -> float:
     """Bare pdfplumber ``extract_tables`` over every page of the same files, in one process (its
     own start-up included, as the pipeline's run includes its own)."""
-    script = ("import sys, pdfplumber, pathlib\n"
-              "for path in sorted(pathlib.Path(sys.argv[1]).rglob('*.pdf')):\n"
-              "    with pdfplumber.open(path) as pdf:\n"
-              "        [page.extract_tables() for page in pdf.pages]\n")
+    script = (
+        "import sys, pdfplumber, pathlib\n"
+        "for path in sorted(pathlib.Path(sys.argv[1]).rglob('*.pdf')):\n"
+        "    with pdfplumber.open(path) as pdf:\n"
+        "        [page.extract_tables() for page in pdf.pages]\n"
+    )
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", script, str(folder)], check=True)
     return time.perf_counter() - started
@@ -225,8 +227,10 @@ def report_figures(out: Path) -> None:
         record = json.loads(line)
         if record.get("stage") == "run" and record.get("outcome") == "finished":
             seconds = record.get("stage_seconds", {})
-    print(f"- report of {forms} forms ({queue} in the review queue): report.html {html / 1e6:.1f} MB, report_files/ {files_bytes / 1e6:.0f} MB in {files} files, "
-          f"pages/ {pages_bytes / 1e6:.0f} MB in {pages} files; tables, manifest and report of the last run over it: {seconds.get('tables, manifest and report', 0):.1f} s")
+    print(
+        f"- report of {forms} forms ({queue} in the review queue): report.html {html / 1e6:.1f} MB, report_files/ {files_bytes / 1e6:.0f} MB in {files} files, "
+        f"pages/ {pages_bytes / 1e6:.0f} MB in {pages} files; tables, manifest and report of the last run over it: {seconds.get('tables, manifest and report', 0):.1f} s"
+    )
     if not CHROMIUM.exists():
         print("- report open time: not measured (no /usr/bin/chromium; scripts/system_deps.sh --browser installs it)")
         return
@@ -275,24 +279,24 @@ def main() -> None:
     print()
     plumber = pdfplumber_seconds(dump / "exported")
     one, forms = results[("exported", 1)][0], results[("exported", 1)][4]
-    print(f"- pipeline, 1 worker: {forms / one:.1f} forms/s; bare pdfplumber extract_tables, one process: {forms / plumber:.1f} forms/s "
-          f"({plumber:.1f} s); ratio {plumber / one:.2f}x (target >= 2x)")
+    print(f"- pipeline, 1 worker: {forms / one:.1f} forms/s; bare pdfplumber extract_tables, one process: {forms / plumber:.1f} forms/s ({plumber:.1f} s); ratio {plumber / one:.2f}x (target >= 2x)")
     for name in ("exported", "scans") if args.scan_pages else ("exported",):
         print(f"- scaling 1 -> 2 workers, {name}: {results[(name, 1)][0] / results[(name, 2)][0]:.2f}x (target >= 1.8x)")
     big, small_peak = results[("exported", 2)][1], results[("10 forms", 2)][1]
     print(f"- peak memory of all processes, {args.forms}-form run / 10-form run: {big / small_peak:.2f}")
     driver_big, driver_half = results[("exported", 2)][3], results[("half of exported", 2)][3]
-    print(f"- driver peak memory, {args.forms} forms / {args.forms // 2} forms: {driver_big / 1e6:.0f} / {driver_half / 1e6:.0f} MB = "
-          f"{driver_big / driver_half:.2f}x (target <= 1.2x)")
+    print(f"- driver peak memory, {args.forms} forms / {args.forms // 2} forms: {driver_big / 1e6:.0f} / {driver_half / 1e6:.0f} MB = {driver_big / driver_half:.2f}x (target <= 1.2x)")
     for name in ("exported", "scans") if args.scan_pages else ("exported",):
         shares = stage_shares(results[(name, 2)][2] / "run.log")
         print(f"- stage shares, {name}: " + ", ".join(f"{stage} {share:.0%}" for stage, share in sorted(shares.items(), key=lambda s: -s[1])))
         print(f"- run stages, {name}: {run_stages(results[(name, 2)][2] / 'run.log')}")
     spent = stage_seconds(results[("exported", 1)][2] / "run.log")
     pictures = spent.pop("pictures", 0.0)
-    print(f"- per form, 1 worker (seconds its stages took): reading, checks and suggestions {sum(spent.values()) / forms * 1000:.0f} ms, "
-          f"report pictures {pictures / forms * 1000:.0f} ms; bare pdfplumber {plumber / forms * 1000:.0f} ms "
-          f"(ratio without the pictures {plumber / sum(spent.values()):.2f}x)")
+    print(
+        f"- per form, 1 worker (seconds its stages took): reading, checks and suggestions {sum(spent.values()) / forms * 1000:.0f} ms, "
+        f"report pictures {pictures / forms * 1000:.0f} ms; bare pdfplumber {plumber / forms * 1000:.0f} ms "
+        f"(ratio without the pictures {plumber / sum(spent.values()):.2f}x)"
+    )
     out = results[("exported", 2)][2]
     rerun = min(timed_run(dump / "exported", out, 2)[0] for _ in range(2))
     print(f"- re-run over the unchanged dump: {rerun:.2f} s = {rerun / results[('exported', 2)][0]:.1%} of the first run (target <= 5%)")

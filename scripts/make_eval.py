@@ -233,9 +233,7 @@ def write_xlsx(spec: dict, style: Style, path: Path) -> None:
         else:
             target.value = cell.text if cell.text else None
         target.font = font
-        target.alignment = Alignment(
-            horizontal="left" if len(cell.text) > 30 else "center", vertical="center", wrap_text=True
-        )
+        target.alignment = Alignment(horizontal="left" if len(cell.text) > 30 else "center", vertical="center", wrap_text=True)
         for rr in range(r, r + cell.row_span):
             for cc in range(c, c + cell.col_span):
                 ws.cell(row=rr, column=cc).border = border
@@ -279,9 +277,10 @@ def soffice_to_pdf(sources: list[Path], outdir: Path) -> None:
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="zpef-lo-") as profile, tempfile.TemporaryDirectory() as staging:
         subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-             "--outdir", staging, *map(str, sources)],
-            check=True, capture_output=True, timeout=600,
+            ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", staging, *map(str, sources)],
+            check=True,
+            capture_output=True,
+            timeout=600,
         )
         for src in sources:
             produced = Path(staging) / (src.stem + ".pdf")

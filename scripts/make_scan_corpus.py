@@ -36,10 +36,8 @@ from PIL import Image
 REPO = Path(__file__).resolve().parent.parent
 DUMP = REPO / "samples" / "dump"
 SOURCES = {
-    "dev": ["2022/单表/培训经费.pdf", "2022/单表/住房租赁市场发展专项.pdf", "2022/national/基层农技人员能力提升培训.pdf",
-            "2022/吉华街道_项目支出绩效自评表_2022.pdf"],
-    "report": ["2022/yunnan/茶园绿色防控技术推广.pdf", "2022/xianjie/产业园基础设施建设.pdf",
-               "2022/hubei/乡镇农产品质量安全监管能力建设.pdf", "2022/单表/网格管理事务.pdf"],
+    "dev": ["2022/单表/培训经费.pdf", "2022/单表/住房租赁市场发展专项.pdf", "2022/national/基层农技人员能力提升培训.pdf", "2022/吉华街道_项目支出绩效自评表_2022.pdf"],
+    "report": ["2022/yunnan/茶园绿色防控技术推广.pdf", "2022/xianjie/产业园基础设施建设.pdf", "2022/hubei/乡镇农产品质量安全监管能力建设.pdf", "2022/单表/网格管理事务.pdf"],
 }
 
 
@@ -52,8 +50,7 @@ def poppler(pdf: Path, dpi: int, mono: bool = False) -> list[np.ndarray]:
 
 def ghostscript(pdf: Path, dpi: int, device: str = "pnggray") -> list[np.ndarray]:
     with tempfile.TemporaryDirectory() as folder:
-        args = ["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", f"-sDEVICE={device}", f"-r{dpi}",
-                "-dTextAlphaBits=4", "-dGraphicsAlphaBits=4", f"-sOutputFile={folder}/p%03d.png", str(pdf)]
+        args = ["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", f"-sDEVICE={device}", f"-r{dpi}", "-dTextAlphaBits=4", "-dGraphicsAlphaBits=4", f"-sOutputFile={folder}/p%03d.png", str(pdf)]
         subprocess.run(args, check=True)
         return [np.asarray(Image.open(p).convert("L")) for p in sorted(Path(folder).iterdir())]
 
@@ -128,14 +125,28 @@ def png(path: Path, gray: np.ndarray, dpi: int, sixteen: bool = False) -> None:
     Image.fromarray(gray).save(path, format="PNG", dpi=(dpi, dpi))
 
 
-KINDS = ["poppler300", "gs200", "gs150_thin", "gs400", "fax_poppler200", "fax_gs200", "jpeg_in_pdf", "turned90",
-         "turned180", "turned270", "skew_plus3", "skew_minus3", "landscape", "landscape_turned",
-         "png16", "webp"]
+KINDS = [
+    "poppler300",
+    "gs200",
+    "gs150_thin",
+    "gs400",
+    "fax_poppler200",
+    "fax_gs200",
+    "jpeg_in_pdf",
+    "turned90",
+    "turned180",
+    "turned270",
+    "skew_plus3",
+    "skew_minus3",
+    "landscape",
+    "landscape_turned",
+    "png16",
+    "webp",
+]
 # The same forms drawn in other typefaces than the samples' Hei (WenQuanYi Micro Hei), then scanned
 # at 300 dpi: Kai (brush-like strokes) and Song/Ming (thin horizontals, serifs), Debian's
 # fonts-arphic-ukai and -uming. FangSong has no free TrueType font in Debian.
-FONT_KINDS = {"font_kai": ("ARPLUKaiCN", Path("/usr/share/fonts/truetype/arphic/ukai.ttc")),
-              "font_song": ("ARPLUMingCN", Path("/usr/share/fonts/truetype/arphic/uming.ttc"))}
+FONT_KINDS = {"font_kai": ("ARPLUKaiCN", Path("/usr/share/fonts/truetype/arphic/ukai.ttc")), "font_song": ("ARPLUMingCN", Path("/usr/share/fonts/truetype/arphic/uming.ttc"))}
 
 
 def redrawn(source: str, kind: str, folder: Path) -> Path:
@@ -160,8 +171,9 @@ def augraphy(kind: str, pages: list[np.ndarray], seed: int, python: Path) -> lis
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "in.npz", Path(folder) / "out.npz"
         np.savez(source, **{f"page{i}": page for i, page in enumerate(pages)})
-        subprocess.run([str(python), str(REPO / "scripts" / "augraphy_pages.py"), kind, str(seed), str(source), str(target)], check=True,
-                       cwd=folder)  # Augraphy keeps a cache folder in the working directory
+        subprocess.run(
+            [str(python), str(REPO / "scripts" / "augraphy_pages.py"), kind, str(seed), str(source), str(target)], check=True, cwd=folder
+        )  # Augraphy keeps a cache folder in the working directory
         degraded = np.load(target)
         return [degraded[f"page{i}"] for i in range(len(pages))]
 

@@ -67,12 +67,14 @@ def phone_photo(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     height, width = gray.shape
     canvas_h, canvas_w = int(height * 1.15), int(width * 1.2)
     source = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    target = np.float32([
-        [canvas_w * 0.10, canvas_h * 0.06],
-        [canvas_w * 0.88, canvas_h * 0.09],
-        [canvas_w * 0.93, canvas_h * 0.95],
-        [canvas_w * 0.06, canvas_h * 0.92],
-    ])
+    target = np.float32(
+        [
+            [canvas_w * 0.10, canvas_h * 0.06],
+            [canvas_w * 0.88, canvas_h * 0.09],
+            [canvas_w * 0.93, canvas_h * 0.95],
+            [canvas_w * 0.06, canvas_h * 0.92],
+        ]
+    )
     matrix = cv2.getPerspectiveTransform(source, target)
     desk = np.full((canvas_h, canvas_w), 90, np.uint8)
     photo = cv2.warpPerspective(gray, matrix, (canvas_w, canvas_h), dst=desk, borderMode=cv2.BORDER_TRANSPARENT)

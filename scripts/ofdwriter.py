@@ -86,21 +86,28 @@ class OfdCanvas:
         width, height = mm(self.page_size[0]), mm(self.page_size[1])
         date = self.when.strftime("%Y-%m-%d")
         files: list[tuple[str, str]] = [
-            ("OFD.xml", f'<ofd:OFD {NS} Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo>'
-                        f"<ofd:DocID>{'0' * 32}</ofd:DocID><ofd:Title>{escape(title)}</ofd:Title><ofd:Author>make_samples.py</ofd:Author>"
-                        f"<ofd:CreationDate>{date}</ofd:CreationDate><ofd:ModDate>{date}</ofd:ModDate><ofd:Creator>zpef ofdwriter</ofd:Creator>"
-                        "</ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"),
-            ("Doc_0/Document.xml", f"<ofd:Document {NS}><ofd:CommonData><ofd:MaxUnitID>{self.next_id}</ofd:MaxUnitID>"
-                                   f"<ofd:PageArea><ofd:PhysicalBox>0 0 {width} {height}</ofd:PhysicalBox></ofd:PageArea>"
-                                   "<ofd:PublicRes>PublicRes.xml</ofd:PublicRes></ofd:CommonData><ofd:Pages>"
-                                   + "".join(f'<ofd:Page ID="{i + 1}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(len(pages)))
-                                   + "</ofd:Pages></ofd:Document>"),
-            ("Doc_0/PublicRes.xml", f'<ofd:Res {NS} BaseLoc="Res"><ofd:Fonts><ofd:Font ID="{FONT_ID}" FontName={quoteattr(self.font_family)} '
-                                    f"FamilyName={quoteattr(self.font_family)}/></ofd:Fonts></ofd:Res>"),
+            (
+                "OFD.xml",
+                f'<ofd:OFD {NS} Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo>'
+                f"<ofd:DocID>{'0' * 32}</ofd:DocID><ofd:Title>{escape(title)}</ofd:Title><ofd:Author>make_samples.py</ofd:Author>"
+                f"<ofd:CreationDate>{date}</ofd:CreationDate><ofd:ModDate>{date}</ofd:ModDate><ofd:Creator>zpef ofdwriter</ofd:Creator>"
+                "</ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+            ),
+            (
+                "Doc_0/Document.xml",
+                f"<ofd:Document {NS}><ofd:CommonData><ofd:MaxUnitID>{self.next_id}</ofd:MaxUnitID>"
+                f"<ofd:PageArea><ofd:PhysicalBox>0 0 {width} {height}</ofd:PhysicalBox></ofd:PageArea>"
+                "<ofd:PublicRes>PublicRes.xml</ofd:PublicRes></ofd:CommonData><ofd:Pages>"
+                + "".join(f'<ofd:Page ID="{i + 1}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(len(pages)))
+                + "</ofd:Pages></ofd:Document>",
+            ),
+            (
+                "Doc_0/PublicRes.xml",
+                f'<ofd:Res {NS} BaseLoc="Res"><ofd:Fonts><ofd:Font ID="{FONT_ID}" FontName={quoteattr(self.font_family)} FamilyName={quoteattr(self.font_family)}/></ofd:Fonts></ofd:Res>',
+            ),
         ]
         for i, objects in enumerate(pages):
-            files.append((f"Doc_0/Pages/Page_{i}/Content.xml",
-                          f'<ofd:Page {NS}><ofd:Content><ofd:Layer ID="{i + 1}">' + "".join(objects) + "</ofd:Layer></ofd:Content></ofd:Page>"))
+            files.append((f"Doc_0/Pages/Page_{i}/Content.xml", f'<ofd:Page {NS}><ofd:Content><ofd:Layer ID="{i + 1}">' + "".join(objects) + "</ofd:Layer></ofd:Content></ofd:Page>"))
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, xml in files:

@@ -74,12 +74,12 @@ def test_a_rerun_reads_the_cache_and_force_does_not(reference, tmp_path):
     assert {"extract", "parse", "build", "hash"} <= {r["stage"] for r in first}
 
     extract(dump, out)
-    second = [json.loads(line) for line in (out / "run.log").read_text(encoding="utf-8").splitlines()[len(log_lines):]]
+    second = [json.loads(line) for line in (out / "run.log").read_text(encoding="utf-8").splitlines()[len(log_lines) :]]
     processed = [r for r in second if r["stage"] == "file" and not r["cached"]]
     assert processed == [] and snapshot(out) == expected
 
     extract(dump, out, "--force")
-    third = [json.loads(line) for line in (out / "run.log").read_text(encoding="utf-8").splitlines()[len(log_lines) + len(second):]]
+    third = [json.loads(line) for line in (out / "run.log").read_text(encoding="utf-8").splitlines()[len(log_lines) + len(second) :]]
     assert all(not r["cached"] for r in third if r["stage"] == "file")
     assert snapshot(out) == expected
 

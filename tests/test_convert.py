@@ -29,8 +29,9 @@ needs_libreoffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice (s
 def libreoffice_convert(source: Path, target: str, out: Path) -> Path:
     """Save ``source`` as ``target`` with LibreOffice, as an office would."""
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([soffice(), f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--convert-to", target,
-                        "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [soffice(), f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--convert-to", target, "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=180
+        )
     return out / f"{source.stem}.{target}"
 
 
@@ -55,11 +56,14 @@ def form_content(form) -> dict:  # a FormDocument's content as in the expected J
 
 
 @needs_libreoffice
-@pytest.mark.parametrize("name, kind, detail", [
-    ("年度自评表.doc", "doc", "Word 97-2003 document (.doc)"),
-    ("年度自评表.wps", "doc", "WPS Writer document (.wps, Word format)"),
-    ("年度自评表.xls", "doc", "Word 97-2003 document (named .xls)"),  # a Word file an office named .xls
-])
+@pytest.mark.parametrize(
+    "name, kind, detail",
+    [
+        ("年度自评表.doc", "doc", "Word 97-2003 document (.doc)"),
+        ("年度自评表.wps", "doc", "WPS Writer document (.wps, Word format)"),
+        ("年度自评表.xls", "doc", "Word 97-2003 document (named .xls)"),  # a Word file an office named .xls
+    ],
+)
 def test_word_97_files_are_converted_and_read_like_the_docx(legacy, tmp_path, name, kind, detail):
     shutil.copy(legacy / "form.doc", tmp_path / name)
     source = describe(tmp_path / name, tmp_path)
@@ -87,8 +91,7 @@ def test_ods_saved_by_libreoffice_reads_like_the_xlsx_it_came_from(tmp_path):
     assert from_ods.page_count == from_xlsx.page_count == 2
     for page_ods, page_xlsx in zip(from_ods.pages, from_xlsx.pages):
         [grid_ods], [grid_xlsx] = page_ods.grids, page_xlsx.grids
-        assert [(c.row, c.col, c.row_span, c.col_span, c.text, c.ref) for c in grid_ods.cells] == \
-               [(c.row, c.col, c.row_span, c.col_span, c.text, c.ref) for c in grid_xlsx.cells]
+        assert [(c.row, c.col, c.row_span, c.col_span, c.text, c.ref) for c in grid_ods.cells] == [(c.row, c.col, c.row_span, c.col_span, c.text, c.ref) for c in grid_xlsx.cells]
     forms = parse_document(from_ods)
     assert [f.pages for f in forms] == [[1], [1], [2]]
 
@@ -242,8 +245,7 @@ def test_stopping_the_worker_stops_its_libreoffice(legacy, tmp_path):
 
     workdir = tmp_path / "unique-convert-folder"
     workdir.mkdir()
-    script = ("import sys; from pathlib import Path; from pipeline.readers.convert import convert; "
-              f"convert(Path({str(legacy / 'form.doc')!r}), 'doc', 'docx', 'x', Path({str(workdir)!r}), timeout=600)")
+    script = f"import sys; from pathlib import Path; from pipeline.readers.convert import convert; convert(Path({str(legacy / 'form.doc')!r}), 'doc', 'docx', 'x', Path({str(workdir)!r}), timeout=600)"
     worker = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.monotonic() + 30
     while not [pid for pid in _processes_mentioning(str(workdir)) if pid != worker.pid] and time.monotonic() < deadline:

@@ -21,7 +21,7 @@ from pipeline.checks.reconcile import reconcile, values_readable
 BROKEN = DUMP / "review" / "网格管理事务_得分不符.pdf"
 BROKEN_ID = "e1c757c28df6a128-0"
 BROKEN_JSON = "review__网格管理事务_得分不符.pdf.0.json"
-SUGGESTED = f'{BROKEN_ID},/indicators/2/score,13,时效 得分 11 → 13：实际完成值“及时”达到年度指标值“及时”，且未填偏差原因,'
+SUGGESTED = f"{BROKEN_ID},/indicators/2/score,13,时效 得分 11 → 13：实际完成值“及时”达到年度指标值“及时”，且未填偏差原因,"
 HEADER = "form_id,field,value,note,reviewer\n"
 
 
@@ -66,8 +66,9 @@ def test_the_suggested_line_turns_the_form_ok_and_removing_it_restores_the_origi
     form = broken_form(out)
     assert form["status"] == "ok"
     assert form["indicators"][2]["score"] == 13
-    assert form["corrections"] == [{"field": "/indicators/2/score", "extracted": 11.0, "corrected": 13.0,
-                                    "note": "时效 得分 11 → 13：实际完成值“及时”达到年度指标值“及时”，且未填偏差原因", "reviewer": "张三"}]
+    assert form["corrections"] == [
+        {"field": "/indicators/2/score", "extracted": 11.0, "corrected": 13.0, "note": "时效 得分 11 → 13：实际完成值“及时”达到年度指标值“及时”，且未填偏差原因", "reviewer": "张三"}
+    ]
     assert form["provenance"]["/indicators/2/score"]["text"] == "11"  # what was printed stays on record
     checks = {c["rule"]: c for c in form["checks"]}
     assert checks["total_score"]["status"] == "pass" and checks["corrections"]["status"] == "pass"
@@ -90,13 +91,20 @@ def test_the_suggested_line_turns_the_form_ok_and_removing_it_restores_the_origi
 
 def test_bad_lines_are_reported_and_everything_else_applies(dump, tmp_path):
     out = tmp_path / "out"
-    (dump / "corrections.csv").write_text(HEADER + "\n".join([
-        "ffffffffffffffff-0,/total/score,100,,",  # unknown form
-        f"{BROKEN_ID},/indicators/42/score,5,,",  # no such indicator
-        f"{BROKEN_ID},/total/score,ninety,,",  # not a number
-        f"{BROKEN_ID},/source/file,x.pdf,,",  # not a value read from the form
-        f"{BROKEN_ID},/project/name,网格管理事务（修订）,typo,李四",  # fine
-    ]) + "\n", encoding="utf-8")
+    (dump / "corrections.csv").write_text(
+        HEADER
+        + "\n".join(
+            [
+                "ffffffffffffffff-0,/total/score,100,,",  # unknown form
+                f"{BROKEN_ID},/indicators/42/score,5,,",  # no such indicator
+                f"{BROKEN_ID},/total/score,ninety,,",  # not a number
+                f"{BROKEN_ID},/source/file,x.pdf,,",  # not a value read from the form
+                f"{BROKEN_ID},/project/name,网格管理事务（修订）,typo,李四",  # fine
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert extract(dump, out) == 1
     form = broken_form(out)
     assert form["project"]["name"] == "网格管理事务（修订）"
@@ -173,7 +181,9 @@ def test_a_report_line_reads_back_as_written(tmp_path):
 
 def hand_form() -> FormDocument:
     return FormDocument(
-        form_id="0123456789abcdef-0", title="t", template="shenzhen",
+        form_id="0123456789abcdef-0",
+        title="t",
+        template="shenzhen",
         source=Source(file="x.png", sha256="0123456789abcdef" * 4, form_index=0, pages=[1], method="ocr"),
         indicators=[Indicator("产出", 100.0, "数量", "场次", "10场", "10场", 100.0, None, None)],
         total=Total(100.0, 100.0),
@@ -181,25 +191,31 @@ def hand_form() -> FormDocument:
     )
 
 
-@pytest.mark.parametrize(("pointer", "text", "expected"), [
-    ("/total/score", "98.5", 98.5),
-    ("/total/score", "1,234.5", 1234.5),
-    ("/total/score", "null", None),
-    ("/project/name", " 名称 ", "名称"),
-    ("/funding/unit", "万元", "万元"),
-    ("/indicators/0/target", "NULL", None),
-])
+@pytest.mark.parametrize(
+    ("pointer", "text", "expected"),
+    [
+        ("/total/score", "98.5", 98.5),
+        ("/total/score", "1,234.5", 1234.5),
+        ("/total/score", "null", None),
+        ("/project/name", " 名称 ", "名称"),
+        ("/funding/unit", "万元", "万元"),
+        ("/indicators/0/target", "NULL", None),
+    ],
+)
 def test_values_are_typed_by_the_schema(pointer, text, expected):
     _, _, subschema = resolve(hand_form(), pointer)
     assert typed(text, subschema) == expected
 
 
-@pytest.mark.parametrize(("pointer", "text", "reason"), [
-    ("/total/score", "九十八", "wrong type"),
-    ("/total/score", "", "empty value"),
-    ("/funding/unit", "千元", "must be one of"),
-    ("/title", "null", None),
-])
+@pytest.mark.parametrize(
+    ("pointer", "text", "reason"),
+    [
+        ("/total/score", "九十八", "wrong type"),
+        ("/total/score", "", "empty value"),
+        ("/funding/unit", "千元", "must be one of"),
+        ("/title", "null", None),
+    ],
+)
 def test_wrong_values_are_refused(pointer, text, reason):
     _, _, subschema = resolve(hand_form(), pointer)
     if reason is None:
@@ -209,16 +225,19 @@ def test_wrong_values_are_refused(pointer, text, reason):
         typed(text, subschema)
 
 
-@pytest.mark.parametrize(("pointer", "reason"), [
-    ("total/score", "not a JSON pointer"),
-    ("/indicators/3/score", "no such field: /indicators has 1 item"),
-    ("/indicators/x/score", "no such field"),
-    ("/total/grand", "no such field: /total has no 'grand'"),
-    ("/status", "cannot be corrected"),
-    ("/provenance", "cannot be corrected"),
-    ("/indicators/0", "a group of values"),
-    ("/total/score/x", "is a single value"),
-])
+@pytest.mark.parametrize(
+    ("pointer", "reason"),
+    [
+        ("total/score", "not a JSON pointer"),
+        ("/indicators/3/score", "no such field: /indicators has 1 item"),
+        ("/indicators/x/score", "no such field"),
+        ("/total/grand", "no such field: /total has no 'grand'"),
+        ("/status", "cannot be corrected"),
+        ("/provenance", "cannot be corrected"),
+        ("/indicators/0", "a group of values"),
+        ("/total/score/x", "is a single value"),
+    ],
+)
 def test_pointers_that_name_no_single_value_are_refused(pointer, reason):
     with pytest.raises(FieldError, match=reason):
         resolve(hand_form(), pointer)

@@ -241,16 +241,14 @@ def test_short_options_as_ocrmypdf_spells_them(tmp_path):
     dump = tmp_path / "dump"
     dump.mkdir()
     shutil.copy(DUMP / "2022" / "单表" / "培训经费.pdf", dump / "a.pdf")
-    done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(dump), "-o", str(tmp_path / "out"), "-q", "-j", "0"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(dump), "-o", str(tmp_path / "out"), "-q", "-j", "0"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "manifest.csv").exists()
 
 
 def test_one_file_given_instead_of_a_folder(tmp_path):
     source = DUMP / "2022" / "national" / "基层农技人员能力提升培训.pdf"
-    done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(source), "-o", str(tmp_path / "out"), "-q"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(source), "-o", str(tmp_path / "out"), "-q"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     rows = (tmp_path / "out" / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(rows) == 2 and rows[1].startswith("基层农技人员能力提升培训.pdf,")
@@ -261,8 +259,7 @@ def test_verbose_says_each_file_s_outcome_as_it_is_done(tmp_path):
     dump.mkdir()
     shutil.copy(DUMP / "2022" / "单表" / "培训经费.pdf", dump / "a.pdf")
     shutil.copy(DUMP / "bad" / "truncated.pdf", dump / "b.pdf")
-    done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(dump), "-o", str(tmp_path / "out"), "-q", "-v", "-j", "0"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(dump), "-o", str(tmp_path / "out"), "-q", "-v", "-j", "0"], capture_output=True, text=True, timeout=300)
     lines = [line for line in done.stderr.splitlines() if line.startswith(("ok ", "failed "))]
     assert any(line.startswith("ok") and "a.pdf" in line for line in lines)
     assert any(line.startswith("failed") and "b.pdf" in line and "truncated PDF" in line for line in lines)

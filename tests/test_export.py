@@ -135,8 +135,12 @@ def test_write_forms_writes_json_and_removes_stale_files(tmp_path):
 
 def test_a_form_of_unknown_layout_gets_its_grid_beside_it_and_stale_grids_go(tmp_path):
     forms = sample_forms()
-    grid = {"title": "项目支出绩效自评表", "pages": [1], "lines": [],
-            "grids": [{"page": 1, "cells": [{"row": 0, "col": 0, "row_span": 1, "col_span": 2, "text": "权重 [1, 2]", "bbox": [1.0, 2.0, 3.0, 4.0]}]}]}
+    grid = {
+        "title": "项目支出绩效自评表",
+        "pages": [1],
+        "lines": [],
+        "grids": [{"page": 1, "cells": [{"row": 0, "col": 0, "row_span": 1, "col_span": 2, "text": "权重 [1, 2]", "bbox": [1.0, 2.0, 3.0, 4.0]}]}],
+    }
     names = write_forms(tmp_path, forms, {forms[0].form_id: grid})
     folder = tmp_path / "forms"
     grid_name = grid_filename(names[0])

@@ -30,19 +30,16 @@ def test_sample_export_named_xls_gives_the_seed_form():
     assert "charset=gb2312" in SAMPLE.read_bytes()[:300].decode("ascii", "ignore")
     [form] = parse_document(read_html(SAMPLE))
     seed = json.loads((EXPECTED / "seed" / "form3.json").read_text(encoding="utf-8"))
-    assert {k: (asdict(v) if hasattr(v, "__dataclass_fields__") else [asdict(i) for i in v] if isinstance(v, list) else v)
-            for k, v in ((k, getattr(form, k)) for k in CONTENT_KEYS)} == {k: seed[k] for k in CONTENT_KEYS}
+    assert {k: (asdict(v) if hasattr(v, "__dataclass_fields__") else [asdict(i) for i in v] if isinstance(v, list) else v) for k, v in ((k, getattr(form, k)) for k in CONTENT_KEYS)} == {
+        k: seed[k] for k in CONTENT_KEYS
+    }
     level1 = form.provenance["/indicators/0/level1"]
     assert (level1.text, level1.ref) == ("产出 (50分)", "table 1, rows 14-17, cell 1")  # row 1 is the title row
     assert process_file(source).method == "html"
 
 
 def test_rowspan_and_colspan_follow_the_html_table_model(tmp_path):
-    body = ("<table>"
-            "<tr><th rowspan=3>一级指标</th><td colspan=2>A</td><td rowspan=9>cut at the last row</td></tr>"
-            "<tr><td>B</td><td>C</td></tr>"
-            "<tr><td colspan=2>D<br>E</td></tr>"
-            "</table>")
+    body = "<table><tr><th rowspan=3>一级指标</th><td colspan=2>A</td><td rowspan=9>cut at the last row</td></tr><tr><td>B</td><td>C</td></tr><tr><td colspan=2>D<br>E</td></tr></table>"
     [page] = read_html(html_file(tmp_path, body)).pages
     [grid] = page.grids
     assert (grid.n_rows, grid.n_cols) == (3, 4)
@@ -55,10 +52,12 @@ def test_rowspan_and_colspan_follow_the_html_table_model(tmp_path):
 
 
 def test_text_outside_tables_layout_frames_encodings_and_whitespace(tmp_path):
-    body = ("<h2>网格管理事务项目支出绩效自评表</h2><p>金额单位：&nbsp;元</p>"
-            "<table><tr><td><div>（2022年度）</div>"
-            "<table><tr><td> 一级\n  指标 </td><td>&nbsp;</td></tr></table>"
-            "</td></tr></table><script>var x = '<table>';</script><p>填报人：李明</p>")
+    body = (
+        "<h2>网格管理事务项目支出绩效自评表</h2><p>金额单位：&nbsp;元</p>"
+        "<table><tr><td><div>（2022年度）</div>"
+        "<table><tr><td> 一级\n  指标 </td><td>&nbsp;</td></tr></table>"
+        "</td></tr></table><script>var x = '<table>';</script><p>填报人：李明</p>"
+    )
     path = html_file(tmp_path, body, encoding="gb18030", head='<meta http-equiv="Content-Type" content="text/html; charset=GBK">')
     [page] = read_html(path).pages
     assert [line.text for line in page.lines] == ["网格管理事务项目支出绩效自评表", "金额单位： 元", "（2022年度）", "填报人：李明"]
@@ -77,15 +76,18 @@ def test_utf16_and_bom_pages_are_decoded(tmp_path):
     assert [c.text for c in grid.cells] == ["项目名称", "培训经费"]
 
 
-@pytest.mark.parametrize("head, is_html", [
-    (b"<html><body>", True),
-    (b"\xef\xbb\xbf  <!DOCTYPE html>\n<html>", True),
-    (b"<table border=1><tr><td>x</td></tr></table>", True),
-    (b'<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml">', True),
-    (b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Table>', False),
-    ("项目名称\t培训经费\n".encode(), False),
-    (b"%PDF-1.7 <html>", False),
-])
+@pytest.mark.parametrize(
+    "head, is_html",
+    [
+        (b"<html><body>", True),
+        (b"\xef\xbb\xbf  <!DOCTYPE html>\n<html>", True),
+        (b"<table border=1><tr><td>x</td></tr></table>", True),
+        (b'<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml">', True),
+        (b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Table>', False),
+        ("项目名称\t培训经费\n".encode(), False),
+        (b"%PDF-1.7 <html>", False),
+    ],
+)
 def test_html_is_recognised_by_its_first_bytes(head, is_html):
     assert looks_like_html(head) is is_html
     if is_html:
@@ -120,17 +122,21 @@ def test_web_archive_named_doc_is_read_as_its_html_page(tmp_path):
 
 
 def test_a_saved_web_form_shows_its_input_values(tmp_path):
-    body = ('<table><tr><td>项目名称</td><td><input type="text" value="培训经费"></td>'
-            '<td><select><option>万元</option><option selected>元</option></select></td>'
-            '<td><textarea>提高业务能力</textarea></td></tr></table>')
+    body = (
+        '<table><tr><td>项目名称</td><td><input type="text" value="培训经费"></td>'
+        "<td><select><option>万元</option><option selected>元</option></select></td>"
+        "<td><textarea>提高业务能力</textarea></td></tr></table>"
+    )
     [grid] = read_html(html_file(tmp_path, body)).pages[0].grids
     assert [c.text for c in grid.cells] == ["项目名称", "培训经费", "元", "提高业务能力"]
 
 
 def test_a_small_table_inside_a_form_cell_is_that_cell_s_text(tmp_path):
-    body = ("<table><tr><td>项目资金</td><td>年度资金总额</td><td>100</td></tr>"
-            "<tr><td>其中</td><td><table><tr><td>财政拨款</td><td>80</td></tr><tr><td>自筹</td><td>20</td></tr></table></td><td>100</td></tr>"
-            "</table><table><tr><td>后一个表</td></tr></table>")
+    body = (
+        "<table><tr><td>项目资金</td><td>年度资金总额</td><td>100</td></tr>"
+        "<tr><td>其中</td><td><table><tr><td>财政拨款</td><td>80</td></tr><tr><td>自筹</td><td>20</td></tr></table></td><td>100</td></tr>"
+        "</table><table><tr><td>后一个表</td></tr></table>"
+    )
     grids = read_html(html_file(tmp_path, body)).pages[0].grids
     assert (grids[0].n_rows, grids[0].n_cols) == (2, 3)
     assert at(grids[0], 1, 1).text == "财政拨款 80\n自筹 20"

@@ -15,8 +15,7 @@ def imported(source: str) -> set[str]:
     """The pipeline subpackages a module imports, at the top or inside functions."""
     found = set()
     for node in ast.walk(ast.parse(source)):
-        names = [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else \
-            [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+        names = [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
         for name in names:
             parts = name.split(".")
             if parts[0] == "pipeline" and len(parts) > 1:

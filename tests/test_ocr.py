@@ -107,7 +107,7 @@ def test_a_page_turned_upside_down_or_sideways_is_read_upright(tesseract, turns)
 
 
 def test_noise_is_not_a_form(tesseract):
-    (gray, dpi), = image_frames(DUMP / "bad" / "noise.png")
+    ((gray, dpi),) = image_frames(DUMP / "bad" / "noise.png")
     with pytest.raises(UnreadableImage, match="no ruled table"):
         read_image(gray, dpi, 1, tesseract)
 
@@ -261,7 +261,7 @@ def test_a_16_bit_png_and_a_webp_are_read(tmp_path):
     for name in ("scan16.png", "photo.webp"):
         source = describe(tmp_path / name, tmp_path)
         assert source.kind == "image"
-        (gray, _dpi), = image_frames(tmp_path / name)
+        ((gray, _dpi),) = image_frames(tmp_path / name)
         assert gray.dtype == np.uint8 and np.abs(gray.astype(int) - page).mean() < 3  # not clipped to white
         extraction = extract(source, ExtractOptions(ocr_engine="tesseract"))
         assert not extraction.content.page_errors

@@ -16,17 +16,14 @@ from pipeline.run.unit import process_file
 
 SAMPLE = DUMP / "ods" / "住房租赁市场发展专项.ods"
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total")
-NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-              'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-              'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+NAMESPACES = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
 
 
 def ods_file(tmp_path: Path, tables: str, name: str = "book.ods") -> Path:
     path = tmp_path / name
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", f'<office:document-content {NAMESPACES}><office:body><office:spreadsheet>{tables}'
-                                        "</office:spreadsheet></office:body></office:document-content>")
+        archive.writestr("content.xml", f"<office:document-content {NAMESPACES}><office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>")
     return path
 
 
@@ -36,8 +33,7 @@ def test_sample_ods_gives_the_seed_form_with_sheet_refs():
     content = read_ods(SAMPLE)
     [form] = parse_document(content)
     seed = json.loads((EXPECTED / "seed" / "form2.json").read_text(encoding="utf-8"))
-    got = {k: (asdict(v) if hasattr(v, "__dataclass_fields__") else [asdict(i) for i in v] if isinstance(v, list) else v)
-           for k, v in ((k, getattr(form, k)) for k in CONTENT_KEYS)}
+    got = {k: (asdict(v) if hasattr(v, "__dataclass_fields__") else [asdict(i) for i in v] if isinstance(v, list) else v) for k, v in ((k, getattr(form, k)) for k in CONTENT_KEYS)}
     assert got == {k: seed[k] for k in CONTENT_KEYS}
     assert form.provenance["/indicators/0/level1"].ref == "自评表!B14:B17"
     assert form.provenance["/funding/lines/1/executed"].text == "0.00"  # the displayed text, not the value 0
@@ -47,16 +43,18 @@ def test_sample_ods_gives_the_seed_form_with_sheet_refs():
 
 
 def test_repeats_spans_covered_cells_and_values_without_text(tmp_path):
-    table = ('<table:table table:name="Sheet 1">'
-             '<table:table-column table:number-columns-repeated="16384"/>'
-             '<table:table-row><table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="2" office:value-type="string">'
-             "<text:p>产出<text:s text:c=\"2\"/>(50分)</text:p><text:p>第二行</text:p></table:table-cell><table:covered-table-cell/>"
-             '<table:table-cell office:value-type="float" office:value="820000"/></table:table-row>'
-             '<table:table-row><table:covered-table-cell table:number-columns-repeated="2"/>'
-             '<table:table-cell table:number-columns-repeated="2" office:value-type="string"><text:p>同</text:p></table:table-cell></table:table-row>'
-             '<table:table-row table:number-rows-repeated="20"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
-             '<table:table-row><table:table-cell office:value-type="percentage" office:value="0.5"><text:p>50%</text:p></table:table-cell></table:table-row>'
-             "</table:table>")
+    table = (
+        '<table:table table:name="Sheet 1">'
+        '<table:table-column table:number-columns-repeated="16384"/>'
+        '<table:table-row><table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="2" office:value-type="string">'
+        '<text:p>产出<text:s text:c="2"/>(50分)</text:p><text:p>第二行</text:p></table:table-cell><table:covered-table-cell/>'
+        '<table:table-cell office:value-type="float" office:value="820000"/></table:table-row>'
+        '<table:table-row><table:covered-table-cell table:number-columns-repeated="2"/>'
+        '<table:table-cell table:number-columns-repeated="2" office:value-type="string"><text:p>同</text:p></table:table-cell></table:table-row>'
+        '<table:table-row table:number-rows-repeated="20"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+        '<table:table-row><table:table-cell office:value-type="percentage" office:value="0.5"><text:p>50%</text:p></table:table-cell></table:table-row>'
+        "</table:table>"
+    )
     content = read_ods(ods_file(tmp_path, table))
     [page] = content.pages
     [grid] = page.grids

@@ -29,12 +29,15 @@ def ofd_file(tmp_path: Path, pages: list[str], template: str | None = None, name
     path = tmp_path / name
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("OFD.xml", f"<ofd:OFD {NS}><ofd:DocBody><ofd:DocRoot>/Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>")
-        archive.writestr("Doc_0/Document.xml", f"<ofd:Document {NS}><ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox>"
-                                               f"</ofd:PageArea>{templates}</ofd:CommonData><ofd:Pages>{page_list}</ofd:Pages></ofd:Document>")
+        archive.writestr(
+            "Doc_0/Document.xml",
+            f"<ofd:Document {NS}><ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox>"
+            f"</ofd:PageArea>{templates}</ofd:CommonData><ofd:Pages>{page_list}</ofd:Pages></ofd:Document>",
+        )
         for i, layer in enumerate(pages):
-            archive.writestr(f"Doc_0/Pages/Page_{i}/Content.xml", f"<ofd:Page {NS}>{use}<ofd:Content><ofd:Layer ID=\"1\">{layer}</ofd:Layer></ofd:Content></ofd:Page>")
+            archive.writestr(f"Doc_0/Pages/Page_{i}/Content.xml", f'<ofd:Page {NS}>{use}<ofd:Content><ofd:Layer ID="1">{layer}</ofd:Layer></ofd:Content></ofd:Page>')
         if template:
-            archive.writestr("Doc_0/Tpls/Tpl_0/Content.xml", f"<ofd:Page {NS}><ofd:Content><ofd:Layer ID=\"1\">{template}</ofd:Layer></ofd:Content></ofd:Page>")
+            archive.writestr("Doc_0/Tpls/Tpl_0/Content.xml", f'<ofd:Page {NS}><ofd:Content><ofd:Layer ID="1">{template}</ofd:Layer></ofd:Content></ofd:Page>')
     return path
 
 
@@ -44,8 +47,7 @@ def box(x: float, y: float, w: float, h: float) -> str:
 
 def text(x: float, y: float, value: str, size: float = 4.0, extra: str = "", delta: str | None = None) -> str:
     spacing = f' DeltaX="{delta}"' if delta is not None else ""
-    return (f'<ofd:TextObject ID="2" Boundary="{x} {y} 100 {size * 1.5}" Size="{size}" Font="1"{extra}>'
-            f'<ofd:TextCode X="0" Y="{size}"{spacing}>{value}</ofd:TextCode></ofd:TextObject>')
+    return f'<ofd:TextObject ID="2" Boundary="{x} {y} 100 {size * 1.5}" Size="{size}" Font="1"{extra}><ofd:TextCode X="0" Y="{size}"{spacing}>{value}</ofd:TextCode></ofd:TextObject>'
 
 
 def test_sample_ofd_gives_the_seed_form_over_two_pages():
@@ -55,8 +57,7 @@ def test_sample_ofd_gives_the_seed_form_over_two_pages():
     assert content.page_count == 2 and not content.page_errors
     [form] = parse_document(content)
     seed = json.loads((EXPECTED / "seed" / "form1.json").read_text(encoding="utf-8"))
-    got = {k: (asdict(v) if hasattr(v, "__dataclass_fields__") else [asdict(i) for i in v] if isinstance(v, list) else v)
-           for k, v in ((k, getattr(form, k)) for k in CONTENT_KEYS)}
+    got = {k: (asdict(v) if hasattr(v, "__dataclass_fields__") else [asdict(i) for i in v] if isinstance(v, list) else v) for k, v in ((k, getattr(form, k)) for k in CONTENT_KEYS)}
     assert got == {k: seed[k] for k in CONTENT_KEYS}
     assert form.pages == [1, 2]
     where = form.provenance["/total/score"]
@@ -69,9 +70,12 @@ def test_sample_ofd_gives_the_seed_form_over_two_pages():
 def test_glyph_positions_ctm_shorthand_and_template_rulings(tmp_path):
     assert deltas("g 3 2.5 1 g 2 0.5") == [2.5, 2.5, 2.5, 1.0, 0.5, 0.5]
     grid_lines = box(20, 20, 60, 10) + box(80, 20, 60, 10)  # two cells side by side, drawn in the template
-    page = (text(22, 21, "项目名称", delta="g 3 4") +
-            # drawn at half size through its CTM: the object's own units are twice the page's
-            text(82, 21, "培训经费", size=8.0, extra=' CTM="0.5 0 0 0.5 0 0"', delta="g 3 8"))
+    page = (
+        text(22, 21, "项目名称", delta="g 3 4")
+        +
+        # drawn at half size through its CTM: the object's own units are twice the page's
+        text(82, 21, "培训经费", size=8.0, extra=' CTM="0.5 0 0 0.5 0 0"', delta="g 3 8")
+    )
     content = read_ofd(ofd_file(tmp_path, [page], template=grid_lines))
     [page_content] = content.pages
     [grid] = page_content.grids

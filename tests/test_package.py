@@ -24,8 +24,7 @@ def _build_wheel(folder: Path) -> Path:
         shutil.copy(REPO / name, source / name)
     for name in ("pipeline", "schemas"):
         shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder / "dist"), str(source)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder / "dist"), str(source)], capture_output=True, text=True, timeout=300)
     if done.returncode != 0 and ("Could not find a version" in done.stderr or "NewConnectionError" in done.stderr):
         pytest.skip("the build backend (setuptools) cannot be fetched: no package index")
     assert done.returncode == 0, done.stderr
@@ -41,20 +40,24 @@ def test_the_wheel_ships_the_schema_and_extracts_a_sample_in_a_fresh_venv(tmp_pa
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True).stdout.strip())
     # the dependencies of this environment, as a plain path: its own .pth files (an editable
     # install of this package) are not run, so `pipeline` can only come from the wheel
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)], check=True, capture_output=True, timeout=300)
 
     dump = tmp_path / "dump"
     dump.mkdir()
     shutil.copy(DUMP / "2022" / "单表" / "培训经费.pdf", dump / "培训经费.pdf")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run([str(venv / "bin" / "zpef"), "extract", str(dump), "--out", str(tmp_path / "out"), "--workers", "0", "--ocr", "never", "--quiet"],
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+    done = subprocess.run(
+        [str(venv / "bin" / "zpef"), "extract", str(dump), "--out", str(tmp_path / "out"), "--workers", "0", "--ocr", "never", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     where = subprocess.run([str(python), "-c", "import pipeline; print(pipeline.__file__)"], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert where.stdout.startswith(str(site))
@@ -67,8 +70,7 @@ def test_make_extract_installs_the_runtime_only_and_make_test_the_test_extras(tm
         pytest.skip("make not installed")
 
     def planned(target: str) -> list[str]:
-        done = subprocess.run(["make", "-n", target, f"VENV={tmp_path / 'venv'}", f"PYTHON={sys.executable}"],
-                              capture_output=True, text=True, timeout=60, cwd=REPO, check=True)
+        done = subprocess.run(["make", "-n", target, f"VENV={tmp_path / 'venv'}", f"PYTHON={sys.executable}"], capture_output=True, text=True, timeout=60, cwd=REPO, check=True)
         return [line for line in done.stdout.splitlines() if "pip install" in line and "--upgrade pip" not in line]
 
     assert planned("extract") == [f"{tmp_path / 'venv'}/bin/python -m pip install -q -e ."]

@@ -17,7 +17,9 @@ PIPELINE = Path(ptr.__file__).resolve().parent
 
 def form() -> FormDocument:
     return FormDocument(
-        form_id="0123456789abcdef-0", title="测试项目支出绩效自评表", template="shenzhen",
+        form_id="0123456789abcdef-0",
+        title="测试项目支出绩效自评表",
+        template="shenzhen",
         source=Source(file="x.pdf", sha256="0" * 64, form_index=0, pages=[1], method="text_layer"),
         funding=Funding(unit="元", lines=[FundingLine("年度资金总额", 10.0, 10.0, 10.0, 10.0, 100.0, 10.0), FundingLine("当年财政拨款", 10.0, 10.0, 10.0)]),
         indicators=[
@@ -29,16 +31,19 @@ def form() -> FormDocument:
     )
 
 
-@pytest.mark.parametrize(("built", "text", "place"), [
-    (ptr.indicator(2, "score"), "/indicators/2/score", Place("indicators", 2, "score")),
-    (ptr.indicator(2), "/indicators/2", Place("indicators", 2)),
-    (ptr.funding(0, "executed"), "/funding/lines/0/executed", Place("funding", 0, "executed")),
-    (ptr.total("weight"), "/total/weight", Place("total", None, "weight")),
-    (ptr.project("code"), "/project/code", Place("project", None, "code")),
-    (ptr.goal("expected", 1), "/goals/expected/1", Place("goals", 1, "expected")),
-    (ptr.FUNDING_UNIT, "/funding/unit", Place("funding", None, "unit")),
-    (ptr.TITLE, "/title", Place("title")),
-])
+@pytest.mark.parametrize(
+    ("built", "text", "place"),
+    [
+        (ptr.indicator(2, "score"), "/indicators/2/score", Place("indicators", 2, "score")),
+        (ptr.indicator(2), "/indicators/2", Place("indicators", 2)),
+        (ptr.funding(0, "executed"), "/funding/lines/0/executed", Place("funding", 0, "executed")),
+        (ptr.total("weight"), "/total/weight", Place("total", None, "weight")),
+        (ptr.project("code"), "/project/code", Place("project", None, "code")),
+        (ptr.goal("expected", 1), "/goals/expected/1", Place("goals", 1, "expected")),
+        (ptr.FUNDING_UNIT, "/funding/unit", Place("funding", None, "unit")),
+        (ptr.TITLE, "/title", Place("title")),
+    ],
+)
 def test_a_pointer_is_built_and_parsed_back_into_its_parts(built, text, place):
     assert built == text and ptr.parse(text) == place
 
@@ -56,12 +61,27 @@ def test_a_shape_no_value_has_is_refused(text):
         ptr.parse(text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("/funding/lines/3/execution_rate", True), ("/funding/lines/0/executed", True), ("/indicators/12/score", True),
-    ("/indicators/0/weight", True), ("/total/score", True), ("/project/code", True), ("/project/year", True),
-    ("/indicators/0/level1_weight", False), ("/indicators/0/name", False), ("/funding/unit", False), ("/total/grade", False),
-    ("/project/name", False), ("/funding/lines/0/item", False), ("/indicators/score", False), ("/total/score/x", False), ("nonsense", False),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/funding/lines/3/execution_rate", True),
+        ("/funding/lines/0/executed", True),
+        ("/indicators/12/score", True),
+        ("/indicators/0/weight", True),
+        ("/total/score", True),
+        ("/project/code", True),
+        ("/project/year", True),
+        ("/indicators/0/level1_weight", False),
+        ("/indicators/0/name", False),
+        ("/funding/unit", False),
+        ("/total/grade", False),
+        ("/project/name", False),
+        ("/funding/lines/0/item", False),
+        ("/indicators/score", False),
+        ("/total/score/x", False),
+        ("nonsense", False),
+    ],
+)
 def test_numbers_and_codes_are_told_from_text(text, expected):
     assert ptr.is_number_or_code(text) is expected
 
@@ -121,8 +141,7 @@ def pointer_making(source: str) -> list[tuple[int, str]]:
             if not (isinstance(part, ast.Constant) and isinstance(part.value, str) and part.value.startswith("/")):
                 continue
             before = node.values[index - 1] if index else None
-            if before is None and re.match(r"/[A-Za-z_{]", part.value) \
-                    or isinstance(before, ast.FormattedValue) and _POINTER_NAME.fullmatch(ast.unparse(before.value)):
+            if before is None and re.match(r"/[A-Za-z_{]", part.value) or isinstance(before, ast.FormattedValue) and _POINTER_NAME.fullmatch(ast.unparse(before.value)):
                 found.append((node.lineno, ast.unparse(node)))
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in in_f_strings and _POINTER_TEXT.search(node.value):
@@ -131,7 +150,7 @@ def pointer_making(source: str) -> list[tuple[int, str]]:
 
 
 def test_the_habit_test_finds_what_it_looks_for():
-    sample = '''
+    sample = """
 a = f"/indicators/{i}/score"
 b = f"{base}/score"
 c = re.compile(r"^/(?:funding/lines/\\d+/score)$")
@@ -141,11 +160,10 @@ f = f"{pointer}/{key}"
 g = f"{old} and {new} differ ({', '.join(f'{a}/{b}' for a, b in pairs)})"
 h = f'<a href="{FILES_DIR}/form-{form_id}.html">'
 i = f"{x:.2f} ÷ {y} / {z}"
-'''
+"""
     assert [line for line, _ in pointer_making(sample)] == [2, 3, 4, 5, 6, 7]
 
 
 def test_no_module_but_pipeline_pointer_builds_or_parses_pointers():
-    offenders = [f"{path.name}:{line}: {text}" for path in sorted(PIPELINE.rglob("*.py")) if path.name != "pointer.py"
-                 for line, text in pointer_making(path.read_text(encoding="utf-8"))]
+    offenders = [f"{path.name}:{line}: {text}" for path in sorted(PIPELINE.rglob("*.py")) if path.name != "pointer.py" for line, text in pointer_making(path.read_text(encoding="utf-8"))]
     assert offenders == [], "build pointers with pipeline.model.pointer: " + "; ".join(offenders)

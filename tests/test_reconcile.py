@@ -443,8 +443,7 @@ def test_unknown_layout_fails_layout_known_and_still_checks_the_sums():
 # --- grade -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("score", "grade", "status"), [(90.0, "优", "pass"), (89.9, "良", "pass"), (89.9, "优", "fail"),
-                                                         (60.0, "中", "pass"), (59.5, "差", "pass"), (75.0, "良", "fail")])
+@pytest.mark.parametrize(("score", "grade", "status"), [(90.0, "优", "pass"), (89.9, "良", "pass"), (89.9, "优", "fail"), (60.0, "中", "pass"), (59.5, "差", "pass"), (75.0, "良", "fail")])
 def test_grade_follows_the_bands(score, grade, status):
     form = make_form()
     form.total.score, form.total.grade = score, grade

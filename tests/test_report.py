@@ -125,7 +125,7 @@ def test_every_form_has_a_page_with_its_image_outlined_or_its_cell_references(re
         assert "资金" in page and "绩效指标" in page and "项目" in page and '<dialog id="editor">' in page
         if form["source"]["method"] == "text_layer":
             for number in form["source"]["pages"]:
-                figure = re.search(rf'<figcaption>第 {number} 页</figcaption>.*?</figure>', page, flags=re.S).group(0)
+                figure = re.search(rf"<figcaption>第 {number} 页</figcaption>.*?</figure>", page, flags=re.S).group(0)
                 on_page = [p for p, v in form["provenance"].items() if v["page"] == number]
                 assert figure.count("<rect ") == len(on_page) > 10
                 image = re.search(r'<img src="([^"]+)" width="(\d+)" height="(\d+)"', figure)
@@ -177,7 +177,9 @@ def test_forms_of_unknown_layout_share_one_card_with_the_labels_a_template_needs
 
 def ocr_form(index: int, checks_failing: int, bbox=(300.0, 400.0, 340.0, 420.0)) -> FormDocument:
     form = FormDocument(
-        form_id=f"{'ab' * 8}-{index}", title="扫描表", template="shenzhen",
+        form_id=f"{'ab' * 8}-{index}",
+        title="扫描表",
+        template="shenzhen",
         source=Source(file="scan.png", sha256="ab" * 32, form_index=index, pages=[1], method="ocr", ocr_engine="hybrid"),
         indicators=[Indicator("产出", 100.0, "数量", "场次", "10场", "10场", 100.0, 90.0, "x")],
         total=Total(100.0, 95.0 if checks_failing else 90.0),
@@ -204,16 +206,19 @@ def test_what_a_check_found_is_said_in_chinese_from_its_terms():
     found = {c.rule: check_view(form, c).details for c in form.checks if c.status in ("fail", "warn")}
     assert found["total_score"] == ["总分 得分：表中为 95，1 项相加为 90"]
     assert found["values_readable"] == ["项目编码：印有内容但无法读取（not a number: 'x'）"]
-    terms = [Term(Op.RATE, "/funding/lines/0/execution_rate", ["/funding/lines/0/executed", "/funding/lines/0/annual_budget"], 90.0, 95.0, False),
-             Term(Op.SHARE, "/funding/lines/0/score", ["/funding/lines/0/weight", "/funding/lines/0/execution_rate"], 9.0, 10.0, False),
-             Term(Op.AT_MOST, "/indicators/0/score", ["/indicators/0/weight"], 10.0, 12.0, False),
-             Term(Op.GRADE, "/total/grade", ["/total/score"], "良", "优", False)]
+    terms = [
+        Term(Op.RATE, "/funding/lines/0/execution_rate", ["/funding/lines/0/executed", "/funding/lines/0/annual_budget"], 90.0, 95.0, False),
+        Term(Op.SHARE, "/funding/lines/0/score", ["/funding/lines/0/weight", "/funding/lines/0/execution_rate"], 9.0, 10.0, False),
+        Term(Op.AT_MOST, "/indicators/0/score", ["/indicators/0/weight"], 10.0, 12.0, False),
+        Term(Op.GRADE, "/total/grade", ["/total/score"], "良", "优", False),
+    ]
     form.funding.lines = [FundingLine("年度资金总额")]
     assert [term_zh(form, t) for t in terms] == [
         "年度资金总额 执行率：表中为 95，年度资金总额 全年执行数 ÷ 年度资金总额 全年预算数 × 100 = 90",
         "年度资金总额 得分：表中为 10，年度资金总额 分值 × 年度资金总额 执行率 ÷ 100 = 9",
         "数量 得分 12 高于 数量 分值 10",
-        "总分 等级：表中为 优，总分所在分数段的等级为 良"]
+        "总分 等级：表中为 优，总分所在分数段的等级为 良",
+    ]
     many = Check("total_score", CheckStatus.FAIL, "", [], [Term(Op.SUM, "/total/score", [], 1.0, 2.0, False)] * 12)
     assert check_view(form, many).details[-1] == "……另有 4 项" and len(check_view(form, many).details) == 9
 
@@ -257,8 +262,10 @@ def test_the_download_starts_from_the_current_corrections_file_as_written(tmp_pa
     (dump / "corrections.csv").write_text(
         "form_id,field,value,note,reviewer\n"
         f"{form_id},/indicators/2/score,12,first try,李四\n"
-        f"{form_id},/indicators/99/score,1,\"a note, with a comma\",李四\n"
-        f"{form_id},/indicators/2/score,13,原件为13,张三\n", encoding="utf-8")
+        f'{form_id},/indicators/99/score,1,"a note, with a comma",李四\n'
+        f"{form_id},/indicators/2/score,13,原件为13,张三\n",
+        encoding="utf-8",
+    )
     main(["extract", str(dump), "--out", str(out), "--quiet", "--workers", "0"])
     text = (out / "report.html").read_text(encoding="utf-8")
     existing = json.loads(re.search(r'<script type="application/json" id="existing-lines">(.*?)</script>', text, flags=re.S).group(1))

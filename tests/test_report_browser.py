@@ -25,8 +25,7 @@ playwright = pytest.importorskip("playwright.sync_api", reason="playwright is no
 expect = playwright.expect
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 BROKEN_FILE = "review/网格管理事务_得分不符.pdf"
 BROKEN_ID = "e1c757c28df6a128-0"
 NOTE = "时效 得分 11 → 13：实际完成值“及时”达到年度指标值“及时”，且未填偏差原因"
@@ -54,8 +53,7 @@ class Browser:
 @pytest.fixture(scope="module")
 def browser():
     with playwright.sync_playwright() as driver, tempfile.TemporaryDirectory(prefix="zpef-chromium-") as profile:
-        context = driver.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), headless=True, args=ARGS,
-                                                            viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        context = driver.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), headless=True, args=ARGS, viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         yield Browser(context)
         context.close()
 

@@ -76,8 +76,7 @@ def clean(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("clean")
     out = folder / "out"
     assert run_cli(good_dump(folder), out) == 0
-    return {"forms": {p.name: p.read_bytes() for p in (out / "forms").iterdir()}, "rows": manifest_lines(out),
-            "tables": {p.name: p.read_bytes() for p in (out / "tables").iterdir()}}
+    return {"forms": {p.name: p.read_bytes() for p in (out / "forms").iterdir()}, "rows": manifest_lines(out), "tables": {p.name: p.read_bytes() for p in (out / "tables").iterdir()}}
 
 
 def assert_good_files_unchanged(out: Path, clean: dict, tables: bool = False) -> None:
@@ -97,8 +96,13 @@ def log_records(out: Path) -> list[dict]:
 # --- 1. no path or name loses the batch ------------------------------------------------------
 
 
-LONG_PARTS = ["深圳市龙岗区吉华街道办事处二〇二二年度", "项目支出绩效自评材料汇编第一批次归档", "社区网格管理中心报送的各项目自评表扫描件与电子版",
-              "最终审定稿件", "网格管理事务项目支出绩效自评表定稿版本.pdf"]
+LONG_PARTS = [
+    "深圳市龙岗区吉华街道办事处二〇二二年度",
+    "项目支出绩效自评材料汇编第一批次归档",
+    "社区网格管理中心报送的各项目自评表扫描件与电子版",
+    "最终审定稿件",
+    "网格管理事务项目支出绩效自评表定稿版本.pdf",
+]
 
 
 def test_a_long_nested_chinese_path_gets_a_short_output_name_and_keeps_its_full_path(tmp_path, clean):
@@ -222,8 +226,7 @@ def test_a_full_disk_is_exit_4_and_leaves_no_manifest(tmp_path, monkeypatch, cap
 
 
 def test_a_missing_package_is_exit_3_not_a_traceback(tmp_path):
-    code = ("import sys; sys.modules['pandas'] = None; from pipeline.cli import main; "
-            f"sys.exit(main(['extract', {str(good_dump(tmp_path))!r}, '--out', {str(tmp_path / 'out')!r}, '--quiet']))")
+    code = f"import sys; sys.modules['pandas'] = None; from pipeline.cli import main; sys.exit(main(['extract', {str(good_dump(tmp_path))!r}, '--out', {str(tmp_path / 'out')!r}, '--quiet']))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO)
     assert done.returncode == ExitCode.MISSING_DEPENDENCY
     assert "'pandas'" in done.stderr and "Traceback" not in done.stderr
@@ -243,8 +246,20 @@ def test_a_missing_schema_is_exit_3(tmp_path, monkeypatch):
 def _make(dump: Path, out: Path) -> subprocess.CompletedProcess:
     venv = Path(sys.executable).parent.parent
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    command = ["make", "-s", "-o", "system-deps", "-o", str(venv / ".installed"), "extract", f"VENV={venv}", f"STAMP={venv / '.installed'}",
-               f"DUMP={dump}", f"OUT={out}", "ARGS=--quiet --workers 0 --ocr never"]
+    command = [
+        "make",
+        "-s",
+        "-o",
+        "system-deps",
+        "-o",
+        str(venv / ".installed"),
+        "extract",
+        f"VENV={venv}",
+        f"STAMP={venv / '.installed'}",
+        f"DUMP={dump}",
+        f"OUT={out}",
+        "ARGS=--quiet --workers 0 --ocr never",
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
 
 
@@ -465,7 +480,9 @@ def test_csv_outputs_neutralise_formulas_and_parquet_keeps_the_true_values(tmp_p
 
     hostile = '=HYPERLINK("http://example.invalid","点击")'
     form = FormDocument(
-        form_id="1" * 16 + "-0", title="项目支出绩效自评表", template="shenzhen",
+        form_id="1" * 16 + "-0",
+        title="项目支出绩效自评表",
+        template="shenzhen",
         source=Source(file="@SUM(1+1).pdf", sha256="1" * 64, form_index=0, pages=[1], method="text_layer"),
         project=Project(code="+8613800000000", name=hostile, year="2022"),
         funding=Funding(unit="元", lines=[FundingLine("年度资金总额", -5.0, 10.0, 10.0)]),

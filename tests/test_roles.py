@@ -100,8 +100,16 @@ def _document(*pages: list[Grid], title: str = "项目支出绩效自评表") ->
     return DocumentContent(pages=content, page_count=len(content))
 
 
-HEADER = [(0, "一级指标", 1, 1), (1, "二级指标", 1, 1), (2, "三级指标", 1, 1), (3, "年度指标值", 1, 1),
-          (4, "实际完成值", 1, 1), (5, "分值", 1, 1), (6, "得分", 1, 1), (7, "偏差原因分析及改进措施", 1, 1)]
+HEADER = [
+    (0, "一级指标", 1, 1),
+    (1, "二级指标", 1, 1),
+    (2, "三级指标", 1, 1),
+    (3, "年度指标值", 1, 1),
+    (4, "实际完成值", 1, 1),
+    (5, "分值", 1, 1),
+    (6, "得分", 1, 1),
+    (7, "偏差原因分析及改进措施", 1, 1),
+]
 
 
 def _row(level1: str | None, level2: str, name: str, target: str, actual: str, weight: str, score: str) -> list[tuple[int, str, int, int]]:
@@ -110,11 +118,15 @@ def _row(level1: str | None, level2: str, name: str, target: str, actual: str, w
 
 
 def test_a_level1_label_printed_below_a_page_break_names_the_rows_above_it():
-    page1 = _grid([HEADER, _row(None, "数量指标", "培训人次", "≥500", "523", "20", "20"),
-                   _row(None, "质量指标", "合格率", "≥95%", "96%", "15", "15")])
-    page2 = _grid([_row("产出指标(50分)", "时效指标", "按期完成率", "100%", "100%", "15", "15"),
-                   _row("效益指标(50分)", "社会效益指标", "技能提升", "提升", "提升", "50", "50"),
-                   [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]], page=2)
+    page1 = _grid([HEADER, _row(None, "数量指标", "培训人次", "≥500", "523", "20", "20"), _row(None, "质量指标", "合格率", "≥95%", "96%", "15", "15")])
+    page2 = _grid(
+        [
+            _row("产出指标(50分)", "时效指标", "按期完成率", "100%", "100%", "15", "15"),
+            _row("效益指标(50分)", "社会效益指标", "技能提升", "提升", "提升", "50", "50"),
+            [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)],
+        ],
+        page=2,
+    )
     [form] = parse_document(_document([page1], [page2]))
     assert isinstance(form, ParsedForm)
     assert [(i.level1, i.level1_weight) for i in form.indicators] == [("产出指标", 50.0)] * 3 + [("效益指标", 50.0)]
@@ -122,11 +134,20 @@ def test_a_level1_label_printed_below_a_page_break_names_the_rows_above_it():
 
 
 def test_a_second_header_row_refines_the_columns_and_is_not_an_indicator():
-    header = [(0, "一级指标", 1, 2), (1, "二级指标", 1, 2), (2, "三级指标", 1, 2), (3, "年度指标值", 3, 1),
-              (6, "实际完成值", 1, 2), (7, "分值", 1, 2), (8, "得分", 1, 2), (9, "未完成原因分析", 1, 2)]
+    header = [(0, "一级指标", 1, 2), (1, "二级指标", 1, 2), (2, "三级指标", 1, 2), (3, "年度指标值", 3, 1), (6, "实际完成值", 1, 2), (7, "分值", 1, 2), (8, "得分", 1, 2), (9, "未完成原因分析", 1, 2)]
     sub = [(3, "指标性质", 1, 1), (4, "指标值", 1, 1), (5, "度量单位", 1, 1)]
-    data = [(0, "产出指标", 1, 1), (1, "数量指标", 1, 1), (2, "培训人次", 1, 1), (3, "≥", 1, 1), (4, "500", 1, 1),
-            (5, "人次", 1, 1), (6, "523", 1, 1), (7, "100", 1, 1), (8, "100", 1, 1), (9, "", 1, 1)]
+    data = [
+        (0, "产出指标", 1, 1),
+        (1, "数量指标", 1, 1),
+        (2, "培训人次", 1, 1),
+        (3, "≥", 1, 1),
+        (4, "500", 1, 1),
+        (5, "人次", 1, 1),
+        (6, "523", 1, 1),
+        (7, "100", 1, 1),
+        (8, "100", 1, 1),
+        (9, "", 1, 1),
+    ]
     total = [(0, "总分", 7, 1), (7, "100", 1, 1), (8, "100", 1, 1), (9, "", 1, 1)]
     [form] = parse_document(_document([_grid([header, sub, data, total])]))
     assert isinstance(form, ParsedForm)
@@ -138,15 +159,13 @@ def test_a_second_header_row_refines_the_columns_and_is_not_an_indicator():
 def test_funding_rows_of_other_provinces_are_read_by_meaning():
     """Sichuan: 总额 / 其中:财政资金 / 财政专户管理资金 / 单位资金 under 调整后预算数 / 预算执行数."""
     funding = [
-        [(0, "项目资金", 1, 5), (1, "", 1, 1), (2, "年初预算", 1, 1), (3, "调整后预算数", 1, 1), (4, "预算执行数", 1, 1),
-         (5, "预算执行率", 1, 1), (6, "权重", 1, 1), (7, "得分", 1, 1)],
+        [(0, "项目资金", 1, 5), (1, "", 1, 1), (2, "年初预算", 1, 1), (3, "调整后预算数", 1, 1), (4, "预算执行数", 1, 1), (5, "预算执行率", 1, 1), (6, "权重", 1, 1), (7, "得分", 1, 1)],
         [(1, "总额", 1, 1), (2, "50", 1, 1), (3, "48", 1, 1), (4, "46.56", 1, 1), (5, "97%", 1, 1), (6, "10", 1, 1), (7, "9.7", 1, 1)],
         [(1, "其中:财政资金", 1, 1), (2, "40", 1, 1), (3, "38", 1, 1), (4, "36.56", 1, 1), (5, "", 1, 1), (6, "", 1, 1), (7, "", 1, 1)],
         [(1, "财政专户管理资金", 1, 1), (2, "5", 1, 1), (3, "5", 1, 1), (4, "5", 1, 1), (5, "", 1, 1), (6, "", 1, 1), (7, "", 1, 1)],
         [(1, "单位资金", 1, 1), (2, "5", 1, 1), (3, "5", 1, 1), (4, "5", 1, 1), (5, "", 1, 1), (6, "", 1, 1), (7, "", 1, 1)],
     ]
-    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥1200人", "1260人", "90", "88.7"),
-                  [(0, "合计", 5, 1), (5, "100", 1, 1), (6, "98.4", 1, 1), (7, "", 1, 1)]]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥1200人", "1260人", "90", "88.7"), [(0, "合计", 5, 1), (5, "100", 1, 1), (6, "98.4", 1, 1), (7, "", 1, 1)]]
     [form] = parse_document(_document([_grid(funding), _grid(indicators, top=300)]))
     assert isinstance(form, ParsedForm)
     lines = [(line.item, line.annual_budget, line.executed) for line in form.funding.lines]
@@ -163,8 +182,7 @@ def test_a_funding_row_without_a_schema_item_printed_as_zeros_loses_nothing():
         [(1, "总额", 1, 1), (2, "50", 1, 1), (3, "48", 1, 1), (4, "46.56", 1, 1)],
         [(1, "单位资金", 1, 1), (2, "0.00", 1, 1), (3, "0.00", 1, 1), (4, "0.00", 1, 1)],
     ]
-    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥1200人", "1260人", "100", "100"),
-                  [(0, "合计", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥1200人", "1260人", "100", "100"), [(0, "合计", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
     [form] = parse_document(_document([_grid(funding), _grid(indicators, top=300)]))
     assert isinstance(form, ParsedForm)
     assert [row.reason for row in form.dropped_rows] == [NO_SCHEMA_ITEM]
@@ -177,8 +195,7 @@ def test_header_words_of_a_two_row_header_do_not_become_goals():
         [(1, "完成培训500人次", 3, 1), (4, "完成培训523人次", 4, 1)],
         [(0, "绩效指标", 1, 1), (1, "", 3, 1), (4, "得分", 4, 1)],
     ]
-    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥500", "523", "100", "100"),
-                  [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥500", "523", "100", "100"), [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
     [form] = parse_document(_document([_grid(goals), _grid(indicators, top=300)]))
     assert isinstance(form, ParsedForm)
     assert (form.goals.expected, form.goals.actual) == (["完成培训500人次"], ["完成培训523人次"])
@@ -192,10 +209,14 @@ def test_the_samples_keep_every_column_they_print():
 
 
 def test_a_level2_label_printed_below_a_page_break_names_the_rows_above_it_within_its_block():
-    page1 = _grid([HEADER, _row("产出指标(60分)", "数量指标", "培训人次", "≥500", "523", "20", "20"),
-                   [(0, "", 1, 1), (1, "", 1, 1), (2, "合格率", 1, 1), (3, "≥95%", 1, 1), (4, "96%", 1, 1), (5, "20", 1, 1), (6, "20", 1, 1), (7, "", 1, 1)]])
-    page2 = _grid([_row("", "质量指标", "优良率", "≥90%", "92%", "20", "20"),
-                   [(0, "总分", 5, 1), (5, "60", 1, 1), (6, "60", 1, 1), (7, "", 1, 1)]], page=2)
+    page1 = _grid(
+        [
+            HEADER,
+            _row("产出指标(60分)", "数量指标", "培训人次", "≥500", "523", "20", "20"),
+            [(0, "", 1, 1), (1, "", 1, 1), (2, "合格率", 1, 1), (3, "≥95%", 1, 1), (4, "96%", 1, 1), (5, "20", 1, 1), (6, "20", 1, 1), (7, "", 1, 1)],
+        ]
+    )
+    page2 = _grid([_row("", "质量指标", "优良率", "≥90%", "92%", "20", "20"), [(0, "总分", 5, 1), (5, "60", 1, 1), (6, "60", 1, 1), (7, "", 1, 1)]], page=2)
     [form] = parse_document(_document([page1], [page2]))
     assert isinstance(form, ParsedForm)
     assert [i.level2 for i in form.indicators] == ["数量指标", "质量指标", "质量指标"]
@@ -208,8 +229,7 @@ def test_a_row_split_by_a_page_break_is_one_indicator_with_its_texts_joined():
     page1.cells[-1] = replace(page1.cells[-1], text="部分学员因疫情未能参")  # the note column of the last row
     rest = [(0, "", 1, 1), (1, "", 1, 1), (2, "", 1, 1), (3, "", 1, 1), (4, "", 1, 1), (5, "", 1, 1), (6, "", 1, 1), (7, "训,下年度补训。", 1, 1)]
     child = [(0, "", 1, 1), (1, "", 1, 1), (2, "其中：骨干培训人次", 1, 1), (3, "≥50", 1, 1), (4, "52", 1, 1), (5, "", 1, 1), (6, "", 1, 1), (7, "", 1, 1)]
-    page2 = _grid([rest, child, _row("效益指标", "社会效益指标", "技能提升", "提升", "提升", "50", "50"),
-                   [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "95", 1, 1), (7, "", 1, 1)]], page=2)
+    page2 = _grid([rest, child, _row("效益指标", "社会效益指标", "技能提升", "提升", "提升", "50", "50"), [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "95", 1, 1), (7, "", 1, 1)]], page=2)
     [form] = parse_document(_document([page1], [page2]))
     assert isinstance(form, ParsedForm)
     assert [i.name for i in form.indicators] == ["培训人次", "其中：骨干培训人次", "技能提升"]
@@ -235,8 +255,12 @@ def test_a_word_table_row_broken_over_pages_by_libreoffice_stays_one_row(tmp_pat
     dump = tmp_path / "dump"
     dump.mkdir()
     document.save(tmp_path / "form.docx")
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf",
-                    "--outdir", str(dump), str(tmp_path / "form.docx")], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf", "--outdir", str(dump), str(tmp_path / "form.docx")],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     result = process_file(describe(dump / "form.pdf", dump))
     [form] = result.forms
     assert result.pages > 1
@@ -252,8 +276,7 @@ def test_text_in_a_reason_column_beside_the_budget_is_instructions_or_a_value_lo
         [(0, "项目资金", 1, 2), (1, "", 1, 1), (2, "年初预算", 1, 1), (3, "调整后预算数", 1, 1), (4, "预算执行数", 1, 1), (5, "原因", 1, 1)],
         [(1, "总额", 1, 1), (2, "50", 1, 1), (3, "48", 1, 1), (4, "46.56", 1, 1), (5, reason, 1, 1)],
     ]
-    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥1200人", "1260人", "100", "100"),
-                  [(0, "合计", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥1200人", "1260人", "100", "100"), [(0, "合计", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
     [form] = parse_document(_document([_grid(funding), _grid(indicators, top=300)]))
     assert isinstance(form, ParsedForm)
     assert bool(form.unread) == lost
@@ -284,12 +307,22 @@ def test_a_header_label_of_a_schema_field_that_no_synonym_names_is_not_left_null
 def test_a_form_without_goals_or_a_weight_column_and_with_starred_core_rows():
     """Hubei style: the indicator block carries its own points in its caption (年度绩效目标(80分)), no
     goals block, no 分值 column; ★ marks core indicators in the name and in a header."""
-    header = [(0, "年度绩效目标(80分)", 1, 3), (1, "一级指标", 1, 1), (2, "二级指标", 1, 1), (3, "★三级指标", 1, 1),
-              (4, "年度指标值", 1, 1), (5, "实际完成值", 1, 1), (6, "得分", 1, 1), (7, "偏差原因分析及改进措施", 1, 1)]
-    rows = [header,
-            [(1, "产出指标", 1, 1), (2, "数量指标", 1, 1), (3, "★抽检批次", 1, 1), (4, "≥200批次", 1, 1), (5, "215批次", 1, 1), (6, "40", 1, 1), (7, "", 1, 1)],
-            [(1, "效益指标", 1, 1), (2, "社会效益指标", 1, 1), (3, "监测合格率", 1, 1), (4, "≥98%", 1, 1), (5, "98.6%", 1, 1), (6, "40", 1, 1), (7, "", 1, 1)],
-            [(0, "总分", 6, 1), (6, "80", 1, 1), (7, "", 1, 1)]]
+    header = [
+        (0, "年度绩效目标(80分)", 1, 3),
+        (1, "一级指标", 1, 1),
+        (2, "二级指标", 1, 1),
+        (3, "★三级指标", 1, 1),
+        (4, "年度指标值", 1, 1),
+        (5, "实际完成值", 1, 1),
+        (6, "得分", 1, 1),
+        (7, "偏差原因分析及改进措施", 1, 1),
+    ]
+    rows = [
+        header,
+        [(1, "产出指标", 1, 1), (2, "数量指标", 1, 1), (3, "★抽检批次", 1, 1), (4, "≥200批次", 1, 1), (5, "215批次", 1, 1), (6, "40", 1, 1), (7, "", 1, 1)],
+        [(1, "效益指标", 1, 1), (2, "社会效益指标", 1, 1), (3, "监测合格率", 1, 1), (4, "≥98%", 1, 1), (5, "98.6%", 1, 1), (6, "40", 1, 1), (7, "", 1, 1)],
+        [(0, "总分", 6, 1), (6, "80", 1, 1), (7, "", 1, 1)],
+    ]
     [form] = parse_document(_document([_grid(rows)]))
     assert isinstance(form, ParsedForm)
     assert [(i.name, i.weight, i.score) for i in form.indicators] == [("★抽检批次", None, 40.0), ("监测合格率", None, 40.0)]
@@ -299,8 +332,11 @@ def test_a_form_without_goals_or_a_weight_column_and_with_starred_core_rows():
 
 def test_a_title_read_as_two_pieces_side_by_side_is_one_title():
     content = _document([_grid([HEADER, _row("产出指标", "数量指标", "人数", "1", "1", "100", "100")])], title="")
-    content.pages[0].lines[:] = [TextLine("2022年度项目", 1, (166.0, 53.0, 289.0, 72.0)), TextLine("支出绩效自评表", 1, (289.0, 53.0, 430.0, 72.0)),
-                                 TextLine("金额单位:万元", 1, (431.0, 79.0, 500.0, 91.0))]
+    content.pages[0].lines[:] = [
+        TextLine("2022年度项目", 1, (166.0, 53.0, 289.0, 72.0)),
+        TextLine("支出绩效自评表", 1, (289.0, 53.0, 430.0, 72.0)),
+        TextLine("金额单位:万元", 1, (431.0, 79.0, 500.0, 91.0)),
+    ]
     [form] = parse_document(content)
     assert isinstance(form, ParsedForm)
     assert (form.title, form.project.year, form.funding.unit) == ("2022年度项目支出绩效自评表", "2022", "万元")

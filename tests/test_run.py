@@ -47,8 +47,7 @@ def test_output_folder_inside_the_dump_is_not_read_back(tmp_path):
     shutil.copy(DUMP / "2022" / "单表" / "培训经费.pdf", tmp_path / "form.pdf")
     out = tmp_path / "out"
     for _ in range(2):
-        done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(tmp_path), "--out", str(out), "--quiet"],
-                              capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(tmp_path), "--out", str(out), "--quiet"], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
     assert "1 files: " in done.stdout and "; 1 forms: " in done.stdout
 
@@ -68,9 +67,16 @@ def test_every_manifest_row_not_ok_says_why_with_a_stable_code(sample_run):
     import csv
 
     rows = {row["file"]: row for row in csv.DictReader((sample_run.out / "manifest.csv").open(encoding="utf-8-sig"))}
-    expected = {"bad/encrypted.pdf": "encrypted", "bad/truncated.pdf": "truncated_pdf", "bad/empty.pdf": "empty_file",
-                "bad/attachments.zip": "archive", "bad/no_form.pdf": "not_a_form", "bad/unknown.dat": "unknown_type",
-                "other/部门整体支出绩效自评表.pdf": "other_form_type", "review/网格管理事务_得分不符.pdf": "checks_failed"}
+    expected = {
+        "bad/encrypted.pdf": "encrypted",
+        "bad/truncated.pdf": "truncated_pdf",
+        "bad/empty.pdf": "empty_file",
+        "bad/attachments.zip": "archive",
+        "bad/no_form.pdf": "not_a_form",
+        "bad/unknown.dat": "unknown_type",
+        "other/部门整体支出绩效自评表.pdf": "other_form_type",
+        "review/网格管理事务_得分不符.pdf": "checks_failed",
+    }
     assert {name: rows[name]["reason"] for name in expected} == expected
     assert all(row["reason"] == "" for row in rows.values() if row["status"] == "ok")
     assert all(row["reason"] for row in rows.values() if row["status"] != "ok")

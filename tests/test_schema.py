@@ -224,4 +224,3 @@ def test_schema_enums_match_vocabulary():
     item_enum = _object("funding/lines/[]")["properties"]["item"]["enum"]
     assert set(item_enum) == set(FUNDING_ITEMS)
     assert set(_object("funding")["properties"]["unit"]["enum"]) == set(AMOUNT_UNITS) | {None}
-

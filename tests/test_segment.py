@@ -176,10 +176,15 @@ def test_snap_positions_keeps_lines_further_apart_than_tolerance():
 def test_nearly_equal_rulings_snap_into_one_grid_line():
     # Each line is drawn as segments whose positions differ by up to 2.5 points, as PDFs do.
     rulings = [
-        h(0.0, 0, 100), h(1.2, 100, 200),
-        h(20.0, 0, 100), h(22.5, 100, 200),
+        h(0.0, 0, 100),
+        h(1.2, 100, 200),
+        h(20.0, 0, 100),
+        h(22.5, 100, 200),
         h(40.3, 0, 200),
-        v(0.0, 0, 40), v(99.0, 0, 20), v(101.4, 20, 40), v(200.0, 0, 40),
+        v(0.0, 0, 40),
+        v(99.0, 0, 20),
+        v(101.4, 20, 40),
+        v(200.0, 0, 40),
     ]
     tables = group_tables(rulings)
     assert len(tables) == 1

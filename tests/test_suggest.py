@@ -12,17 +12,21 @@ from pipeline.checks.suggest import CANDIDATES_MARKER, MARKER, NO_CANDIDATE, Cha
 BROKEN = "review/网格管理事务_得分不符.pdf"
 
 
-def form(indicators: list[Indicator], total_score: float, total_weight: float = 100.0, funding: list[FundingLine] | None = None,
-         provenance: dict[str, Provenance] | None = None) -> FormDocument:
+def form(indicators: list[Indicator], total_score: float, total_weight: float = 100.0, funding: list[FundingLine] | None = None, provenance: dict[str, Provenance] | None = None) -> FormDocument:
     document = FormDocument(
         form_id="0123456789abcdef-0",
         title="测试项目支出绩效自评表",
         template="shenzhen",
         source=Source(file="x.pdf", sha256="0123456789abcdef" * 4, form_index=0, pages=[1], method="ocr" if provenance else "text_layer"),
-        funding=Funding(unit="元", lines=funding if funding is not None else [
-            FundingLine("年度资金总额", 100.0, 100.0, 100.0, 10.0, 100.0, 10.0),
-            FundingLine("当年财政拨款", 100.0, 100.0, 100.0),
-        ]),
+        funding=Funding(
+            unit="元",
+            lines=funding
+            if funding is not None
+            else [
+                FundingLine("年度资金总额", 100.0, 100.0, 100.0, 10.0, 100.0, 10.0),
+                FundingLine("当年财政拨款", 100.0, 100.0, 100.0),
+            ],
+        ),
         indicators=indicators,
         total=Total(weight=total_weight, score=total_score),
         provenance=provenance or {},
@@ -31,8 +35,7 @@ def form(indicators: list[Indicator], total_score: float, total_weight: float = 
     return document
 
 
-def indicator(level2: str, weight: float, score: float, target: str = "达标", actual: str = "达标", note: str | None = None,
-              level1: str = "产出", level1_weight: float | None = None) -> Indicator:
+def indicator(level2: str, weight: float, score: float, target: str = "达标", actual: str = "达标", note: str | None = None, level1: str = "产出", level1_weight: float | None = None) -> Indicator:
     return Indicator(level1, level1_weight, level2, f"{level2}指标", target, actual, weight, score, note)
 
 
@@ -57,8 +60,7 @@ def test_the_broken_sample_gets_the_issue_s_suggestion():
 
 def test_a_suggestion_solves_only_the_sums_its_check_found_off():
     """level1_weight compares each level-1 group: only the group that does not add up is solved."""
-    indicators = [indicator("数量", 30, 30, level1_weight=50), indicator("质量", 18, 18, level1_weight=50),
-                  indicator("社会效益", 40, 40, level1="效益", level1_weight=40)]
+    indicators = [indicator("数量", 30, 30, level1_weight=50), indicator("质量", 18, 18, level1_weight=50), indicator("社会效益", 40, 40, level1="效益", level1_weight=40)]
     document = form(indicators, total_score=98, total_weight=98)
     check = next(c for c in document.checks if c.rule == "level1_weight")
     assert check.status == "fail" and [t.holds for t in check.terms] == [False, True]
@@ -98,8 +100,7 @@ def test_ocr_confusion_needs_an_ocr_reading_and_confusable_digits():
 
 
 def test_a_change_that_breaks_another_check_is_no_candidate():
-    lines = [FundingLine("年度资金总额", 820000.0, 820000.0, 820000.0, 10.0, 100.0, 10.0),
-             FundingLine("当年财政拨款", 820000.0, 820000.0, 82000.0)]
+    lines = [FundingLine("年度资金总额", 820000.0, 820000.0, 820000.0, 10.0, 100.0, 10.0), FundingLine("当年财政拨款", 820000.0, 820000.0, 82000.0)]
     document = form([indicator("数量", 90, 90)], total_score=100, funding=lines)
     (found,) = suggestions(document)
     assert found.rule == "funding_sum"
@@ -111,8 +112,7 @@ def test_a_change_that_breaks_another_check_is_no_candidate():
 
 
 def test_level1_and_total_weight_agree_on_one_change():
-    indicators = [indicator("数量", 14, 12, level1_weight=50, note="未完成"), indicator("质量", 38, 38, level1_weight=50),
-                  indicator("社会效益", 40, 40, level1="效益", level1_weight=40)]
+    indicators = [indicator("数量", 14, 12, level1_weight=50, note="未完成"), indicator("质量", 38, 38, level1_weight=50), indicator("社会效益", 40, 40, level1="效益", level1_weight=40)]
     document = form(indicators, total_score=100)
     assert {c.rule for c in document.checks if c.status == "fail"} == {"total_weight", "level1_weight"}
     found = suggestions(document)

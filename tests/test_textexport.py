@@ -92,11 +92,9 @@ def test_level1_label_on_a_middle_row_spans_its_whole_block():
 def test_rows_shifted_left_are_put_back_under_their_headers():
     forms = forms_of(seed_text())
     lasting = forms[1].indicators[7]  # "可持续影响\t\t辖区住房租赁市场的发展…", two fields to the left
-    assert (lasting.level1, lasting.level2, lasting.name, lasting.target, lasting.weight, lasting.score) == (
-        "效益", "可持续影响", "辖区住房租赁市场的发展", "健康良性发展", 15.0, 15.0)
+    assert (lasting.level1, lasting.level2, lasting.name, lasting.target, lasting.weight, lasting.score) == ("效益", "可持续影响", "辖区住房租赁市场的发展", "健康良性发展", 15.0, 15.0)
     satisfied = forms[2].indicators[8]  # "满意度\t服务对象满意度\t员工满意度…", one field to the left
-    assert (satisfied.level1, satisfied.level2, satisfied.name, satisfied.actual, satisfied.score) == (
-        "满意度", "服务对象满意度", "员工满意度", "92%", 10.0)
+    assert (satisfied.level1, satisfied.level2, satisfied.name, satisfied.actual, satisfied.score) == ("满意度", "服务对象满意度", "员工满意度", "92%", 10.0)
     assert forms[2].provenance["/indicators/8/name"].ref == "line 84, field 3"  # where it is in the file
 
 
@@ -202,8 +200,7 @@ def test_aligned_row_is_left_as_it_is():
 
 def test_shift_by_two_drops_the_surplus_empty_field_before_the_texts():
     row = fields("可持续影响\t\t辖区住房租赁市场的发展\t健康良性发展\t健康良性发展\t15\t15\t\t")
-    assert row_texts(realign_row(row, COLUMNS))[:8] == [
-        "", "", "可持续影响", "辖区住房租赁市场的发展", "健康良性发展", "健康良性发展", "15", "15"]
+    assert row_texts(realign_row(row, COLUMNS))[:8] == ["", "", "可持续影响", "辖区住房租赁市场的发展", "健康良性发展", "健康良性发展", "15", "15"]
 
 
 def test_numbers_in_the_texts_and_a_zero_in_the_deviation_column_do_not_mislead():
@@ -228,17 +225,19 @@ def test_squeeze_drops_trailing_then_inner_empty_fields():
 
 
 def test_blocks_follow_the_level2_vocabulary_national_names_included():
-    text = "\n".join([
-        "项目支出绩效自评表",
-        "绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施",
-        "\t\t数量指标\t完成培训人次\t≥500人次\t523人次\t20\t20\t",
-        "\t产出指标(50分)\t质量指标\t培训合格率\t≥95%\t96.2%\t30\t30\t",
-        "\t\t社会效益指标\t技能提升\t明显提升\t有所提升\t20\t17\t",
-        "\t效益指标(30分)\t可持续影响指标\t长效机制\t建立\t已建立\t10\t10\t",
-        "服务对象满意度指标\t参训学员满意度\t≥90%\t93%\t10\t10\t\t\t",
-        "\t满意度指标(10分)\t\t\t\t\t\t\t",
-        "总分\t\t\t\t\t\t100\t97\t",
-    ])
+    text = "\n".join(
+        [
+            "项目支出绩效自评表",
+            "绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施",
+            "\t\t数量指标\t完成培训人次\t≥500人次\t523人次\t20\t20\t",
+            "\t产出指标(50分)\t质量指标\t培训合格率\t≥95%\t96.2%\t30\t30\t",
+            "\t\t社会效益指标\t技能提升\t明显提升\t有所提升\t20\t17\t",
+            "\t效益指标(30分)\t可持续影响指标\t长效机制\t建立\t已建立\t10\t10\t",
+            "服务对象满意度指标\t参训学员满意度\t≥90%\t93%\t10\t10\t\t\t",
+            "\t满意度指标(10分)\t\t\t\t\t\t\t",
+            "总分\t\t\t\t\t\t100\t97\t",
+        ]
+    )
     [form] = forms_of(text)
     assert [(i.level1, i.level1_weight, i.level2) for i in form.indicators] == [
         ("产出指标", 50.0, "数量指标"),
@@ -286,15 +285,17 @@ def test_damaged_utf8_byte_does_not_turn_the_file_into_gb18030_nonsense(tmp_path
 
 
 def test_level2_merge_continues_past_a_level1_label_of_its_own_family():
-    text = "\n".join([
-        "项目支出绩效自评表",
-        HEADER,
-        "\t\t数量\t场次A\t1场\t1场\t10\t10\t",
-        "\t产出(20分)\t\t场次B\t1场\t1场\t10\t10\t",
-        "\t效益(10分)\t社会效益\t效果\t好\t好\t10\t10\t",
-        "\t\t\t效果二\t好\t好\t0\t0\t",
-        "总分\t\t\t\t\t\t30\t30\t",
-    ])
+    text = "\n".join(
+        [
+            "项目支出绩效自评表",
+            HEADER,
+            "\t\t数量\t场次A\t1场\t1场\t10\t10\t",
+            "\t产出(20分)\t\t场次B\t1场\t1场\t10\t10\t",
+            "\t效益(10分)\t社会效益\t效果\t好\t好\t10\t10\t",
+            "\t\t\t效果二\t好\t好\t0\t0\t",
+            "总分\t\t\t\t\t\t30\t30\t",
+        ]
+    )
     [form] = forms_of(text)
     assert [(i.level1, i.level2, i.name) for i in form.indicators] == [
         ("产出", "数量", "场次A"),

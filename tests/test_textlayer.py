@@ -73,7 +73,7 @@ def test_byte_damage_in_a_page_s_content_never_leaves_the_form_ok(tmp_path, wher
         contents = pdf.pages[0].obj.Contents
         raw = bytearray(contents.read_raw_bytes())
         start = int(len(raw) * where)
-        raw[start:start + 6] = bytes(b ^ 0xFF for b in raw[start:start + 6])
+        raw[start : start + 6] = bytes(b ^ 0xFF for b in raw[start : start + 6])
         contents.write(bytes(raw), filter=contents.get("/Filter"), decode_parms=contents.get("/DecodeParms"))
         pdf.save(dump / "damaged.pdf")
     result = process_file(describe(dump / "damaged.pdf", dump))

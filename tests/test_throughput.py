@@ -64,8 +64,7 @@ RUN_RECORDS = {"manifest.csv", "run.json", "run.log"}  # written by every run: t
 
 def stamps(out: Path) -> dict[str, tuple[int, int]]:
     """Every output file (what each run writes anew aside) with its inode and modification time."""
-    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")
-            if p.is_file() and p.relative_to(out).as_posix() not in RUN_RECORDS}
+    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file() and p.relative_to(out).as_posix() not in RUN_RECORDS}
 
 
 def outputs(out: Path) -> dict[str, bytes]:

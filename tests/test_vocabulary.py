@@ -149,13 +149,16 @@ def test_level1_parts_allows_space_before_fen():
     assert level1_parts("效益（ 30 分 ）") == ("效益", 30.0)
 
 
-@pytest.mark.parametrize(("line", "title", "other"), [
-    ("项目支出绩效自评表（2023年度）", True, None),
-    ("2022年度项目支出绩效自评表（公开14表）", True, None),
-    ("乡村振兴项目绩效自评表", True, None),
-    ("单位整体支出绩效自评表", True, "unit overall form (单位整体支出绩效自评表)"),
-    ("项目支出绩效自评表填报说明", False, None),
-])
+@pytest.mark.parametrize(
+    ("line", "title", "other"),
+    [
+        ("项目支出绩效自评表（2023年度）", True, None),
+        ("2022年度项目支出绩效自评表（公开14表）", True, None),
+        ("乡村振兴项目绩效自评表", True, None),
+        ("单位整体支出绩效自评表", True, "unit overall form (单位整体支出绩效自评表)"),
+        ("项目支出绩效自评表填报说明", False, None),
+    ],
+)
 def test_titles_of_other_provinces_start_a_form(line, title, other):
     assert is_form_title(line) is title
     assert other_form_type(line) == other

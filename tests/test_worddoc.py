@@ -27,8 +27,10 @@ CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators"
 
 
 def content_of(form: ParsedForm) -> dict:
-    return {key: (asdict(value) if hasattr(value, "__dataclass_fields__") else [asdict(i) for i in value] if isinstance(value, list) else value)
-            for key, value in ((k, getattr(form, k)) for k in CONTENT_KEYS)}
+    return {
+        key: (asdict(value) if hasattr(value, "__dataclass_fields__") else [asdict(i) for i in value] if isinstance(value, list) else value)
+        for key, value in ((k, getattr(form, k)) for k in CONTENT_KEYS)
+    }
 
 
 def expected(name: str) -> dict:
@@ -87,10 +89,12 @@ def _docx_xml(tmp_path: Path, body_xml: str) -> Path:
     """A .docx whose body is the given WordprocessingML (python-docx's template around it)."""
     path = tmp_path / "raw.docx"
     docx.Document().save(path)
-    namespaces = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-                  'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
-                  'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
-                  'xmlns:v="urn:schemas-microsoft-com:vml"')
+    namespaces = (
+        'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+        'xmlns:v="urn:schemas-microsoft-com:vml"'
+    )
     document = f'<?xml version="1.0" encoding="UTF-8"?><w:document {namespaces}><w:body>{body_xml}</w:body></w:document>'
     with zipfile.ZipFile(path) as source:
         members = {name: source.read(name) for name in source.namelist()}
@@ -102,7 +106,7 @@ def _docx_xml(tmp_path: Path, body_xml: str) -> Path:
 
 
 def p(text: str, extra: str = "") -> str:
-    return f"<w:p><w:r>{extra}<w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>"
+    return f'<w:p><w:r>{extra}<w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
 
 
 def tc(text: str, properties: str = "") -> str:
@@ -110,17 +114,18 @@ def tc(text: str, properties: str = "") -> str:
 
 
 def test_layout_frame_text_boxes_tracked_changes_and_page_breaks(tmp_path):
-    inner = ("<w:tbl><w:tblGrid><w:gridCol w:w=\"2000\"/><w:gridCol w:w=\"2000\"/></w:tblGrid>"
-             f"<w:tr>{tc('一级指标')}{tc('得分')}</w:tr><w:tr>{tc('产出')}{tc('50')}</w:tr></w:tbl>")
-    box = ('<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx><w:txbxContent>'
-           f'{p("附件1")}</w:txbxContent></wps:txbx></w:drawing></mc:Choice><mc:Fallback><w:pict><v:textbox><w:txbxContent>'
-           f'{p("附件1")}</w:txbxContent></v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+    inner = f'<w:tbl><w:tblGrid><w:gridCol w:w="2000"/><w:gridCol w:w="2000"/></w:tblGrid><w:tr>{tc("一级指标")}{tc("得分")}</w:tr><w:tr>{tc("产出")}{tc("50")}</w:tr></w:tbl>'
+    box = (
+        '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx><w:txbxContent>'
+        f"{p('附件1')}</w:txbxContent></wps:txbx></w:drawing></mc:Choice><mc:Fallback><w:pict><v:textbox><w:txbxContent>"
+        f"{p('附件1')}</w:txbxContent></v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    )
     body = (
         f"<w:p>{box}<w:r><w:t>项目支出绩效自评表</w:t></w:r><w:del><w:r><w:delText>删掉的字</w:delText></w:r></w:del>"
         "<w:ins><w:r><w:t>（2022年度）</w:t></w:r></w:ins></w:p>"
         # a one-cell layout table around the form table, with a caption paragraph inside
         f"<w:tbl><w:tr><w:tc>{p('金额单位：万元')}{inner}<w:p/></w:tc></w:tr></w:tbl>"
-        f"<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>{p('第二页的说明')}"
+        f'<w:p><w:r><w:br w:type="page"/></w:r></w:p>{p("第二页的说明")}'
         "<w:sdt><w:sdtContent>" + p("内容控件里的文字") + "</w:sdtContent></w:sdt>"
     )
     content = read_docx(_docx_xml(tmp_path, body))
@@ -138,8 +143,7 @@ def test_embedded_objects_and_picture_only_documents_are_named(tmp_path):
     obj = '<w:p><w:r><w:object><v:shape xmlns:v="urn:schemas-microsoft-com:vml"/></w:object></w:r></w:p>'
     content = read_docx(_docx_xml(tmp_path, p("项目支出绩效自评表") + obj))
     assert "1 embedded object(s)" in content.page_errors[1]
-    picture = ('<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
-               "</wp:inline></w:drawing></w:r></w:p>")
+    picture = '<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"></wp:inline></w:drawing></w:r></w:p>'
     (tmp_path / "dump").mkdir()
     _docx_xml(tmp_path, p("项目支出绩效自评表") + picture).rename(tmp_path / "dump" / "pasted.docx")
     [row] = run(tmp_path / "dump").files
@@ -183,7 +187,6 @@ def test_word_table_split_in_two_tables_and_a_year_line(tmp_path):
     assert content_of(form_read) == expected("form3.json")
 
 
-
 def test_a_small_table_inside_a_form_cell_is_that_cell_s_text(tmp_path):
     document = docx.Document()
     table = document.add_table(rows=2, cols=3)
@@ -206,7 +209,8 @@ def test_a_macro_enabled_document_is_read_too(tmp_path):
     with zipfile.ZipFile(SAMPLE) as source:
         members = {name: source.read(name) for name in source.namelist()}
     members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
-        b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", b"application/vnd.ms-word.document.macroEnabled.main+xml")
+        b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", b"application/vnd.ms-word.document.macroEnabled.main+xml"
+    )
     path = tmp_path / "宏.docm"
     with zipfile.ZipFile(path, "w") as target:
         for name, data in members.items():
@@ -218,7 +222,6 @@ def test_a_macro_enabled_document_is_read_too(tmp_path):
 
 def test_check_boxes_typed_as_wingdings_symbols_are_read(tmp_path):
     sym = '<w:r><w:sym w:font="{}" w:char="{}"/></w:r>'
-    body = ("<w:p>" + sym.format("Wingdings", "F0FE") + "<w:r><w:t>是 </w:t></w:r>" + sym.format("Wingdings 2", "F0A3")
-            + "<w:r><w:t>否</w:t></w:r>" + sym.format("Symbol", "F0B4") + "</w:p>")
+    body = "<w:p>" + sym.format("Wingdings", "F0FE") + "<w:r><w:t>是 </w:t></w:r>" + sym.format("Wingdings 2", "F0A3") + "<w:r><w:t>否</w:t></w:r>" + sym.format("Symbol", "F0B4") + "</w:p>"
     [page] = read_docx(_docx_xml(tmp_path, body)).pages
     assert [line.text for line in page.lines] == ["☑是 □否"]

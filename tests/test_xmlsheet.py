@@ -23,8 +23,7 @@ CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators"
 
 
 def content_of(form) -> dict:
-    return {k: (asdict(v) if hasattr(v, "__dataclass_fields__") else [asdict(i) for i in v] if isinstance(v, list) else v)
-            for k, v in ((k, getattr(form, k)) for k in CONTENT_KEYS)}
+    return {k: (asdict(v) if hasattr(v, "__dataclass_fields__") else [asdict(i) for i in v] if isinstance(v, list) else v) for k, v in ((k, getattr(form, k)) for k in CONTENT_KEYS)}
 
 
 def test_sample_gives_the_seed_form_with_sheet_refs():
@@ -41,8 +40,12 @@ def test_sample_gives_the_seed_form_with_sheet_refs():
 def test_the_sample_is_a_workbook_excel_software_reads_the_same_way(tmp_path):
     shutil.copy(SAMPLE, tmp_path / "book.xml")
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([soffice(), f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--convert-to", "xlsx",
-                        "--outdir", str(tmp_path), str(tmp_path / "book.xml")], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [soffice(), f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(tmp_path / "book.xml")],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     [ours], [theirs] = parse_document(read_xml_workbook(SAMPLE)), parse_document(read_xlsx(tmp_path / "book.xlsx"))
     assert content_of(ours) == content_of(theirs)
 
@@ -58,7 +61,9 @@ def test_placement_by_index_merges_and_named_formats(tmp_path):
         '<Row><Cell ss:MergeAcross="1" ss:MergeDown="1"><Data ss:Type="String">产出<html:B>(50分)</html:B></Data></Cell>'
         '<Cell ss:StyleID="child"><Data ss:Type="Number">820000</Data></Cell></Row>'
         '<Row ss:Index="3"><Cell ss:Index="3" ss:StyleID="pct"><Data ss:Type="Number">0.8625</Data></Cell></Row>'
-        "</Table></Worksheet></Workbook>", encoding="utf-8")
+        "</Table></Worksheet></Workbook>",
+        encoding="utf-8",
+    )
     assert describe(path, tmp_path).kind == "xml_workbook"
     [grid] = read_xml_workbook(path).pages[0].grids
     merged = at(grid, 1, 1)

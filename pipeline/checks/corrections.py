@@ -115,11 +115,11 @@ def read_corrections(path: Path) -> tuple[list[CorrectionRow], list[Rejected]]:
         if not any(v.strip() for v in values.values()) or values.get("form_id", "").lstrip().startswith("#"):
             continue
         if record.get(None):  # more fields than the header names: an unquoted comma in a note
-            problems.append(Rejected(reader.line_num, values["form_id"].strip(), values["field"].strip(), values["value"],
-                                     "more fields than the header names (quote a value or note that contains a comma)"))
+            problems.append(
+                Rejected(reader.line_num, values["form_id"].strip(), values["field"].strip(), values["value"], "more fields than the header names (quote a value or note that contains a comma)")
+            )
             continue
-        rows.append(CorrectionRow(reader.line_num, values["form_id"].strip(), values["field"].strip(), values["value"],
-                                  _optional(values.get("note")), _optional(values.get("reviewer"))))
+        rows.append(CorrectionRow(reader.line_num, values["form_id"].strip(), values["field"].strip(), values["value"], _optional(values.get("note")), _optional(values.get("reviewer"))))
     return rows, problems
 
 
@@ -166,8 +166,6 @@ def typed(text: str, subschema: dict[str, Any]) -> str | float | None:
 # --- applying -----------------------------------------------------------------------------
 
 
-
-
 def _unreadable_left(check: Check, corrected: set[str]) -> Check | None:
     """The values_readable check without the values a reviewer has now given; None when none are left."""
     left = [(term.at, term.note or "") for term in check.terms if term.at not in corrected]
@@ -193,11 +191,9 @@ def recheck(form: FormDocument, rejected: list[Rejected] | None = None, source: 
             checks.append(check)
     if rejected:
         reasons = "; ".join(r.describe(source) for r in rejected)
-        checks.append(Check("corrections", CheckStatus.FAIL, f"{len(rejected)} correction(s) not applied: {reasons}",
-                            list(dict.fromkeys(r.field for r in rejected if r.field.startswith("/")))))
+        checks.append(Check("corrections", CheckStatus.FAIL, f"{len(rejected)} correction(s) not applied: {reasons}", list(dict.fromkeys(r.field for r in rejected if r.field.startswith("/")))))
     elif form.corrections:
-        checks.append(Check("corrections", CheckStatus.PASS, f"{len(form.corrections)} correction(s) applied: "
-                            + ", ".join(c.field for c in form.corrections), [c.field for c in form.corrections]))
+        checks.append(Check("corrections", CheckStatus.PASS, f"{len(form.corrections)} correction(s) applied: " + ", ".join(c.field for c in form.corrections), [c.field for c in form.corrections]))
     form.checks = checks
     form.status = form_status(checks)
     errors = schema_errors(form.to_json())
@@ -236,8 +232,7 @@ def apply_corrections(result: RunResult, path: Path | None, source: str | None =
     for row in _latest(rows, outcome):
         owner = owners.get(row.form_id)
         if owner is None:
-            outcome.rejected.append(Rejected(row.line, row.form_id, row.field, row.value,
-                                             "unknown form_id: no form of this run has it"))
+            outcome.rejected.append(Rejected(row.line, row.form_id, row.field, row.value, "unknown form_id: no form of this run has it"))
             continue
         file_result, form = owner
         problems = touched.setdefault(form.form_id, [])

@@ -117,8 +117,7 @@ def total_score(form: FormDocument) -> Check:
     summed = sum(v for _, _, v in parts if v is not None)
     holds = _agrees(form.total.score, summed, _precision(form, ptr.total("score"), form.total.score))
     term = Term(Op.SUM, ptr.total("score"), [p for p, _, _ in parts], _computed(summed), form.total.score, holds)
-    return _result(rule, [term], f"得分合计 {fmt(summed)} = 总分 {fmt(form.total.score)}",
-                   None if holds else _sum_message("得分", [(name, v) for _, name, v in parts], form.total.score, "总分"))
+    return _result(rule, [term], f"得分合计 {fmt(summed)} = 总分 {fmt(form.total.score)}", None if holds else _sum_message("得分", [(name, v) for _, name, v in parts], form.total.score, "总分"))
 
 
 def total_weight(form: FormDocument) -> Check:
@@ -130,8 +129,9 @@ def total_weight(form: FormDocument) -> Check:
     summed = sum(v for _, _, v in parts if v is not None)
     holds = abs(summed - form.total.weight) <= SUM_TOLERANCE
     term = Term(Op.SUM, ptr.total("weight"), [p for p, _, _ in parts], _computed(summed), form.total.weight, holds)
-    return _result(rule, [term], f"分值合计 {fmt(summed)} = 总分分值 {fmt(form.total.weight)}",
-                   None if holds else _sum_message("分值", [(name, v) for _, name, v in parts], form.total.weight, "总分分值"))
+    return _result(
+        rule, [term], f"分值合计 {fmt(summed)} = 总分分值 {fmt(form.total.weight)}", None if holds else _sum_message("分值", [(name, v) for _, name, v in parts], form.total.weight, "总分分值")
+    )
 
 
 def level1_weight(form: FormDocument) -> Check:
@@ -144,8 +144,7 @@ def level1_weight(form: FormDocument) -> Check:
         members = [form.indicators[i] for i in group.indices]
         summed = sum(i.weight for i in members if i.weight is not None)
         holds = abs(summed - group.weight) <= SUM_TOLERANCE
-        terms.append(Term(Op.SUM, ptr.indicator(group.indices[0], "level1_weight"), [ptr.indicator(i, "weight") for i in group.indices],
-                          _computed(summed), group.weight, holds))
+        terms.append(Term(Op.SUM, ptr.indicator(group.indices[0], "level1_weight"), [ptr.indicator(i, "weight") for i in group.indices], _computed(summed), group.weight, holds))
         if not holds:
             described = " + ".join(f"{_indicator_label(i)} {fmt(i.weight)}" for i in members)
             findings.append(f"{group.name}: 分值合计 {fmt(summed)} ≠ 声明的 {fmt(group.weight)}分 ({described})")
@@ -218,9 +217,7 @@ def execution_rate(form: FormDocument) -> Check:
         holds = _agrees(line.execution_rate, expected, _precision(form, at, line.execution_rate))
         terms.append(Term(Op.RATE, at, parts, _computed(expected), line.execution_rate, holds))
         if not holds:
-            findings.append(
-                f"{line.item}: 执行率 {fmt(line.execution_rate)} ≠ {fmt(line.executed)} ÷ {fmt(line.annual_budget)} × 100 = {expected:.2f}"
-            )
+            findings.append(f"{line.item}: 执行率 {fmt(line.execution_rate)} ≠ {fmt(line.executed)} ÷ {fmt(line.annual_budget)} × 100 = {expected:.2f}")
     if findings:
         return Check(rule, FAIL, "; ".join(findings), _at_fault(terms), terms)
     if not terms:
@@ -241,18 +238,25 @@ def funding_score(form: FormDocument) -> Check:
     at = ptr.funding(index, "score")
     holds = _agrees(line.score, expected, _precision(form, at, line.score))
     term = Term(Op.SHARE, at, [ptr.funding(index, "weight"), ptr.funding(index, "execution_rate")], _computed(expected), line.score, holds)
-    return _result(rule, [term], f"得分 {fmt(line.score)} = {fmt(line.weight)} × {fmt(line.execution_rate)}%",
-                   None if holds else f"得分 {fmt(line.score)} ≠ 分值 {fmt(line.weight)} × 执行率 {fmt(line.execution_rate)}% = {expected:.2f}")
+    return _result(
+        rule,
+        [term],
+        f"得分 {fmt(line.score)} = {fmt(line.weight)} × {fmt(line.execution_rate)}%",
+        None if holds else f"得分 {fmt(line.score)} ≠ 分值 {fmt(line.weight)} × 执行率 {fmt(line.execution_rate)}% = {expected:.2f}",
+    )
 
 
 def deviation_note(form: FormDocument) -> Check:
     """Points docked without a 偏差原因 are worth a warning."""
     rule = "deviation_note"
-    docked = [(index, i) for index, i in enumerate(form.indicators)
-              if i.score is not None and i.weight is not None and i.score < i.weight and not i.deviation_note]
+    docked = [(index, i) for index, i in enumerate(form.indicators) if i.score is not None and i.weight is not None and i.score < i.weight and not i.deviation_note]
     if docked:
-        return Check(rule, WARN, "points docked with no 偏差原因分析: " + "; ".join(f"{_indicator_label(i)} ({fmt(i.score)}/{fmt(i.weight)})" for _, i in docked),
-                     [ptr.indicator(index, key) for index, _ in docked for key in ("weight", "score")])
+        return Check(
+            rule,
+            WARN,
+            "points docked with no 偏差原因分析: " + "; ".join(f"{_indicator_label(i)} ({fmt(i.score)}/{fmt(i.weight)})" for _, i in docked),
+            [ptr.indicator(index, key) for index, _ in docked for key in ("weight", "score")],
+        )
     return Check(rule, PASS, "every docked score has a deviation note")
 
 
@@ -268,8 +272,9 @@ def repeated_funding_score(form: FormDocument) -> Check:
     for _, line in carrying:
         same = total is not None and (line.weight, line.score) == (total.weight, total.score)
         parts.append(f"{line.item} {fmt(line.weight)}/{fmt(line.score)}" + (" (repeats 年度资金总额's)" if same else ""))
-    return Check(rule, WARN, "其中 funding rows carry 分值/得分, counted only once, from 年度资金总额: " + "; ".join(parts),
-                 [ptr.funding(index, key) for index, _ in carrying for key in ("weight", "score")])
+    return Check(
+        rule, WARN, "其中 funding rows carry 分值/得分, counted only once, from 年度资金总额: " + "; ".join(parts), [ptr.funding(index, key) for index, _ in carrying for key in ("weight", "score")]
+    )
 
 
 def double_counted_indicator(form: FormDocument) -> Check:
@@ -285,8 +290,9 @@ def double_counted_indicator(form: FormDocument) -> Check:
             if parent is not None
         )
         pointers = [ptr.indicator(index, key) for child, parent in doubled if parent is not None for index in (child, parent) for key in ("weight", "score")]
-        return Check(rule, WARN, "rows detailing a parent (其中…, or 1、 under 一、) carry points their parent carries too, so the sums count the parent only: " + described,
-                     list(dict.fromkeys(pointers)))
+        return Check(
+            rule, WARN, "rows detailing a parent (其中…, or 1、 under 一、) carry points their parent carries too, so the sums count the parent only: " + described, list(dict.fromkeys(pointers))
+        )
     if pairs:
         return Check(rule, PASS, f"{len(pairs)} 其中 row(s) carry no points of their own")
     return Check(rule, PASS, "no 其中 indicator rows")
@@ -318,16 +324,16 @@ def zero_funding_total(form: FormDocument) -> Check:
     total_index, total = found
     sums, terms = [], []
     for column, label in AMOUNT_LABELS:
-        filled = [(index, getattr(line, column)) for index, line in enumerate(form.funding.lines)
-                  if line.item != TOTAL_ITEM and getattr(line, column) is not None]
+        filled = [(index, getattr(line, column)) for index, line in enumerate(form.funding.lines) if line.item != TOTAL_ITEM and getattr(line, column) is not None]
         if filled:
             summed = sum(v for _, v in filled)
             sums.append(f"{label} {fmt(summed)}")
             printed = getattr(total, column)
             holds = printed is not None and abs(summed - printed) <= AMOUNT_TOLERANCE
             terms.append(Term(Op.SUM, ptr.funding(total_index, column), [ptr.funding(i, column) for i, _ in filled], _computed(summed), printed, holds))
-    return Check(rule, WARN, "年度资金总额 is printed as 0 while its 其中 rows add up to " + ", ".join(sums)
-                 + "; funding_sum and its execution rate are not checked against it", _at_fault(terms), terms)
+    return Check(
+        rule, WARN, "年度资金总额 is printed as 0 while its 其中 rows add up to " + ", ".join(sums) + "; funding_sum and its execution rate are not checked against it", _at_fault(terms), terms
+    )
 
 
 def grade(form: FormDocument) -> Check:
@@ -345,9 +351,12 @@ def grade(form: FormDocument) -> Check:
         return Check(rule, FAIL, f"grade {form.total.grade!r} is none of {'/'.join(name for name, _ in bands)}", _at_fault([term]), [term])
     earned = next((name for name, lowest in bands if form.total.score >= lowest - SUM_TOLERANCE), bands[-1][0])
     term = Term(Op.GRADE, at, parts, earned, printed, printed == earned)
-    return _result(rule, [term], f"总分 {fmt(form.total.score)} is graded {earned}",
-                   None if term.holds else f"grade {printed} printed, but 总分 {fmt(form.total.score)} earns {earned} ("
-                   + ", ".join(f"{name} ≥ {fmt(lowest)}" for name, lowest in bands) + ")")
+    return _result(
+        rule,
+        [term],
+        f"总分 {fmt(form.total.score)} is graded {earned}",
+        None if term.holds else f"grade {printed} printed, but 总分 {fmt(form.total.score)} earns {earned} (" + ", ".join(f"{name} ≥ {fmt(lowest)}" for name, lowest in bands) + ")",
+    )
 
 
 def indicator_levels(form: FormDocument) -> Check:
@@ -360,8 +369,7 @@ def indicator_levels(form: FormDocument) -> Check:
     problems, pointers = [], []
     for index, indicator in enumerate(form.indicators):
         # no 三级指标 is printed on 不适用 rows: a name is not required
-        lacking = [(label, key) for label, key, value, expected in (("一级指标", "level1", indicator.level1, True), ("二级指标", "level2", indicator.level2, has_level2))
-                   if expected and not value]
+        lacking = [(label, key) for label, key, value, expected in (("一级指标", "level1", indicator.level1, True), ("二级指标", "level2", indicator.level2, has_level2)) if expected and not value]
         if lacking:
             problems.append(f"{ptr.indicator(index)} {indicator.name or indicator.target or '?'}: no {'/'.join(label for label, _ in lacking)}")
             pointers += [ptr.indicator(index, key) for _, key in lacking]
@@ -380,12 +388,14 @@ def points_read(form: FormDocument) -> Check:
     with_points = [indicator for _, indicator in own if indicator.weight is not None or indicator.score is not None]
     if len(with_points) < 2:
         return Check(rule, SKIP, "the indicator rows carry no points")
-    missing = [(index, indicator) for index, indicator in own
-               if indicator.weight is None and indicator.score is None and not _not_applicable(indicator)]
+    missing = [(index, indicator) for index, indicator in own if indicator.weight is None and indicator.score is None and not _not_applicable(indicator)]
     if missing:
-        return Check(rule, FAIL, "indicator rows without 分值 or 得分 where the others carry them: "
-                     + "; ".join(f"{ptr.indicator(index)} {indicator.name or indicator.level2 or '?'}" for index, indicator in missing),
-                     [ptr.indicator(index, key) for index, _ in missing for key in ("weight", "score")])
+        return Check(
+            rule,
+            FAIL,
+            "indicator rows without 分值 or 得分 where the others carry them: " + "; ".join(f"{ptr.indicator(index)} {indicator.name or indicator.level2 or '?'}" for index, indicator in missing),
+            [ptr.indicator(index, key) for index, _ in missing for key in ("weight", "score")],
+        )
     return Check(rule, PASS, "every indicator row carries its points")
 
 
@@ -400,8 +410,7 @@ def header_in_values(form: FormDocument) -> Check:
     rule = "header_in_values"
     leaked = [(pointer, value) for pointer, value in text_values(form) if is_header_label(value)]
     if leaked:
-        return Check(rule, FAIL, "header labels read as values: " + "; ".join(f"{pointer} {value!r}" for pointer, value in leaked),
-                     [pointer for pointer, _ in leaked])
+        return Check(rule, FAIL, "header labels read as values: " + "; ".join(f"{pointer} {value!r}" for pointer, value in leaked), [pointer for pointer, _ in leaked])
     return Check(rule, PASS, "no header label read as a value")
 
 
@@ -411,8 +420,7 @@ def text_values(form: FormDocument) -> list[tuple[str, str]]:
     for key in ("expected", "actual"):
         found += [(ptr.goal(key, i), item) for i, item in enumerate(getattr(form.goals, key))]
     for index, indicator in enumerate(form.indicators):
-        found += [(ptr.indicator(index, key), getattr(indicator, key)) for key in ("level2", "name", "target", "actual", "deviation_note")
-                  if isinstance(getattr(indicator, key), str)]
+        found += [(ptr.indicator(index, key), getattr(indicator, key)) for key in ("level2", "name", "target", "actual", "deviation_note") if isinstance(getattr(indicator, key), str)]
     return found
 
 
@@ -422,12 +430,14 @@ def nature_read(form: FormDocument) -> Check:
     rule = "nature_read"
     if not any(indicator.nature for indicator in form.indicators):
         return Check(rule, SKIP, "the form prints no 指标性质")
-    missing = [(index, indicator) for index, indicator in enumerate(form.indicators)
-               if not indicator.nature and indicator.target is not None and parse_number(indicator.target).value is not None]
+    missing = [(index, indicator) for index, indicator in enumerate(form.indicators) if not indicator.nature and indicator.target is not None and parse_number(indicator.target).value is not None]
     if missing:
-        return Check(rule, FAIL, "numeric targets without a 指标性质 sign: "
-                     + "; ".join(f"{ptr.indicator(index, 'nature')} ({indicator.name or '?'}: {indicator.target})" for index, indicator in missing),
-                     [ptr.indicator(index, key) for index, _ in missing for key in ("nature", "target")])
+        return Check(
+            rule,
+            FAIL,
+            "numeric targets without a 指标性质 sign: " + "; ".join(f"{ptr.indicator(index, 'nature')} ({indicator.name or '?'}: {indicator.target})" for index, indicator in missing),
+            [ptr.indicator(index, key) for index, _ in missing for key in ("nature", "target")],
+        )
     return Check(rule, PASS, "every numeric target has its 指标性质")
 
 
@@ -450,12 +460,14 @@ def low_confidence(form: FormDocument) -> Check:
     scored = {p: v for p, v in form.provenance.items() if v.confidence is not None and p not in reviewed}
     if not scored:
         return Check(rule, SKIP, "no OCR confidences (not an OCR source)")
-    doubtful = [(pointer, value) for pointer, value in scored.items()
-                if value.confidence is not None and value.confidence < LOW_CONFIDENCE]
+    doubtful = [(pointer, value) for pointer, value in scored.items() if value.confidence is not None and value.confidence < LOW_CONFIDENCE]
     if doubtful:
-        return Check(rule, WARN, f"values read with confidence < {LOW_CONFIDENCE}: "
-                     + "; ".join(f"{pointer} {value.text!r} ({value.confidence:.2f})" for pointer, value in doubtful),
-                     [pointer for pointer, _ in doubtful])
+        return Check(
+            rule,
+            WARN,
+            f"values read with confidence < {LOW_CONFIDENCE}: " + "; ".join(f"{pointer} {value.text!r} ({value.confidence:.2f})" for pointer, value in doubtful),
+            [pointer for pointer, _ in doubtful],
+        )
     return Check(rule, PASS, "every OCR'd value was read with good confidence")
 
 
@@ -466,8 +478,7 @@ def values_readable(problems: list[tuple[str, str]]) -> Check:
     """Values printed but unreadable, kept as null, from what the parser reported: (pointer, why)
     each, one term each (a reading that gave no value)."""
     terms = [Term(Op.READ, pointer, [], None, None, False, note=why) for pointer, why in problems]
-    return Check("values_readable", FAIL, UNREADABLE_PREFIX + "; ".join(f"{pointer}: {why}" for pointer, why in problems),
-                 list(dict.fromkeys(pointer for pointer, _ in problems)), terms)
+    return Check("values_readable", FAIL, UNREADABLE_PREFIX + "; ".join(f"{pointer}: {why}" for pointer, why in problems), list(dict.fromkeys(pointer for pointer, _ in problems)), terms)
 
 
 def structure_read(unread: list[str]) -> Check:
@@ -506,8 +517,7 @@ def reconcile(form: FormDocument) -> list[Check]:
     skipped = not_applicable(form.template)
     for check in CHECKS:
         if check.__name__ in skipped:
-            results.append(Check(check.__name__, SKIP, f"not applicable to the {form.template} layout: {skipped[check.__name__]}"
-                                 if form.template != UNKNOWN else skipped[check.__name__]))
+            results.append(Check(check.__name__, SKIP, f"not applicable to the {form.template} layout: {skipped[check.__name__]}" if form.template != UNKNOWN else skipped[check.__name__]))
             continue
         try:
             results.append(check(form))

@@ -227,8 +227,7 @@ def target_met(form: FormDocument, change: Change) -> Evidence:
         return None
     if change.new != indicator.weight or (change.old is not None and change.old >= indicator.weight):
         return None
-    return Finding(2, f"actual {indicator.actual} meets target {indicator.target}, no deviation noted",
-                   f"实际完成值“{indicator.actual}”达到年度指标值“{indicator.target}”，且未填偏差原因")
+    return Finding(2, f"actual {indicator.actual} meets target {indicator.target}, no deviation noted", f"实际完成值“{indicator.actual}”达到年度指标值“{indicator.target}”，且未填偏差原因")
 
 
 def _digits(value: float, places: int) -> str:
@@ -324,9 +323,19 @@ def suggested_rows(forms: list[FormDocument], found: Callable[[FormDocument], li
             for rank, candidate in enumerate(suggestion.candidates, start=1):
                 note = candidate.note()
                 for pointer in candidate.change.pointers:
-                    rows.append({"form_id": form.form_id, "field": pointer, "value": fmt(candidate.change.new), "note": note,
-                                 "reviewer": "", "rule": suggestion.rule, "rank": rank, "points": candidate.points,
-                                 "suggested": "yes" if candidate is suggestion.best else "no"})
+                    rows.append(
+                        {
+                            "form_id": form.form_id,
+                            "field": pointer,
+                            "value": fmt(candidate.change.new),
+                            "note": note,
+                            "reviewer": "",
+                            "rule": suggestion.rule,
+                            "rank": rank,
+                            "points": candidate.points,
+                            "suggested": "yes" if candidate is suggestion.best else "no",
+                        }
+                    )
     return rows
 
 

@@ -21,11 +21,33 @@ from pipeline.model.vocabulary import is_child_row, is_numbered_child, is_number
 
 TOTAL_ITEM = "年度资金总额"
 AMOUNT_COLUMNS = {"initial_budget": "年初预算数", "annual_budget": "全年预算数", "executed": "全年执行数"}
-FIELD_LABELS = {"score": "得分", "weight": "分值", "level1_weight": "一级指标分值", "execution_rate": "执行率", **AMOUNT_COLUMNS,
-                "item": "资金项目", "name": "三级指标", "target": "年度指标值", "actual": "实际完成值", "level1": "一级指标", "level2": "二级指标",
-                "deviation_note": "偏差原因", "nature": "指标性质", "unit": "度量单位", "grade": "等级"}
-PROJECT_LABELS = {"name": "项目名称", "code": "项目编码", "year": "年度", "implementing_unit": "实施单位", "budget_unit": "一级预算单位",
-                  "competent_department": "主管部门", "manager": "项目负责人", "phone": "联系电话"}
+FIELD_LABELS = {
+    "score": "得分",
+    "weight": "分值",
+    "level1_weight": "一级指标分值",
+    "execution_rate": "执行率",
+    **AMOUNT_COLUMNS,
+    "item": "资金项目",
+    "name": "三级指标",
+    "target": "年度指标值",
+    "actual": "实际完成值",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "deviation_note": "偏差原因",
+    "nature": "指标性质",
+    "unit": "度量单位",
+    "grade": "等级",
+}
+PROJECT_LABELS = {
+    "name": "项目名称",
+    "code": "项目编码",
+    "year": "年度",
+    "implementing_unit": "实施单位",
+    "budget_unit": "一级预算单位",
+    "competent_department": "主管部门",
+    "manager": "项目负责人",
+    "phone": "联系电话",
+}
 GOAL_LABELS = {"expected": "预期目标", "actual": "实际完成情况"}
 CORRECTABLE = ("title", "project", "funding", "goals", "indicators", "total")  # values read from the form
 
@@ -133,8 +155,7 @@ def is_number_or_code(pointer: str) -> bool:
     except ValueError:
         return False
     rowed = place.section in ("funding", "indicators")
-    return (place.key in _NUMBERS_OR_CODES.get(place.section, ())
-            and (place.index is not None) == rowed)
+    return place.key in _NUMBERS_OR_CODES.get(place.section, ()) and (place.index is not None) == rowed
 
 
 # --- reading and writing a form's values -------------------------------------------------------
@@ -268,8 +289,7 @@ class Level1Group:
 
 def level1_groups(form: FormDocument) -> list[Level1Group]:
     counted = [(index, form.indicators[index]) for index in counted_indices(form)]
-    return [Level1Group(name, weight, tuple(index for index, _ in members))
-            for (name, weight), members in groupby(counted, key=lambda item: (item[1].level1, item[1].level1_weight))]
+    return [Level1Group(name, weight, tuple(index for index, _ in members)) for (name, weight), members in groupby(counted, key=lambda item: (item[1].level1, item[1].level1_weight))]
 
 
 # --- a value's name for a reviewer -----------------------------------------------------------

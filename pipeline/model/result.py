@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pipeline.model.document import FormDocument
 
+
 class FileStatus(StrEnum):
     """A manifest row's ``status`` (the JSON and CSV carry the plain strings)."""
 

@@ -202,9 +202,14 @@ class RapidOcrEngine:
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
         # onnxruntime's memory arena keeps the buffers of one batch for the next: RapidOCR turns it
         # off by default, which costs ~8% of recognition time in allocations (readings are the same)
-        self._ocr = RapidOCR(params={"Global.log_level": "error", "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-                                     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-                                     "EngineConfig.onnxruntime.enable_cpu_mem_arena": True})
+        self._ocr = RapidOCR(
+            params={
+                "Global.log_level": "error",
+                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
+            }
+        )
         self._ocr._load_rec_model()  # load the recogniser now, as part of the engine's set-up
         self.memory = ReadingMemory()  # the same line is asked again when a text value is confirmed
 
@@ -468,11 +473,10 @@ def _leading_asterisk(piece: np.ndarray) -> tuple[np.ndarray, str]:
     rest_rows = np.flatnonzero(ink[:, right:].max(axis=1))
     if rest_rows.size == 0 or rest_rows[-1] - rest_rows[0] + 1 < 0.8 * height:
         return piece, ""  # what follows is not a line of full-height text
-    if not (0.25 * height <= mark_height <= 0.6 * height and 0.2 * height <= mark_width <= 0.6 * height
-            and rows[-1] + 1 <= 0.65 * height and abs(mark_width - mark_height) <= 0.35 * height):
+    if not (0.25 * height <= mark_height <= 0.6 * height and 0.2 * height <= mark_width <= 0.6 * height and rows[-1] + 1 <= 0.65 * height and abs(mark_width - mark_height) <= 0.35 * height):
         return piece, ""
     cut = piece.copy()
-    cut[:, : right] = 255
+    cut[:, :right] = 255
     return cut, "* "
 
 

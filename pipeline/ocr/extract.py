@@ -45,7 +45,6 @@ MIN_RENDER_DPI = 100  # a page that only fits the pixel limit below this is refu
 MAX_PIXELS = 60_000_000  # a page image larger than this is refused, not decoded
 
 
-
 @dataclass(frozen=True)
 class ExtractOptions:
     ocr: str = "auto"  # auto | always | never
@@ -104,9 +103,11 @@ def render_dpi(width_pt: float, height_pt: float, dpi: float) -> float:
         return dpi
     fitting = 72 * (MAX_PIXELS / (width_pt * height_pt)) ** 0.5
     if fitting < MIN_RENDER_DPI:
-        raise InputError(f"page of {width_pt / 72:.0f}×{height_pt / 72:.0f} inches: even at {MIN_RENDER_DPI} dpi it would be "
-                         f"{width_pt * height_pt * (MIN_RENDER_DPI / 72) ** 2 / 1e6:.0f} megapixels, over the "
-                         f"{MAX_PIXELS / 1e6:.0f}-megapixel limit: not rendered")
+        raise InputError(
+            f"page of {width_pt / 72:.0f}×{height_pt / 72:.0f} inches: even at {MIN_RENDER_DPI} dpi it would be "
+            f"{width_pt * height_pt * (MIN_RENDER_DPI / 72) ** 2 / 1e6:.0f} megapixels, over the "
+            f"{MAX_PIXELS / 1e6:.0f}-megapixel limit: not rendered"
+        )
     return float(int(fitting))
 
 
@@ -170,8 +171,7 @@ def _register_heif() -> None:
 def _too_large(width: int, height: int, what: str) -> InputError | None:
     if width * height <= MAX_PIXELS:
         return None
-    return InputError(f"{what} is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels), over the "
-                      f"{MAX_PIXELS / 1e6:.0f}-megapixel limit: not decoded", code="too_large")
+    return InputError(f"{what} is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels), over the {MAX_PIXELS / 1e6:.0f}-megapixel limit: not decoded", code="too_large")
 
 
 def to_gray8(frame: Image.Image) -> np.ndarray:
@@ -287,8 +287,7 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
     for page in extraction.content.pages:
         if page.page not in extraction.scans:
             continue
-        todo = [(grid, i, cell) for grid in page.grids for i, cell in enumerate(grid.cells)
-                if (page.page, cell.bbox) in targets and _needs_reread(cell.text)]
+        todo = [(grid, i, cell) for grid in page.grids for i, cell in enumerate(grid.cells) if (page.page, cell.bbox) in targets and _needs_reread(cell.text)]
         second = reread_numbers_of(ocr, extraction.scans[page.page], [cell.bbox for _, _, cell in todo])
         for (grid, i, cell), digits in zip(todo, second):
             first_confidence, second_confidence = cell.confidence or 0.0, digits.confidence or 0.0
@@ -358,16 +357,14 @@ def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
     if not extraction.scans or extraction.engine_name is None:
         return 0
     readers = _text_readers(extraction.engine_name)
-    cell_targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items()
-                    if not is_number_or_code(pointer) and p.page in extraction.scans}
+    cell_targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if not is_number_or_code(pointer) and p.page in extraction.scans}
     line_targets = {(p.page, p.bbox) for form in forms for p in form.provenance.values() if p.page in extraction.scans}
     doubts = 0
     for page in extraction.content.pages:
         if page.page not in extraction.scans:
             continue
         scan = extraction.scans[page.page]
-        cells = [(grid, i) for grid in page.grids for i, cell in enumerate(grid.cells)
-                 if (page.page, cell.bbox) in cell_targets and cell.confidence is not None and normalise(cell.text)]
+        cells = [(grid, i) for grid in page.grids for i, cell in enumerate(grid.cells) if (page.page, cell.bbox) in cell_targets and cell.confidence is not None and normalise(cell.text)]
         in_vocabulary = [(grid, i) for grid, i in cells if _confirmed_by_vocabulary(grid.cells[i].text)]
         for grid, i in in_vocabulary:
             grid.cells[i] = replace(grid.cells[i], confidence=max(grid.cells[i].confidence or 0.0, VOCABULARY_CONFIDENCE))

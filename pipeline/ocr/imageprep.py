@@ -87,10 +87,9 @@ def _long_segments(gray: np.ndarray, factor: float) -> tuple[np.ndarray, list[fl
     ink = binarise(small)
     height, width = small.shape
     mask = np.zeros_like(ink)
-    lines = cv2.HoughLinesP(ink, 1, math.pi / 360, threshold=min(height, width) // 6,
-                            minLineLength=min(height, width) // 5, maxLineGap=max(3, width // 150))
+    lines = cv2.HoughLinesP(ink, 1, math.pi / 360, threshold=min(height, width) // 6, minLineLength=min(height, width) // 5, maxLineGap=max(3, width // 150))
     across, down = [], []
-    for x0, y0, x1, y1 in (lines.reshape(-1, 4) if lines is not None else []):
+    for x0, y0, x1, y1 in lines.reshape(-1, 4) if lines is not None else []:
         angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
         angle = angle + 180 if angle < -90 else angle - 180 if angle > 90 else angle
         if abs(angle) <= 20:
@@ -124,8 +123,7 @@ def correct_perspective(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
     factor = min(1.0, 1200 / max(gray.shape))
     mask, across, down = _long_segments(gray, factor)
     spread_across, spread_down = _parallel(across), _parallel(down)
-    if spread_across is not None and spread_down is not None and max(spread_across, spread_down) <= PARALLEL_SPREAD \
-            and abs(float(np.median(across)) - float(np.median(down))) <= PARALLEL_SPREAD:
+    if spread_across is not None and spread_down is not None and max(spread_across, spread_down) <= PARALLEL_SPREAD and abs(float(np.median(across)) - float(np.median(down))) <= PARALLEL_SPREAD:
         return gray, None  # rows parallel, columns parallel, at right angles: a rectangle, perhaps rotated
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count < 2:
@@ -152,8 +150,7 @@ def correct_perspective(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
     target = np.array([[side, above], [side + width, above], [side + width, above + height], [side, above + height]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
     warped = cv2.warpPerspective(gray, matrix, (width + 2 * side, height + above + side), flags=cv2.INTER_LINEAR, borderValue=255)
-    return warped, (f"perspective corrected from the table frame (opposite sides differ by {sides:.1%}, "
-                    f"a corner is {bend:.1f}° off square)")
+    return warped, (f"perspective corrected from the table frame (opposite sides differ by {sides:.1%}, a corner is {bend:.1f}° off square)")
 
 
 def skew_angle(gray: np.ndarray) -> float | None:

@@ -78,7 +78,7 @@ class Orientation:
 
 
 def _line_direction(crop: np.ndarray) -> tuple[str | None, int]:
-    """"across" when the crop's ink is a line running left to right, "down" when it runs top to
+    """ "across" when the crop's ink is a line running left to right, "down" when it runs top to
     bottom, None when it cannot tell (blank, square, a paragraph); and how much ink there is."""
     if crop.size == 0 or crop.min() > 160:
         return None, 0
@@ -142,8 +142,7 @@ def decide_orientation(ocr: OcrEngine, scan: ScanPage, grids: list[Grid]) -> Ori
     turns = max(scores, key=lambda t: scores[t])
     if scores[turns] < needed:
         return Orientation(0, "", reusable)
-    note = (f"turned {turns * 90}° to upright: {len(sample)} cells read at mean confidence {scores[turns]:.2f} turned, "
-            f"{score_upright:.2f} as scanned; {structure}")
+    note = f"turned {turns * 90}° to upright: {len(sample)} cells read at mean confidence {scores[turns]:.2f} turned, {score_upright:.2f} as scanned; {structure}"
     return Orientation(turns, note, {})
 
 
@@ -240,8 +239,7 @@ def read_image(gray: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tuple
         plain = prepared.without_perspective
         plain_grids, plain_cleaned = _grids(plain.gray, page, points_per_pixel)
         if _cell_count(plain_grids) > _cell_count(grids):
-            undone = (f"perspective correction undone: the table has {_cell_count(plain_grids)} cells without it, "
-                      f"{_cell_count(grids)} with it")
+            undone = f"perspective correction undone: the table has {_cell_count(plain_grids)} cells without it, {_cell_count(grids)} with it"
             prepared = PreparedImage(plain.gray, dpi, plain.corrections + [undone])
             grids, cleaned = plain_grids, plain_cleaned
     if not grids:

@@ -210,10 +210,13 @@ FUNDING_COLUMNS = _project_columns() + [
     Column("weight", "Float64", "分值.", lambda f, i, line: line.weight),
     Column("execution_rate", "Float64", "执行率 in percent.", lambda f, i, line: line.execution_rate),
     Column("score", "Float64", "得分.", lambda f, i, line: line.score),
-    Column("initial_budget_yuan", "Float64", "年初预算数 in 元 whatever the form's unit (万元 × 10000); empty when the form states no unit.",
-           lambda f, i, line: in_yuan(line.initial_budget, f.funding.unit)),
-    Column("annual_budget_yuan", "Float64", "全年预算数 in 元 (sum these across forms, not annual_budget).",
-           lambda f, i, line: in_yuan(line.annual_budget, f.funding.unit)),
+    Column(
+        "initial_budget_yuan",
+        "Float64",
+        "年初预算数 in 元 whatever the form's unit (万元 × 10000); empty when the form states no unit.",
+        lambda f, i, line: in_yuan(line.initial_budget, f.funding.unit),
+    ),
+    Column("annual_budget_yuan", "Float64", "全年预算数 in 元 (sum these across forms, not annual_budget).", lambda f, i, line: in_yuan(line.annual_budget, f.funding.unit)),
     Column("executed_yuan", "Float64", "全年执行数 in 元.", lambda f, i, line: in_yuan(line.executed, f.funding.unit)),
 ]
 
@@ -237,9 +240,12 @@ MANIFEST_COLUMNS = [
     ("sha256", "SHA-256 of the file's bytes."),
     ("bytes", "File size."),
     ("status", "ok, needs_review, failed or skipped."),
-    ("reason", "Why the file is not ok, as a stable code: checks_failed, page_errors, duplicate, not_a_form, other_form_type, "
-               "encrypted, truncated_pdf, damaged_pdf, empty_file, unknown_type, too_large, too_many_pages, needs_libreoffice, "
-               "timeout, worker_died, changed_while_read, not_regular, internal_error, unreadable, …; empty when ok."),
+    (
+        "reason",
+        "Why the file is not ok, as a stable code: checks_failed, page_errors, duplicate, not_a_form, other_form_type, "
+        "encrypted, truncated_pdf, damaged_pdf, empty_file, unknown_type, too_large, too_many_pages, needs_libreoffice, "
+        "timeout, worker_died, changed_while_read, not_regular, internal_error, unreadable, …; empty when ok.",
+    ),
     ("forms", "Number of forms extracted."),
     ("pages", "Number of pages read."),
     ("method", "How the text was read (text_layer, …); empty when the file was not read."),
@@ -261,8 +267,13 @@ def tables(forms: list[FormDocument]) -> dict[str, pd.DataFrame]:
 
 
 def data_dictionary() -> str:
-    parts = ["# Data dictionary", "", "Tables in `tables/`, each as CSV (UTF-8 with BOM), Parquet, and a sheet of `forms.xlsx`.",
-             "Every row carries `form_id`, `source_file`, `project_code` and `project_name`, so each table stands alone.", ""]
+    parts = [
+        "# Data dictionary",
+        "",
+        "Tables in `tables/`, each as CSV (UTF-8 with BOM), Parquet, and a sheet of `forms.xlsx`.",
+        "Every row carries `form_id`, `source_file`, `project_code` and `project_name`, so each table stands alone.",
+        "",
+    ]
     for name, columns in (("projects", PROJECT_COLUMNS), ("funding", FUNDING_COLUMNS), ("indicators", INDICATOR_COLUMNS)):
         parts += [f"## {name}", "", "| column | type | meaning |", "|---|---|---|"]
         parts += [f"| `{c.name}` | {c.dtype} | {c.description} |" for c in columns]
@@ -332,11 +343,8 @@ def datapackage() -> dict:
         }
         if name != "projects":
             schema["foreignKeys"] = [{"fields": ["form_id"], "reference": {"resource": "projects", "fields": ["form_id"]}}]
-        resources.append({"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv",
-                          "mediatype": "text/csv", "encoding": "utf-8-sig",
-                          "schema": schema})
-    return {"name": "zpef-forms", "title": "项目支出绩效自评表: projects, funding lines and indicators",
-            "profile": "tabular-data-package", "resources": resources}
+        resources.append({"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig", "schema": schema})
+    return {"name": "zpef-forms", "title": "项目支出绩效自评表: projects, funding lines and indicators", "profile": "tabular-data-package", "resources": resources}
 
 
 def write_tables(out: Path, forms: list[FormDocument]) -> None:
@@ -439,8 +447,7 @@ def write_page_images(out: Path, files: list[FileResult]) -> None:
 EXPORTED = ".exported"  # the digest of what the outputs beside the manifest were last made from
 
 
-def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], object] | None = None, inputs: str | None = None,
-           remake: bool = False) -> bool:
+def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], object] | None = None, inputs: str | None = None, remake: bool = False) -> bool:
     """Write everything; the manifest goes last so its presence means the run's outputs are complete.
 
     ``report`` (the review report, ``pipeline.review.report.write_report`` bound to its dump) is written

@@ -159,10 +159,8 @@ def _join_split_titles(stream: list[Row | TextLine]) -> list[Row | TextLine]:
     joined: list[Row | TextLine] = []
     for item in stream:
         previous = joined[-1] if joined else None
-        if isinstance(item, TextLine) and isinstance(previous, TextLine) and _side_by_side(previous, item) \
-                and is_form_title(previous.text + item.text):
-            box = (min(previous.bbox[0], item.bbox[0]), min(previous.bbox[1], item.bbox[1]),
-                   max(previous.bbox[2], item.bbox[2]), max(previous.bbox[3], item.bbox[3]))
+        if isinstance(item, TextLine) and isinstance(previous, TextLine) and _side_by_side(previous, item) and is_form_title(previous.text + item.text):
+            box = (min(previous.bbox[0], item.bbox[0]), min(previous.bbox[1], item.bbox[1]), max(previous.bbox[2], item.bbox[2]), max(previous.bbox[3], item.bbox[3]))
             left, right = sorted((previous, item), key=lambda line: line.bbox[0])
             confidences = [c for c in (left.confidence, right.confidence) if c is not None]
             joined[-1] = TextLine(left.text + right.text, item.page, box, min(confidences) if confidences else None)
@@ -208,8 +206,7 @@ def split_forms(stream: list[Row | TextLine]) -> list[FormChunk]:
 
 def _is_section_header(row: Row) -> bool:
     known = every_layout()
-    return (_is_indicator_header(_header_positions(row, known.indicator_columns, INDICATOR_ROLES))
-            or _is_funding_header(_header_positions(row, known.funding_columns, FUNDING_ROLES)))
+    return _is_indicator_header(_header_positions(row, known.indicator_columns, INDICATOR_ROLES)) or _is_funding_header(_header_positions(row, known.funding_columns, FUNDING_ROLES))
 
 
 def _key(cell: Cell, table: dict[str, tuple[str, ...]]) -> str | None:
@@ -243,8 +240,7 @@ def _is_caption(text: str) -> bool:
 
 def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> list[Cell]:
     """Header cells printed in this row whose column no role names: a column that is not read."""
-    return [c for c in row.cells
-            if c.row == row.index and c.text.strip() and _column_role(c, table, rules) is None and not _is_caption(c.text)]
+    return [c for c in row.cells if c.row == row.index and c.text.strip() and _column_role(c, table, rules) is None and not _is_caption(c.text)]
 
 
 def _is_indicator_header(positions: dict[str, float]) -> bool:
@@ -433,8 +429,11 @@ class _FormReader:
         self._units(row)
         funding_header = _header_positions(row, self.vocabulary.funding_columns, FUNDING_ROLES)
         if _is_funding_header(funding_header):
-            unread = [c for c in _unread_header_cells(row, self.vocabulary.funding_columns, FUNDING_ROLES)
-                      if match_key(c.text.strip(), self.vocabulary.funding_items) is None and unit_of(c.text.strip()) is None]
+            unread = [
+                c
+                for c in _unread_header_cells(row, self.vocabulary.funding_columns, FUNDING_ROLES)
+                if match_key(c.text.strip(), self.vocabulary.funding_items) is None and unit_of(c.text.strip()) is None
+            ]
             self.unread += [f"funding column {c.text.strip()!r}" for c in unread]
             self.unread_cells += unread
             self.funding_cols = funding_header
@@ -605,9 +604,7 @@ class _FormReader:
     def _is_header_word(self, cell: Cell) -> bool:
         """A label of a table header, printed where a value would be (a two-row header's cells)."""
         vocabulary = self.vocabulary
-        return (_is_caption(cell.text) and bool(normalise_label(cell.text).base)
-                or _key(cell, vocabulary.indicator_columns) is not None
-                or _key(cell, vocabulary.funding_columns) is not None)
+        return _is_caption(cell.text) and bool(normalise_label(cell.text).base) or _key(cell, vocabulary.indicator_columns) is not None or _key(cell, vocabulary.funding_columns) is not None
 
     def _indicator_or_total(self, row: Row) -> None:
         cols = self.indicator_cols
@@ -647,8 +644,7 @@ class _FormReader:
     def _after_break(self, previous: Row | None, row: Row) -> bool:
         """``row`` is the first row of a grid on a later page than ``previous``, the last row of its grid:
         the place where a table row that did not fit its page continues (Word lets rows break)."""
-        return (previous is not None and previous.last_in_grid and row.page > previous.page
-                and row.grid_id != previous.grid_id and row.grid_id not in self.grids_with_indicators)
+        return previous is not None and previous.last_in_grid and row.page > previous.page and row.grid_id != previous.grid_id and row.grid_id not in self.grids_with_indicators
 
     def _continues_previous_row(self, row: Row, cells: dict[str, Cell | None]) -> bool:
         """A row split by a page break: its rest, at the top of the next page, prints only the ends
@@ -746,13 +742,7 @@ class _FormReader:
             indicator.level2 = self._text(ptr.indicator(index, "level2"), cell)
             self.previous_level2 = (indicator.level2, cell, row)
             return
-        split_merge = (
-            previous_row is not None
-            and previous_cell is not None
-            and previous_row.last_in_grid
-            and previous_row.grid_id != row.grid_id
-            and row.grid_id not in self.grids_with_indicators
-        )
+        split_merge = previous_row is not None and previous_cell is not None and previous_row.last_in_grid and previous_row.grid_id != row.grid_id and row.grid_id not in self.grids_with_indicators
         if split_merge and previous_cell is not None:
             indicator.level2 = previous_name
             self._record(ptr.indicator(index, "level2"), previous_cell)
@@ -780,8 +770,7 @@ def chunk_grid(chunk: FormChunk) -> dict[str, Any]:
             continue
         grid = grids.setdefault(item.grid_id, {"page": item.page, "cells": {}})
         for cell in item.cells:
-            entry = {"row": cell.row, "col": cell.col, "row_span": cell.row_span, "col_span": cell.col_span,
-                     "text": cell.text, "bbox": [round(v, 2) for v in cell.bbox]}
+            entry = {"row": cell.row, "col": cell.col, "row_span": cell.row_span, "col_span": cell.col_span, "text": cell.text, "bbox": [round(v, 2) for v in cell.bbox]}
             if cell.ref is not None:
                 entry["ref"] = cell.ref
             if cell.confidence is not None:

@@ -142,8 +142,7 @@ class Template:
     def entries(self) -> Table:
         """What the layout prints, one entry per thing to look for, each with its printed forms."""
         entries: Table = {}
-        for what, table in (("", self.header), ("funding column ", self.funding_columns), ("", self.funding_items),
-                            ("", self.goal_columns), ("indicator column ", self.indicator_columns)):
+        for what, table in (("", self.header), ("funding column ", self.funding_columns), ("", self.funding_items), ("", self.goal_columns), ("indicator column ", self.indicator_columns)):
             entries.update({what + "/".join(names): names for names in table.values()})
         for caption in self.funding_captions + self.goal_captions + self.indicator_captions + self.other_notes:
             entries[caption] = (caption,)
@@ -308,8 +307,7 @@ def _order_entries(template: Template, rows: list[Cells]) -> tuple[int, list[str
     """Column orders as entries: (how many agree, descriptions of those that do not)."""
     agreed, wrong = 0, []
     vocabulary = template.vocabulary()
-    for what, own, table in (("funding", template.funding_columns, vocabulary.funding_columns),
-                             ("indicator", template.indicator_columns, vocabulary.indicator_columns)):
+    for what, own, table in (("funding", template.funding_columns, vocabulary.funding_columns), ("indicator", template.indicator_columns, vocabulary.indicator_columns)):
         if len(own) < 2:
             continue
         printed = _column_order(rows, {k: table[k] for k in own})

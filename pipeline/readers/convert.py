@@ -94,8 +94,16 @@ def convert(path: Path, source: str, target: str, what: str, workdir: Path, time
     shutil.copyfile(path, staged)
     profile = workdir / "profile"
     command = [
-        binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-        "--convert-to", target, "--outdir", str(workdir / "out"), str(staged),
+        binary,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(workdir / "out"),
+        str(staged),
     ]
     env = {**os.environ, "HOME": str(workdir)}  # LibreOffice writes into $HOME on first start
     try:

@@ -108,8 +108,18 @@ def table_grid(table: FlowTable, page: int, top: float) -> Grid:
         if placed.row >= end_row or placed.col >= end_col:
             continue
         covered.update((r, c) for r in range(placed.row, end_row) for c in range(placed.col, end_col))
-        cells.append(Cell(row=placed.row, col=placed.col, row_span=end_row - placed.row, col_span=end_col - placed.col, text=placed.text,
-                          bbox=(xs[placed.col], ys[placed.row], xs[end_col], ys[end_row]), page=page, ref=placed.ref))
+        cells.append(
+            Cell(
+                row=placed.row,
+                col=placed.col,
+                row_span=end_row - placed.row,
+                col_span=end_col - placed.col,
+                text=placed.text,
+                bbox=(xs[placed.col], ys[placed.row], xs[end_col], ys[end_row]),
+                page=page,
+                ref=placed.ref,
+            )
+        )
     for r in range(table.n_rows):
         for c in range(table.n_cols):
             if (r, c) not in covered:

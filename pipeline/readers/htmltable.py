@@ -51,8 +51,35 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORE
 _SPACE = re.compile(r"[ \t\r\n\f\u00a0\u3000]+")
 _WIDTH = re.compile(r"width\s*:\s*([\d.]+)\s*(pt|px)?", re.IGNORECASE)
 _NOT_TEXT = {"head", "script", "style", "noscript", "template", "title", "xml"}
-_BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "section", "article",
-           "center", "header", "footer", "blockquote", "pre", "hr", "dl", "dt", "dd", "caption", "form", "body"}
+_BLOCKS = {
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "section",
+    "article",
+    "center",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "hr",
+    "dl",
+    "dt",
+    "dd",
+    "caption",
+    "form",
+    "body",
+}
 _GB = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "gb18030"}
 
 
@@ -74,7 +101,7 @@ def decode(data: bytes) -> str:
     """The page's text: BOM, else <meta> charset, else UTF-8, else GB18030 (see the module doc)."""
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):
-            return data[len(bom):].decode(codec, errors="replace")
+            return data[len(bom) :].decode(codec, errors="replace")
     declared = _CHARSET.search(data[:4096])
     if declared:
         codec = declared.group(1).decode("ascii", "ignore").lower()

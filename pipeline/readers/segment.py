@@ -124,11 +124,7 @@ def _covered(rulings: list[Ruling], pos: float, start: float, end: float) -> boo
     length = end - start
     if length <= 0:
         return True
-    spans = sorted(
-        (max(r.start, start), min(r.end, end))
-        for r in rulings
-        if abs(r.pos - pos) <= SNAP_TOLERANCE and r.end > start and r.start < end
-    )
+    spans = sorted((max(r.start, start), min(r.end, end)) for r in rulings if abs(r.pos - pos) <= SNAP_TOLERANCE and r.end > start and r.start < end)
     covered, reach = 0.0, start
     for s, e in spans:
         s = max(s, reach)
@@ -311,9 +307,7 @@ def assign_glyphs(grids: list[Grid], glyphs: list[Glyph], page: int) -> tuple[li
     return filled, text_lines
 
 
-def segment_page(
-    page: int, width: float, height: float, rulings: list[Ruling], glyphs: list[Glyph], method: str
-) -> PageContent:
+def segment_page(page: int, width: float, height: float, rulings: list[Ruling], glyphs: list[Glyph], method: str) -> PageContent:
     """Given one page's rulings and glyphs, return its tables as grids and its loose text."""
     empty_grids = [table_grid(t, page) for t in group_tables(rulings)]
     empty_grids = [g for g in empty_grids if g.n_rows > 0 and g.n_cols > 0]

@@ -173,8 +173,7 @@ def _has_formulas(path: Path) -> bool:
     """Any worksheet holds a formula (an ``<f>`` element): read from the ZIP, without parsing."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return any(re.search(rb"<(?:\w+:)?f[\s>/]", archive.read(info)) is not None
-                       for info in archive.infolist() if info.filename.startswith("xl/worksheets/"))
+            return any(re.search(rb"<(?:\w+:)?f[\s>/]", archive.read(info)) is not None for info in archive.infolist() if info.filename.startswith("xl/worksheets/"))
     except (zipfile.BadZipFile, OSError, ValueError, KeyError):
         return True  # let openpyxl say what is wrong with it
 

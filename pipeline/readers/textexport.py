@@ -436,11 +436,7 @@ def _level1_blocks(table: Table, first: int, end: int, level1: int, level2: int 
         named = label is not None and level1_parts(label.text)[0] != ""
         family = level2_family or _family(label, LEVEL1_NAMES)
         current = blocks[-1] if blocks else None
-        if (
-            current is None
-            or (family is not None and current.family is not None and family != current.family)
-            or (named and current.has_name)
-        ):
+        if current is None or (family is not None and current.family is not None and family != current.family) or (named and current.has_name):
             current = _Block(first=i, end=i + 1, family=family)
             blocks.append(current)
         current.end = i + 1

@@ -37,10 +37,7 @@ def page_rulings(page: "pdfplumber.page.Page") -> list[Ruling]:
 
 
 def page_glyphs(page: "pdfplumber.page.Page") -> list[Glyph]:
-    return [
-        Glyph(text=ch["text"], bbox=(ch["x0"], ch["top"], ch["x1"], ch["bottom"]), size=float(ch.get("size") or 10.0))
-        for ch in page.chars
-    ]
+    return [Glyph(text=ch["text"], bbox=(ch["x0"], ch["top"], ch["x1"], ch["bottom"]), size=float(ch.get("size") or 10.0)) for ch in page.chars]
 
 
 MIN_CHARS = 10

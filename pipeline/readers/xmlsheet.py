@@ -25,8 +25,14 @@ from pipeline.readers.spreadsheet import Sheet, sheet_page
 
 SS = "urn:schemas-microsoft-com:office:spreadsheet"
 NAMED_FORMATS = {
-    "General": "General", "General Number": "General", "Fixed": "0.00", "Standard": "#,##0.00",
-    "Percent": "0.00%", "Scientific": "0.00E+00", "Currency": "#,##0.00", "0": "0",
+    "General": "General",
+    "General Number": "General",
+    "Fixed": "0.00",
+    "Standard": "#,##0.00",
+    "Percent": "0.00%",
+    "Scientific": "0.00E+00",
+    "Currency": "#,##0.00",
+    "0": "0",
 }
 DEFAULT_COLUMN_POINTS = 54.0
 DEFAULT_ROW_POINTS = 13.5

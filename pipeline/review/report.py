@@ -60,10 +60,13 @@ CROP_WIDTH = 340  # pixels a crop is shown at, at most
 STATUSES = tuple(FileStatus)
 STATUS_ZH: dict[str, str] = {FileStatus.OK: "通过", FileStatus.NEEDS_REVIEW: "需复核", FileStatus.FAILED: "失败", FileStatus.SKIPPED: "跳过"}  # files and forms alike
 CHECK_ZH = {"pass": "通过", "fail": "未通过", "warn": "提示", "skip": "不适用"}
-METHOD_ZH = {"text_layer": "PDF文本层", "ocr": "扫描识别", "spreadsheet": "电子表格", "text_export": "文本导出", "word": "Word文档",
-             "html": "网页表格", "ofd": "OFD"}
-NO_IMAGE_ZH = {"spreadsheet": "电子表格：单元格以工作表引用标明", "text_export": "文本导出：单元格以行号和字段标明",
-               "word": "Word文档：单元格以表、行、列标明", "html": "网页表格：单元格以表、行、列标明"}
+METHOD_ZH = {"text_layer": "PDF文本层", "ocr": "扫描识别", "spreadsheet": "电子表格", "text_export": "文本导出", "word": "Word文档", "html": "网页表格", "ofd": "OFD"}
+NO_IMAGE_ZH = {
+    "spreadsheet": "电子表格：单元格以工作表引用标明",
+    "text_export": "文本导出：单元格以行号和字段标明",
+    "word": "Word文档：单元格以表、行、列标明",
+    "html": "网页表格：单元格以表、行、列标明",
+}
 UNKNOWN_TEMPLATE = "unknown"
 # Text-layer renders keep 16 gray levels, losslessly, as a 4-bit PNG: print stays crisp, a page is
 # ~65 KB (a full-gray PNG ~100 KB) and encodes in ~10 ms, a quarter of lossless WebP's time for
@@ -193,14 +196,12 @@ def crop_view(image: PageImage, bbox: tuple[float, float, float, float], alt: st
     x0, top, x1, bottom = bbox
     x1, bottom = min(x1, x0 + CROP_MAX_PT[0]), min(bottom, top + CROP_MAX_PT[1])
     left, right, margin = CROP_MARGIN
-    box = [max(0.0, (x0 - left) * SCALE), max(0.0, (top - margin) * SCALE),
-           min(float(image.width), (x1 + right) * SCALE), min(float(image.height), (bottom + margin) * SCALE)]
+    box = [max(0.0, (x0 - left) * SCALE), max(0.0, (top - margin) * SCALE), min(float(image.width), (x1 + right) * SCALE), min(float(image.height), (bottom + margin) * SCALE)]
     if box[2] <= box[0] or box[3] <= box[1]:
         box = [0.0, 0.0, min(float(image.width), 10.0), min(float(image.height), 10.0)]
     shown = min(1.0, CROP_WIDTH / (box[2] - box[0]))
     outline = ((x0 * SCALE - box[0]) * shown, (top * SCALE - box[1]) * shown, max(1.0, (x1 - x0) * SCALE * shown), max(1.0, (bottom - top) * SCALE * shown))
-    return CropView(image.src, alt, (box[2] - box[0]) * shown, (box[3] - box[1]) * shown, image.width * shown, image.height * shown,
-                    box[0] * shown, box[1] * shown, outline)
+    return CropView(image.src, alt, (box[2] - box[0]) * shown, (box[3] - box[1]) * shown, image.width * shown, image.height * shown, box[0] * shown, box[1] * shown, outline)
 
 
 # --- which values a check is about --------------------------------------------------------
@@ -290,8 +291,7 @@ def check_view(form: FormDocument, check: Check) -> CheckView:
     off = [term_zh(form, t) for t in check.terms if not t.holds]
     if len(off) > TERMS_SHOWN:
         off = off[:TERMS_SHOWN] + [f"……另有 {len(off) - TERMS_SHOWN} 项"]
-    return CheckView(check.rule, check.status, CHECK_ZH.get(check.status, check.status), rule.title_zh, rule.title_en, meaning_zh(check.rule),
-                     check.message, off)
+    return CheckView(check.rule, check.status, CHECK_ZH.get(check.status, check.status), rule.title_zh, rule.title_en, meaning_zh(check.rule), check.message, off)
 
 
 @dataclass
@@ -393,9 +393,17 @@ class Context:
 
 def form_row(form: FormDocument, number: int) -> FormRow:
     rules = sorted({c.rule for c in form.checks if needs_attention(c) and needs_human(c)})
-    return FormRow(number, form, form.project.name or form.title or "", STATUS_ZH.get(form.status, form.status),
-                   METHOD_ZH.get(form.source.method, form.source.method), rules, "、".join(rule_for(r).title_zh for r in rules),
-                   plain(form.total.score) if form.total.score is not None else "", len(form.corrections))
+    return FormRow(
+        number,
+        form,
+        form.project.name or form.title or "",
+        STATUS_ZH.get(form.status, form.status),
+        METHOD_ZH.get(form.source.method, form.source.method),
+        rules,
+        "、".join(rule_for(r).title_zh for r in rules),
+        plain(form.total.score) if form.total.score is not None else "",
+        len(form.corrections),
+    )
 
 
 def value_view(form: FormDocument, pointer: str, ctx: Context, proposal: Proposal | None) -> ValueView:
@@ -410,16 +418,35 @@ def value_view(form: FormDocument, pointer: str, ctx: Context, proposal: Proposa
         how = "原值"
     correction = next((c for c in form.corrections if c.field == pointer), None)
     printed = provenance.text if provenance is not None and provenance.text and provenance.text != read else None
-    return ValueView(pointer, value_label(form, pointer), read, printed, confidence, confidence is not None and confidence < LOW_CONFIDENCE and correction is None,
-                     how, provenance.page if provenance else None, provenance.ref if provenance else None, ctx.crop(form, pointer), proposal,
-                     plain(correction.extracted) if correction is not None else None)
+    return ValueView(
+        pointer,
+        value_label(form, pointer),
+        read,
+        printed,
+        confidence,
+        confidence is not None and confidence < LOW_CONFIDENCE and correction is None,
+        how,
+        provenance.page if provenance else None,
+        provenance.ref if provenance else None,
+        ctx.crop(form, pointer),
+        proposal,
+        plain(correction.extracted) if correction is not None else None,
+    )
 
 
 def suggestion_view(found: Suggestion) -> SuggestionView:
     def describe(candidate) -> dict[str, Any]:
         change = candidate.change
-        return {"label": change.label, "old": plain(change.old), "new": plain(change.new), "effect": candidate.effect, "reason": candidate.reason_zh(),
-                "note": candidate.note(), "pointers": list(change.pointers)}
+        return {
+            "label": change.label,
+            "old": plain(change.old),
+            "new": plain(change.new),
+            "effect": candidate.effect,
+            "reason": candidate.reason_zh(),
+            "note": candidate.note(),
+            "pointers": list(change.pointers),
+        }
+
     rule = rule_for(found.rule)
     return SuggestionView(found.rule, rule.title_zh, describe(found.best) if found.best else None, [describe(c) for c in found.candidates])
 
@@ -428,8 +455,7 @@ def review_card(form: FormDocument, ctx: Context) -> ReviewCard:
     """A form needing review, collapsed to its suspect values: those a clear suggestion names and the
     low-confidence ones; the other values its checks involve follow, one click away."""
     found = suggestions_of(ctx.result, form)
-    proposals = {p: Proposal(s.rule, plain(s.best.change.new), s.best.note())
-                 for s in found if s.best for p in s.best.change.pointers}
+    proposals = {p: Proposal(s.rule, plain(s.best.change.new), s.best.note()) for s in found if s.best for p in s.best.change.pointers}
     attention = [c for c in form.checks if needs_attention(c)]
     low = low_pointers(form)
     suspect = list(dict.fromkeys([*proposals, *low]))
@@ -438,9 +464,15 @@ def review_card(form: FormDocument, ctx: Context) -> ReviewCard:
     keep = [p for p in dict.fromkeys(suspect + rest) if _exists(form, p) and (p in form.provenance or value_at(form, p) is not None or p in proposals)]
     views = {p: value_view(form, p, ctx, proposals.get(p)) for p in keep}
     confirm = [(p, views[p].read) for p in low if p in views and views[p].read != "null"]
-    return ReviewCard(form_row(form, ctx.numbers[form.form_id]), [check_view(form, c) for c in attention], [suggestion_view(s) for s in found],
-                      [views[p] for p in keep if p in suspect], [views[p] for p in keep if p not in suspect], confirm,
-                      STATUS_ZH.get(ctx.owners[form.form_id].status, ""))
+    return ReviewCard(
+        form_row(form, ctx.numbers[form.form_id]),
+        [check_view(form, c) for c in attention],
+        [suggestion_view(s) for s in found],
+        [views[p] for p in keep if p in suspect],
+        [views[p] for p in keep if p not in suspect],
+        confirm,
+        STATUS_ZH.get(ctx.owners[form.form_id].status, ""),
+    )
 
 
 # --- unknown layouts -------------------------------------------------------------------------
@@ -450,6 +482,7 @@ def review_card(form: FormDocument, ctx: Context) -> ReviewCard:
 def _known_labels() -> frozenset[str]:
     from pipeline.parse.template import load_templates
     from pipeline.model.vocabulary import normalise
+
     return frozenset(normalise(text) for template in load_templates() for text in template.labels())
 
 
@@ -461,6 +494,7 @@ def unknown_labels(forms: list[FormDocument], owners: dict[str, FileResult]) -> 
     template knows it: the cells of their saved grids that were not read as a value and hold no
     digit (values are read by meaning; what is left is the form's own wording)."""
     from pipeline.model.vocabulary import normalise
+
     counts: Counter[str] = Counter()
     for form in forms:
         grid = owners[form.form_id].grids.get(form.form_id) or {}
@@ -488,8 +522,7 @@ def bars(items: list[tuple[str, int, str]], width: int = 320) -> dict[str, Any]:
     """Horizontal bars (label, count, css class) laid out for the template."""
     row, label_width = 22, 150
     biggest = max((n for _, n, _ in items), default=0) or 1
-    laid = [{"label": name, "count": n, "css": css, "y": 4 + i * row, "length": (width - label_width - 40) * n / biggest}
-            for i, (name, n, css) in enumerate(items)]
+    laid = [{"label": name, "count": n, "css": css, "y": 4 + i * row, "length": (width - label_width - 40) * n / biggest} for i, (name, n, css) in enumerate(items)]
     return {"width": width, "height": row * max(1, len(items)) + 8, "label_width": label_width, "bars": laid}
 
 
@@ -507,11 +540,19 @@ def histogram(forms: list[FormDocument], width: int = 320, height: int = 150) ->
 # --- a form's tables --------------------------------------------------------------------------
 
 
-FUNDING_COLUMNS = [("年初预算数", "initial_budget"), ("全年预算数", "annual_budget"), ("全年执行数", "executed"), ("分值", "weight"),
-                   ("执行率", "execution_rate"), ("得分", "score")]
-INDICATOR_COLUMNS = [("一级指标", "level1", False), ("一级分值", "level1_weight", True), ("二级指标", "level2", False), ("三级指标", "name", False),
-                     ("指标性质", "nature", False), ("年度指标值", "target", False), ("实际完成值", "actual", False), ("分值", "weight", True),
-                     ("得分", "score", True), ("偏差原因", "deviation_note", False)]
+FUNDING_COLUMNS = [("年初预算数", "initial_budget"), ("全年预算数", "annual_budget"), ("全年执行数", "executed"), ("分值", "weight"), ("执行率", "execution_rate"), ("得分", "score")]
+INDICATOR_COLUMNS = [
+    ("一级指标", "level1", False),
+    ("一级分值", "level1_weight", True),
+    ("二级指标", "level2", False),
+    ("三级指标", "name", False),
+    ("指标性质", "nature", False),
+    ("年度指标值", "target", False),
+    ("实际完成值", "actual", False),
+    ("分值", "weight", True),
+    ("得分", "score", True),
+    ("偏差原因", "deviation_note", False),
+]
 
 
 def table_cell(form: FormDocument, pointer: str, value: Any, numeric: bool = False) -> TableCell:
@@ -537,21 +578,33 @@ def table_cell(form: FormDocument, pointer: str, value: Any, numeric: bool = Fal
 
 
 def form_tables(form: FormDocument) -> dict[str, Any]:
-    project = [(name, table_cell(form, ptr.project(key), getattr(form.project, key))) for key, name in ptr.PROJECT_LABELS.items()
-               if getattr(form.project, key, None) is not None or ptr.project(key) in form.provenance or key in ("name", "code")]
+    project = [
+        (name, table_cell(form, ptr.project(key), getattr(form.project, key)))
+        for key, name in ptr.PROJECT_LABELS.items()
+        if getattr(form.project, key, None) is not None or ptr.project(key) in form.provenance or key in ("name", "code")
+    ]
     project.append(("表名", table_cell(form, ptr.TITLE, form.title)))
-    funding = [[table_cell(form, ptr.funding(i, "item"), line.item)]
-               + [table_cell(form, ptr.funding(i, key), getattr(line, key), True) for _, key in FUNDING_COLUMNS]
-               for i, line in enumerate(form.funding.lines)]
+    funding = [
+        [table_cell(form, ptr.funding(i, "item"), line.item)] + [table_cell(form, ptr.funding(i, key), getattr(line, key), True) for _, key in FUNDING_COLUMNS]
+        for i, line in enumerate(form.funding.lines)
+    ]
     columns = [c for c in INDICATOR_COLUMNS if c[1] != "nature" or any(ind.nature for ind in form.indicators)]
-    indicators = [[table_cell(form, ptr.indicator(i, key), getattr(ind, key), numeric) for _, key, numeric in columns]
-                  for i, ind in enumerate(form.indicators)]
-    goals = [(name, [table_cell(form, ptr.goal(key, i), g) for i, g in enumerate(items)])
-             for name, key, items in (("预期目标", "expected", form.goals.expected), ("实际完成情况", "actual", form.goals.actual))]
-    return {"project": project, "funding_columns": [name for name, _ in FUNDING_COLUMNS], "funding": funding, "unit": form.funding.unit,
-            "indicator_columns": [name for name, _, _ in columns], "indicators": indicators, "goals": goals,
-            "total": (table_cell(form, ptr.total("weight"), form.total.weight, True), table_cell(form, ptr.total("score"), form.total.score, True)),
-            "grade": table_cell(form, ptr.total("grade"), form.total.grade) if form.total.grade is not None else None}
+    indicators = [[table_cell(form, ptr.indicator(i, key), getattr(ind, key), numeric) for _, key, numeric in columns] for i, ind in enumerate(form.indicators)]
+    goals = [
+        (name, [table_cell(form, ptr.goal(key, i), g) for i, g in enumerate(items)])
+        for name, key, items in (("预期目标", "expected", form.goals.expected), ("实际完成情况", "actual", form.goals.actual))
+    ]
+    return {
+        "project": project,
+        "funding_columns": [name for name, _ in FUNDING_COLUMNS],
+        "funding": funding,
+        "unit": form.funding.unit,
+        "indicator_columns": [name for name, _, _ in columns],
+        "indicators": indicators,
+        "goals": goals,
+        "total": (table_cell(form, ptr.total("weight"), form.total.weight, True), table_cell(form, ptr.total("score"), form.total.score, True)),
+        "grade": table_cell(form, ptr.total("grade"), form.total.grade) if form.total.grade is not None else None,
+    }
 
 
 @dataclass
@@ -571,11 +624,19 @@ def page_figures(form: FormDocument, ctx: Context) -> list[PageFigure]:
         image = ctx.images.get(owner, form, number)
         if image is None:
             continue
-        cells = [{"pointer": pointer, "x": p.bbox[0], "y": p.bbox[1], "w": max(0.5, p.bbox[2] - p.bbox[0]), "h": max(0.5, p.bbox[3] - p.bbox[1]),
-                  "classes": " ".join(["cell"] + (["low"] if p.confidence is not None and p.confidence < LOW_CONFIDENCE else [])
-                                      + (["corrected"] if pointer in corrected else [])),
-                  "title": f"{pointer}: {p.text[:80]}"}
-                 for pointer, p in form.provenance.items() if p.page == number]
+        cells = [
+            {
+                "pointer": pointer,
+                "x": p.bbox[0],
+                "y": p.bbox[1],
+                "w": max(0.5, p.bbox[2] - p.bbox[0]),
+                "h": max(0.5, p.bbox[3] - p.bbox[1]),
+                "classes": " ".join(["cell"] + (["low"] if p.confidence is not None and p.confidence < LOW_CONFIDENCE else []) + (["corrected"] if pointer in corrected else [])),
+                "title": f"{pointer}: {p.text[:80]}",
+            }
+            for pointer, p in form.provenance.items()
+            if p.page == number
+        ]
         figures.append(PageFigure(number, image, image.width / SCALE, image.height / SCALE, cells))
     return figures
 
@@ -595,11 +656,17 @@ def summary(result: RunResult) -> dict[str, Any]:
     forms = result.forms
     review = sum(f.status != FormStatus.OK for f in forms)
     failing = Counter(c.rule for f in forms for c in f.checks if needs_human(c))
-    return {"files": len(result.files), "forms": len(forms), "forms_ok": len(forms) - review, "forms_review": review,
-            "file_counts": {s: result.count(s) for s in STATUSES}, "seconds": f"{result.seconds:.1f}",
-            "status_chart": bars([(STATUS_ZH[s], result.count(s), f"st-{s}") for s in STATUSES]),
-            "score_chart": histogram(forms),
-            "rule_chart": bars([(rule_for(r).title_zh, n, "st-failed") for r, n in failing.most_common(8)])}
+    return {
+        "files": len(result.files),
+        "forms": len(forms),
+        "forms_ok": len(forms) - review,
+        "forms_review": review,
+        "file_counts": {s: result.count(s) for s in STATUSES},
+        "seconds": f"{result.seconds:.1f}",
+        "status_chart": bars([(STATUS_ZH[s], result.count(s), f"st-{s}") for s in STATUSES]),
+        "score_chart": histogram(forms),
+        "rule_chart": bars([(rule_for(r).title_zh, n, "st-failed") for r, n in failing.most_common(8)]),
+    }
 
 
 def existing_lines(outcome: CorrectionsOutcome | None, dump: Path | None) -> list[dict[str, str]]:
@@ -625,40 +692,70 @@ def report_html(ctx: Context) -> str:
     forms = ctx.result.forms
     rows = [form_row(f, ctx.numbers[f.form_id]) for f in forms]
     unknown = [f for f in forms if f.template == UNKNOWN_TEMPLATE]
-    queue = sorted((f for f in forms if f.status != FormStatus.OK and f.template != UNKNOWN_TEMPLATE),
-                   key=lambda f: (tuple(-n for n in severity(f)), f.source.file, f.source.form_index))
+    queue = sorted((f for f in forms if f.status != FormStatus.OK and f.template != UNKNOWN_TEMPLATE), key=lambda f: (tuple(-n for n in severity(f)), f.source.file, f.source.form_index))
     cards = [review_card(f, ctx) for f in queue]
     rule_names = sorted({r for row in rows for r in row.rules}, key=lambda r: list(RULES).index(r) if r in RULES else len(RULES))
     accept_all = Counter(s.rule for card in cards for s in card.suggestions if s.best)
     order = [FileStatus.FAILED, FileStatus.NEEDS_REVIEW, FileStatus.SKIPPED]
     files = sorted((f for f in ctx.result.files if f.status != FileStatus.OK), key=lambda f: (order.index(f.status) if f.status in order else 3, f.file))
-    return environment().get_template("report.html").render(
-        root="", summary=summary(ctx.result), outcome=ctx.outcome, header=header_line(), columns=list(COLUMNS),
-        existing=existing_lines(ctx.outcome, ctx.images.dump), rows=rows, cards=cards, files=files,
-        rules=[(r, rule_for(r).title_zh) for r in rule_names],
-        accept_all=[(r, rule_for(r).title_zh, n) for r, n in accept_all.items()],
-        templates=sorted({f.template for f in forms}), years=sorted({f.project.year for f in forms if f.project.year}),
-        units=sorted({f.project.implementing_unit for f in forms if f.project.implementing_unit}),
-        unknown=[UnknownForm(form_row(f, ctx.numbers[f.form_id]), closest_template(f)) for f in unknown],
-        unknown_labels=unknown_labels(unknown, ctx.owners), METHOD_ZH=METHOD_ZH, plain=plain)
+    return (
+        environment()
+        .get_template("report.html")
+        .render(
+            root="",
+            summary=summary(ctx.result),
+            outcome=ctx.outcome,
+            header=header_line(),
+            columns=list(COLUMNS),
+            existing=existing_lines(ctx.outcome, ctx.images.dump),
+            rows=rows,
+            cards=cards,
+            files=files,
+            rules=[(r, rule_for(r).title_zh) for r in rule_names],
+            accept_all=[(r, rule_for(r).title_zh, n) for r, n in accept_all.items()],
+            templates=sorted({f.template for f in forms}),
+            years=sorted({f.project.year for f in forms if f.project.year}),
+            units=sorted({f.project.implementing_unit for f in forms if f.project.implementing_unit}),
+            unknown=[UnknownForm(form_row(f, ctx.numbers[f.form_id]), closest_template(f)) for f in unknown],
+            unknown_labels=unknown_labels(unknown, ctx.owners),
+            METHOD_ZH=METHOD_ZH,
+            plain=plain,
+        )
+    )
 
 
 def form_page(form: FormDocument, ctx: Context) -> str:
     figures = page_figures(form, ctx)
     note = NO_IMAGE_ZH.get(form.source.method, "无法生成页面图像") if not figures else ""
-    corrections = [{"field": c.field, "extracted": plain(c.extracted), "corrected": plain(c.corrected), "note": c.note, "reviewer": c.reviewer}
-                   for c in form.corrections]
-    return environment().get_template("form.html").render(
-        root="../", form=form, row=form_row(form, ctx.numbers[form.form_id]), figures=figures, no_image=note, tables=form_tables(form),
-        checks=[check_view(form, c) for c in form.checks], corrections=corrections, METHOD_ZH=METHOD_ZH)
+    corrections = [{"field": c.field, "extracted": plain(c.extracted), "corrected": plain(c.corrected), "note": c.note, "reviewer": c.reviewer} for c in form.corrections]
+    return (
+        environment()
+        .get_template("form.html")
+        .render(
+            root="../",
+            form=form,
+            row=form_row(form, ctx.numbers[form.form_id]),
+            figures=figures,
+            no_image=note,
+            tables=form_tables(form),
+            checks=[check_view(form, c) for c in form.checks],
+            corrections=corrections,
+            METHOD_ZH=METHOD_ZH,
+        )
+    )
 
 
 def write_report(out: Path, result: RunResult, dump: Path | None = None, corrections: CorrectionsOutcome | None = None) -> Path:
     """Write report.html and report_files/; files a previous report left and this one did not write are removed."""
     images = PageImages(out=out, dump=dump)
-    ctx = Context(out=out, result=result, outcome=corrections, images=images,
-                  owners={form.form_id: r for r in result.files for form in r.forms},
-                  numbers={form.form_id: n for n, form in enumerate(result.forms, start=1)})
+    ctx = Context(
+        out=out,
+        result=result,
+        outcome=corrections,
+        images=images,
+        owners={form.form_id: r for r in result.files for form in r.forms},
+        numbers={form.form_id: n for n, form in enumerate(result.forms, start=1)},
+    )
     folder = out / FILES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     for form in result.forms:

@@ -53,4 +53,3 @@ def _converted(path: Path, source: str, target: str, what: str, read: Callable[[
     """Convert with LibreOffice into a temporary folder, read the result, remove the folder."""
     with temporary_folder() as folder:
         return read(convert(path, source, target, what, Path(folder)))
-

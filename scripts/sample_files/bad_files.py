@@ -14,6 +14,7 @@ from make_scans import saved
 from .pdf import write_pdf, write_text_pdf
 from .specs import form3
 
+
 def broken_page_pdf() -> bytes:
     """A one-page PDF whose font dictionary is damaged (a Type0 font without usable descendants),
     as seen in files cut and pasted by broken tools: readers fail on this page only."""

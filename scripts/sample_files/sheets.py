@@ -84,8 +84,7 @@ def ods_cell(spec: Spec | None, covered: bool) -> str:
         return "<table:covered-table-cell/>"
     if spec is None:
         return "<table:table-cell/>"
-    spans = (f' table:number-columns-spanned="{spec.col_span}" table:number-rows-spanned="{spec.row_span}"'
-             if spec.row_span > 1 or spec.col_span > 1 else "")
+    spans = f' table:number-columns-spanned="{spec.col_span}" table:number-rows-spanned="{spec.row_span}"' if spec.row_span > 1 or spec.col_span > 1 else ""
     text = spec.text
     if AMOUNT.fullmatch(text) or SMALL_INTEGER.fullmatch(text):
         value = f' office:value-type="float" office:value="{float(text):g}"'
@@ -106,9 +105,10 @@ def write_ods(path: Path, sheets: list[tuple[str, list[FormSpec]]]) -> None:
         rows: list[str] = []
         for form in forms:
             width = len(form.widths)
-            rows.append(f'<table:table-row><table:table-cell table:number-columns-spanned="{width}" table:number-rows-spanned="1" '
-                        f'office:value-type="string"><text:p>{xml_escape(form.title)}</text:p></table:table-cell>'
-                        + "<table:covered-table-cell/>" * (width - 1) + "</table:table-row>")
+            rows.append(
+                f'<table:table-row><table:table-cell table:number-columns-spanned="{width}" table:number-rows-spanned="1" '
+                f'office:value-type="string"><text:p>{xml_escape(form.title)}</text:p></table:table-cell>' + "<table:covered-table-cell/>" * (width - 1) + "</table:table-row>"
+            )
             covered: set[tuple[int, int]] = set()
             for r, row in enumerate(form.rows):
                 for spec in row:
@@ -120,13 +120,19 @@ def write_ods(path: Path, sheets: list[tuple[str, list[FormSpec]]]) -> None:
         columns = "".join(f'<table:table-column table:style-name="co{c}"/>' for c in range(len(forms[0].widths)))
         tables.append(f'<table:table table:name="{xml_escape(name)}">{columns}{"".join(rows)}</table:table>')
     widths = {c: points for _, forms in sheets for c, points in enumerate(forms[0].widths)}
-    styles = "".join(f'<style:style style:name="co{c}" style:family="table-column"><style:table-column-properties '
-                     f'style:column-width="{points * 2.54 / 72:.3f}cm"/></style:style>' for c, points in sorted(widths.items()))
-    content = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {ODS_NAMESPACES}><office:automatic-styles>{styles}'
-               f"</office:automatic-styles><office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet></office:body></office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    styles = "".join(
+        f'<style:style style:name="co{c}" style:family="table-column"><style:table-column-properties style:column-width="{points * 2.54 / 72:.3f}cm"/></style:style>'
+        for c, points in sorted(widths.items())
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {ODS_NAMESPACES}><office:automatic-styles>{styles}'
+        f"</office:automatic-styles><office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         when = PINNED_TIME.timetuple()[:6]
@@ -151,9 +157,10 @@ def write_html_xls(path: Path, form: FormSpec, encoding: str = "gb18030") -> Non
             cells.append(f"<td{spans}>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     columns = "".join(f'<col width="{round(points / 0.75)}">' for points in form.widths)
-    page = ('<html xmlns:x="urn:schemas-microsoft-com:office:excel">\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=gb2312">\n'
-            f"<title>{xml_escape(form.title)}</title>\n</head>\n<body>\n<table border=\"1\" cellspacing=\"0\">{columns}\n"
-            + "\n".join(rows) + "\n</table>\n</body>\n</html>\n")
+    page = (
+        '<html xmlns:x="urn:schemas-microsoft-com:office:excel">\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=gb2312">\n'
+        f'<title>{xml_escape(form.title)}</title>\n</head>\n<body>\n<table border="1" cellspacing="0">{columns}\n' + "\n".join(rows) + "\n</table>\n</body>\n</html>\n"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(page.encode(encoding))
 
@@ -179,9 +186,11 @@ def write_xml_workbook(path: Path, form: FormSpec) -> None:
     rows = [f'<Row><Cell ss:MergeAcross="{len(form.widths) - 1}"><Data ss:Type="String">{xml_escape(form.title)}</Data></Cell></Row>']
     rows += ["<Row>" + "".join(xml_cell(spec, spec.col) for spec in row) + "</Row>" for row in form.rows]
     columns = "".join(f'<Column ss:Width="{points:g}"/>' for points in form.widths)
-    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n'
-           '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">\n'
-           '<Styles><Style ss:ID="amount"><NumberFormat ss:Format="0.00"/></Style><Style ss:ID="percent"><NumberFormat ss:Format="0%"/></Style></Styles>\n'
-           f'<Worksheet ss:Name="自评表"><Table>{columns}\n' + "\n".join(rows) + "\n</Table></Worksheet>\n</Workbook>\n")
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">\n'
+        '<Styles><Style ss:ID="amount"><NumberFormat ss:Format="0.00"/></Style><Style ss:ID="percent"><NumberFormat ss:Format="0%"/></Style></Styles>\n'
+        f'<Worksheet ss:Name="自评表"><Table>{columns}\n' + "\n".join(rows) + "\n</Table></Worksheet>\n</Workbook>\n"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(xml.encode("utf-8"))

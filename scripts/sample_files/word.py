@@ -10,6 +10,7 @@ from pipeline.outputs.export import reproducible_zip
 from . import PINNED_TIME
 from .specs import FormSpec
 
+
 def write_docx(path: Path, forms: list[FormSpec], after: str = "") -> None:
     """The forms typed into Word as an office does: the title as a paragraph, the form as one
     table with the PDF's merges (gridSpan, vMerge) and column widths, a page break between forms,
