@@ -385,19 +385,26 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list
     seconds = read_cells(readers.second, crops if readers.other_engine else [second_view(crop) for crop in crops])
     disagreeing = [k for k, (item, second) in enumerate(zip(items, seconds)) if not same_in_print(second.text, item.text)]
     # A value the hybrid's RapidOCR read alone (Tesseract doubted every line of it) agrees with
-    # RapidOCR's second reading by construction: the other engine reads a second binarisation too,
-    # or one engine would vouch for it alone.
+    # RapidOCR's second reading by construction, so it is read on a second binarisation: by
+    # Tesseract (agreeing, two engines confirm it), else by RapidOCR (agreeing, two views of the
+    # print read alike: it keeps its confidence; a character made up from one view's context is
+    # not made up from the other's), else a human looks. Tesseract alone is no referee here: it
+    # doubted these lines because it reads their glyphs badly (≥, full-width brackets).
     alone = [k for k, item in enumerate(items) if k not in disagreeing and (item.read_by or "") == readers.second.name]
     thirds: dict[int, CellReading] = {}
     if readers.tiebreak is not None and (disagreeing or alone):
         asked = disagreeing + alone
         thirds = dict(zip(asked, read_cells(readers.tiebreak, [second_view(crops[k]) for k in asked])))
+    unconfirmed = [k for k in alone if k in thirds and not same_in_print(thirds[k].text, items[k].text)]
+    second_views = dict(zip(unconfirmed, read_cells(readers.second, [second_view(crops[k]) for k in unconfirmed])))
     results = []
     for k, (item, second) in enumerate(zip(items, seconds)):
         third = thirds.get(k)
-        if k in alone and third is not None:  # confirmed by the other engine, or a human looks
-            agreed = same_in_print(third.text, item.text)
-            results.append(replace(item, confidence=_both(item.confidence, third.confidence) if agreed else min(DISAGREED_CEILING, item.confidence or 0.0)))
+        if k in second_views:
+            alike = same_in_print(second_views[k].text, item.text)
+            results.append(item if alike else replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
+        elif k in alone and third is not None:  # the other engine agrees
+            results.append(replace(item, confidence=_both(item.confidence, third.confidence), read_by=f"{item.read_by}+{third.read_by}"))
         elif k in alone:
             results.append(item)  # no other engine to ask
         elif k not in disagreeing:
