@@ -18,15 +18,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import partial
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.model.errors import ExitCode, MissingDependency, OutputUnwritable, RunError, Terminated, UsageError, exit_codes_help
+from pipeline.model.errors import ExitCode, MissingDependency, OutputUnwritable, RunError, Terminated, UsageError, exit_codes_help, writing
 
 DEFAULT_MAX_FILE_MB = 1000.0
 
@@ -129,16 +126,6 @@ def check_folders(dump: Path, out: Path) -> None:
             raise UsageError(f"the dump is inside {out / managed}, which every run rewrites; move it or choose another --out")
 
 
-@contextmanager
-def writing(out: Path) -> Iterator[None]:
-    """An OSError while writing into OUT is an unwritable output (exit 4), not a bug."""
-    try:
-        yield
-    except OSError as error:
-        where = f" ({error.filename})" if error.filename else ""
-        raise OutputUnwritable(f"cannot write to {out}: {error.strerror or error}{where}") from error
-
-
 def prepare_output(out: Path) -> None:
     """Create OUT and prove a file can be written there, before any work."""
     with writing(out):
@@ -202,19 +189,13 @@ def record_stop(out: Path, log, error: BaseException) -> None:
 
 
 def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[], None]]:
-    """The run and its outputs; returns the exit code and what to print when it is recorded."""
-    from pipeline.run.batch import RunSettings, run
-    from pipeline.run.cache import ResultCache
-    from pipeline.checks.corrections import CORRECTIONS_FILE, apply_corrections_file, corrections_path
-    from pipeline.checks.suggest import resuggest
-    from pipeline.model.result import FileStatus
-    from pipeline.outputs.export import export, summary_line
+    """The run and its outputs (``run.plan``); returns the exit code and what to print when it is recorded."""
+    from pipeline.checks.corrections import CORRECTIONS_FILE
     from pipeline.ocr.extract import ExtractOptions
-    from pipeline.review.report import write_report
+    from pipeline.outputs.export import summary_line
+    from pipeline.run.batch import RunSettings
+    from pipeline.run.plan import DumpRun, extract_dump
 
-    dump: Path = args.dump
-    out: Path = args.out
-    options = ExtractOptions(ocr=args.ocr, ocr_engine=args.ocr_engine, max_pages=args.max_pages)
     settings = RunSettings(
         workers=args.workers,
         timeout=args.timeout,
@@ -225,40 +206,17 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
         max_file_bytes=int(args.max_file_mb * 1_000_000),
         verbose=args.verbose,
     )
-    started = time.perf_counter()
-    cache = ResultCache(out, settings=repr(options))
-    log.write(stage="run", outcome="started", dump=str(dump), workers=args.workers, options=repr(options))
-    result = run(dump, exclude=(out,), options=options, settings=settings, cache=cache, log=log, only=args.only, out=out)
-    shares = {"extract": result.seconds}
-    clock = time.perf_counter()
-    corrections = apply_corrections_file(result, dump, args.corrections)  # after the cache: corrections never change it
-    resuggest(result, {form_id for _, form_id, _ in corrections.applied} | {r.form_id for r in corrections.rejected})
-    shares["corrections and suggestions"], clock = time.perf_counter() - clock, time.perf_counter()
-    with writing(out):
-        export(out, result, report=partial(write_report, dump=dump, corrections=corrections), inputs=export_inputs(dump, options, corrections_path(dump, args.corrections)), remake=args.force)
-        cache.prune()
-    shares["tables, manifest and report"] = time.perf_counter() - clock
-    result.seconds = time.perf_counter() - started  # the summary's time is the whole run's, not extraction's alone
-    log.write(stage="run", outcome="finished", seconds=round(result.seconds, 3), summary=summary_line(result), stage_seconds={stage: round(seconds, 3) for stage, seconds in shares.items()})
-    findings = any(f.status in (FileStatus.NEEDS_REVIEW, FileStatus.FAILED) for f in result.files) or bool(corrections.rejected)
+    options = ExtractOptions(ocr=args.ocr, ocr_engine=args.ocr_engine, max_pages=args.max_pages)
+    outcome = extract_dump(DumpRun(args.dump, args.out, options, settings, args.corrections, args.only), log)
 
     def report() -> None:
-        for problem in corrections.rejected:
-            print(f"zpef: correction not applied: {problem.describe(corrections.source or CORRECTIONS_FILE)}", file=sys.stderr)
-        print(summary_line(result))
-        if findings:
-            print(f"see {out / 'manifest.csv'} and {out / 'report.html'} for what needs a human", file=sys.stderr)
+        for problem in outcome.corrections.rejected:
+            print(f"zpef: correction not applied: {problem.describe(outcome.corrections.source or CORRECTIONS_FILE)}", file=sys.stderr)
+        print(summary_line(outcome.result))
+        if outcome.findings:
+            print(f"see {args.out / 'manifest.csv'} and {args.out / 'report.html'} for what needs a human", file=sys.stderr)
 
-    return (ExitCode.FINDINGS if findings else ExitCode.OK), report
-
-
-def export_inputs(dump: Path, options, corrections: Path | None) -> str:
-    """What the outputs are made from besides each file's manifest row: the pipeline's code, the
-    options, the dump's place (the report renders pages from it) and the corrections file's bytes."""
-    from pipeline.run.cache import code_fingerprint
-
-    applied = corrections.read_bytes().hex() if corrections is not None and corrections.is_file() else ""
-    return "\n".join([code_fingerprint(), repr(options), str(dump.resolve()), applied])
+    return (ExitCode.FINDINGS if outcome.findings else ExitCode.OK), report
 
 
 def exit_code_of(error: BaseException) -> ExitCode:

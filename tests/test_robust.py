@@ -176,7 +176,7 @@ def test_a_failed_run_never_leaves_the_previous_manifest_looking_current(tmp_pat
     def broken(*args, **kwargs):
         raise RuntimeError("a bug in the report")
 
-    monkeypatch.setattr("pipeline.review.report.write_report", broken)
+    monkeypatch.setattr("pipeline.run.plan.write_report", broken)  # as the plan calls it
     capsys.readouterr()
     assert run_cli(dump, out, "--force") == ExitCode.INTERNAL  # --force: an unchanged dump's export is otherwise not made again
     assert not (out / "manifest.csv").exists()

@@ -5,9 +5,13 @@ finished says what it found (0, 1); anything that stopped it early says why (2â€
 """
 
 from __future__ import annotations
-from pipeline.model.result import FileStatus
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import IntEnum
+from pathlib import Path
+
+from pipeline.model.result import FileStatus
 
 
 class ExitCode(IntEnum):
@@ -130,3 +134,13 @@ class OutputUnwritable(RunError):
 
 class Terminated(BaseException):
     """SIGTERM, raised in the main thread like KeyboardInterrupt is for Ctrl-C."""
+
+
+@contextmanager
+def writing(out: Path) -> Iterator[None]:
+    """An OSError while writing into OUT is an unwritable output (exit 4), not a bug."""
+    try:
+        yield
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        raise OutputUnwritable(f"cannot write to {out}: {error.strerror or error}{where}") from error
