@@ -203,24 +203,24 @@ def joined_on_rows(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, in
     came out as （网格）项目支出绩效自评表). Pieces are joined when they share a row (overlap by half
     the lower one's height) and the gap between them is under the taller one's height — about one
     character of that line; items apart on a row (填报单位 … 金额单位) stay apart."""
-    merged = sorted(boxes)
-    changed = True
-    while changed:
-        changed = False
-        for i in range(len(merged)):
-            for j in range(i + 1, len(merged)):
-                (ax, ay, aw, ah), (bx, by, bw, bh) = merged[i], merged[j]
-                overlap = min(ay + ah, by + bh) - max(ay, by)
-                gap = max(ax, bx) - min(ax + aw, bx + bw)
-                if overlap > 0.5 * min(ah, bh) and gap < max(ah, bh):
-                    x0, y0 = min(ax, bx), min(ay, by)
-                    merged[i] = (x0, y0, max(ax + aw, bx + bw) - x0, max(ay + ah, by + bh) - y0)
-                    del merged[j]
-                    changed = True
-                    break
-            if changed:
-                break
+    merged: list[tuple[int, int, int, int]] = []
+    for box in sorted(boxes):  # left to right: each piece meets its row's box at that box's right end
+        row = next((i for i, kept in enumerate(merged) if _one_line(kept, box)), None)
+        if row is None:
+            merged.append(box)
+        else:
+            (ax, ay, aw, ah), (bx, by, bw, bh) = merged[row], box
+            x0, y0 = min(ax, bx), min(ay, by)
+            merged[row] = (x0, y0, max(ax + aw, bx + bw) - x0, max(ay + ah, by + bh) - y0)
     return merged
+
+
+def _one_line(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """On a shared row (overlapping by half the lower one's height), under one character apart."""
+    (ax, ay, aw, ah), (bx, by, bw, bh) = a, b
+    overlap = min(ay + ah, by + bh) - max(ay, by)
+    gap = max(ax, bx) - min(ax + aw, bx + bw)
+    return overlap > 0.5 * min(ah, bh) and gap < max(ah, bh)
 
 
 def _cell_count(grids: list[Grid]) -> int:

@@ -25,9 +25,9 @@ Spreadsheets, text exports, Word and HTML documents have no page image: their ce
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -99,9 +99,6 @@ class PageImages:
     written: set[str] = field(default_factory=set)
     _known: dict[tuple[str, int], PageImage | None] = field(default_factory=dict)
 
-    def name(self, form: FormDocument, page: int) -> str:
-        return f"page-{form.source.sha256[:16]}-p{page}.png"
-
     def get(self, result: FileResult, form: FormDocument, page: int) -> PageImage | None:
         key = (form.source.sha256, page)
         if key not in self._known:
@@ -119,16 +116,15 @@ class PageImages:
             return self._sized(f"{PAGES_DIR}/{kept.name}", kept)
         if form.source.method != "text_layer" or self.dump is None:
             return None
-        target = self.out / FILES_DIR / self.name(form, page)
+        target = self.out / FILES_DIR / page_name(form, page)
         self.written.add(target.name)
         if not target.exists():
-            image = render_pdf_page(self.dump / form.source.file, page)
-            if image is None:
+            made = page_png(self.dump / form.source.file, page)
+            if made is None:
                 self.written.discard(target.name)
                 return None
-            with atomic_path(target) as temporary:
-                gray_levels(image).save(temporary, "PNG", bits=4, compress_level=1)
-            return PageImage(f"{FILES_DIR}/{target.name}", image.width, image.height)
+            write_bytes(target, made[0])
+            return PageImage(f"{FILES_DIR}/{target.name}", *made[1])
         return self._sized(f"{FILES_DIR}/{target.name}", target)
 
     @staticmethod
@@ -145,14 +141,31 @@ def pictures_of(result: FileResult, dump: Path | None) -> dict[str, bytes]:
     the worker that read the file (not one by one in the main process after the pool); keyed by
     their path under OUT, where the main process writes them and the report finds them. OCR'd
     pages need nothing here: the worker encoded them already (``FileResult.page_images``)."""
-    with tempfile.TemporaryDirectory(prefix="zpef-pictures-") as folder:
-        out = Path(folder)
-        images = PageImages(out=out, dump=dump)
-        for form in result.forms:
-            if form.source.method == "text_layer":
-                for page in form.source.pages:
-                    images.get(result, form, page)
-        return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted((out / FILES_DIR).glob("page-*"))}
+    pictures: dict[str, bytes] = {}
+    for form in result.forms:
+        if form.source.method != "text_layer" or dump is None:
+            continue
+        for page in form.source.pages:
+            name = f"{FILES_DIR}/{page_name(form, page)}"
+            if name not in pictures and (made := page_png(dump / form.source.file, page)) is not None:
+                pictures[name] = made[0]
+    return dict(sorted(pictures.items()))
+
+
+def page_name(form: FormDocument, page: int) -> str:
+    """A text-layer page image's file name, by content: a re-run finds it made already."""
+    return f"page-{form.source.sha256[:16]}-p{page}.png"
+
+
+def page_png(path: Path, page: int) -> tuple[bytes, tuple[int, int]] | None:
+    """A text-layer PDF page as the report shows it (150 dpi, 16 grey levels, a 4-bit PNG) and its
+    size in pixels; None when it cannot be rendered."""
+    image = render_pdf_page(path, page)
+    if image is None:
+        return None
+    buffer = io.BytesIO()
+    gray_levels(image).save(buffer, "PNG", bits=4, compress_level=1)
+    return buffer.getvalue(), image.size
 
 
 def gray_levels(image: Image.Image) -> Image.Image:
@@ -213,10 +226,6 @@ def involved(check: Check) -> list[str]:
     return list(dict.fromkeys(check.pointers))
 
 
-_exists = ptr.exists  # the names the report's code reads values by
-value_at = ptr.get
-
-
 def plain(value: Any) -> str:
     """A value as a correction line writes it: numbers in full (820000, 86.25), never 8.2e+05."""
     if value is None:
@@ -244,9 +253,6 @@ def low_pointers(form: FormDocument) -> list[str]:
     return [p for c in form.checks if c.rule == "low_confidence" and c.status == "warn" for p in involved(c)]
 
 
-value_label = ptr.label  # 时效 得分, 项目编码, 表名
-
-
 # --- what the pages show -------------------------------------------------------------------
 
 
@@ -265,9 +271,9 @@ class CheckView:
 def term_zh(form: FormDocument, term: Term) -> str:
     """One piece of a check's arithmetic in the archivists' words, from the check's data (the
     message stays English for programs and logs): 总分 得分：表中为 95，13 项相加为 97."""
-    at, found = value_label(form, term.at), "未填" if term.found is None else plain(term.found)
+    at, found = ptr.label(form, term.at), "未填" if term.found is None else plain(term.found)
     expected = "无法计算" if term.expected is None else plain(term.expected)
-    names = [value_label(form, p) for p in term.parts]
+    names = [ptr.label(form, p) for p in term.parts]
     if term.op == Op.SUM:
         return f"{at}：表中为 {found}，{len(names)} 项相加为 {expected}"
     if term.op == Op.RATE and len(names) == 2:
@@ -388,7 +394,7 @@ class Context:
         image = self.images.get(self.owners[form.form_id], form, provenance.page)
         if image is None:
             return None
-        return crop_view(image, provenance.bbox, f"{value_label(form, pointer)}：第 {provenance.page} 页")
+        return crop_view(image, provenance.bbox, f"{ptr.label(form, pointer)}：第 {provenance.page} 页")
 
 
 def form_row(form: FormDocument, number: int) -> FormRow:
@@ -408,7 +414,7 @@ def form_row(form: FormDocument, number: int) -> FormRow:
 
 def value_view(form: FormDocument, pointer: str, ctx: Context, proposal: Proposal | None) -> ValueView:
     provenance = form.provenance.get(pointer)
-    read = plain(value_at(form, pointer))
+    read = plain(ptr.get(form, pointer))
     confidence = provenance.confidence if provenance is not None else None
     if confidence is not None:
         how = f"置信度 {confidence:.2f}"
@@ -420,7 +426,7 @@ def value_view(form: FormDocument, pointer: str, ctx: Context, proposal: Proposa
     printed = provenance.text if provenance is not None and provenance.text and provenance.text != read else None
     return ValueView(
         pointer,
-        value_label(form, pointer),
+        ptr.label(form, pointer),
         read,
         printed,
         confidence,
@@ -461,7 +467,7 @@ def review_card(form: FormDocument, ctx: Context) -> ReviewCard:
     suspect = list(dict.fromkeys([*proposals, *low]))
     candidates = [p for s in found for c in s.candidates for p in c.change.pointers]
     rest = list(dict.fromkeys(candidates + [p for c in attention for p in involved(c)]))
-    keep = [p for p in dict.fromkeys(suspect + rest) if _exists(form, p) and (p in form.provenance or value_at(form, p) is not None or p in proposals)]
+    keep = [p for p in dict.fromkeys(suspect + rest) if ptr.exists(form, p) and (p in form.provenance or ptr.get(form, p) is not None or p in proposals)]
     views = {p: value_view(form, p, ctx, proposals.get(p)) for p in keep}
     confirm = [(p, views[p].read) for p in low if p in views and views[p].read != "null"]
     return ReviewCard(
@@ -574,7 +580,7 @@ def table_cell(form: FormDocument, pointer: str, value: Any, numeric: bool = Fal
         was = plain(correction.extracted)
         tip.append(f"更正自 {was}" + (f"（{correction.reviewer}）" if correction.reviewer else "") + (f"：{correction.note}" if correction.note else ""))
     text = "" if value is None else plain(value)
-    return TableCell(pointer, value_label(form, pointer), text, " ".join(classes), " · ".join(tip), was, provenance.ref if provenance is not None else None)
+    return TableCell(pointer, ptr.label(form, pointer), text, " ".join(classes), " · ".join(tip), was, provenance.ref if provenance is not None else None)
 
 
 def form_tables(form: FormDocument) -> dict[str, Any]:
