@@ -133,6 +133,50 @@ def test_a_level1_label_printed_below_a_page_break_names_the_rows_above_it():
     assert form.provenance["/indicators/0/level1"].page == 2  # it points at the cell that prints it
 
 
+def _cut_at_the_foot(grid: Grid, cols: tuple[int, ...]) -> Grid:
+    """The grid with the last row's cells in ``cols`` open below: a page break cut their merge."""
+    last = grid.n_rows - 1
+    grid.cells[:] = [replace(c, open_below=True) if c.end_row - 1 == last and c.col in cols else c for c in grid.cells]
+    return grid
+
+
+def _placeholder_top(level1: str, level2: str) -> list[tuple[int, str, int, int]]:
+    return [(0, level1, 1, 1), (1, level2, 1, 1), (2, "指标2:", 1, 1)] + [(k, "", 1, 1) for k in range(3, 8)]
+
+
+def test_levels_of_a_merge_cut_by_a_page_break_come_from_below_the_break():
+    """A spreadsheet printed a merge's labels in its part on the next page, above placeholder rows;
+    the part at the foot of the earlier page is empty, with no rule under it."""
+    page1 = _grid([HEADER, _row("效益指标(30分)", "社会效益指标", "技能提升", "提升", "提升", "30", "30"), _row(None, "", "服务对象满意度", "90%", "100%", "10", "10")])
+    page1 = _cut_at_the_foot(page1, (0, 1))
+    page2 = _grid([_placeholder_top("满意度指标(10分)", "服务对象满意度指标"), [(0, "总分", 5, 1), (5, "40", 1, 1), (6, "40", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    last = form.indicators[-1]
+    assert (last.level1, last.level1_weight, last.level2) == ("满意度指标", 10.0, "服务对象满意度指标")
+    assert form.provenance["/indicators/1/level1"].page == 2 and form.provenance["/indicators/1/level2"].page == 2
+    assert (form.indicators[0].level1, form.indicators[0].level2) == ("效益指标", "社会效益指标")
+
+
+def test_an_empty_level_cell_closed_by_a_rule_still_continues_the_block_above():
+    """The same page with a rule under the empty cells: they repeat the block above (a sheet typed with
+    blank cells under a label), whatever the next page prints."""
+    page1 = _grid([HEADER, _row("效益指标(40分)", "社会效益指标", "技能提升", "提升", "提升", "30", "30"), _row(None, "", "服务对象满意度", "90%", "100%", "10", "10")])
+    page2 = _grid([_placeholder_top("满意度指标(10分)", "服务对象满意度指标"), [(0, "总分", 5, 1), (5, "40", 1, 1), (6, "40", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert form.indicators[-1].level1 == "效益指标"
+
+
+def test_a_cut_merge_whose_label_does_not_open_the_next_page_is_left_without_one():
+    """No label at the top of the next page: the rows are not given the block above, they have none."""
+    page1 = _cut_at_the_foot(_grid([HEADER, _row("效益指标(40分)", "社会效益指标", "技能提升", "提升", "提升", "30", "30"), _row(None, "", "服务对象满意度", "90%", "100%", "10", "10")]), (0, 1))
+    page2 = _grid([[(0, "总分", 5, 1), (5, "40", 1, 1), (6, "40", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert (form.indicators[-1].level1, form.indicators[-1].level2) == (None, None)
+
+
 def test_a_second_header_row_refines_the_columns_and_is_not_an_indicator():
     header = [(0, "一级指标", 1, 2), (1, "二级指标", 1, 2), (2, "三级指标", 1, 2), (3, "年度指标值", 3, 1), (6, "实际完成值", 1, 2), (7, "分值", 1, 2), (8, "得分", 1, 2), (9, "未完成原因分析", 1, 2)]
     sub = [(3, "指标性质", 1, 1), (4, "指标值", 1, 1), (5, "度量单位", 1, 1)]

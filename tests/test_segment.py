@@ -128,6 +128,14 @@ def test_four_row_vertical_merge_like_level1_indicator():
     assert all(dense[r][1].row_span == 1 for r in range(1, 5))
 
 
+def test_a_cell_no_rule_closes_at_the_foot_of_its_table_is_open_below():
+    """A page break cut the merge: the spreadsheet drew no rule under its upper part."""
+    rulings = [h(0, 0, 300), h(20, 0, 300), h(40, 100, 300)] + [v(x, 0, 40) for x in (0, 100, 200, 300)]
+    page = segment_page(1, 600, 800, rulings, glyphs("产出", 5, 5) + glyphs("数量", 105, 25), "text_layer")
+    open_below = {(c.row, c.col): c.open_below for c in page.grids[0].cells}
+    assert open_below == {(0, 0): False, (0, 1): False, (0, 2): False, (1, 0): True, (1, 1): False, (1, 2): False}
+
+
 def test_ruling_covering_less_than_half_a_slot_does_not_separate_cells():
     # The line at x=100 covers only 5 of row 0's 20 points: too little to be a wall.
     rulings = [h(0, 0, 200), h(20, 0, 200), v(0, 0, 20), v(200, 0, 20), v(100, 0, 5)]

@@ -44,6 +44,7 @@ class Cell:
     confidence: float | None = None
     read_by: str | None = None  # OCR: the engine(s) whose reading the text is (see ocr.CellReading)
     ref: str | None = None  # where the source names the cell: "Sheet1!C7" (spreadsheets), "line 17, field 2" (text exports)
+    open_below: bool = False  # the table's last row, and no rule closes the cell: a merge cut by a page break
 
     @property
     def end_row(self) -> int:

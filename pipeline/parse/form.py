@@ -275,6 +275,8 @@ class _FormReader:
         self.previous_level1: tuple[str | None, float | None, Cell | None] = (None, None, None)
         self.previous_level2: tuple[str | None, Cell | None, Row | None] = (None, None, None)
         self.grids_with_indicators: set[int] = set()
+        # indicators under an empty level cell cut by a page break (open below): its label is printed below the break
+        self.label_below_break: dict[str, list[int]] = {"level1": [], "level2": []}
         self.unread: list[str] = []  # what the form prints that could not be placed: columns, rows
         self.unread_cells: list[Cell] = []  # the header cells among them (OCR reads them again)
         self.header_row: Row | None = None  # the indicator header, to tell a second header row after it
@@ -624,7 +626,7 @@ class _FormReader:
             return
         index = len(self.indicators)
         indicator = Indicator()
-        self._level1(indicator, cells.get("level1"), index)
+        self._level1(indicator, cells.get("level1"), row, index)
         self._level2(indicator, cells.get("level2"), row, index)
         self.grids_with_indicators.add(row.grid_id)
         indicator.name = self._text(ptr.indicator(index, "name"), cells.get("name"))
@@ -715,25 +717,63 @@ class _FormReader:
         if any(c is not None and normalise(c.text) not in NOT_A_NUMBER for c in values):
             return False  # a placeholder name with values: kept, and the placeholder_rows check says so
         level1 = cells.get("level1")
+        if self._cut_by_break(level1, row):
+            self.previous_level1 = (None, None, None)
         if level1 is not None and level1.text.strip():
             label, weight = level1_parts(level1.text)
             self.previous_level1 = (label, weight, level1)
+            self._label_below_break("level1", level1, row)
         level2 = cells.get("level2")
         if level2 is not None and level2.text.strip():
             self.previous_level2 = (clean_text(level2.text), level2, row)
+            self._label_below_break("level2", level2, row)
         own = [c.text.strip() for c in row.cells if c.row == row.index and c.text.strip()] or [name.text.strip()]
         self.dropped_rows.append(DroppedRow(page=row.page, text=" | ".join(own), reason=PLACEHOLDER_DROPPED))
         return True
 
-    def _level1(self, indicator: Indicator, cell: Cell | None, index: int) -> None:
+    def _level1(self, indicator: Indicator, cell: Cell | None, row: Row, index: int) -> None:
         """Merged cells fill down, also across a page break where the merge was split."""
+        if self._cut_by_break(cell, row):
+            self.previous_level1 = (None, None, None)  # not the block above: the label is below the break
+        if cell is not None and not cell.text.strip() and cell.open_below:
+            self.label_below_break["level1"].append(index)
         if cell is not None and cell.text.strip():
             self.previous_level1 = (*level1_parts(cell.text), cell)
+            self._label_below_break("level1", cell, row)
         indicator.level1, indicator.level1_weight, source = self.previous_level1
         if source is not None:
             self._record(ptr.indicator(index, "level1"), source)
             if indicator.level1_weight is not None:
                 self._record(ptr.indicator(index, "level1_weight"), source)
+
+    @staticmethod
+    def _cut_by_break(cell: Cell | None, row: Row) -> bool:
+        """An empty level cell that starts in this row at the foot of its table with no rule under
+        it: the top of a merge a page break cut, whose label is printed at the top of the next page
+        (a spreadsheet prints a merge's text in the part that holds its middle)."""
+        return cell is not None and not cell.text.strip() and cell.open_below and cell.row == row.index
+
+    def _label_below_break(self, key: str, cell: Cell, row: Row) -> None:
+        """The first label after rows whose level cell a page break cut (``_cut_by_break``) is theirs
+        when it opens the table on the next page; any other label leaves them without one
+        (``indicator_levels`` then sends the form to review)."""
+        waiting, self.label_below_break[key] = self.label_below_break[key], []
+        if not waiting or cell.row != 0 or row.page <= max(self._page_of(i) for i in waiting):
+            return
+        for index in waiting:
+            indicator = self.indicators[index]
+            if key == "level1":
+                indicator.level1, indicator.level1_weight = level1_parts(cell.text)
+                self._record(ptr.indicator(index, "level1"), cell)
+                if indicator.level1_weight is not None:
+                    self._record(ptr.indicator(index, "level1_weight"), cell)
+            else:
+                indicator.level2 = clean_text(cell.text)
+                self._record(ptr.indicator(index, "level2"), cell)
+
+    def _page_of(self, index: int) -> int:
+        where = self.provenance.get(ptr.indicator(index, "name")) or self.provenance.get(ptr.indicator(index, "weight"))
+        return where.page if where is not None else 0
 
     def _level2(self, indicator: Indicator, cell: Cell | None, row: Row, index: int) -> None:
         """An empty level-2 cell continues the previous one only where a page break split a merge."""
@@ -741,6 +781,11 @@ class _FormReader:
         if cell is not None and cell.text.strip():
             indicator.level2 = self._text(ptr.indicator(index, "level2"), cell)
             self.previous_level2 = (indicator.level2, cell, row)
+            self._label_below_break("level2", cell, row)
+            return
+        if cell is not None and cell.open_below:
+            self.label_below_break["level2"].append(index)
+            self.previous_level2 = (None, cell, row)
             return
         split_merge = previous_row is not None and previous_cell is not None and previous_row.last_in_grid and previous_row.grid_id != row.grid_id and row.grid_id not in self.grids_with_indicators
         if split_merge and previous_cell is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pipeline.model.intermediate import BBox, Cell, Grid, PageContent, TextLine
 
@@ -180,6 +180,7 @@ def table_grid(table: TableRulings, page: int) -> Grid:
             text="",
             bbox=(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]),
             page=page,
+            open_below=r1 == n_rows - 1 and not _covered(table.horizontals, ys[-1], xs[c0], xs[c1 + 1]),
         )
         for r0, c0, r1, c1 in sorted(extents.values())
     ]
@@ -280,18 +281,7 @@ def assign_glyphs(grids: list[Grid], glyphs: list[Glyph], page: int) -> tuple[li
         cells = []
         for ci, cell in enumerate(grid.cells):
             members = by_cell.get((gi, ci), [])
-            cells.append(
-                Cell(
-                    row=cell.row,
-                    col=cell.col,
-                    row_span=cell.row_span,
-                    col_span=cell.col_span,
-                    text=join_lines(glyph_lines(members)),
-                    bbox=cell.bbox,
-                    page=page,
-                    confidence=_lowest_confidence(members),
-                )
-            )
+            cells.append(replace(cell, text=join_lines(glyph_lines(members)), page=page, confidence=_lowest_confidence(members)))
         filled.append(Grid(cells=cells, n_rows=grid.n_rows, n_cols=grid.n_cols, page=page, bbox=grid.bbox))
     text_lines = []
     for line in glyph_lines(loose):
