@@ -6,6 +6,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
@@ -169,10 +170,44 @@ def test_two_line_cells_are_cut_into_lines_and_joined():
     assert text_lines(ink) == [(5, 35), (45, 75)]
 
 
+def _lines_crop(lines: list[str]) -> np.ndarray:
+    """A cell of wrapped text as a sheet prints it (no rule that keeps punctuation off a line's start)."""
+    first = _text_crop(lines[0])
+    return np.vstack([first] + [_text_crop(line)[8:] for line in lines[1:]])
+
+
+@pytest.mark.parametrize("mark", ["。", "，"])
+def test_a_mark_that_wrapped_to_the_start_of_a_line_is_read_at_the_end_of_the_line_above(mark):
+    """Read where it was printed, with no text before it, both engines took a 。 of a real sheet for ，
+    (Tesseract dropped it); at the end of the line above, where it belongs in the text, it reads."""
+    from pipeline.ocr.engines import cell_lines
+
+    plain = cell_lines(_lines_crop(["且最高限价低于预算金额", "提高预算准确度。"])).lines
+    wrapped = cell_lines(_lines_crop(["且最高限价低于预算金额", f"{mark}提高预算准确度。"])).lines
+    assert len(wrapped) == 2
+    assert wrapped[0].shape[1] > plain[0].shape[1]  # the mark after the first line's text
+    first_ink = [int(np.flatnonzero((line < 128).any(axis=0))[0]) for line in (plain[1], wrapped[1])]
+    assert first_ink[1] > first_ink[0] + 10  # the second line starts at 提, after the mark's place
+    assert read_cell(engine("rapidocr"), _lines_crop(["且最高限价低于预算金额", f"{mark}提高预算准确度。"])).text == f"且最高限价低于预算金额{mark}提高预算准确度。"
+
+
+@pytest.mark.parametrize("start", ["小心处理", "心中有数", "准确度", "一次完成", "、以及"])
+def test_only_a_low_small_mark_counts_as_wrapped_punctuation(start):
+    from pipeline.ocr.engines import _line_initial_mark
+
+    crop = _text_crop(start)
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    rows = np.flatnonzero(ink.max(axis=1))
+    line = ink[rows[0] : rows[-1] + 1]
+    assert (_line_initial_mark(line, line.shape[0]) is not None) == start.startswith("、")
+
+
 def test_tidy_removes_the_spaces_tesseract_puts_between_chinese_characters():
     assert tidy("网格 员 业务\n能力") == "网格员业务能力"
     assert tidy("* 实际 完成值") == "* 实际完成值"
     assert tidy("Item 2 done") == "Item 2 done"
+    assert tidy("住房租赁市场发展专项( 中央直达 )项目") == "住房租赁市场发展专项(中央直达)项目"
+    assert tidy("( 1 ) 完成") == "(1)完成" and tidy("see ( a )") == "see ( a )"
 
 
 # --- confidence -----------------------------------------------------------------------------

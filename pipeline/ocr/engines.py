@@ -42,7 +42,10 @@ ASTERISK_GAP = 0.2  # a leading "*" stands this share of the line height or more
 PUNCTUATION_HEIGHT = 0.7  # a text "line" lower than this share of the tallest is punctuation
 PAD = 12  # white border around a crop: both engines read badly at the very edge
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+(?=[0-9(（])|(?<=[0-9)）%])\s+(?=[{_CJK}])")
+_SPACE_BETWEEN_CJK = re.compile(
+    rf"(?<=[{_CJK}])\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+(?=[0-9(（])|(?<=[0-9)）%])\s+(?=[{_CJK}])"
+    rf"|(?<=[(（])\s+(?=[0-9{_CJK}])|(?<=[0-9%{_CJK}])\s+(?=[)）])"  # inside brackets: ( 中央直达 ) is read, （中央直达） printed
+)
 
 
 class OcrUnavailable(RuntimeError):
@@ -423,8 +426,40 @@ def _punctuation_joined(crop: np.ndarray, ink: np.ndarray, rows: list[tuple[int,
             canvas[y : y + mark.shape[0], tallest // 6 :] = mark[: previous.shape[0]]
             pieces[-1] = np.hstack([previous, canvas])
             continue
+        mark_end = _line_initial_mark(ink[top:bottom], tallest) if pieces else None
+        if mark_end is not None:  # 。 or ， that wrapped to the start of this line: read at the end of the line above
+            previous = pieces[-1]
+            canvas = np.full((previous.shape[0], mark_end - columns[0] + tallest // 6), 255, np.uint8)
+            height = min(previous.shape[0], strip.shape[0])
+            canvas[previous.shape[0] - height :, tallest // 6 :] = strip[strip.shape[0] - height :, columns[0] : mark_end]  # on the baseline, as printed
+            pieces[-1] = np.hstack([previous, canvas])
+            strip = strip.copy()
+            strip[:, :mark_end] = 255
         pieces.append(strip)
     return pieces
+
+
+def _line_initial_mark(line_ink: np.ndarray, tallest: int) -> int | None:
+    """Where a full stop or comma at the start of a wrapped line ends (a column), else None.
+
+    A sheet wraps text at any character, so a line may begin with 。 or ，; read there, with no
+    text before it, both engines guess (a 。 read as ， by both). The mark is small, low on the
+    line and stands apart from what follows: the left dots of 心 or 小 sit higher, 冫 and 氵 are
+    taller, 一 is wider."""
+    columns = np.flatnonzero(line_ink.max(axis=0))
+    if columns.size < 2:
+        return None
+    gaps = np.flatnonzero(np.diff(columns) > 1)
+    if gaps.size == 0:
+        return None
+    end, following = columns[gaps[0]] + 1, columns[gaps[0] + 1]
+    mark_rows = np.flatnonzero(line_ink[:, columns[0] : end].max(axis=1))
+    line_rows = np.flatnonzero(line_ink.max(axis=1))
+    line_top, line_height = line_rows[0], line_rows[-1] - line_rows[0] + 1
+    small = end - columns[0] <= 0.4 * tallest and mark_rows[-1] - mark_rows[0] + 1 <= 0.4 * tallest
+    low = mark_rows[0] >= line_top + 0.6 * line_height and line_height >= 0.7 * tallest
+    apart = following - end >= 0.15 * tallest
+    return int(end) if small and low and apart else None
 
 
 def cell_lines(crop: np.ndarray) -> _CellLines:
