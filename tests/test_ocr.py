@@ -202,6 +202,21 @@ def test_only_a_low_small_mark_counts_as_wrapped_punctuation(start):
     assert (_line_initial_mark(line, line.shape[0]) is not None) == start.startswith("、")
 
 
+@pytest.mark.parametrize(("printed", "sign"), [("=", "="), ("＝", "="), ("═", "="), ("≥", "≥"), ("≧", "≥"), ("≤", "≤"), ("≦", "≤"), (">", ">"), ("<", "<")])
+def test_a_comparison_sign_alone_in_its_cell_is_read_by_its_shape(printed, sign):
+    """Both engines read a wide ═ as 一-一 and ≧ as = at ~0.5: a 指标性质 column of them sent the form to review."""
+    reading = read_cell(engine("tesseract"), _text_crop(printed))
+    assert (reading.text, reading.read_by) == (sign, "shape")
+
+
+@pytest.mark.parametrize("printed", ["二", "三", "一", "二〇", "≥90%", "=1", "〉", "人"])
+def test_characters_and_values_are_not_taken_for_a_comparison_sign(printed):
+    from pipeline.ocr.engines import comparison_sign_shape
+
+    _, ink = cv2.threshold(_text_crop(printed), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    assert comparison_sign_shape(ink) is None
+
+
 def test_tidy_removes_the_spaces_tesseract_puts_between_chinese_characters():
     assert tidy("网格 员 业务\n能力") == "网格员业务能力"
     assert tidy("* 实际 完成值") == "* 实际完成值"
@@ -339,6 +354,26 @@ def test_line_remnants_are_removed_before_reading(tesseract):
     crop[:3, :] = 0  # the edge of a ruling line left above the text
     crop[-2:, : crop.shape[1] // 2] = 0  # and a broken one below it
     assert read_cell(tesseract, crop).text == "实施单位"
+
+
+def test_the_rules_of_a_table_are_erased_and_a_wide_sign_inside_a_cell_is_not():
+    """300 dpi: a 2×2 table of 0.5 pt rules, and in one cell the two 14 pt bars of a wide ═ (longer
+    than body text's strokes, but none of the table's rulings)."""
+    from pipeline.ocr.imagegrid import erase_tables
+
+    page = np.full((800, 1000), 255, np.uint8)
+    for y in (100, 300, 500):
+        page[y : y + 2, 100:900] = 0
+    for x in (100, 500, 900):
+        page[100:502, x : x + 2] = 0
+    page[390:393, 270:330] = 0
+    page[398:401, 270:330] = 0
+    points = 72 / 300
+    masks = line_masks(page, points)
+    tables = group_tables(rulings(masks, points))
+    cleaned = erase_tables(page, tables, points, masks)
+    assert cleaned[100:102, 100:900].min() == 255 and cleaned[100:502, 500:502].min() == 255  # rules gone
+    assert cleaned[390:393, 270:330].max() == 0 and cleaned[398:401, 270:330].max() == 0  # the sign kept
 
 
 def test_a_confidently_misread_number_is_caught_by_a_check(tesseract):

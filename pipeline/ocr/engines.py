@@ -308,6 +308,57 @@ def is_dash(ink: np.ndarray) -> bool:
     return width >= 3 * height and area >= 0.6 * width * height
 
 
+def comparison_sign_shape(ink: np.ndarray) -> str | None:
+    """A cell whose ink is nothing but a comparison sign (指标性质): = ≥ ≤ > <, the bars single or
+    double (≧ ═). Both engines read a wide ═ as 一-一 and a ≧ as = at ~0.5, which sent every
+    form printing them to review. Bars are long flat strokes of one length, one above the other
+    and aligned, close together (二's are apart and unequal); a chevron opens to the left (>) or
+    to the right (<), with its point at mid-height; it sits above the bars."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    parts = sorted((tuple(int(v) for v in stats[i]) for i in range(1, count) if stats[i][4] >= 3), key=lambda part: part[1])
+    if not 1 <= len(parts) <= 3:
+        return None
+    bars = [p for p in parts if p[2] >= 4 * p[3]]
+    chevrons = [p for p in parts if p not in bars]
+    if len(chevrons) > 1 or (chevrons and bars and chevrons[0][1] + chevrons[0][3] > bars[0][1] + 1):
+        return None
+    if bars:
+        widths = [w for _, _, w, _, _ in bars]
+        lefts = [x for x, _, _, _, _ in bars]
+        if max(widths) > 1.1 * min(widths) or max(lefts) - min(lefts) > 0.1 * max(widths):
+            return None
+        if len(bars) == 2 and bars[1][1] - (bars[0][1] + bars[0][3]) > 0.35 * max(widths):
+            return None
+    if not chevrons:
+        return "=" if len(bars) == 2 else None
+    direction = _chevron(ink, chevrons[0])
+    if direction is None or (bars and not 0.6 * bars[0][2] <= chevrons[0][2] <= 1.5 * bars[0][2]):
+        return None
+    if not bars:
+        return direction
+    return {">": "≥", "<": "≤"}[direction]
+
+
+def _chevron(ink: np.ndarray, part: tuple[int, ...]) -> str | None:
+    """'>' or '<' when the component is a chevron: ink at the left (>) or right (<) of its top and
+    bottom rows and at the other side of its middle row."""
+    x, y, w, h, _ = part
+    if h < 6 or not 0.5 * h <= w <= 2 * h:
+        return None
+    box = ink[y : y + h, x : x + w] > 0
+
+    def centre(row: int) -> float:
+        columns = np.flatnonzero(box[row])
+        return float(columns.mean()) / w if columns.size else 0.5
+
+    top, middle, bottom = centre(0), centre(h // 2), centre(h - 1)
+    if top < 0.35 and bottom < 0.35 and middle > 0.65:
+        return ">"
+    if top > 0.65 and bottom > 0.65 and middle < 0.35:
+        return "<"
+    return None
+
+
 def ellipsis_dots(stats: list[np.ndarray], crop_height: int) -> int:
     """How many dots a cell's ink is when it is nothing but a row of small, alike dots on one line
     (the "……" placeholder of unfilled rows), else 0. Both engines read it as ``ee`` or ``m……``,
@@ -474,6 +525,9 @@ def cell_lines(crop: np.ndarray) -> _CellLines:
     x0, y0, x1, y1 = box
     if is_dash(ink[y0:y1, x0:x1]):
         return _CellLines(CellReading("—", 0.9, "shape"), [])
+    sign = comparison_sign_shape(ink[y0:y1, x0:x1])
+    if sign is not None:
+        return _CellLines(CellReading(sign, 0.9, "shape"), [])
     dots = ellipsis_dots(kept, crop.shape[0])
     if dots:
         return _CellLines(CellReading("…" * max(1, dots // 3), 0.9, "shape"), [])

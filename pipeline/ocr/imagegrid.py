@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from pipeline.ocr.imageprep import binarise
-from pipeline.readers.segment import Ruling, TableRulings
+from pipeline.readers.segment import JOIN_TOLERANCE, SNAP_TOLERANCE, Ruling, TableRulings
 
 
 @dataclass
@@ -66,29 +66,49 @@ def rulings(masks: LineMasks, points_per_pixel: float) -> list[Ruling]:
     """Given line masks, return one Ruling per stroke, in points (origin top-left)."""
     found: list[Ruling] = []
     for mask, orientation in ((masks.horizontal, "h"), (masks.vertical, "v")):
-        for x, y, w, h in component_boxes(mask):
-            if orientation == "h":
-                found.append(Ruling("h", (y + h / 2) * points_per_pixel, x * points_per_pixel, (x + w) * points_per_pixel))
-            else:
-                found.append(Ruling("v", (x + w / 2) * points_per_pixel, y * points_per_pixel, (y + h) * points_per_pixel))
+        found.extend(_ruling_of(x, y, w, h, orientation, points_per_pixel) for x, y, w, h in component_boxes(mask))
     return found
+
+
+FREE_STROKE_MAX_PT = 24.0  # a long stroke inside a table that is none of its rulings, shorter than this, is print
 
 
 def erase_tables(gray: np.ndarray, tables: list[TableRulings], points_per_pixel: float, masks: LineMasks) -> np.ndarray:
     """The page with the ruling lines of its tables painted white, so OCR sees only text.
 
-    Only strokes inside a table's frame are erased, so a title above it keeps its long strokes.
+    Only strokes inside a table's frame are erased, so a title above it keeps its long strokes;
+    and of those, not a short one that is none of the table's rulings: the bars of a wide ═ or
+    ＝ in a 指标性质 cell are longer than body text's strokes, and erased, the sign was lost.
     """
     cleaned = gray.copy()
-    lines = masks.both()
-    region = np.zeros_like(lines)
+    lines = np.zeros_like(masks.horizontal)
     scale = 1 / points_per_pixel
     for table in tables:
         x0 = int(min(r.pos for r in table.verticals) * scale)
         x1 = int(max(r.pos for r in table.verticals) * scale)
         y0 = int(min(r.pos for r in table.horizontals) * scale)
         y1 = int(max(r.pos for r in table.horizontals) * scale)
-        region[max(0, y0 - 6) : y1 + 7, max(0, x0 - 6) : x1 + 7] = 255
-    grown = cv2.dilate(cv2.bitwise_and(lines, region), np.ones((5, 5), np.uint8))
+        for mask, orientation, own in ((masks.horizontal, "h", table.horizontals), (masks.vertical, "v", table.verticals)):
+            region = np.zeros_like(mask)
+            region[max(0, y0 - 6) : y1 + 7, max(0, x0 - 6) : x1 + 7] = 255
+            inside = cv2.bitwise_and(mask, region)
+            for x, y, w, h in component_boxes(inside):
+                stroke = _ruling_of(x, y, w, h, orientation, points_per_pixel)
+                if stroke.end - stroke.start < FREE_STROKE_MAX_PT and not _on_a_ruling(stroke, own):
+                    continue  # print inside a cell, not a rule
+                box = (slice(y, y + h), slice(x, x + w))
+                lines[box] = cv2.bitwise_or(lines[box], inside[box])
+    grown = cv2.dilate(lines, np.ones((5, 5), np.uint8))
     cleaned[grown > 0] = 255
     return cleaned
+
+
+def _ruling_of(x: int, y: int, w: int, h: int, orientation: str, points_per_pixel: float) -> Ruling:
+    if orientation == "h":
+        return Ruling("h", (y + h / 2) * points_per_pixel, x * points_per_pixel, (x + w) * points_per_pixel)
+    return Ruling("v", (x + w / 2) * points_per_pixel, y * points_per_pixel, (y + h) * points_per_pixel)
+
+
+def _on_a_ruling(stroke: Ruling, rulings: list[Ruling]) -> bool:
+    """Whether the stroke is (part of) one of the table's rulings."""
+    return any(abs(r.pos - stroke.pos) <= SNAP_TOLERANCE and r.start - JOIN_TOLERANCE <= stroke.start and stroke.end <= r.end + JOIN_TOLERANCE for r in rulings)
