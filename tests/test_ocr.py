@@ -217,6 +217,31 @@ def test_characters_and_values_are_not_taken_for_a_comparison_sign(printed):
     assert comparison_sign_shape(ink) is None
 
 
+def test_the_top_stroke_of_a_character_apart_from_the_rest_is_not_a_line_of_its_own():
+    """ "75元" in small print: 元's top stroke stands a white row above the rest, and the line is
+    taller than the digits beside it. Read as a line of its own, both engines made it 一: 一75元."""
+    ink = np.zeros((40, 60), np.uint8)
+    ink[0:3, 40:50] = 255  # the top stroke of 元
+    ink[4:25, 0:55] = 255  # 75 and the rest of 元
+    assert text_lines(ink) == [(0, 25)]
+    remnant = ink.copy()
+    remnant[0:3, 0:60] = 255  # a remnant of a rule wider than the text: a line apart (remove_line_remnants' to drop)
+    assert text_lines(remnant) == [(0, 3), (4, 25)]
+    apart = np.zeros((40, 60), np.uint8)
+    apart[0:3, 40:50] = 255
+    apart[12:33, 0:55] = 255  # far below it: not the same character
+    assert text_lines(apart) == [(0, 3), (12, 33)]
+
+
+@pytest.mark.parametrize(("reading", "confirmed"), [("产出指标", True), ("社会效益指标", True), ("不适用", True), ("产出指标(50分)", False), ("满意度(9%)", False), ("效益(30", False)])
+def test_only_a_whole_word_of_a_closed_list_is_confirmed_by_the_list(reading, confirmed):
+    """A level name confirms itself (a misreading would have to land on another name); what it
+    prints in brackets — a weight, a unit — is read twice like any value."""
+    from pipeline.ocr.extract import _confirmed_by_vocabulary
+
+    assert _confirmed_by_vocabulary(reading) == confirmed
+
+
 def test_tidy_removes_the_spaces_tesseract_puts_between_chinese_characters():
     assert tidy("网格 员 业务\n能力") == "网格员业务能力"
     assert tidy("* 实际 完成值") == "* 实际完成值"

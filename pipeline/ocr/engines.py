@@ -417,11 +417,22 @@ def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
     merged = [runs[0]]
     for run in runs[1:]:
         previous = merged[-1]
-        if run[1] - previous[0] + 1 <= 1.15 * tallest:  # together no taller than a line: one line
+        if run[1] - previous[0] + 1 <= 1.15 * tallest or _top_stroke(ink, previous, run, tallest):  # together no taller than a line: one line
             previous[1] = run[1]
         else:
             merged.append(run)
     return [(r[0], r[1] + 1) for r in merged]
+
+
+def _top_stroke(ink: np.ndarray, above: list[int], run: list[int], tallest: int) -> bool:
+    """Whether ``above`` is the top stroke of a character of ``run`` (元 二 下 on a small print,
+    apart from the rest by a row of white): thin, just above, over the run's ink, and the two no
+    taller than a line of characters beside digits. Read as a line of its own it became 一."""
+    if above[1] - above[0] + 1 > 0.3 * tallest or run[0] - above[1] - 1 > 0.25 * tallest or run[1] - above[0] + 1 > 1.4 * tallest:
+        return False
+    top = np.flatnonzero(ink[above[0] : above[1] + 1].max(axis=0))
+    below = np.flatnonzero(ink[run[0] : run[1] + 1].max(axis=0))
+    return bool(top.size and below.size and top[0] >= below[0] and top[-1] <= below[-1])
 
 
 @dataclass

@@ -31,7 +31,7 @@ from pipeline.parse.form import ParsedForm
 from pipeline.ocr.scan import CELL_MARGIN_PT, ScanPage, UnreadableImage, read_image, reread_numbers_of, second_view
 from pipeline.readers.textlayer import read_pdf
 from pipeline.model.values import parse_number
-from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_A_NUMBER, NOT_APPLICABLE, family_of, normalise, same_in_print
+from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_A_NUMBER, NOT_APPLICABLE, family_of, normalise, normalise_label, same_in_print
 
 OCR_MODES = ("auto", "always", "never")
 T = TypeVar("T", bound=Cell | TextLine)
@@ -311,9 +311,13 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
 
 def _confirmed_by_vocabulary(text: str) -> bool:
     """A reading that is one of the form's own closed vocabularies (a level name, 不适用, 无, a
-    dash): a misreading would have to land exactly on another word of the list."""
+    dash): a misreading would have to land exactly on another word of the list. Only the whole
+    reading: what a label prints in brackets — 产出指标(50分)'s weight, 满意度(%) — is no word of a
+    list, and is read twice like any value (满意度(9%) and a weight of 0 for 10 were let through)."""
     flat = normalise(text)
-    return flat in NOT_A_NUMBER or flat in NOT_APPLICABLE or any(family_of(text, table) for table in (LEVEL1_NAMES, LEVEL2_NAMES))
+    if flat in NOT_A_NUMBER or flat in NOT_APPLICABLE:
+        return True
+    return not normalise_label(text).extras and any(family_of(text, table) for table in (LEVEL1_NAMES, LEVEL2_NAMES))
 
 
 @dataclass(frozen=True)
