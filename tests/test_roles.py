@@ -177,6 +177,17 @@ def test_a_cut_merge_whose_label_does_not_open_the_next_page_is_left_without_one
     assert (form.indicators[-1].level1, form.indicators[-1].level2) == (None, None)
 
 
+def test_an_ocr_label_that_names_a_column_already_found_is_a_column_not_read():
+    """二级指标 read as -级指标 is a close reading of 一级指标: its column must not vanish unsaid."""
+    header = [(0, "一级指标", 1, 1), (1, "-级指标", 1, 1)] + HEADER[2:]
+    grid = _grid([header, _row("产出指标(100分)", "数量指标", "培训人次", "≥500", "523", "100", "100"), [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]])
+    grid.cells[:] = [replace(c, confidence=0.93) for c in grid.cells]  # read by OCR
+    [form] = parse_document(_document([grid]))
+    assert isinstance(form, ParsedForm)
+    assert [c.text for c in form.unread_cells] == ["-级指标"]  # read again by the other engine
+    assert form.unread == ["indicator column '-级指标'"]
+
+
 def test_a_second_header_row_refines_the_columns_and_is_not_an_indicator():
     header = [(0, "一级指标", 1, 2), (1, "二级指标", 1, 2), (2, "三级指标", 1, 2), (3, "年度指标值", 3, 1), (6, "实际完成值", 1, 2), (7, "分值", 1, 2), (8, "得分", 1, 2), (9, "未完成原因分析", 1, 2)]
     sub = [(3, "指标性质", 1, 1), (4, "指标值", 1, 1), (5, "度量单位", 1, 1)]

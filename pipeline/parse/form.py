@@ -239,8 +239,19 @@ def _is_caption(text: str) -> bool:
 
 
 def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> list[Cell]:
-    """Header cells printed in this row whose column no role names: a column that is not read."""
-    return [c for c in row.cells if c.row == row.index and c.text.strip() and _column_role(c, table, rules) is None and not _is_caption(c.text)]
+    """Header cells printed in this row whose column no role names: a column that is not read.
+
+    On an OCR'd page, so is a label naming a role another cell of the row holds: 二级指标 read
+    as -级指标 is a close reading of 一级指标, and its column was lost with nothing said."""
+    positions = _header_positions(row, table, rules)
+
+    def unread(cell: Cell) -> bool:
+        role = _column_role(cell, table, rules)
+        if role is None:
+            return True
+        return cell.confidence is not None and abs(positions.get(role, 0.0) - (cell.bbox[0] + cell.bbox[2]) / 2) > 0.5
+
+    return [c for c in row.cells if c.row == row.index and c.text.strip() and not _is_caption(c.text) and unread(c)]
 
 
 def _is_indicator_header(positions: dict[str, float]) -> bool:
