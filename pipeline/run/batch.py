@@ -20,10 +20,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from collections import Counter
+
+from pipeline.checks.suggest import form_summary, suggestions_of
+from pipeline.outputs.export import own_form_names, slim, write_file_outputs
 from pipeline.run.cache import ResultCache
 from pipeline.ocr.extract import ExtractOptions
 from pipeline.readers.ingest import InputFile, changed_since, walk
-from pipeline.readers.names import unique
+from pipeline.readers.names import flat_name, unique
 from pipeline.run.observe import Progress, RunLog
 from pipeline.model.result import FileResult, RunResult
 from pipeline.run.unit import describe_or_fail, duplicate_of, process_file, unread
@@ -233,10 +237,13 @@ def run(
         first_seen[described.sha256] = described.relpath
         cached = cache.get(described) if cache is not None and not settings.force else None
         if cached is not None:
+            if out is not None and cache is not None and (cached.forms or cached.page_images):  # written by the export, if it is made again
+                cached = slim(cached, [form_summary(f, suggestions_of(None, f, cached)) for f in cached.forms], cache.key(described), written=False)
             slots[key] = _noted(cached, described)
             log.file(cached, cached=True)
         else:
             tasks.append(Task(described, options, pictures=out is not None, dump=dump))
+    shared = {name for name, n in Counter(flat_name(key).casefold() for key in order).items() if n > 1}  # their forms are named by the export
     with Progress(len(paths), settings.show_progress, settings.verbose) as progress:
         progress.advance(list(slots.values()))
         for task, result in settings.executor().results(tasks) if tasks else ():
@@ -247,10 +254,13 @@ def run(
                 result = write_pictures(out, result)
             if cache is not None and not result.retry:
                 cache.put(task.source, result)
+                if out is not None and (result.forms or result.page_images):
+                    result = write_file_outputs(out, result, own_form_names(result, shared), cache.key(task.source))
             slots[task.source.relpath] = _noted(result, task.source)
             log.file(result, cached=False)
             progress.advance([result])
-    return RunResult(files=[slots[key] for key in order], seconds=time.perf_counter() - started)
+    loader = cache.whole if cache is not None else None
+    return RunResult(files=[slots[key] for key in order], seconds=time.perf_counter() - started, loader=loader)
 
 
 def _noted(result: FileResult, source: InputFile) -> FileResult:

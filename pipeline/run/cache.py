@@ -59,6 +59,14 @@ class ResultCache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
             return None
 
+    def whole(self, result):
+        """The whole result a slim one stands for (``FileResult.cache_key``), read again."""
+        try:
+            with (self.folder / f"{result.cache_key}.pkl").open("rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError) as error:
+            raise OutputUnwritable(f"the result cache in {self.folder} lost the result of {result.file} during the run: {error}") from error
+
     def put(self, source: InputFile, result) -> None:
         """Store a result; a full disk or a read-only OUT stops the run (OutputUnwritable)."""
         key = self.key(source)
