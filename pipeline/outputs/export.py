@@ -158,12 +158,12 @@ def form_names(forms: list[tuple[str, int]]) -> list[str]:
     return names
 
 
-def own_form_names(result: FileResult, others: set[str]) -> list[str] | None:
+def own_form_names(result: FileResult, shared: bool) -> list[str] | None:
     """The names of a file's form files, as the whole run will name them, when they cannot depend
-    on another file: None when another file of the run (``others``: the casefolded flat names of
-    every file) flattens to the same name — the run's export names those."""
+    on another file: None when another file of the run flattens to the same name (``shared``,
+    case aside) — the run's export names those."""
     flat = flat_name(result.file)
-    if flat.casefold() in others:
+    if shared:
         return None
     return [f"{flat}.{form.source.form_index}.json" for form in result.forms]
 
