@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -356,7 +357,7 @@ def suggestions_of(result: RunResult | None, form: FormDocument, owner: FileResu
 
 def form_summary(form: FormDocument, found: list[Suggestion] | None = None) -> FormSummary:
     """What the run keeps of a form once its outputs are written (``found``: its suggestions)."""
-    human = tuple(c.rule for c in form.checks if needs_human(c))
+    human = tuple(sys.intern(c.rule) for c in form.checks if needs_human(c))
     warns = sum(c.status == CheckStatus.WARN for c in form.checks)
     fails = sum(c.status == CheckStatus.FAIL for c in form.checks)
     return FormSummary(
@@ -365,11 +366,11 @@ def form_summary(form: FormDocument, found: list[Suggestion] | None = None) -> F
         form_index=form.source.form_index,
         name=form.project.name or form.title or "",
         code=form.project.code,
-        year=form.project.year,
+        year=sys.intern(form.project.year) if form.project.year else form.project.year,  # one string for the run's many alike
         unit=form.project.implementing_unit,
-        template=form.template,
-        status=str(form.status),
-        method=form.source.method,
+        template=sys.intern(form.template),
+        status=sys.intern(str(form.status)),
+        method=sys.intern(form.source.method),
         score=form.total.score,
         rules=tuple(sorted(set(human))),
         human=human,

@@ -265,7 +265,7 @@ def run(
         cached = cache.get(described) if cache is not None and not settings.force else None
         if cached is not None:
             if out is not None and cache is not None and (cached.forms or cached.page_images):  # written by the export, if it is made again
-                cached = slim(cached, [form_summary(f, suggestions_of(None, f, cached)) for f in cached.forms], cache.key(described), written=False)
+                cached = slim(replace(cached, timings={}), [form_summary(f, suggestions_of(None, f, cached)) for f in cached.forms], cache.key(described), written=False)
             slots[key] = _noted(cached, described)
             log.file(cached, cached=True)
         else:
@@ -289,9 +289,9 @@ def run(
                 cache.put(task.source, result)
                 if out is not None and (result.forms or result.page_images):
                     result = write_file_outputs(out, result, own_form_names(result, flat_name(result.file).casefold() in shared), cache.key(task.source))
-            slots[task.source.relpath] = _noted(result, task.source)
             log.file(result, cached=False)
             progress.advance([result])
+            slots[task.source.relpath] = _noted(replace(result, timings={}) if result.slim else result, task.source)  # the stages' seconds are logged
     loader = cache.whole if cache is not None else None
     return RunResult(files=[slots[key] for key in order], seconds=time.perf_counter() - started, loader=loader)
 
