@@ -224,3 +224,22 @@ def test_dask_workers_that_see_out_write_the_outputs_and_send_back_slim_results(
     assert len(with_forms) >= 4 and all(f.slim and f.written and not f.forms for f in with_forms)
     assert snapshot(out) == expected
     assert all((out / ".cache" / f"{f.cache_key}.pkl").is_file() for f in with_forms)  # cached by the workers, kept by the prune
+
+
+def test_files_whose_names_flatten_alike_are_named_by_the_export_as_ever(tmp_path):
+    """a/b.pdf and a__b.pdf flatten to the same form file name: neither is written as it arrives
+    (its name depends on the other), and the export names both with their hash, as it always did."""
+    from pipeline.outputs.export import form_filenames
+
+    dump = tmp_path / "dump"
+    (dump / "a").mkdir(parents=True)
+    shutil.copy(DUMP / "2022" / "单表" / "培训经费.pdf", dump / "a" / "b.pdf")
+    shutil.copy(DUMP / "2022" / "单表" / "网格管理事务.pdf", dump / "a__b.pdf")
+    shutil.copy(DUMP / "2022" / "单表" / "住房租赁市场发展专项.pdf", dump / "c.pdf")
+    out = tmp_path / "out"
+    result = _run_here(dump, out, workers=0).result
+    written = {f.file: f.written for f in result.files}
+    assert written == {"a/b.pdf": False, "a__b.pdf": False, "c.pdf": True}
+    names = form_filenames([form for f in result.files for form in result.whole(f).forms])
+    assert sorted(p.name for p in (out / "forms").glob("*.json")) == sorted(names)
+    assert sum(".pdf.0." in name and name.count(".") == 4 for name in names) == 2  # the two alike carry a hash
