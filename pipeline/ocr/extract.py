@@ -376,7 +376,7 @@ def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
         lines = [i for i, line in enumerate(page.lines) if (page.page, line.bbox) in line_targets and line.confidence is not None]
         items: list[Cell | TextLine] = [grid.cells[i] for grid, i in cells] + [page.lines[i] for i in lines]
         crops = [scan.crop(item.bbox, 0 if isinstance(item, TextLine) else CELL_MARGIN_PT) for item in items]
-        confirmed = _confirm(items, crops, readers)
+        confirmed = [_doubt_marked_value(item) for item in _confirm(items, crops, readers)]
         doubts += sum((item.confidence or 0.0) <= DISAGREED_CEILING for item in confirmed)
         for (grid, i), cell in zip(cells, (item for item in confirmed if isinstance(item, Cell))):
             grid.cells[i] = cell
@@ -419,6 +419,15 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list
             best = item if (item.confidence or 0.0) >= (second.confidence or 0.0) or not second.text else replace(item, text=second.text, read_by=second.read_by)
             results.append(replace(best, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
     return results
+
+
+def _doubt_marked_value(item: T) -> T:
+    """A value read with the "* " of a required column's header before it: the mark is put there
+    by its shape (``engines._leading_asterisk``), the same for both engines, so their agreeing says
+    nothing of it — and a value never prints one, where a speck of a worn copy looks like it."""
+    if item.text.startswith("* "):
+        return replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0))
+    return item
 
 
 def _both(a: float | None, b: float | None) -> float:
