@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.model.errors import ExitCode, MissingDependency, OutputUnwritable, RunError, Terminated, UsageError, exit_codes_help, writing
+from pipeline.model.errors import ExitCode, MissingDependency, OutputUnwritable, RunError, Terminated, UsageError, exit_codes_help, forget_stop_requests, stop_requested, writing
 
 DEFAULT_MAX_FILE_MB = 1000.0
 
@@ -248,11 +248,18 @@ def one_line(error: BaseException, code: ExitCode) -> str:
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated
+    stop_requested(Terminated)
+
+
+def _stop_on_sigint(signum: int, frame: object) -> None:
+    stop_requested(KeyboardInterrupt)
 
 
 def main(argv: list[str] | None = None) -> int:
+    forget_stop_requests()
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored (a background job)
+        signal.signal(signal.SIGINT, _stop_on_sigint)
     try:
         parser = build_parser()
         try:

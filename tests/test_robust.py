@@ -424,6 +424,27 @@ def test_an_interrupt_stops_the_pool_at_once_and_withdraws_the_manifest(tmp_path
     assert err.strip().splitlines()[-1].startswith("zpef: ")
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowed exception, on purpose
+def test_a_stop_whose_exception_a_finalizer_swallowed_still_stops_the_run(tmp_path):
+    """A signal's handler runs wherever the main thread is: inside a ``__del__`` its exception is
+    printed and dropped by CPython. The stop is remembered, and the run asks again between files."""
+    from pipeline.model.errors import forget_stop_requests, stop_requested
+    from pipeline.run.batch import run
+
+    class Finalised:
+        def __del__(self) -> None:
+            stop_requested(KeyboardInterrupt)
+
+    dump = good_dump(tmp_path)
+    forget_stop_requests()
+    try:
+        Finalised()  # the handler ran in a finalizer: "Exception ignored in ..." and the program goes on
+        with pytest.raises(KeyboardInterrupt):
+            run(dump)
+    finally:
+        forget_stop_requests()
+
+
 # --- 6. guards -------------------------------------------------------------------------------------
 
 

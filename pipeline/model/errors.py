@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
+from typing import NoReturn
 
 from pipeline.model.result import FileStatus
 
@@ -134,6 +135,28 @@ class OutputUnwritable(RunError):
 
 class Terminated(BaseException):
     """SIGTERM, raised in the main thread like KeyboardInterrupt is for Ctrl-C."""
+
+
+_stops: list[type[BaseException]] = []  # the signals that asked this run to stop, in order
+
+
+def stop_requested(kind: type[BaseException]) -> NoReturn:
+    """A signal handler's body: remember that the run was asked to stop, then stop it. Where the
+    handler happened to run inside a finalizer (a ``__del__``, a weakref callback), CPython prints
+    the exception and carries on; the run loop asks again (``raise_if_stop_requested``) between
+    files, so Ctrl-C or SIGTERM always stops the run."""
+    _stops.append(kind)
+    raise kind
+
+
+def raise_if_stop_requested() -> None:
+    if _stops:
+        raise _stops[0]()
+
+
+def forget_stop_requests() -> None:
+    """A new run in this process starts unasked (tests run several in one process)."""
+    _stops.clear()
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from pipeline.ocr.extract import ExtractOptions
 from pipeline.readers.ingest import InputFile, changed_since, walk
 from pipeline.readers.names import unique
 from pipeline.run.observe import Progress, RunLog
+from pipeline.model.errors import raise_if_stop_requested
 from pipeline.model.result import FileResult, RunResult
 from pipeline.run.unit import describe_or_fail, duplicate_of, process_file, unread
 from pipeline.model.result import FileStatus
@@ -240,6 +241,7 @@ def run(
     with Progress(len(paths), settings.show_progress, settings.verbose) as progress:
         progress.advance(list(slots.values()))
         for task, result in settings.executor().results(tasks) if tasks else ():
+            raise_if_stop_requested()
             changed = changed_since(task.source)
             if changed:
                 result = replace(failed(task, changed, "changed_while_read"), timings=result.timings)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.checks.corrections import CorrectionsOutcome, apply_corrections_file, corrections_path
 from pipeline.checks.suggest import resuggest
-from pipeline.model.errors import writing
+from pipeline.model.errors import raise_if_stop_requested, writing
 from pipeline.model.result import FileStatus, RunResult
 from pipeline.ocr.extract import ExtractOptions
 from pipeline.outputs.export import export, summary_line
@@ -48,6 +48,7 @@ def extract_dump(job: DumpRun, log: RunLog) -> DumpOutcome:
     cache = ResultCache(job.out, settings=repr(job.options))
     log.write(stage="run", outcome="started", dump=str(job.dump), workers=job.settings.workers, options=repr(job.options))
     result = run(job.dump, exclude=(job.out,), options=job.options, settings=job.settings, cache=cache, log=log, only=job.only, out=job.out)
+    raise_if_stop_requested()  # a stop asked while the last file came in
     shares = {"extract": result.seconds}
     clock = time.perf_counter()
     corrections = apply_corrections_file(result, job.dump, job.corrections)  # after the cache: corrections never change it
