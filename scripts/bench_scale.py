@@ -11,6 +11,10 @@ memory (all processes) of the big run against a 10-form run, and of the driver a
 all of the forms; a re-run over the unchanged dump against the first run; where the time goes per
 stage (from OUT/run.log); the review report of the big run: its size and how long headless
 Chromium takes to open it (Playwright with Debian's chromium). Wall-clock figures: on a shared machine, repeat and compare ratios.
+
+``--driver`` measures only the driver (the main process): its peak memory at a quarter and all of
+the forms, its time after the pool, a re-run, and with ``--dask N`` a Dask LocalCluster run with
+``--dask-shared``; ``--reuse`` takes the dump generated before in ``--work``.
 """
 
 from __future__ import annotations
@@ -238,17 +242,75 @@ def report_figures(out: Path) -> None:
     print(f"- report opens in headless Chromium in {min(opened):.2f} s (best of {len(opened)}; all: {', '.join(f'{s:.2f}' for s in opened)})")
 
 
+def after_pool(out: Path) -> float:
+    """Seconds of the run after the pool (corrections, tables, report, manifest), from run.log."""
+    log = out / "run.log"
+    finished = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if '"finished"' in line]
+    stages = finished[-1].get("stage_seconds", {}) if finished else {}
+    return sum(seconds for stage, seconds in stages.items() if stage != "extract")
+
+
+def subset(dump: Path, folder: Path, forms: int) -> Path:
+    """The first ``forms`` exported PDFs of a generated dump, copied into ``folder``."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    for pdf in sorted((dump / "exported").rglob("*.pdf"))[:forms]:
+        (folder / pdf.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy(pdf, folder / pdf.parent.name / pdf.name)
+    return folder
+
+
+def driver_figures(args: argparse.Namespace, dump: Path) -> None:
+    """The driver's peak memory at a quarter and all of the exported forms (local, 2 workers), the
+    time after the pool, a re-run; with ``--dask N``, the same dump on a Dask LocalCluster of N
+    worker processes with --dask-shared (the workers write the forms' own outputs)."""
+    quarter = subset(dump, args.work / "quarter", args.forms // 4)
+    print("| run | forms | seconds | forms/s | driver peak (MB) | after the pool (s) |\n|---|---|---|---|---|---|")
+    peaks = {}
+    for name, folder, forms in (("local, 2 workers", quarter, args.forms // 4), ("local, 2 workers", dump / "exported", args.forms)):
+        out = args.work / f"out-driver-{forms}"
+        if out.exists():
+            shutil.rmtree(out)
+        seconds, _, driver = timed_run(folder, out, 2)
+        peaks[forms] = driver
+        print(f"| {name} | {forms} | {seconds:.1f} | {forms / seconds:.1f} | {driver / 1e6:.0f} | {after_pool(out):.1f} |", flush=True)
+        if forms == args.forms:
+            rerun, _, rerun_driver = timed_run(folder, out, 2)
+            print(f"| re-run, unchanged | {forms} | {rerun:.1f} | | {rerun_driver / 1e6:.0f} | {after_pool(out):.1f} |", flush=True)
+            cold = seconds
+    if args.dask:
+        import distributed
+
+        with distributed.LocalCluster(n_workers=args.dask, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+            out = args.work / f"out-dask-{args.forms}"
+            if out.exists():
+                shutil.rmtree(out)
+            seconds, _, driver = timed_run(dump / "exported", out, 2, "--dask-scheduler", cluster.scheduler_address, "--dask-shared")
+            print(f"| Dask LocalCluster ({args.dask} workers), --dask-shared | {args.forms} | {seconds:.1f} | {args.forms / seconds:.1f} | {driver / 1e6:.0f} | {after_pool(out):.1f} |", flush=True)
+    print()
+    small, big = peaks[args.forms // 4], peaks[args.forms]
+    print(f"- driver peak memory, {args.forms} forms / {args.forms // 4} forms: {big / 1e6:.0f} / {small / 1e6:.0f} MB = {big / small:.2f}x (target <= 1.2x)")
+    print(f"- re-run over the unchanged dump: {rerun:.2f} s = {rerun / cold:.1%} of the first run (target <= 5%)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--forms", type=int, default=1000)
     parser.add_argument("--scan-pages", type=int, default=50)
     parser.add_argument("--work", type=Path, default=Path("/tmp/zpef-scale"))
     parser.add_argument("--review-share", type=float, default=0.3, help="share of forms whose scores do not add up (default 0.3)")
+    parser.add_argument("--driver", action="store_true", help="only the driver's memory at a quarter and all of the forms, and a re-run")
+    parser.add_argument("--dask", type=int, default=0, metavar="N", help="with --driver: also a Dask LocalCluster of N workers, --dask-shared")
+    parser.add_argument("--reuse", action="store_true", help="use the dump generated in --work before (same --forms)")
     args = parser.parse_args()
     dump = args.work / "dump"
     started = time.perf_counter()
-    make_dump(dump, args.forms, args.scan_pages, review_share=args.review_share)
-    print(f"generated {args.forms} exported forms and {args.scan_pages} scanned pages in {time.perf_counter() - started:.0f} s\n")
+    if not (args.reuse and (dump / "exported").exists()):
+        make_dump(dump, args.forms, args.scan_pages, review_share=args.review_share)
+        print(f"generated {args.forms} exported forms and {args.scan_pages} scanned pages in {time.perf_counter() - started:.0f} s\n")
+    if args.driver:
+        driver_figures(args, dump)
+        return
 
     small = args.work / "small"
     if small.exists():

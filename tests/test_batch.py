@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import signal
@@ -148,3 +149,97 @@ def test_a_dask_cluster_gives_the_same_bytes_as_a_local_run(reference, tmp_path)
             done = extract(dump, out, "--dask-scheduler", cluster.scheduler_address, *extra)
             assert done.returncode == 1, done.stderr
             assert snapshot(out) == expected, shared
+
+
+def _run_here(dump: Path, out: Path, **settings):
+    """The whole plan in this process (the CLI's, without its exit code): the run's results are
+    there to look at."""
+    from pipeline.ocr.extract import ExtractOptions
+    from pipeline.run.batch import RunSettings
+    from pipeline.run.observe import RunLog
+    from pipeline.run.plan import DumpRun, extract_dump
+
+    return extract_dump(DumpRun(dump, out, ExtractOptions(ocr_engine="tesseract"), RunSettings(**settings)), RunLog(None))
+
+
+def test_the_driver_holds_results_slim_and_still_writes_every_output(reference, tmp_path):
+    dump, expected = reference
+    out = tmp_path / "out"
+    result = _run_here(dump, out, workers=0).result
+    with_forms = [f for f in result.files if f.form_count]
+    assert len(with_forms) >= 4 and all(f.slim and not f.forms and f.written and f.summaries for f in with_forms)
+    assert [s.form_id for f in with_forms for s in f.summaries] == [form.form_id for f in with_forms for form in result.whole(f).forms]
+    assert snapshot(out) == expected
+    forms = sum(f.form_count for f in with_forms)
+    assert (out / "report.html").exists() and len(list((out / "report_files").glob("form-*.html"))) == forms
+
+
+def test_a_rerun_over_an_unchanged_dump_rewrites_no_output(reference, tmp_path):
+    dump, _ = reference
+    out = tmp_path / "out"
+    extract(dump, out)
+    rewritten_each_run = {"manifest.csv", "run.json", "run.log"}
+
+    def stamps() -> dict[str, tuple[int, int]]:
+        return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file() and p.name not in rewritten_each_run}
+
+    before = stamps()
+    assert any(name.startswith("forms/") for name in before) and any(name.startswith("report_files/form-") for name in before)
+    extract(dump, out)
+    assert stamps() == before
+
+
+def test_tables_streamed_in_batches_hold_the_same_rows(reference, tmp_path, monkeypatch):
+    """Above TABLES_IN_MEMORY_FORMS forms the tables go out in batches (a Parquet row group each,
+    the workbook in constant_memory): the same rows and values, the CSV the same bytes; a table
+    longer than a sheet holds says so in the sheet's last row."""
+    import pandas as pd
+
+    from pipeline.outputs import export
+
+    dump, expected = reference
+    monkeypatch.setattr(export, "TABLES_IN_MEMORY_FORMS", 0)
+    monkeypatch.setattr(export, "BATCH_ROWS", 5)
+    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 12)
+    out = tmp_path / "out"
+    _run_here(dump, out, workers=0)
+    got = snapshot(out)
+    for name in ("projects", "funding", "indicators"):
+        assert got[f"tables/{name}.csv"] == expected[f"tables/{name}.csv"]
+        pd.testing.assert_frame_equal(pd.read_parquet(out / "tables" / f"{name}.parquet"), pd.read_parquet(io.BytesIO(expected[f"tables/{name}.parquet"])))
+    assert got["tables/forms.jsonl"] == expected["tables/forms.jsonl"]
+    projects = pd.read_excel(out / "tables" / "forms.xlsx", sheet_name="projects", dtype=str)
+    assert projects["form_id"].tolist() == pd.read_csv(out / "tables" / "projects.csv", dtype=str)["form_id"].tolist()
+    indicators = pd.read_excel(out / "tables" / "forms.xlsx", sheet_name="indicators", header=None, dtype=str)
+    assert len(indicators) == 12 and "more rows than a sheet holds" in indicators.iloc[-1, 0]
+
+
+def test_dask_workers_that_see_out_write_the_outputs_and_send_back_slim_results(reference, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    dump, expected = reference
+    out = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+        result = _run_here(dump, out, dask_scheduler=cluster.scheduler_address, dask_shared=True).result
+    with_forms = [f for f in result.files if f.form_count]
+    assert len(with_forms) >= 4 and all(f.slim and f.written and not f.forms for f in with_forms)
+    assert snapshot(out) == expected
+    assert all((out / ".cache" / f"{f.cache_key}.pkl").is_file() for f in with_forms)  # cached by the workers, kept by the prune
+
+
+def test_files_whose_names_flatten_alike_are_named_by_the_export_as_ever(tmp_path):
+    """a/b.pdf and a__b.pdf flatten to the same form file name: neither is written as it arrives
+    (its name depends on the other), and the export names both with their hash, as it always did."""
+    from pipeline.outputs.export import form_filenames
+
+    dump = tmp_path / "dump"
+    (dump / "a").mkdir(parents=True)
+    shutil.copy(DUMP / "2022" / "单表" / "培训经费.pdf", dump / "a" / "b.pdf")
+    shutil.copy(DUMP / "2022" / "单表" / "网格管理事务.pdf", dump / "a__b.pdf")
+    shutil.copy(DUMP / "2022" / "单表" / "住房租赁市场发展专项.pdf", dump / "c.pdf")
+    out = tmp_path / "out"
+    result = _run_here(dump, out, workers=0).result
+    written = {f.file: f.written for f in result.files}
+    assert written == {"a/b.pdf": False, "a__b.pdf": False, "c.pdf": True}
+    names = form_filenames([form for f in result.files for form in result.whole(f).forms])
+    assert sorted(p.name for p in (out / "forms").glob("*.json")) == sorted(names)
+    assert sum(".pdf.0." in name and name.count(".") == 4 for name in names) == 2  # the two alike carry a hash

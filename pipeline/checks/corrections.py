@@ -227,6 +227,7 @@ def apply_corrections(result: RunResult, path: Path | None, source: str | None =
     if path is None:
         return outcome
     rows, outcome.rejected = read_corrections(path)
+    result.restore({row.form_id for row in rows})  # the forms named, whole again (a slim run holds summaries)
     owners: dict[str, tuple[FileResult, FormDocument]] = {f.form_id: (r, f) for r in result.files for f in r.forms}
     touched: dict[str, list[Rejected]] = {}
     for row in _latest(rows, outcome):
@@ -260,6 +261,7 @@ def mark_corrections_file(result: RunResult, relpath: str, outcome: CorrectionsO
         if row.file != relpath:
             continue
         row.status, row.forms, row.method, row.page_images = FileStatus.SKIPPED, [], "", {}
+        row.slim, row.summaries, row.image_pages = False, [], ()
         if not used:
             row.message = f"corrections file (not applied: --corrections names {outcome.source})"
             return

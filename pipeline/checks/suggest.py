@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +31,8 @@ from pipeline.model import pointer as ptr
 from pipeline.model.document import Check, CheckStatus, Correction, FormDocument, Op, Term
 from pipeline.model.pointer import AMOUNT_COLUMNS, get_value, label, resolve, set_value
 from pipeline.checks.reconcile import LOW_CONFIDENCE, fmt, reconcile
-from pipeline.model.result import RunResult
+from pipeline.checks.rules import needs_human
+from pipeline.model.result import FileResult, FormSummary, RunResult
 from pipeline.model.values import decimals
 
 SUM_RULES = ("total_score", "total_weight", "level1_weight", "funding_sum")
@@ -339,10 +341,11 @@ def suggested_rows(forms: list[FormDocument], found: Callable[[FormDocument], li
     return rows
 
 
-def suggestions_of(result: RunResult, form: FormDocument) -> list[Suggestion]:
+def suggestions_of(result: RunResult | None, form: FormDocument, owner: FileResult | None = None) -> list[Suggestion]:
     """The form's suggestions from arithmetic as its worker made them (or as made again after
-    corrections, see ``resuggest``); solved here only when no one has."""
-    owner = result.owner_of(form)
+    corrections, see ``resuggest``); solved here only when no one has. ``owner``: the file the
+    form came from, when the run holds it slim (the form was loaded again)."""
+    owner = owner or (result.owner_of(form) if result is not None else None)
     made = owner.suggestions.get(form.form_id) if owner is not None else None
     if made is not None and made[0] == len(form.corrections):  # values change only by corrections
         return made[1]
@@ -350,6 +353,36 @@ def suggestions_of(result: RunResult, form: FormDocument) -> list[Suggestion]:
     if owner is not None:
         owner.suggestions[form.form_id] = (len(form.corrections), found)
     return found
+
+
+def form_summary(form: FormDocument, found: list[Suggestion] | None = None) -> FormSummary:
+    """What the run keeps of a form once its outputs are written (``found``: its suggestions)."""
+    human = tuple(sys.intern(c.rule) for c in form.checks if needs_human(c))
+    warns = sum(c.status == CheckStatus.WARN for c in form.checks)
+    fails = sum(c.status == CheckStatus.FAIL for c in form.checks)
+    return FormSummary(
+        form_id=form.form_id,
+        file=form.source.file,
+        form_index=form.source.form_index,
+        name=form.project.name or form.title or "",
+        code=form.project.code,
+        year=sys.intern(form.project.year) if form.project.year else form.project.year,  # one string for the run's many alike
+        unit=form.project.implementing_unit,
+        template=sys.intern(form.template),
+        status=sys.intern(str(form.status)),
+        method=sys.intern(form.source.method),
+        score=form.total.score,
+        rules=tuple(sorted(set(human))),
+        human=human,
+        corrections=len(form.corrections),
+        severity=(fails, sum(c.status == CheckStatus.WARN and needs_human(c) for c in form.checks), warns),
+        accept=tuple(s.rule for s in found or () if s.best),
+    )
+
+
+def summaries_of(result: RunResult) -> list[FormSummary]:
+    """Every form of the run, summarised, in the run's order (slim results carry theirs)."""
+    return [s for f in result.files for s in (f.summaries if f.slim else (form_summary(form, suggestions_of(result, form, f)) for form in f.forms))]
 
 
 def resuggest(result: RunResult, form_ids: set[str]) -> None:

@@ -3,6 +3,7 @@ stage after reading takes or fills these (checks, corrections, outputs, the repo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -16,6 +17,30 @@ class FileStatus(StrEnum):
     NEEDS_REVIEW = "needs_review"
     FAILED = "failed"
     SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class FormSummary:
+    """What the run keeps of a form once its own outputs are written (its JSON, its table rows,
+    its pictures): what the summary line, the manifest, the report's table of forms and its
+    review queue need. The whole form is loaded again, one at a time, only where it is shown."""
+
+    form_id: str
+    file: str
+    form_index: int
+    name: str  # project name, else the title, else empty
+    code: str | None
+    year: str | None
+    unit: str | None  # implementing unit
+    template: str
+    status: str
+    method: str
+    score: float | None  # total score
+    rules: tuple[str, ...]  # the rules of checks that need a human, sorted, once each
+    human: tuple[str, ...]  # the rule of every check that needs a human (the report's chart counts them)
+    corrections: int
+    severity: tuple[int, int, int]  # failed checks, warnings that need a human, warnings
+    accept: tuple[str, ...]  # the rules of its suggestions with a clear winner
 
 
 Picture = bytes  # an image file's content, WebP (in FileResult the name bytes is its size field)
@@ -44,6 +69,17 @@ class FileResult:
     # worker with the form so the report and corrections.suggested.csv do not solve the sums again
     suggestions: dict[str, tuple[int, list]] = field(default_factory=dict)
     pictures: dict[str, Picture] = field(default_factory=dict)  # the report's page images of these forms by path under OUT, until written
+    # a slim result: its forms' outputs written (or to be written from the cache) and the heavy parts
+    # dropped; ``summaries`` stand for ``forms``, and ``cache_key`` finds the whole result again
+    slim: bool = False
+    summaries: list[FormSummary] = field(default_factory=list)
+    cache_key: str = ""
+    written: bool = False  # its forms' JSON files and page images are written with this run's bytes
+    image_pages: tuple[int, ...] = ()  # the pages of page_images (their files in OUT/pages) once dropped
+
+    @property
+    def form_count(self) -> int:
+        return len(self.summaries) if self.slim else len(self.forms)
 
 
 @dataclass
@@ -51,6 +87,21 @@ class RunResult:
     files: list[FileResult]
     seconds: float
     _owners: dict[str, FileResult] = field(default_factory=dict, repr=False, compare=False)
+    # the whole result of a slim one (from the cache); None: results are never slim
+    loader: Callable[[FileResult], FileResult] | None = field(default=None, repr=False, compare=False)
+
+    def whole(self, result: FileResult) -> FileResult:
+        """The result with its forms: itself, or loaded again when slim (one at a time: not kept)."""
+        if not result.slim or self.loader is None:
+            return result
+        return self.loader(result)
+
+    def restore(self, form_ids: set[str]) -> None:
+        """Put the whole results back in place of the slim ones holding these forms (corrections change them)."""
+        for index, result in enumerate(self.files):
+            if result.slim and any(s.form_id in form_ids for s in result.summaries):
+                self.files[index] = self.whole(result)
+        self._owners.clear()
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)

@@ -7,14 +7,19 @@ sees half a file and an interrupted run leaves the previous output intact.
 from __future__ import annotations
 
 import datetime
+import filecmp
 import hashlib
 import io
 import json
 import os
 import re
+import shutil
 import tempfile
 import zipfile
+import contextlib
 from collections.abc import Callable
+from types import TracebackType
+from typing import Any, BinaryIO
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -54,6 +59,23 @@ def atomic_path(target: Path):
             os.unlink(temporary)
 
 
+@contextmanager
+def fresh_path(target: Path):
+    """As ``atomic_path``, for outputs written piece by piece (a streamed table): the temporary
+    file replaces ``target`` only when their bytes differ, so an unchanged output keeps its inode."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        if not (target.is_file() and filecmp.cmp(temporary, target, shallow=False)):
+            os.chmod(temporary, 0o666 & ~_UMASK)
+            os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
 def reproducible_zip(data: bytes, when: datetime.datetime = datetime.datetime(2000, 1, 1)) -> bytes:
     """An Office file (a ZIP) with every timestamp pinned: openpyxl stamps the save time into the
     ZIP entries and docProps/core.xml, which would make identical content differ byte-wise."""
@@ -66,6 +88,21 @@ def reproducible_zip(data: bytes, when: datetime.datetime = datetime.datetime(20
                 body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)", rb"\g<1>" + stamp + rb"\g<2>", body)
             target.writestr(zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6]), body, zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def reproducible_zip_file(source_path: Path, target_path: Path, when: datetime.datetime = datetime.datetime(2000, 1, 1)) -> None:
+    """``reproducible_zip`` from file to file, an entry at a time (a big workbook is never in memory)."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(source_path) as source, zipfile.ZipFile(target_path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)", rb"\g<1>" + stamp + rb"\g<2>", source.read(info.filename))
+                target.writestr(entry, body, zipfile.ZIP_DEFLATED)
+                continue
+            with source.open(info) as reading, target.open(entry, "w", force_zip64=True) as writing:
+                shutil.copyfileobj(reading, writing, 1 << 20)
 
 
 def form_json(form: FormDocument) -> bytes:
@@ -104,16 +141,31 @@ def form_filenames(forms: list[FormDocument]) -> list[str]:
     short hash of their path appended. A path too long for a file name is shortened by
     ``names.flat_name`` (readable prefix, hash, extension); the JSON keeps the full path.
     """
-    stems = [f"{flat_name(f.source.file)}.{f.source.form_index}" for f in forms]
+    return form_names([(f.source.file, f.source.form_index) for f in forms])
+
+
+def form_names(forms: list[tuple[str, int]]) -> list[str]:
+    """``form_filenames`` from each form's (source file, form index): what a slim result keeps."""
+    stems = [f"{flat_name(file)}.{index}" for file, index in forms]
     owners: dict[str, set[str]] = {}
-    for form, stem in zip(forms, stems):
-        owners.setdefault(stem.casefold(), set()).add(form.source.file)
+    for (file, _), stem in zip(forms, stems):
+        owners.setdefault(stem.casefold(), set()).add(file)
     names = []
-    for form, stem in zip(forms, stems):
+    for (file, _), stem in zip(forms, stems):
         if len(owners[stem.casefold()]) > 1:
-            stem += "." + hashlib.sha256(form.source.file.encode("utf-8")).hexdigest()[:8]
+            stem += "." + hashlib.sha256(file.encode("utf-8")).hexdigest()[:8]
         names.append(stem + ".json")
     return names
+
+
+def own_form_names(result: FileResult, shared: bool) -> list[str] | None:
+    """The names of a file's form files, as the whole run will name them, when they cannot depend
+    on another file: None when another file of the run flattens to the same name (``shared``,
+    case aside) — the run's export names those."""
+    flat = flat_name(result.file)
+    if shared:
+        return None
+    return [f"{flat}.{form.source.form_index}.json" for form in result.forms]
 
 
 def write_forms(out: Path, forms: list[FormDocument], grids: dict[str, dict] | None = None) -> list[str]:
@@ -121,6 +173,13 @@ def write_forms(out: Path, forms: list[FormDocument], grids: dict[str, dict] | N
     (``<name>.grid.json``, from ``grids`` by form_id); remove form files a previous run left."""
     folder = out / FORMS_DIR
     names = form_filenames(forms)
+    written = write_form_files(folder, forms, names, grids)
+    remove_stale(folder, "*.json", written)
+    return names
+
+
+def write_form_files(folder: Path, forms: list[FormDocument], names: list[str], grids: dict[str, dict] | None = None) -> set[str]:
+    """The form files (and grids) of some forms under their names; the names written."""
     written = set(names)
     for form, name in zip(forms, names):
         write_bytes(folder / name, form_json(form))
@@ -131,10 +190,14 @@ def write_forms(out: Path, forms: list[FormDocument], grids: dict[str, dict] | N
             text = re.sub(r"\[\n\s*((?:-?[\d.]+,\n\s*)*-?[\d.]+)\n\s*\]", lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",")) + "]", text)
             write_text(folder / grid_filename(name), text + "\n")
             written.add(grid_filename(name))
-    for stale in folder.glob("*.json"):
-        if stale.name not in written:
-            stale.unlink()
-    return names
+    return written
+
+
+def remove_stale(folder: Path, pattern: str, written: set[str]) -> None:
+    if folder.exists():
+        for stale in folder.glob(pattern):
+            if stale.name not in written:
+                stale.unlink()
 
 
 def grid_filename(form_filename: str) -> str:
@@ -258,6 +321,12 @@ def _frame(columns: list[Column], rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=[c.name for c in columns])
 
 
+def values_frame(columns: list[Column], values: list[tuple]) -> pd.DataFrame:
+    """``_frame`` from rows of values made already."""
+    data = {c.name: pd.array([row[i] for row in values], dtype=c.dtype) for i, c in enumerate(columns)}
+    return pd.DataFrame(data, columns=[c.name for c in columns])
+
+
 def tables(forms: list[FormDocument]) -> dict[str, pd.DataFrame]:
     return {
         "projects": _frame(PROJECT_COLUMNS, [(f,) for f in forms]),
@@ -283,25 +352,43 @@ def data_dictionary() -> str:
     return "\n".join(parts) + "\n"
 
 
+WORKBOOK_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+NUMBER_FORMAT = "0.00##"  # amounts as printed, up to 万元's four decimals
+
+
 def workbook_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
     """One sheet per table, header row bold. Written with xlsxwriter row by row: pandas'
     to_excel formats every cell in Python and takes seconds on a thousand forms."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, **WORKBOOK_OPTIONS})
     bold = book.add_format({"bold": True})
-    number = book.add_format({"num_format": "0.00##"})  # amounts as printed, up to 万元's four decimals
+    number = book.add_format({"num_format": NUMBER_FORMAT})
     for name, frame in frames.items():
         sheet = book.add_worksheet(name)
         sheet.write_row(0, 0, list(frame.columns), bold)
-        formats = [number if str(frame[column].dtype) == "Float64" else None for column in frame.columns]
-        for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
-            for col, value in enumerate(values):
-                if value is not pd.NA and value is not None:
-                    sheet.write(row, col, value, formats[col])
-        for col, column in enumerate(frame.columns):
-            sheet.set_column(col, col, min(40, max(10, len(column) + 2)))
-        sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))  # a filterable table
-        sheet.freeze_panes(1, 0)
+        write_sheet_rows(sheet, frame, 1, number)
+        finish_sheet(sheet, TABLE_COLUMNS[name], len(frame))
+    write_dictionary(book, bold)
+    book.close()
+    return buffer.getvalue()
+
+
+def write_sheet_rows(sheet: Any, frame: pd.DataFrame, start: int, number: Any) -> None:
+    formats = [number if str(frame[column].dtype) == "Float64" else None for column in frame.columns]
+    for row, values in enumerate(frame.itertuples(index=False, name=None), start=start):
+        for col, value in enumerate(values):
+            if value is not pd.NA and value is not None:
+                sheet.write(row, col, value, formats[col])
+
+
+def finish_sheet(sheet: Any, columns: list[Column], rows: int) -> None:
+    for col, column in enumerate(columns):
+        sheet.set_column(col, col, min(40, max(10, len(column.name) + 2)))
+    sheet.autofilter(0, 0, max(rows, 1), max(len(columns) - 1, 0))  # a filterable table
+    sheet.freeze_panes(1, 0)
+
+
+def write_dictionary(book: Any, bold: Any) -> None:
     dictionary = book.add_worksheet("dictionary")
     dictionary.write_row(0, 0, ["table", "column", "description"], bold)
     rows = [(table, c.name, c.description) for table, columns in TABLE_COLUMNS.items() for c in columns]
@@ -309,8 +396,6 @@ def workbook_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
         dictionary.write_row(row, 0, values)
     dictionary.set_column(0, 1, 20)
     dictionary.set_column(2, 2, 90)
-    book.close()
-    return buffer.getvalue()
 
 
 TABLE_COLUMNS = {"projects": PROJECT_COLUMNS, "funding": FUNDING_COLUMNS, "indicators": INDICATOR_COLUMNS}
@@ -321,14 +406,19 @@ FRICTIONLESS_TYPES = {"string": "string", "Float64": "number", "Int64": "integer
 def write_parquet(target: Path | io.BytesIO, frame: pd.DataFrame, columns: list[Column]) -> None:
     """Parquet that describes itself: each column's description as field metadata, and the
     versions of the schema and of zpef in the file's metadata."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
+
+    pq.write_table(parquet_table(frame, columns), target)
+
+
+def parquet_table(frame: pd.DataFrame, columns: list[Column]):
+    import pyarrow as pa
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     descriptions = {c.name: c.description for c in columns}
     fields = [field.with_metadata({"description": descriptions.get(field.name, "")}) for field in table.schema]
     metadata = dict(table.schema.metadata or {}) | {b"zpef_schema_version": SCHEMA_VERSION.encode(), b"zpef_version": __version__.encode()}
-    pq.write_table(table.cast(pa.schema(fields, metadata=metadata)), target)
+    return table.cast(pa.schema(fields, metadata=metadata))
 
 
 def datapackage() -> dict:
@@ -348,21 +438,121 @@ def datapackage() -> dict:
 
 
 def write_tables(out: Path, forms: list[FormDocument]) -> None:
-    folder = out / TABLES_DIR
-    frames = tables(forms)
-    for name, frame in frames.items():
-        write_csv(folder / f"{name}.csv", frame)
-        parquet = io.BytesIO()
-        write_parquet(parquet, frame, TABLE_COLUMNS[name])
-        write_bytes(folder / f"{name}.parquet", parquet.getvalue())
-    write_bytes(folder / "forms.jsonl", b"".join(orjson.dumps(form.to_json()) + b"\n" for form in forms))
-    write_bytes(folder / "forms.xlsx", reproducible_zip(workbook_bytes(frames)))
-    write_text(folder / "README.md", data_dictionary())
-    write_text(folder / "datapackage.json", json.dumps(datapackage(), ensure_ascii=False, indent=1) + "\n")
+    with Tables(out / TABLES_DIR, streamed=len(forms) > TABLES_IN_MEMORY_FORMS) as writer:
+        for form in forms:
+            writer.add(form)
+
+
+def table_rows(form: FormDocument) -> dict[str, list[tuple]]:
+    """A form's rows of each table, as ``_frame`` takes them."""
+    return {
+        "projects": [(form,)],
+        "funding": [(form, i, line) for i, line in enumerate(form.funding.lines)],
+        "indicators": [(form, i, ind) for i, ind in enumerate(form.indicators)],
+    }
+
+
+TABLES_IN_MEMORY_FORMS = 200  # up to this many forms the tables are made whole (as ever); above, streamed
+BATCH_ROWS = 10_000  # rows of a table held at once when streamed (a Parquet row group each)
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit, the header row included
+
+
+class Tables:
+    """The analyst tables, written form by form. Up to ``TABLES_IN_MEMORY_FORMS`` forms they are
+    made whole at the end, as they always were (the samples' bytes). Above, each table goes out in
+    batches of ``BATCH_ROWS`` rows: CSV appended, a Parquet row group per batch, the workbook in
+    xlsxwriter's constant_memory mode (strings inline, rows flushed as written): the run's memory
+    does not grow with the dump. A table longer than a sheet can hold says so in its last row."""
+
+    def __init__(self, folder: Path, streamed: bool) -> None:
+        self.folder = folder
+        self.streamed = streamed
+        self.pending: dict[str, list[tuple]] = {name: [] for name in TABLE_COLUMNS}
+        self.jsonl: BinaryIO | None = None
+        self.stack = contextlib.ExitStack()
+
+    def __enter__(self) -> "Tables":
+        self.jsonl = jsonl = self.stack.enter_context(fresh_path(self.folder / "forms.jsonl")).open("wb")
+        self.stack.callback(jsonl.close)
+        if self.streamed:
+            self.csv = {name: self.stack.enter_context(fresh_path(self.folder / f"{name}.csv")) for name in TABLE_COLUMNS}
+            self.parquet_paths = {name: self.stack.enter_context(fresh_path(self.folder / f"{name}.parquet")) for name in TABLE_COLUMNS}
+            self.parquet: dict[str, Any] = {}
+            self.rows = {name: 0 for name in TABLE_COLUMNS}
+            self.book_path = self.stack.enter_context(fresh_path(self.folder / "forms.xlsx"))
+            self.book_raw = self.book_path.with_name(self.book_path.name + ".raw")
+            self.stack.callback(self.book_raw.unlink, missing_ok=True)
+            self.book = xlsxwriter.Workbook(str(self.book_raw), {"constant_memory": True, **WORKBOOK_OPTIONS})
+            self.formats = {"bold": self.book.add_format({"bold": True}), "number": self.book.add_format({"num_format": NUMBER_FORMAT})}
+            self.sheets = {name: self.book.add_worksheet(name) for name in TABLE_COLUMNS}
+            for name, sheet in self.sheets.items():
+                sheet.write_row(0, 0, [c.name for c in TABLE_COLUMNS[name]], self.formats["bold"])
+        return self
+
+    def add(self, form: FormDocument) -> None:
+        assert self.jsonl is not None
+        self.jsonl.write(orjson.dumps(form.to_json()) + b"\n")
+        for name, rows in table_rows(form).items():
+            columns = TABLE_COLUMNS[name]
+            self.pending[name] += [tuple(c.value(*row) for c in columns) for row in rows]  # values, not the form: it is not kept
+            if self.streamed and len(self.pending[name]) >= BATCH_ROWS:
+                self._flush(name)
+
+    def _flush(self, name: str) -> None:
+        import pyarrow.parquet as pq
+
+        frame = values_frame(TABLE_COLUMNS[name], self.pending[name])
+        self.pending[name] = []
+        first = name not in self.parquet
+        with self.csv[name].open("ab") as handle:
+            handle.write(csv_frame(frame).to_csv(index=False, header=first).encode("utf-8-sig" if first else "utf-8", "backslashreplace"))
+        table = parquet_table(frame, TABLE_COLUMNS[name])
+        if first:
+            self.parquet[name] = pq.ParquetWriter(self.parquet_paths[name], table.schema)
+        self.parquet[name].write_table(table.cast(self.parquet[name].schema) if table.schema != self.parquet[name].schema else table)
+        start = self.rows[name] + 1
+        self.rows[name] += len(frame)
+        room = max(0, XLSX_MAX_ROWS - 1 - start)  # the last row of a sheet is kept to say what did not fit
+        write_sheet_rows(self.sheets[name], frame.head(room) if len(frame) > room else frame, start, self.formats["number"])
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        if kind is not None:
+            self.stack.__exit__(kind, error, trace)
+            return
+        try:
+            if self.streamed:
+                for name in TABLE_COLUMNS:
+                    if self.pending[name] or name not in self.parquet:
+                        self._flush(name)
+                    self.parquet[name].close()
+                    sheet, rows = self.sheets[name], self.rows[name]
+                    if rows > XLSX_MAX_ROWS - 2:
+                        shown = XLSX_MAX_ROWS - 2
+                        sheet.write_string(
+                            XLSX_MAX_ROWS - 1, 0, f"{rows - shown} more rows than a sheet holds (Excel's limit is {XLSX_MAX_ROWS:,} rows): the whole table is in {name}.csv and {name}.parquet"
+                        )
+                    finish_sheet(sheet, TABLE_COLUMNS[name], min(rows, XLSX_MAX_ROWS - 1))
+                write_dictionary(self.book, self.formats["bold"])
+                self.book.close()
+                reproducible_zip_file(self.book_raw, self.book_path)
+            else:
+                frames = {name: values_frame(TABLE_COLUMNS[name], rows) for name, rows in self.pending.items()}
+                for name, frame in frames.items():
+                    write_csv(self.folder / f"{name}.csv", frame)
+                    parquet = io.BytesIO()
+                    write_parquet(parquet, frame, TABLE_COLUMNS[name])
+                    write_bytes(self.folder / f"{name}.parquet", parquet.getvalue())
+                write_bytes(self.folder / "forms.xlsx", reproducible_zip(workbook_bytes(frames)))
+            write_text(self.folder / "README.md", data_dictionary())
+            write_text(self.folder / "datapackage.json", json.dumps(datapackage(), ensure_ascii=False, indent=1) + "\n")
+        except BaseException as failure:
+            self.stack.__exit__(type(failure), failure, failure.__traceback__)
+            raise
+        self.stack.__exit__(None, None, None)
 
 
 def manifest_frame(files: list[FileResult]) -> pd.DataFrame:
-    rows = [[f.file, f.sha256, f.bytes, f.status, f.reason, len(f.forms), f.pages, f.method, f.message] for f in files]
+    rows = [[f.file, f.sha256, f.bytes, f.status, f.reason, f.form_count, f.pages, f.method, f.message] for f in files]
     return pd.DataFrame(rows, columns=[name for name, _ in MANIFEST_COLUMNS])
 
 
@@ -432,16 +622,47 @@ def write_page_images(out: Path, files: list[FileResult]) -> None:
     refer to these, not to the original scan, and the review report shows them from here (stored
     once). Images of files no longer in the run are removed."""
     folder = out / PAGES_DIR
-    written = set()
     for result in files:
-        for page, picture in sorted(result.page_images.items()):
-            name = page_image_name(result.file, page)
-            write_bytes(folder / name, picture)
-            written.add(name)
+        write_result_pages(folder, result)
+    remove_stale_pages(folder, {page_image_name(r.file, page) for r in files for page in r.image_pages or r.page_images})
+
+
+def write_result_pages(folder: Path, result: FileResult) -> None:
+    for page, picture in sorted(result.page_images.items()):
+        write_bytes(folder / page_image_name(result.file, page), picture)
+
+
+def remove_stale_pages(folder: Path, written: set[str]) -> None:
     if folder.exists():
         for stale in folder.iterdir():
             if stale.suffix in (".png", ".webp") and stale.name not in written:
                 stale.unlink()
+
+
+def write_file_outputs(out: Path, result: FileResult, names: list[str] | None, cache_key: str = "") -> FileResult:
+    """One file's own outputs, written as soon as its result is there (in the main process as
+    results arrive, or in a Dask worker that sees OUT): its form files and grids under ``names``
+    (None: the export names them, another file flattening to the same name), its OCR'd page
+    images and its report pictures. Returns the result slim: forms summarised, the heavy parts
+    dropped (``cache_key`` finds the whole result again in the cache), so the run's memory does
+    not grow with the dump."""
+    from pipeline.checks.suggest import form_summary, suggestions_of
+
+    for name, data in result.pictures.items():
+        write_bytes(out / name, data)
+    if names is not None:
+        write_form_files(out / FORMS_DIR, result.forms, names, result.grids)
+        write_result_pages(out / PAGES_DIR, result)
+    return slim(result, [form_summary(form, suggestions_of(None, form, result)) for form in result.forms], cache_key, written=names is not None)
+
+
+def slim(result: FileResult, summaries: list, cache_key: str, written: bool) -> FileResult:
+    """The result without its forms, grids, suggestions and pictures, with its forms' summaries."""
+    from dataclasses import replace
+
+    return replace(
+        result, forms=[], grids={}, suggestions={}, page_images={}, pictures={}, image_pages=tuple(sorted(result.page_images)), slim=True, summaries=summaries, cache_key=cache_key, written=written
+    )
 
 
 EXPORTED = ".exported"  # the digest of what the outputs beside the manifest were last made from
@@ -464,16 +685,41 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
         write_manifest(out, result.files, manifest)
         return False
     stamp.unlink(missing_ok=True)  # outputs half made over an earlier set are never taken for it
-    write_forms(out, result.forms, {form_id: grid for f in result.files for form_id, grid in f.grids.items()})
-    write_page_images(out, result.files)
-    write_tables(out, result.forms)
-    write_suggested_corrections(out, result)
+    write_outputs(out, result)
     if report is not None:
         report(out, result)
     if digest is not None:
         write_text(stamp, digest + "\n")
     write_manifest(out, result.files, manifest)
     return True
+
+
+def write_outputs(out: Path, result: RunResult) -> None:
+    """The forms (those not written yet), their page images, the tables and the suggested
+    corrections, in one pass over the files: a slim file's whole result is loaded again for its
+    table rows and let go, so only one file's forms are held at a time."""
+    from pipeline.checks.suggest import SUGGESTED_COLUMNS, suggested_rows, suggestions_of
+
+    pairs = [pair for f in result.files for pair in ([(s.file, s.form_index) for s in f.summaries] if f.slim else [(x.source.file, x.source.form_index) for x in f.forms])]
+    names = form_names(pairs)
+    written = set(names)
+    suggested: list[dict[str, object]] = []
+    start = 0
+    with Tables(out / TABLES_DIR, streamed=len(pairs) > TABLES_IN_MEMORY_FORMS) as tables:
+        for f in result.files:
+            whole = result.whole(f)
+            own = names[start : start + len(whole.forms)]
+            start += len(whole.forms)
+            if not (f.slim and f.written):
+                write_form_files(out / FORMS_DIR, whole.forms, own, whole.grids)
+                write_result_pages(out / PAGES_DIR, whole)
+            written.update(grid_filename(name) for form, name in zip(whole.forms, own) if form.form_id in whole.grids)
+            for form in whole.forms:
+                tables.add(form)
+            suggested += suggested_rows(whole.forms, partial(suggestions_of, result, owner=whole))
+    remove_stale(out / FORMS_DIR, "*.json", written)
+    remove_stale_pages(out / PAGES_DIR, {page_image_name(f.file, page) for f in result.files for page in f.image_pages or f.page_images})
+    write_csv(out / SUGGESTED_CORRECTIONS, pd.DataFrame(suggested, columns=list(SUGGESTED_COLUMNS)))
 
 
 def _stamped(stamp: Path) -> str | None:
@@ -490,15 +736,16 @@ def write_suggested_corrections(out: Path, result: RunResult) -> None:
     """Every suggestion from arithmetic, ranked, in corrections.csv's own columns first (see suggest)."""
     from pipeline.checks.suggest import SUGGESTED_COLUMNS, suggested_rows, suggestions_of
 
-    rows = suggested_rows(result.forms, partial(suggestions_of, result))
+    rows = [row for f in result.files for whole in [result.whole(f)] for row in suggested_rows(whole.forms, partial(suggestions_of, result, owner=whole))]
     write_csv(out / SUGGESTED_CORRECTIONS, pd.DataFrame(rows, columns=list(SUGGESTED_COLUMNS)))
 
 
 def summary_line(result: RunResult) -> str:
     """Files and forms counted apart: a file holds any number of forms."""
-    forms_ok = sum(form.status == FormStatus.OK for form in result.forms)
+    statuses = [form.status for f in result.files for form in (f.summaries if f.slim else f.forms)]
+    forms_ok = sum(status == FormStatus.OK for status in statuses)
     return (
         f"{len(result.files)} files: {result.count('ok')} ok, {result.count('needs_review')} need review, "
         f"{result.count('failed')} failed, {result.count('skipped')} skipped; "
-        f"{len(result.forms)} forms: {forms_ok} ok, {len(result.forms) - forms_ok} need review; in {result.seconds:.1f} s"
+        f"{len(statuses)} forms: {forms_ok} ok, {len(statuses) - forms_ok} need review; in {result.seconds:.1f} s"
     )

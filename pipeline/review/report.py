@@ -29,6 +29,7 @@ import io
 import re
 import shutil
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -42,11 +43,11 @@ from pipeline.model import pointer as ptr
 from pipeline.checks.corrections import CORRECTIONS_FILE, COLUMNS, CorrectionsOutcome, header_line, read_corrections
 from pipeline.model.document import Check, FormDocument, FormStatus, Op, Term
 from pipeline.model.errors import REASON_ZH
-from pipeline.outputs.export import PAGES_DIR, atomic_path, page_image_name, write_bytes, write_text
+from pipeline.outputs.export import PAGES_DIR, atomic_path, fresh_path, page_image_name, write_bytes, write_text
 from pipeline.checks.reconcile import LOW_CONFIDENCE
 from pipeline.checks.rules import RULES, meaning_zh, needs_human, rule_for
-from pipeline.model.result import FileResult, FileStatus, RunResult
-from pipeline.checks.suggest import Suggestion, suggestions_of
+from pipeline.model.result import FileResult, FileStatus, FormSummary, RunResult
+from pipeline.checks.suggest import Suggestion, form_summary, suggestions_of, summaries_of
 
 REPORT = "report.html"
 FILES_DIR = "report_files"
@@ -351,7 +352,7 @@ class FormRow:
     """One form in the table of all forms; ``number`` counts forms from 1 in the run's order."""
 
     number: int
-    form: FormDocument
+    form: FormSummary
     name: str
     status_zh: str
     method_zh: str
@@ -364,6 +365,7 @@ class FormRow:
 @dataclass
 class ReviewCard:
     row: FormRow
+    form: FormDocument
     checks: list[CheckView]
     suggestions: list[SuggestionView]
     suspect: list[ValueView]
@@ -384,8 +386,20 @@ class Context:
     result: RunResult
     outcome: CorrectionsOutcome | None
     images: PageImages
-    owners: dict[str, FileResult] = field(default_factory=dict)
+    owners: dict[str, FileResult] = field(default_factory=dict)  # form_id -> the whole result of the file held now
     numbers: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)  # form_id -> index of its file in the run
+
+    def hold(self, whole: FileResult) -> FileResult:
+        """Hold one file's whole result (its forms shown now), letting the previous one go."""
+        self.owners = {form.form_id: whole for form in whole.forms}
+        return whole
+
+    def form(self, form_id: str) -> FormDocument:
+        """A form of the run, whole: from the file held, else its file loaded again (and held)."""
+        if form_id not in self.owners:
+            self.hold(self.result.whole(self.result.files[self.files[form_id]]))
+        return next(form for form in self.owners[form_id].forms if form.form_id == form_id)
 
     def crop(self, form: FormDocument, pointer: str) -> CropView | None:
         provenance = form.provenance.get(pointer)
@@ -397,18 +411,32 @@ class Context:
         return crop_view(image, provenance.bbox, f"{ptr.label(form, pointer)}：第 {provenance.page} 页")
 
 
-def form_row(form: FormDocument, number: int) -> FormRow:
-    rules = sorted({c.rule for c in form.checks if needs_attention(c) and needs_human(c)})
+class Lazy:
+    """A sequence made one item at a time as a template loops over it (its length known first):
+    the review cards, each from a form loaded again, never all held at once."""
+
+    def __init__(self, keys: list, make: Callable[[Any], Any]) -> None:
+        self.keys = keys
+        self.make = make
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self.make(key) for key in self.keys)
+
+
+def form_row(form: FormSummary, number: int) -> FormRow:
     return FormRow(
         number,
         form,
-        form.project.name or form.title or "",
+        form.name,
         STATUS_ZH.get(form.status, form.status),
-        METHOD_ZH.get(form.source.method, form.source.method),
-        rules,
-        "、".join(rule_for(r).title_zh for r in rules),
-        plain(form.total.score) if form.total.score is not None else "",
-        len(form.corrections),
+        METHOD_ZH.get(form.method, form.method),
+        list(form.rules),
+        "、".join(rule_for(r).title_zh for r in form.rules),
+        plain(form.score) if form.score is not None else "",
+        form.corrections,
     )
 
 
@@ -460,7 +488,7 @@ def suggestion_view(found: Suggestion) -> SuggestionView:
 def review_card(form: FormDocument, ctx: Context) -> ReviewCard:
     """A form needing review, collapsed to its suspect values: those a clear suggestion names and the
     low-confidence ones; the other values its checks involve follow, one click away."""
-    found = suggestions_of(ctx.result, form)
+    found = suggestions_of(ctx.result, form, ctx.owners[form.form_id])
     proposals = {p: Proposal(s.rule, plain(s.best.change.new), s.best.note()) for s in found if s.best for p in s.best.change.pointers}
     attention = [c for c in form.checks if needs_attention(c)]
     low = low_pointers(form)
@@ -471,7 +499,8 @@ def review_card(form: FormDocument, ctx: Context) -> ReviewCard:
     views = {p: value_view(form, p, ctx, proposals.get(p)) for p in keep}
     confirm = [(p, views[p].read) for p in low if p in views and views[p].read != "null"]
     return ReviewCard(
-        form_row(form, ctx.numbers[form.form_id]),
+        form_row(form_summary(form, found), ctx.numbers[form.form_id]),
+        form,
         [check_view(form, c) for c in attention],
         [suggestion_view(s) for s in found],
         [views[p] for p in keep if p in suspect],
@@ -495,15 +524,14 @@ def _known_labels() -> frozenset[str]:
 _HAS_DIGIT = re.compile(r"\d")
 
 
-def unknown_labels(forms: list[FormDocument], owners: dict[str, FileResult]) -> list[tuple[str, int, bool]]:
+def unknown_labels(forms: Iterable[tuple[FormDocument, dict]]) -> list[tuple[str, int, bool]]:
     """The labels the forms of unknown layout print, with how many print each and whether any
     template knows it: the cells of their saved grids that were not read as a value and hold no
     digit (values are read by meaning; what is left is the form's own wording)."""
     from pipeline.model.vocabulary import normalise
 
     counts: Counter[str] = Counter()
-    for form in forms:
-        grid = owners[form.form_id].grids.get(form.form_id) or {}
+    for form, grid in forms:
         values = {v.text.strip() for v in form.provenance.values()}
         texts = {cell.get("text", "").strip() for table in grid.get("grids", []) for cell in table.get("cells", [])}
         counts.update(t for t in texts if t and t not in values and len(t) <= 20 and not _HAS_DIGIT.search(t))
@@ -532,10 +560,10 @@ def bars(items: list[tuple[str, int, str]], width: int = 320) -> dict[str, Any]:
     return {"width": width, "height": row * max(1, len(items)) + 8, "label_width": label_width, "bars": laid}
 
 
-def histogram(forms: list[FormDocument], width: int = 320, height: int = 150) -> dict[str, Any]:
-    counts = [sum(1 for f in forms if f.total.score is not None and lo <= f.total.score < hi) for lo, hi, _ in SCORE_BINS]
+def histogram(scores: list[float | None], width: int = 320, height: int = 150) -> dict[str, Any]:
+    counts = [sum(1 for score in scores if score is not None and lo <= score < hi) for lo, hi, _ in SCORE_BINS]
     names = [name for _, _, name in SCORE_BINS]
-    missing = sum(1 for f in forms if f.total.score is None)
+    missing = sum(1 for score in scores if score is None)
     if missing:
         names, counts = names + ["无"], counts + [missing]
     biggest, step, plot = max(counts) or 1, (width - 20) / len(counts), height - 44
@@ -658,10 +686,9 @@ def environment() -> Environment:
     return env
 
 
-def summary(result: RunResult) -> dict[str, Any]:
-    forms = result.forms
+def summary(result: RunResult, forms: list[FormSummary]) -> dict[str, Any]:
     review = sum(f.status != FormStatus.OK for f in forms)
-    failing = Counter(c.rule for f in forms for c in f.checks if needs_human(c))
+    failing = Counter(rule for f in forms for rule in f.human)
     return {
         "files": len(result.files),
         "forms": len(forms),
@@ -670,7 +697,7 @@ def summary(result: RunResult) -> dict[str, Any]:
         "file_counts": {s: result.count(s) for s in STATUSES},
         "seconds": f"{result.seconds:.1f}",
         "status_chart": bars([(STATUS_ZH[s], result.count(s), f"st-{s}") for s in STATUSES]),
-        "score_chart": histogram(forms),
+        "score_chart": histogram([f.score for f in forms]),
         "rule_chart": bars([(rule_for(r).title_zh, n, "st-failed") for r, n in failing.most_common(8)]),
     }
 
@@ -694,22 +721,22 @@ def existing_lines(outcome: CorrectionsOutcome | None, dump: Path | None) -> lis
     return [dict(zip(COLUMNS, record[1:])) for record in sorted(last.values())]
 
 
-def report_html(ctx: Context) -> str:
-    forms = ctx.result.forms
+def report_html(ctx: Context, forms: list[FormSummary]) -> Iterator[str]:
+    """report.html, rendered piece by piece (the review cards made one at a time as they go out)."""
     rows = [form_row(f, ctx.numbers[f.form_id]) for f in forms]
     unknown = [f for f in forms if f.template == UNKNOWN_TEMPLATE]
-    queue = sorted((f for f in forms if f.status != FormStatus.OK and f.template != UNKNOWN_TEMPLATE), key=lambda f: (tuple(-n for n in severity(f)), f.source.file, f.source.form_index))
-    cards = [review_card(f, ctx) for f in queue]
+    queue = sorted((f for f in forms if f.status != FormStatus.OK and f.template != UNKNOWN_TEMPLATE), key=lambda f: (tuple(-n for n in f.severity), f.file, f.form_index))
+    cards = Lazy([f.form_id for f in queue], lambda form_id: review_card(ctx.form(form_id), ctx))
     rule_names = sorted({r for row in rows for r in row.rules}, key=lambda r: list(RULES).index(r) if r in RULES else len(RULES))
-    accept_all = Counter(s.rule for card in cards for s in card.suggestions if s.best)
+    accept_all = Counter(rule for f in queue for rule in f.accept)
     order = [FileStatus.FAILED, FileStatus.NEEDS_REVIEW, FileStatus.SKIPPED]
     files = sorted((f for f in ctx.result.files if f.status != FileStatus.OK), key=lambda f: (order.index(f.status) if f.status in order else 3, f.file))
     return (
         environment()
         .get_template("report.html")
-        .render(
+        .generate(
             root="",
-            summary=summary(ctx.result),
+            summary=summary(ctx.result, forms),
             outcome=ctx.outcome,
             header=header_line(),
             columns=list(COLUMNS),
@@ -720,10 +747,10 @@ def report_html(ctx: Context) -> str:
             rules=[(r, rule_for(r).title_zh) for r in rule_names],
             accept_all=[(r, rule_for(r).title_zh, n) for r, n in accept_all.items()],
             templates=sorted({f.template for f in forms}),
-            years=sorted({f.project.year for f in forms if f.project.year}),
-            units=sorted({f.project.implementing_unit for f in forms if f.project.implementing_unit}),
-            unknown=[UnknownForm(form_row(f, ctx.numbers[f.form_id]), closest_template(f)) for f in unknown],
-            unknown_labels=unknown_labels(unknown, ctx.owners),
+            years=sorted({f.year for f in forms if f.year}),
+            units=sorted({f.unit for f in forms if f.unit}),
+            unknown=[UnknownForm(form_row(f, ctx.numbers[f.form_id]), closest_template(ctx.form(f.form_id))) for f in unknown],
+            unknown_labels=unknown_labels((form, ctx.owners[form.form_id].grids.get(form.form_id) or {}) for form in (ctx.form(f.form_id) for f in unknown)),
             METHOD_ZH=METHOD_ZH,
             plain=plain,
         )
@@ -740,7 +767,7 @@ def form_page(form: FormDocument, ctx: Context) -> str:
         .render(
             root="../",
             form=form,
-            row=form_row(form, ctx.numbers[form.form_id]),
+            row=form_row(form_summary(form), ctx.numbers[form.form_id]),
             figures=figures,
             no_image=note,
             tables=form_tables(form),
@@ -752,29 +779,28 @@ def form_page(form: FormDocument, ctx: Context) -> str:
 
 
 def write_report(out: Path, result: RunResult, dump: Path | None = None, corrections: CorrectionsOutcome | None = None) -> Path:
-    """Write report.html and report_files/; files a previous report left and this one did not write are removed."""
+    """Write report.html and report_files/; files a previous report left and this one did not write are removed.
+    The forms are loaded again one file at a time (a slim run holds only their summaries)."""
     images = PageImages(out=out, dump=dump)
-    ctx = Context(
-        out=out,
-        result=result,
-        outcome=corrections,
-        images=images,
-        owners={form.form_id: r for r in result.files for form in r.forms},
-        numbers={form.form_id: n for n, form in enumerate(result.forms, start=1)},
-    )
+    forms = summaries_of(result)
+    ctx = Context(out=out, result=result, outcome=corrections, images=images, numbers={form.form_id: n for n, form in enumerate(forms, start=1)})
+    ctx.files = {s.form_id: index for index, f in enumerate(result.files) for s in (f.summaries if f.slim else f.forms)}
     folder = out / FILES_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    for form in result.forms:
-        name = f"form-{form.form_id}.html"
-        write_text(folder / name, form_page(form, ctx))
-        images.written.add(name)
-    document = report_html(ctx)
-    for name in STATIC:
-        with atomic_path(folder / name) as temporary:
-            shutil.copyfile(UI_DIR / name, temporary)
-        images.written.add(name)
-    for stale in folder.iterdir():
-        if stale.is_file() and stale.name not in images.written and not stale.name.startswith("."):
-            stale.unlink()
-    write_text(out / REPORT, document)
+    for f in result.files:
+        for form in ctx.hold(result.whole(f)).forms:
+            name = f"form-{form.form_id}.html"
+            write_text(folder / name, form_page(form, ctx))
+            images.written.add(name)
+    with fresh_path(out / REPORT) as temporary, temporary.open("w", encoding="utf-8") as document:
+        for piece in report_html(ctx, forms):
+            document.write(piece)
+        document.close()
+        for name in STATIC:
+            with atomic_path(folder / name) as static:
+                shutil.copyfile(UI_DIR / name, static)
+            images.written.add(name)
+        for stale in folder.iterdir():
+            if stale.is_file() and stale.name not in images.written and not stale.name.startswith("."):
+                stale.unlink()
     return out / REPORT

@@ -20,10 +20,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from collections import Counter
+
+from pipeline.checks.suggest import form_summary, suggestions_of
+from pipeline.outputs.export import own_form_names, slim, write_file_outputs
 from pipeline.run.cache import ResultCache
 from pipeline.ocr.extract import ExtractOptions
 from pipeline.readers.ingest import InputFile, changed_since, walk
-from pipeline.readers.names import unique
+from pipeline.readers.names import flat_name, unique
 from pipeline.run.observe import Progress, RunLog
 from pipeline.model.errors import raise_if_stop_requested
 from pipeline.model.result import FileResult, RunResult
@@ -37,6 +41,12 @@ class Task:
     options: ExtractOptions
     pictures: bool = False  # make the report's pictures of the file's forms (FileResult.pictures)
     dump: Path | None = None  # the dump's root: the report renders a text-layer page from dump / file
+    # --dask-shared: the worker writes the file's own outputs into ``out`` and caches its result under
+    # ``cache_key`` itself, so only the slim result travels back (``shared_name``: another file flattens
+    # to its name, so the export names its forms)
+    out: Path | None = None
+    cache_key: str = ""
+    shared_name: bool = False
 
 
 def run_task(task: Task) -> FileResult:
@@ -63,6 +73,22 @@ def write_pictures(out: Path, result: FileResult) -> FileResult:
     for name, data in result.pictures.items():
         write_bytes(out / name, data)
     return replace(result, pictures={})
+
+
+def run_task_writing(task: Task) -> FileResult:
+    """The unit of work on a worker that sees OUT (``--dask-shared``): process the file, cache its
+    whole result, write its own outputs (forms, grids, page images, pictures) and send back the
+    result slim — the main process's memory and link do not grow with the dump."""
+    from pipeline.run.cache import CACHE_DIR, store
+
+    assert task.out is not None
+    result = write_pictures(task.out, run_task(task))
+    if result.retry:
+        return result
+    store(task.out / CACHE_DIR, task.cache_key, result)
+    if not (result.forms or result.page_images):
+        return result
+    return write_file_outputs(task.out, result, own_form_names(result, task.shared_name), task.cache_key)
 
 
 def run_task_from_bytes(task: Task, data: bytes) -> FileResult:
@@ -122,7 +148,7 @@ class ProcessExecutor:
             # keyed as as_completed gives them back (pebble's ProcessFuture is a Future)
             futures: dict[Future[FileResult], Task] = {pool.schedule(run_task, args=(task,), timeout=self.timeout): task for task in tasks}
             for future in as_completed(futures):
-                task = futures[future]
+                task = futures.pop(future)  # a finished future holds its result: let it go with the result
                 try:
                     yield task, future.result()
                 except FutureTimeout:
@@ -140,8 +166,9 @@ class ProcessExecutor:
 
 class DaskExecutor:
     """The same task on a Dask distributed cluster. Files are sent as bytes unless ``shared``
-    says the workers see the dump at the same path. Results come back to this process, which
-    writes every output exactly as a local run does."""
+    says the workers see the dump and OUT at the same paths: then each worker writes its file's
+    own outputs and caches its result (``run_task_writing``), and only the slim result comes back.
+    Otherwise results come back whole and this process writes them as a local run does."""
 
     def __init__(self, address: str, shared: bool) -> None:
         self.address = address
@@ -154,17 +181,21 @@ class DaskExecutor:
         with Client(self.address) as client:
             futures = {}
             for task in tasks:
-                if self.shared:
+                if self.shared and task.out is not None:
+                    future = client.submit(run_task_writing, task, pure=False)
+                elif self.shared:
                     future = client.submit(run_task, task, pure=False)
                 else:
                     future = client.submit(run_task_from_bytes, task, task.source.path.read_bytes(), pure=False)
                 futures[future] = task
             for future in dask_completed(futures):
-                task = futures[future]
+                task = futures.pop(future)  # and the cluster lets the result go once no future names it
                 try:
-                    yield task, future.result()
+                    result = future.result()
                 except Exception as error:
-                    yield task, failed(task, f"failed on the cluster: {type(error).__name__}: {error}")
+                    result = failed(task, f"failed on the cluster: {type(error).__name__}: {error}")
+                future.release()
+                yield task, result
 
 
 @dataclass(frozen=True)
@@ -234,25 +265,37 @@ def run(
         first_seen[described.sha256] = described.relpath
         cached = cache.get(described) if cache is not None and not settings.force else None
         if cached is not None:
+            if out is not None and cache is not None and (cached.forms or cached.page_images):  # written by the export, if it is made again
+                cached = slim(replace(cached, timings={}), [form_summary(f, suggestions_of(None, f, cached)) for f in cached.forms], cache.key(described), written=False)
             slots[key] = _noted(cached, described)
             log.file(cached, cached=True)
         else:
             tasks.append(Task(described, options, pictures=out is not None, dump=dump))
+    shared = {name for name, n in Counter(flat_name(key).casefold() for key in order).items() if n > 1}  # their forms are named by the export
+    if out is not None and cache is not None and settings.dask_scheduler and settings.dask_shared:
+        tasks = [replace(t, out=out, cache_key=cache.key(t.source), shared_name=flat_name(t.source.relpath).casefold() in shared) for t in tasks]
     with Progress(len(paths), settings.show_progress, settings.verbose) as progress:
         progress.advance(list(slots.values()))
         for task, result in settings.executor().results(tasks) if tasks else ():
             raise_if_stop_requested()
             changed = changed_since(task.source)
             if changed:
+                if cache is not None and task.cache_key:
+                    cache.forget(task.cache_key)  # the worker cached what it read: not this file's bytes
                 result = replace(failed(task, changed, "changed_while_read"), timings=result.timings)
             if out is not None:
                 result = write_pictures(out, result)
-            if cache is not None and not result.retry:
+            if cache is not None and task.cache_key and not result.retry:
+                cache.used.add(task.cache_key)  # the worker wrote the entry and the outputs
+            elif cache is not None and not result.retry:
                 cache.put(task.source, result)
-            slots[task.source.relpath] = _noted(result, task.source)
+                if out is not None and (result.forms or result.page_images):
+                    result = write_file_outputs(out, result, own_form_names(result, flat_name(result.file).casefold() in shared), cache.key(task.source))
             log.file(result, cached=False)
             progress.advance([result])
-    return RunResult(files=[slots[key] for key in order], seconds=time.perf_counter() - started)
+            slots[task.source.relpath] = _noted(replace(result, timings={}) if result.slim else result, task.source)  # the stages' seconds are logged
+    loader = cache.whole if cache is not None else None
+    return RunResult(files=[slots[key] for key in order], seconds=time.perf_counter() - started, loader=loader)
 
 
 def _noted(result: FileResult, source: InputFile) -> FileResult:

@@ -59,24 +59,23 @@ class ResultCache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
             return None
 
+    def whole(self, result):
+        """The whole result a slim one stands for (``FileResult.cache_key``), read again."""
+        try:
+            with (self.folder / f"{result.cache_key}.pkl").open("rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError) as error:
+            raise OutputUnwritable(f"the result cache in {self.folder} lost the result of {result.file} during the run: {error}") from error
+
     def put(self, source: InputFile, result) -> None:
         """Store a result; a full disk or a read-only OUT stops the run (OutputUnwritable)."""
         key = self.key(source)
         self.used.add(key)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
-        except OSError as error:
-            raise OutputUnwritable(f"cannot write the result cache in {self.folder}: {error.strerror or error}") from error
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.folder / f"{key}.pkl")
-        except OSError as error:
-            raise OutputUnwritable(f"cannot write the result cache in {self.folder}: {error.strerror or error}") from error
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
+        store(self.folder, key, result)
+
+    def forget(self, key: str) -> None:
+        """Drop an entry a worker stored for a result the run does not keep (a file changed while read)."""
+        (self.folder / f"{key}.pkl").unlink(missing_ok=True)
 
     def prune(self) -> int:
         """After a complete run: drop entries no file of this run used (old versions, gone files)."""
@@ -88,3 +87,22 @@ class ResultCache:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+def store(folder: Path, key: str, result) -> None:
+    """Write one cache entry (a temporary name, then renamed): by the main process, or by a Dask
+    worker that sees OUT (``--dask-shared``) under the key the main process gave it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise OutputUnwritable(f"cannot write the result cache in {folder}: {error.strerror or error}") from error
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, folder / f"{key}.pkl")
+    except OSError as error:
+        raise OutputUnwritable(f"cannot write the result cache in {folder}: {error.strerror or error}") from error
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

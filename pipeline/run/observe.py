@@ -51,7 +51,7 @@ class RunLog:
             stage="file",
             seconds=0.0 if cached else round(result.timings.get("total", 0.0), 4),
             outcome=result.status,
-            forms=len(result.forms),
+            forms=result.form_count,
             pages=result.pages,
             cached=cached,
             message=result.message,
@@ -74,7 +74,7 @@ class Progress:
 
     def advance(self, results: list[FileResult]) -> None:
         for result in results:
-            self.forms += len(result.forms)
+            self.forms += result.form_count
             self.pages += result.pages
             if self.verbose:
                 tqdm.write(f"{result.status:<12} {result.file}: {result.message}", file=sys.stderr)
