@@ -410,7 +410,8 @@ def test_an_interrupt_stops_the_pool_at_once_and_withdraws_the_manifest(tmp_path
     out.mkdir()
     (out / "manifest.csv").write_text("stale\n")
     command = [sys.executable, "-m", "pipeline", "extract", str(dump), "--out", str(out), "--quiet", "--workers", "1", "--ocr-engine", "tesseract"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    # a test run started as a background job ignores Ctrl-C, and so would the run it starts: as from a terminal
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     cached = lambda: len(list((out / ".cache").glob("*.pkl"))) if (out / ".cache").exists() else 0  # noqa: E731
     deadline = time.time() + 240
     while time.time() < deadline and cached() == 0:
