@@ -225,9 +225,19 @@ def test_the_top_stroke_of_a_character_apart_from_the_rest_is_not_a_line_of_its_
     ink[0:3, 40:50] = 255  # the top stroke of 元
     ink[4:25, 0:55] = 255  # 75 and the rest of 元
     assert text_lines(ink) == [(0, 25)]
-    remnant = ink.copy()
-    remnant[0:3, 0:60] = 255  # a remnant of a rule wider than the text: a line apart (remove_line_remnants' to drop)
+    remnant = np.zeros((40, 60), np.uint8)
+    remnant[0:3, 0:60] = 255  # a remnant of a rule far wider than the text under it: a line apart (remove_line_remnants' to drop)
+    remnant[4:25, 20:40] = 255
     assert text_lines(remnant) == [(0, 3), (4, 25)]
+    mu = np.zeros((50, 50), np.uint8)
+    mu[0:4, 22:27] = 255  # 亩 alone in a cell: the dot and the stroke of 亠 ...
+    mu[6:9, 5:45] = 255
+    mu[12:46, 8:42] = 255  # ... a white row above 田
+    assert text_lines(mu) == [(0, 46)]
+    two = np.zeros((90, 50), np.uint8)
+    two[0:36, 5:45] = 255  # 万 over 元: two lines of one character each
+    two[46:82, 5:45] = 255
+    assert text_lines(two) == [(0, 36), (46, 82)]
     apart = np.zeros((40, 60), np.uint8)
     apart[0:3, 40:50] = 255
     apart[12:33, 0:55] = 255  # far below it: not the same character
@@ -251,6 +261,8 @@ def test_a_value_read_with_a_required_columns_mark_before_it_is_doubted():
     marked = Cell(row=0, col=0, row_span=1, col_span=1, text="* 105个", bbox=(0, 0, 10, 10), page=1, confidence=0.99)
     assert _doubt_marked_value(marked).confidence == 0.5
     assert _doubt_marked_value(replace(marked, text="105个")).confidence == 0.99
+    assert _doubt_marked_value(replace(marked, text="受益脫贫人口数")).confidence == 0.5  # 脫: not how simplified Chinese writes 脱
+    assert _doubt_marked_value(replace(marked, text="受益脱贫人口数")).confidence == 0.99
 
 
 def test_tidy_removes_the_spaces_tesseract_puts_between_chinese_characters():

@@ -425,14 +425,21 @@ def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _top_stroke(ink: np.ndarray, above: list[int], run: list[int], tallest: int) -> bool:
-    """Whether ``above`` is the top stroke of a character of ``run`` (元 二 下 on a small print,
-    apart from the rest by a row of white): thin, just above, over the run's ink, and the two no
-    taller than a line of characters beside digits. Read as a line of its own it became 一."""
-    if above[1] - above[0] + 1 > 0.3 * tallest or run[0] - above[1] - 1 > 0.25 * tallest or run[1] - above[0] + 1 > 1.4 * tallest:
-        return False
+    """Whether ``above`` is the top of a character of ``run`` (元 on a small print, 亩 alone in a
+    cell: apart from the rest by a row of white): just above and over the run's ink, and either
+    thin with the two no taller than a line of characters beside digits, or the two one square
+    character. Read as a line of its own it became 一 (一75元, 一田)."""
     top = np.flatnonzero(ink[above[0] : above[1] + 1].max(axis=0))
     below = np.flatnonzero(ink[run[0] : run[1] + 1].max(axis=0))
-    return bool(top.size and below.size and top[0] >= below[0] and top[-1] <= below[-1])
+    if not (top.size and below.size) or run[0] - above[1] - 1 > 0.25 * tallest:
+        return False
+    reach = 0.25 * (below[-1] - below[0] + 1)  # 亠's stroke is wider than 田 under it
+    if top[0] < below[0] - reach or top[-1] > below[-1] + reach:
+        return False
+    height = run[1] - above[0] + 1
+    if above[1] - above[0] + 1 <= 0.3 * tallest and height <= 1.4 * tallest:
+        return True
+    return height <= 1.25 * (max(top[-1], below[-1]) - min(top[0], below[0]) + 1)  # one square character (亩), not two lines of one
 
 
 @dataclass

@@ -424,10 +424,23 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list
 def _doubt_marked_value(item: T) -> T:
     """A value read with the "* " of a required column's header before it: the mark is put there
     by its shape (``engines._leading_asterisk``), the same for both engines, so their agreeing says
-    nothing of it — and a value never prints one, where a speck of a worn copy looks like it."""
-    if item.text.startswith("* "):
+    nothing of it — and a value never prints one, where a speck of a worn copy looks like it. So
+    is a value with a character that simplified Chinese does not write (GB 2312 lacks it): both
+    engines read 脱 as the traditional 脫; a rare name's character is looked at too."""
+    if item.text.startswith("* ") or not _simplified(item.text):
         return replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0))
     return item
+
+
+def _simplified(text: str) -> bool:
+    """Every ideograph of the text is one GB 2312 encodes (the forms are printed in simplified Chinese)."""
+    for ch in text:
+        if "\u3400" <= ch <= "\u9fff":
+            try:
+                ch.encode("gb2312")
+            except UnicodeEncodeError:
+                return False
+    return True
 
 
 def _both(a: float | None, b: float | None) -> float:
