@@ -238,6 +238,10 @@ def test_the_top_stroke_of_a_character_apart_from_the_rest_is_not_a_line_of_its_
     two[0:36, 5:45] = 255  # 万 over 元: two lines of one character each
     two[46:82, 5:45] = 255
     assert text_lines(two) == [(0, 36), (46, 82)]
+    wrapped = np.zeros((60, 300), np.uint8)
+    wrapped[0:22, 0:300] = 255  # two lines of a long paragraph, close together
+    wrapped[26:48, 0:280] = 255
+    assert text_lines(wrapped) == [(0, 22), (26, 48)]
     apart = np.zeros((40, 60), np.uint8)
     apart[0:3, 40:50] = 255
     apart[12:33, 0:55] = 255  # far below it: not the same character

@@ -439,7 +439,8 @@ def _top_stroke(ink: np.ndarray, above: list[int], run: list[int], tallest: int)
     height = run[1] - above[0] + 1
     if above[1] - above[0] + 1 <= 0.3 * tallest and height <= 1.4 * tallest:
         return True
-    return height <= 1.25 * (max(top[-1], below[-1]) - min(top[0], below[0]) + 1)  # one square character (亩), not two lines of one
+    width = max(top[-1], below[-1]) - min(top[0], below[0]) + 1
+    return height <= 1.25 * width and width <= 1.3 * height  # one square character (亩), not two lines
 
 
 @dataclass
