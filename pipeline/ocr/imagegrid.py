@@ -84,20 +84,17 @@ def erase_tables(gray: np.ndarray, tables: list[TableRulings], points_per_pixel:
     lines = np.zeros_like(masks.horizontal)
     scale = 1 / points_per_pixel
     for table in tables:
-        x0 = int(min(r.pos for r in table.verticals) * scale)
-        x1 = int(max(r.pos for r in table.verticals) * scale)
-        y0 = int(min(r.pos for r in table.horizontals) * scale)
-        y1 = int(max(r.pos for r in table.horizontals) * scale)
+        left = max(0, int(min(r.pos for r in table.verticals) * scale) - 6)
+        top = max(0, int(min(r.pos for r in table.horizontals) * scale) - 6)
+        frame = (slice(top, int(max(r.pos for r in table.horizontals) * scale) + 7), slice(left, int(max(r.pos for r in table.verticals) * scale) + 7))
         for mask, orientation, own in ((masks.horizontal, "h", table.horizontals), (masks.vertical, "v", table.verticals)):
-            region = np.zeros_like(mask)
-            region[max(0, y0 - 6) : y1 + 7, max(0, x0 - 6) : x1 + 7] = 255
-            inside = cv2.bitwise_and(mask, region)
-            for x, y, w, h in component_boxes(inside):
-                stroke = _ruling_of(x, y, w, h, orientation, points_per_pixel)
+            inside = mask[frame]
+            for x, y, w, h in component_boxes(np.ascontiguousarray(inside)):
+                stroke = _ruling_of(left + x, top + y, w, h, orientation, points_per_pixel)
                 if stroke.end - stroke.start < FREE_STROKE_MAX_PT and not _on_a_ruling(stroke, own):
                     continue  # print inside a cell, not a rule
-                box = (slice(y, y + h), slice(x, x + w))
-                lines[box] = cv2.bitwise_or(lines[box], inside[box])
+                box = (slice(top + y, top + y + h), slice(left + x, left + x + w))
+                lines[box] = cv2.bitwise_or(lines[box], inside[y : y + h, x : x + w])
     grown = cv2.dilate(lines, np.ones((5, 5), np.uint8))
     cleaned[grown > 0] = 255
     return cleaned
