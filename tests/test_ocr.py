@@ -529,6 +529,19 @@ def test_a_row_of_dots_is_the_placeholder_of_an_unfilled_row(tesseract, dots):
     assert set(read_cell(tesseract, _text_crop(dots)).text) == {"…"}
 
 
+def test_a_row_of_dots_blurred_unevenly_by_a_skewed_scan_is_still_a_placeholder():
+    """The dots of ……, as a +3° scan printed them (stats measured on the report half's scan):
+    one dot spread to 7 px wide, so a gap of 4 px is less than 0.8 of the widest dot. Read as
+    text instead, RapidOCR's ``m…`` kept the unfilled row as an indicator and shifted every row
+    below it."""
+    from pipeline.ocr.engines import ellipsis_dots
+
+    measured = [[131, 27, 5, 5, 25], [141, 26, 6, 6, 28], [152, 27, 5, 5, 24], [165, 26, 6, 6, 28], [175, 27, 7, 5, 28], [186, 26, 6, 6, 28]]
+    assert ellipsis_dots([np.array(s) for s in measured], 56) == 6
+    touching = [[131, 27, 5, 5, 25], [137, 26, 6, 6, 28], [144, 27, 5, 5, 24]]  # 1 px apart: glyphs, not dots
+    assert ellipsis_dots([np.array(s) for s in touching], 56) == 0
+
+
 @pytest.mark.parametrize("text", ["2074", "100%", "1.5", "00", "三"])
 def test_digits_and_stops_are_not_taken_for_an_ellipsis(tesseract, text):
     assert "…" not in read_cell(tesseract, _text_crop(text)).text

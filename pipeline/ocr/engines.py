@@ -377,7 +377,8 @@ def ellipsis_dots(stats: list[np.ndarray], crop_height: int) -> int:
         return 0
     ordered = sorted(dots, key=lambda s: s[0])
     gaps = [b[0] - (a[0] + a[2]) for a, b in zip(ordered, ordered[1:])]
-    return len(dots) if min(gaps) >= 0.8 * size else 0  # dots stand apart; the glyphs of a word touch or nearly
+    dot = float(np.median(np.maximum(widths, heights)))
+    return len(dots) if min(gaps) >= 0.5 * dot else 0  # dots stand apart; the glyphs of a word touch or nearly
 
 
 def ink_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
