@@ -203,16 +203,7 @@ class RapidOcrEngine:
         except ImportError as error:
             raise OcrUnavailable("rapidocr is not installed: pip install rapidocr onnxruntime") from error
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-        # onnxruntime's memory arena keeps the buffers of one batch for the next: RapidOCR turns it
-        # off by default, which costs ~8% of recognition time in allocations (readings are the same)
-        self._ocr = RapidOCR(
-            params={
-                "Global.log_level": "error",
-                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-                "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
-            }
-        )
+        self._ocr = RapidOCR(params={"Global.log_level": "error", **_runtime_params()})
         self._ocr._load_rec_model()  # load the recogniser now, as part of the engine's set-up
         self.memory = ReadingMemory()  # the same line is asked again when a text value is confirmed
 
@@ -239,6 +230,34 @@ class RapidOcrEngine:
             text = tidy(text)
             readings.append(CellReading(text, float(score), self.name) if text else CellReading("", None))
         return readings
+
+
+def _runtime_params() -> dict[str, object]:
+    """RapidOCR's settings for the runtime that runs its recogniser, on one thread.
+
+    OpenVINO runs the same ONNX model (the one in RapidOCR's wheel; nothing is downloaded) 2.5×
+    faster than onnxruntime on this machine's CPU, with the same text on every line measured
+    (85 lines of two scanned pages; scores within 0.02). onnxruntime stays the fallback when
+    OpenVINO is not installed. Its memory arena keeps one batch's buffers for the next: RapidOCR
+    turns it off by default, which costs ~8% of recognition time in allocations."""
+    from importlib.util import find_spec
+
+    if find_spec("openvino") is not None and os.environ.get("ZPEF_RAPIDOCR_RUNTIME", "openvino") == "openvino":
+        from rapidocr import EngineType
+
+        models = Path(find_spec("rapidocr").origin or "").parent / "models"  # type: ignore[union-attr]
+        recognisers = sorted(models.glob("*_rec_*.onnx"))
+        if len(recognisers) == 1:
+            return {
+                "Rec.engine_type": EngineType.OPENVINO,
+                "Rec.model_path": str(recognisers[0]),
+                "EngineConfig.openvino.inference_num_threads": 1,
+            }
+    return {
+        "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
+    }
 
 
 def _without_spaces(reading: CellReading) -> CellReading:
