@@ -89,6 +89,21 @@ def test_the_suggested_line_turns_the_form_ok_and_removing_it_restores_the_origi
     assert broken_form(out)["indicators"][2]["score"] == 11 and "corrections.csv" not in manifest(out)
 
 
+def test_a_form_page_its_worker_made_is_made_again_with_the_corrections_of_the_run(dump, tmp_path):
+    """The worker that reads a file makes its forms' report pages before any correction is
+    applied; a form a correction changes in that same run gets its page made again, and the
+    pages of the forms no correction touches stay the workers' own."""
+    shutil.copy(DUMP / "2022" / "单表" / "培训经费.pdf", dump / "ok.pdf")
+    (dump / "corrections.csv").write_text(HEADER + SUGGESTED + "张三\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert extract(dump, out) == 0
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (out / "report_files").glob("form-*.html")}
+    assert len(pages) == 2
+    corrected = pages[f"form-{BROKEN_ID}.html"]
+    assert "/indicators/2/score</code>：11 → 13" in corrected and "（张三）" in corrected
+    assert not any("张三" in page for name, page in pages.items() if BROKEN_ID not in name)
+
+
 def test_bad_lines_are_reported_and_everything_else_applies(dump, tmp_path):
     out = tmp_path / "out"
     (dump / "corrections.csv").write_text(

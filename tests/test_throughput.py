@@ -38,19 +38,23 @@ def files_under(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
 
 
-def test_report_pictures_made_in_workers_equal_those_the_report_makes_itself(tmp_path):
+def test_report_pictures_and_pages_made_in_workers_equal_those_the_report_makes_itself(tmp_path):
+    """The page images and each form's report page are made by the worker that read the file
+    and written as its result comes in; the report after the pool does not make them again, and
+    the outputs are the bytes the report makes when it makes everything itself."""
     dump = review_dump(tmp_path)
     made_by_workers = run(dump, settings=RunSettings(workers=1), out=tmp_path / "workers")
-    assert all(not result.pictures for result in made_by_workers.files)  # written, not held
+    assert all(not result.pictures and result.form_pages for result in made_by_workers.files)  # written, not held
     pictures = files_under(tmp_path / "workers" / FILES_DIR)
     assert any(name.startswith("page-") and name.endswith(".png") for name in pictures)
+    assert {f"form-{form.form_id}.html" for form in made_by_workers.forms} == {name for name in pictures if name.startswith("form-")}
     assert not any(name.startswith("crop-") for name in pictures)  # a crop is a window onto its page, not a file
     made_here = run(dump)  # no output folder: the report makes every picture
     for out, result in ((tmp_path / "workers", made_by_workers), (tmp_path / "here", made_here)):
         result.seconds = 1.0
         export(out, result, report=partial(write_report, dump=dump))
     final = files_under(tmp_path / "workers" / FILES_DIR)
-    assert {name: data for name, data in final.items() if name.startswith("page-")} == pictures  # every picture the report shows
+    assert {name: data for name, data in final.items() if name.startswith(("page-", "form-"))} == pictures  # every picture and page the report shows
     assert files_under(tmp_path / "workers") == files_under(tmp_path / "here")
 
 

@@ -76,6 +76,8 @@ class FileResult:
     cache_key: str = ""
     written: bool = False  # its forms' JSON files and page images are written with this run's bytes
     image_pages: tuple[int, ...] = ()  # the pages of page_images (their files in OUT/pages) once dropped
+    picture_names: tuple[str, ...] = ()  # the paths under OUT of its pictures, once written and dropped
+    form_pages: bool = False  # its forms' report pages are among its pictures, made by the worker that read it
 
     @property
     def form_count(self) -> int:

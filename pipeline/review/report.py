@@ -99,6 +99,8 @@ class PageImages:
     dump: Path | None
     written: set[str] = field(default_factory=set)
     _known: dict[tuple[str, int], PageImage | None] = field(default_factory=dict)
+    # in a worker: the file's images by path under OUT, as made there (nothing read or written on disk)
+    in_hand: dict[str, bytes] | None = None
 
     def get(self, result: FileResult, form: FormDocument, page: int) -> PageImage | None:
         key = (form.source.sha256, page)
@@ -107,6 +109,8 @@ class PageImages:
         return self._known[key]
 
     def _find(self, result: FileResult, form: FormDocument, page: int) -> PageImage | None:
+        if self.in_hand is not None:
+            return self._in_hand(result, form, page, self.in_hand)
         if form.source.method == "ocr":
             kept = self.out / PAGES_DIR / page_image_name(result.file, page)
             if not kept.exists():
@@ -127,6 +131,21 @@ class PageImages:
             write_bytes(target, made[0])
             return PageImage(f"{FILES_DIR}/{target.name}", *made[1])
         return self._sized(f"{FILES_DIR}/{target.name}", target)
+
+    @staticmethod
+    def _in_hand(result: FileResult, form: FormDocument, page: int, pictures: dict[str, bytes]) -> PageImage | None:
+        if form.source.method == "ocr":
+            src, data = f"{PAGES_DIR}/{page_image_name(result.file, page)}", result.page_images.get(page)
+        else:
+            src = f"{FILES_DIR}/{page_name(form, page)}"
+            data = pictures.get(src)
+        if data is None:
+            return None
+        try:
+            with Image.open(io.BytesIO(data)) as image:  # the header only
+                return PageImage(src, *image.size)
+        except OSError:
+            return None
 
     @staticmethod
     def _sized(src: str, path: Path) -> PageImage | None:
@@ -151,6 +170,21 @@ def pictures_of(result: FileResult, dump: Path | None) -> dict[str, bytes]:
             if name not in pictures and (made := page_png(dump / form.source.file, page)) is not None:
                 pictures[name] = made[0]
     return dict(sorted(pictures.items()))
+
+
+def form_pages_of(result: FileResult, pictures: dict[str, bytes]) -> dict[str, bytes]:
+    """The report's page of each form of one file, made in the worker that read it, with the
+    file's pictures in hand: rendering them in the main process after the pool was half of the
+    run's serial tail. Keyed by path under OUT, like the pictures. A form a reviewer's correction
+    changes is rendered again by ``write_report``."""
+    images = PageImages(out=Path("."), dump=None, in_hand=pictures)
+    ctx = Context(out=Path("."), result=RunResult([result], 0.0), outcome=None, images=images)
+    ctx.hold(result)
+    return {f"{FILES_DIR}/{form_page_name(form.form_id)}": form_page(form, ctx).encode("utf-8") for form in result.forms}
+
+
+def form_page_name(form_id: str) -> str:
+    return f"form-{form_id}.html"
 
 
 def page_name(form: FormDocument, page: int) -> str:
@@ -767,7 +801,7 @@ def form_page(form: FormDocument, ctx: Context) -> str:
         .render(
             root="../",
             form=form,
-            row=form_row(form_summary(form), ctx.numbers[form.form_id]),
+            row=form_row(form_summary(form), 0),  # a form's page shows no №: the worker that makes it cannot know it
             figures=figures,
             no_image=note,
             tables=form_tables(form),
@@ -787,9 +821,15 @@ def write_report(out: Path, result: RunResult, dump: Path | None = None, correct
     ctx.files = {s.form_id: index for index, f in enumerate(result.files) for s in (f.summaries if f.slim else f.forms)}
     folder = out / FILES_DIR
     folder.mkdir(parents=True, exist_ok=True)
+    corrected = {form_id for _, form_id, _ in corrections.applied} if corrections is not None else set()
     for f in result.files:
+        form_ids = [s.form_id for s in f.summaries] if f.slim else [x.form_id for x in f.forms]
+        if f.form_pages and not corrected.intersection(form_ids):  # made by its worker, as they stand
+            images.written.update(form_page_name(form_id) for form_id in form_ids)
+            images.written.update(Path(name).name for name in f.picture_names)
+            continue
         for form in ctx.hold(result.whole(f)).forms:
-            name = f"form-{form.form_id}.html"
+            name = form_page_name(form.form_id)
             write_text(folder / name, form_page(form, ctx))
             images.written.add(name)
     with fresh_path(out / REPORT) as temporary, temporary.open("w", encoding="utf-8") as document:

@@ -55,10 +55,13 @@ def run_task(task: Task) -> FileResult:
     result = process_file(task.source, task.options)
     if task.pictures and result.forms:
         clock = time.perf_counter()
-        from pipeline.review.report import pictures_of
+        from pipeline.review.report import form_pages_of, pictures_of
 
         result.pictures = pictures_of(result, task.dump)
-        result.timings["pictures"] = time.perf_counter() - clock
+        result.timings["pictures"], clock = time.perf_counter() - clock, time.perf_counter()
+        result.pictures.update(form_pages_of(result, result.pictures))
+        result.form_pages = True
+        result.timings["report pages"] = time.perf_counter() - clock
     result.timings["total"] = time.perf_counter() - started
     return result
 
@@ -72,7 +75,7 @@ def write_pictures(out: Path, result: FileResult) -> FileResult:
 
     for name, data in result.pictures.items():
         write_bytes(out / name, data)
-    return replace(result, pictures={})
+    return replace(result, pictures={}, picture_names=tuple(result.pictures))
 
 
 def run_task_writing(task: Task) -> FileResult:
@@ -266,7 +269,7 @@ def run(
         cached = cache.get(described) if cache is not None and not settings.force else None
         if cached is not None:
             if out is not None and cache is not None and (cached.forms or cached.page_images):  # written by the export, if it is made again
-                cached = slim(replace(cached, timings={}), [form_summary(f, suggestions_of(None, f, cached)) for f in cached.forms], cache.key(described), written=False)
+                cached = slim(replace(cached, timings={}, form_pages=False), [form_summary(f, suggestions_of(None, f, cached)) for f in cached.forms], cache.key(described), written=False)
             slots[key] = _noted(cached, described)
             log.file(cached, cached=True)
         else:
