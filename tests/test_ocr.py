@@ -246,6 +246,10 @@ def test_the_top_stroke_of_a_character_apart_from_the_rest_is_not_a_line_of_its_
     apart[0:3, 40:50] = 255
     apart[12:33, 0:55] = 255  # far below it: not the same character
     assert text_lines(apart) == [(0, 3), (12, 33)]
+    label = np.zeros((60, 60), np.uint8)
+    label[0:22, 4:48] = 255  # 数量 over 指标: a wrapped label of two short lines, square together
+    label[25:47, 4:48] = 255
+    assert text_lines(label) == [(0, 22), (25, 47)]
 
 
 @pytest.mark.parametrize(("reading", "confirmed"), [("产出指标", True), ("社会效益指标", True), ("不适用", True), ("产出指标(50分)", False), ("满意度(9%)", False), ("效益(30", False)])

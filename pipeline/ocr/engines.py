@@ -460,7 +460,9 @@ def _top_stroke(ink: np.ndarray, above: list[int], run: list[int], tallest: int)
     if above[1] - above[0] + 1 <= 0.3 * tallest and height <= 1.4 * tallest:
         return True
     width = max(top[-1], below[-1]) - min(top[0], below[0]) + 1
-    return height <= 1.25 * width and width <= 1.3 * height  # one square character (亩), not two lines
+    # one square character (亩), no taller than a character: two short lines of a wrapped label
+    # (数量 over 指标) are square together too, but twice a line's height
+    return height <= 1.25 * width and width <= 1.3 * height and height <= 1.5 * tallest
 
 
 @dataclass
