@@ -40,8 +40,8 @@ def files_under(folder: Path) -> dict[str, bytes]:
 
 def test_report_pictures_and_pages_made_in_workers_equal_those_the_report_makes_itself(tmp_path):
     """The page images and each form's report page are made by the worker that read the file
-    and written as its result comes in; the report after the pool does not make them again, and
-    the outputs are the bytes the report makes when it makes everything itself."""
+    and written as its result comes in (none held), and the outputs after the export are the
+    bytes the report makes when it makes everything itself."""
     dump = review_dump(tmp_path)
     made_by_workers = run(dump, settings=RunSettings(workers=1), out=tmp_path / "workers")
     assert all(not result.pictures and result.form_pages for result in made_by_workers.files)  # written, not held
