@@ -75,6 +75,11 @@ class CorrectionsOutcome:
     notes: list[str] = field(default_factory=list)  # informational (a later line replacing an earlier one)
 
     @property
+    def corrected_forms(self) -> set[str]:
+        """The forms a correction of the file was applied to."""
+        return {form_id for _, form_id, _ in self.applied}
+
+    @property
     def run_level(self) -> list[Rejected]:
         """Problems no input file owns: unknown form ids, an unreadable file."""
         return [r for r in self.rejected if r.file is None]

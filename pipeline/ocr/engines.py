@@ -240,13 +240,13 @@ def _runtime_params() -> dict[str, object]:
     (85 lines of two scanned pages; scores within 0.02). onnxruntime stays the fallback when
     OpenVINO is not installed. Its memory arena keeps one batch's buffers for the next: RapidOCR
     turns it off by default, which costs ~8% of recognition time in allocations."""
+    from importlib.resources import files
     from importlib.util import find_spec
 
     if find_spec("openvino") is not None and os.environ.get("ZPEF_RAPIDOCR_RUNTIME", "openvino") == "openvino":
         from rapidocr import EngineType
 
-        models = Path(find_spec("rapidocr").origin or "").parent / "models"  # type: ignore[union-attr]
-        recognisers = sorted(models.glob("*_rec_*.onnx"))
+        recognisers = sorted(Path(str(files("rapidocr") / "models")).glob("*_rec_*.onnx"))
         if len(recognisers) == 1:
             return {
                 "Rec.engine_type": EngineType.OPENVINO,

@@ -132,23 +132,17 @@ class PageImages:
             return PageImage(f"{FILES_DIR}/{target.name}", *made[1])
         return self._sized(f"{FILES_DIR}/{target.name}", target)
 
-    @staticmethod
-    def _in_hand(result: FileResult, form: FormDocument, page: int, pictures: dict[str, bytes]) -> PageImage | None:
+    @classmethod
+    def _in_hand(cls, result: FileResult, form: FormDocument, page: int, pictures: dict[str, bytes]) -> PageImage | None:
         if form.source.method == "ocr":
             src, data = f"{PAGES_DIR}/{page_image_name(result.file, page)}", result.page_images.get(page)
         else:
             src = f"{FILES_DIR}/{page_name(form, page)}"
             data = pictures.get(src)
-        if data is None:
-            return None
-        try:
-            with Image.open(io.BytesIO(data)) as image:  # the header only
-                return PageImage(src, *image.size)
-        except OSError:
-            return None
+        return None if data is None else cls._sized(src, io.BytesIO(data))
 
     @staticmethod
-    def _sized(src: str, path: Path) -> PageImage | None:
+    def _sized(src: str, path: Path | io.BytesIO) -> PageImage | None:
         try:
             with Image.open(path) as existing:  # reads the header only
                 return PageImage(src, *existing.size)
@@ -821,7 +815,7 @@ def write_report(out: Path, result: RunResult, dump: Path | None = None, correct
     ctx.files = {s.form_id: index for index, f in enumerate(result.files) for s in (f.summaries if f.slim else f.forms)}
     folder = out / FILES_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    corrected = {form_id for _, form_id, _ in corrections.applied} if corrections is not None else set()
+    corrected = corrections.corrected_forms if corrections is not None else set()
     for f in result.files:
         form_ids = [s.form_id for s in f.summaries] if f.slim else [x.form_id for x in f.forms]
         if f.form_pages and not corrected.intersection(form_ids):  # made by its worker, as they stand

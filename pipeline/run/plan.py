@@ -52,7 +52,7 @@ def extract_dump(job: DumpRun, log: RunLog) -> DumpOutcome:
     shares = {"extract": result.seconds}
     clock = time.perf_counter()
     corrections = apply_corrections_file(result, job.dump, job.corrections)  # after the cache: corrections never change it
-    resuggest(result, {form_id for _, form_id, _ in corrections.applied} | {r.form_id for r in corrections.rejected})
+    resuggest(result, corrections.corrected_forms | {r.form_id for r in corrections.rejected})
     shares["corrections and suggestions"], clock = time.perf_counter() - clock, time.perf_counter()
     with writing(job.out):
         report = partial(write_report, dump=job.dump, corrections=corrections)
