@@ -732,14 +732,6 @@ def _stamped(stamp: Path) -> str | None:
 SUGGESTED_CORRECTIONS = "corrections.suggested.csv"
 
 
-def write_suggested_corrections(out: Path, result: RunResult) -> None:
-    """Every suggestion from arithmetic, ranked, in corrections.csv's own columns first (see suggest)."""
-    from pipeline.checks.suggest import SUGGESTED_COLUMNS, suggested_rows, suggestions_of
-
-    rows = [row for f in result.files for whole in [result.whole(f)] for row in suggested_rows(whole.forms, partial(suggestions_of, result, owner=whole))]
-    write_csv(out / SUGGESTED_CORRECTIONS, pd.DataFrame(rows, columns=list(SUGGESTED_COLUMNS)))
-
-
 def summary_line(result: RunResult) -> str:
     """Files and forms counted apart: a file holds any number of forms."""
     statuses = [form.status for f in result.files for form in (f.summaries if f.slim else f.forms)]
