@@ -172,6 +172,42 @@ def test_the_driver_holds_results_slim_and_still_writes_every_output(reference, 
     assert snapshot(out) == expected
     forms = sum(f.form_count for f in with_forms)
     assert (out / "report.html").exists() and len(list((out / "report_files").glob("form-*.html"))) == forms
+    assert all(isinstance(entry, tuple) for entry, f in zip(result.files.entries, result.files) if f.slim)  # on disk, not in memory
+
+
+def test_slim_results_wait_on_disk_and_a_result_put_back_whole_is_held_as_it_is(tmp_path):
+    from pipeline.model.result import FileResult, FileStatus, FormSummary
+    from pipeline.run.spill import SpilledResults, SpillFile
+
+    summary = FormSummary("ab-0", "a.pdf", 0, "培训经费", None, "2022", None, "shenzhen", "ok", "text_layer", 100.0, (), (), 0, (0, 0, 0), ())
+    slim = FileResult("a.pdf", "ab" * 32, 10, FileStatus.OK, slim=True, summaries=[summary], cache_key="k")
+    failed = FileResult("b.pdf", "cd" * 32, 5, FileStatus.FAILED, message="truncated")
+    spill = SpillFile(tmp_path)
+    files = SpilledResults(spill, [spill.keep(slim), spill.keep(failed)])
+    assert isinstance(files.entries[0], tuple) and files.entries[1] is failed
+    assert list(files) == [slim, failed] and files[0] is not slim  # a fresh copy at each read
+    files[0].message = "lost"  # a change to a copy of a spilled result is not kept ...
+    assert files[0].message == ""
+    whole = FileResult("a.pdf", "ab" * 32, 10, FileStatus.OK)
+    files[0] = whole  # ... so what is to be changed is put back whole first (RunResult.restore), and held as it is
+    files[0].message = "corrected"
+    assert files[0] is whole and files[0].message == "corrected" and len(files) == 2
+
+
+def test_a_pool_with_one_file_in_flight_per_worker_gives_the_same_outputs(reference, tmp_path, monkeypatch):
+    """The pool is fed a few files ahead per worker, never the whole dump at once: with one
+    file in flight per worker (the tightest window), every file still comes back once. Its
+    workers write their files' outputs and cache entries: only slim results come back."""
+    from pipeline.run import batch
+
+    dump, expected = reference
+    monkeypatch.setattr(batch, "IN_FLIGHT_PER_WORKER", 1)
+    out = tmp_path / "out"
+    result = _run_here(dump, out, workers=2).result
+    assert len(result.files) == len(list(p for p in dump.rglob("*") if p.is_file()))
+    assert snapshot(out) == expected
+    with_forms = [f for f in result.files if f.form_count]
+    assert len(with_forms) >= 4 and all(f.slim and f.written and (out / ".cache" / f"{f.cache_key}.pkl").is_file() for f in with_forms)
 
 
 def test_a_rerun_over_an_unchanged_dump_rewrites_no_output(reference, tmp_path):
@@ -214,10 +250,13 @@ def test_tables_streamed_in_batches_hold_the_same_rows(reference, tmp_path, monk
     assert len(indicators) == 12 and "more rows than a sheet holds" in indicators.iloc[-1, 0]
 
 
-def test_dask_workers_that_see_out_write_the_outputs_and_send_back_slim_results(reference, tmp_path):
+def test_dask_workers_that_see_out_write_the_outputs_and_send_back_slim_results(reference, tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")
+    from pipeline.run import batch
+
     dump, expected = reference
     out = tmp_path / "out"
+    monkeypatch.setattr(batch, "IN_FLIGHT_PER_WORKER", 1)  # fed as files come back, not all at once
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
         result = _run_here(dump, out, dask_scheduler=cluster.scheduler_address, dask_shared=True).result
     with_forms = [f for f in result.files if f.form_count]

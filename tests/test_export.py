@@ -266,7 +266,7 @@ def test_data_dictionary_mentions_every_column(written):
 # --- manifest --------------------------------------------------------------------------------
 
 
-def test_write_manifest_one_row_per_file(tmp_path):
+def test_write_manifest_one_row_per_file(tmp_path, monkeypatch):
     forms = sample_forms()
     files = [
         FileResult("2022/单表/培训经费.pdf", "1" * 64, 1234, "needs_review", forms=[forms[0]], pages=1, method="text_layer", message="1 form(s)"),
@@ -286,6 +286,13 @@ def test_write_manifest_one_row_per_file(tmp_path):
     assert manifest.loc[3, "message"] == "archive: unpack it, then rerun"
     assert manifest.loc[2, "method"] == ""
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.csv"]
+    from pipeline.outputs import export
+
+    whole = export.csv_bytes(export.manifest_frame(files))  # one frame of every row, as it was made before
+    assert path.read_bytes() == whole
+    monkeypatch.setattr(export, "MANIFEST_CHUNK_ROWS", 3)  # chunks of 3 rows then 1: the same bytes, the BOM and header once
+    write_manifest(tmp_path, files)
+    assert path.read_bytes() == whole and whole.count(b"\xef\xbb\xbf") == 1
 
 
 # --- atomic writes ---------------------------------------------------------------------------

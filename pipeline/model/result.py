@@ -3,7 +3,7 @@ stage after reading takes or fills these (checks, corrections, outputs, the repo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableSequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -86,7 +86,7 @@ class FileResult:
 
 @dataclass
 class RunResult:
-    files: list[FileResult]
+    files: MutableSequence[FileResult]  # a list, or on a big run ``run.spill.SpilledResults``: slim results on disk
     seconds: float
     _owners: dict[str, FileResult] = field(default_factory=dict, repr=False, compare=False)
     # the whole result of a slim one (from the cache); None: results are never slim

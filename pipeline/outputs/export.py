@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import zipfile
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, BinaryIO
 from contextlib import contextmanager
@@ -551,18 +551,37 @@ class Tables:
         self.stack.__exit__(None, None, None)
 
 
-def manifest_frame(files: list[FileResult]) -> pd.DataFrame:
+def manifest_frame(files: Iterable[FileResult]) -> pd.DataFrame:
     rows = [[f.file, f.sha256, f.bytes, f.status, f.reason, f.form_count, f.pages, f.method, f.message] for f in files]
     return pd.DataFrame(rows, columns=[name for name, _ in MANIFEST_COLUMNS])
 
 
-def manifest_bytes(files: list[FileResult]) -> bytes:
-    return csv_bytes(manifest_frame(files))
+MANIFEST_CHUNK_ROWS = 5_000  # rows made into a frame at once: a big dump's manifest is never one frame
 
 
-def write_manifest(out: Path, files: list[FileResult], data: bytes | None = None) -> None:
-    """The manifest, from its rows (or their bytes, made already)."""
-    write_bytes(out / MANIFEST, manifest_bytes(files) if data is None else data)
+def manifest_chunks(files: Iterable[FileResult]) -> Iterator[bytes]:
+    """The manifest's bytes, a chunk of rows at a time (the header and BOM in the first): the
+    same bytes as one frame's CSV, without a frame of the whole dump in memory."""
+    batch: list[FileResult] = []
+    first = True
+    for f in files:
+        batch.append(f)
+        if len(batch) == MANIFEST_CHUNK_ROWS:
+            yield csv_frame(manifest_frame(batch)).to_csv(index=False, header=first).encode("utf-8-sig" if first else "utf-8", "backslashreplace")
+            batch, first = [], False
+    if batch or first:
+        yield csv_frame(manifest_frame(batch)).to_csv(index=False, header=first).encode("utf-8-sig" if first else "utf-8", "backslashreplace")
+
+
+def manifest_bytes(files: Iterable[FileResult]) -> bytes:
+    return b"".join(manifest_chunks(files))
+
+
+def write_manifest(out: Path, files: Iterable[FileResult]) -> None:
+    """The manifest, streamed to a temporary file renamed into place."""
+    with atomic_path(out / MANIFEST) as temporary, temporary.open("wb") as handle:
+        for chunk in manifest_chunks(files):
+            handle.write(chunk)
 
 
 # What Excel and other spreadsheets take for the start of a formula (OWASP, "CSV Injection").
@@ -617,7 +636,7 @@ def page_image_name(file: str, page: int) -> str:
     return f"{flat_name(file)}.p{page}.webp"
 
 
-def write_page_images(out: Path, files: list[FileResult]) -> None:
+def write_page_images(out: Path, files: Iterable[FileResult]) -> None:
     """The corrected images of OCR'd pages (150 dpi, lossy WebP encoded by the worker): provenance boxes of OCR'd values
     refer to these, not to the original scan, and the review report shows them from here (stored
     once). Images of files no longer in the run are removed."""
@@ -677,12 +696,16 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
     and the rows are those the last complete export was made from, only the manifest is written —
     a re-run over an unchanged dump rewrites nothing (the report keeps the time of the run that
     made it); ``remake`` (``--force``) makes them all the same. Whether the outputs were made again."""
-    manifest = manifest_bytes(result.files)
-    digest = None if inputs is None else hashlib.sha256(inputs.encode("utf-8", "backslashreplace") + b"\0" + manifest).hexdigest()
+    digest = None
+    if inputs is not None:  # over the manifest's bytes, made a chunk at a time and let go (written last, made again)
+        hashing = hashlib.sha256(inputs.encode("utf-8", "backslashreplace") + b"\0")
+        for chunk in manifest_chunks(result.files):
+            hashing.update(chunk)
+        digest = hashing.hexdigest()
     stamp = out / EXPORTED
     made = [out / FORMS_DIR] + [out / TABLES_DIR / f"{name}.{kind}" for name in TABLE_COLUMNS for kind in ("csv", "parquet")]
     if not remake and digest is not None and _stamped(stamp) == digest and all(path.exists() for path in made):
-        write_manifest(out, result.files, manifest)
+        write_manifest(out, result.files)
         return False
     stamp.unlink(missing_ok=True)  # outputs half made over an earlier set are never taken for it
     write_outputs(out, result)
@@ -690,7 +713,7 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
         report(out, result)
     if digest is not None:
         write_text(stamp, digest + "\n")
-    write_manifest(out, result.files, manifest)
+    write_manifest(out, result.files)
     return True
 
 

@@ -8,13 +8,14 @@ The serial executor is the pool's twin for tests and debugging (``--workers 0``)
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,12 +25,13 @@ from collections import Counter
 
 from pipeline.checks.suggest import form_summary, suggestions_of
 from pipeline.outputs.export import own_form_names, slim, write_file_outputs
-from pipeline.run.cache import ResultCache
+from pipeline.run.cache import CACHE_DIR, ResultCache
+from pipeline.run.spill import SpillFile, Spilled, SpilledResults
 from pipeline.ocr.extract import ExtractOptions
 from pipeline.readers.ingest import InputFile, changed_since, walk
 from pipeline.readers.names import flat_name, unique
 from pipeline.run.observe import Progress, RunLog
-from pipeline.model.errors import raise_if_stop_requested
+from pipeline.model.errors import OutputUnwritable, raise_if_stop_requested
 from pipeline.model.result import FileResult, RunResult
 from pipeline.run.unit import describe_or_fail, duplicate_of, process_file, unread
 from pipeline.model.result import FileStatus
@@ -41,9 +43,9 @@ class Task:
     options: ExtractOptions
     pictures: bool = False  # make the report's pictures of the file's forms (FileResult.pictures)
     dump: Path | None = None  # the dump's root: the report renders a text-layer page from dump / file
-    # --dask-shared: the worker writes the file's own outputs into ``out`` and caches its result under
-    # ``cache_key`` itself, so only the slim result travels back (``shared_name``: another file flattens
-    # to its name, so the export names its forms)
+    # set for a worker that sees OUT (a local pool's, or Dask's with --dask-shared): it writes the file's own
+    # outputs into ``out`` and caches its result under ``cache_key`` itself, so only the slim result
+    # travels back (``shared_name``: another file flattens to its name, so the export names its forms)
     out: Path | None = None
     cache_key: str = ""
     shared_name: bool = False
@@ -79,10 +81,11 @@ def write_pictures(out: Path, result: FileResult) -> FileResult:
 
 
 def run_task_writing(task: Task) -> FileResult:
-    """The unit of work on a worker that sees OUT (``--dask-shared``): process the file, cache its
-    whole result, write its own outputs (forms, grids, page images, pictures) and send back the
-    result slim — the main process's memory and link do not grow with the dump."""
-    from pipeline.run.cache import CACHE_DIR, store
+    """The unit of work on a worker that sees OUT (a local pool's, or Dask's with ``--dask-shared``):
+    process the file, cache its whole result, write its own outputs (forms, grids, page images,
+    pictures) and send back the result slim — the main process never unpickles a whole result, so
+    neither its memory nor its time grows with the forms' size."""
+    from pipeline.run.cache import store
 
     assert task.out is not None
     result = write_pictures(task.out, run_task(task))
@@ -114,6 +117,14 @@ def failed(task: Task, message: str, reason: str = "internal_error") -> FileResu
     return FileResult(file=source.relpath, sha256=source.sha256, bytes=source.size, status=FileStatus.FAILED, message=message, retry=True, reason=reason)
 
 
+def draining(tasks: list[Task]) -> Iterator[Task]:
+    """The tasks in order, each let go of as it is handed out: a dump's 20,000 tasks (a path, a
+    hash and a description each) are not all held until the last file is done."""
+    tasks.reverse()
+    while tasks:
+        yield tasks.pop()
+
+
 class Executor(Protocol):
     def results(self, tasks: list[Task]) -> Iterator[tuple[Task, FileResult]]: ...
 
@@ -122,7 +133,7 @@ class SerialExecutor:
     """In this process, one file after another (no timeout: nothing could stop a hung file)."""
 
     def results(self, tasks: list[Task]) -> Iterator[tuple[Task, FileResult]]:
-        for task in tasks:
+        for task in draining(tasks):
             try:
                 yield task, run_task(task)
             except Exception as error:  # process_file does not raise; this guards its guards
@@ -132,6 +143,9 @@ class SerialExecutor:
 def _init_worker() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one thread per OCR process: the pool uses the cores
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops the pool
+
+
+IN_FLIGHT_PER_WORKER = 4  # files queued per worker: it never waits for the next, the driver never holds the dump's
 
 
 class ProcessExecutor:
@@ -146,20 +160,32 @@ class ProcessExecutor:
 
         context = multiprocessing.get_context("spawn")  # no inherited threads or OCR handles
         pool = ProcessPool(max_workers=self.workers, initializer=_init_worker, context=context)
+        waiting = draining(tasks)
+        futures: dict[Future[FileResult], Task] = {}  # in flight: a few per worker, not the whole dump's (20,000 futures held the driver's memory)
+
+        def schedule(count: int) -> None:
+            for task in itertools.islice(waiting, count):
+                work = run_task_writing if task.out is not None else run_task
+                futures[pool.schedule(work, args=(task,), timeout=self.timeout)] = task
+
         finished = False
         try:
-            # keyed as as_completed gives them back (pebble's ProcessFuture is a Future)
-            futures: dict[Future[FileResult], Task] = {pool.schedule(run_task, args=(task,), timeout=self.timeout): task for task in tasks}
-            for future in as_completed(futures):
-                task = futures.pop(future)  # a finished future holds its result: let it go with the result
-                try:
-                    yield task, future.result()
-                except FutureTimeout:
-                    yield task, failed(task, f"timed out after {self.timeout:g} s (--timeout); the worker was stopped", "timeout")
-                except ProcessExpired as error:
-                    yield task, failed(task, f"the worker process died while reading this file (exit code {error.exitcode}: crash or out of memory)", "worker_died")
-                except Exception as error:
-                    yield task, failed(task, f"internal error: {type(error).__name__}: {error}")
+            schedule(self.workers * IN_FLIGHT_PER_WORKER)
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                schedule(len(done))  # the workers go on while the results are taken
+                for future in done:
+                    task = futures.pop(future)  # a finished future holds its result: let it go with the result
+                    try:
+                        yield task, future.result()
+                    except FutureTimeout:
+                        yield task, failed(task, f"timed out after {self.timeout:g} s (--timeout); the worker was stopped", "timeout")
+                    except ProcessExpired as error:
+                        yield task, failed(task, f"the worker process died while reading this file (exit code {error.exitcode}: crash or out of memory)", "worker_died")
+                    except OutputUnwritable:  # OUT is full or read-only: the run stops, as when this process writes
+                        raise
+                    except Exception as error:
+                        yield task, failed(task, f"internal error: {type(error).__name__}: {error}")
             finished = True
         finally:
             # interrupted (Ctrl-C, SIGTERM, an error): stop the workers now rather than finish every file
@@ -182,17 +208,25 @@ class DaskExecutor:
         from distributed import as_completed as dask_completed
 
         with Client(self.address) as client:
-            futures = {}
-            for task in tasks:
-                if self.shared and task.out is not None:
-                    future = client.submit(run_task_writing, task, pure=False)
-                elif self.shared:
-                    future = client.submit(run_task, task, pure=False)
-                else:
-                    future = client.submit(run_task_from_bytes, task, task.source.path.read_bytes(), pure=False)
-                futures[future] = task
-            for future in dask_completed(futures):
+            waiting = draining(tasks)
+            futures = {}  # in flight: a few per worker thread; a file's bytes are read when it is sent, not the whole dump up front
+
+            def submit(count: int) -> None:
+                for task in itertools.islice(waiting, count):
+                    if self.shared and task.out is not None:
+                        future = client.submit(run_task_writing, task, pure=False)
+                    elif self.shared:
+                        future = client.submit(run_task, task, pure=False)
+                    else:
+                        future = client.submit(run_task_from_bytes, task, task.source.path.read_bytes(), pure=False)
+                    futures[future] = task
+                    arriving.add(future)
+
+            arriving = dask_completed()
+            submit(max(1, sum(client.nthreads().values())) * IN_FLIGHT_PER_WORKER)
+            for future in arriving:
                 task = futures.pop(future)  # and the cluster lets the result go once no future names it
+                submit(1)
                 try:
                     result = future.result()
                 except Exception as error:
@@ -239,47 +273,56 @@ def run(
     each new result is cached as soon as it arrives, so an interrupted run loses nothing done —
     except failures of the run rather than of the file (a timeout, a dead worker, a file changed
     while read), which are tried again next time. With ``out``, workers make the report's
-    pictures of their files and they are written there as they come.
+    pictures of their files; a pool's workers write their files' outputs and cache entries
+    themselves, so this process holds each file's slim result only, on disk (``SpilledResults``).
     """
     started = time.perf_counter()
     unlisted: dict[Path, str] = {}
     paths = [only] if only is not None else walk(dump, exclude, unlisted)  # only: one file given instead of a folder
     order: list[str] = []  # relpaths, in path order
     taken: set[str] = set()
-    slots: dict[str, FileResult] = {}
+    spill = SpillFile(out / CACHE_DIR if out is not None else None)  # slim results wait on disk, not in memory
+    slots: dict[str, FileResult | Spilled] = {}
     tasks: list[Task] = []
     first_seen: dict[str, str] = {}  # sha256 -> the first path with those bytes
     log = log or RunLog(None)
-    for path in paths:
-        hashed = time.perf_counter()
-        described = unread(path, dump, FileStatus.FAILED, unlisted[path]) if path in unlisted else describe_or_fail(path, dump, settings.max_file_bytes)
-        key = unique(described.file if isinstance(described, FileResult) else described.relpath, path, taken)
-        order.append(key)
-        taken.add(key)
-        if isinstance(described, FileResult):
-            slots[key] = replace(described, file=key)
-            log.file(slots[key], cached=False)
-            continue
-        described = replace(described, relpath=key)
-        log.stage(described.relpath, "hash", time.perf_counter() - hashed, "ok")
-        if described.sha256 in first_seen and described.kind != "empty":
-            slots[key] = _noted(duplicate_of(described, first_seen[described.sha256]), described)
-            continue
-        first_seen[described.sha256] = described.relpath
-        cached = cache.get(described) if cache is not None and not settings.force else None
-        if cached is not None:
-            if out is not None and cache is not None and (cached.forms or cached.page_images):  # written by the export, if it is made again
-                cached = slim(replace(cached, timings={}, form_pages=False), [form_summary(f, suggestions_of(None, f, cached)) for f in cached.forms], cache.key(described), written=False)
-            slots[key] = _noted(cached, described)
-            log.file(cached, cached=True)
-        else:
-            tasks.append(Task(described, options, pictures=out is not None, dump=dump))
-    shared = {name for name, n in Counter(flat_name(key).casefold() for key in order).items() if n > 1}  # their forms are named by the export
-    if out is not None and cache is not None and settings.dask_scheduler and settings.dask_shared:
-        tasks = [replace(t, out=out, cache_key=cache.key(t.source), shared_name=flat_name(t.source.relpath).casefold() in shared) for t in tasks]
     with Progress(len(paths), settings.show_progress, settings.verbose) as progress:
-        progress.advance(list(slots.values()))
-        for task, result in settings.executor().results(tasks) if tasks else ():
+
+        def settle(key: str, result: FileResult) -> None:
+            progress.advance([result])
+            slots[key] = spill.keep(result)
+
+        for path in paths:
+            hashed = time.perf_counter()
+            described = unread(path, dump, FileStatus.FAILED, unlisted[path]) if path in unlisted else describe_or_fail(path, dump, settings.max_file_bytes)
+            key = unique(described.file if isinstance(described, FileResult) else described.relpath, path, taken)
+            order.append(key)
+            taken.add(key)
+            if isinstance(described, FileResult):
+                log.file(replace(described, file=key), cached=False)
+                settle(key, replace(described, file=key))
+                continue
+            described = replace(described, relpath=key)
+            log.stage(described.relpath, "hash", time.perf_counter() - hashed, "ok")
+            if described.sha256 in first_seen and described.kind != "empty":
+                settle(key, _noted(duplicate_of(described, first_seen[described.sha256]), described))
+                continue
+            first_seen[described.sha256] = described.relpath
+            cached = cache.get(described) if cache is not None and not settings.force else None
+            if cached is not None:
+                if out is not None and cache is not None and (cached.forms or cached.page_images):  # written by the export, if it is made again
+                    cached = slim(replace(cached, timings={}, form_pages=False), [form_summary(f, suggestions_of(None, f, cached)) for f in cached.forms], cache.key(described), written=False)
+                log.file(cached, cached=True)
+                settle(key, _noted(cached, described))
+            else:
+                tasks.append(Task(described, options, pictures=out is not None, dump=dump))
+        shared = {name for name, n in Counter(flat_name(key).casefold() for key in order).items() if n > 1}  # their forms are named by the export
+        if out is not None and cache is not None and (settings.dask_scheduler and settings.dask_shared or not settings.dask_scheduler and settings.workers > 0):
+            tasks = [replace(t, out=out, cache_key=cache.key(t.source), shared_name=flat_name(t.source.relpath).casefold() in shared) for t in tasks]
+        del paths, first_seen  # not needed past here; nor is ``tasks``, which the executor drains
+        arriving = settings.executor().results(tasks) if tasks else iter(())
+        tasks = []
+        for task, result in arriving:
             raise_if_stop_requested()
             changed = changed_since(task.source)
             if changed:
@@ -295,10 +338,9 @@ def run(
                 if out is not None and (result.forms or result.page_images):
                     result = write_file_outputs(out, result, own_form_names(result, flat_name(result.file).casefold() in shared), cache.key(task.source))
             log.file(result, cached=False)
-            progress.advance([result])
-            slots[task.source.relpath] = _noted(replace(result, timings={}) if result.slim else result, task.source)  # the stages' seconds are logged
+            settle(task.source.relpath, _noted(replace(result, timings={}) if result.slim else result, task.source))  # the stages' seconds are logged
     loader = cache.whole if cache is not None else None
-    return RunResult(files=[slots[key] for key in order], seconds=time.perf_counter() - started, loader=loader)
+    return RunResult(files=SpilledResults(spill, (slots[key] for key in order)), seconds=time.perf_counter() - started, loader=loader)
 
 
 def _noted(result: FileResult, source: InputFile) -> FileResult:
