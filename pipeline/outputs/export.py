@@ -32,7 +32,7 @@ import xlsxwriter
 from pipeline import __version__
 from pipeline.model.document import SCHEMA_VERSION, FormDocument, FormStatus
 from pipeline.readers.names import flat_name
-from pipeline.model.result import FileResult, RunResult
+from pipeline.model.result import FileResult, RunResult, TablePart
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -498,6 +498,15 @@ class Tables:
             if self.streamed and len(self.pending[name]) >= BATCH_ROWS:
                 self._flush(name)
 
+    def add_part(self, part: TablePart) -> None:
+        """A file's forms as its worker made their rows (``table_part``): the same bytes as ``add``."""
+        assert self.jsonl is not None
+        self.jsonl.write(part.jsonl)
+        for name, values in part.rows.items():
+            self.pending[name] += values
+            if self.streamed and len(self.pending[name]) >= BATCH_ROWS:
+                self._flush(name)
+
     def _flush(self, name: str) -> None:
         import pyarrow.parquet as pq
 
@@ -672,15 +681,44 @@ def write_file_outputs(out: Path, result: FileResult, names: list[str] | None, c
     if names is not None:
         write_form_files(out / FORMS_DIR, result.forms, names, result.grids)
         write_result_pages(out / PAGES_DIR, result)
-    return slim(result, [form_summary(form, suggestions_of(None, form, result)) for form in result.forms], cache_key, written=names is not None)
+    part = table_part(result) if names is not None else None
+    return slim(result, [form_summary(form, suggestions_of(None, form, result)) for form in result.forms], cache_key, written=names is not None, part=part)
 
 
-def slim(result: FileResult, summaries: list, cache_key: str, written: bool) -> FileResult:
-    """The result without its forms, grids, suggestions and pictures, with its forms' summaries."""
+def table_part(result: FileResult) -> TablePart:
+    """The file's share of the tables (``Tables.add`` and ``write_outputs`` make the same from its forms)."""
+    from pipeline.checks.suggest import suggested_rows, suggestions_of
+
+    rows: dict[str, list[tuple]] = {name: [] for name in TABLE_COLUMNS}
+    for form in result.forms:
+        for name, form_rows in table_rows(form).items():
+            rows[name] += [tuple(c.value(*row) for c in TABLE_COLUMNS[name]) for row in form_rows]
+    return TablePart(
+        jsonl=b"".join(orjson.dumps(form.to_json()) + b"\n" for form in result.forms),
+        rows=rows,
+        suggested=suggested_rows(result.forms, partial(suggestions_of, None, owner=result)),
+        grid_forms=frozenset(form.form_id for form in result.forms if form.form_id in result.grids),
+    )
+
+
+def slim(result: FileResult, summaries: list, cache_key: str, written: bool, part: TablePart | None = None) -> FileResult:
+    """The result without its forms, grids, suggestions and pictures, with its forms' summaries
+    (and, when its forms are written, its share of the tables)."""
     from dataclasses import replace
 
     return replace(
-        result, forms=[], grids={}, suggestions={}, page_images={}, pictures={}, image_pages=tuple(sorted(result.page_images)), slim=True, summaries=summaries, cache_key=cache_key, written=written
+        result,
+        forms=[],
+        grids={},
+        suggestions={},
+        page_images={},
+        pictures={},
+        image_pages=tuple(sorted(result.page_images)),
+        slim=True,
+        summaries=summaries,
+        cache_key=cache_key,
+        written=written,
+        table_part=part,
     )
 
 
@@ -719,8 +757,9 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
 
 def write_outputs(out: Path, result: RunResult) -> None:
     """The forms (those not written yet), their page images, the tables and the suggested
-    corrections, in one pass over the files: a slim file's whole result is loaded again for its
-    table rows and let go, so only one file's forms are held at a time."""
+    corrections, in one pass over the files. A file whose worker wrote its forms brings its share
+    of the tables made (``table_part``); any other slim file's whole result is loaded again for
+    its rows and let go, so at most one file's forms are held at a time."""
     from pipeline.checks.suggest import SUGGESTED_COLUMNS, suggested_rows, suggestions_of
 
     pairs = [pair for f in result.files for pair in ([(s.file, s.form_index) for s in f.summaries] if f.slim else [(x.source.file, x.source.form_index) for x in f.forms])]
@@ -730,9 +769,14 @@ def write_outputs(out: Path, result: RunResult) -> None:
     start = 0
     with Tables(out / TABLES_DIR, streamed=len(pairs) > TABLES_IN_MEMORY_FORMS) as tables:
         for f in result.files:
+            own = names[start : start + f.form_count]
+            start += f.form_count
+            if f.slim and f.written and f.table_part is not None:  # rows made by its worker: its forms are not loaded
+                written.update(grid_filename(name) for summary, name in zip(f.summaries, own) if summary.form_id in f.table_part.grid_forms)
+                tables.add_part(f.table_part)
+                suggested += f.table_part.suggested
+                continue
             whole = result.whole(f)
-            own = names[start : start + len(whole.forms)]
-            start += len(whole.forms)
             if not (f.slim and f.written):
                 write_form_files(out / FORMS_DIR, whole.forms, own, whole.grids)
                 write_result_pages(out / PAGES_DIR, whole)
