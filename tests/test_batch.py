@@ -176,20 +176,22 @@ def test_the_driver_holds_results_slim_and_still_writes_every_output(reference, 
 
 
 def test_tables_from_the_workers_rows_are_the_bytes_the_forms_give(reference, tmp_path):
-    """A file whose worker wrote its forms brings its table rows made (``table_part``), and the
-    export does not load its forms; made again from the cached whole results (``.exported``
+    """A file whose worker wrote its forms stores its table rows made (``table_part``) beside its
+    cache entry, and the export does not load its forms; made again from the cached whole results (``.exported``
     gone, so the export runs over the cache), the tables are the same bytes."""
     dump, expected = reference
     out = tmp_path / "out"
     result = _run_here(dump, out, workers=2).result
     with_forms = [f for f in result.files if f.form_count]
-    assert len(with_forms) >= 4 and all(f.table_part is not None and f.table_part.rows["indicators"] for f in with_forms)
+    from pipeline.run.cache import load_part
+
+    assert len(with_forms) >= 4 and all(f.part_stored and load_part(out / ".cache", f.cache_key).rows["indicators"] for f in with_forms)
     assert snapshot(out) == expected
     suggested = (out / "corrections.suggested.csv").read_bytes()
     assert suggested.count(b"\n") > 1  # the review file's suggestions, from its worker
     (out / ".exported").unlink()
     again = _run_here(dump, out, workers=2).result
-    assert all(f.slim and f.table_part is None for f in again.files if f.form_count)  # from the cache: rows made from the forms
+    assert all(f.slim and not f.part_stored for f in again.files if f.form_count)  # from the cache: rows made from the forms
     assert snapshot(out) == expected and (out / "corrections.suggested.csv").read_bytes() == suggested
 
 

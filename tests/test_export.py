@@ -293,6 +293,10 @@ def test_write_manifest_one_row_per_file(tmp_path, monkeypatch):
     monkeypatch.setattr(export, "MANIFEST_CHUNK_ROWS", 3)  # chunks of 3 rows then 1: the same bytes, the BOM and header once
     write_manifest(tmp_path, files)
     assert path.read_bytes() == whole and whole.count(b"\xef\xbb\xbf") == 1
+    write_manifest(tmp_path, files[:3])  # a multiple of the chunk: no chunk of no rows
+    assert path.read_bytes() == export.csv_bytes(export.manifest_frame(files[:3]))
+    write_manifest(tmp_path, [])  # no file at all: the header alone
+    assert path.read_bytes() == export.csv_bytes(export.manifest_frame([])) and path.read_bytes().startswith(b"\xef\xbb\xbffile,")
 
 
 # --- atomic writes ---------------------------------------------------------------------------

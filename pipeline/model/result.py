@@ -45,9 +45,10 @@ class FormSummary:
 
 @dataclass(frozen=True, slots=True)
 class TablePart:
-    """A file's share of the run-wide tables, made by the worker that wrote its forms: its lines of
-    forms.jsonl, each table's rows of values, its corrections.suggested.csv rows and the forms
-    with a grid file. The export appends these without loading the file's forms again."""
+    """A file's share of the run-wide tables, made by the worker that wrote its forms and stored
+    beside its cache entry: its lines of forms.jsonl, each table's rows of values, its
+    corrections.suggested.csv rows and the forms with a grid file. The export appends these
+    without loading the file's forms again."""
 
     jsonl: bytes
     rows: dict[str, list[tuple]]
@@ -90,7 +91,7 @@ class FileResult:
     image_pages: tuple[int, ...] = ()  # the pages of page_images (their files in OUT/pages) once dropped
     picture_names: tuple[str, ...] = ()  # the paths under OUT of its pictures, once written and dropped
     form_pages: bool = False  # its forms' report pages are among its pictures, made by the worker that read it
-    table_part: TablePart | None = None  # its forms' table rows, when slim and written: the export takes these as they are
+    part_stored: bool = False  # its forms' table rows (a TablePart) are beside its cache entry: the export takes them as they are
 
     @property
     def form_count(self) -> int:

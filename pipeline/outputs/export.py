@@ -10,6 +10,7 @@ import datetime
 import filecmp
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -33,6 +34,7 @@ from pipeline import __version__
 from pipeline.model.document import SCHEMA_VERSION, FormDocument, FormStatus
 from pipeline.readers.names import flat_name
 from pipeline.model.result import FileResult, RunResult, TablePart
+from pipeline.run.cache import CACHE_DIR, load_part, store_part
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -560,26 +562,30 @@ class Tables:
         self.stack.__exit__(None, None, None)
 
 
-def manifest_frame(files: Iterable[FileResult]) -> pd.DataFrame:
-    rows = [[f.file, f.sha256, f.bytes, f.status, f.reason, f.form_count, f.pages, f.method, f.message] for f in files]
-    return pd.DataFrame(rows, columns=[name for name, _ in MANIFEST_COLUMNS])
-
-
 MANIFEST_CHUNK_ROWS = 5_000  # rows made into a frame at once: a big dump's manifest is never one frame
+
+
+def manifest_rows(files: Iterable[FileResult]) -> Iterator[list]:
+    return ([f.file, f.sha256, f.bytes, f.status, f.reason, f.form_count, f.pages, f.method, f.message] for f in files)
+
+
+def manifest_frame(files: Iterable[FileResult]) -> pd.DataFrame:
+    return pd.DataFrame(list(manifest_rows(files)), columns=[name for name, _ in MANIFEST_COLUMNS])
 
 
 def manifest_chunks(files: Iterable[FileResult]) -> Iterator[bytes]:
     """The manifest's bytes, a chunk of rows at a time (the header and BOM in the first): the
-    same bytes as one frame's CSV, without a frame of the whole dump in memory."""
-    batch: list[FileResult] = []
+    same bytes as one frame's CSV, without a frame of the whole dump in memory (or its results:
+    only their rows are held)."""
+    columns = [name for name, _ in MANIFEST_COLUMNS]
+    rows = manifest_rows(files)
     first = True
-    for f in files:
-        batch.append(f)
-        if len(batch) == MANIFEST_CHUNK_ROWS:
-            yield csv_frame(manifest_frame(batch)).to_csv(index=False, header=first).encode("utf-8-sig" if first else "utf-8", "backslashreplace")
-            batch, first = [], False
-    if batch or first:
-        yield csv_frame(manifest_frame(batch)).to_csv(index=False, header=first).encode("utf-8-sig" if first else "utf-8", "backslashreplace")
+    while True:
+        batch = list(itertools.islice(rows, MANIFEST_CHUNK_ROWS))
+        if not batch and not first:  # the header is written even when there is no row
+            return
+        yield csv_frame(pd.DataFrame(batch, columns=columns)).to_csv(index=False, header=first).encode("utf-8-sig" if first else "utf-8", "backslashreplace")
+        first = False
 
 
 def manifest_bytes(files: Iterable[FileResult]) -> bytes:
@@ -681,8 +687,10 @@ def write_file_outputs(out: Path, result: FileResult, names: list[str] | None, c
     if names is not None:
         write_form_files(out / FORMS_DIR, result.forms, names, result.grids)
         write_result_pages(out / PAGES_DIR, result)
-    part = table_part(result) if names is not None else None
-    return slim(result, [form_summary(form, suggestions_of(None, form, result)) for form in result.forms], cache_key, written=names is not None, part=part)
+    stored = names is not None and bool(cache_key)
+    if stored:
+        store_part(out / CACHE_DIR, cache_key, table_part(result))
+    return slim(result, [form_summary(form, suggestions_of(None, form, result)) for form in result.forms], cache_key, written=names is not None, part_stored=stored)
 
 
 def table_part(result: FileResult) -> TablePart:
@@ -701,9 +709,8 @@ def table_part(result: FileResult) -> TablePart:
     )
 
 
-def slim(result: FileResult, summaries: list, cache_key: str, written: bool, part: TablePart | None = None) -> FileResult:
-    """The result without its forms, grids, suggestions and pictures, with its forms' summaries
-    (and, when its forms are written, its share of the tables)."""
+def slim(result: FileResult, summaries: list, cache_key: str, written: bool, part_stored: bool = False) -> FileResult:
+    """The result without its forms, grids, suggestions and pictures, with its forms' summaries."""
     from dataclasses import replace
 
     return replace(
@@ -718,7 +725,7 @@ def slim(result: FileResult, summaries: list, cache_key: str, written: bool, par
         summaries=summaries,
         cache_key=cache_key,
         written=written,
-        table_part=part,
+        part_stored=part_stored,
     )
 
 
@@ -758,7 +765,7 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
 def write_outputs(out: Path, result: RunResult) -> None:
     """The forms (those not written yet), their page images, the tables and the suggested
     corrections, in one pass over the files. A file whose worker wrote its forms brings its share
-    of the tables made (``table_part``); any other slim file's whole result is loaded again for
+    of the tables made, beside its cache entry (``table_part``); any other slim file's whole result is loaded again for
     its rows and let go, so at most one file's forms are held at a time."""
     from pipeline.checks.suggest import SUGGESTED_COLUMNS, suggested_rows, suggestions_of
 
@@ -771,10 +778,11 @@ def write_outputs(out: Path, result: RunResult) -> None:
         for f in result.files:
             own = names[start : start + f.form_count]
             start += f.form_count
-            if f.slim and f.written and f.table_part is not None:  # rows made by its worker: its forms are not loaded
-                written.update(grid_filename(name) for summary, name in zip(f.summaries, own) if summary.form_id in f.table_part.grid_forms)
-                tables.add_part(f.table_part)
-                suggested += f.table_part.suggested
+            if f.slim and f.written and f.part_stored:  # rows made by its worker: its forms are not loaded
+                part = load_part(out / CACHE_DIR, f.cache_key)
+                written.update(grid_filename(name) for summary, name in zip(f.summaries, own) if summary.form_id in part.grid_forms)
+                tables.add_part(part)
+                suggested += part.suggested
                 continue
             whole = result.whole(f)
             if not (f.slim and f.written):

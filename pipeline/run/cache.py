@@ -76,6 +76,7 @@ class ResultCache:
     def forget(self, key: str) -> None:
         """Drop an entry a worker stored for a result the run does not keep (a file changed while read)."""
         (self.folder / f"{key}.pkl").unlink(missing_ok=True)
+        (self.folder / f"{key}{PART}").unlink(missing_ok=True)
 
     def prune(self) -> int:
         """After a complete run: drop entries no file of this run used (old versions, gone files)."""
@@ -83,13 +84,29 @@ class ResultCache:
         if not self.folder.exists():
             return removed
         for path in self.folder.iterdir():
-            if path.suffix == ".pkl" and path.stem not in self.used or path.suffix == ".tmp":
+            if path.suffix in (".pkl", PART) and path.stem not in self.used or path.suffix == ".tmp":
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
 
 
-def store(folder: Path, key: str, result) -> None:
+PART = ".rows"  # beside a cache entry: the file's share of the tables (``TablePart``), made by its worker
+
+
+def store_part(folder: Path, key: str, part) -> None:
+    """The file's table rows beside its cache entry: the export reads them without the forms."""
+    store(folder, key, part, PART)
+
+
+def load_part(folder: Path, key: str):
+    try:
+        with (folder / f"{key}{PART}").open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError) as error:
+        raise OutputUnwritable(f"the result cache in {folder} lost the table rows of an entry during the run: {error}") from error
+
+
+def store(folder: Path, key: str, result, suffix: str = ".pkl") -> None:
     """Write one cache entry (a temporary name, then renamed): by the main process, or by a Dask
     worker that sees OUT (``--dask-shared``) under the key the main process gave it."""
     try:
@@ -100,7 +117,7 @@ def store(folder: Path, key: str, result) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, folder / f"{key}.pkl")
+        os.replace(temporary, folder / f"{key}{suffix}")
     except OSError as error:
         raise OutputUnwritable(f"cannot write the result cache in {folder}: {error.strerror or error}") from error
     finally:
