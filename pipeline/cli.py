@@ -64,7 +64,7 @@ class VersionAction(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from pipeline.run.cache import CACHE_DIR
+    from pipeline.outputs.store import CACHE_DIR
     from pipeline.checks.corrections import CORRECTIONS_FILE
     from pipeline.ocr.extract import OCR_MODES
     from pipeline.ocr.engines import DEFAULT_ENGINE, ENGINES
@@ -114,7 +114,7 @@ def check_arguments(args: argparse.Namespace) -> None:
 def check_folders(dump: Path, out: Path) -> None:
     """The dump and the output must not overlap in a way that feeds outputs back as inputs or
     lets a run rewrite the dump. OUT inside DUMP is fine: the walk never enters it."""
-    from pipeline.run.cache import CACHE_DIR
+    from pipeline.outputs.store import CACHE_DIR
     from pipeline.outputs.export import FORMS_DIR, PAGES_DIR, TABLES_DIR
     from pipeline.review.report import FILES_DIR
 

@@ -183,7 +183,7 @@ def test_tables_from_the_workers_rows_are_the_bytes_the_forms_give(reference, tm
     out = tmp_path / "out"
     result = _run_here(dump, out, workers=2).result
     with_forms = [f for f in result.files if f.form_count]
-    from pipeline.run.cache import load_part
+    from pipeline.outputs.store import load_part
 
     assert len(with_forms) >= 4 and all(f.part_stored and load_part(out / ".cache", f.cache_key).rows["indicators"] for f in with_forms)
     assert snapshot(out) == expected

@@ -32,9 +32,9 @@ import xlsxwriter
 
 from pipeline import __version__
 from pipeline.model.document import SCHEMA_VERSION, FormDocument, FormStatus
+from pipeline.outputs.store import CACHE_DIR, load_part, store_part
 from pipeline.readers.names import flat_name
 from pipeline.model.result import FileResult, RunResult, TablePart
-from pipeline.run.cache import CACHE_DIR, load_part, store_part
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)

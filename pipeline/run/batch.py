@@ -25,7 +25,8 @@ from collections import Counter
 
 from pipeline.checks.suggest import form_summary, suggestions_of
 from pipeline.outputs.export import own_form_names, slim, write_file_outputs
-from pipeline.run.cache import CACHE_DIR, ResultCache
+from pipeline.outputs.store import CACHE_DIR
+from pipeline.run.cache import ResultCache
 from pipeline.run.spill import SpillFile, Spilled, SpilledResults
 from pipeline.ocr.extract import ExtractOptions
 from pipeline.readers.ingest import InputFile, changed_since, walk
@@ -85,7 +86,7 @@ def run_task_writing(task: Task) -> FileResult:
     process the file, cache its whole result, write its own outputs (forms, grids, page images,
     pictures) and send back the result slim — the main process never unpickles a whole result, so
     neither its memory nor its time grows with the forms' size."""
-    from pipeline.run.cache import store
+    from pipeline.outputs.store import store
 
     assert task.out is not None
     result = write_pictures(task.out, run_task(task))

@@ -13,18 +13,16 @@ The cache holds pickles written by this program into the user's own output folde
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from pipeline import __version__
 from pipeline.model.errors import OutputUnwritable
+from pipeline.outputs.store import CACHE_DIR, PART, store
 from pipeline.readers.ingest import InputFile
 
 PACKAGE = Path(__file__).resolve().parents[1]  # pipeline/
-CACHE_DIR = ".cache"
 
 
 @lru_cache(maxsize=1)
@@ -88,38 +86,3 @@ class ResultCache:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
-
-
-PART = ".rows"  # beside a cache entry: the file's share of the tables (``TablePart``), made by its worker
-
-
-def store_part(folder: Path, key: str, part) -> None:
-    """The file's table rows beside its cache entry: the export reads them without the forms."""
-    store(folder, key, part, PART)
-
-
-def load_part(folder: Path, key: str):
-    try:
-        with (folder / f"{key}{PART}").open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError) as error:
-        raise OutputUnwritable(f"the result cache in {folder} lost the table rows of an entry during the run: {error}") from error
-
-
-def store(folder: Path, key: str, result, suffix: str = ".pkl") -> None:
-    """Write one cache entry (a temporary name, then renamed): by the main process, or by a Dask
-    worker that sees OUT (``--dask-shared``) under the key the main process gave it."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise OutputUnwritable(f"cannot write the result cache in {folder}: {error.strerror or error}") from error
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, folder / f"{key}{suffix}")
-    except OSError as error:
-        raise OutputUnwritable(f"cannot write the result cache in {folder}: {error.strerror or error}") from error
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
