@@ -290,7 +290,7 @@ def test_write_manifest_one_row_per_file(tmp_path, monkeypatch):
 
     whole = export.csv_bytes(export.manifest_frame(files))  # one frame of every row, as it was made before
     assert path.read_bytes() == whole
-    monkeypatch.setattr(export, "MANIFEST_CHUNK_ROWS", 3)  # chunks of 3 rows then 1: the same bytes, the BOM and header once
+    monkeypatch.setattr(export, "CSV_CHUNK_ROWS", 3)  # chunks of 3 rows then 1: the same bytes, the BOM and header once
     write_manifest(tmp_path, files)
     assert path.read_bytes() == whole and whole.count(b"\xef\xbb\xbf") == 1
     write_manifest(tmp_path, files[:3])  # a multiple of the chunk: no chunk of no rows

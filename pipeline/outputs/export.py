@@ -562,9 +562,6 @@ class Tables:
         self.stack.__exit__(None, None, None)
 
 
-MANIFEST_CHUNK_ROWS = 5_000  # rows made into a frame at once: a big dump's manifest is never one frame
-
-
 def manifest_rows(files: Iterable[FileResult]) -> Iterator[list]:
     return ([f.file, f.sha256, f.bytes, f.status, f.reason, f.form_count, f.pages, f.method, f.message] for f in files)
 
@@ -573,19 +570,54 @@ def manifest_frame(files: Iterable[FileResult]) -> pd.DataFrame:
     return pd.DataFrame(list(manifest_rows(files)), columns=[name for name, _ in MANIFEST_COLUMNS])
 
 
-def manifest_chunks(files: Iterable[FileResult]) -> Iterator[bytes]:
-    """The manifest's bytes, a chunk of rows at a time (the header and BOM in the first): the
-    same bytes as one frame's CSV, without a frame of the whole dump in memory (or its results:
-    only their rows are held)."""
-    columns = [name for name, _ in MANIFEST_COLUMNS]
-    rows = manifest_rows(files)
+CSV_CHUNK_ROWS = 5_000  # rows made into a frame at once: a big dump's manifest or suggestions are never one frame
+
+
+def csv_chunk(rows: list, columns: list[str], first: bool) -> bytes:
+    """Some rows of a CSV (the BOM and header when ``first``): chunks joined are the bytes of
+    ``csv_bytes`` of one frame of all the rows — for columns whose type does not depend on which
+    rows are together (text, and integers that are never missing)."""
+    return csv_frame(pd.DataFrame(rows, columns=columns)).to_csv(index=False, header=first).encode("utf-8-sig" if first else "utf-8", "backslashreplace")
+
+
+def csv_chunks(rows: Iterable[list | dict], columns: list[str]) -> Iterator[bytes]:
+    """``csv_chunk``s of ``CSV_CHUNK_ROWS`` rows (the first even with no row)."""
+    rows = iter(rows)
     first = True
     while True:
-        batch = list(itertools.islice(rows, MANIFEST_CHUNK_ROWS))
-        if not batch and not first:  # the header is written even when there is no row
+        batch = list(itertools.islice(rows, CSV_CHUNK_ROWS))
+        if not batch and not first:
             return
-        yield csv_frame(pd.DataFrame(batch, columns=columns)).to_csv(index=False, header=first).encode("utf-8-sig" if first else "utf-8", "backslashreplace")
+        yield csv_chunk(batch, columns, first)
         first = False
+
+
+class CsvWriter:
+    """A CSV written as its rows come, a chunk at a time: the same bytes as ``csv_chunks``."""
+
+    def __init__(self, handle: BinaryIO, columns: list[str]) -> None:
+        self.handle, self.columns = handle, columns
+        self.pending: list = []
+        self.first = True
+
+    def add(self, rows: list) -> None:
+        self.pending += rows
+        if len(self.pending) >= CSV_CHUNK_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.handle.write(csv_chunk(self.pending, self.columns, self.first))
+        self.pending, self.first = [], False
+
+    def close(self) -> None:
+        if self.pending or self.first:
+            self._flush()
+        self.handle.close()
+
+
+def manifest_chunks(files: Iterable[FileResult]) -> Iterator[bytes]:
+    """The manifest's bytes a chunk at a time: only the rows of a chunk are held, never the results."""
+    return csv_chunks(manifest_rows(files), [name for name, _ in MANIFEST_COLUMNS])
 
 
 def manifest_bytes(files: Iterable[FileResult]) -> bytes:
@@ -772,9 +804,13 @@ def write_outputs(out: Path, result: RunResult) -> None:
     pairs = [pair for f in result.files for pair in ([(s.file, s.form_index) for s in f.summaries] if f.slim else [(x.source.file, x.source.form_index) for x in f.forms])]
     names = form_names(pairs)
     written = set(names)
-    suggested: list[dict[str, object]] = []
     start = 0
-    with Tables(out / TABLES_DIR, streamed=len(pairs) > TABLES_IN_MEMORY_FORMS) as tables:
+    with (
+        Tables(out / TABLES_DIR, streamed=len(pairs) > TABLES_IN_MEMORY_FORMS) as tables,
+        fresh_path(out / SUGGESTED_CORRECTIONS) as suggested_path,
+        suggested_path.open("wb") as suggested_file,
+    ):
+        suggested = CsvWriter(suggested_file, list(SUGGESTED_COLUMNS))  # written a chunk at a time as rows come
         for f in result.files:
             own = names[start : start + f.form_count]
             start += f.form_count
@@ -782,7 +818,7 @@ def write_outputs(out: Path, result: RunResult) -> None:
                 part = load_part(out / CACHE_DIR, f.cache_key)
                 written.update(grid_filename(name) for summary, name in zip(f.summaries, own) if summary.form_id in part.grid_forms)
                 tables.add_part(part)
-                suggested += part.suggested
+                suggested.add(part.suggested)
                 continue
             whole = result.whole(f)
             if not (f.slim and f.written):
@@ -791,10 +827,10 @@ def write_outputs(out: Path, result: RunResult) -> None:
             written.update(grid_filename(name) for form, name in zip(whole.forms, own) if form.form_id in whole.grids)
             for form in whole.forms:
                 tables.add(form)
-            suggested += suggested_rows(whole.forms, partial(suggestions_of, result, owner=whole))
+            suggested.add(suggested_rows(whole.forms, partial(suggestions_of, result, owner=whole)))
+        suggested.close()
     remove_stale(out / FORMS_DIR, "*.json", written)
     remove_stale_pages(out / PAGES_DIR, {page_image_name(f.file, page) for f in result.files for page in f.image_pages or f.page_images})
-    write_csv(out / SUGGESTED_CORRECTIONS, pd.DataFrame(suggested, columns=list(SUGGESTED_COLUMNS)))
 
 
 def _stamped(stamp: Path) -> str | None:
