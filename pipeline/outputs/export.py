@@ -445,6 +445,11 @@ def write_tables(out: Path, forms: list[FormDocument]) -> None:
             writer.add(form)
 
 
+def table_values(form: FormDocument) -> dict[str, list[tuple]]:
+    """A form's rows of each table as the values of its columns."""
+    return {name: [tuple(c.value(*row) for c in TABLE_COLUMNS[name]) for row in rows] for name, rows in table_rows(form).items()}
+
+
 def table_rows(form: FormDocument) -> dict[str, list[tuple]]:
     """A form's rows of each table, as ``_frame`` takes them."""
     return {
@@ -494,18 +499,17 @@ class Tables:
     def add(self, form: FormDocument) -> None:
         assert self.jsonl is not None
         self.jsonl.write(orjson.dumps(form.to_json()) + b"\n")
-        for name, rows in table_rows(form).items():
-            columns = TABLE_COLUMNS[name]
-            self.pending[name] += [tuple(c.value(*row) for c in columns) for row in rows]  # values, not the form: it is not kept
-            if self.streamed and len(self.pending[name]) >= BATCH_ROWS:
-                self._flush(name)
+        self._extend(table_values(form))  # values, not the form: it is not kept
 
     def add_part(self, part: TablePart) -> None:
         """A file's forms as its worker made their rows (``table_part``): the same bytes as ``add``."""
         assert self.jsonl is not None
         self.jsonl.write(part.jsonl)
-        for name, values in part.rows.items():
-            self.pending[name] += values
+        self._extend(part.rows)
+
+    def _extend(self, values: dict[str, list[tuple]]) -> None:
+        for name, rows in values.items():
+            self.pending[name] += rows
             if self.streamed and len(self.pending[name]) >= BATCH_ROWS:
                 self._flush(name)
 
@@ -731,8 +735,8 @@ def table_part(result: FileResult) -> TablePart:
 
     rows: dict[str, list[tuple]] = {name: [] for name in TABLE_COLUMNS}
     for form in result.forms:
-        for name, form_rows in table_rows(form).items():
-            rows[name] += [tuple(c.value(*row) for c in TABLE_COLUMNS[name]) for row in form_rows]
+        for name, values in table_values(form).items():
+            rows[name] += values
     return TablePart(
         jsonl=b"".join(orjson.dumps(form.to_json()) + b"\n" for form in result.forms),
         rows=rows,
@@ -796,9 +800,9 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
 
 def write_outputs(out: Path, result: RunResult) -> None:
     """The forms (those not written yet), their page images, the tables and the suggested
-    corrections, in one pass over the files. A file whose worker wrote its forms brings its share
-    of the tables made, beside its cache entry (``table_part``); any other slim file's whole result is loaded again for
-    its rows and let go, so at most one file's forms are held at a time."""
+    corrections, in one pass over the files. A file whose worker wrote its forms has its share of
+    the tables made, beside its cache entry (``table_part``); any other slim file's whole result
+    is loaded again for its rows and let go, so at most one file's forms are held at a time."""
     from pipeline.checks.suggest import SUGGESTED_COLUMNS, suggested_rows, suggestions_of
 
     pairs = [pair for f in result.files for pair in ([(s.file, s.form_index) for s in f.summaries] if f.slim else [(x.source.file, x.source.form_index) for x in f.forms])]
