@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
@@ -16,7 +17,7 @@ from conftest import DUMP
 from pipeline.cli import main
 from pipeline.model.document import Check, CheckStatus, FormDocument, FundingLine, Indicator, Op, Provenance, Source, Term, Total
 from pipeline.checks.reconcile import reconcile, values_readable
-from pipeline.review.report import FILES_DIR, SCALE, check_view, term_zh, write_report
+from pipeline.review.report import FILES_DIR, SCALE, check_view, gray4_png, term_zh, write_report
 from pipeline.checks.rules import RULES, meaning_zh
 from pipeline.model.result import FileResult, RunResult
 
@@ -108,7 +109,8 @@ def test_a_crop_is_a_lazy_window_onto_the_page_image_stored_once(report_run):
     outline = style(re.search(r'<span class="outline" style="([^"]+)"', figure).group(1))
     assert window["width"] <= 340 and 0 <= outline["left"] < outline["left"] + outline["width"] <= window["width"]
     with Image.open(source) as page:
-        assert page.size == (1241, 1754) and page.format == "PNG" and page.mode == "P"  # 16 gray levels
+        assert page.size == (1241, 1754) and page.format == "PNG"
+        assert len(page.getcolors()) <= 16  # 16 gray levels
         factor = page.width / placed["width"]
         gray = page.convert("L")
         # the outline frames the printed 11: dark glyph pixels inside it, paper around them
@@ -116,6 +118,21 @@ def test_a_crop_is_a_lazy_window_onto_the_page_image_stored_once(report_run):
         box = gray.crop((int(x0) + 4, int(y0) + 4, int(x0 + outline["width"] * factor) - 4, int(y0 + outline["height"] * factor) - 4))
         darkest, lightest = box.getextrema()
         assert darkest < 80 and lightest > 200
+
+
+@pytest.mark.parametrize("width", [1241, 1240, 1])
+def test_a_page_image_is_a_4_bit_gray_png_of_its_render_in_16_levels(width):
+    rng = np.random.default_rng(width)
+    gray = rng.integers(0, 256, size=(37, width), dtype=np.uint8)
+    gray[0, :4] = [0, 8, 9, 255][: min(4, width)]  # the edges of the levels
+    data = gray4_png(gray)
+    with Image.open(io.BytesIO(data)) as decoded:
+        decoded.load()
+        assert decoded.format == "PNG" and decoded.size == (width, 37)
+        shown = np.asarray(decoded.convert("L")).astype(int)
+    levels = np.minimum(15, (gray.astype(int) + 8) // 17)
+    assert np.array_equal(shown, levels * 17)  # a viewer shows level v as v × 17: 0 → 0, 8 → 0, 9 → 17, 255 → 255
+    assert data[24:26] == bytes([4, 0])  # bit depth 4, colour type 0 (gray)
 
 
 def test_every_form_has_a_page_with_its_image_outlined_or_its_cell_references(report_run):
