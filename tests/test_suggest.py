@@ -121,6 +121,16 @@ def test_level1_and_total_weight_agree_on_one_change():
         assert [(c.change.pointers, c.change.new) for c in suggestion.candidates] == [(("/indicators/0/weight",), 12.0)]
 
 
+def test_trying_candidates_leaves_the_form_as_it_was():
+    """Candidates are tried on the form itself and undone: nothing of a trial stays behind."""
+    indicators = [indicator("数量", 14, 12, level1_weight=50, note="未完成"), indicator("质量", 38, 38, level1_weight=50), indicator("社会效益", 40, 40, level1="效益", level1_weight=40)]
+    document = form(indicators, total_score=96)
+    before = document.to_json()
+    # three failing sums, 13 changes tried, one of them the merged 产出 label (two pointers); none reconciles
+    assert [(s.rule, s.candidates) for s in suggestions(document)] == [("total_score", []), ("total_weight", []), ("level1_weight", [])]
+    assert document.to_json() == before and document.corrections == []
+
+
 def test_two_wrong_values_give_no_candidate():
     document = form([indicator("数量", 45, 30, actual="未达标", note="x"), indicator("质量", 45, 30, actual="未达标", note="y")], total_score=100)
     document.funding.lines[0].score = 30.0  # over its weight, and the sum is off as well

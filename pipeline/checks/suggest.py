@@ -3,7 +3,7 @@
 When a sum check fails (``total_score``, ``total_weight``, ``level1_weight``, ``funding_sum``),
 every value in a sum it found not to hold (its ``terms``: the very values it added, and the
 total it compared) is a candidate: the value that would make that sum agree is
-computed, tried on a copy of the form, and kept only if then *no* check fails. The survivors are
+computed, tried on the form (and undone), and kept only if then *no* check fails. The survivors are
 ranked by evidence, each piece a small named function:
 
 - ``low_confidence``: OCR read the value with confidence below the review threshold;
@@ -20,11 +20,11 @@ suggestion (or the candidates), and the report offers it as a correction line to
 
 from __future__ import annotations
 
-import copy
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from pipeline.model import pointer as ptr
@@ -171,19 +171,29 @@ CHANGES: dict[str, Callable[[FormDocument, Check], list[tuple[Change, str]]]] = 
 }
 
 
-def applied(form: FormDocument, change: Change) -> FormDocument:
-    """A copy of the form with the change made as a reviewer's correction would make it."""
-    trial = copy.deepcopy(form)
-    for pointer in change.pointers:
-        container, key, _ = resolve(trial, pointer)
-        trial.corrections.append(Correction(pointer, get_value(container, key), change.new))
-        set_value(container, key, change.new)
-    return trial
+@contextmanager
+def applied(form: FormDocument, change: Change) -> Iterator[FormDocument]:
+    """The form with the change made as a reviewer's correction would make it, for the length of a
+    ``with`` block: made in place and undone on leaving (a deep copy per candidate cost ~50 ms a form
+    in review, more than reading it)."""
+    places = [resolve(form, pointer)[:2] for pointer in change.pointers]
+    before = [get_value(container, key) for container, key in places]
+    kept = len(form.corrections)
+    try:
+        for pointer, (container, key), old in zip(change.pointers, places, before):
+            form.corrections.append(Correction(pointer, old, change.new))
+            set_value(container, key, change.new)
+        yield form
+    finally:
+        for (container, key), old in reversed(list(zip(places, before))):
+            set_value(container, key, old)
+        del form.corrections[kept:]
 
 
 def reconciles(form: FormDocument, change: Change) -> bool:
     """Would every check pass (none fail) with this one value changed?"""
-    return not any(check.status == CheckStatus.FAIL for check in reconcile(applied(form, change)))
+    with applied(form, change) as trial:
+        return not any(check.status == CheckStatus.FAIL for check in reconcile(trial))
 
 
 # --- evidence, one small function each: a Finding or None -----------------------------------
