@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -66,8 +67,7 @@ class VersionAction(argparse.Action):
 def build_parser() -> argparse.ArgumentParser:
     from pipeline.outputs.store import CACHE_DIR
     from pipeline.checks.corrections import CORRECTIONS_FILE
-    from pipeline.ocr.extract import OCR_MODES
-    from pipeline.ocr.engines import DEFAULT_ENGINE, ENGINES
+    from pipeline.ocr.options import DEFAULT_ENGINE, ENGINE_NAMES, OCR_MODES
 
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(prog="zpef", description="Extract 项目支出绩效自评表 forms into validated JSON and tables.", epilog=exit_codes_help(), formatter_class=formatter)
@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     extract.add_argument("-v", "--verbose", action="store_true", help="one line per file on stderr as it is done: its status and why")
     extract.add_argument("--ocr", choices=OCR_MODES, default="auto", help="auto: OCR pages without a usable text layer and image files (default); always; never")
-    extract.add_argument("--ocr-engine", choices=sorted(ENGINES), default=DEFAULT_ENGINE, help=f"OCR engine (default {DEFAULT_ENGINE})")
+    extract.add_argument("--ocr-engine", choices=ENGINE_NAMES, default=DEFAULT_ENGINE, help=f"OCR engine (default {DEFAULT_ENGINE})")
     extract.add_argument("-j", "--jobs", "--workers", dest="workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: number of cores; 0 runs everything in this process)")
     extract.add_argument("--timeout", type=float, default=900.0, help="seconds one file may take before it is stopped and failed (default 900)")
     extract.add_argument("--max-pages", type=int, default=500, help="files with more pages are failed, not read (default 500)")
@@ -146,7 +146,7 @@ def check_installation() -> None:
         raise MissingDependency(f"schema file not found: {SCHEMA_PATH} (the installation is incomplete: reinstall zpef-pipeline)") from error
 
 
-def extract_command(args: argparse.Namespace) -> ExitCode:
+def extract_command(args: argparse.Namespace, started: float | None = None) -> ExitCode:
     from pipeline.outputs.export import withdraw_manifest, write_run_status
     from pipeline.run.observe import RunLog
 
@@ -161,7 +161,7 @@ def extract_command(args: argparse.Namespace) -> ExitCode:
         with writing(out):
             write_run_status(out, "running", dump=str(dump))
             withdraw_manifest(out)
-        code, report = run_and_export(args, log)
+        code, report = run_and_export(args, log, started)
         with writing(out):
             write_run_status(out, "complete", exit_code=int(code))
     except BaseException as error:
@@ -188,10 +188,10 @@ def record_stop(out: Path, log, error: BaseException) -> None:
         pass  # the output is what failed: the line on stderr says so
 
 
-def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[], None]]:
+def run_and_export(args: argparse.Namespace, log, started: float | None = None) -> tuple[ExitCode, Callable[[], None]]:
     """The run and its outputs (``run.plan``); returns the exit code and what to print when it is recorded."""
     from pipeline.checks.corrections import CORRECTIONS_FILE
-    from pipeline.ocr.extract import ExtractOptions
+    from pipeline.ocr.options import ExtractOptions
     from pipeline.outputs.export import summary_line
     from pipeline.run.batch import RunSettings
     from pipeline.run.plan import DumpRun, extract_dump
@@ -207,7 +207,7 @@ def run_and_export(args: argparse.Namespace, log) -> tuple[ExitCode, Callable[[]
         verbose=args.verbose,
     )
     options = ExtractOptions(ocr=args.ocr, ocr_engine=args.ocr_engine, max_pages=args.max_pages)
-    outcome = extract_dump(DumpRun(args.dump, args.out, options, settings, args.corrections, args.only), log)
+    outcome = extract_dump(DumpRun(args.dump, args.out, options, settings, args.corrections, args.only, started), log)
 
     def report() -> None:
         for problem in outcome.corrections.rejected:
@@ -256,6 +256,7 @@ def _stop_on_sigint(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()  # the summary's time is the command's: its imports and start-up included
     forget_stop_requests()
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored (a background job)
@@ -266,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             args = parser.parse_args(argv)
         except SystemExit as exit_:
             return int(exit_.code or 0) and int(ExitCode.USAGE)
-        return int(extract_command(args))
+        return int(extract_command(args, started))
     except BaseException as error:  # every way a run stops: one line here, the details in run.log
         code = exit_code_of(error)
         if isinstance(error, SystemExit):

@@ -26,7 +26,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from pipeline.evaluate import compare  # noqa: E402
-from pipeline.ocr.extract import ExtractOptions  # noqa: E402
+from pipeline.ocr.options import ExtractOptions  # noqa: E402
 from pipeline.readers.ingest import describe, walk  # noqa: E402
 from pipeline.parse.form import ParsedForm, parse_document  # noqa: E402
 from pipeline.run.unit import build_form, process_file  # noqa: E402

@@ -154,7 +154,7 @@ def test_a_dask_cluster_gives_the_same_bytes_as_a_local_run(reference, tmp_path)
 def _run_here(dump: Path, out: Path, **settings):
     """The whole plan in this process (the CLI's, without its exit code): the run's results are
     there to look at."""
-    from pipeline.ocr.extract import ExtractOptions
+    from pipeline.ocr.options import ExtractOptions
     from pipeline.run.batch import RunSettings
     from pipeline.run.observe import RunLog
     from pipeline.run.plan import DumpRun, extract_dump

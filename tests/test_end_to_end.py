@@ -13,7 +13,7 @@ import pytest
 
 from conftest import DUMP, EXPECTED, REPO
 from pipeline.evaluate import accuracy, compare
-from pipeline.ocr.engines import DEFAULT_ENGINE
+from pipeline.ocr.options import DEFAULT_ENGINE
 from pipeline.model.pointer import tokens
 
 CONTENT_KEYS = ("title", "template", "project", "funding", "goals", "indicators", "total", "other_notes", "dropped_rows")

@@ -15,12 +15,13 @@ import pytest
 from conftest import DUMP, REPO
 from pipeline.model.document import Provenance
 from pipeline.model.errors import InputError
-from pipeline.ocr.extract import Extraction, ExtractOptions, extract, image_frames, render_dpi, reread_numbers
+from pipeline.ocr.options import ENGINE_NAMES, ExtractOptions
+from pipeline.ocr.extract import Extraction, extract, image_frames, render_dpi, reread_numbers
 from pipeline.ocr.imagegrid import line_masks, rulings
 from pipeline.ocr.imageprep import prepare, rotate, skew_angle
 from pipeline.readers.ingest import describe
 from pipeline.model.intermediate import DocumentContent
-from pipeline.ocr.engines import engine, read_cell, text_lines, tidy
+from pipeline.ocr.engines import ENGINES, engine, read_cell, text_lines, tidy
 from pipeline.parse.form import ParsedForm, parse_document
 from pipeline.run.unit import build_form
 from pipeline.ocr.scan import UnreadableImage, joined_on_rows, read_image
@@ -706,3 +707,8 @@ def test_rapidocr_reads_alike_on_openvino_and_on_onnxruntime(monkeypatch):
         readings[runtime] = [r.text for r in reader.read_lines(lines, False)]
     assert readings["openvino"] == readings["onnxruntime"]
     assert readings["openvino"][2] == "2022年11月"
+
+
+def test_the_engines_the_command_line_offers_are_the_engines_there_are():
+    """``--ocr-engine`` takes its choices from the light options module, not from the engines."""
+    assert sorted(ENGINES) == sorted(ENGINE_NAMES)

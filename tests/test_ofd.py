@@ -98,7 +98,7 @@ def test_image_only_pages_and_broken_packages_say_so(tmp_path):
 
 
 def test_more_pages_than_max_pages_are_refused(tmp_path):
-    from pipeline.ocr.extract import ExtractOptions
+    from pipeline.ocr.options import ExtractOptions
 
     path = ofd_file(tmp_path, [text(20, 20, "第一页"), text(20, 20, "第二页"), text(20, 20, "第三页")])
     result = process_file(describe(path, tmp_path), ExtractOptions(max_pages=2))

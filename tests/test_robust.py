@@ -616,12 +616,14 @@ def test_two_names_that_show_as_the_same_text_stay_two_rows(tmp_path):
 
 
 def test_an_xlsx_unpacking_to_more_than_the_limit_is_refused_before_it_is_loaded(tmp_path, monkeypatch):
+    import openpyxl
+
     from pipeline.readers import spreadsheet
     from pipeline.model.errors import FileTooLarge
 
     workbook = next((DUMP / "spreadsheet").glob("*.xlsx"))
     monkeypatch.setattr(spreadsheet, "MAX_XLSX_SHEET_BYTES", 1000)
-    monkeypatch.setattr(spreadsheet.openpyxl, "load_workbook", lambda *a, **k: pytest.fail("loaded"))
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("loaded"))
     with pytest.raises(FileTooLarge, match="MB unpacked, more than"):
         spreadsheet.read_xlsx(workbook)
 

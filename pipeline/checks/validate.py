@@ -13,12 +13,13 @@ import json
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from pipeline.model import pointer
 from pipeline.model.document import SCHEMA_PATH
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 Predicate = Callable[[Any], bool]
 ANNOTATIONS = {"description", "title", "$comment", "examples", "default"}
@@ -27,7 +28,10 @@ TOP_LEVEL_SAFE = ANNOTATIONS | {"$schema", "$id", "type", "properties", "require
 
 @lru_cache(maxsize=1)
 def validator() -> Draft202012Validator:
-    """The one compiled validator of this process."""
+    """The one compiled validator of this process (jsonschema loaded with it: a driver that
+    validates nothing never loads it)."""
+    from jsonschema import Draft202012Validator
+
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)

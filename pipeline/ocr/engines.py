@@ -307,7 +307,6 @@ def _plausible_length(text: str, image: np.ndarray) -> bool:
 
 
 ENGINES: dict[str, type[OcrEngine]] = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine, "hybrid": HybridEngine}
-DEFAULT_ENGINE = "hybrid"  # see README: the accuracy targets at ~5 s/page; tesseract alone is faster
 
 
 @lru_cache(maxsize=None)

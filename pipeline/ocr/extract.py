@@ -21,19 +21,18 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps
 
-from pipeline.readers.convert import soffice
 from pipeline.model.pointer import is_number_or_code
 from pipeline.model.errors import InputError
 from pipeline.readers.ingest import InputFile
 from pipeline.model.intermediate import Cell, DocumentContent, PageContent, TextLine
-from pipeline.ocr.engines import DEFAULT_ENGINE, CellReading, OcrEngine, OcrUnavailable, engine, read_cells
+from pipeline.ocr.engines import CellReading, OcrEngine, OcrUnavailable, engine, read_cells
 from pipeline.parse.form import ParsedForm
+from pipeline.ocr.options import ExtractOptions
 from pipeline.ocr.scan import CELL_MARGIN_PT, ScanPage, UnreadableImage, read_image, reread_numbers_of, second_view
 from pipeline.readers.textlayer import read_pdf
 from pipeline.model.values import parse_number
 from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_A_NUMBER, NOT_APPLICABLE, family_of, normalise, normalise_label, same_in_print
 
-OCR_MODES = ("auto", "always", "never")
 T = TypeVar("T", bound=Cell | TextLine)
 A4_WIDTH_INCHES = 8.27
 A4_HEIGHT_INCHES = 11.69
@@ -43,21 +42,6 @@ VOCABULARY_CONFIDENCE = 0.9  # a reading that is exactly a word of a closed list
 DOUBTED_CEILING = 0.79  # a number one reading doubts stays below LOW_CONFIDENCE (0.80) however the other reads
 MIN_RENDER_DPI = 100  # a page that only fits the pixel limit below this is refused, not read blurred
 MAX_PIXELS = 60_000_000  # a page image larger than this is refused, not decoded
-
-
-@dataclass(frozen=True)
-class ExtractOptions:
-    ocr: str = "auto"  # auto | always | never
-    ocr_engine: str = DEFAULT_ENGINE
-    dpi: int = 300
-    max_pages: int = 500  # a file with more pages is refused (a memory and time guard)
-    # where LibreOffice is (None: not installed); part of the options so that the result cache,
-    # keyed by them, re-reads the .doc files that failed for want of it once it is installed
-    libreoffice: str | None = field(default_factory=soffice)
-
-    def __post_init__(self) -> None:
-        if self.ocr not in OCR_MODES:
-            raise ValueError(f"--ocr must be one of {', '.join(OCR_MODES)}, not {self.ocr!r}")
 
 
 @dataclass

@@ -18,23 +18,25 @@ import shutil
 import tempfile
 import zipfile
 import contextlib
+import csv
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import orjson
-import pandas as pd
-import xlsxwriter
 
 from pipeline import __version__
 from pipeline.model.document import SCHEMA_VERSION, FormDocument, FormStatus
 from pipeline.outputs.store import CACHE_DIR, load_part, store_part
 from pipeline.readers.names import flat_name
 from pipeline.model.result import FileResult, RunResult, TablePart
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is made: a re-run that makes none never loads it
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -319,12 +321,16 @@ MANIFEST_COLUMNS = [
 
 
 def _frame(columns: list[Column], rows: list[tuple]) -> pd.DataFrame:
+    import pandas as pd
+
     data = {c.name: pd.array([c.value(*row) for row in rows], dtype=c.dtype) for c in columns}
     return pd.DataFrame(data, columns=[c.name for c in columns])
 
 
 def values_frame(columns: list[Column], values: list[tuple]) -> pd.DataFrame:
     """``_frame`` from rows of values made already."""
+    import pandas as pd
+
     data = {c.name: pd.array([row[i] for row in values], dtype=c.dtype) for i, c in enumerate(columns)}
     return pd.DataFrame(data, columns=[c.name for c in columns])
 
@@ -361,6 +367,8 @@ NUMBER_FORMAT = "0.00##"  # amounts as printed, up to 万元's four decimals
 def workbook_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
     """One sheet per table, header row bold. Written with xlsxwriter row by row: pandas'
     to_excel formats every cell in Python and takes seconds on a thousand forms."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, **WORKBOOK_OPTIONS})
     bold = book.add_format({"bold": True})
@@ -376,6 +384,8 @@ def workbook_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
 
 
 def write_sheet_rows(sheet: Any, frame: pd.DataFrame, start: int, number: Any) -> None:
+    import pandas as pd
+
     formats = [number if str(frame[column].dtype) == "Float64" else None for column in frame.columns]
     for row, values in enumerate(frame.itertuples(index=False, name=None), start=start):
         for col, value in enumerate(values):
@@ -479,6 +489,8 @@ class Tables:
         self.stack = contextlib.ExitStack()
 
     def __enter__(self) -> "Tables":
+        import xlsxwriter
+
         self.jsonl = jsonl = self.stack.enter_context(fresh_path(self.folder / "forms.jsonl")).open("wb")
         self.stack.callback(jsonl.close)
         if self.streamed:
@@ -571,17 +583,27 @@ def manifest_rows(files: Iterable[FileResult]) -> Iterator[list]:
 
 
 def manifest_frame(files: Iterable[FileResult]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(list(manifest_rows(files)), columns=[name for name, _ in MANIFEST_COLUMNS])
 
 
-CSV_CHUNK_ROWS = 5_000  # rows made into a frame at once: a big dump's manifest or suggestions are never one frame
+CSV_CHUNK_ROWS = 5_000  # rows written at once: a big dump's manifest or suggestions are never held whole
 
 
 def csv_chunk(rows: list, columns: list[str], first: bool) -> bytes:
     """Some rows of a CSV (the BOM and header when ``first``): chunks joined are the bytes of
     ``csv_bytes`` of one frame of all the rows — for columns whose type does not depend on which
-    rows are together (text, and integers that are never missing)."""
-    return csv_frame(pd.DataFrame(rows, columns=columns)).to_csv(index=False, header=first).encode("utf-8-sig" if first else "utf-8", "backslashreplace")
+    rows are together (text, and integers that are never missing). Written with the csv module
+    pandas itself writes with, without pandas: a re-run that rewrites only the manifest never
+    imports it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if first:
+        writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_text(value) for value in ([row.get(name) for name in columns] if isinstance(row, dict) else row)])
+    return buffer.getvalue().encode("utf-8-sig" if first else "utf-8", "backslashreplace")
 
 
 def csv_chunks(rows: Iterable[list | dict], columns: list[str]) -> Iterator[bytes]:
@@ -653,6 +675,8 @@ def csv_text(value: object) -> object:
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame as it goes to CSV: every text column through ``csv_text`` (Parquet, JSON and the
     workbook keep the true values: xlsxwriter writes them as strings, never as formulas)."""
+    import pandas as pd
+
     safe = frame.copy()
     for name in safe.columns:
         if safe[name].dtype == object or isinstance(safe[name].dtype, pd.StringDtype):

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.readers.convert import sniff_ole2
-from pipeline.model.errors import FileChanged, FileTooLarge, NotRegularFile
+from pipeline.model.errors import FileChanged, FileTooLarge, InputError, NotRegularFile
+from pipeline.model.result import FileResult, FileStatus
 from pipeline.readers.htmltable import looks_like_html, looks_like_mht
 from pipeline.readers.names import display_relpath, readable
 from pipeline.readers.textexport import looks_like_text_export
@@ -254,3 +255,34 @@ def changed_since(source: InputFile) -> str | None:
     if now.st_size != source.size or now.st_mtime_ns != source.mtime_ns:
         return f"the file changed while it was read ({source.size} bytes hashed, {now.st_size} now): run again when it is complete"
     return None
+
+
+# --- a file's manifest row when it is not read ---------------------------------------------
+
+
+def duplicate_of(source_file: InputFile, original: str) -> FileResult:
+    """Identical bytes are extracted once: a form has one form_id and one row in the tables."""
+    return FileResult(
+        file=source_file.relpath,
+        sha256=source_file.sha256,
+        bytes=source_file.size,
+        status=FileStatus.SKIPPED,
+        message=f"duplicate of {original} (same sha256): its forms are extracted there",
+        reason="duplicate",
+    )
+
+
+def describe_or_fail(path: Path, root: Path, max_bytes: int | None = None) -> InputFile | FileResult:
+    """The file hashed and sniffed, or its manifest row when it cannot be (not a regular file,
+    too large, unreadable, changed while read)."""
+    try:
+        return describe(path, root, max_bytes)
+    except InputError as error:
+        return unread(path, root, error.status, error.message, error.size, error.code)
+    except OSError as error:
+        return unread(path, root, FileStatus.FAILED, f"cannot read file: {error.strerror or error}", reason="unreadable")
+
+
+def unread(path: Path, root: Path, status: FileStatus, message: str, size: int = 0, reason: str = "unreadable") -> FileResult:
+    name = display_relpath(path, root)
+    return FileResult(file=name.text, sha256="", bytes=size, status=status, message="; ".join(filter(None, [message, name.note])), reason=reason)

@@ -27,19 +27,18 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import openpyxl
 import xlrd
-from openpyxl.cell.cell import MergedCell
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.worksheet import Worksheet
 from xlrd import compdoc
 
 from pipeline.model.errors import FileTooLarge, InputError
 from pipeline.model.intermediate import Cell, DocumentContent, Grid, PageContent
 from pipeline.readers.numformat import display_value, format_number
 from pipeline.model.result import FileStatus
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 METHOD = "spreadsheet"
 DEFAULT_COLUMN_CHARS = 8.43
@@ -76,6 +75,8 @@ def sheet_ref(name: str) -> str:
 
 def cell_ref(sheet: str, row: int, col: int, end_row: int | None = None, end_col: int | None = None) -> str:
     """0-based (row, col) and half-open ends -> ``Sheet!C7`` or ``Sheet!B16:B19``."""
+    from openpyxl.utils import get_column_letter
+
     first = f"{get_column_letter(col + 1)}{row + 1}"
     if end_row is not None and end_col is not None and (end_row - row, end_col - col) != (1, 1):
         first += f":{get_column_letter(end_col)}{end_row}"
@@ -93,6 +94,8 @@ def sheet_page(sheet: Sheet, page: int) -> PageContent:
     r0, r1 = min(r for r, _ in filled), max(r for r, _ in filled) + 1
     c0, c1 = min(c for _, c in filled), max(c for _, c in filled) + 1
     if (r1 - r0) * (c1 - c0) > MAX_SHEET_SLOTS:
+        from openpyxl.utils import get_column_letter
+
         span = f"{cell_ref(sheet.name, r0, c0)}:{get_column_letter(c1)}{r1}"
         raise ValueError(f"its text spans {span} ({(r1 - r0) * (c1 - c0):,} cells), more than the {MAX_SHEET_SLOTS:,} a sheet of forms can use: not read")
     xs = _edges([sheet.column_points.get(c, sheet.default_column_points) for c in range(c1)])
@@ -143,6 +146,10 @@ def _content(pages: list[PageContent], errors: dict[int, str]) -> DocumentConten
 
 def read_xlsx(path: Path) -> DocumentContent:
     """Every worksheet of an .xlsx (or .xlsm) workbook; a sheet that fails is a page error."""
+    import openpyxl  # here, not at the top: the main process sniffs files with this module's neighbours and never reads one
+    from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl.worksheet.worksheet import Worksheet
+
     _check_unpacked_size(path)
     try:
         with warnings.catch_warnings():
@@ -195,6 +202,9 @@ def xlsx_sheet(worksheet: Worksheet, formulas: Worksheet | None = None) -> Sheet
     merges and sizes. A formula with no saved value (a workbook written by pandas or openpyxl and
     never opened in Excel) shows its formula text (``=SUM(C5:C8)``): the value was never computed,
     so it is not read, and the parser says so — it is never an empty cell."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.utils import column_index_from_string
+
     texts: dict[tuple[int, int], str] = {}
     # the cells the file holds, never iter_rows(): that walks the whole saved dimension
     # (A1:XFD1048576 is 17 billion cells) creating every empty one
@@ -215,7 +225,7 @@ def xlsx_sheet(worksheet: Worksheet, formulas: Worksheet | None = None) -> Sheet
     for key, dimension in worksheet.column_dimensions.items():
         if dimension.width is None:
             continue
-        first = dimension.min or openpyxl.utils.column_index_from_string(key)
+        first = dimension.min or column_index_from_string(key)
         last = dimension.max or first
         for col in range(first, last + 1):
             columns[col - 1] = chars_to_points(dimension.width)

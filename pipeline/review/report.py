@@ -35,10 +35,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cv2
-import numpy as np
 import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from PIL import Image
@@ -52,6 +50,9 @@ from pipeline.checks.reconcile import LOW_CONFIDENCE
 from pipeline.checks.rules import RULES, meaning_zh, needs_human, rule_for
 from pipeline.model.result import FileResult, FileStatus, FormSummary, RunResult
 from pipeline.checks.suggest import Suggestion, form_summary, suggestions_of, summaries_of
+
+if TYPE_CHECKING:
+    import numpy as np
 
 REPORT = "report.html"
 FILES_DIR = "report_files"
@@ -77,7 +78,7 @@ UNKNOWN_TEMPLATE = "unknown"
 # page is ~120 KB (a full-gray PNG ~190 KB). The render is made for every form, in the worker, so its
 # time counts: packed with NumPy and deflated by zlib at level 1 a page takes ~5 ms, where Pillow's
 # PNG encoder took ~15 ms for the same pixels (a third of a text-layer form's whole cost).
-GRAY_LEVELS = np.array([min(15, (v + 8) // 17) for v in range(256)], dtype=np.uint8)  # 0-255 → 0-15
+GRAY_LEVELS = bytes(min(15, (v + 8) // 17) for v in range(256))  # 0-255 → 0-15, a lookup table
 
 
 # --- page images ----------------------------------------------------------------------------
@@ -219,8 +220,11 @@ def pages_png(path: Path, pages: Iterable[int]) -> dict[int, tuple[bytes, tuple[
 def gray4_png(gray: np.ndarray) -> bytes:
     """A gray image (uint8, height × width) as a 4-bit grayscale PNG (colour type 0, bit depth 4:
     a viewer shows level v as v × 17), every row unfiltered, deflated at level 1."""
+    import cv2  # with NumPy, in the workers that make pictures; the driver writing a report needs neither
+    import numpy as np
+
     height, width = gray.shape
-    levels = np.asarray(cv2.LUT(gray, GRAY_LEVELS), dtype=np.uint8)
+    levels = np.asarray(cv2.LUT(gray, np.frombuffer(GRAY_LEVELS, dtype=np.uint8)), dtype=np.uint8)
     rows = np.empty((height, 1 + (width + 1) // 2), dtype=np.uint8)
     rows[:, 0] = 0  # filter type None
     rows[:, 1:] = levels[:, 0::2] << 4  # two pixels a byte, the left one in the high half

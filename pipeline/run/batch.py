@@ -28,13 +28,12 @@ from pipeline.outputs.export import own_form_names, slim, write_file_outputs
 from pipeline.outputs.store import CACHE_DIR
 from pipeline.run.cache import ResultCache
 from pipeline.run.spill import SpillFile, Spilled, SpilledResults
-from pipeline.ocr.extract import ExtractOptions
-from pipeline.readers.ingest import InputFile, changed_since, walk
+from pipeline.ocr.options import ExtractOptions
+from pipeline.readers.ingest import InputFile, changed_since, describe_or_fail, duplicate_of, unread, walk
 from pipeline.readers.names import flat_name, unique
 from pipeline.run.observe import Progress, RunLog
 from pipeline.model.errors import OutputUnwritable, raise_if_stop_requested
 from pipeline.model.result import FileResult, RunResult
-from pipeline.run.unit import describe_or_fail, duplicate_of, process_file, unread
 from pipeline.model.result import FileStatus
 
 
@@ -54,6 +53,8 @@ class Task:
 
 def run_task(task: Task) -> FileResult:
     """The unit of work, as run in a worker: process one file, then make its report pictures; timed."""
+    from pipeline.run.unit import process_file  # the readers and OCR: a driver whose files are all cached never loads them
+
     started = time.perf_counter()
     result = process_file(task.source, task.options)
     if task.pictures and result.forms:

@@ -14,7 +14,7 @@ from pipeline.checks.corrections import CorrectionsOutcome, apply_corrections_fi
 from pipeline.checks.suggest import resuggest
 from pipeline.model.errors import raise_if_stop_requested, writing
 from pipeline.model.result import FileStatus, RunResult
-from pipeline.ocr.extract import ExtractOptions
+from pipeline.ocr.options import ExtractOptions
 from pipeline.outputs.export import export, summary_line
 from pipeline.review.report import write_report
 from pipeline.run.batch import RunSettings, run
@@ -33,6 +33,7 @@ class DumpRun:
     settings: RunSettings
     corrections: Path | None = None
     only: Path | None = None
+    started: float | None = None  # time.perf_counter() when the command began (None: when the run begins)
 
 
 @dataclass
@@ -44,12 +45,13 @@ class DumpOutcome:
 
 def extract_dump(job: DumpRun, log: RunLog) -> DumpOutcome:
     """Run the plan; ``run.log`` gets the run's start, its end and the seconds of each part."""
-    started = time.perf_counter()
+    started = job.started if job.started is not None else time.perf_counter()
+    shares = {"start-up": time.perf_counter() - started}  # arguments, imports, checks of the installation
     cache = ResultCache(job.out, settings=repr(job.options))
     log.write(stage="run", outcome="started", dump=str(job.dump), workers=job.settings.workers, options=repr(job.options))
     result = run(job.dump, exclude=(job.out,), options=job.options, settings=job.settings, cache=cache, log=log, only=job.only, out=job.out)
     raise_if_stop_requested()  # a stop asked while the last file came in
-    shares = {"extract": result.seconds}
+    shares["extract"] = result.seconds
     clock = time.perf_counter()
     corrections = apply_corrections_file(result, job.dump, job.corrections)  # after the cache: corrections never change it
     resuggest(result, corrections.corrected_forms | {r.form_id for r in corrections.rejected})

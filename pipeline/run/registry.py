@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pipeline.readers.convert import convert, temporary_folder
 from pipeline.model.errors import InputError
-from pipeline.ocr.extract import ExtractOptions, Extraction
+from pipeline.ocr.extract import Extraction
+from pipeline.ocr.options import ExtractOptions
 from pipeline.readers.htmltable import METHOD as HTML_METHOD
 from pipeline.readers.htmltable import read_html, read_mht
 from pipeline.readers.ingest import InputFile

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 
 from pipeline.model.document import Check, CheckStatus, FormDocument, FormStatus, Source
 from pipeline.model.errors import FileTooLarge, InputError
-from pipeline.ocr.extract import ExtractOptions, Extraction, confirm_texts, extract, reread_headers, reread_numbers
-from pipeline.readers.ingest import InputFile, describe
-from pipeline.readers.names import display_relpath
+from pipeline.ocr.options import ExtractOptions
+from pipeline.ocr.extract import Extraction, confirm_texts, extract, reread_headers, reread_numbers
+from pipeline.readers.ingest import InputFile
 from pipeline.model.intermediate import DocumentContent
 from pipeline.parse.form import ParsedForm, Unsupported, parse_document
 from pipeline.run.registry import KINDS as DOCUMENT_KINDS
@@ -167,31 +166,3 @@ def suggest_forms(result: FileResult) -> None:
 
     for form in result.forms:
         result.suggestions[form.form_id] = (len(form.corrections), annotate(form))
-
-
-def duplicate_of(source_file: InputFile, original: str) -> FileResult:
-    """Identical bytes are extracted once: a form has one form_id and one row in the tables."""
-    return FileResult(
-        file=source_file.relpath,
-        sha256=source_file.sha256,
-        bytes=source_file.size,
-        status=FileStatus.SKIPPED,
-        message=f"duplicate of {original} (same sha256): its forms are extracted there",
-        reason="duplicate",
-    )
-
-
-def describe_or_fail(path: Path, root: Path, max_bytes: int | None = None) -> InputFile | FileResult:
-    """The file hashed and sniffed, or its manifest row when it cannot be (not a regular file,
-    too large, unreadable, changed while read)."""
-    try:
-        return describe(path, root, max_bytes)
-    except InputError as error:
-        return unread(path, root, error.status, error.message, error.size, error.code)
-    except OSError as error:
-        return unread(path, root, FileStatus.FAILED, f"cannot read file: {error.strerror or error}", reason="unreadable")
-
-
-def unread(path: Path, root: Path, status: FileStatus, message: str, size: int = 0, reason: str = "unreadable") -> FileResult:
-    name = display_relpath(path, root)
-    return FileResult(file=name.text, sha256="", bytes=size, status=status, message="; ".join(filter(None, [message, name.note])), reason=reason)
