@@ -390,9 +390,15 @@ def form_summary(form: FormDocument, found: list[Suggestion] | None = None) -> F
     )
 
 
-def summaries_of(result: RunResult) -> list[FormSummary]:
-    """Every form of the run, summarised, in the run's order (slim results carry theirs)."""
-    return [s for f in result.files for s in (f.summaries if f.slim else (form_summary(form, suggestions_of(result, form, f)) for form in f.forms))]
+def summaries_of(result: RunResult) -> Iterator[FormSummary]:
+    """Every form of the run, summarised, in the run's order (slim results carry theirs), one
+    file's at a time: a slim run's results are read again from disk as they go, never all held."""
+    return (summary for owner in result.files for summary in file_summaries(result, owner))
+
+
+def file_summaries(result: RunResult, owner: FileResult) -> list[FormSummary]:
+    """The summaries of one file's forms: carried by a slim result, made from a whole one."""
+    return owner.summaries if owner.slim else [form_summary(form, suggestions_of(result, form, owner)) for form in owner.forms]
 
 
 def resuggest(result: RunResult, form_ids: set[str]) -> None:

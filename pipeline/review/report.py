@@ -49,7 +49,7 @@ from pipeline.outputs.export import PAGES_DIR, atomic_path, fresh_path, page_ima
 from pipeline.checks.reconcile import LOW_CONFIDENCE
 from pipeline.checks.rules import RULES, meaning_zh, needs_human, rule_for
 from pipeline.model.result import FileResult, FileStatus, FormSummary, RunResult
-from pipeline.checks.suggest import Suggestion, form_summary, suggestions_of, summaries_of
+from pipeline.checks.suggest import Suggestion, file_summaries, form_summary, suggestions_of, summaries_of
 
 if TYPE_CHECKING:
     import numpy as np
@@ -473,6 +473,51 @@ class Lazy:
         return (self.make(key) for key in self.keys)
 
 
+@dataclass
+class Overview:
+    """What report.html says of all the forms before it lists them, gathered in one pass over the
+    run's results: the forms' summaries themselves are read again as the table is written, never
+    all held (20,000 of them were most of what the driver's memory grew by)."""
+
+    count: int = 0
+    review: int = 0
+    scores: list[float | None] = field(default_factory=list)
+    failing: Counter[str] = field(default_factory=Counter)  # rule -> checks that need a human
+    rules: set[str] = field(default_factory=set)
+    templates: set[str] = field(default_factory=set)
+    years: set[str] = field(default_factory=set)
+    units: set[str] = field(default_factory=set)
+    unknown: list[FormSummary] = field(default_factory=list)  # forms of no known layout
+    queue: list[tuple[tuple, str, tuple[str, ...]]] = field(default_factory=list)  # (order, form_id, accept) of the forms to review
+
+    def add(self, form: FormSummary) -> None:
+        self.count += 1
+        self.review += form.status != FormStatus.OK
+        self.scores.append(form.score)
+        self.failing.update(form.human)
+        self.rules.update(form.rules)
+        self.templates.add(form.template)
+        self.years.update([form.year] if form.year else [])
+        self.units.update([form.unit] if form.unit else [])
+        if form.template == UNKNOWN_TEMPLATE:
+            self.unknown.append(form)
+        elif form.status != FormStatus.OK:
+            self.queue.append(((tuple(-n for n in form.severity), form.file, form.form_index), form.form_id, form.accept))
+
+
+class FormRows:
+    """The table of all forms, a row made from each form's summary as the template reaches it."""
+
+    def __init__(self, result: RunResult, count: int) -> None:
+        self.result, self.count = result, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[FormRow]:
+        return (form_row(form, number) for number, form in enumerate(summaries_of(self.result), start=1))
+
+
 def form_row(form: FormSummary, number: int) -> FormRow:
     return FormRow(
         number,
@@ -733,19 +778,17 @@ def environment() -> Environment:
     return env
 
 
-def summary(result: RunResult, forms: list[FormSummary]) -> dict[str, Any]:
-    review = sum(f.status != FormStatus.OK for f in forms)
-    failing = Counter(rule for f in forms for rule in f.human)
+def summary(result: RunResult, overview: Overview) -> dict[str, Any]:
     return {
         "files": len(result.files),
-        "forms": len(forms),
-        "forms_ok": len(forms) - review,
-        "forms_review": review,
+        "forms": overview.count,
+        "forms_ok": overview.count - overview.review,
+        "forms_review": overview.review,
         "file_counts": {s: result.count(s) for s in STATUSES},
         "seconds": f"{result.seconds:.1f}",
         "status_chart": bars([(STATUS_ZH[s], result.count(s), f"st-{s}") for s in STATUSES]),
-        "score_chart": histogram([f.score for f in forms]),
-        "rule_chart": bars([(rule_for(r).title_zh, n, "st-failed") for r, n in failing.most_common(8)]),
+        "score_chart": histogram(overview.scores),
+        "rule_chart": bars([(rule_for(r).title_zh, n, "st-failed") for r, n in overview.failing.most_common(8)]),
     }
 
 
@@ -768,14 +811,14 @@ def existing_lines(outcome: CorrectionsOutcome | None, dump: Path | None) -> lis
     return [dict(zip(COLUMNS, record[1:])) for record in sorted(last.values())]
 
 
-def report_html(ctx: Context, forms: list[FormSummary]) -> Iterator[str]:
-    """report.html, rendered piece by piece (the review cards made one at a time as they go out)."""
-    rows = [form_row(f, ctx.numbers[f.form_id]) for f in forms]
-    unknown = [f for f in forms if f.template == UNKNOWN_TEMPLATE]
-    queue = sorted((f for f in forms if f.status != FormStatus.OK and f.template != UNKNOWN_TEMPLATE), key=lambda f: (tuple(-n for n in f.severity), f.file, f.form_index))
-    cards = Lazy([f.form_id for f in queue], lambda form_id: review_card(ctx.form(form_id), ctx))
-    rule_names = sorted({r for row in rows for r in row.rules}, key=lambda r: list(RULES).index(r) if r in RULES else len(RULES))
-    accept_all = Counter(rule for f in queue for rule in f.accept)
+def report_html(ctx: Context, overview: Overview) -> Iterator[str]:
+    """report.html, rendered piece by piece (the review cards and the table's rows made one at a time as they go out)."""
+    rows = FormRows(ctx.result, overview.count)
+    unknown = overview.unknown
+    queue = sorted(overview.queue)  # worst first
+    cards = Lazy([form_id for _, form_id, _ in queue], lambda form_id: review_card(ctx.form(form_id), ctx))
+    accept_all = Counter(rule for _, _, accept in queue for rule in accept)
+    rule_names = sorted(overview.rules, key=lambda r: list(RULES).index(r) if r in RULES else len(RULES))
     order = [FileStatus.FAILED, FileStatus.NEEDS_REVIEW, FileStatus.SKIPPED]
     files = sorted((f for f in ctx.result.files if f.status != FileStatus.OK), key=lambda f: (order.index(f.status) if f.status in order else 3, f.file))
     return (
@@ -783,7 +826,7 @@ def report_html(ctx: Context, forms: list[FormSummary]) -> Iterator[str]:
         .get_template("report.html")
         .generate(
             root="",
-            summary=summary(ctx.result, forms),
+            summary=summary(ctx.result, overview),
             outcome=ctx.outcome,
             header=header_line(),
             columns=list(COLUMNS),
@@ -793,9 +836,9 @@ def report_html(ctx: Context, forms: list[FormSummary]) -> Iterator[str]:
             files=files,
             rules=[(r, rule_for(r).title_zh) for r in rule_names],
             accept_all=[(r, rule_for(r).title_zh, n) for r, n in accept_all.items()],
-            templates=sorted({f.template for f in forms}),
-            years=sorted({f.year for f in forms if f.year}),
-            units=sorted({f.unit for f in forms if f.unit}),
+            templates=sorted(overview.templates),
+            years=sorted(overview.years),
+            units=sorted(overview.units),
             unknown=[UnknownForm(form_row(f, ctx.numbers[f.form_id]), closest_template(ctx.form(f.form_id))) for f in unknown],
             unknown_labels=unknown_labels((form, ctx.owners[form.form_id].grids.get(form.form_id) or {}) for form in (ctx.form(f.form_id) for f in unknown)),
             METHOD_ZH=METHOD_ZH,
@@ -829,9 +872,12 @@ def write_report(out: Path, result: RunResult, dump: Path | None = None, correct
     """Write report.html and report_files/; files a previous report left and this one did not write are removed.
     The forms are loaded again one file at a time (a slim run holds only their summaries)."""
     images = PageImages(out=out, dump=dump)
-    forms = summaries_of(result)
-    ctx = Context(out=out, result=result, outcome=corrections, images=images, numbers={form.form_id: n for n, form in enumerate(forms, start=1)})
-    ctx.files = {s.form_id: index for index, f in enumerate(result.files) for s in (f.summaries if f.slim else f.forms)}
+    ctx = Context(out=out, result=result, outcome=corrections, images=images)
+    overview = Overview()
+    for index, f in enumerate(result.files):
+        for summarised in file_summaries(result, f):
+            overview.add(summarised)
+            ctx.numbers[summarised.form_id], ctx.files[summarised.form_id] = overview.count, index
     folder = out / FILES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     corrected = corrections.corrected_forms if corrections is not None else set()
@@ -846,7 +892,7 @@ def write_report(out: Path, result: RunResult, dump: Path | None = None, correct
             write_text(folder / name, form_page(form, ctx))
             images.written.add(name)
     with fresh_path(out / REPORT) as temporary, temporary.open("w", encoding="utf-8") as document:
-        for piece in report_html(ctx, forms):
+        for piece in report_html(ctx, overview):
             document.write(piece)
         document.close()
         for name in STATIC:
