@@ -375,3 +375,21 @@ def test_parquet_describes_its_columns_and_forms_jsonl_holds_every_form(sample_r
     lines = (sample_run.out / "tables" / "forms.jsonl").read_text(encoding="utf-8").splitlines()
     forms = sorted(p.name for p in (sample_run.out / "forms").glob("*.json") if not p.name.endswith(".grid.json"))
     assert len(lines) == len(forms) and all(json.loads(line)["form_id"] for line in lines)
+
+
+def test_csv_chunks_written_without_pandas_are_the_bytes_pandas_writes():
+    """The manifest and the suggested corrections are written with the csv module (a re-run never
+    loads pandas); the tables with pandas. Both must write a cell the same way."""
+    import pandas as pd
+
+    from pipeline.outputs import export
+
+    columns = ["form_id", "field", "value", "note", "rank"]
+    rows = [
+        {"form_id": "a", "field": "/total/score", "value": "96", "note": "=SUM(A1)", "rank": 1},
+        {"form_id": "b,c", "field": '/x"y', "value": None, "note": "两行\r\n文字", "rank": 2},
+        {"form_id": "", "field": "-1", "value": "+2", "note": "@x", "rank": 3},
+    ]
+    assert export.csv_chunk(rows, columns, first=True) == export.csv_bytes(pd.DataFrame(rows, columns=columns))
+    as_lists = [[row[name] for name in columns] for row in rows]
+    assert b"".join(export.csv_chunks(as_lists, columns)) == export.csv_bytes(pd.DataFrame(as_lists, columns=columns))

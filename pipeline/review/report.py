@@ -477,7 +477,7 @@ class Lazy:
 class Overview:
     """What report.html says of all the forms before it lists them, gathered in one pass over the
     run's results: the forms' summaries themselves are read again as the table is written, never
-    all held (20,000 of them were most of what the driver's memory grew by)."""
+    all held (with their rows, 1.4 KB a form measured with tracemalloc: ~28 MB at 20,000 forms)."""
 
     count: int = 0
     review: int = 0
