@@ -874,15 +874,15 @@ def write_report(out: Path, result: RunResult, dump: Path | None = None, correct
     images = PageImages(out=out, dump=dump)
     ctx = Context(out=out, result=result, outcome=corrections, images=images)
     overview = Overview()
-    for index, f in enumerate(result.files):
-        for summarised in file_summaries(result, f):
-            overview.add(summarised)
-            ctx.numbers[summarised.form_id], ctx.files[summarised.form_id] = overview.count, index
     folder = out / FILES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     corrected = corrections.corrected_forms if corrections is not None else set()
-    for f in result.files:
-        form_ids = [s.form_id for s in f.summaries] if f.slim else [x.form_id for x in f.forms]
+    for index, f in enumerate(result.files):  # one pass: a spilled result is read once here
+        summaries = file_summaries(result, f)
+        for summarised in summaries:
+            overview.add(summarised)
+            ctx.numbers[summarised.form_id], ctx.files[summarised.form_id] = overview.count, index
+        form_ids = [s.form_id for s in summaries]
         if f.form_pages and not corrected.intersection(form_ids):  # made by its worker, as they stand
             images.written.update(form_page_name(form_id) for form_id in form_ids)
             images.written.update(Path(name).name for name in f.picture_names)
