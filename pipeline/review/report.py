@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -434,8 +434,7 @@ class Context:
     outcome: CorrectionsOutcome | None
     images: PageImages
     owners: dict[str, FileResult] = field(default_factory=dict)  # form_id -> the whole result of the file held now
-    numbers: dict[str, int] = field(default_factory=dict)
-    files: dict[str, int] = field(default_factory=dict)  # form_id -> index of its file in the run
+    places: dict[str, Place] = field(default_factory=dict)  # the forms shown beyond their row (``Overview.places``)
 
     def hold(self, whole: FileResult) -> FileResult:
         """Hold one file's whole result (its forms shown now), letting the previous one go."""
@@ -445,7 +444,7 @@ class Context:
     def form(self, form_id: str) -> FormDocument:
         """A form of the run, whole: from the file held, else its file loaded again (and held)."""
         if form_id not in self.owners:
-            self.hold(self.result.whole(self.result.files[self.files[form_id]]))
+            self.hold(self.result.whole(self.result.files[self.places[form_id].file]))
         return next(form for form in self.owners[form_id].forms if form.form_id == form_id)
 
     def crop(self, form: FormDocument, pointer: str) -> CropView | None:
@@ -473,6 +472,20 @@ class Lazy:
         return (self.make(key) for key in self.keys)
 
 
+class Place(NamedTuple):
+    number: int  # its № in the table of forms
+    file: int  # the index of its file in the run
+
+
+class FileRow(NamedTuple):
+    """A file of the report's table of files that are not ok: what the table shows, not the file's result."""
+
+    file: str
+    status: FileStatus
+    reason: str
+    message: str
+
+
 @dataclass
 class Overview:
     """What report.html says of all the forms before it lists them, gathered in one pass over the
@@ -489,8 +502,14 @@ class Overview:
     units: set[str] = field(default_factory=set)
     unknown: list[FormSummary] = field(default_factory=list)  # forms of no known layout
     queue: list[tuple[tuple, str, tuple[str, ...]]] = field(default_factory=list)  # (order, form_id, accept) of the forms to review
+    places: dict[str, Place] = field(default_factory=dict)  # form_id -> where to find a form of the queue or unknown again
+    files: list[FileRow] = field(default_factory=list)  # the files that are not ok
 
-    def add(self, form: FormSummary) -> None:
+    def add_file(self, result: FileResult) -> None:
+        if result.status != FileStatus.OK:
+            self.files.append(FileRow(result.file, result.status, result.reason, result.message))
+
+    def add(self, form: FormSummary, file_index: int) -> None:
         self.count += 1
         self.review += form.status != FormStatus.OK
         self.scores.append(form.score)
@@ -503,6 +522,9 @@ class Overview:
             self.unknown.append(form)
         elif form.status != FormStatus.OK:
             self.queue.append(((tuple(-n for n in form.severity), form.file, form.form_index), form.form_id, form.accept))
+        else:
+            return
+        self.places[form.form_id] = Place(self.count, file_index)
 
 
 class FormRows:
@@ -591,7 +613,7 @@ def review_card(form: FormDocument, ctx: Context) -> ReviewCard:
     views = {p: value_view(form, p, ctx, proposals.get(p)) for p in keep}
     confirm = [(p, views[p].read) for p in low if p in views and views[p].read != "null"]
     return ReviewCard(
-        form_row(form_summary(form, found), ctx.numbers[form.form_id]),
+        form_row(form_summary(form, found), ctx.places[form.form_id].number),
         form,
         [check_view(form, c) for c in attention],
         [suggestion_view(s) for s in found],
@@ -820,7 +842,7 @@ def report_html(ctx: Context, overview: Overview) -> Iterator[str]:
     accept_all = Counter(rule for _, _, accept in queue for rule in accept)
     rule_names = sorted(overview.rules, key=lambda r: list(RULES).index(r) if r in RULES else len(RULES))
     order = [FileStatus.FAILED, FileStatus.NEEDS_REVIEW, FileStatus.SKIPPED]
-    files = sorted((f for f in ctx.result.files if f.status != FileStatus.OK), key=lambda f: (order.index(f.status) if f.status in order else 3, f.file))
+    files = sorted(overview.files, key=lambda f: (order.index(f.status) if f.status in order else 3, f.file))
     return (
         environment()
         .get_template("report.html")
@@ -839,7 +861,7 @@ def report_html(ctx: Context, overview: Overview) -> Iterator[str]:
             templates=sorted(overview.templates),
             years=sorted(overview.years),
             units=sorted(overview.units),
-            unknown=[UnknownForm(form_row(f, ctx.numbers[f.form_id]), closest_template(ctx.form(f.form_id))) for f in unknown],
+            unknown=[UnknownForm(form_row(f, ctx.places[f.form_id].number), closest_template(ctx.form(f.form_id))) for f in unknown],
             unknown_labels=unknown_labels((form, ctx.owners[form.form_id].grids.get(form.form_id) or {}) for form in (ctx.form(f.form_id) for f in unknown)),
             METHOD_ZH=METHOD_ZH,
             plain=plain,
@@ -872,16 +894,16 @@ def write_report(out: Path, result: RunResult, dump: Path | None = None, correct
     """Write report.html and report_files/; files a previous report left and this one did not write are removed.
     The forms are loaded again one file at a time (a slim run holds only their summaries)."""
     images = PageImages(out=out, dump=dump)
-    ctx = Context(out=out, result=result, outcome=corrections, images=images)
     overview = Overview()
+    ctx = Context(out=out, result=result, outcome=corrections, images=images, places=overview.places)
     folder = out / FILES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     corrected = corrections.corrected_forms if corrections is not None else set()
     for index, f in enumerate(result.files):  # one pass: a spilled result is read once here
+        overview.add_file(f)
         summaries = file_summaries(result, f)
         for summarised in summaries:
-            overview.add(summarised)
-            ctx.numbers[summarised.form_id], ctx.files[summarised.form_id] = overview.count, index
+            overview.add(summarised, index)
         form_ids = [s.form_id for s in summaries]
         if f.form_pages and not corrected.intersection(form_ids):  # made by its worker, as they stand
             images.written.update(form_page_name(form_id) for form_id in form_ids)
