@@ -253,12 +253,13 @@ def test_tables_streamed_in_batches_hold_the_same_rows(reference, tmp_path, monk
     the workbook in constant_memory): the same rows and values, the CSV the same bytes; a table
     longer than a sheet holds says so in the sheet's last row."""
     import pandas as pd
+    import pyarrow.parquet as pq
 
     from pipeline.outputs import export
 
     dump, expected = reference
     monkeypatch.setattr(export, "TABLES_IN_MEMORY_FORMS", 0)
-    monkeypatch.setattr(export, "BATCH_ROWS", 5)
+    monkeypatch.setattr(export, "BATCH_VALUES", 80)  # a few rows of a table at a time
     monkeypatch.setattr(export, "XLSX_MAX_ROWS", 12)
     out = tmp_path / "out"
     _run_here(dump, out, workers=0)
@@ -266,6 +267,7 @@ def test_tables_streamed_in_batches_hold_the_same_rows(reference, tmp_path, monk
     for name in ("projects", "funding", "indicators"):
         assert got[f"tables/{name}.csv"] == expected[f"tables/{name}.csv"]
         pd.testing.assert_frame_equal(pd.read_parquet(out / "tables" / f"{name}.parquet"), pd.read_parquet(io.BytesIO(expected[f"tables/{name}.parquet"])))
+        assert pq.ParquetFile(out / "tables" / f"{name}.parquet").num_row_groups > 1  # every table went out in batches
     assert got["tables/forms.jsonl"] == expected["tables/forms.jsonl"]
     projects = pd.read_excel(out / "tables" / "forms.xlsx", sheet_name="projects", dtype=str)
     assert projects["form_id"].tolist() == pd.read_csv(out / "tables" / "projects.csv", dtype=str)["form_id"].tolist()

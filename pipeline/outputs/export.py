@@ -19,6 +19,7 @@ import tempfile
 import zipfile
 import contextlib
 import csv
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -148,15 +149,18 @@ def form_filenames(forms: list[FormDocument]) -> list[str]:
     return form_names([(f.source.file, f.source.form_index) for f in forms])
 
 
-def form_names(forms: list[tuple[str, int]]) -> list[str]:
-    """``form_filenames`` from each form's (source file, form index): what a slim result keeps."""
-    stems = [f"{flat_name(file)}.{index}" for file, index in forms]
-    owners: dict[str, set[str]] = {}
-    for (file, _), stem in zip(forms, stems):
-        owners.setdefault(stem.casefold(), set()).add(file)
+def form_names(forms: Iterable[tuple[str, int]]) -> list[str]:
+    """``form_filenames`` from each form's (source file, form index): what a slim result keeps.
+    A run's (file, index) pairs are distinct and a stem ends in ``.<index>``, so a stem two pairs
+    share belongs to two files (no set of owners per stem: 20,000 sets were 4 MB of the driver)."""
+    files, stems = [], []
+    for file, index in forms:
+        files.append(file)
+        stems.append(f"{flat_name(file)}.{index}")
+    taken = Counter(stem.casefold() for stem in stems)
     names = []
-    for (file, _), stem in zip(forms, stems):
-        if len(owners[stem.casefold()]) > 1:
+    for file, stem in zip(files, stems):
+        if taken[stem.casefold()] > 1:
             stem += "." + hashlib.sha256(file.encode("utf-8")).hexdigest()[:8]
         names.append(stem + ".json")
     return names
@@ -470,14 +474,18 @@ def table_rows(form: FormDocument) -> dict[str, list[tuple]]:
 
 
 TABLES_IN_MEMORY_FORMS = 200  # up to this many forms the tables are made whole (as ever); above, streamed
-BATCH_ROWS = 10_000  # rows of a table held at once when streamed (a Parquet row group each)
+# values (rows × columns) of all the tables held at once when streamed: past it, the table holding
+# most goes out (a Parquet row group). One budget for all three, not a row count each: 10,000 rows
+# of each table held at once was 550,000 values at 20,000 forms but a third of that at 1,000 (the
+# narrow tables never filled), so the driver's peak grew with the dump by ~50 MB
+BATCH_VALUES = 160_000
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit, the header row included
 
 
 class Tables:
     """The analyst tables, written form by form. Up to ``TABLES_IN_MEMORY_FORMS`` forms they are
     made whole at the end, as they always were (the samples' bytes). Above, each table goes out in
-    batches of ``BATCH_ROWS`` rows: CSV appended, a Parquet row group per batch, the workbook in
+    batches (``BATCH_VALUES``): CSV appended, a Parquet row group per batch, the workbook in
     xlsxwriter's constant_memory mode (strings inline, rows flushed as written): the run's memory
     does not grow with the dump. A table longer than a sheet can hold says so in its last row."""
 
@@ -485,6 +493,7 @@ class Tables:
         self.folder = folder
         self.streamed = streamed
         self.pending: dict[str, list[tuple]] = {name: [] for name in TABLE_COLUMNS}
+        self.held = 0  # values in pending
         self.jsonl: BinaryIO | None = None
         self.stack = contextlib.ExitStack()
 
@@ -522,13 +531,15 @@ class Tables:
     def _extend(self, values: dict[str, list[tuple]]) -> None:
         for name, rows in values.items():
             self.pending[name] += rows
-            if self.streamed and len(self.pending[name]) >= BATCH_ROWS:
-                self._flush(name)
+            self.held += len(rows) * len(TABLE_COLUMNS[name])
+        while self.streamed and self.held >= BATCH_VALUES:
+            self._flush(max(self.pending, key=lambda name: len(self.pending[name]) * len(TABLE_COLUMNS[name])))
 
     def _flush(self, name: str) -> None:
         import pyarrow.parquet as pq
 
         frame = values_frame(TABLE_COLUMNS[name], self.pending[name])
+        self.held -= len(self.pending[name]) * len(TABLE_COLUMNS[name])
         self.pending[name] = []
         first = name not in self.parquet
         with self.csv[name].open("ab") as handle:
@@ -829,12 +840,11 @@ def write_outputs(out: Path, result: RunResult) -> None:
     is loaded again for its rows and let go, so at most one file's forms are held at a time."""
     from pipeline.checks.suggest import SUGGESTED_COLUMNS, suggested_rows, suggestions_of
 
-    pairs = [pair for f in result.files for pair in ([(s.file, s.form_index) for s in f.summaries] if f.slim else [(x.source.file, x.source.form_index) for x in f.forms])]
-    names = form_names(pairs)
+    names = form_names(pair for f in result.files for pair in ([(s.file, s.form_index) for s in f.summaries] if f.slim else [(x.source.file, x.source.form_index) for x in f.forms]))
     written = set(names)
     start = 0
     with (
-        Tables(out / TABLES_DIR, streamed=len(pairs) > TABLES_IN_MEMORY_FORMS) as tables,
+        Tables(out / TABLES_DIR, streamed=len(names) > TABLES_IN_MEMORY_FORMS) as tables,
         fresh_path(out / SUGGESTED_CORRECTIONS) as suggested_path,
         suggested_path.open("wb") as suggested_file,
     ):
