@@ -12,7 +12,8 @@ Kinds: poppler 300 dpi grey PNG in PDF; Ghostscript 200 dpi grey PNG; Ghostscrip
 (antialiased thin, grey lines); Ghostscript 400 dpi grey; poppler 1-bit 200 dpi as Group-4 TIFF (fax);
 Ghostscript tiffg4 (multi-page fax); JPEG inside PDF (q 50); pages turned by 90/180/270°; ±3°
 skew with noise; a landscape page (the form on a wide sheet) and the same turned 90° as a
-scanner feeding it sideways makes it; 16-bit grey PNG; WebP; the forms drawn again in Kai and in
+scanner feeding it sideways makes it; 16-bit grey PNG; WebP; a phone's photo (a JPEG of the sheet
+on a desk, at a slant, lit unevenly, slightly blurred: ``photo``); the forms drawn again in Kai and in
 Song (Ming) instead of the samples' Hei, scanned at 300 dpi. With Augraphy (``make scan-corpus``
 installs it in ``.venv-augraphy``, see scripts/augraphy_pages.py): a worn copier's print (ink
 bleed, low-ink streaks, a dirty drum, JPEG), a sheet under a cast shadow and uneven light, and a
@@ -113,6 +114,30 @@ def thin_rules(gray: np.ndarray) -> np.ndarray:
     return out
 
 
+def photo(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A phone's photo of the printed page: the sheet on a darker desk, seen at a slant (each corner
+    moved by up to 4% of the page, the top farther away), light falling off across it, a little
+    out of focus, sensor noise; about 12 megapixels."""
+    height, width = gray.shape
+    frame_h, frame_w = int(height * 1.12), int(width * 1.12)
+    margin_x, margin_y = (frame_w - width) / 2, (frame_h - height) / 2
+    jitter = rng.uniform(-0.04, 0.04, (4, 2)) * [width, height]
+    keystone = rng.uniform(0.01, 0.04) * width  # the top edge is farther from the lens
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    placed = corners + [margin_x, margin_y] + jitter + [[keystone, 0], [-keystone, 0], [0, 0], [0, 0]]
+    matrix = cv2.getPerspectiveTransform(corners, np.float32(placed))
+    sheet = cv2.warpPerspective(gray, matrix, (frame_w, frame_h), flags=cv2.INTER_LINEAR, borderValue=255)
+    inside = cv2.warpPerspective(np.full_like(gray, 255), matrix, (frame_w, frame_h), flags=cv2.INTER_NEAREST, borderValue=0) > 0
+    desk = np.full((frame_h, frame_w), rng.uniform(70, 110), np.float32)
+    picture = np.where(inside, sheet.astype(np.float32), desk)
+    ys, xs = np.mgrid[0:frame_h, 0:frame_w].astype(np.float32)
+    angle = rng.uniform(0, 2 * np.pi)
+    ramp = (np.cos(angle) * xs / frame_w + np.sin(angle) * ys / frame_h + 1) / 2  # 0..1 across the frame
+    light = 1.0 - rng.uniform(0.15, 0.3) * ramp - 0.12 * (((xs / frame_w - 0.5) ** 2 + (ys / frame_h - 0.5) ** 2) * 2)
+    picture = cv2.GaussianBlur(picture * light, (0, 0), rng.uniform(0.6, 1.1))
+    return np.clip(picture + rng.normal(0, 4, picture.shape), 0, 255).astype(np.uint8)
+
+
 def tiff(path: Path, pages: list[np.ndarray], dpi: int) -> None:
     images = [Image.fromarray(p).convert("1") for p in pages]
     images[0].save(path, format="TIFF", compression="group4", dpi=(dpi, dpi), save_all=True, append_images=images[1:])
@@ -142,6 +167,7 @@ KINDS = [
     "landscape_turned",
     "png16",
     "webp",
+    "photo",
 ]
 # The same forms drawn in other typefaces than the samples' Hei (WenQuanYi Micro Hei), then scanned
 # at 300 dpi: Kai (brush-like strokes) and Song/Ming (thin horizontals, serifs), Debian's
@@ -213,11 +239,13 @@ def make(kind: str, pdf: Path, target: Path, rng: np.random.Generator) -> list[P
     elif kind in AUGRAPHY_KINDS:
         seed = int(rng.integers(1 << 30))
         image_pdf(out := target.with_suffix(".pdf"), augraphy(kind, poppler(pdf, 300), seed, AUGRAPHY_PYTHON), 300, jpeg_quality=85)
-    elif kind in ("png16", "webp"):
+    elif kind in ("png16", "webp", "photo"):
         pages = poppler(pdf, 300)
         files = []
         for number, page in enumerate(pages, start=1):
-            if kind == "png16":
+            if kind == "photo":  # a phone's JPEG, no resolution in it
+                Image.fromarray(photo(page, rng)).save(path := target.with_name(f"{target.name}.p{number}.jpg"), format="JPEG", quality=85)
+            elif kind == "png16":
                 png(path := target.with_name(f"{target.name}.p{number}.png"), page, 300, sixteen=True)
             else:
                 Image.fromarray(page).save(path := target.with_name(f"{target.name}.p{number}.webp"), format="WEBP", quality=80)

@@ -30,6 +30,7 @@ from pipeline.readers.textlayer import read_pdf, text_layer_problem
 
 sys.path.insert(0, str(REPO / "scripts"))
 from make_scan_corpus import landscape as landscape_sheet  # noqa: E402  (the corpus's own landscape page)
+from make_scan_corpus import photo as phone_photo  # noqa: E402  (and its phone photo)
 
 TRAINING = DUMP / "2022" / "单表" / "培训经费.pdf"
 
@@ -353,6 +354,17 @@ def test_a_photo_whose_frame_is_not_a_rectangle_is_rectified():
     photo = cv2.warpPerspective(page, cv2.getPerspectiveTransform(source, target), (width, height), borderValue=255)
     corrections = prepare(photo, 150).corrections
     assert corrections and corrections[0].startswith("perspective corrected from the table frame (opposite sides differ by")
+
+
+def test_a_photo_rectified_keeps_the_title_above_a_short_table(tesseract):
+    """The national form's table fills the top half of its page: rectifying the photo to the table's
+    frame with a fixed 12% of room above it cut the title off, and the desk around the sheet,
+    kept now, is no line of text."""
+    page = render(DUMP / "2022" / "national" / "基层农技人员能力提升培训.pdf", 300)
+    picture = phone_photo(page, np.random.default_rng(sum(map(ord, "photo"))))
+    content, scan = read_image(picture, 300, 1, tesseract)
+    assert any(c.startswith("perspective corrected") for c in scan.corrections)
+    assert [line.text for line in content.lines][:2] == ["项目支出绩效自评表", "(2022年度)"]
 
 
 # --- every image format -------------------------------------------------------------------------

@@ -134,6 +134,7 @@ FAILING: dict[str, tuple[str, Callable[[FormDocument], None]]] = {
     "header_in_values": ("fail", _set(lambda f: f.indicators[2], "actual", "实际完成值")),
     "points_read": ("fail", lambda f: setattr(f.indicators[1], "weight", None) or setattr(f.indicators[1], "score", None)),
     "nature_read": ("fail", _set(lambda f: f.indicators[3], "target", "90")),
+    "title_found": ("fail", _set(lambda f: f, "title", None)),
 }
 
 
@@ -557,6 +558,7 @@ AT_FAULT: dict[str, list[str]] = {
     "header_in_values": [ROW + "2/actual"],
     "points_read": [ROW + "1/weight", ROW + "1/score"],
     "nature_read": [ROW + "3/nature", ROW + "3/target"],
+    "title_found": ["/title"],
 }
 
 # (op, at, expected, found) of the term that does not hold, for the checks that do arithmetic

@@ -449,6 +449,15 @@ def layout_known(form: FormDocument) -> Check:
     return Check(rule, PASS, f"layout {form.template}")
 
 
+def title_found(form: FormDocument) -> Check:
+    """The form's title was read: every form prints one above its table, and a form found by its
+    headers alone lost it — on a photo cut off above the table, or read as noise."""
+    rule = "title_found"
+    if form.title is None:
+        return Check(rule, FAIL, "no title read above the table: a printed title was lost or not recognised", ["/title"])
+    return Check(rule, PASS, "title read")
+
+
 LOW_CONFIDENCE = 0.80
 
 
@@ -507,6 +516,7 @@ CHECKS: list[Callable[[FormDocument], Check]] = [
     header_in_values,
     nature_read,
     layout_known,
+    title_found,
 ]
 
 

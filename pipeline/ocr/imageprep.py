@@ -146,11 +146,32 @@ def correct_perspective(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
     if sides < PERSPECTIVE_MIN_SIDES and bend < PERSPECTIVE_MIN_DEGREES:
         return gray, None  # a rectangle, perhaps rotated: deskew's business, not perspective's
     width, height = int(max(top, bottom)), int(max(left, right))
-    side, above = int(0.05 * width), int(0.12 * height)  # room for the title above the frame
-    target = np.array([[side, above], [side + width, above], [side + width, above + height], [side, above + height]], dtype=np.float32)
-    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
-    warped = cv2.warpPerspective(gray, matrix, (width + 2 * side, height + above + side), flags=cv2.INTER_LINEAR, borderValue=255)
+    frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), frame)
+    left_room, above, right_room, below = _room_around(gray.shape, matrix, width, height)
+    shift = np.array([[1, 0, left_room], [0, 1, above], [0, 0, 1]], dtype=np.float64)
+    warped = cv2.warpPerspective(gray, shift @ matrix, (left_room + width + right_room, above + height + below), flags=cv2.INTER_LINEAR, borderValue=255)
     return warped, (f"perspective corrected from the table frame (opposite sides differ by {sides:.1%}, a corner is {bend:.1f}° off square)")
+
+
+ROOM_SIDE = (0.05, 0.25)  # share of the frame's width kept left and right of it, at least and at most
+ROOM_ABOVE_BELOW = (0.12, 0.8)  # share of its height kept above and below it
+
+
+def _room_around(shape: tuple[int, ...], matrix: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:
+    """How much of the page around the rectified frame to keep (left, above, right, below, in
+    pixels): as far as the photo reaches, within bounds. A fixed 12% of the frame's height above it
+    cut a title off when the table filled only the top half of a photographed page."""
+    rows, columns = shape[:2]
+    picture = np.array([[[0, 0], [columns, 0], [columns, rows], [0, rows]]], dtype=np.float32)
+    reach = cv2.perspectiveTransform(picture, matrix)[0]
+    x0, y0 = reach.min(axis=0)
+    x1, y1 = reach.max(axis=0)
+
+    def room(extent: float, size: int, bounds: tuple[float, float]) -> int:
+        return int(min(max(extent, bounds[0] * size), bounds[1] * size))
+
+    return room(-x0, width, ROOM_SIDE), room(-y0, height, ROOM_ABOVE_BELOW), room(x1 - width, width, ROOM_SIDE), room(y1 - height, height, ROOM_ABOVE_BELOW)
 
 
 def skew_angle(gray: np.ndarray) -> float | None:

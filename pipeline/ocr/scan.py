@@ -30,6 +30,7 @@ SECOND_VIEW_SCALE = 1.5  # numbers are read a second time enlarged this much and
 REVIEW_DPI = 150  # resolution of the corrected page images kept for reviewers
 REVIEW_QUALITY = 60  # lossy WebP: digits stay legible at 150 dpi, a page is about half its PNG
 GOOD_ORIENTATION = 0.75  # the page as it is reads this well: no turn is tried
+MAX_LINE_PT = 40.0  # a line of print outside the table is never taller (a 26 pt title is ~30 pt high)
 
 
 @dataclass
@@ -182,8 +183,9 @@ def _text_outside(scan: ScanPage, grids: list[Grid], ocr: OcrEngine) -> list[Tex
     bands = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 3)))
     boxes = []
     min_height = 4 * scale  # below ~4 pt it is a speck or a stamp edge, not text
+    max_height = MAX_LINE_PT * scale  # taller is no line of print: a photographed sheet's edge, a desk's shadow
     for x, y, w, h in component_boxes(bands):
-        if h >= min_height and w >= min_height:
+        if min_height <= h <= max_height and w >= min_height:
             boxes.append((x, y, w, h))
 
     boxes = joined_on_rows(boxes)
