@@ -120,7 +120,8 @@ class RunResult:
         self._owners.clear()
 
     def count(self, status: str) -> int:
-        return sum(1 for f in self.files if f.status == status)
+        statuses = getattr(self.files, "statuses", None)  # results kept on disk: counted without loading them
+        return sum(1 for found in (statuses() if statuses is not None else (f.status for f in self.files)) if found == status)
 
     def owner_of(self, form: FormDocument) -> FileResult | None:
         """The file a form came from."""

@@ -391,10 +391,19 @@ def write_sheet_rows(sheet: Any, frame: pd.DataFrame, start: int, number: Any) -
     import pandas as pd
 
     formats = [number if str(frame[column].dtype) == "Float64" else None for column in frame.columns]
+    write, write_string, write_number = sheet.write, sheet.write_string, sheet.write_number
     for row, values in enumerate(frame.itertuples(index=False, name=None), start=start):
         for col, value in enumerate(values):
-            if value is not pd.NA and value is not None:
-                sheet.write(row, col, value, formats[col])
+            if value is pd.NA or value is None:
+                continue
+            # the typed writers skip write()'s type dispatch (most of a big run's table time);
+            # anything else (an empty string, a bool) still goes through it
+            if type(value) is str and value:
+                write_string(row, col, value, formats[col])
+            elif type(value) is float:
+                write_number(row, col, value, formats[col])
+            else:
+                write(row, col, value, formats[col])
 
 
 def finish_sheet(sheet: Any, columns: list[Column], rows: int) -> None:

@@ -29,11 +29,15 @@ class RunLog:
             self._handle = path.open("a", encoding="utf-8", errors="backslashreplace")  # a GBK name is not lost
 
     def write(self, **record: Any) -> None:
+        self._write_all([record])
+
+    def _write_all(self, records: list[dict[str, Any]]) -> None:
+        """Records out at once, flushed once (a file's stages and outcome: one flush, not eight)."""
         if self._handle is None:
             return
-        record = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **record}
+        now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         try:
-            self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._handle.write("".join(json.dumps({"time": now, **record}, ensure_ascii=False) + "\n" for record in records))
             self._handle.flush()
         except OSError as error:  # a full disk: the run stops with exit 4, not a traceback
             raise OutputUnwritable(f"cannot write {self.path}: {error.strerror or error}") from error
@@ -43,19 +47,22 @@ class RunLog:
 
     def file(self, result: FileResult, cached: bool) -> None:
         """The file's stages (when processed now) and its outcome."""
-        for stage, seconds in result.timings.items():
-            if stage != "total" and not cached:
-                self.stage(result.file, stage, seconds, "ok")
-        self.write(
-            file=result.file,
-            stage="file",
-            seconds=0.0 if cached else round(result.timings.get("total", 0.0), 4),
-            outcome=result.status,
-            forms=result.form_count,
-            pages=result.pages,
-            cached=cached,
-            message=result.message,
+        records: list[dict[str, Any]] = []
+        if not cached:
+            records += [dict(file=result.file, stage=stage, seconds=round(seconds, 4), outcome="ok") for stage, seconds in result.timings.items() if stage != "total"]
+        records.append(
+            dict(
+                file=result.file,
+                stage="file",
+                seconds=0.0 if cached else round(result.timings.get("total", 0.0), 4),
+                outcome=result.status,
+                forms=result.form_count,
+                pages=result.pages,
+                cached=cached,
+                message=result.message,
+            )
         )
+        self._write_all(records)
 
     def close(self) -> None:
         if self._handle is not None:

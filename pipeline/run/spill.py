@@ -2,8 +2,8 @@
 
 A slim result (its forms' outputs written, their summaries kept) is a few kilobytes as Python
 objects; 20,000 of them were most of what the driver's peak memory grew by from 1,000 to 20,000
-forms. Pickled into one unnamed temporary file they take under a kilobyte each on disk and a pair of
-integers in memory; every read gives a fresh copy. A result that is not slim (whole, with its forms,
+forms. Pickled into one unnamed temporary file they take under a kilobyte each on disk and, in
+memory, their place and status; every read gives a fresh copy. A result that is not slim (whole, with its forms,
 or a file that gave none) stays in memory as it is, so code that changes a result in place — a
 correction, the corrections file's own row — changes one held here, never a copy of a spilled one
 (``RunResult.restore`` puts a whole result back in place of a slim one before it is changed).
@@ -16,12 +16,18 @@ import pickle
 import tempfile
 from collections.abc import Iterable, Iterator, MutableSequence
 from pathlib import Path
-from typing import overload
+from typing import NamedTuple, overload
 
 from pipeline.model.errors import OutputUnwritable
-from pipeline.model.result import FileResult
+from pipeline.model.result import FileResult, FileStatus
 
-Spilled = tuple[int, int]  # (offset, length) of a pickled slim result in the spill file
+
+class Spilled(NamedTuple):
+    """Where a pickled slim result is in the spill file, and its status (counted without loading it)."""
+
+    offset: int
+    length: int
+    status: FileStatus
 
 
 class SpillFile:
@@ -45,13 +51,12 @@ class SpillFile:
             os.pwrite(self.handle.fileno(), data, self.end)
         except OSError as error:
             raise OutputUnwritable(f"cannot keep the run's results on disk: {error.strerror or error}") from error
-        place = (self.end, len(data))
+        place = Spilled(self.end, len(data), result.status)
         self.end += len(data)
         return place
 
     def load(self, place: Spilled) -> FileResult:
-        offset, length = place
-        result: FileResult = pickle.loads(os.pread(self.handle.fileno(), length, offset))
+        result: FileResult = pickle.loads(os.pread(self.handle.fileno(), place.length, place.offset))
         return result
 
 
@@ -97,3 +102,7 @@ class SpilledResults(MutableSequence[FileResult]):
 
     def insert(self, index: int, value: FileResult) -> None:
         self.entries.insert(index, value)
+
+    def statuses(self) -> Iterator[FileStatus]:
+        """Each result's status, none loaded (``RunResult.count`` asks this often)."""
+        return (entry.status for entry in self.entries)
