@@ -282,8 +282,8 @@ def main() -> None:
                 for path in make(kind, DUMP / source, target, rng):
                     page = int(path.suffixes[-2][2:]) if len(path.suffixes) > 1 and path.suffixes[-2].startswith(".p") else None
                     manifest.append({"file": str(path.relative_to(args.out)), "kind": kind, "source": source, "half": half, "page": page})
+        manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")  # after each kind: a failing kind keeps those before
         print(kind, "done", flush=True)
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

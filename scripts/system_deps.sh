@@ -18,6 +18,9 @@ fi
 if [ "${1:-}" = "--bench" ]; then
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
   command -v gs >/dev/null 2>&1 || missing+=(ghostscript)
+  # the scan corpus draws the forms again in Kai and Song (make scan-corpus: font_kai, font_song)
+  [ -f /usr/share/fonts/truetype/arphic/ukai.ttc ] || missing+=(fonts-arphic-ukai)
+  [ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || missing+=(fonts-arphic-uming)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -87,7 +87,7 @@ def _long_segments(gray: np.ndarray, factor: float) -> tuple[np.ndarray, list[fl
     ink = binarise(small)
     height, width = small.shape
     mask = np.zeros_like(ink)
-    lines = cv2.HoughLinesP(ink, 1, math.pi / 360, threshold=min(height, width) // 6, minLineLength=min(height, width) // 5, maxLineGap=max(3, width // 150))
+    lines = cv2.HoughLinesP(ink, 1, math.pi / 360, threshold=min(height, width) // 6, minLineLength=min(height, width) // 5, maxLineGap=max(3, width // 60))
     across, down = [], []
     for x0, y0, x1, y1 in lines.reshape(-1, 4) if lines is not None else []:
         angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
