@@ -9,10 +9,12 @@ parser has said which cells hold numbers.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from pipeline.ocr.imagegrid import component_boxes, erase_tables, line_masks, rulings
 from pipeline.ocr.imageprep import PreparedImage, prepare, quarter_turns
@@ -49,7 +51,11 @@ class ScanPage:
         image = self.display if self.display is not None else self.image
         factor = min(1.0, dpi * self.points_per_pixel / 72)
         small = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else image
-        return cv2.imencode(".webp", small, [cv2.IMWRITE_WEBP_QUALITY, REVIEW_QUALITY])[1].tobytes()
+        encoded = io.BytesIO()
+        # libwebp's effort 2 of 6: a third of the time of OpenCV's encoder (effort 4: 123 → 44 ms for
+        # a noisy 150 dpi page) for a file 3% larger
+        Image.fromarray(small).save(encoded, format="WEBP", quality=REVIEW_QUALITY, method=2)
+        return encoded.getvalue()
 
     def crop(self, bbox: BBox, margin_pt: float = CELL_MARGIN_PT) -> np.ndarray:
         scale = 1 / self.points_per_pixel
