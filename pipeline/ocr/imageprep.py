@@ -80,13 +80,16 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
     return np.array([points[np.argmin(s)], points[np.argmin(d)], points[np.argmax(s)], points[np.argmax(d)]], dtype=np.float32)
 
 
-def _long_segments(gray: np.ndarray, factor: float, gap_share: int = 150) -> tuple[np.ndarray, list[float], list[float]]:
-    """A mask (at ``factor`` scale) of the long straight strokes in any near-axis direction, and
-    the angles (degrees) of the near-horizontal ones and of the near-vertical ones (less 90°).
-    A stroke may be broken by gaps up to 1/``gap_share`` of the width."""
-    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    ink = binarise(small)
-    height, width = small.shape
+def _small_ink(gray: np.ndarray, factor: float) -> np.ndarray:
+    """The page at ``factor`` scale, binarised: what ``_long_segments`` looks for strokes in."""
+    return binarise(cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA))
+
+
+def _long_segments(ink: np.ndarray, gap_share: int = 150) -> tuple[np.ndarray, list[float], list[float]]:
+    """A mask of the long straight strokes of ``ink`` in any near-axis direction, and the angles
+    (degrees) of the near-horizontal ones and of the near-vertical ones (less 90°). A stroke may
+    be broken by gaps up to 1/``gap_share`` of the width."""
+    height, width = ink.shape
     mask = np.zeros_like(ink)
     lines = cv2.HoughLinesP(ink, 1, math.pi / 360, threshold=min(height, width) // 6, minLineLength=min(height, width) // 5, maxLineGap=max(3, width // gap_share))
     across, down = [], []
@@ -122,7 +125,8 @@ def correct_perspective(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
     frame is already a rectangle (up to a rotation, which deskew handles) is left alone.
     """
     factor = min(1.0, 1200 / max(gray.shape))
-    _, across, down = _long_segments(gray, factor)
+    ink = _small_ink(gray, factor)
+    _, across, down = _long_segments(ink)
     spread_across, spread_down = _parallel(across), _parallel(down)
     if spread_across is not None and spread_down is not None and max(spread_across, spread_down) <= PARALLEL_SPREAD and abs(float(np.median(across)) - float(np.median(down))) <= PARALLEL_SPREAD:
         return gray, None  # rows parallel, columns parallel, at right angles: a rectangle, perhaps rotated
@@ -130,7 +134,7 @@ def correct_perspective(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
     # pieces, and without them the web of lines lost the table's left border and the page was
     # warped askew; the angles above keep the narrow gaps (bridged, a flat scan's text rows made
     # lines that failed the parallel test, and a flat page was warped)
-    mask, _, _ = _long_segments(gray, factor, gap_share=60)
+    mask, _, _ = _long_segments(ink, gap_share=60)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count < 2:
         return gray, None

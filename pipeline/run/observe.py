@@ -43,13 +43,13 @@ class RunLog:
             raise OutputUnwritable(f"cannot write {self.path}: {error.strerror or error}") from error
 
     def stage(self, file: str, stage: str, seconds: float, outcome: str) -> None:
-        self.write(file=file, stage=stage, seconds=round(seconds, 4), outcome=outcome)
+        self.write(**_stage_record(file, stage, seconds, outcome))
 
     def file(self, result: FileResult, cached: bool) -> None:
         """The file's stages (when processed now) and its outcome."""
         records: list[dict[str, Any]] = []
         if not cached:
-            records += [dict(file=result.file, stage=stage, seconds=round(seconds, 4), outcome="ok") for stage, seconds in result.timings.items() if stage != "total"]
+            records += [_stage_record(result.file, stage, seconds, "ok") for stage, seconds in result.timings.items() if stage != "total"]
         records.append(
             dict(
                 file=result.file,
@@ -93,3 +93,7 @@ class Progress:
 
     def __exit__(self, *exc: object) -> None:
         self.bar.close()
+
+
+def _stage_record(file: str, stage: str, seconds: float, outcome: str) -> dict[str, Any]:
+    return {"file": file, "stage": stage, "seconds": round(seconds, 4), "outcome": outcome}
