@@ -220,6 +220,43 @@ def test_characters_and_values_are_not_taken_for_a_comparison_sign(printed):
     assert comparison_sign_shape(ink) is None
 
 
+MING, KAI = Path("/usr/share/fonts/truetype/arphic/uming.ttc"), Path("/usr/share/fonts/truetype/arphic/ukai.ttc")
+
+
+def _glyph_crop(text: str, font: Path, dpi: int, fax: bool) -> np.ndarray:
+    """A cell holding ``text`` in ``font`` (10.5 pt) through a tiny PDF, at ``dpi``; ``fax``: 1-bit."""
+    import io
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    if not font.exists():
+        pytest.skip(f"{font.name} is not installed (make system-deps)")
+    name = f"cell-{font.stem}"
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(name, str(font), subfontIndex=0))
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(90, 24))
+    canvas.setFont(name, 10.5)
+    canvas.drawString(40, 8, text)
+    canvas.save()
+    crop = render_bytes(buffer.getvalue(), dpi)
+    return np.where(crop < 128, 0, 255).astype(np.uint8) if fax else crop
+
+
+@pytest.mark.parametrize(("font", "dpi", "fax"), [(MING, 200, True), (MING, 300, False), (KAI, 200, True), (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 150, False)])
+def test_a_slash_alone_in_its_cell_is_read_by_its_shape_as_a_number_too(font, dpi, fax):
+    """A fax or a Ming face's "/" (not applicable) was read 1 by RapidOCR at 0.88, and a digits-only
+    reading can only say 1: the value 1 where the form prints none."""
+    crop = _glyph_crop("/", font, dpi, fax)
+    for numeric in (False, True):
+        reading = read_cell(engine("hybrid"), crop, numeric=numeric)
+        assert (reading.text, reading.read_by) == ("/", "shape")
+    for other in ["1", "l", "|", "7", "、", "丿", "ノ", "人", "4", "（"]:
+        assert read_cell(engine("tesseract"), _glyph_crop(other, font, dpi, fax)).read_by != "shape", other
+
+
 def test_the_top_stroke_of_a_character_apart_from_the_rest_is_not_a_line_of_its_own():
     """ "75元" in small print: 元's top stroke stands a white row above the rest, and the line is
     taller than the digits beside it. Read as a line of its own, both engines made it 一: 一75元."""

@@ -326,6 +326,28 @@ def is_dash(ink: np.ndarray) -> bool:
     return width >= 3 * height and area >= 0.6 * width * height
 
 
+def is_slash(ink: np.ndarray) -> bool:
+    """One straight stroke, taller than wide, leaning right and nothing else: the "/" placeholder
+    of a not-applicable cell. On a fax or in a Ming face both engines read it as 1 (RapidOCR at
+    0.88), and a digits-only reading can only say 1: a "/" came out as the value 1. A 1, l or |
+    stands upright; a 7 has a bar across its top; 、 and 丶 lean the other way."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    parts = [i for i in range(1, count) if stats[i][4] >= 3]
+    if len(parts) != 1:
+        return False
+    x, y, width, height, _ = (int(v) for v in stats[parts[0]])
+    if height < 8 or not 0.2 * height <= width <= 0.9 * height:
+        return False
+    stroke = labels[y : y + height, x : x + width] == parts[0]
+    rows = np.flatnonzero(stroke.any(axis=1))
+    runs = stroke[rows].sum(axis=1)
+    centres = np.array([np.flatnonzero(stroke[row]).mean() for row in rows])
+    slope, offset = np.polyfit(rows, centres, 1)  # x against y; y grows downwards, so "/" slopes below 0
+    bend = np.polyfit(rows / height, centres / height, 2)[0]  # 丿 and ノ curve (about -0.5 and -0.8); a "/" is about 0
+    straight = abs(bend) <= 0.2 and np.abs(centres - (slope * rows + offset)).max() <= max(1.5, 0.06 * height)
+    return bool(slope <= -0.12 and straight and runs.max() <= 0.6 * width)
+
+
 def comparison_sign_shape(ink: np.ndarray) -> str | None:
     """A cell whose ink is nothing but a comparison sign (指标性质): = ≥ ≤ > <, the bars single or
     double (≧ ═). Both engines read a wide ═ as 一-一 and a ≧ as = at ~0.5, which sent every
@@ -565,6 +587,8 @@ def cell_lines(crop: np.ndarray) -> _CellLines:
     x0, y0, x1, y1 = box
     if is_dash(ink[y0:y1, x0:x1]):
         return _CellLines(CellReading("—", 0.9, "shape"), [])
+    if is_slash(ink[y0:y1, x0:x1]):
+        return _CellLines(CellReading("/", 0.9, "shape"), [])
     sign = comparison_sign_shape(ink[y0:y1, x0:x1])
     if sign is not None:
         return _CellLines(CellReading(sign, 0.9, "shape"), [])
