@@ -256,6 +256,51 @@ def test_header_words_of_a_two_row_header_do_not_become_goals():
     assert (form.goals.expected, form.goals.actual) == (["完成培训500人次"], ["完成培训523人次"])
 
 
+def test_goals_printed_each_beside_its_label_are_read_as_goals():
+    """Ningxia (银川): 年初设定目标 | its text on one row, 年度总体目标完成情况 | its text on the next;
+    read as a header row, the label below became the expected goal and the goal was lost."""
+    goals = [
+        [(0, "年度总体目标", 1, 2), (1, "年初设定目标", 2, 1), (3, "保障学校正常工作运行", 5, 1)],
+        [(1, "年度总体目标完成情况", 2, 1), (3, "", 5, 1)],
+    ]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥500", "523", "100", "100"), [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    [form] = parse_document(_document([_grid(goals), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm)
+    assert (form.goals.expected, form.goals.actual) == (["保障学校正常工作运行"], [])
+    assert form.provenance["/goals/expected/0"].text == "保障学校正常工作运行"
+
+
+def test_a_row_whose_name_is_a_dash_is_a_placeholder_and_a_dash_value_is_none():
+    """Jinan (历城): a "-" row under each level-2 label; 年度指标值 printed as —."""
+    rows = [
+        HEADER,
+        _row("产出指标(100分)", "数量指标", "全年免费开放", "—", "100%", "50", "50"),
+        _row("", "", "-", "", "", "", ""),
+        _row("", "质量指标", "管理制度健全", "/", "-", "50", "50"),
+        _row("", "", "-", "-", "", "-", "-"),
+        [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)],
+    ]
+    [form] = parse_document(_document([_grid(rows)]))
+    assert isinstance(form, ParsedForm)
+    assert [(i.level2, i.name, i.target, i.actual) for i in form.indicators] == [("数量指标", "全年免费开放", None, "100%"), ("质量指标", "管理制度健全", None, None)]
+    assert form.provenance["/indicators/0/target"].text == "—"  # what the cell printed is kept
+    assert len(form.dropped_rows) == 2
+    kept = parse_document(_document([_grid([HEADER, _row("产出指标(100分)", "数量指标", "-", "", "", "100", "100")])]))[0]
+    assert isinstance(kept, ParsedForm) and [i.weight for i in kept.indicators] == [100.0]  # a dash name with points is kept
+
+
+def test_a_project_manager_and_phone_printed_in_cells_of_their_own_are_read():
+    header = [
+        [(0, "项目名称", 2, 1), (2, "商品和服务支出", 3, 1), (5, "主管部门", 1, 1), (6, "文化和旅游局", 2, 1)],
+        [(0, "项目实施单位", 2, 1), (2, "文化馆", 1, 1), (3, "项目负责人", 1, 1), (4, "田延青", 1, 1), (5, "联系电话", 1, 1), (6, "88894492", 2, 1)],
+        [(0, "财务负责人", 2, 1), (2, "王某", 6, 1)],
+    ]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥500", "523", "100", "100"), [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    [form] = parse_document(_document([_grid(header), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm)
+    assert (form.project.manager, form.project.phone) == ("田延青", "88894492")
+
+
 def test_the_samples_keep_every_column_they_print():
     """No sample form loses a column or a row: each is placed (the checks above would say so)."""
     for path in sorted((DUMP / "2022").rglob("*.pdf")):

@@ -31,6 +31,10 @@ HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "implementing_unit": ("实施单位", "项目实施单位", "项目执行单位", "执行单位", "项目承担单位", "承担单位"),
     "budget_unit": ("一级预算单位", "预算单位", "预算部门"),
     "competent_department": ("主管部门", "主管单位", "项目主管部门", "业务主管部门", "归口管理部门"),
+    # not 负责人 alone: a 财务负责人 is not the project's
+    "manager": ("项目负责人",),
+    "phone": ("联系电话", "项目负责人电话"),
+    "manager_phone": ("项目负责人及电话", "项目负责人及联系电话"),  # one cell, two values
 }
 # a header label of the kind the schema holds: one no synonym above names fails a structure check
 HEADER_LABEL_ENDINGS = ("单位", "部门", "名称", "编码", "编号", "代码", "负责人", "电话")
@@ -183,7 +187,8 @@ YEAR_LINE = re.compile(r"^\(?(\d{4})年度?\)?$")  # （2022年度） under the 
 UNIT_LINE_LABELS = ("金额单位", "单位")
 AMOUNT_UNITS = ("万元", "元")
 
-NOT_A_NUMBER = {"", "—", "-", "/", "－", "–", "——", "--", "／", "无"}
+NOTHING_PRINTED = {"—", "-", "/", "－", "–", "——", "--", "／"}  # a cell's way of saying it holds no value
+NOT_A_NUMBER = NOTHING_PRINTED | {"", "无"}
 NOT_APPLICABLE = {"不适用", "不涉及", "无此项"}  # an indicator row a form marks as not applying to the project
 
 # a template's instructions left in a cell: 说明原因(100字以内), 应单独说明理由
@@ -196,7 +201,7 @@ def is_instruction(text: str) -> bool:
 
 # template placeholders left in a form instead of an indicator name: 指标1, 指标2, ……, ...
 # (指标2:, and 指标1:/ — a placeholder name with the not-applicable mark typed after it)
-PLACEHOLDER = re.compile(r"^(?:指标\d+[:：]?[/／—\-]?|[.。·…]{2,}|…)$")
+PLACEHOLDER = re.compile(r"^(?:指标\d+[:：]?[/／—\-]?|[.。·…]{2,}|…|[—\-－–/／]+)$")  # a dash or slash alone: the row's name left blank
 CHILD_ROW_MARK = "其中"  # 其中：… indicator rows detail their parent row (衔接资金)
 
 

@@ -31,6 +31,7 @@ from pipeline.model.vocabulary import (
     INDICATOR_ROLES,
     LEVEL2_NAMES,
     NOT_A_NUMBER,
+    NOTHING_PRINTED,
     YEAR_LINE,
     RoleRule,
     family_of,
@@ -310,6 +311,13 @@ class _FormReader:
                 self.problems.append((pointer, f"a formula with no saved value ({value!r} in {cell.ref})"))
         return value
 
+    def _value_text(self, pointer: str, cell: Cell | None) -> str | None:
+        """An indicator's value printed as text (指标值, 实际完成值, 单位, 偏差原因): a cell holding
+        nothing but a dash or a slash says there is no value, as it does in a number cell (the
+        provenance keeps what it printed); 无 is a reason given, and is kept."""
+        value = self._text(pointer, cell)
+        return None if value is not None and normalise(value) in NOTHING_PRINTED else value
+
     def _number(self, pointer: str, cell: Cell | None) -> float | None:
         if cell is None or not cell.text.strip():
             return None
@@ -454,6 +462,9 @@ class _FormReader:
             self.section = "funding"
             return
         goal_header = _header_positions(row, self.vocabulary.goal_columns)
+        if goal_header and self._goal_beside_its_label(row):
+            self.section = "goals"
+            return
         if goal_header:
             self.goal_cols = goal_header
             self.section = "goals"
@@ -596,6 +607,22 @@ class _FormReader:
                 self._record(ptr.goal(key, len(items)), cell)
                 items.append(item)
 
+    def _goal_beside_its_label(self, row: Row) -> bool:
+        """A goal printed to the right of its one label (年初设定目标 | 保障学校正常工作运行), a row
+        for each goal, rather than under a header row of goal columns: the text is that goal's."""
+        labelled = [(index, key) for index, cell in enumerate(row.cells) if not _is_caption(cell.text) and (key := _key(cell, self.vocabulary.goal_columns)) is not None]
+        if len(labelled) != 1 or labelled[0][0] + 1 >= len(row.cells):
+            return False
+        index, key = labelled[0]
+        value = row.cells[index + 1]
+        if not value.text.strip() or self._is_header_word(value) or _key(value, self.vocabulary.goal_columns) is not None:
+            return False
+        items = getattr(self.goals, key)
+        for item in text_items(value.text):
+            self._record(ptr.goal(key, len(items)), value)
+            items.append(item)
+        return True
+
     def _goal_continuation(self, row: Row) -> None:
         """The rest of a goal row split by a page break: joined to the last item of each column."""
         self.last_goal_row = row
@@ -645,12 +672,12 @@ class _FormReader:
         indicator.nature = comparison_sign(nature.text, ocr=nature.confidence is not None) if nature is not None else None
         if indicator.nature is not None and nature is not None:
             self._record(ptr.indicator(index, "nature"), nature)
-        indicator.target = self._text(ptr.indicator(index, "target"), cells.get("target"))
-        indicator.unit = self._text(ptr.indicator(index, "unit"), cells.get("unit"))
-        indicator.actual = self._text(ptr.indicator(index, "actual"), cells.get("actual"))
+        indicator.target = self._value_text(ptr.indicator(index, "target"), cells.get("target"))
+        indicator.unit = self._value_text(ptr.indicator(index, "unit"), cells.get("unit"))
+        indicator.actual = self._value_text(ptr.indicator(index, "actual"), cells.get("actual"))
         indicator.weight = self._number(ptr.indicator(index, "weight"), cells.get("weight"))
         indicator.score = self._number(ptr.indicator(index, "score"), cells.get("score"))
-        indicator.deviation_note = self._text(ptr.indicator(index, "deviation_note"), cells.get("deviation_note"))
+        indicator.deviation_note = self._value_text(ptr.indicator(index, "deviation_note"), cells.get("deviation_note"))
         self.indicators.append(indicator)
         self.last_indicator_row = row
 

@@ -36,7 +36,7 @@ LISTED = 8  # labels named in a mismatch message before "…"
 Table = dict[str, tuple[str, ...]]
 
 # the keys a template may fill, and the extra keys the parser knows beyond the base vocabulary
-HEADER_KEYS = set(base.HEADER_FIELDS) | {"manager", "phone", "manager_phone"}
+HEADER_KEYS = set(base.HEADER_FIELDS)
 FUNDING_KEYS = set(base.FUNDING_COLUMNS)
 INDICATOR_KEYS = set(base.INDICATOR_COLUMNS) | {"nature", "unit"}
 GOAL_KEYS = set(base.GOAL_COLUMNS)
