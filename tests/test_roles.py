@@ -336,6 +336,19 @@ def test_a_row_split_by_a_page_break_is_one_indicator_with_its_texts_joined():
     assert form.indicators[0].deviation_note == "部分学员因疫情未能参训,下年度补训。"
 
 
+def test_a_level1_label_cut_by_a_page_break_inside_its_row_is_joined_for_every_row_it_names():
+    """Jinan (历城), Word to PDF: 效\n益\n指 at the foot of page 1, 标(30分) in the row's rest on page 2."""
+    page1 = _grid([HEADER, _row("效益指", "经济效益指标", "承担重要公益服务项", "100%", "100%", "10", "10")])
+    rest = [(0, "标(30分)", 1, 3), (1, "", 1, 1), (2, "目、助推民生事业发展", 1, 1), (3, "", 1, 1), (4, "", 1, 1), (5, "", 1, 1), (6, "", 1, 1), (7, "", 1, 1)]
+    below = [(1, "社会效益指标", 1, 1), (2, "群众满意", 1, 1), (3, "90%", 1, 1), (4, "95%", 1, 1), (5, "20", 1, 1), (6, "20", 1, 1), (7, "", 1, 1)]
+    dash = [(1, "", 1, 1), (2, "-", 1, 1), (3, "", 1, 1), (4, "", 1, 1), (5, "", 1, 1), (6, "", 1, 1), (7, "", 1, 1)]
+    page2 = _grid([rest, below, dash, [(0, "总分", 5, 1), (5, "30", 1, 1), (6, "30", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [(i.level1, i.level1_weight, i.name) for i in form.indicators] == [("效益指标", 30.0, "承担重要公益服务项目、助推民生事业发展"), ("效益指标", 30.0, "群众满意")]
+    assert form.provenance["/indicators/0/level1_weight"].text == "标(30分)"  # the weight points where it is printed
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make system-deps installs it)")
 def test_a_word_table_row_broken_over_pages_by_libreoffice_stays_one_row(tmp_path):
     from docx import Document

@@ -285,6 +285,7 @@ class _FormReader:
         self.goal_cols: dict[str, float] = {}
         self.indicator_cols: dict[str, float] = {}
         self.previous_level1: tuple[str | None, float | None, Cell | None] = (None, None, None)
+        self.level1_rest: Cell | None = None  # the end of a level-1 label a page break cut, joined to its start
         self.previous_level2: tuple[str | None, Cell | None, Row | None] = (None, None, None)
         self.grids_with_indicators: set[int] = set()
         # indicators under an empty level cell cut by a page break (open below): its label is printed below the break
@@ -707,7 +708,8 @@ class _FormReader:
             if target is not None and target.text.strip():
                 return False
         index = len(self.indicators) - 1
-        joined = False
+        level1 = cells.get("level1")
+        joined = level1 is not None and level1.row == row.index and bool(level1.text.strip()) and self._level1_continued(level1)
         for key in ("level2", "name", "target", "actual", "deviation_note"):
             cell = cells.get(key)
             text = clean_text(cell.text) if cell is not None and cell.row == row.index else None
@@ -758,8 +760,7 @@ class _FormReader:
         if self._cut_by_break(level1, row):
             self.previous_level1 = (None, None, None)
         if level1 is not None and level1.text.strip():
-            label, weight = level1_parts(level1.text)
-            self.previous_level1 = (label, weight, level1)
+            self.previous_level1 = self._level1_label(level1)
             self._label_below_break("level1", level1, row)
         level2 = cells.get("level2")
         if level2 is not None and level2.text.strip():
@@ -776,13 +777,36 @@ class _FormReader:
         if cell is not None and not cell.text.strip() and cell.open_below:
             self.label_below_break["level1"].append(index)
         if cell is not None and cell.text.strip():
-            self.previous_level1 = (*level1_parts(cell.text), cell)
+            self.previous_level1 = self._level1_label(cell)
             self._label_below_break("level1", cell, row)
         indicator.level1, indicator.level1_weight, source = self.previous_level1
         if source is not None:
             self._record(ptr.indicator(index, "level1"), source)
             if indicator.level1_weight is not None:
                 self._record(ptr.indicator(index, "level1_weight"), source)
+
+    def _level1_label(self, cell: Cell) -> tuple[str | None, float | None, Cell | None]:
+        """A level-1 cell's label and weight, and the cell its provenance points at."""
+        if cell is self.level1_rest:
+            return self.previous_level1  # the rest of a cut label: the whole label, joined above
+        return (*level1_parts(cell.text), cell)
+
+    def _level1_continued(self, cell: Cell) -> bool:
+        """The rest of a level-1 label a page break cut inside a row (效益指 | 标(30分)), in the
+        row's continuation: joined to the start of the label, for every row the label names."""
+        label, weight, start = self.previous_level1
+        if start is None or label is None:
+            return False
+        joined, joined_weight = level1_parts(start.text + cell.text)
+        for index in range(len(self.indicators) - 1, -1, -1):
+            indicator = self.indicators[index]
+            if (indicator.level1, indicator.level1_weight) != (label, weight):
+                break
+            indicator.level1, indicator.level1_weight = joined, joined_weight
+            if joined_weight is not None and weight is None:
+                self._record(ptr.indicator(index, "level1_weight"), cell)  # the weight is printed in the rest
+        self.previous_level1, self.level1_rest = (joined, joined_weight, start), cell
+        return True
 
     @staticmethod
     def _cut_by_break(cell: Cell | None, row: Row) -> bool:
