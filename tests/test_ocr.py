@@ -482,6 +482,43 @@ def test_the_rules_of_a_table_are_erased_and_a_wide_sign_inside_a_cell_is_not():
     assert cleaned[390:393, 270:330].max() == 0 and cleaned[398:401, 270:330].max() == 0  # the sign kept
 
 
+def test_the_cells_of_rows_lower_than_a_rule_must_be_long_are_kept_apart(tmp_path, tesseract):
+    """A sheet printed with 11 pt rows: its vertical rules are shorter than the strokes line
+    detection keeps, and 主管部门's row read as one cell (施甸县人民政府项目实施单位施甸县农业农村局).
+    Glyphs that fill such a row (川, 中 in 10 pt) must not split a cell either."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    font = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    if not font.exists():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    if "WQY" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("WQY", str(font), subfontIndex=0))
+    rows = [["主管部门", "施甸县人民政府", "项目实施单位", "施甸县农业农村局"], ["项目名称", "川中川中川中川", "", ""], ["项目类别", "中川中川", "中川中川", "川川"]]
+    spans = [[1, 1, 1, 1], [1, 3], [1, 1, 2]]
+    left, top, width, height = 60, 700, 120, 11
+    canvas = Canvas(str(tmp_path / "tight.pdf"), pagesize=(595, 842))
+    canvas.setLineWidth(0.5)
+    for r, (texts, widths) in enumerate(zip(rows, spans)):
+        y = top - r * height
+        canvas.line(left, y, left + 4 * width, y)
+        x = left
+        for text, span in zip(texts, widths):
+            canvas.line(x, y, x, y - height)
+            canvas.setFont("WQY", 10 if r else 9)
+            canvas.drawString(x + 2, y - height + 2, text)
+            x += span * width
+        canvas.line(x, y, x, y - height)
+    canvas.line(left, top - 3 * height, left + 4 * width, top - 3 * height)
+    canvas.save()
+    content, _ = read_image(render(tmp_path / "tight.pdf", 300), 300, 1, tesseract)
+    [grid] = content.grids
+    by_row = [[(c.col_span, c.text) for c in sorted(grid.cells, key=lambda c: c.col) if c.row == r] for r in range(3)]
+    assert [span for span, _ in by_row[0]] == [1, 1, 1, 1] and "实施" not in by_row[0][1][1] and "实施" in by_row[0][2][1]
+    assert [span for span, _ in by_row[1]] == [1, 3] and [span for span, _ in by_row[2]] == [1, 1, 2]
+
+
 def test_a_confidently_misread_number_is_caught_by_a_check(tesseract):
     """A mark on the paper turns the 10 of 数量's score into something else for the reader: the
     form must not come out ok, and a check must point at the value."""

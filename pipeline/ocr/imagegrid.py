@@ -26,6 +26,8 @@ class LineMasks:
 
 
 MIN_LINE_PT = 12.0  # longer than any stroke of body text; title strokes may pass, but touch no table
+SHORT_RULE_PT = 5.0  # a vertical rule of a row lower than MIN_LINE_PT: kept when it runs from rule to rule
+RULE_END_SLACK = 3  # pixels between a short rule's end and the horizontal rule it meets
 
 
 def line_masks(gray: np.ndarray, points_per_pixel: float) -> LineMasks:
@@ -40,7 +42,29 @@ def line_masks(gray: np.ndarray, points_per_pixel: float) -> LineMasks:
     length = max(15, int(MIN_LINE_PT / points_per_pixel))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    _add_rules_of_low_rows(ink, horizontal, vertical, points_per_pixel, length)
     return LineMasks(horizontal=horizontal, vertical=vertical)
+
+
+def _add_rules_of_low_rows(ink: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, points_per_pixel: float, length: int) -> None:
+    """Add to ``vertical`` the rules between the cells of a row lower than MIN_LINE_PT (a sheet
+    printed with 11 pt rows): shorter than the opening keeps, they were lost, and the row's cells
+    read as one (主管部门 | 施甸县人民政府项目实施单位施甸县农业农村局). A stroke that short counts
+    only when it meets a horizontal rule at both ends, as a cell's side does and a glyph's does not."""
+    short = max(6, int(SHORT_RULE_PT / points_per_pixel))
+    if short >= length:
+        return
+    strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, short)))
+    strokes[vertical > 0] = 0
+    height = ink.shape[0]
+    for x, y, w, h in component_boxes(strokes):
+        if h >= length or w > max(2, h // 4):
+            continue
+        columns = slice(x, x + w)
+        top = horizontal[max(0, y - RULE_END_SLACK) : y + RULE_END_SLACK + 1, columns]
+        bottom = horizontal[max(0, y + h - 1 - RULE_END_SLACK) : min(height, y + h + RULE_END_SLACK), columns]
+        if top.any() and bottom.any():
+            vertical[y : y + h, columns] = np.maximum(vertical[y : y + h, columns], strokes[y : y + h, columns])
 
 
 def component_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
