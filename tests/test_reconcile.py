@@ -135,6 +135,7 @@ FAILING: dict[str, tuple[str, Callable[[FormDocument], None]]] = {
     "points_read": ("fail", lambda f: setattr(f.indicators[1], "weight", None) or setattr(f.indicators[1], "score", None)),
     "nature_read": ("fail", _set(lambda f: f.indicators[3], "target", "90")),
     "title_found": ("fail", _set(lambda f: f, "title", None)),
+    "level_names_whole": ("fail", _set(lambda f: f.indicators[1], "level2", "质量指")),
 }
 
 
@@ -559,6 +560,7 @@ AT_FAULT: dict[str, list[str]] = {
     "points_read": [ROW + "1/weight", ROW + "1/score"],
     "nature_read": [ROW + "3/nature", ROW + "3/target"],
     "title_found": ["/title"],
+    "level_names_whole": [ROW + "1/level2"],
 }
 
 # (op, at, expected, found) of the term that does not hold, for the checks that do arithmetic

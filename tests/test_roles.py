@@ -349,6 +349,21 @@ def test_a_level1_label_cut_by_a_page_break_inside_its_row_is_joined_for_every_r
     assert form.provenance["/indicators/0/level1_weight"].text == "标(30分)"  # the weight points where it is printed
 
 
+def test_a_level2_label_a_sheet_printed_partly_on_each_page_is_whole():
+    """A spreadsheet merge over a page break prints its text across the break: 可持续影 at the foot
+    of page 1, 响指标 over page 2's placeholder rows. Read apart, the row's level-2 was 可持续影 in
+    a form marked ok; 经济效益 | 指标 is joined the same way, though 经济效益 is a name of its own."""
+    page1 = _grid([HEADER, _row("效益指标(30分)", "可持续影", "已建工程良性运行", "", "", "10", "10"), _row("", "经济效益", "全市安全度汛", "", "", "20", "20")])
+    page2 = _grid([[(1, "指标", 1, 2), (2, "指标2:", 1, 1)], [(2, "……", 1, 1)], [(0, "总分", 5, 1), (5, "30", 1, 1), (6, "30", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [i.level2 for i in form.indicators] == ["可持续影", "经济效益指标"]  # only the label the break cut is joined
+    cut = _grid([HEADER, _row("效益指标(30分)", "可持续影", "已建工程良性运行", "", "", "30", "30")])
+    rest = _grid([[(1, "响指标", 1, 2), (2, "指标2:", 1, 1)], [(2, "……", 1, 1)], [(0, "总分", 5, 1), (5, "30", 1, 1), (6, "30", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([cut], [rest]))
+    assert isinstance(form, ParsedForm) and [i.level2 for i in form.indicators] == ["可持续影响指标"]
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make system-deps installs it)")
 def test_a_word_table_row_broken_over_pages_by_libreoffice_stays_one_row(tmp_path):
     from docx import Document

@@ -23,7 +23,7 @@ from pipeline.model.document import PLACEHOLDER_DROPPED, Check, CheckStatus, For
 from pipeline.model.pointer import TOTAL_ITEM, counted_indices, has_points, total_line
 from pipeline.parse.template import UNKNOWN, grade_bands, not_applicable
 from pipeline.model.values import decimals, parse_number
-from pipeline.model.vocabulary import NOT_APPLICABLE, is_header_label, is_placeholder, normalise
+from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_APPLICABLE, cut_name_of, is_header_label, is_placeholder, normalise
 
 PASS, FAIL, WARN, SKIP = CheckStatus.PASS, CheckStatus.FAIL, CheckStatus.WARN, CheckStatus.SKIP
 AMOUNT_TOLERANCE = 0.005
@@ -424,6 +424,23 @@ def text_values(form: FormDocument) -> list[tuple[str, str]]:
     return found
 
 
+def level_names_whole(form: FormDocument) -> Check:
+    """No 一级指标 or 二级指标 name is only the start of a known one (可持续影 for 可持续影响指标):
+    a label cut by a page break, or by a cell too small for its text, is read as printed and
+    would pass every other check."""
+    rule = "level_names_whole"
+    cut: dict[str, tuple[str, list[str]]] = {}
+    for index, indicator in enumerate(form.indicators):
+        for key, table in (("level1", LEVEL1_NAMES), ("level2", LEVEL2_NAMES)):
+            name = getattr(indicator, key)
+            whole = cut_name_of(name, table) if name else None
+            if name and whole:
+                cut.setdefault(name, (whole, []))[1].append(ptr.indicator(index, key))
+    if cut:
+        return Check(rule, FAIL, "level names cut short: " + "; ".join(f"{name!r} (the start of {whole})" for name, (whole, _) in cut.items()), [p for _, pointers in cut.values() for p in pointers])
+    return Check(rule, PASS, "every level name is whole")
+
+
 def nature_read(form: FormDocument) -> Check:
     """On a form that prints 指标性质 (≥ ≤ =), a row with a numeric target but no sign read: the
     sign was printed and lost (an OCR'd ═ read as a dash), or the row lines up wrongly."""
@@ -515,6 +532,7 @@ CHECKS: list[Callable[[FormDocument], Check]] = [
     points_read,
     header_in_values,
     nature_read,
+    level_names_whole,
     layout_known,
     title_found,
 ]

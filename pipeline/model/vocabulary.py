@@ -319,6 +319,16 @@ def family_of(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     return next((key for key, names in table.items() if base in names), None)
 
 
+def cut_name_of(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    """The name of ``table`` (LEVEL1_NAMES, LEVEL2_NAMES) that a label is only the start of
+    (可持续影 → 可持续影响指标, 效益指 → 效益指标): its end was cut off; None for a whole name, or
+    for a label no name starts with (a layout's own level names)."""
+    base = normalise_label(text).base
+    if len(base) < 2 or family_of(text, table) is not None:
+        return None
+    return next((name for names in table.values() for name in names if name.startswith(base)), None)
+
+
 # a year printed in the title itself: 2020年度项目支出绩效自评表, 项目支出绩效自评表（2023年度）
 TITLE_YEAR = re.compile(r"(?<!\d)(\d{4})年度?")
 _TRAILING_YEAR = re.compile(r"\([^()]*\)$")  # a year or a note in brackets after the title: (2023年度), (公开14表)

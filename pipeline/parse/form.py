@@ -33,6 +33,7 @@ from pipeline.model.vocabulary import (
     NOT_A_NUMBER,
     NOTHING_PRINTED,
     YEAR_LINE,
+    LEVEL1_NAMES,
     RoleRule,
     family_of,
     is_child_row,
@@ -286,6 +287,7 @@ class _FormReader:
         self.indicator_cols: dict[str, float] = {}
         self.previous_level1: tuple[str | None, float | None, Cell | None] = (None, None, None)
         self.level1_rest: Cell | None = None  # the end of a level-1 label a page break cut, joined to its start
+        self.level2_rest: Cell | None = None  # and of a level-2 label
         self.previous_level2: tuple[str | None, Cell | None, Row | None] = (None, None, None)
         self.grids_with_indicators: set[int] = set()
         # indicators under an empty level cell cut by a page break (open below): its label is printed below the break
@@ -763,7 +765,7 @@ class _FormReader:
             self.previous_level1 = self._level1_label(level1)
             self._label_below_break("level1", level1, row)
         level2 = cells.get("level2")
-        if level2 is not None and level2.text.strip():
+        if level2 is not None and level2.text.strip() and not self._level2_continued(level2, row):
             self.previous_level2 = (clean_text(level2.text), level2, row)
             self._label_below_break("level2", level2, row)
         own = [c.text.strip() for c in row.cells if c.row == row.index and c.text.strip()] or [name.text.strip()]
@@ -789,6 +791,9 @@ class _FormReader:
         """A level-1 cell's label and weight, and the cell its provenance points at."""
         if cell is self.level1_rest:
             return self.previous_level1  # the rest of a cut label: the whole label, joined above
+        label, _, start = self.previous_level1
+        if _rest_of_cut_label(cell, label, start, LEVEL1_NAMES) and self._level1_continued(cell):
+            return self.previous_level1
         return (*level1_parts(cell.text), cell)
 
     def _level1_continued(self, cell: Cell) -> bool:
@@ -806,6 +811,23 @@ class _FormReader:
             if joined_weight is not None and weight is None:
                 self._record(ptr.indicator(index, "level1_weight"), cell)  # the weight is printed in the rest
         self.previous_level1, self.level1_rest = (joined, joined_weight, start), cell
+        return True
+
+    def _level2_continued(self, cell: Cell, row: Row) -> bool:
+        """Whether ``cell`` is the rest of the level-2 label above a page break, which a
+        spreadsheet printed partly on each page (可持续影 | 响指标): then it is joined to its start
+        for every row the label names, and the rows under it take the whole label."""
+        if cell is self.level2_rest:
+            return True
+        name, start, _ = self.previous_level2
+        if not _rest_of_cut_label(cell, name, start, LEVEL2_NAMES) or name is None:
+            return False
+        joined = name + (clean_text(cell.text) or "")
+        for index in range(len(self.indicators) - 1, -1, -1):
+            if self.indicators[index].level2 != name:
+                break
+            self.indicators[index].level2 = joined
+        self.previous_level2, self.level2_rest = (joined, start, row), cell
         return True
 
     @staticmethod
@@ -840,6 +862,11 @@ class _FormReader:
     def _level2(self, indicator: Indicator, cell: Cell | None, row: Row, index: int) -> None:
         """An empty level-2 cell continues the previous one only where a page break split a merge."""
         previous_name, previous_cell, previous_row = self.previous_level2
+        if cell is not None and cell.text.strip() and self._level2_continued(cell, row):
+            indicator.level2, start, _ = self.previous_level2
+            if start is not None:
+                self._record(ptr.indicator(index, "level2"), start)
+            return
         if cell is not None and cell.text.strip():
             indicator.level2 = self._text(ptr.indicator(index, "level2"), cell)
             self.previous_level2 = (indicator.level2, cell, row)
@@ -854,6 +881,15 @@ class _FormReader:
             indicator.level2 = previous_name
             self._record(ptr.indicator(index, "level2"), previous_cell)
         self.previous_level2 = (indicator.level2, cell, row)
+
+
+def _rest_of_cut_label(cell: Cell, label: str | None, start: Cell | None, names: dict[str, tuple[str, ...]]) -> bool:
+    """``cell`` opens a page's table with the end of a level label whose start closed the page
+    before (可持续影 | 响指标, 经济效益 | 指标): the end is no name of its own, and the two make one."""
+    if cell.row != 0 or label is None or start is None or start.page >= cell.page:
+        return False
+    rest = clean_text(cell.text) or ""
+    return family_of(rest, names) is None and family_of(label + rest, names) is not None
 
 
 def chunk_cells(chunk: FormChunk) -> list[list[tuple[str, float]]]:
