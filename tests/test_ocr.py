@@ -301,7 +301,8 @@ def test_only_a_whole_word_of_a_closed_list_is_confirmed_by_the_list(reading, co
 
 
 def test_a_value_read_with_a_required_columns_mark_before_it_is_doubted():
-    """The "* " is put by shape, alike for both engines; on a worn copy a speck before 105个 took it."""
+    """The "* " is put by shape, alike for both engines; on a worn copy a speck before 105个 took it.
+    Characters simplified Chinese does not write, and a bar inside words, are doubted too."""
     from pipeline.model.intermediate import Cell
     from pipeline.ocr.extract import _doubt_marked_value
 
@@ -310,6 +311,9 @@ def test_a_value_read_with_a_required_columns_mark_before_it_is_doubted():
     assert _doubt_marked_value(replace(marked, text="105个")).confidence == 0.99
     assert _doubt_marked_value(replace(marked, text="受益脫贫人口数")).confidence == 0.5  # 脫: not how simplified Chinese writes 脱
     assert _doubt_marked_value(replace(marked, text="受益脱贫人口数")).confidence == 0.99
+    assert _doubt_marked_value(replace(marked, text="扶贫|临时救助人数")).confidence == 0.5  # 临's left strokes
+    assert _doubt_marked_value(replace(marked, text="扶贫｜临时救助人数")).confidence == 0.5
+    assert _doubt_marked_value(replace(marked, text="A|B")).confidence == 0.99
 
 
 def test_tidy_removes_the_spaces_tesseract_puts_between_chinese_characters():
@@ -485,7 +489,7 @@ def test_the_rules_of_a_table_are_erased_and_a_wide_sign_inside_a_cell_is_not():
 def test_the_cells_of_rows_lower_than_a_rule_must_be_long_are_kept_apart(tmp_path, tesseract):
     """A sheet printed with 11 pt rows: its vertical rules are shorter than the strokes line
     detection keeps, and 主管部门's row read as one cell (施甸县人民政府项目实施单位施甸县农业农村局).
-    Glyphs that fill such a row (川, 中 in 10 pt) must not split a cell either."""
+    Glyphs that fill such a row (川, 中 in 10 pt; 标, 情 touching both rules) must not split a cell."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen.canvas import Canvas
@@ -493,10 +497,19 @@ def test_the_cells_of_rows_lower_than_a_rule_must_be_long_are_kept_apart(tmp_pat
     font = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
     if not font.exists():
         pytest.skip("fonts-wqy-microhei is not installed")
-    if "WQY" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("WQY", str(font), subfontIndex=0))
-    rows = [["主管部门", "施甸县人民政府", "项目实施单位", "施甸县农业农村局"], ["项目名称", "川中川中川中川", "", ""], ["项目类别", "中川中川", "中川中川", "川川"]]
-    spans = [[1, 1, 1, 1], [1, 3], [1, 1, 2]]
+    if not MING.exists():
+        pytest.skip("fonts-arphic-uming is not installed")
+    for name, path in (("WQY", font), ("MING", MING)):
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
+    rows = [
+        ["主管部门", "施甸县人民政府", "项目实施单位", "施甸县农业农村局"],
+        ["项目名称", "川中川中川中川", "", ""],
+        ["项目类别", "中川中川", "中川中川", "川川"],
+        ["目标", "预期目标实际完成情况", "情况"],
+    ]
+    spans = [[1, 1, 1, 1], [1, 3], [1, 1, 2], [1, 2, 1]]
+    sizes = [9, 10, 10, 11.2]  # the last row's text, in a Ming face, as tall as the row: 标 and 情 touch both rules
     left, top, width, height = 60, 700, 120, 11
     canvas = Canvas(str(tmp_path / "tight.pdf"), pagesize=(595, 842))
     canvas.setLineWidth(0.5)
@@ -506,17 +519,18 @@ def test_the_cells_of_rows_lower_than_a_rule_must_be_long_are_kept_apart(tmp_pat
         x = left
         for text, span in zip(texts, widths):
             canvas.line(x, y, x, y - height)
-            canvas.setFont("WQY", 10 if r else 9)
-            canvas.drawString(x + 2, y - height + 2, text)
+            canvas.setFont("WQY" if r < 3 else "MING", sizes[r])
+            canvas.drawString(x + 2, y - height + (2 if r < 3 else 1.1), text)
             x += span * width
         canvas.line(x, y, x, y - height)
-    canvas.line(left, top - 3 * height, left + 4 * width, top - 3 * height)
+    canvas.line(left, top - 4 * height, left + 4 * width, top - 4 * height)
     canvas.save()
     content, _ = read_image(render(tmp_path / "tight.pdf", 300), 300, 1, tesseract)
     [grid] = content.grids
-    by_row = [[(c.col_span, c.text) for c in sorted(grid.cells, key=lambda c: c.col) if c.row == r] for r in range(3)]
+    by_row = [[(c.col_span, c.text) for c in sorted(grid.cells, key=lambda c: c.col) if c.row == r] for r in range(4)]
     assert [span for span, _ in by_row[0]] == [1, 1, 1, 1] and "实施" not in by_row[0][1][1] and "实施" in by_row[0][2][1]
     assert [span for span, _ in by_row[1]] == [1, 3] and [span for span, _ in by_row[2]] == [1, 1, 2]
+    assert [span for span, _ in by_row[3]] == [1, 2, 1]
 
 
 def test_a_confidently_misread_number_is_caught_by_a_check(tesseract):

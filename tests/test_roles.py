@@ -256,6 +256,23 @@ def test_header_words_of_a_two_row_header_do_not_become_goals():
     assert (form.goals.expected, form.goals.actual) == (["完成培训500人次"], ["完成培训523人次"])
 
 
+def test_goals_under_headers_that_were_not_recognised_are_unread_not_silently_empty():
+    """A scan split 预期目标 and 实际完成情况 in two (预期目 | 示): no goal column was found, and the
+    goals under them were lost with no check failing; a form printing 年度总体目标 with no goal
+    read is unread (one side left blank is common in real forms, and is not)."""
+    goals = [
+        [(0, "年度总体目标", 1, 2), (1, "预期目", 2, 1), (3, "示", 1, 1), (4, "实际完成", 3, 1), (7, "青况", 1, 1)],
+        [(1, "完成培训500人次", 3, 1), (4, "完成培训523人次", 4, 1)],
+    ]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥500", "523", "100", "100"), [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    [form] = parse_document(_document([_grid(goals), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm)
+    assert form.goals.expected == [] and "年度总体目标 printed but no goal read under it" in form.unread
+    goals[0][1:] = [(1, "预期目标", 3, 1), (4, "实际完成情况", 4, 1)]
+    [form] = parse_document(_document([_grid(goals), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm) and form.goals.expected == ["完成培训500人次"] and not form.unread
+
+
 def test_goals_printed_each_beside_its_label_are_read_as_goals():
     """Ningxia (银川): 年初设定目标 | its text on one row, 年度总体目标完成情况 | its text on the next;
     read as a header row, the label below became the expected goal and the goal was lost."""
@@ -271,11 +288,12 @@ def test_goals_printed_each_beside_its_label_are_read_as_goals():
 
 
 def test_a_row_whose_name_is_a_dash_is_a_placeholder_and_a_dash_value_is_none():
-    """Jinan (历城): a "-" row under each level-2 label; 年度指标值 printed as —."""
+    """Jinan (历城): a "-" row under each level-2 label; 年度指标值 printed as —. A scan of it
+    reads the dash 一, as a Chinese input method types it."""
     rows = [
         HEADER,
         _row("产出指标(100分)", "数量指标", "全年免费开放", "—", "100%", "50", "50"),
-        _row("", "", "-", "", "", "", ""),
+        _row("", "", "一", "", "", "", ""),
         _row("", "质量指标", "管理制度健全", "/", "-", "50", "50"),
         _row("", "", "-", "-", "", "-", "-"),
         [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)],

@@ -201,7 +201,9 @@ def is_instruction(text: str) -> bool:
 
 # template placeholders left in a form instead of an indicator name: 指标1, 指标2, ……, ...
 # (指标2:, and 指标1:/ — a placeholder name with the not-applicable mark typed after it)
-PLACEHOLDER = re.compile(r"^(?:指标\d+[:：]?[/／—\-]?|[.。·…]{2,}|…|[—\-－–/／]+)$")  # a dash or slash alone: the row's name left blank
+# A dash or slash alone is the row's name left blank; so is 一 alone, the dash as typed with a
+# Chinese input method and as read by OCR (no indicator is named 一).
+PLACEHOLDER = re.compile(r"^(?:指标\d+[:：]?[/／—\-]?|[.。·…]{2,}|…|[—\-－–/／]+|一{1,2})$")
 CHILD_ROW_MARK = "其中"  # 其中：… indicator rows detail their parent row (衔接资金)
 
 

@@ -410,10 +410,14 @@ def _doubt_marked_value(item: T) -> T:
     by its shape (``engines._leading_asterisk``), the same for both engines, so their agreeing says
     nothing of it — and a value never prints one, where a speck of a worn copy looks like it. So
     is a value with a character that simplified Chinese does not write (GB 2312 lacks it): both
-    engines read 脱 as the traditional 脫; a rare name's character is looked at too."""
-    if item.text.startswith("* ") or not _simplified(item.text):
+    engines read 脱 as the traditional 脫; a rare name's character is looked at too. And a bar
+    between two ideographs: both read the left strokes of a Ming face's 临 as | (扶贫|临时)."""
+    if item.text.startswith("* ") or not _simplified(item.text) or _BAR_IN_WORDS.search(normalise(item.text)):
         return replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0))
     return item
+
+
+_BAR_IN_WORDS = re.compile(r"[\u3400-\u9fff]\|[\u3400-\u9fff]")  # after NFKC, which makes ｜ a |
 
 
 def _simplified(text: str) -> bool:

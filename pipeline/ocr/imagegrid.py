@@ -50,21 +50,32 @@ def _add_rules_of_low_rows(ink: np.ndarray, horizontal: np.ndarray, vertical: np
     """Add to ``vertical`` the rules between the cells of a row lower than MIN_LINE_PT (a sheet
     printed with 11 pt rows): shorter than the opening keeps, they were lost, and the row's cells
     read as one (主管部门 | 施甸县人民政府项目实施单位施甸县农业农村局). A stroke that short counts
-    only when it meets a horizontal rule at both ends, as a cell's side does and a glyph's does not."""
+    only when it meets a horizontal rule at both ends, as a cell's side does, and stands alone
+    between them: text as tall as its row has strokes that meet both rules too (the 木 of 标), but
+    they are joined to the rest of their character."""
     short = max(6, int(SHORT_RULE_PT / points_per_pixel))
     if short >= length:
         return
     strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, short)))
     strokes[vertical > 0] = 0
     height = ink.shape[0]
+    between_rules: tuple[np.ndarray, np.ndarray] | None = None  # the ink without horizontal rules, in components
     for x, y, w, h in component_boxes(strokes):
         if h >= length or w > max(2, h // 4):
             continue
         columns = slice(x, x + w)
         top = horizontal[max(0, y - RULE_END_SLACK) : y + RULE_END_SLACK + 1, columns]
         bottom = horizontal[max(0, y + h - 1 - RULE_END_SLACK) : min(height, y + h + RULE_END_SLACK), columns]
-        if top.any() and bottom.any():
-            vertical[y : y + h, columns] = np.maximum(vertical[y : y + h, columns], strokes[y : y + h, columns])
+        if not (top.any() and bottom.any()):
+            continue
+        if between_rules is None:
+            _, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_and(ink, cv2.bitwise_not(horizontal)), connectivity=8)
+            between_rules = (labels, stats)
+        labels, stats = between_rules
+        owners = np.unique(labels[y : y + h, columns][strokes[y : y + h, columns] > 0])
+        if any(stats[owner, cv2.CC_STAT_WIDTH] > w + 2 for owner in owners if owner):
+            continue  # joined to more ink than a rule: a character's stroke
+        vertical[y : y + h, columns] = np.maximum(vertical[y : y + h, columns], strokes[y : y + h, columns])
 
 
 def component_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:

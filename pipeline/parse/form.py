@@ -32,6 +32,7 @@ from pipeline.model.vocabulary import (
     LEVEL2_NAMES,
     NOT_A_NUMBER,
     NOTHING_PRINTED,
+    GOAL_BLOCK,
     YEAR_LINE,
     LEVEL1_NAMES,
     RoleRule,
@@ -297,6 +298,7 @@ class _FormReader:
         self.header_row: Row | None = None  # the indicator header, to tell a second header row after it
         self.last_indicator_row: Row | None = None  # where the last indicator was read (rows split by a page break)
         self.last_goal_row: Row | None = None
+        self.goal_block_seen = False  # a 年度总体目标 label printed: goals are expected under it
         self.unstored_seen: set[Cell] = set()
 
     # --- recording values -------------------------------------------------------------------
@@ -346,6 +348,7 @@ class _FormReader:
         self._year_from_title()
         self._fill_split_level1()
         self._columns_read()
+        self._goals_read()
         return ParsedForm(
             title=title_without_year(self.chunk.title),
             template=self.template,
@@ -374,6 +377,12 @@ class _FormReader:
                 self.unread.append(f"no {label} column found in the indicator header")
             elif all(getattr(indicator, role) is None for indicator in self.indicators):
                 self.unread.append(f"{label} column found but no row has a value under it")
+
+    def _goals_read(self) -> None:
+        """A form printing 年度总体目标 with no goal read under it: its column headers were not
+        recognised (预期目标 read as 预期目 | 示), or the goals were printed where none was looked for."""
+        if self.goal_block_seen and not (self.goals.expected or self.goals.actual):
+            self.unread.append(f"{GOAL_BLOCK[0]} printed but no goal read under it")
 
     def _year_from_title(self) -> None:
         """A year printed only in the title (2020年度项目支出绩效自评表)."""
@@ -429,6 +438,7 @@ class _FormReader:
 
     def _row(self, row: Row) -> None:
         texts = [c for c in row.cells if c.text.strip()]
+        self.goal_block_seen = self.goal_block_seen or any(normalise_label(c.text).base in GOAL_BLOCK for c in texts)
         if len(texts) == 1 and YEAR_LINE.match(normalise(texts[0].text)):  # a sheet's （2022年度） row
             self._loose_line(TextLine(texts[0].text, row.page, texts[0].bbox))
             return
