@@ -821,6 +821,7 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
     and the rows are those the last complete export was made from, only the manifest is written —
     a re-run over an unchanged dump rewrites nothing (the report keeps the time of the run that
     made it); ``remake`` (``--force``) makes them all the same. Whether the outputs were made again."""
+    remove_left_temporaries(out)
     digest = None
     if inputs is not None:  # over the manifest's bytes, made a chunk at a time and let go (written last, made again)
         hashing = hashlib.sha256(inputs.encode("utf-8", "backslashreplace") + b"\0")
@@ -840,6 +841,16 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
         write_text(stamp, digest + "\n")
     write_manifest(out, result.files)
     return True
+
+
+def remove_left_temporaries(out: Path) -> None:
+    """The temporary files (``.<name>.<random>.tmp``) of a run that was killed while writing: by
+    the time a run exports, its own workers have renamed theirs, so any left are another's."""
+    if not out.is_dir():
+        return
+    for folder in [out, *(p for p in out.iterdir() if p.is_dir() and p.name != CACHE_DIR)]:  # forms/, tables/, report_files/ …
+        for left in folder.glob(".*.tmp"):
+            left.unlink(missing_ok=True)
 
 
 def write_outputs(out: Path, result: RunResult) -> None:
