@@ -273,6 +273,16 @@ def test_goals_under_headers_that_were_not_recognised_are_unread_not_silently_em
     assert isinstance(form, ParsedForm) and form.goals.expected == ["完成培训500人次"] and not form.unread
 
 
+def test_one_goal_printed_beside_the_block_label_is_the_expected_goal():
+    """Ningxia (原州, 自治区专项): 年度总体目标 | its one goal, no 预期/实际 columns."""
+    goals = [[(0, "年度总体目标", 1, 1), (1, "采购马铃薯原原种425万粒", 7, 1)]]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥500", "523", "100", "100"), [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    [form] = parse_document(_document([_grid(goals), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm)
+    assert (form.goals.expected, form.goals.actual) == (["采购马铃薯原原种425万粒"], []) and not form.unread
+    assert form.provenance["/goals/expected/0"].text == "采购马铃薯原原种425万粒"
+
+
 def test_goals_printed_each_beside_its_label_are_read_as_goals():
     """Ningxia (银川): 年初设定目标 | its text on one row, 年度总体目标完成情况 | its text on the next;
     read as a header row, the label below became the expected goal and the goal was lost."""
@@ -317,6 +327,45 @@ def test_a_project_manager_and_phone_printed_in_cells_of_their_own_are_read():
     [form] = parse_document(_document([_grid(header), _grid(indicators, top=300)]))
     assert isinstance(form, ParsedForm)
     assert (form.project.manager, form.project.phone) == ("田延青", "88894492")
+
+
+def test_two_header_labels_in_one_cell_take_the_two_values_of_the_cell_beside_it():
+    """Ningxia (原州): 项目实施单位/项目负责人 | 原州区农技中心/杨勃兴. A value that does not
+    split the same way is unread, not guessed. And the local one of two levels' 主管部门 is the
+    project's."""
+    header = [
+        [(0, "项目名称", 2, 1), (2, "马铃薯种薯繁育", 6, 1)],
+        [(0, "项目实施单位/项目负责人", 2, 1), (2, "原州区农技中心/杨勃兴", 6, 1)],
+        [(0, "自治区主管部门", 2, 1), (2, "农业农村厅", 2, 1), (4, "市县主管部门", 2, 1), (6, "原州区农业农村局", 2, 1)],
+    ]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥500", "523", "100", "100"), [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    [form] = parse_document(_document([_grid(header), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm) and form.project.competent_department == "原州区农业农村局"
+    assert form.unread == ["header field '自治区主管部门' (no header field of the schema is known by this label)"]  # the level above: no field
+    assert (form.project.implementing_unit, form.project.manager) == ("原州区农技中心", "杨勃兴")
+    assert form.provenance["/project/manager"].text == "原州区农技中心/杨勃兴"
+    header[1][1] = (2, "原州区农技中心", 6, 1)
+    [form] = parse_document(_document([_grid(header), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm) and form.project.implementing_unit is None and form.project.manager is None
+    assert any("项目实施单位/项目负责人" in entry for entry in form.unread)
+
+
+def test_a_total_score_printed_on_a_line_outside_the_table_is_the_total_unless_a_total_row_differs():
+    """Ningxia (原州): 项目总得分99分 between the title and the table, no 总分 row (cut)."""
+    from pipeline.model.intermediate import TextLine
+
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥500", "523", "100", "99")]
+    document = _document([_grid(indicators, top=300)])
+    document.pages[0].lines.append(TextLine("项目总得分99分", 1, (100.0, 250.0, 200.0, 262.0)))
+    [form] = parse_document(document)
+    assert isinstance(form, ParsedForm) and form.total.score == 99.0 and not form.unread
+    assert form.provenance["/total/score"].text == "项目总得分99分"
+    indicators.append([(0, "总分", 5, 1), (5, "100", 1, 1), (6, "98", 1, 1), (7, "", 1, 1)])
+    document = _document([_grid(indicators, top=300)])
+    document.pages[0].lines.append(TextLine("项目总得分99分", 1, (100.0, 250.0, 200.0, 262.0)))
+    [form] = parse_document(document)
+    assert isinstance(form, ParsedForm) and form.total.score == 98.0
+    assert any("项目总得分99分" in entry for entry in form.unread)
 
 
 def test_the_samples_keep_every_column_they_print():

@@ -30,7 +30,9 @@ HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "year": ("绩效自评年度", "自评年度", "评价年度"),
     "implementing_unit": ("实施单位", "项目实施单位", "项目执行单位", "执行单位", "项目承担单位", "承担单位"),
     "budget_unit": ("一级预算单位", "预算单位", "预算部门"),
-    "competent_department": ("主管部门", "主管单位", "项目主管部门", "业务主管部门", "归口管理部门"),
+    # a transfer payment's form names one per level (自治区/市级主管部门 over 市县/县级主管部门):
+    # the project's is the local one; the level above has no field, and is reported unread
+    "competent_department": ("主管部门", "主管单位", "项目主管部门", "业务主管部门", "归口管理部门", "县级主管部门", "市县主管部门", "区县主管部门", "县区主管部门"),
     # not 负责人 alone: a 财务负责人 is not the project's
     "manager": ("项目负责人",),
     "phone": ("联系电话", "项目负责人电话"),
@@ -182,7 +184,10 @@ LEVEL2_NAMES: dict[str, tuple[str, ...]] = {
     "满意度": ("服务对象满意度", "服务对象满意度指标", "其他满意度", "其他满意度指标"),
 }
 
-YEAR_LINE = re.compile(r"^\(?(\d{4})年度?\)?$")  # （2022年度） under the national title, after normalise()
+YEAR_LINE = re.compile(r"^\(?(\d{4})年度?\)?$")
+# the total score printed on a line of its own outside the table: 项目总得分99分, 自评得分：95分
+# (not 总分 alone: 总分100分 may state the points available, not those scored)
+TOTAL_SCORE_LINE = re.compile(r"^(?:项目)?(?:自评总分|自评得分|总得分|得分)[:]?(\d+(?:\.\d+)?)分?$")  # （2022年度） under the national title, after normalise()
 
 UNIT_LINE_LABELS = ("金额单位", "单位")
 AMOUNT_UNITS = ("万元", "元")

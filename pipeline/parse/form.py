@@ -33,6 +33,7 @@ from pipeline.model.vocabulary import (
     NOT_A_NUMBER,
     NOTHING_PRINTED,
     GOAL_BLOCK,
+    TOTAL_SCORE_LINE,
     YEAR_LINE,
     LEVEL1_NAMES,
     RoleRule,
@@ -299,6 +300,7 @@ class _FormReader:
         self.last_indicator_row: Row | None = None  # where the last indicator was read (rows split by a page break)
         self.last_goal_row: Row | None = None
         self.goal_block_seen = False  # a 年度总体目标 label printed: goals are expected under it
+        self.total_line: tuple[float, TextLine] | None = None  # 项目总得分99分 printed outside the table
         self.unstored_seen: set[Cell] = set()
 
     # --- recording values -------------------------------------------------------------------
@@ -349,6 +351,7 @@ class _FormReader:
         self._fill_split_level1()
         self._columns_read()
         self._goals_read()
+        self._total_from_line()
         return ParsedForm(
             title=title_without_year(self.chunk.title),
             template=self.template,
@@ -377,6 +380,18 @@ class _FormReader:
                 self.unread.append(f"no {label} column found in the indicator header")
             elif all(getattr(indicator, role) is None for indicator in self.indicators):
                 self.unread.append(f"{label} column found but no row has a value under it")
+
+    def _total_from_line(self) -> None:
+        """The total score a line outside the table prints (项目总得分99分): the form's total when
+        no 总分 row gives one; when one does and they differ, neither is taken on trust."""
+        if self.total_line is None:
+            return
+        score, line = self.total_line
+        if self.total.score is None:
+            self.total.score = score
+            self.provenance[ptr.total("score")] = Provenance(line.page, line.bbox, line.text, line.confidence)
+        elif self.total.score != score:
+            self.unread.append(f"total score: the 总分 row says {self.total.score:g}, the line {line.text.strip()!r} says {score:g}")
 
     def _goals_read(self) -> None:
         """A form printing 年度总体目标 with no goal read under it: its column headers were not
@@ -431,6 +446,10 @@ class _FormReader:
             self.project.year = year.group(1)
             self.provenance[ptr.project("year")] = Provenance(line.page, line.bbox, line.text, line.confidence)
             return
+        total = TOTAL_SCORE_LINE.match(normalise(line.text))
+        if total and self.total_line is None:
+            self.total_line = (float(total.group(1)), line)
+            return
         unit = unit_of(line.text)
         if unit and self.funding.unit is None:
             self.funding.unit = unit
@@ -439,7 +458,7 @@ class _FormReader:
     def _row(self, row: Row) -> None:
         texts = [c for c in row.cells if c.text.strip()]
         self.goal_block_seen = self.goal_block_seen or any(normalise_label(c.text).base in GOAL_BLOCK for c in texts)
-        if len(texts) == 1 and YEAR_LINE.match(normalise(texts[0].text)):  # a sheet's （2022年度） row
+        if len(texts) == 1 and (YEAR_LINE.match(normalise(texts[0].text)) or TOTAL_SCORE_LINE.match(normalise(texts[0].text))):  # a sheet's （2022年度） row
             self._loose_line(TextLine(texts[0].text, row.page, texts[0].bbox))
             return
         indicator_header = _header_positions(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
@@ -473,6 +492,9 @@ class _FormReader:
             self.funding_cols = funding_header
             self.funding_weight = self._caption_weight(row)
             self.section = "funding"
+            return
+        if self._goal_beside_the_block_label(row):
+            self.section = "goals"
             return
         goal_header = _header_positions(row, self.vocabulary.goal_columns)
         if goal_header and self._goal_beside_its_label(row):
@@ -511,7 +533,8 @@ class _FormReader:
         for i, cell in enumerate(row.cells):
             key = _key(cell, fields)
             if key is None:
-                self._unread_header_field(row, i)
+                if not self._paired_header_field(row, i):
+                    self._unread_header_field(row, i)
                 continue
             value_cell = row.cells[i + 1] if i + 1 < len(row.cells) else None
             if value_cell is None or _key(value_cell, fields) is not None:
@@ -520,6 +543,27 @@ class _FormReader:
                 self._person_and_phone(value_cell)
             elif getattr(self.project, key) is None:
                 setattr(self.project, key, self._text(ptr.project(key), value_cell))
+
+    def _paired_header_field(self, row: Row, i: int) -> bool:
+        """Two header labels in one cell, their values likewise (项目实施单位/项目负责人 |
+        原州区农技中心/杨勃兴): each value to its label's field, both pointing at the cell. Values
+        that do not split the same way are unread, not guessed."""
+        labels = re.split(r"[/／]", normalise_label(row.cells[i].text).base)
+        keys = [match_key(label, self.vocabulary.header_fields, fuzzy=row.cells[i].confidence is not None) for label in labels]
+        if len(keys) != 2 or None in keys or "manager_phone" in keys or keys[0] == keys[1] or i + 1 >= len(row.cells):
+            return False
+        value = row.cells[i + 1]
+        parts = [part.strip() for part in re.split(r"[/／]", value.text)]
+        if not value.text.strip():
+            return True
+        if len(parts) != len(keys) or not all(parts):
+            self.unread.append(f"header field {row.cells[i].text.strip()!r} (its value {value.text.strip()!r} does not split into one for each label)")
+            return True
+        for key, part in zip(keys, parts):
+            if key is not None and getattr(self.project, key) is None:
+                setattr(self.project, key, part)
+                self._record(ptr.project(key), value)
+        return True
 
     def _unread_header_field(self, row: Row, i: int) -> None:
         """A label of the kind the schema holds (…单位, …部门, …名称, …编码, …负责人, …电话) that no
@@ -634,6 +678,20 @@ class _FormReader:
         for item in text_items(value.text):
             self._record(ptr.goal(key, len(items)), value)
             items.append(item)
+        return True
+
+    def _goal_beside_the_block_label(self, row: Row) -> bool:
+        """One goal printed beside 年度总体目标 itself, a layout with no 预期/实际 split
+        (年度总体目标 | 一是通过政府招标采购…): the goal set for the year, the expected one."""
+        own = [c for c in row.cells if c.row == row.index and c.text.strip()]
+        if len(own) != 2 or normalise_label(own[0].text).base not in GOAL_BLOCK:
+            return False
+        value = own[1]
+        if self._is_header_word(value) or _key(value, self.vocabulary.goal_columns) is not None or self.goals.expected:
+            return False
+        for item in text_items(value.text):
+            self._record(ptr.goal("expected", len(self.goals.expected)), value)
+            self.goals.expected.append(item)
         return True
 
     def _goal_continuation(self, row: Row) -> None:
