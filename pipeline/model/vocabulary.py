@@ -184,10 +184,10 @@ LEVEL2_NAMES: dict[str, tuple[str, ...]] = {
     "满意度": ("服务对象满意度", "服务对象满意度指标", "其他满意度", "其他满意度指标"),
 }
 
-YEAR_LINE = re.compile(r"^\(?(\d{4})年度?\)?$")
+YEAR_LINE = re.compile(r"^\(?(\d{4})年度?\)?$")  # （2022年度） under the national title, after normalise()
 # the total score printed on a line of its own outside the table: 项目总得分99分, 自评得分：95分
 # (not 总分 alone: 总分100分 may state the points available, not those scored)
-TOTAL_SCORE_LINE = re.compile(r"^(?:项目)?(?:自评总分|自评得分|总得分|得分)[:]?(\d+(?:\.\d+)?)分?$")  # （2022年度） under the national title, after normalise()
+TOTAL_SCORE_LINE = re.compile(r"^(?:项目)?(?:自评总分|自评得分|总得分|得分):?(\d+(?:\.\d+)?)分?$")
 
 UNIT_LINE_LABELS = ("金额单位", "单位")
 AMOUNT_UNITS = ("万元", "元")

@@ -458,7 +458,7 @@ class _FormReader:
     def _row(self, row: Row) -> None:
         texts = [c for c in row.cells if c.text.strip()]
         self.goal_block_seen = self.goal_block_seen or any(normalise_label(c.text).base in GOAL_BLOCK for c in texts)
-        if len(texts) == 1 and (YEAR_LINE.match(normalise(texts[0].text)) or TOTAL_SCORE_LINE.match(normalise(texts[0].text))):  # a sheet's （2022年度） row
+        if len(texts) == 1 and (YEAR_LINE.match(normalise(texts[0].text)) or TOTAL_SCORE_LINE.match(normalise(texts[0].text))):  # a sheet's （2022年度） or 项目总得分99分 row
             self._loose_line(TextLine(texts[0].text, row.page, texts[0].bbox))
             return
         indicator_header = _header_positions(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
