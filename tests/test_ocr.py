@@ -72,6 +72,9 @@ def test_text_layer_judgement():
     glyphs = [Glyph("字", (0, 0, 1, 1))] * 50
     assert text_layer_problem(glyphs, content) is None
     assert text_layer_problem(glyphs[:3], content) == "no text layer"
+    cell = next(c for g in content.grids for c in g.cells)  # a short text inside a ruled table's cells is text
+    assert text_layer_problem([Glyph("总", cell.bbox), Glyph("分", cell.bbox)], content) is None
+    assert text_layer_problem([Glyph("总", cell.bbox), Glyph("分", (0, 0, 1, 1))], content) == "no text layer"
     assert "unmapped" in text_layer_problem([Glyph("(cid:12)", (0, 0, 1, 1))] * 40 + glyphs[:10], content)
     assert "private-use" in text_layer_problem([Glyph("\ue001", (0, 0, 1, 1))] * 40 + glyphs[:10], content)
 

@@ -403,6 +403,57 @@ def test_a_row_split_by_a_page_break_is_one_indicator_with_its_texts_joined():
     assert form.indicators[0].deviation_note == "部分学员因疫情未能参训,下年度补训。"
 
 
+def _rest_of(row: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
+    """A row under empty level-1 and level-2 merges spanning it and the row above (cols 0–1 left out)."""
+    return [cell for cell in row if cell[0] >= 2]
+
+
+@pytest.mark.parametrize("row_split", [False, True])
+def test_an_empty_level2_merge_below_a_page_break_names_every_row_it_spans(row_split):
+    """Word to PDF: the merge of 成本指标 runs over a break, its label above it; below, an empty
+    merge spans two rows. Only the first row below took the label; the second had no 二级指标.
+    When the break also splits the row above (生活标准(≥** | 元/人·月)), that rest opens the merge."""
+    page1 = _grid([HEADER, _row("产出指标", "成本指标", "生活标准(≥**" if row_split else "办公所需成本", "4", "4", "4", "4")])
+    first = [(2, "元/人·月)", 1, 1)] + [(c, "", 1, 1) for c in range(3, 8)] if row_split else _rest_of(_row(None, "", "维修成本", "3", "3", "3", "3"))
+    page2 = _grid(
+        [
+            [(0, "", 1, 2), (1, "", 1, 2)] + first,
+            _rest_of(_row(None, "", "绿化成本", "3", "3", "3", "3")),
+            [(0, "总分", 5, 1), (5, "10", 1, 1), (6, "10", 1, 1), (7, "", 1, 1)],
+        ],
+        page=2,
+    )
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    names = ["生活标准(≥**元/人·月)", "绿化成本"] if row_split else ["办公所需成本", "维修成本", "绿化成本"]
+    assert [i.name for i in form.indicators] == names
+    assert [(i.level1, i.level2) for i in form.indicators] == [("产出指标", "成本指标")] * len(names)
+
+
+def test_the_rest_of_a_split_row_that_prints_only_its_labels_ends_completes_them():
+    """Word to PDF (稷山, large print): 满意度 | 服务对象 | 是否满意 | 95% … at the foot of page 1,
+    指标(10分) | 满意度指标 alone at the top of page 2. 满意度指标 is a name of its own, but here it
+    ends 服务对象; the row was dropped as empty and the labels stayed cut."""
+    page1 = _grid([HEADER, _row("满意度", "服务对象", "是否满意", "95%", "95%", "10", "9")])
+    page2 = _grid([[(0, "指标(10分)", 1, 1), (1, "满意度指标", 1, 1)] + [(c, "", 1, 1) for c in range(2, 8)], [(0, "总分", 5, 1), (5, "10", 1, 1), (6, "9", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [(i.level1, i.level1_weight, i.level2, i.name) for i in form.indicators] == [("满意度指标", 10.0, "服务对象满意度指标", "是否满意")]
+    unfilled = _grid([[(0, "效益指标(10分)", 1, 1)] + [(c, "", 1, 1) for c in range(1, 8)], [(0, "总分", 5, 1), (5, "10", 1, 1), (6, "9", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [unfilled]))  # an unfilled row under labels of its own: not a rest
+    assert isinstance(form, ParsedForm)
+    assert [(i.level1, i.level2) for i in form.indicators] == [("满意度", "服务对象")]
+
+
+def test_a_level1_label_of_a_layout_s_own_cut_inside_its_brackets_is_joined():
+    """银川 (own level names 项目产出/项目效益): 项目产出(30 closes page 1, 分) opens page 2's rows."""
+    page1 = _grid([HEADER, _row("项目产出(30", "数量指标", "学生人数", "100", "100", "10", "10")])
+    page2 = _grid([_row("分)", "质量指标", "合格率", "100%", "100%", "20", "20"), [(0, "总分", 5, 1), (5, "30", 1, 1), (6, "30", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [(i.level1, i.level1_weight) for i in form.indicators] == [("项目产出", 30.0)] * 2
+
+
 def test_a_level1_label_cut_by_a_page_break_inside_its_row_is_joined_for_every_row_it_names():
     """Jinan (历城), Word to PDF: 效\n益\n指 at the foot of page 1, 标(30分) in the row's rest on page 2."""
     page1 = _grid([HEADER, _row("效益指", "经济效益指标", "承担重要公益服务项", "100%", "100%", "10", "10")])
@@ -535,3 +586,31 @@ def test_a_title_read_as_two_pieces_side_by_side_is_one_title():
     [form] = parse_document(content)
     assert isinstance(form, ParsedForm)
     assert (form.title, form.project.year, form.funding.unit) == ("2022年度项目支出绩效自评表", "2022", "万元")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make system-deps installs it)")
+def test_a_word_form_whose_page_break_cuts_a_merged_level2_or_leaves_the_total_alone_is_read_whole(tmp_path):
+    """A real form of eval/'s dev half (永德, 公开14表) typed in Word in two faces and converted by
+    LibreOffice. In Hei the break falls inside the merge of 服务对象满意度指标等 (服务对 | 象满意度…):
+    the second row under it came out `ok` as 象满意度指标等. In Ming the 总分 row goes over alone, 8
+    characters on a page, which were taken for no text layer: the total was lost."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import eval_spec
+    import make_eval
+
+    spec = eval_spec.load("yn-yongde-yingyang")
+    expected = eval_spec.load_expected("yn-yongde-yingyang")
+    dump = tmp_path / "dump"
+    sources = []
+    for face in (0, 3):
+        sources.append(tmp_path / f"face{face}.docx")
+        style = make_eval.STYLES[face]  # in the large print make_eval gives long forms
+        make_eval.write_docx(spec, make_eval.Style(style.font, 12.5, style.landscape, style.widths), sources[-1])
+    make_eval.soffice_to_pdf(sources, dump)
+    for source in sources:
+        result = process_file(describe(dump / f"{source.stem}.pdf", dump))
+        [form] = result.forms
+        assert result.pages == 2
+        assert [i.level2 for i in form.indicators] == [i["level2"] for i in expected["indicators"]], source.stem
+        assert (form.total.weight, form.total.score, form.total.grade) == (100.0, 96.0, "优"), source.stem
+        assert form.status == "ok", form.checks

@@ -15,6 +15,7 @@ keeps its raw cell grid so a reviewer loses nothing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -292,6 +293,7 @@ class _FormReader:
         self.level2_rest: Cell | None = None  # and of a level-2 label
         self.previous_level2: tuple[str | None, Cell | None, Row | None] = (None, None, None)
         self.grids_with_indicators: set[int] = set()
+        self.row_rests: set[tuple[int, int]] = set()  # (grid, row) of the rests of rows a page break split
         # indicators under an empty level cell cut by a page break (open below): its label is printed below the break
         self.label_below_break: dict[str, list[int]] = {"level1": [], "level2": []}
         self.unread: list[str] = []  # what the form prints that could not be placed: columns, rows
@@ -728,7 +730,9 @@ class _FormReader:
         cells = {key: row.cell_at(x) for key, x in cols.items()}
         own = [cells.get(k) for k in ("name", "nature", "target", "unit", "actual", "weight", "score", "deviation_note")]
         if not any(c is not None and c.text.strip() for c in own):
-            return  # an empty row: nothing printed, nothing to keep
+            if self._only_label_rests(row, cells):
+                self._continues_previous_row(row, cells)  # the rest of a split row printing only its labels' ends
+            return  # else an empty row: nothing printed, nothing to keep
         if self._placeholder(row, cells):
             return
         if self._continues_previous_row(row, cells):
@@ -757,6 +761,16 @@ class _FormReader:
         the place where a table row that did not fit its page continues (Word lets rows break)."""
         return previous is not None and previous.last_in_grid and row.page > previous.page and row.grid_id != previous.grid_id and row.grid_id not in self.grids_with_indicators
 
+    def _only_label_rests(self, row: Row, cells: dict[str, Cell | None]) -> bool:
+        """Every level label the row prints completes the cut one above (满意度 | 指标(10分), 服务对象 |
+        满意度指标): the rest of a split row, not an unfilled row under labels of its own."""
+        level1, level2 = cells.get("level1"), cells.get("level2")
+        label1, _, start1 = self.previous_level1
+        above2 = self.indicators[-1].level2 if self.indicators else None
+        rest1 = level1 is None or level1.row != row.index or not level1.text.strip() or _rest_of_cut_label(level1, label1, start1, LEVEL1_NAMES)
+        rest2 = level2 is None or level2.row != row.index or not level2.text.strip() or (above2 is not None and family_of(above2 + level2.text, LEVEL2_NAMES) is not None)
+        return rest1 and rest2
+
     def _continues_previous_row(self, row: Row, cells: dict[str, Cell | None]) -> bool:
         """A row split by a page break: its rest, at the top of the next page, prints only the ends
         of its long texts — no level-2, no points, no target of its own. The texts are joined to the
@@ -765,8 +779,8 @@ class _FormReader:
             return False
         previous = self.indicators[-1]
         level2 = cells.get("level2")
-        if level2 is not None and level2.row == row.index and family_of(level2.text, LEVEL2_NAMES) is not None:
-            return False  # a level-2 name of its own: a new block (the end of a split label is not one: 指标)
+        if level2 is not None and level2.row == row.index and family_of(level2.text, LEVEL2_NAMES) is not None and family_of((previous.level2 or "") + level2.text, LEVEL2_NAMES) is None:
+            return False  # a level-2 name of its own: a new block (not the end of a cut one: 服务对象 | 满意度指标)
         points = [cells.get(k) for k in ("weight", "score")]
         if any(c is not None and c.text.strip() for c in points):
             return False
@@ -786,11 +800,15 @@ class _FormReader:
             if text is None:
                 continue
             setattr(previous, key, (getattr(previous, key) or "") + text)
+            if key == "level2" and cell is not None:  # the rows below under the same merge take the whole label
+                _, start, start_row = self.previous_level2
+                self.previous_level2, self.level2_rest = (previous.level2, start, start_row), cell
             pointer = ptr.indicator(index, key)
             if pointer not in self.provenance and cell is not None:
                 self._record(pointer, cell)
             joined = True
         if joined:
+            self.row_rests.add((row.grid_id, row.index))
             self.grids_with_indicators.add(row.grid_id)
             self.last_indicator_row = row
         return joined
@@ -945,6 +963,8 @@ class _FormReader:
             self.previous_level2 = (None, cell, row)
             return
         split_merge = previous_row is not None and previous_cell is not None and previous_row.last_in_grid and previous_row.grid_id != row.grid_id and row.grid_id not in self.grids_with_indicators
+        if cell is not None and ((row.grid_id, cell.row) in self.row_rests or cell is previous_cell):
+            split_merge = previous_cell is not None  # the merge goes on: from the rest of a row the break split, or its next row
         if split_merge and previous_cell is not None:
             indicator.level2 = previous_name
             self._record(ptr.indicator(index, "level2"), previous_cell)
@@ -957,7 +977,13 @@ def _rest_of_cut_label(cell: Cell, label: str | None, start: Cell | None, names:
     if cell.row != 0 or label is None or start is None or start.page >= cell.page:
         return False
     rest = clean_text(cell.text) or ""
-    return family_of(rest, names) is None and family_of(label + rest, names) is not None
+    return family_of(rest, names) is None and (family_of(label + rest, names) is not None or _closes_bracket(label, rest))
+
+
+def _closes_bracket(start: str, rest: str) -> bool:
+    """The start leaves a bracket open that the rest closes: 项目产出(30 | 分), a layout's own name cut."""
+    start, rest = unicodedata.normalize("NFKC", start), unicodedata.normalize("NFKC", rest)
+    return start.count("(") > start.count(")") and ")" in rest and "(" not in rest.split(")")[0]
 
 
 def chunk_cells(chunk: FormChunk) -> list[list[tuple[str, float]]]:

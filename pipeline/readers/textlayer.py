@@ -50,9 +50,24 @@ def _bad_glyph(text: str) -> bool:
     return text.startswith("(cid:") or "\ufffd" in text or any(0xE000 <= ord(ch) <= 0xF8FF for ch in text)
 
 
+def _all_in_cells(glyphs: list[Glyph], content: PageContent) -> bool:
+    """A short text all inside a ruled table's cells: a table's last row a page break sent on
+    alone (总分 | 100 | 96 | 优), not the stray marks of a scan."""
+    cells = [c for g in content.grids for c in g.cells]
+    if len(cells) < 2:
+        return False
+
+    def inside(box: tuple[float, float, float, float]) -> bool:
+        x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        return any(c.bbox[0] <= x <= c.bbox[2] and c.bbox[1] <= y <= c.bbox[3] for c in cells)
+
+    inked = [g for g in glyphs if g.text.strip()]
+    return bool(inked) and all(inside(g.bbox) for g in inked)
+
+
 def text_layer_problem(glyphs: list[Glyph], content: PageContent) -> str | None:
     """Why this page's text layer cannot be trusted (then it is OCR'd), or None if it is sound."""
-    if len(glyphs) < MIN_CHARS:
+    if not glyphs or (len(glyphs) < MIN_CHARS and not _all_in_cells(glyphs, content)):
         return "no text layer"
     bad = sum(1 for g in glyphs if _bad_glyph(g.text))
     if bad > MAX_BAD_GLYPH_SHARE * len(glyphs):
