@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from dataclasses import replace
 import unicodedata
@@ -815,3 +816,57 @@ def test_rapidocr_reads_alike_on_openvino_and_on_onnxruntime(monkeypatch):
 def test_the_engines_the_command_line_offers_are_the_engines_there_are():
     """``--ocr-engine`` takes its choices from the light options module, not from the engines."""
     assert sorted(ENGINES) == sorted(ENGINE_NAMES)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None, reason="LibreOffice and poppler make this scan (make system-deps installs them)")
+def test_a_flat_scan_of_tight_rows_is_not_warped_and_its_print_is_not_cut(tmp_path):
+    """A real form of eval/'s dev half (隆阳, Baoshan 20 + 80) typed in Word on a landscape page,
+    where the glyphs of each row come within a point of its rules, scanned at 300 dpi in grey.
+    Lines of text beside the rules made short slanted "lines" that failed the parallel test, so the
+    flat page was warped by 4.5%; and the cell margin cut the top bar of 二 off: 二级指标 read
+    一级指标, 得分 read 侍分, and the whole indicator table was lost."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import eval_spec
+    import make_eval
+
+    spec = eval_spec.load("yn-longyang-huafei")
+    make_eval.write_docx(spec, make_eval.STYLES[4], tmp_path / "form.docx")
+    make_eval.soffice_to_pdf([tmp_path / "form.docx"], tmp_path)
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    make_eval.scan_pdf(tmp_path / "form.pdf", dump / "form.pdf")
+    extraction = extract(describe(dump / "form.pdf", dump), ExtractOptions())
+    assert not any("perspective" in c for page in extraction.content.pages for c in page.corrections)
+    [form] = [f for f in parse_document(extraction.content) if isinstance(f, ParsedForm)]
+    expected = eval_spec.load_expected("yn-longyang-huafei")["indicators"]
+    assert [(i.level1, i.level2, i.score) for i in form.indicators] == [(e["level1"], e["level2"], e["score"]) for e in expected]
+
+
+@pytest.mark.parametrize("gap_px", [2, 4])
+def test_a_cell_crop_keeps_print_that_comes_within_the_margin_of_its_rule(tesseract, gap_px):
+    """Tight rows: the top bar of 二 two to four pixels under the (erased) rule, inside the 1.2 pt
+    (5 px) margin trimmed off a cell. Cut off, 二级指标 is read 一级指标. A rule's remnant running
+    along the side is still trimmed."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.ocr.engines import read_cells
+    from pipeline.ocr.scan import ScanPage
+
+    font_path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    if not font_path.exists():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    sheet = Image.new("L", (600, 160), 255)
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.truetype(str(font_path), 42)
+    top_of_ink = draw.textbbox((0, 0), "二级指标", font=font)[1]
+    draw.text((120, 40 + gap_px - top_of_ink), "二级指标", font=font, fill=0)
+    image = np.asarray(sheet).copy()
+    page = ScanPage(page=1, image=image, points_per_pixel=72 / 300)
+    bbox = tuple(v * 72 / 300 for v in (20, 40, 580, 100))
+    crop = page.crop(bbox)
+    assert (crop < 128).sum() == (image[40:100, 20:580] < 128).sum()  # no ink cut off
+    assert read_cells(tesseract, [crop])[0].text == "二级指标"
+    below = tuple(v * 72 / 300 for v in (20, 100, 580, 150))  # an empty cell under it
+    image[101:103, 20:580] = 0  # with a remnant of its rule along the whole top
+    image[103:106, 300:302] = 0  # and a speck hanging from it into the cell
+    assert page.crop(below).shape == (40, 550)  # is trimmed by the whole margin: a remnant is no print

@@ -23,6 +23,8 @@ from pipeline.ocr.engines import CellReading, OcrEngine, ink_box, is_dash, read_
 from pipeline.readers.segment import group_tables, table_grid
 
 CELL_MARGIN_PT = 1.2  # trimmed off each cell edge, past the erased ruling line
+TIGHT_MARGIN_PT = 0.3  # ... but only this much above or below print that reaches into the margin
+INK_LEVEL = 128  # a pixel darker than this is ink (the page is erased of its rules, on white paper)
 ORIENTATION_SAMPLE = 6  # one-line cells read to judge the orientation
 ORIENTATION_MARGIN = 0.2  # a turn must read this much better (mean confidence) than the page as it is
 MIN_TURNED_CONFIDENCE = 0.25  # and read at least this well (a cell scores its least sure word: turned text that reads right may score 0.4)
@@ -58,11 +60,35 @@ class ScanPage:
         return encoded.getvalue()
 
     def crop(self, bbox: BBox, margin_pt: float = CELL_MARGIN_PT) -> np.ndarray:
+        """The cell's pixels less ``margin_pt`` at each side, except at a top or bottom where the
+        margin would cut print: a tight row's glyphs come within the margin of its rules (the top
+        bar of 二 cut off read 一级指标 for 二级指标, 侍分 for 得分)."""
         scale = 1 / self.points_per_pixel
+        height, width = self.image.shape
         x0, y0, x1, y1 = (int(round(v * scale)) for v in bbox)
         m = int(round(margin_pt * scale))
-        height, width = self.image.shape
-        return self.image[max(0, y0 + m) : min(height, y1 - m), max(0, x0 + m) : min(width, x1 - m)]
+        left, right = max(0, x0 + m), min(width, x1 - m)
+        top, bottom = max(0, y0 + m), min(height, y1 - m)
+        if bottom - top > 2 and right - left > 2 and m > 0:
+            near = max(1, int(round(TIGHT_MARGIN_PT * scale)))
+            if _print_goes_on(self.image[max(0, y0 + near) : top, left:right][::-1], self.image[top, left:right]):
+                top = max(0, y0 + near)
+            if _print_goes_on(self.image[bottom : min(height, y1 - near), left:right], self.image[bottom - 1, left:right]):
+                bottom = min(height, y1 - near)
+        return self.image[top:bottom, left:right]
+
+
+def _print_goes_on(band: np.ndarray, edge: np.ndarray) -> bool:
+    """``band`` (rows outward from the crop's ``edge`` row) holds ink that goes on from print at
+    the edge, and is no rule's remnant running along the side (at most half the width inked)."""
+    if band.size == 0:
+        return False
+    ink = band < INK_LEVEL
+    columns = ink.any(axis=0)
+    if not columns.any() or columns.sum() > 0.5 * band.shape[1]:
+        return False
+    touching = ink[0] & (edge < INK_LEVEL)
+    return bool(touching.any())
 
 
 class UnreadableImage(ValueError):
@@ -73,7 +99,9 @@ def _grids(gray: np.ndarray, page: int, points_per_pixel: float) -> tuple[list[G
     masks = line_masks(gray, points_per_pixel)
     tables = group_tables(rulings(masks, points_per_pixel))
     grids = [table_grid(t, page) for t in tables]
-    keep = [i for i, g in enumerate(grids) if g.n_rows >= 2 and g.n_cols >= 2]
+    # a lone row of three cells or more is a table's end a page break sent on (总分 | 100 | 96 | 优);
+    # a box of one or two cells is a frame around a title or a stamp
+    keep = [i for i, g in enumerate(grids) if g.n_cols >= 2 and (g.n_rows >= 2 or g.n_cols >= 3)]
     return [grids[i] for i in keep], erase_tables(gray, [tables[i] for i in keep], points_per_pixel, masks)
 
 
