@@ -870,3 +870,29 @@ def test_a_cell_crop_keeps_print_that_comes_within_the_margin_of_its_rule(tesser
     image[101:103, 20:580] = 0  # with a remnant of its rule along the whole top
     image[103:106, 300:302] = 0  # and a speck hanging from it into the cell
     assert page.crop(below).shape == (40, 550)  # is trimmed by the whole margin: a remnant is no print
+
+
+def test_a_page_holding_only_a_table_s_last_row_is_read(tesseract):
+    """A page break can send a form's 总分 row on alone: one ruled row of four cells on a page. It
+    was no table (two rows were needed), so the total was lost; a box of one or two cells (a
+    framed title, a stamp) is still none."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font_path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    if not font_path.exists():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    sheet = Image.new("L", (2480, 3508), 255)  # A4 at 300 dpi
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.truetype(str(font_path), 42)
+    edges = [200, 1500, 1800, 2050, 2280]
+    draw.rectangle((edges[0], 300, edges[-1], 380), outline=0, width=4)
+    for x in edges[1:-1]:
+        draw.line((x, 300, x, 380), fill=0, width=4)
+    for (x0, x1), text in zip(zip(edges, edges[1:]), ["总分", "100", "96", "优"]):
+        draw.text(((x0 + x1) / 2, 340), text, font=font, fill=0, anchor="mm")
+    draw.rectangle((800, 1000, 1600, 1100), outline=0, width=4)  # a framed line of text
+    draw.text((1200, 1050), "附件", font=font, fill=0, anchor="mm")
+    content, _ = read_image(np.asarray(sheet), 300, 1, tesseract)
+    [grid] = content.grids
+    assert (grid.n_rows, grid.n_cols) == (1, 4)
+    assert [c.text for c in sorted(grid.cells, key=lambda c: c.col)] == ["总分", "100", "96", "优"]
