@@ -293,6 +293,14 @@ def test_the_top_stroke_of_a_character_apart_from_the_rest_is_not_a_line_of_its_
     label[0:22, 4:48] = 255  # 数量 over 指标: a wrapped label of two short lines, square together
     label[25:47, 4:48] = 255
     assert text_lines(label) == [(0, 22), (25, 47)]
+    shi = np.zeros((44, 44), np.uint8)
+    shi[0:16, 8:36] = 255  # 是 alone in its cell, split by one row of white: 日 ...
+    shi[17:44, 0:44] = 255  # ... over 疋, read 日疋 as two lines
+    assert text_lines(shi) == [(0, 44)]
+    tight = np.zeros((50, 44), np.uint8)
+    tight[0:24, 0:44] = 255  # 数 over 量 wrapped with one row of white between: alike in height, two lines
+    tight[25:50, 0:44] = 255
+    assert text_lines(tight) == [(0, 24), (25, 50)]
 
 
 @pytest.mark.parametrize(("reading", "confirmed"), [("产出指标", True), ("社会效益指标", True), ("不适用", True), ("产出指标(50分)", False), ("满意度(9%)", False), ("效益(30", False)])
@@ -892,7 +900,34 @@ def test_a_page_holding_only_a_table_s_last_row_is_read(tesseract):
         draw.text(((x0 + x1) / 2, 340), text, font=font, fill=0, anchor="mm")
     draw.rectangle((800, 1000, 1600, 1100), outline=0, width=4)  # a framed line of text
     draw.text((1200, 1050), "附件", font=font, fill=0, anchor="mm")
+    if MING.exists():  # the strokes of a bold Ming title's glyphs make a small 1 × 4 grid: no table
+        title = ImageFont.truetype(str(MING), 90)
+        draw.text((1240, 150), "2022年度项目支出绩效自评表", font=title, fill=0, anchor="mm", stroke_width=2, stroke_fill=0)
     content, _ = read_image(np.asarray(sheet), 300, 1, tesseract)
     [grid] = content.grids
     assert (grid.n_rows, grid.n_cols) == (1, 4)
     assert [c.text for c in sorted(grid.cells, key=lambda c: c.col)] == ["总分", "100", "96", "优"]
+
+
+def test_a_dash_opening_a_line_at_the_crop_s_side_is_print_and_a_stub_of_rule_is_not(tesseract):
+    """一是通过… left-aligned in a tight sheet cell: the 一 touches the crop's left side and was
+    painted out as a rule's remnant (read 是通过…). A stroke at the side with print on its rows is
+    a character; a stub with nothing beside it is still a remnant."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.ocr.engines import read_cells, remove_line_remnants
+
+    font_path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    if not font_path.exists():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    sheet = Image.new("L", (700, 150), 255)
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.truetype(str(font_path), 42)
+    draw.text((20, 20), "一是通过政府招标", font=font, fill=0)
+    page = np.asarray(sheet)
+    crop = page[:, np.flatnonzero((page < 128).any(axis=0))[0] + 1 :].copy()  # its first column under the margin
+    crop[110:114, 0:40] = 0  # a stub of a rule at the side, alone on its rows
+    ink = (crop < 128).astype(np.uint8) * 255
+    cleaned, _, _ = remove_line_remnants(crop, ink)
+    assert (cleaned[110:114, 0:40] == 255).all()
+    assert read_cells(tesseract, [crop])[0].text == "一是通过政府招标"

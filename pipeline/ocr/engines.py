@@ -482,8 +482,12 @@ def _top_stroke(ink: np.ndarray, above: list[int], run: list[int], tallest: int)
         return True
     width = max(top[-1], below[-1]) - min(top[0], below[0]) + 1
     # one square character (亩), no taller than a character: two short lines of a wrapped label
-    # (数量 over 指标) are square together too, but twice a line's height
-    return height <= 1.25 * width and width <= 1.3 * height and height <= 1.5 * tallest
+    # (数量 over 指标) are square together too, but twice a line's height; the halves of a glyph
+    # split by a hairline of white (日 | 疋 of 是, alone in its cell, read 日疋) are of unequal
+    # height, where two lines of print are alike and apart by a line's spacing
+    square = height <= 1.25 * width and width <= 1.3 * height
+    halves = run[0] - above[1] - 1 <= max(1, 0.05 * height) and min(above[1] - above[0], run[1] - run[0]) + 1 <= 0.7 * tallest
+    return square and (height <= 1.5 * tallest or halves)
 
 
 @dataclass
@@ -510,6 +514,8 @@ def remove_line_remnants(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray,
             continue
         touches = x == 0 or y == 0 or x + w == width or y + h == height
         spans = (w >= h and w >= 0.8 * width) or (h > w and h >= 0.8 * height)
+        if touches and not spans and w >= h and 0 < y and y + h < height and _beside_print(ink, labels, stats[label], label):
+            continue  # 一 opening a left-aligned line (一是…) at the crop's side, print beside it: a character
         if touches or spans:
             remnants.append(label)
     kept = [stats[label] for label in range(1, count) if label not in remnants]
@@ -520,6 +526,13 @@ def remove_line_remnants(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray,
     crop[mask] = 255
     ink[mask] = 0
     return crop, ink, kept
+
+
+def _beside_print(ink: np.ndarray, labels: np.ndarray, stat: np.ndarray, label: int) -> bool:
+    """Other ink on the rows of a horizontal stroke: the stroke is in a line of text."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    band = (ink[y : y + h] > 0) & (labels[y : y + h] != label)
+    return bool(band.any())
 
 
 def _punctuation_joined(crop: np.ndarray, ink: np.ndarray, rows: list[tuple[int, int]]) -> list[np.ndarray]:

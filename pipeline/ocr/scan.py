@@ -24,6 +24,7 @@ from pipeline.readers.segment import group_tables, table_grid
 
 CELL_MARGIN_PT = 1.2  # trimmed off each cell edge, past the erased ruling line
 TIGHT_MARGIN_PT = 0.3  # ... but only this much above or below print that reaches into the margin
+ONE_ROW_MIN_WIDTH = 0.3  # share of the page's width a table of one row spans at least
 INK_LEVEL = 128  # a pixel darker than this is ink (the page is erased of its rules, on white paper)
 ORIENTATION_SAMPLE = 6  # one-line cells read to judge the orientation
 ORIENTATION_MARGIN = 0.2  # a turn must read this much better (mean confidence) than the page as it is
@@ -99,9 +100,11 @@ def _grids(gray: np.ndarray, page: int, points_per_pixel: float) -> tuple[list[G
     masks = line_masks(gray, points_per_pixel)
     tables = group_tables(rulings(masks, points_per_pixel))
     grids = [table_grid(t, page) for t in tables]
-    # a lone row of three cells or more is a table's end a page break sent on (总分 | 100 | 96 | 优);
-    # a box of one or two cells is a frame around a title or a stamp
-    keep = [i for i, g in enumerate(grids) if g.n_cols >= 2 and (g.n_rows >= 2 or g.n_cols >= 3)]
+    # a lone row of three cells or more across a good part of the page is a table's end a page
+    # break sent on (总分 | 100 | 96 | 优); a box of one or two cells is a frame around a title or a
+    # stamp, and a small one the strokes of a large glyph (年 of a title made a 1 × 3 "table")
+    wide = ONE_ROW_MIN_WIDTH * gray.shape[1] * points_per_pixel
+    keep = [i for i, g in enumerate(grids) if g.n_cols >= 2 and (g.n_rows >= 2 or (g.n_cols >= 3 and g.bbox[2] - g.bbox[0] >= wide))]
     return [grids[i] for i in keep], erase_tables(gray, [tables[i] for i in keep], points_per_pixel, masks)
 
 
