@@ -850,22 +850,26 @@ def test_a_flat_scan_of_tight_rows_is_not_warped_and_its_print_is_not_cut(tmp_pa
     assert [(i.level1, i.level2, i.score) for i in form.indicators] == [(e["level1"], e["level2"], e["score"]) for e in expected]
 
 
+def _sheet(size: tuple[int, int]):
+    """A white page to draw print on in WenQuanYi Micro Hei at 42 px (10 pt at 300 dpi)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font_path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    if not font_path.exists():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    sheet = Image.new("L", size, 255)
+    return sheet, ImageDraw.Draw(sheet), ImageFont.truetype(str(font_path), 42)
+
+
 @pytest.mark.parametrize("gap_px", [2, 4])
 def test_a_cell_crop_keeps_print_that_comes_within_the_margin_of_its_rule(tesseract, gap_px):
     """Tight rows: the top bar of 二 two to four pixels under the (erased) rule, inside the 1.2 pt
     (5 px) margin trimmed off a cell. Cut off, 二级指标 is read 一级指标. A rule's remnant running
     along the side is still trimmed."""
-    from PIL import Image, ImageDraw, ImageFont
-
     from pipeline.ocr.engines import read_cells
     from pipeline.ocr.scan import ScanPage
 
-    font_path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-    if not font_path.exists():
-        pytest.skip("fonts-wqy-microhei is not installed")
-    sheet = Image.new("L", (600, 160), 255)
-    draw = ImageDraw.Draw(sheet)
-    font = ImageFont.truetype(str(font_path), 42)
+    sheet, draw, font = _sheet((600, 160))
     top_of_ink = draw.textbbox((0, 0), "二级指标", font=font)[1]
     draw.text((120, 40 + gap_px - top_of_ink), "二级指标", font=font, fill=0)
     image = np.asarray(sheet).copy()
@@ -884,14 +888,9 @@ def test_a_page_holding_only_a_table_s_last_row_is_read(tesseract):
     """A page break can send a form's 总分 row on alone: one ruled row of four cells on a page. It
     was no table (two rows were needed), so the total was lost; a box of one or two cells (a
     framed title, a stamp) is still none."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import ImageFont
 
-    font_path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-    if not font_path.exists():
-        pytest.skip("fonts-wqy-microhei is not installed")
-    sheet = Image.new("L", (2480, 3508), 255)  # A4 at 300 dpi
-    draw = ImageDraw.Draw(sheet)
-    font = ImageFont.truetype(str(font_path), 42)
+    sheet, draw, font = _sheet((2480, 3508))  # A4 at 300 dpi
     edges = [200, 1500, 1800, 2050, 2280]
     draw.rectangle((edges[0], 300, edges[-1], 380), outline=0, width=4)
     for x in edges[1:-1]:
@@ -913,16 +912,9 @@ def test_a_dash_opening_a_line_at_the_crop_s_side_is_print_and_a_stub_of_rule_is
     """一是通过… left-aligned in a tight sheet cell: the 一 touches the crop's left side and was
     painted out as a rule's remnant (read 是通过…). A stroke at the side with print on its rows is
     a character; a stub with nothing beside it is still a remnant."""
-    from PIL import Image, ImageDraw, ImageFont
-
     from pipeline.ocr.engines import read_cells, remove_line_remnants
 
-    font_path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-    if not font_path.exists():
-        pytest.skip("fonts-wqy-microhei is not installed")
-    sheet = Image.new("L", (700, 150), 255)
-    draw = ImageDraw.Draw(sheet)
-    font = ImageFont.truetype(str(font_path), 42)
+    sheet, draw, font = _sheet((700, 150))
     draw.text((20, 20), "一是通过政府招标", font=font, fill=0)
     page = np.asarray(sheet)
     crop = page[:, np.flatnonzero((page < 128).any(axis=0))[0] + 1 :].copy()  # its first column under the margin

@@ -315,3 +315,20 @@ def test_real_pdf_merged_cells(training_cells):
     assert all(c.col_span == 4 and c.row_span == 1 for c in goal_cells)
     assert _only(training_cells, "满意度(10分)").row_span == 2
     assert _only(training_cells, "总分").col_span == 5
+
+
+def test_a_label_a_page_break_clips_at_the_table_s_edge_stays_whole():
+    """A sheet draws a merge's label across a page break, clipped at the table's edge, on both
+    pages. The page's last rule cuts the glyphs through their middles: by their centres a tenth of
+    a point apart, 效, 指 and 标 fell inside the cell and 益 outside, and the label read 效 指标 in a
+    form marked ok."""
+    rulings = box(50, 100, 200, 200) + [h(150, 50, 200)]
+    clipped = [Glyph(ch, (60 + i * 8, 195.9 + (0.2 if ch == "益" else 0.0), 68 + i * 8, 204.0), 8.0) for i, ch in enumerate("效益指标")]
+    below = glyphs("第2页", 60, 230)  # a line under the table, clear of its rule: not the table's
+    # the first line of a wrapped label drawn again above the next page's table, clipped: mostly
+    # outside, it stays out whole, though the centre of 效 is a hair inside
+    above = [Glyph(ch, (60 + i * 8, 95.6 + (1.1 if ch == "效" else 0.0), 68 + i * 8, 103.4), 8.0) for i, ch in enumerate("社会效益")]
+    content = segment_page(page=1, width=600, height=800, rulings=rulings, glyphs=clipped + below + above, method="text_layer")
+    [grid] = content.grids
+    assert [c.text for c in grid.cells] == ["", "效益指标"]
+    assert [line.text for line in content.lines] == ["社会效益", "第2页"]
