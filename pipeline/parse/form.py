@@ -962,10 +962,10 @@ class _FormReader:
             self.label_below_break["level2"].append(index)
             self.previous_level2 = (None, cell, row)
             return
-        split_merge = previous_row is not None and previous_cell is not None and previous_row.last_in_grid and previous_row.grid_id != row.grid_id and row.grid_id not in self.grids_with_indicators
-        if cell is not None and ((row.grid_id, cell.row) in self.row_rests or cell is previous_cell):
-            split_merge = previous_cell is not None  # the merge goes on: from the rest of a row the break split, or its next row
-        if split_merge and previous_cell is not None:
+        first_after_break = previous_row is not None and previous_row.last_in_grid and previous_row.grid_id != row.grid_id and row.grid_id not in self.grids_with_indicators
+        # an empty merge that goes on from above: from the rest of a row the break split, or a row before
+        merge_goes_on = cell is not None and ((row.grid_id, cell.row) in self.row_rests or cell is previous_cell)
+        if (first_after_break or merge_goes_on) and previous_cell is not None:
             indicator.level2 = previous_name
             self._record(ptr.indicator(index, "level2"), previous_cell)
         self.previous_level2 = (indicator.level2, cell, row)
