@@ -332,3 +332,63 @@ def test_a_label_a_page_break_clips_at_the_table_s_edge_stays_whole():
     [grid] = content.grids
     assert [c.text for c in grid.cells] == ["", "效益指标"]
     assert [line.text for line in content.lines] == ["社会效益", "第2页"]
+
+
+def test_text_a_sheet_clips_to_its_cell_stays_in_its_cell():
+    """A sheet's row too low for its wrapped text: the text is centred on the row and clipped to the
+    cell, so its first and last lines are drawn past the cell's rules, hidden in print but in the
+    text layer. By position the last line fell into the cell below (its value gained 分文字, this one
+    lost it) and the first was a line above the table. The clip rectangle says whose text it is."""
+    rulings = box(50, 100, 200, 200) + [h(150, 50, 200)]
+    cell = (50.0, 100.0, 200.0, 150.0)
+
+    def clipped(text: str, top: float) -> list[Glyph]:
+        return [Glyph(ch, (60 + i * 10, top, 70 + i * 10, top + 10), 10.0, clip=cell) for i, ch in enumerate(text)]
+
+    text = clipped("这是一段", 92) + glyphs("很长的文", 60, 110) + glyphs("字需要换", 60, 124) + clipped("行显示", 146)
+    content = segment_page(page=1, width=600, height=800, rulings=rulings, glyphs=text + glyphs("第二行", 60, 170), method="text_layer")
+    [grid] = content.grids
+    assert [c.text for c in grid.cells] == ["这是一段很长的文字需要换行显示", "第二行"]
+    assert content.lines == []
+
+
+def test_a_clip_that_is_no_cell_does_not_place_text():
+    """A clip rectangle round the whole page (a print area) names no cell: glyphs go by position."""
+    rulings = box(50, 100, 200, 200) + [h(150, 50, 200)]
+    page_clip = (0.0, 0.0, 600.0, 800.0)
+    text = [Glyph(ch, (60 + i * 10, 152, 70 + i * 10, 162), 10.0, clip=page_clip) for i, ch in enumerate("第二行")]
+    [grid] = segment_page(page=1, width=600, height=800, rulings=rulings, glyphs=text, method="text_layer").grids
+    assert [c.text for c in grid.cells] == ["", "第二行"]
+
+
+def _three_columns() -> list[Ruling]:
+    return box(50, 100, 260, 130) + [v(120, 100, 130), v(190, 100, 130)]
+
+
+@pytest.mark.parametrize(
+    ("start", "owner"),
+    [
+        (52, 0),  # left-aligned in the first cell, run on to the right over the next one
+        (118, 2),  # right-aligned in the last cell (it ends at its right padding), run on to the left
+        (85, 1),  # centred in the middle cell, run on both ways
+    ],
+)
+def test_a_sheet_s_text_run_on_into_empty_cells_is_its_own_cell_s(start, owner):
+    """An unwrapped sheet cell prints its text on over its empty neighbours and the rules between
+    them; by position the text was cut at each rule into values of other columns."""
+    text = "指标1全县参合人数统"
+    if owner == 2:
+        start = 258 - 10 * len(text)
+    [grid] = segment_page(page=1, width=600, height=800, rulings=_three_columns(), glyphs=glyphs(text, start, 110), method="text_layer").grids
+    assert [c.text for c in grid.cells] == [text if i == owner else "" for i in range(3)]
+
+
+def test_text_of_two_cells_that_meet_at_a_rule_stays_in_its_cells():
+    """Print of neighbouring cells keeps its padding from the rule: no run-on, and a cell whose
+    neighbour holds print of its own is not joined to it even when the two touch."""
+    apart = glyphs("项目名称", 72, 110) + glyphs("资金", 123, 110)
+    [grid] = segment_page(page=1, width=600, height=800, rulings=_three_columns(), glyphs=apart, method="text_layer").grids
+    assert [c.text for c in grid.cells] == ["项目名称", "资金", ""]
+    over = glyphs("全县参合人数统计情", 52, 110) + [Glyph("9", (150, 121, 156, 131), 10.0)]  # the next cell has a value of its own
+    [grid] = segment_page(page=1, width=600, height=800, rulings=_three_columns(), glyphs=over, method="text_layer").grids
+    assert [c.text for c in grid.cells] == ["全县参合人数统", "计情9", ""]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from dataclasses import asdict
 
 import pytest
 
-from conftest import DUMP
+from conftest import DUMP, REPO
 from pipeline.readers import pdfium_text
 from pipeline.parse.form import parse_document
 from pipeline.readers.textlayer import _read_with_pdfplumber, read_pdf
@@ -78,3 +80,68 @@ def test_byte_damage_in_a_page_s_content_never_leaves_the_form_ok(tmp_path, wher
         pdf.save(dump / "damaged.pdf")
     result = process_file(describe(dump / "damaged.pdf", dump))
     assert result.status in ("needs_review", "failed") and all(form.status == "needs_review" for form in result.forms)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice makes this sheet PDF (make system-deps installs it)")
+def test_text_a_sheet_clips_to_its_cell_is_read_in_its_cell(tmp_path):
+    """A sheet whose row is too low for its wrapped text, exported by LibreOffice: the text is
+    centred on the row and clipped to its cell, so the first and last lines are drawn past the
+    cell's rules (hidden in print, but in the text layer). By position, the last line 分文字内容
+    went into the row below (第二行文字 gained it, this value lost it) and the first was a line above
+    the table. PDFium gives each text object's clip: the text stays in its cell."""
+    import pypdfium2 as pdfium
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    import make_eval
+
+    long_text = "这是一段很长的偏差原因分析文字，需要换行显示多行内容，行高不够时会被裁剪掉一部分文字内容"
+    book = Workbook()
+    sheet = book.active
+    thin = Side(style="thin")
+    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 12, 20
+    for row, values in enumerate([("指标A", long_text), ("指标B", "第二行文字")], start=1):
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=col, value=value)
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            cell.font = Font(name="Noto Sans CJK SC", size=10)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.row_dimensions[row].height = 30
+    book.save(tmp_path / "clip.xlsx")
+    make_eval.soffice_to_pdf([tmp_path / "clip.xlsx"], tmp_path)
+    _, _, _, glyphs = pdfium_text.read_page(pdfium.PdfDocument(tmp_path / "clip.pdf")[0])
+    assert any(glyph.clip is not None for glyph in glyphs), "the sheet no longer clips: the test proves nothing"
+    [content] = read_pdf(tmp_path / "clip.pdf").pages
+    [grid] = content.grids
+    assert [c.text for c in grid.cells] == ["指标A", long_text, "指标B", "第二行文字"]
+    assert content.lines == []
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice makes this sheet PDF (make system-deps installs it)")
+def test_a_sheet_s_unwrapped_text_run_on_over_an_empty_cell_stays_in_its_cell(tmp_path):
+    """An unwrapped sheet cell exported by LibreOffice prints its text on over the empty cell to
+    its right and the rule between them. By position 指标1：全县参 stayed and 合人数统计情况 became the
+    next column's value; a cell beside a neighbour of its own (指标2 | 短) keeps its text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    import make_eval
+
+    book = Workbook()
+    sheet = book.active
+    thin = Side(style="thin")
+    for column in "ABC":
+        sheet.column_dimensions[column].width = 10
+    for row, values in enumerate([("指标1：全县参合人数统计情况", None, "100"), ("指标2", "短", "90")], start=1):
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=col, value=value)
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            cell.font = Font(name="Noto Sans CJK SC", size=10)
+            cell.alignment = Alignment(wrap_text=False, vertical="center")
+    book.save(tmp_path / "spill.xlsx")
+    make_eval.soffice_to_pdf([tmp_path / "spill.xlsx"], tmp_path)
+    [content] = read_pdf(tmp_path / "spill.pdf").pages
+    [grid] = content.grids
+    assert [c.text for c in grid.cells] == ["指标1：全县参合人数统计情况", "", "100", "指标2", "短", "90"]

@@ -16,6 +16,7 @@ import pypdfium2.raw as raw
 
 from pipeline.readers.segment import Glyph, Ruling
 
+CLIP_REACH = 0.2  # a glyph reaching this share of its size outside its clip is cut off in print
 LINE_TOLERANCE = 0.5  # points: a segment this close to level or plumb is a ruling
 MIN_RULING_LENGTH = 4.0  # points, as in textlayer
 
@@ -64,6 +65,34 @@ def _path_rulings(page_object, height: float) -> list[Ruling]:
     return rulings
 
 
+def _clip_box(page_object, height: float) -> tuple[float, float, float, float] | None:
+    """The bounding box of a page object's clip (the intersection of its paths' boxes), in
+    top-left page points; None when it has none. PDFium gives clip paths in page space."""
+    clip = raw.FPDFPageObj_GetClipPath(page_object)
+    if not clip:
+        return None
+    x, y = ctypes.c_float(), ctypes.c_float()
+    box: tuple[float, float, float, float] | None = None
+    for path in range(raw.FPDFClipPath_CountPaths(clip)):
+        xs, ys = [], []
+        for index in range(raw.FPDFClipPath_CountPathSegments(clip, path)):
+            segment = raw.FPDFClipPath_GetPathSegment(clip, path, index)
+            if raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
+                xs.append(x.value)
+                ys.append(y.value)
+        if not xs:
+            continue
+        own = (min(xs), height - max(ys), max(xs), height - min(ys))
+        box = own if box is None else (max(box[0], own[0]), max(box[1], own[1]), min(box[2], own[2]), min(box[3], own[3]))
+    return box
+
+
+def _reaches_out(bbox: tuple[float, float, float, float], clip: tuple[float, float, float, float]) -> bool:
+    x0, top, x1, bottom = bbox
+    reach_x, reach_y = CLIP_REACH * (x1 - x0), CLIP_REACH * (bottom - top)
+    return top < clip[1] - reach_y or bottom > clip[3] + reach_y or x0 < clip[0] - reach_x or x1 > clip[2] + reach_x
+
+
 def read_page(page: pdfium.PdfPage) -> tuple[float, float, list[Ruling], list[Glyph]]:
     """Width, height, rulings and glyphs of one page, or NotCovered."""
     if page.get_rotation() % 360:
@@ -81,6 +110,7 @@ def read_page(page: pdfium.PdfPage) -> tuple[float, float, list[Ruling], list[Gl
             rulings += _path_rulings(page_object.raw, height)
     textpage = page.get_textpage()
     glyphs: list[Glyph] = []
+    clips: dict[int | None, tuple[float, float, float, float] | None] = {}  # per text object
     try:
         for index in range(textpage.count_chars()):
             if raw.FPDFText_IsGenerated(textpage.raw, index):
@@ -91,7 +121,13 @@ def read_page(page: pdfium.PdfPage) -> tuple[float, float, list[Ruling], list[Gl
             text = "\ufffd" if raw.FPDFText_HasUnicodeMapError(textpage.raw, index) else chr(code)
             x0, y0, x1, y1 = textpage.get_charbox(index, loose=True)
             size = raw.FPDFText_GetFontSize(textpage.raw, index) or 10.0
-            glyphs.append(Glyph(text=text, bbox=(x0, height - y1, x1, height - y0), size=float(size)))
+            bbox = (x0, height - y1, x1, height - y0)
+            text_object = raw.FPDFText_GetTextObject(textpage.raw, index)
+            key = ctypes.cast(text_object, ctypes.c_void_p).value
+            if key not in clips:
+                clips[key] = _clip_box(text_object, height) if text_object else None
+            clip = clips[key]
+            glyphs.append(Glyph(text=text, bbox=bbox, size=float(size), clip=clip if clip is not None and _reaches_out(bbox, clip) else None))
     finally:
         textpage.close()
     return width, height, rulings, glyphs

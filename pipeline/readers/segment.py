@@ -18,6 +18,9 @@ from pipeline.model.intermediate import BBox, Cell, Grid, PageContent, TextLine
 
 SNAP_TOLERANCE = 3.0  # points: rulings closer than this are the same line
 JOIN_TOLERANCE = 3.0  # points: a ruling ending this close to another still touches it
+SPILL_OVERLAP = 0.15  # a glyph this share of its width or more on each side of a rule is drawn over it
+SPILL_GAP = 0.15  # glyphs this close (share of the size) are set solid, with no cell padding between them
+SPILL_PADDING = 3.0  # points: text starting this close to a cell's side is aligned to that side
 WALL_COVERAGE = 0.5  # share of a slot boundary a ruling must cover to separate the slots
 MIN_CELL_SIZE = 2.0  # points: thinner slots are double-drawn lines, not cells
 
@@ -40,6 +43,7 @@ class Glyph:
     bbox: BBox
     size: float = 10.0
     confidence: float | None = None
+    clip: BBox | None = None  # the rectangle the glyph is drawn through, when it reaches outside it (hidden in print)
 
 
 @dataclass
@@ -206,12 +210,25 @@ class _SlotIndex:
         self.col_x = [x for _, x in self.cols]
         self.row_y = [y for _, y in self.rows]
         self.bbox = grid.bbox
+        self.cell_boxes = [cell.bbox for cell in grid.cells]
 
     def straddles(self, glyph: Glyph) -> bool:
         """The table's top or bottom rule cuts through the glyph: print a page break clipped."""
         left, top, right, bottom = self.bbox
         cx = (glyph.bbox[0] + glyph.bbox[2]) / 2
         return left <= cx <= right and (glyph.bbox[1] < top < glyph.bbox[3] or glyph.bbox[1] < bottom < glyph.bbox[3])
+
+    def clipping_cell(self, clip: BBox) -> int | None:
+        """The cell a clip rectangle is (a part of): a sheet clips a cell's overflowing text to
+        the cell, so text drawn past the cell's rules — hidden in print — is still that cell's."""
+        centre = Glyph("", ((clip[0] + clip[2]) / 2, (clip[1] + clip[3]) / 2, (clip[0] + clip[2]) / 2, (clip[1] + clip[3]) / 2))
+        index = self.cell_index(centre)
+        if index is None:
+            return None
+        x0, top, x1, bottom = self.cell_boxes[index]
+        tolerance = JOIN_TOLERANCE
+        inside = clip[0] >= x0 - tolerance and clip[1] >= top - tolerance and clip[2] <= x1 + tolerance and clip[3] <= bottom + tolerance
+        return index if inside else None
 
     def cell_index(self, glyph: Glyph, clamp: bool = False) -> int | None:
         """The cell under the glyph's centre; with ``clamp``, a centre just outside the table
@@ -284,13 +301,98 @@ def _clipped_lines(indexes: list[_SlotIndex], glyphs: list[Glyph]) -> dict[int, 
     return sides
 
 
+def _placed_by_clip(indexes: list[_SlotIndex], glyphs: list[Glyph]) -> dict[int, tuple[int, int]]:
+    """(grid, cell) of each glyph drawn past a clip that is (part of) a cell, by the glyph's id."""
+    placed: dict[int, tuple[int, int]] = {}
+    for glyph in glyphs:
+        if glyph.clip is None:
+            continue
+        for gi, index in enumerate(indexes):
+            ci = index.clipping_cell(glyph.clip)
+            if ci is not None:
+                placed[id(glyph)] = (gi, ci)
+                break
+    return placed
+
+
+def _crosses(left: Glyph, right: Glyph, rule: float) -> bool:
+    """Two neighbouring glyphs of a line set solid across a column's rule: one is drawn over the
+    rule, or the rule falls in the hairline between them. Print of two cells never does either:
+    each cell's text keeps its padding from the rule."""
+    size = max(left.size, right.size)
+    over = any(g.bbox[0] + SPILL_OVERLAP * (g.bbox[2] - g.bbox[0]) < rule < g.bbox[2] - SPILL_OVERLAP * (g.bbox[2] - g.bbox[0]) for g in (left, right))
+    solid = right.bbox[0] - left.bbox[2] <= SPILL_GAP * size and left.bbox[2] - 0.5 <= rule <= right.bbox[0] + 0.5
+    return over or solid
+
+
+def _rejoin_spills(grid: Grid, by_cell: dict[tuple[int, int], list[Glyph]], gi: int) -> None:
+    """Text a sheet lets run on into empty neighbouring cells, put back in the cell it was typed in.
+
+    A sheet prints a cell's unwrapped text across its empty neighbours, over the rules between
+    them: by position, 指标1：全县参 stayed in its cell and 合人数统计情况 became the next column's
+    value. A run of glyphs set solid across a rule, into cells that hold nothing else, is one
+    cell's text: the cell it starts in when it starts at that cell's left padding (left-aligned),
+    the cell it ends in when it ends at that cell's right padding, else the cell under its middle
+    (centred text runs on both ways)."""
+    owner = {id(g): ci for (g_index, ci), members in by_cell.items() if g_index == gi for g in members}
+    glyphs = [g for (g_index, _), members in by_cell.items() if g_index == gi for g in members]
+    for line in glyph_lines(glyphs):
+        run: list[Glyph] = [line[0]]
+        for left, right in zip(line, line[1:] + [None]):
+            if right is not None and _goes_on(left, right, owner[id(left)], owner[id(right)], grid):
+                run.append(right)
+                continue
+            _give_run(grid, by_cell, gi, owner, run)
+            if right is not None:
+                run = [right]
+
+
+def _goes_on(left: Glyph, right: Glyph, left_cell: int, right_cell: int, grid: Grid) -> bool:
+    """``right`` continues the run ``left`` ends: close by in one cell, or set solid across a rule."""
+    if left_cell == right_cell:
+        return right.bbox[0] - left.bbox[2] <= 0.5 * max(left.size, right.size)
+    return _crosses(left, right, grid.cells[right_cell].bbox[0])
+
+
+def _give_run(grid: Grid, by_cell: dict[tuple[int, int], list[Glyph]], gi: int, owner: dict[int, int], run: list[Glyph]) -> None:
+    cells = list(dict.fromkeys(owner[id(g)] for g in run))
+    if len(cells) < 2:
+        return
+    ids = {id(g) for g in run}
+    if any(id(g) not in ids for ci in cells for g in by_cell[(gi, ci)]):
+        return  # a cell holds print of its own: not one unwrapped text run on
+    first, last = grid.cells[cells[0]].bbox, grid.cells[cells[-1]].bbox
+    start, end = run[0].bbox[0], run[-1].bbox[2]
+    padding = max(SPILL_PADDING, 0.5 * run[0].size)
+    if start - first[0] <= padding:
+        origin = cells[0]
+    elif last[2] - end <= padding:
+        origin = cells[-1]
+    else:
+        middle = (start + end) / 2
+        origin = next((ci for ci in cells if grid.cells[ci].bbox[0] <= middle <= grid.cells[ci].bbox[2]), cells[0])
+    for ci in cells:
+        if ci != origin:
+            by_cell[(gi, ci)] = [g for g in by_cell[(gi, ci)] if id(g) not in ids]
+            by_cell[(gi, origin)].extend(g for g in run if owner[id(g)] == ci)
+    for g in run:
+        owner[id(g)] = origin
+
+
 def assign_glyphs(grids: list[Grid], glyphs: list[Glyph], page: int) -> tuple[list[Grid], list[TextLine]]:
-    """Given empty grids and a page's glyphs, fill each cell's text; the rest become loose lines."""
+    """Given empty grids and a page's glyphs, fill each cell's text; the rest become loose lines.
+
+    A glyph drawn past its clip is placed by the clip (the cell it belongs to); the others by
+    their centres, those a table's top or bottom rule cuts through with most of their line."""
     by_cell: dict[tuple[int, int], list[Glyph]] = {}
     loose: list[Glyph] = []
     indexes = [_SlotIndex(grid) for grid in grids]
-    clipped = _clipped_lines(indexes, glyphs)
+    by_clip = _placed_by_clip(indexes, glyphs)
+    clipped = _clipped_lines(indexes, [g for g in glyphs if id(g) not in by_clip])
     for glyph in glyphs:
+        if id(glyph) in by_clip:
+            by_cell.setdefault(by_clip[id(glyph)], []).append(glyph)
+            continue
         for gi, index in enumerate(indexes):
             side = clipped.get(gi, {}).get(id(glyph))
             ci = None if side is False else index.cell_index(glyph, clamp=side is True)
@@ -299,6 +401,8 @@ def assign_glyphs(grids: list[Grid], glyphs: list[Glyph], page: int) -> tuple[li
                 break
         else:
             loose.append(glyph)
+    for gi, grid in enumerate(grids):
+        _rejoin_spills(grid, by_cell, gi)
     filled: list[Grid] = []
     for gi, grid in enumerate(grids):
         cells = []
