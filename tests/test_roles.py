@@ -614,3 +614,47 @@ def test_a_word_form_whose_page_break_cuts_a_merged_level2_or_leaves_the_total_a
         assert [i.level2 for i in form.indicators] == [i["level2"] for i in expected["indicators"]], source.stem
         assert (form.total.weight, form.total.score, form.total.grade) == (100.0, 96.0, "优"), source.stem
         assert form.status == "ok", form.checks
+
+
+def _real_form(tmp_path: Path, form_id: str):
+    """A real form of eval/'s dev half typed in Word (python-docx), read from the .docx itself."""
+    import eval_spec
+    import make_eval
+
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    make_eval.write_docx(eval_spec.load(form_id), make_eval.STYLES[0], dump / f"{form_id}.docx")
+    [form] = process_file(describe(dump / f"{form_id}.docx", dump)).forms
+    return form.to_json(), eval_spec.load_expected(form_id)
+
+
+def test_a_points_column_after_each_level_gives_each_level_its_points(tmp_path):
+    """海南 prints 一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分: the first 分值 was read as
+    every indicator's weight (20 for 4) and the level-1 weight was lost."""
+    form, expected = _real_form(tmp_path, "hi-shangwuting-fuwumaoyi")
+    got = [(i["level1"], i["level1_weight"], i["name"], i["weight"], i["score"]) for i in form["indicators"]]
+    assert got == [(i["level1"], i["level1_weight"], i["name"], i["weight"], i["score"]) for i in expected["indicators"]]
+
+
+def test_a_transfer_payment_form_s_own_labels_and_wrapped_title_are_read(tmp_path):
+    """阆中's 绩效目标自评 (no 表, wrapped onto a second line), 转移支付(项目)名称, 地方主管部门,
+    资金使用单位, and 总体目标完成情况 over 总体目标 | 全年实际完成情况: all had been lost."""
+    form, expected = _real_form(tmp_path, "sc-langzhong-chegoushui")
+    assert form["title"] == expected["title"]
+    for field in ("name", "competent_department", "implementing_unit", "year"):
+        assert form["project"][field] == expected["project"][field], field
+    assert form["goals"] == expected["goals"]
+
+
+def test_a_long_title_wrapped_onto_a_second_line_is_one_title():
+    """…(普通省道公路建设)绩效目 over 标自评: neither line a title alone, together one. A sentence
+    ending the same way is no title."""
+    from pipeline.parse.form import _join_split_titles
+
+    first = TextLine("车辆购置税收入补助地方资金(普通省道公路建设)绩效目", 1, (60, 50, 540, 66))
+    second = TextLine("标自评", 1, (276, 68, 324, 84))
+    assert [line.text for line in _join_split_titles([first, second])] == ["车辆购置税收入补助地方资金(普通省道公路建设)绩效目标自评"]  # type: ignore[union-attr]
+    apart = TextLine("标自评", 1, (276, 120, 324, 136))  # further down: another line
+    assert len(_join_split_titles([first, apart])) == 2
+    sentence = TextLine("按要求，我局开展了绩效目", 1, (60, 50, 540, 66))
+    assert len(_join_split_titles([sentence, second])) == 2

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 FORM_TITLE_MARK = "项目支出绩效自评表"
 # every title a project form may end with: the usual one and the 衔接资金 "…项目绩效目标自评表"
-FORM_TITLE_MARKS = (FORM_TITLE_MARK, "绩效目标自评表", "项目绩效自评表", "支出绩效自评表")
+FORM_TITLE_MARKS = (FORM_TITLE_MARK, "绩效目标自评表", "项目绩效自评表", "支出绩效自评表", "绩效目标自评")  # 阆中's title drops the 表
 OTHER_FORM_TITLES = {
     "部门整体支出绩效自评表": "department overall form (部门整体支出绩效自评表)",
     "单位整体支出绩效自评表": "unit overall form (单位整体支出绩效自评表)",
@@ -26,13 +26,13 @@ OTHER_FORM_TITLES = {
 
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "code": ("项目编码", "项目代码", "项目编号"),
-    "name": ("项目名称",),
+    "name": ("项目名称", "转移支付名称", "转移支付项目名称"),  # 转移支付(项目)名称
     "year": ("绩效自评年度", "自评年度", "评价年度"),
-    "implementing_unit": ("实施单位", "项目实施单位", "项目执行单位", "执行单位", "项目承担单位", "承担单位"),
+    "implementing_unit": ("实施单位", "项目实施单位", "项目执行单位", "执行单位", "项目承担单位", "承担单位", "资金使用单位"),
     "budget_unit": ("一级预算单位", "预算单位", "预算部门"),
     # a transfer payment's form names one per level (自治区/市级主管部门 over 市县/县级主管部门):
     # the project's is the local one; the level above has no field, and is reported unread
-    "competent_department": ("主管部门", "主管单位", "项目主管部门", "业务主管部门", "归口管理部门", "县级主管部门", "市县主管部门", "区县主管部门", "县区主管部门"),
+    "competent_department": ("主管部门", "主管单位", "项目主管部门", "业务主管部门", "归口管理部门", "县级主管部门", "市县主管部门", "区县主管部门", "县区主管部门", "地方主管部门"),
     # not 负责人 alone: a 财务负责人 is not the project's
     "manager": ("项目负责人",),
     "phone": ("联系电话", "项目负责人电话"),
@@ -59,10 +59,10 @@ FUNDING_ITEMS: dict[str, tuple[str, ...]] = {
     "其他资金": ("其他资金",),
 }
 
-GOAL_BLOCK = ("年度总体目标",)
+GOAL_BLOCK = ("年度总体目标", "总体目标完成情况")
 GOAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "expected": ("预期目标", "年初设定目标", "项目年度目标", "年度目标", "绩效目标"),
-    "actual": ("实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况", "目标完成情况", "完成情况"),
+    "expected": ("预期目标", "年初设定目标", "项目年度目标", "年度目标", "绩效目标", "总体目标"),
+    "actual": ("实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况", "目标完成情况", "完成情况", "全年实际完成情况"),
 }
 
 INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -157,7 +157,7 @@ FUNDING_ITEM_ROLES: tuple[RoleRule, ...] = (
 )
 
 # words a header row prints that are captions of a block, not columns of it (never a lost column)
-BLOCK_CAPTIONS = ("绩效指标", "年度绩效指标", "年度绩效目标", "年度总体目标", "项目资金", "资金使用情况", "预算执行情况", "项目支出绩效", "指标")
+BLOCK_CAPTIONS = ("绩效指标", "年度绩效指标", "年度绩效目标", "年度总体目标", "总体目标完成情况", "项目资金", "资金使用情况", "预算执行情况", "项目支出绩效", "指标")
 
 # 一级指标 and the 二级指标 under each (key: the level-1 family), with the national layout's
 # 指标-suffixed names. Text exports lose their merged cells and shift some rows left, so the
@@ -362,6 +362,8 @@ def is_form_title(text: str) -> bool:
     """A title line: …项目支出绩效自评表 (…绩效目标自评表), or another form type's title (reported
     as unsupported); a year in brackets may follow it."""
     flat = _TRAILING_YEAR.sub("", normalise(text))
+    if any(mark in flat for mark in "，。；,;"):
+        return False  # a sentence that ends with the words (…开展了绩效目标自评), not a title
     return any(flat.endswith(mark) for mark in FORM_TITLE_MARKS) or any(flat.endswith(t) for t in OTHER_FORM_TITLES)
 
 

@@ -159,12 +159,14 @@ def document_rows(content: DocumentContent) -> list[Row | TextLine]:
 
 
 def _join_split_titles(stream: list[Row | TextLine]) -> list[Row | TextLine]:
-    """A title OCR read as two pieces side by side (2022年度项目 | 支出绩效自评表) is one line again:
-    joined only when the pieces touch on one row and together they make a title."""
+    """A title OCR read as two pieces side by side (2022年度项目 | 支出绩效自评表), or a long title
+    wrapped onto a second line (…(普通省道公路建设)绩效目 / 标自评), is one line again: joined only
+    when the pieces touch on one row or one sits right under the other, and neither is a title
+    alone but together they make one."""
     joined: list[Row | TextLine] = []
     for item in stream:
         previous = joined[-1] if joined else None
-        if isinstance(item, TextLine) and isinstance(previous, TextLine) and _side_by_side(previous, item) and is_form_title(previous.text + item.text):
+        if isinstance(item, TextLine) and isinstance(previous, TextLine) and (_side_by_side(previous, item) or _wrapped(previous, item)) and is_form_title(previous.text + item.text):
             box = (min(previous.bbox[0], item.bbox[0]), min(previous.bbox[1], item.bbox[1]), max(previous.bbox[2], item.bbox[2]), max(previous.bbox[3], item.bbox[3]))
             left, right = sorted((previous, item), key=lambda line: line.bbox[0])
             confidences = [c for c in (left.confidence, right.confidence) if c is not None]
@@ -172,6 +174,14 @@ def _join_split_titles(stream: list[Row | TextLine]) -> list[Row | TextLine]:
             continue
         joined.append(item)
     return joined
+
+
+def _wrapped(above: TextLine, below: TextLine) -> bool:
+    """``below`` the next line of ``above`` wrapped: right under it, within its width, and neither a title alone."""
+    height = max(above.bbox[3] - above.bbox[1], 1.0)
+    centre = (below.bbox[0] + below.bbox[2]) / 2
+    under = 0 <= below.bbox[1] - above.bbox[3] < 0.8 * height and above.bbox[0] <= centre <= above.bbox[2]
+    return above.page == below.page and under and not is_form_title(above.text) and not is_form_title(below.text)
 
 
 def _side_by_side(a: TextLine, b: TextLine) -> bool:
@@ -236,6 +246,30 @@ def _header_positions(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[
             if key is not None and key not in positions:
                 positions[key] = (cell.bbox[0] + cell.bbox[2]) / 2
     return positions
+
+
+def _weights_by_level(row: Row, positions: dict[str, float], table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> dict[str, float]:
+    """A header printing a 分值 column after each level (一级指标 | 分值 | 二级指标 | 分值 | 三级指标 |
+    分值 | 得分, Hainan): each 分值 is the points of the level printed left of it. The first one
+    had been read as every indicator's weight (20 for 4). The level-1 one becomes
+    ``level1_weight``; the level-2 one has no field and is no indicator's weight."""
+    own = sorted((c for c in row.cells if c.row == row.index and c.text.strip()), key=lambda c: c.bbox[0])
+    roles = [_column_role(c, table, rules) for c in own]
+    if roles.count("weight") < 2:
+        return positions
+    centre = {id(c): (c.bbox[0] + c.bbox[2]) / 2 for c in own}
+    weights = [c for c, role in zip(own, roles) if role == "weight"]
+    by_level = dict(positions)
+    for left, cell, role in zip(own, own[1:], roles[1:]):
+        level = _column_role(left, table, rules)
+        if role == "weight" and level in ("level1", "level2"):
+            by_level[f"{level}_weight"] = centre[id(cell)]
+            weights.remove(cell)
+    if weights:
+        by_level["weight"] = centre[id(weights[0])]
+    else:
+        by_level.pop("weight", None)
+    return by_level
 
 
 def _is_caption(text: str) -> bool:
@@ -465,6 +499,7 @@ class _FormReader:
             return
         indicator_header = _header_positions(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
         if _is_indicator_header(indicator_header):
+            indicator_header = _weights_by_level(row, indicator_header, self.vocabulary.indicator_columns, INDICATOR_ROLES)
             if self.section != "indicators" or not self.indicator_cols:  # a header repeated on a new page reads the same
                 unread = _unread_header_cells(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
                 self.unread += [f"indicator column {c.text.strip()!r}" for c in unread]
@@ -739,7 +774,7 @@ class _FormReader:
             return
         index = len(self.indicators)
         indicator = Indicator()
-        self._level1(indicator, cells.get("level1"), row, index)
+        self._level1(indicator, cells.get("level1"), row, index, cells.get("level1_weight"))
         self._level2(indicator, cells.get("level2"), row, index)
         self.grids_with_indicators.add(row.grid_id)
         indicator.name = self._text(ptr.indicator(index, "name"), cells.get("name"))
@@ -858,8 +893,9 @@ class _FormReader:
         self.dropped_rows.append(DroppedRow(page=row.page, text=" | ".join(own), reason=PLACEHOLDER_DROPPED))
         return True
 
-    def _level1(self, indicator: Indicator, cell: Cell | None, row: Row, index: int) -> None:
-        """Merged cells fill down, also across a page break where the merge was split."""
+    def _level1(self, indicator: Indicator, cell: Cell | None, row: Row, index: int, weight_cell: Cell | None = None) -> None:
+        """Merged cells fill down, also across a page break where the merge was split; a weight
+        printed in a column of its own (``weight_cell``) when the label prints none."""
         if self._cut_by_break(cell, row):
             self.previous_level1 = (None, None, None)  # not the block above: the label is below the break
         if cell is not None and not cell.text.strip() and cell.open_below:
@@ -872,6 +908,8 @@ class _FormReader:
             self._record(ptr.indicator(index, "level1"), source)
             if indicator.level1_weight is not None:
                 self._record(ptr.indicator(index, "level1_weight"), source)
+            elif weight_cell is not None and weight_cell.text.strip():
+                indicator.level1_weight = self._number(ptr.indicator(index, "level1_weight"), weight_cell)
 
     def _level1_label(self, cell: Cell) -> tuple[str | None, float | None, Cell | None]:
         """A level-1 cell's label and weight, and the cell its provenance points at."""
