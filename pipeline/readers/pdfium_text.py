@@ -87,6 +87,26 @@ def _clip_box(page_object, height: float) -> tuple[float, float, float, float] |
     return box
 
 
+def _drawn_past_its_clip(page_object: pdfium.PdfObject, height: float) -> bool:
+    clip = _clip_box(page_object.raw, height)
+    if clip is None:
+        return False
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not raw.FPDFPageObj_GetBounds(page_object.raw, *(ctypes.byref(v) for v in (left, bottom, right, top))):
+        return True  # bounds unknown: look at its characters
+    # strict: a character's loose box may reach further than the object's bounds
+    return left.value < clip[0] or right.value > clip[2] or height - top.value < clip[1] or height - bottom.value > clip[3]
+
+
+def _glyph_clip(textpage: pdfium.PdfTextPage, index: int, height: float, clips: dict[int | None, tuple[float, float, float, float] | None]) -> tuple[float, float, float, float] | None:
+    """The clip of the text object a character belongs to (``clips`` remembers them per object)."""
+    text_object = raw.FPDFText_GetTextObject(textpage.raw, index)
+    key = ctypes.cast(text_object, ctypes.c_void_p).value
+    if key not in clips:
+        clips[key] = _clip_box(text_object, height) if text_object else None
+    return clips[key]
+
+
 def _reaches_out(bbox: tuple[float, float, float, float], clip: tuple[float, float, float, float]) -> bool:
     x0, top, x1, bottom = bbox
     reach_x, reach_y = CLIP_REACH * (x1 - x0), CLIP_REACH * (bottom - top)
@@ -102,12 +122,15 @@ def read_page(page: pdfium.PdfPage) -> tuple[float, float, list[Ruling], list[Gl
         raise NotCovered("page box not at the origin")
     width, height = right - left, top - bottom
     rulings: list[Ruling] = []
+    clipped_text = False  # whether any text is drawn past its clip: glyphs are then matched to their objects' clips
     for page_object in page.get_objects(max_depth=2):
         kind = page_object.type
         if kind == raw.FPDF_PAGEOBJ_FORM:
             raise NotCovered("content inside a form XObject")
         if kind == raw.FPDF_PAGEOBJ_PATH:
             rulings += _path_rulings(page_object.raw, height)
+        elif kind == raw.FPDF_PAGEOBJ_TEXT and not clipped_text:
+            clipped_text = _drawn_past_its_clip(page_object, height)
     textpage = page.get_textpage()
     glyphs: list[Glyph] = []
     clips: dict[int | None, tuple[float, float, float, float] | None] = {}  # per text object
@@ -122,11 +145,7 @@ def read_page(page: pdfium.PdfPage) -> tuple[float, float, list[Ruling], list[Gl
             x0, y0, x1, y1 = textpage.get_charbox(index, loose=True)
             size = raw.FPDFText_GetFontSize(textpage.raw, index) or 10.0
             bbox = (x0, height - y1, x1, height - y0)
-            text_object = raw.FPDFText_GetTextObject(textpage.raw, index)
-            key = ctypes.cast(text_object, ctypes.c_void_p).value
-            if key not in clips:
-                clips[key] = _clip_box(text_object, height) if text_object else None
-            clip = clips[key]
+            clip = _glyph_clip(textpage, index, height, clips) if clipped_text else None
             glyphs.append(Glyph(text=text, bbox=bbox, size=float(size), clip=clip if clip is not None and _reaches_out(bbox, clip) else None))
     finally:
         textpage.close()
