@@ -257,16 +257,18 @@ def _weights_by_level(row: Row, positions: dict[str, float], table: dict[str, tu
     roles = [_column_role(c, table, rules) for c in own]
     if roles.count("weight") < 2:
         return positions
-    centre = {id(c): (c.bbox[0] + c.bbox[2]) / 2 for c in own}
-    weights = [c for c, role in zip(own, roles) if role == "weight"]
     by_level = dict(positions)
-    for left, cell, role in zip(own, own[1:], roles[1:]):
-        level = _column_role(left, table, rules)
-        if role == "weight" and level in ("level1", "level2"):
-            by_level[f"{level}_weight"] = centre[id(cell)]
-            weights.remove(cell)
-    if weights:
-        by_level["weight"] = centre[id(weights[0])]
+    indicator_weights = []
+    for k, (cell, role) in enumerate(zip(own, roles)):
+        if role != "weight":
+            continue
+        level = roles[k - 1] if k else None
+        if level in ("level1", "level2"):
+            by_level[f"{level}_weight"] = (cell.bbox[0] + cell.bbox[2]) / 2
+        else:
+            indicator_weights.append((cell.bbox[0] + cell.bbox[2]) / 2)
+    if indicator_weights:
+        by_level["weight"] = indicator_weights[0]
     else:
         by_level.pop("weight", None)
     return by_level

@@ -221,8 +221,7 @@ class _SlotIndex:
     def clipping_cell(self, clip: BBox) -> int | None:
         """The cell a clip rectangle is (a part of): a sheet clips a cell's overflowing text to
         the cell, so text drawn past the cell's rules — hidden in print — is still that cell's."""
-        centre = Glyph("", ((clip[0] + clip[2]) / 2, (clip[1] + clip[3]) / 2, (clip[0] + clip[2]) / 2, (clip[1] + clip[3]) / 2))
-        index = self.cell_index(centre)
+        index = self.cell_at((clip[0] + clip[2]) / 2, (clip[1] + clip[3]) / 2)
         if index is None:
             return None
         x0, top, x1, bottom = self.cell_boxes[index]
@@ -233,10 +232,13 @@ class _SlotIndex:
     def cell_index(self, glyph: Glyph, clamp: bool = False) -> int | None:
         """The cell under the glyph's centre; with ``clamp``, a centre just outside the table
         counts as in its nearest row."""
-        cx = (glyph.bbox[0] + glyph.bbox[2]) / 2
         cy = (glyph.bbox[1] + glyph.bbox[3]) / 2
         if clamp:
             cy = min(max(cy, self.bbox[1]), self.bbox[3] - 1e-3)
+        return self.cell_at((glyph.bbox[0] + glyph.bbox[2]) / 2, cy)
+
+    def cell_at(self, cx: float, cy: float) -> int | None:
+        """The cell under a point, None outside the table."""
         left, top, right, bottom = self.bbox
         if not (left <= cx <= right and top <= cy <= bottom):
             return None
@@ -336,6 +338,8 @@ def _rejoin_spills(grid: Grid, by_cell: dict[tuple[int, int], list[Glyph]], gi: 
     (centred text runs on both ways)."""
     owner = {id(g): ci for (g_index, ci), members in by_cell.items() if g_index == gi for g in members}
     glyphs = [g for (g_index, _), members in by_cell.items() if g_index == gi for g in members]
+    if not any(_at_a_side(g, grid.cells[owner[id(g)]].bbox) for g in glyphs):
+        return  # every cell's print keeps its padding: nothing runs on (most pages)
     for line in glyph_lines(glyphs):
         run: list[Glyph] = [line[0]]
         for left, right in zip(line, line[1:] + [None]):
@@ -345,6 +349,12 @@ def _rejoin_spills(grid: Grid, by_cell: dict[tuple[int, int], list[Glyph]], gi: 
             _give_run(grid, by_cell, gi, owner, run)
             if right is not None:
                 run = [right]
+
+
+def _at_a_side(glyph: Glyph, cell: BBox) -> bool:
+    """The glyph reaches within a hairline of its cell's left or right rule, or over it."""
+    reach = SPILL_GAP * glyph.size
+    return glyph.bbox[0] <= cell[0] + reach or glyph.bbox[2] >= cell[2] - reach
 
 
 def _goes_on(left: Glyph, right: Glyph, left_cell: int, right_cell: int, grid: Grid) -> bool:
