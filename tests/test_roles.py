@@ -69,6 +69,19 @@ def test_a_funding_row_no_item_names_is_not_dropped_silently(tmp_path):
 
 
 @needs_font
+def test_a_number_a_sheet_printed_as_hashes_is_not_read_as_a_value(tmp_path):
+    """LibreOffice prints ### for a number too wide for its column: a text column (实际完成值) must
+    not keep ### as the value, and the form goes to review naming the cell."""
+    result = _national_with(tmp_path, {"96.2%": "###"})
+    [form] = result.forms
+    assert [i.actual for i in form.indicators][:3] == ["523人次", None, "100%"]
+    check = _checks(form)["values_readable"]
+    assert check.status == "fail" and "/indicators/1/actual" in check.pointers
+    assert form.provenance["/indicators/1/actual"].text == "###"
+    assert form.status == "needs_review"
+
+
+@needs_font
 @pytest.mark.parametrize("title", ["2020年度项目支出绩效自评表", "项目支出绩效自评表（2020年度）"])
 def test_a_year_printed_only_in_the_title_is_read(tmp_path, title):
     result = _national_with(tmp_path, {}, title=title, notes=[])

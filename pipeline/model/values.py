@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline.model.vocabulary import NOT_A_NUMBER
+from pipeline.model.vocabulary import NOT_A_NUMBER, OVERFLOW_MARK
 
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 _PARAGRAPH = re.compile(r"<p[^>]*>(.*?)</p\s*>", re.IGNORECASE | re.DOTALL)
@@ -37,6 +37,8 @@ def parse_number(text: str | None, percent_ok: bool = True) -> NumberResult:
         flat = flat[:-1]
     if _NUMBER.fullmatch(flat):
         return NumberResult(float(flat.replace(",", "")))
+    if is_overflow_mark(flat):
+        return NumberResult(None, overflow_problem(text))
     return NumberResult(None, f"not a number: {text.strip()!r}")
 
 
@@ -59,6 +61,15 @@ def decimals(text: str) -> int:
     """How many decimals the printed number shows (``8.62`` -> 2, ``100%`` -> 0)."""
     flat = unicodedata.normalize("NFKC", text).replace(" ", "").strip().rstrip("%")
     return len(flat.split(".", 1)[1]) if "." in flat else 0
+
+
+def is_overflow_mark(text: str) -> bool:
+    """The cell printed ``###``: its number was too wide for the column, so no value was printed."""
+    return OVERFLOW_MARK.fullmatch(unicodedata.normalize("NFKC", text).strip().replace(" ", "")) is not None
+
+
+def overflow_problem(text: str) -> str:
+    return f"printed {text.strip()!r}: the sheet's number did not fit its column, so its value is not in the print"
 
 
 def clean_text(text: str | None) -> str | None:

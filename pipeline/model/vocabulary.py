@@ -194,6 +194,9 @@ AMOUNT_UNITS = ("万元", "元")
 
 NOTHING_PRINTED = {"—", "-", "/", "－", "–", "——", "--", "／"}  # a cell's way of saying it holds no value
 NOT_A_NUMBER = NOTHING_PRINTED | {"", "无"}
+# what a spreadsheet prints in a cell whose number does not fit the column (LibreOffice ###, Excel
+# fills the cell with #): the number is not in the print at all
+OVERFLOW_MARK = re.compile(r"#+")
 NOT_APPLICABLE = {"不适用", "不涉及", "无此项"}  # an indicator row a form marks as not applying to the project
 
 # a template's instructions left in a cell: 说明原因(100字以内), 应单独说明理由

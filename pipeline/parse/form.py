@@ -23,7 +23,7 @@ from pipeline.model import pointer as ptr
 from pipeline.model.document import INSTRUCTIONS_LEFT_IN, NO_SCHEMA_ITEM, PLACEHOLDER_DROPPED, DroppedRow, Funding, FundingLine, Goals, Indicator, Project, Provenance, Total
 from pipeline.model.intermediate import Cell, DocumentContent, TextLine
 from pipeline.parse.template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, every_layout, rank, unknown_message
-from pipeline.model.values import amount_with_unit, clean_text, comparison_sign, parse_number, person_and_phone, text_items
+from pipeline.model.values import amount_with_unit, clean_text, comparison_sign, is_overflow_mark, overflow_problem, parse_number, person_and_phone, text_items
 from pipeline.model.vocabulary import (
     BLOCK_CAPTIONS,
     FUNDING_ITEM_ROLES,
@@ -352,6 +352,9 @@ class _FormReader:
         value = clean_text(cell.text)
         if value is not None:
             self._record(pointer, cell)
+            if is_overflow_mark(value):
+                self.problems.append((pointer, overflow_problem(value)))
+                return None
             if cell.ref is not None and value.startswith("=") and len(value) > 1:
                 self.problems.append((pointer, f"a formula with no saved value ({value!r} in {cell.ref})"))
         return value
@@ -617,6 +620,9 @@ class _FormReader:
 
     def _person_and_phone(self, cell: Cell) -> None:
         """项目负责人及电话: one cell, two values, both pointing at it."""
+        if is_overflow_mark(cell.text):
+            self.problems.append((ptr.project("phone"), overflow_problem(cell.text)))
+            return
         person, phone = person_and_phone(cell.text)
         for key, value in (("manager", person), ("phone", phone)):
             if value is not None and getattr(self.project, key) is None:
@@ -835,6 +841,9 @@ class _FormReader:
             cell = cells.get(key)
             text = clean_text(cell.text) if cell is not None and cell.row == row.index else None
             if text is None:
+                continue
+            if is_overflow_mark(text):
+                self.problems.append((ptr.indicator(index, key), overflow_problem(text)))
                 continue
             setattr(previous, key, (getattr(previous, key) or "") + text)
             if key == "level2" and cell is not None:  # the rows below under the same merge take the whole label
