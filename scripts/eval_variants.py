@@ -1,6 +1,7 @@
 """The dev half of eval/ typed again in every face and size, to find classes of wrong values.
 
     python scripts/eval_variants.py [--kinds docx,xlsx] [--size 13.5] [--scan none|scan_pdf|fax_tiff]
+    python scripts/eval_variants.py --kinds xlsx --shift 8
 
 ``make_eval`` gives each real form one style (face, size, column widths, orientation); here every
 dev form is written in each of its six styles (``--size`` sets one print size for all and turns
@@ -8,7 +9,8 @@ each page the other way, so rows and page breaks fall elsewhere), converted by L
 with ``--scan``, rasterised as ``make_eval`` does for that kind. The pipeline is run on the lot and
 every value that differs from ``expected.json`` *without being flagged* is listed, in any form:
 one in a form marked ``ok`` is the worst defect, one in a form in review is a class to fix before
-it meets a form the checks pass. Only the dev half is used; the holdout is never rendered here.
+it meets a form the checks pass. ``--shift N`` instead writes each dev form in its own style N times,
+with 0..N-1 blank lines above it, so each page break falls on another row (merges cut by a break). Only the dev half is used; the holdout is never rendered here.
 
 Output in the gitignored eval/build/variants/<name>/ (sources, dump, pipeline output).
 """
@@ -39,7 +41,15 @@ def style(spec: dict, index: int, size: float | None) -> make_eval.Style:
     return base
 
 
-def render(kinds: list[str], size: float | None, scan: str, work: Path) -> Path:
+def sources_of(fid: str, spec: dict, kind: str, size: float | None, shift: int) -> list[tuple[str, dict, make_eval.Style]]:
+    """(file stem, spec, style) of each variant of one form."""
+    if shift:
+        shifted = [(k, dict(spec, before_lines=[" "] * k + spec.get("before_lines", []))) for k in range(shift)]
+        return [(f"{fid}~{kind}s{k}", moved, make_eval.style_for(fid, spec)) for k, moved in shifted]
+    return [(f"{fid}~{kind}{index}", spec, style(spec, index, size)) for index in range(len(make_eval.STYLES))]
+
+
+def render(kinds: list[str], size: float | None, scan: str, work: Path, shift: int = 0) -> Path:
     sources, pdfs, dump = work / "src", work / "pdf", work / "dump"
     for folder in (sources, pdfs, dump):
         folder.mkdir(parents=True, exist_ok=True)
@@ -47,11 +57,10 @@ def render(kinds: list[str], size: float | None, scan: str, work: Path) -> Path:
         writer = make_eval.write_xlsx if kind == "xlsx" else make_eval.write_docx
         made = []
         for fid in eval_spec.split()["dev"]:
-            spec = eval_spec.load(fid)
-            for index in range(len(make_eval.STYLES)):
-                path = sources / f"{fid}~{kind}{index}.{kind}"
+            for stem, spec, look in sources_of(fid, eval_spec.load(fid), kind, size, shift):
+                path = sources / f"{stem}.{kind}"
                 if not path.exists():
-                    writer(spec, style(spec, index, size), path)
+                    writer(spec, look, path)
                     made.append(path)
         make_eval.soffice_to_pdf(made, pdfs)
     for pdf in sorted(pdfs.glob("*.pdf")):
@@ -71,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kinds", default="docx,xlsx")
     parser.add_argument("--size", type=float, default=None, help="one print size (pt) for every style, pages turned")
+    parser.add_argument("--shift", type=int, default=0, help="each form N times, 0..N-1 blank lines above it")
     parser.add_argument("--scan", choices=("none", "scan_pdf", "fax_tiff"), default="none")
     parser.add_argument("--workers", default="2")
     args = parser.parse_args()
@@ -78,9 +88,9 @@ def main() -> None:
     if set(kinds) - {"docx", "xlsx"}:
         parser.error("--kinds takes docx and/or xlsx")
     os.environ.setdefault("SAL_USE_VCLPLUGIN", "svp")
-    name = "-".join(kinds) + (f"-{args.size:g}pt" if args.size else "") + ("" if args.scan == "none" else f"-{args.scan}")
+    name = "-".join(kinds) + (f"-{args.size:g}pt" if args.size else "") + (f"-shift{args.shift}" if args.shift else "") + ("" if args.scan == "none" else f"-{args.scan}")
     work = VARIANTS / name
-    dump = render(kinds, args.size, args.scan, work)
+    dump = render(kinds, args.size, args.scan, work, args.shift)
     out = work / "out"
     cmd = [sys.executable, "-m", "pipeline", "extract", str(dump), "--out", str(out), "--quiet", "--workers", args.workers]
     proc = subprocess.run(cmd, cwd=eval_spec.REPO, capture_output=True, text=True)

@@ -232,11 +232,13 @@ def test_real_space_inside_a_line_is_kept():
     assert filled.cells[0].text == "效益 (30分)"
 
 
-def test_leading_and_trailing_spaces_of_wrapped_lines_are_trimmed():
+@pytest.mark.parametrize(("first", "second", "value"), [(" 效益 ", " (30分) ", "效益 (30分)"), ("效益", "(30分)", "效益(30分)"), ("效益  ", "(30分)", "效益 (30分)")])
+def test_a_space_printed_at_a_wrap_is_one_space_and_none_is_invented(first, second, value):
+    """The seed prints both 效益 (30分) and 效益(30分): a wrap keeps what was printed."""
     grid = one_cell()
-    text = glyphs(" 效益 ", 5, 5) + glyphs(" (30分) ", 5, 20)
+    text = glyphs(first, 5, 5) + glyphs(second, 5, 20)
     [filled], _ = assign_glyphs([grid], text, page=1)
-    assert filled.cells[0].text == "效益(30分)"
+    assert filled.cells[0].text == value
 
 
 def test_visible_gap_within_a_line_becomes_one_space():

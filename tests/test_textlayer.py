@@ -145,3 +145,38 @@ def test_a_sheet_s_unwrapped_text_run_on_over_an_empty_cell_stays_in_its_cell(tm
     [content] = read_pdf(tmp_path / "spill.pdf").pages
     [grid] = content.grids
     assert [c.text for c in grid.cells] == ["指标1：全县参合人数统计情况", "", "100", "指标2", "短", "90"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice makes this sheet PDF (make system-deps installs it)")
+def test_a_space_a_sheet_wraps_at_is_kept_and_none_is_invented(tmp_path):
+    """LibreOffice wraps 按照 2021 年 12 月 31 日前完成 at the space after 12 and prints that space at
+    the line's end: the value keeps it (it was 12月); a line broken inside 5749-2006标准 gets none."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    import make_eval
+
+    values = ["按照 2021 年 12 月 31 日前完成", "执行GB 5749-2006标准达到100%"]
+    book = Workbook()
+    sheet = book.active
+    thin = Side(style="thin")
+    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 14, 6
+    for row, value in enumerate(values, start=1):
+        for col, text in enumerate((value, "x"), start=1):
+            cell = sheet.cell(row=row, column=col, value=text)
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            cell.font = Font(name="Noto Sans CJK SC", size=11)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.row_dimensions[row].height = 60
+    book.save(tmp_path / "wrap.xlsx")
+    make_eval.soffice_to_pdf([tmp_path / "wrap.xlsx"], tmp_path)
+    import pypdfium2 as pdfium
+
+    _, _, _, glyphs = pdfium_text.read_page(pdfium.PdfDocument(tmp_path / "wrap.pdf")[0])
+    top = {g.text: round(g.bbox[1]) for g in glyphs if g.text in "年月"}
+    assert top["月"] > top["年"], "12 月 no longer wraps at its space: the test proves nothing"
+    assert len({round(g.bbox[1]) for g in glyphs if g.text in "GB-标准达到%"}) > 1, "the second value no longer wraps"
+    [content] = read_pdf(tmp_path / "wrap.pdf").pages
+    [grid] = content.grids
+    assert [c.text for c in grid.cells] == [values[0], "x", values[1], "x"]

@@ -278,8 +278,17 @@ def line_text(line: list[Glyph]) -> str:
 
 
 def join_lines(lines: list[list[Glyph]]) -> str:
-    """Wrapped lines are joined without inventing spaces; each line is trimmed."""
-    return "".join(line_text(line).strip() for line in lines).strip()
+    """Wrapped lines are joined without inventing spaces: a typesetter wraps at a space it prints at
+    the line's end (``按照 2021 年 12 `` / ``月 31 日``), and that one space is kept; else none."""
+    joined = ""
+    for line in lines:
+        text = line_text(line)
+        if not text.strip():
+            continue
+        if joined and (joined[-1].isspace() or text[0].isspace()):
+            joined = joined.rstrip() + " "
+        joined += text.lstrip()
+    return joined.strip()
 
 
 def _lowest_confidence(glyphs: list[Glyph]) -> float | None:
