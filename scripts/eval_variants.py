@@ -9,8 +9,8 @@ each page the other way, so rows and page breaks fall elsewhere), converted by L
 with ``--scan``, rasterised as ``make_eval`` does for that kind. The pipeline is run on the lot and
 every value that differs from ``expected.json`` *without being flagged* is listed, in any form:
 one in a form marked ``ok`` is the worst defect, one in a form in review is a class to fix before
-it meets a form the checks pass. ``--shift N`` instead writes each dev form in its own style N times,
-with 0..N-1 blank lines above it, so each page break falls on another row (merges cut by a break). Only the dev half is used; the holdout is never rendered here.
+it meets a form the checks pass. ``--shift N`` writes each of these N times,
+with 0..N-1 blank lines above the form, so each page break falls on another row (merges cut by a break). Only the dev half is used; the holdout is never rendered here.
 
 Output in the gitignored eval/build/variants/<name>/ (sources, dump, pipeline output).
 """
@@ -43,10 +43,11 @@ def style(spec: dict, index: int, size: float | None) -> make_eval.Style:
 
 def sources_of(fid: str, spec: dict, kind: str, size: float | None, shift: int) -> list[tuple[str, dict, make_eval.Style]]:
     """(file stem, spec, style) of each variant of one form."""
-    if shift:
-        shifted = [(k, dict(spec, before_lines=[" "] * k + spec.get("before_lines", []))) for k in range(shift)]
-        return [(f"{fid}~{kind}s{k}", moved, make_eval.style_for(fid, spec)) for k, moved in shifted]
-    return [(f"{fid}~{kind}{index}", spec, style(spec, index, size)) for index in range(len(make_eval.STYLES))]
+    styles = [(f"{index}", style(spec, index, size)) for index in range(len(make_eval.STYLES))]
+    if not shift:
+        return [(f"{fid}~{kind}{name}", spec, look) for name, look in styles]
+    shifted = [(k, dict(spec, before_lines=[" "] * k + spec.get("before_lines", []))) for k in range(shift)]
+    return [(f"{fid}~{kind}{name}s{k}", moved, look) for k, moved in shifted for name, look in styles]
 
 
 def render(kinds: list[str], size: float | None, scan: str, work: Path, shift: int = 0) -> Path:
@@ -61,6 +62,7 @@ def render(kinds: list[str], size: float | None, scan: str, work: Path, shift: i
                 path = sources / f"{stem}.{kind}"
                 if not path.exists():
                     writer(spec, look, path)
+                if not (pdfs / f"{stem}.pdf").exists():
                     made.append(path)
         make_eval.soffice_to_pdf(made, pdfs)
     for pdf in sorted(pdfs.glob("*.pdf")):

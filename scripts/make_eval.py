@@ -275,18 +275,23 @@ def soffice_to_pdf(sources: list[Path], outdir: Path) -> None:
     if not sources:
         return
     outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="zpef-lo-") as profile, tempfile.TemporaryDirectory() as staging:
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", staging, *map(str, sources)],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-        for src in sources:
-            produced = Path(staging) / (src.stem + ".pdf")
-            if not produced.exists():
-                raise RuntimeError(f"LibreOffice did not convert {src}")
-            shutil.move(produced, outdir / produced.name)
+    left = list(sources)
+    for attempt in range(2):  # a long batch now and then drops a file: its second try is alone
+        with tempfile.TemporaryDirectory(prefix="zpef-lo-") as profile, tempfile.TemporaryDirectory() as staging:
+            subprocess.run(
+                ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", staging, *map(str, left)],
+                check=True,
+                capture_output=True,
+                timeout=600 + 2 * len(left),
+            )
+            for src in list(left):
+                produced = Path(staging) / (src.stem + ".pdf")
+                if produced.exists():
+                    shutil.move(produced, outdir / produced.name)
+                    left.remove(src)
+        if not left:
+            return
+    raise RuntimeError(f"LibreOffice did not convert {', '.join(map(str, left))}")
 
 
 def rasterise(pdf: Path, dpi: int, mode: str, workdir: Path) -> list[Path]:
