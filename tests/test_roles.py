@@ -296,6 +296,18 @@ def test_one_goal_printed_beside_the_block_label_is_the_expected_goal():
     assert form.provenance["/goals/expected/0"].text == "采购马铃薯原原种425万粒"
 
 
+def test_two_goals_beside_the_block_label_with_no_header_are_read_and_sent_to_be_confirmed():
+    """Shanxi (稷山): 年度总体目标 | its goal | what was done, no 预期目标 / 实际完成情况 header: read
+    in the order layouts print them, and the form goes to review because nothing printed says so."""
+    goals = [[(0, "年度总体目标", 1, 1), (1, "完成培训500人次", 3, 1), (4, "培训523人次", 4, 1)]]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥500", "523", "100", "100"), [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    [form] = parse_document(_document([_grid(goals), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm)
+    assert (form.goals.expected, form.goals.actual) == (["完成培训500人次"], ["培训523人次"])
+    assert form.provenance["/goals/actual/0"].text == "培训523人次"
+    assert any("no 预期目标 / 实际完成情况 header" in note for note in form.unread)
+
+
 def test_goals_printed_each_beside_its_label_are_read_as_goals():
     """Ningxia (银川): 年初设定目标 | its text on one row, 年度总体目标完成情况 | its text on the next;
     read as a header row, the label below became the expected goal and the goal was lost."""

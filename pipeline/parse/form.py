@@ -727,16 +727,22 @@ class _FormReader:
 
     def _goal_beside_the_block_label(self, row: Row) -> bool:
         """One goal printed beside 年度总体目标 itself, a layout with no 预期/实际 split
-        (年度总体目标 | 一是通过政府招标采购…): the goal set for the year, the expected one."""
+        (年度总体目标 | 一是通过政府招标采购…): the goal set for the year, the expected one. Two
+        goals side by side with no header (稷山): the expected and the actual one, in the order every
+        layout prints them, which the form sends to review to be confirmed."""
         own = [c for c in row.cells if c.row == row.index and c.text.strip()]
-        if len(own) != 2 or normalise_label(own[0].text).base not in GOAL_BLOCK:
+        if len(own) not in (2, 3) or normalise_label(own[0].text).base not in GOAL_BLOCK:
             return False
-        value = own[1]
-        if self._is_header_word(value) or _key(value, self.vocabulary.goal_columns) is not None or self.goals.expected:
+        values = own[1:]
+        if any(self._is_header_word(v) or _key(v, self.vocabulary.goal_columns) is not None for v in values) or self.goals.expected:
             return False
-        for item in text_items(value.text):
-            self._record(ptr.goal("expected", len(self.goals.expected)), value)
-            self.goals.expected.append(item)
+        for key, value in zip(("expected", "actual"), values):
+            items = getattr(self.goals, key)
+            for item in text_items(value.text):
+                self._record(ptr.goal(key, len(items)), value)
+                items.append(item)
+        if len(values) == 2:  # placed by the layout's order, which nothing printed confirms
+            self.unread.append(f"{GOAL_BLOCK[0]}: two goals printed with no 预期目标 / 实际完成情况 header over them, read as expected (left) and actual (right)")
         return True
 
     def _goal_continuation(self, row: Row) -> None:
