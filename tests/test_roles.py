@@ -69,6 +69,27 @@ def test_a_funding_row_no_item_names_is_not_dropped_silently(tmp_path):
 
 
 @needs_font
+def test_a_copy_converted_to_traditional_characters_is_read_with_its_values_as_printed(tmp_path):
+    """Document sites publish forms converted to traditional characters (湖南省發改委: 項目資金(萬元),
+    年度資金總額): the labels are the same labels, the values keep the characters printed."""
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t")
+    form = specs.national_form()
+    texts = {spec.text: to_traditional.convert(spec.text) for row in form.rows for spec in row}
+    assert texts["实际完成值"] == "實際完成值", "the conversion no longer changes the labels: the test proves nothing"
+    result = _national_with(tmp_path, texts, title=to_traditional.convert(form.title))
+    [form_read] = result.forms
+    plain = _national_with(tmp_path / "plain", {})
+    [form_plain] = plain.forms
+    assert form_read.project.name == to_traditional.convert(form_plain.project.name) != form_plain.project.name
+    assert [line.executed for line in form_read.funding.lines] == [line.executed for line in form_plain.funding.lines]
+    assert [i.actual for i in form_read.indicators] == [to_traditional.convert(i.actual) for i in form_plain.indicators]
+    assert [i.level2 for i in form_read.indicators] == [to_traditional.convert(i.level2) for i in form_plain.indicators]
+    assert form_read.status == form_plain.status == "ok", form_read.checks
+
+
+@needs_font
 def test_a_number_a_sheet_printed_as_hashes_is_not_read_as_a_value(tmp_path):
     """LibreOffice prints ### for a number too wide for its column: a text column (实际完成值) must
     not keep ### as the value, and the form goes to review naming the cell."""

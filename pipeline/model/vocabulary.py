@@ -14,11 +14,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import opencc
 from rapidfuzz import fuzz
 
 FORM_TITLE_MARK = "项目支出绩效自评表"
 # every title a project form may end with: the usual one and the 衔接资金 "…项目绩效目标自评表"
-FORM_TITLE_MARKS = (FORM_TITLE_MARK, "绩效目标自评表", "项目绩效自评表", "支出绩效自评表", "绩效目标自评")  # 阆中's title drops the 表
+FORM_TITLE_MARKS = (FORM_TITLE_MARK, "绩效目标自评表", "项目绩效自评表", "支出绩效自评表", "项目自评表", "绩效目标自评")  # 阆中's title drops the 表
 OTHER_FORM_TITLES = {
     "部门整体支出绩效自评表": "department overall form (部门整体支出绩效自评表)",
     "单位整体支出绩效自评表": "unit overall form (单位整体支出绩效自评表)",
@@ -26,7 +27,7 @@ OTHER_FORM_TITLES = {
 
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "code": ("项目编码", "项目代码", "项目编号"),
-    "name": ("项目名称", "转移支付名称", "转移支付项目名称"),  # 转移支付(项目)名称
+    "name": ("项目名称", "项目支出名称", "转移支付名称", "转移支付项目名称"),  # 转移支付(项目)名称
     "year": ("绩效自评年度", "自评年度", "评价年度"),
     "implementing_unit": ("实施单位", "项目实施单位", "项目执行单位", "执行单位", "项目承担单位", "承担单位", "资金使用单位"),
     "budget_unit": ("一级预算单位", "预算单位", "预算部门"),
@@ -228,8 +229,17 @@ _SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
-    """NFKC and no whitespace: the form of a label used for comparison."""
+    """NFKC, no whitespace and simplified characters: the form of a label used for comparison. A
+    copy converted to traditional characters (document sites publish them) prints 項目資金(萬元) for
+    项目资金(万元); values keep the characters they were printed in."""
+    return _TO_SIMPLIFIED.convert(_flat(text))
+
+
+def _flat(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+
+
+_TO_SIMPLIFIED = opencc.OpenCC("t2s")
 
 
 # glyphs that print the same: a reading of the page cannot tell them apart (≧ typed for ≥)
@@ -238,7 +248,7 @@ SAME_IN_PRINT = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "=
 
 def same_in_print(a: str, b: str) -> bool:
     """Whether two readings are the same text as printed (NFKC, whitespace, look-alike glyphs)."""
-    return normalise(a).translate(SAME_IN_PRINT) == normalise(b).translate(SAME_IN_PRINT)
+    return _flat(a).translate(SAME_IN_PRINT) == _flat(b).translate(SAME_IN_PRINT)  # 資 is not 资 in print
 
 
 # OCR confusions seen in labels (never applied to values): brackets and a colon read as a semicolon
