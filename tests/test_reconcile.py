@@ -624,3 +624,16 @@ def test_checks_with_nothing_found_name_no_values():
     for check in reconcile(make_form()):
         if not check.terms:
             assert check.pointers == [], check.rule
+
+
+def test_a_level2_under_another_block_s_level1_fails_the_levels_check():
+    """数量 is a 产出 二级指标: under 满意度 the row was misplaced (a merge's label taken across a page
+    break from the next block), however well the points add up."""
+    from pipeline.checks.reconcile import indicator_levels
+
+    form = make_form()
+    assert indicator_levels(form).status == "pass"
+    form.indicators[0].level1 = "满意度"
+    check = indicator_levels(form)
+    assert check.status == "fail" and check.pointers == ["/indicators/0/level1", "/indicators/0/level2"]
+    assert "数量 is a 产出 二级指标" in check.message

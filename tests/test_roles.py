@@ -167,6 +167,34 @@ def test_a_level1_label_printed_below_a_page_break_names_the_rows_above_it():
     assert form.provenance["/indicators/0/level1"].page == 2  # it points at the cell that prints it
 
 
+def test_a_blank_level1_merge_above_a_break_does_not_take_another_block_s_label():
+    """阆中 prints its 产出 and 效益 level-1 cells blank; a page break fell just above 满意度指标, whose
+    label then opened the next page. The 数量 / 经济效益 rows above are not 满意度's: they keep no
+    level 1 (and the form is in review for it) rather than the wrong one."""
+    page1 = _grid([HEADER, _row(None, "数量指标", "公路里程", "32.1公里", "32.1公里", "20", "20"), _row(None, "经济效益指标", "促进作用", "有效", "有效", "10", "10")])
+    page2 = _grid([_row("满意度指标", "服务对象满意度指标", "群众满意度", "90%", "95%", "20", "20"), [(0, "总分", 5, 1), (5, "50", 1, 1), (6, "50", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [i.level1 for i in form.indicators] == [None, None, "满意度指标"]
+
+
+def test_a_level1_weight_printed_below_a_break_is_the_whole_block_s():
+    """海南 prints each level's 分值 in a merged cell of its own; a break cut the 产出 block and its
+    25 was printed in the part on the next page."""
+    header = HEADER[:1] + [(1, "分值", 1, 1)] + [(c + 1, t, w, h) for c, t, w, h in HEADER[1:]]
+
+    def row(level1: str, weight: str, level2: str, name: str) -> list[tuple[int, str, int, int]]:
+        cells = _row(level1, level2, name, "≥1", "1", "10", "10")
+        return cells[:1] + [(1, weight, 1, 1)] + [(c + 1, t, w, h) for c, t, w, h in cells[1:]]
+
+    page1 = _grid([header, row("产出指标", "", "数量指标", "场次"), row("", "", "质量指标", "合格率")])
+    page2 = _grid([row("", "25", "时效指标", "及时率"), [(0, "总分", 6, 1), (6, "30", 1, 1), (7, "30", 1, 1), (8, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [(i.level1, i.level1_weight) for i in form.indicators] == [("产出指标", 25.0)] * 3
+    assert form.provenance["/indicators/0/level1_weight"].page == 2
+
+
 def _cut_at_the_foot(grid: Grid, cols: tuple[int, ...]) -> Grid:
     """The grid with the last row's cells in ``cols`` open below: a page break cut their merge."""
     last = grid.n_rows - 1

@@ -248,6 +248,14 @@ def _header_positions(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[
     return positions
 
 
+def _other_block(level2: str | None, level1: str | None) -> bool:
+    """A 二级指标 the vocabulary places under another 一级指标 (数量指标 is 产出's, not 满意度's): a
+    blank level-1 merge above a page break is not the block whose label opens the next page."""
+    family2 = family_of(level2, LEVEL2_NAMES) if level2 else None
+    family1 = family_of(level1, LEVEL1_NAMES) if level1 else None
+    return family1 is not None and family2 is not None and family1 != family2
+
+
 def _weights_by_level(row: Row, positions: dict[str, float], table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> dict[str, float]:
     """A header printing a 分值 column after each level (一级指标 | 分值 | 二级指标 | 分值 | 三级指标 |
     分值 | 得分, Hainan): each 分值 is the points of the level printed left of it. The first one
@@ -390,6 +398,7 @@ class _FormReader:
             self.provenance[ptr.TITLE] = Provenance(line.page, line.bbox, line.text, line.confidence)
         self._year_from_title()
         self._fill_split_level1()
+        self._fill_split_level1_weight()
         self._columns_read()
         self._goals_read()
         self._total_from_line()
@@ -463,13 +472,36 @@ class _FormReader:
                     self._fill_from(index, pending, key, extra)
                 pending = []
 
+    def _fill_split_level1_weight(self) -> None:
+        """A level-1 block's 分值 printed in a merged cell of its own, cut by a page break: the rows
+        of the block on the page the number is not on take it from the rows that have it (and point
+        at the cell that prints it). Only across the break, and only one number for the block."""
+        start = 0
+        while start < len(self.indicators):
+            level1 = self.indicators[start].level1
+            end = start + 1
+            while end < len(self.indicators) and level1 is not None and self.indicators[end].level1 == level1:
+                end += 1
+            block = range(start, end)
+            weights = {self.indicators[i].level1_weight for i in block} - {None}
+            given = [i for i in block if self.indicators[i].level1_weight is not None]
+            source = self.provenance.get(ptr.indicator(given[0], "level1_weight")) if given else None
+            if level1 is not None and len(weights) == 1 and source is not None:
+                for i in block:
+                    if self.indicators[i].level1_weight is None and self._page_of(i) not in (0, source.page):
+                        self.indicators[i].level1_weight = next(iter(weights))
+                        self.provenance[ptr.indicator(i, "level1_weight")] = source
+            start = end
+
     def _fill_from(self, index: int, rows: list[int], key: str, extra: str | None) -> None:
         source = self.indicators[index]
         source_cell = self.provenance.get(ptr.indicator(index, key))
-        for row_index in rows:
+        for row_index in reversed(rows):  # up from the break: the merge ends at a row of another block
             target = self.indicators[row_index]
             if key == "level2" and target.level1 != source.level1:
                 continue
+            if key == "level1" and _other_block(target.level2, source.level1):
+                break
             for field_name in (key, extra) if extra else (key,):
                 setattr(target, field_name, getattr(source, field_name))
                 if source_cell is not None and getattr(source, field_name) is not None:
