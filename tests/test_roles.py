@@ -195,6 +195,16 @@ def test_a_level1_weight_printed_below_a_break_is_the_whole_block_s():
     assert form.provenance["/indicators/0/level1_weight"].page == 2
 
 
+def test_a_numbered_indicator_without_points_at_the_top_of_a_page_is_a_row_of_its_own():
+    """原州 at 15 pt: 指标3 (no 分值, no 得分 printed) opens page 2 under the same blank level cells. It
+    is not the rest of 指标2 split by the break: a name numbered 指标N begins an indicator."""
+    page1 = _grid([HEADER, _row("产出指标", "数量指标", "指标2企业自行采购", "200万粒", "200万粒", "8", "8")])
+    page2 = _grid([_row(None, "", "指标3一级种薯繁育基地", "8000亩", "8535.5亩", "", ""), [(0, "总分", 5, 1), (5, "8", 1, 1), (6, "8", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [(i.name, i.target) for i in form.indicators] == [("指标2企业自行采购", "200万粒"), ("指标3一级种薯繁育基地", "8000亩")]
+
+
 def _cut_at_the_foot(grid: Grid, cols: tuple[int, ...]) -> Grid:
     """The grid with the last row's cells in ``cols`` open below: a page break cut their merge."""
     last = grid.n_rows - 1

@@ -213,6 +213,7 @@ def is_instruction(text: str) -> bool:
 # A dash or slash alone is the row's name left blank; so is 一 alone, the dash as typed with a
 # Chinese input method and as read by OCR (no indicator is named 一).
 PLACEHOLDER = re.compile(r"^(?:指标\d+[:：]?[/／—\-]?|[.。·…]{2,}|…|[—\-－–/／]+|一{1,2})$")
+NUMBERED_INDICATOR = re.compile(r"^指标\d+")  # 指标3:一级种薯繁育基地 — the start of an indicator's name
 CHILD_ROW_MARK = "其中"  # 其中：… indicator rows detail their parent row (衔接资金)
 
 
@@ -403,6 +404,12 @@ CHILD_NUMBER = re.compile(r"^(?:\d+[、.．)]|\(\d+\))")
 
 def is_numbered_parent(name: str | None) -> bool:
     return name is not None and PARENT_NUMBER.match(normalise(name)) is not None
+
+
+def starts_an_indicator(name: str | None) -> bool:
+    """``指标3一级种薯繁育基地``: a name numbered as an indicator begins a row; the end of a name a
+    page break split does not begin so."""
+    return name is not None and NUMBERED_INDICATOR.match(normalise(name)) is not None
 
 
 def is_numbered_child(name: str | None) -> bool:

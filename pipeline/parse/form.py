@@ -39,6 +39,7 @@ from pipeline.model.vocabulary import (
     LEVEL1_NAMES,
     RoleRule,
     family_of,
+    starts_an_indicator,
     is_child_row,
     is_form_title,
     is_instruction,
@@ -866,8 +867,8 @@ class _FormReader:
         if any(c is not None and c.text.strip() for c in points):
             return False
         name = cells.get("name")
-        if name is not None and (is_child_row(name.text) or is_numbered_child(name.text)):
-            return False  # a 其中 / 1、 row detailing the row above: a row of its own, often without points
+        if name is not None and (is_child_row(name.text) or is_numbered_child(name.text) or starts_an_indicator(name.text)):
+            return False  # a 其中 / 1、 row detailing the row above, or 指标3…: a row of its own, often without points
         if previous.weight is None and previous.score is None:  # a layout without points: the target tells
             target = cells.get("target")
             if target is not None and target.text.strip():
