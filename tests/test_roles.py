@@ -205,6 +205,18 @@ def test_a_numbered_indicator_without_points_at_the_top_of_a_page_is_a_row_of_it
     assert [(i.name, i.target) for i in form.indicators] == [("指标2企业自行采购", "200万粒"), ("指标3一级种薯繁育基地", "8000亩")]
 
 
+def test_the_rest_of_a_header_split_by_a_page_break_is_not_an_indicator_row():
+    """青神 at 15 pt: Word broke the header row, 未完成原因分 on page 1 and 析 on top of page 2. The
+    析 row makes no indicator (it was indicator 0, every row after it one off)."""
+    header = HEADER[:7] + [(7, "未完成原因分", 1, 1)]
+    page1 = _grid([header])
+    rest = [(k, "", 1, 1) for k in range(7)] + [(7, "析", 1, 1)]
+    page2 = _grid([rest, _row("产出指标", "数量指标", "覆盖率", "100%", "100%", "60", "60"), [(0, "总分", 5, 1), (5, "60", 1, 1), (6, "60", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [(i.name, i.deviation_note) for i in form.indicators] == [("覆盖率", None)]
+
+
 def _cut_at_the_foot(grid: Grid, cols: tuple[int, ...]) -> Grid:
     """The grid with the last row's cells in ``cols`` open below: a page break cut their merge."""
     last = grid.n_rows - 1

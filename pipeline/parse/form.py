@@ -344,6 +344,7 @@ class _FormReader:
         self.unread: list[str] = []  # what the form prints that could not be placed: columns, rows
         self.unread_cells: list[Cell] = []  # the header cells among them (OCR reads them again)
         self.header_row: Row | None = None  # the indicator header, to tell a second header row after it
+        self.indicators_at_header = 0  # indicator rows read before the header: none since it, none yet under it
         self.last_indicator_row: Row | None = None  # where the last indicator was read (rows split by a page break)
         self.last_goal_row: Row | None = None
         self.goal_block_seen = False  # a 年度总体目标 label printed: goals are expected under it
@@ -544,10 +545,11 @@ class _FormReader:
                 self.unread_cells += unread
             self.indicator_cols = indicator_header
             self.header_row = row
+            self.indicators_at_header = len(self.indicators)
             self.section = "indicators"
             return
         if self.section == "indicators":
-            if self._second_header_row(row):
+            if self._second_header_row(row) or self._header_rest(row):
                 return
             self._indicator_or_total(row)
             return
@@ -676,6 +678,16 @@ class _FormReader:
             if role is not None:
                 self.indicator_cols[role] = (cell.bbox[0] + cell.bbox[2]) / 2
         return True
+
+    def _header_rest(self, row: Row) -> bool:
+        """The rest of the indicator header split by a page break (未完成原因分 | 析 at the top of the
+        next page, Word lets rows break): no indicator read under the header yet, and the row prints
+        nothing in a column that makes an indicator (name, values, points) — the ends of labels."""
+        if self.header_row is None or len(self.indicators) != self.indicators_at_header or not self._after_break(self.header_row, row):
+            return False
+        making = [x for role, x in self.indicator_cols.items() if role in ("name", "target", "actual", "weight", "score")]
+        own = [c for c in row.cells if c.row == row.index and c.text.strip()]
+        return bool(own) and bool(making) and not any(c.bbox[0] <= x <= c.bbox[2] for c in own for x in making)
 
     def _funding_line(self, row: Row) -> None:
         item_key = None
