@@ -82,7 +82,36 @@ def test_byte_damage_in_a_page_s_content_never_leaves_the_form_ok(tmp_path, wher
     assert result.status in ("needs_review", "failed") and all(form.status == "needs_review" for form in result.forms)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice makes this sheet PDF (make system-deps installs it)")
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice makes this sheet PDF (make system-deps installs it)")
+
+
+def _sheet_pdf(path, rows: list[tuple[str | None, ...]], widths: dict[str, float], size: float, wrap: bool, height: float | None = None):
+    """A bordered sheet of ``rows`` exported to PDF by LibreOffice, as ``path`` with .pdf."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    import make_eval
+
+    book = Workbook()
+    sheet = book.active
+    thin = Side(style="thin")
+    for column, width in widths.items():
+        sheet.column_dimensions[column].width = width
+    for row, values in enumerate(rows, start=1):
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=col, value=value)
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            cell.font = Font(name="Noto Sans CJK SC", size=size)
+            cell.alignment = Alignment(wrap_text=wrap, vertical="center")
+        if height is not None:
+            sheet.row_dimensions[row].height = height
+    book.save(path.with_suffix(".xlsx"))
+    make_eval.soffice_to_pdf([path.with_suffix(".xlsx")], path.parent)
+    return path.with_suffix(".pdf")
+
+
+@needs_soffice
 def test_text_a_sheet_clips_to_its_cell_is_read_in_its_cell(tmp_path):
     """A sheet whose row is too low for its wrapped text, exported by LibreOffice: the text is
     centred on the row and clipped to its cell, so the first and last lines are drawn past the
@@ -90,93 +119,40 @@ def test_text_a_sheet_clips_to_its_cell_is_read_in_its_cell(tmp_path):
     went into the row below (第二行文字 gained it, this value lost it) and the first was a line above
     the table. PDFium gives each text object's clip: the text stays in its cell."""
     import pypdfium2 as pdfium
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-
-    sys.path.insert(0, str(REPO / "scripts"))
-    import make_eval
 
     long_text = "这是一段很长的偏差原因分析文字，需要换行显示多行内容，行高不够时会被裁剪掉一部分文字内容"
-    book = Workbook()
-    sheet = book.active
-    thin = Side(style="thin")
-    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 12, 20
-    for row, values in enumerate([("指标A", long_text), ("指标B", "第二行文字")], start=1):
-        for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=col, value=value)
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            cell.font = Font(name="Noto Sans CJK SC", size=10)
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.row_dimensions[row].height = 30
-    book.save(tmp_path / "clip.xlsx")
-    make_eval.soffice_to_pdf([tmp_path / "clip.xlsx"], tmp_path)
-    _, _, _, glyphs = pdfium_text.read_page(pdfium.PdfDocument(tmp_path / "clip.pdf")[0])
+    pdf = _sheet_pdf(tmp_path / "clip", [("指标A", long_text), ("指标B", "第二行文字")], {"A": 12, "B": 20}, 10, wrap=True, height=30)
+    _, _, _, glyphs = pdfium_text.read_page(pdfium.PdfDocument(pdf)[0])
     assert any(glyph.clip is not None for glyph in glyphs), "the sheet no longer clips: the test proves nothing"
-    [content] = read_pdf(tmp_path / "clip.pdf").pages
+    [content] = read_pdf(pdf).pages
     [grid] = content.grids
     assert [c.text for c in grid.cells] == ["指标A", long_text, "指标B", "第二行文字"]
     assert content.lines == []
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice makes this sheet PDF (make system-deps installs it)")
+@needs_soffice
 def test_a_sheet_s_unwrapped_text_run_on_over_an_empty_cell_stays_in_its_cell(tmp_path):
     """An unwrapped sheet cell exported by LibreOffice prints its text on over the empty cell to
     its right and the rule between them. By position 指标1：全县参 stayed and 合人数统计情况 became the
     next column's value; a cell beside a neighbour of its own (指标2 | 短) keeps its text."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-
-    sys.path.insert(0, str(REPO / "scripts"))
-    import make_eval
-
-    book = Workbook()
-    sheet = book.active
-    thin = Side(style="thin")
-    for column in "ABC":
-        sheet.column_dimensions[column].width = 10
-    for row, values in enumerate([("指标1：全县参合人数统计情况", None, "100"), ("指标2", "短", "90")], start=1):
-        for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=col, value=value)
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            cell.font = Font(name="Noto Sans CJK SC", size=10)
-            cell.alignment = Alignment(wrap_text=False, vertical="center")
-    book.save(tmp_path / "spill.xlsx")
-    make_eval.soffice_to_pdf([tmp_path / "spill.xlsx"], tmp_path)
-    [content] = read_pdf(tmp_path / "spill.pdf").pages
+    pdf = _sheet_pdf(tmp_path / "spill", [("指标1：全县参合人数统计情况", None, "100"), ("指标2", "短", "90")], dict.fromkeys("ABC", 10), 10, wrap=False)
+    [content] = read_pdf(pdf).pages
     [grid] = content.grids
     assert [c.text for c in grid.cells] == ["指标1：全县参合人数统计情况", "", "100", "指标2", "短", "90"]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice makes this sheet PDF (make system-deps installs it)")
+@needs_soffice
 def test_a_space_a_sheet_wraps_at_is_kept_and_none_is_invented(tmp_path):
     """LibreOffice wraps 按照 2021 年 12 月 31 日前完成 at the space after 12 and prints that space at
     the line's end: the value keeps it (it was 12月); a line broken inside 5749-2006标准 gets none."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-
-    sys.path.insert(0, str(REPO / "scripts"))
-    import make_eval
-
-    values = ["按照 2021 年 12 月 31 日前完成", "执行GB 5749-2006标准达到100%"]
-    book = Workbook()
-    sheet = book.active
-    thin = Side(style="thin")
-    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 14, 6
-    for row, value in enumerate(values, start=1):
-        for col, text in enumerate((value, "x"), start=1):
-            cell = sheet.cell(row=row, column=col, value=text)
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            cell.font = Font(name="Noto Sans CJK SC", size=11)
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.row_dimensions[row].height = 60
-    book.save(tmp_path / "wrap.xlsx")
-    make_eval.soffice_to_pdf([tmp_path / "wrap.xlsx"], tmp_path)
     import pypdfium2 as pdfium
 
-    _, _, _, glyphs = pdfium_text.read_page(pdfium.PdfDocument(tmp_path / "wrap.pdf")[0])
+    values = ["按照 2021 年 12 月 31 日前完成", "执行GB 5749-2006标准达到100%"]
+    pdf = _sheet_pdf(tmp_path / "wrap", [(value, "x") for value in values], {"A": 14, "B": 6}, 11, wrap=True, height=60)
+    _, _, _, glyphs = pdfium_text.read_page(pdfium.PdfDocument(pdf)[0])
     top = {g.text: round(g.bbox[1]) for g in glyphs if g.text in "年月"}
     assert top["月"] > top["年"], "12 月 no longer wraps at its space: the test proves nothing"
     assert len({round(g.bbox[1]) for g in glyphs if g.text in "GB-标准达到%"}) > 1, "the second value no longer wraps"
-    [content] = read_pdf(tmp_path / "wrap.pdf").pages
+    [content] = read_pdf(pdf).pages
     [grid] = content.grids
     assert [c.text for c in grid.cells] == [values[0], "x", values[1], "x"]

@@ -23,7 +23,7 @@ from pipeline.model.document import PLACEHOLDER_DROPPED, Check, CheckStatus, For
 from pipeline.model.pointer import TOTAL_ITEM, counted_indices, has_points, total_line
 from pipeline.parse.template import UNKNOWN, grade_bands, not_applicable
 from pipeline.model.values import decimals, parse_number
-from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_APPLICABLE, cut_name_of, family_of, is_header_label, is_placeholder, normalise
+from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_APPLICABLE, cut_name_of, family_of, in_another_block, is_header_label, is_placeholder, normalise
 
 PASS, FAIL, WARN, SKIP = CheckStatus.PASS, CheckStatus.FAIL, CheckStatus.WARN, CheckStatus.SKIP
 AMOUNT_TOLERANCE = 0.005
@@ -374,10 +374,8 @@ def indicator_levels(form: FormDocument) -> Check:
         if lacking:
             problems.append(f"{ptr.indicator(index)} {indicator.name or indicator.target or '?'}: no {'/'.join(label for label, _ in lacking)}")
             pointers += [ptr.indicator(index, key) for _, key in lacking]
-        level1_family = family_of(indicator.level1, LEVEL1_NAMES) if indicator.level1 else None
-        level2_family = family_of(indicator.level2, LEVEL2_NAMES) if indicator.level2 else None
-        if level1_family is not None and level2_family is not None and level1_family != level2_family:
-            problems.append(f"{ptr.indicator(index)} {indicator.name or '?'}: {indicator.level2} is a {level2_family} 二级指标, placed under {indicator.level1}")
+        if in_another_block(indicator.level1, indicator.level2):
+            problems.append(f"{ptr.indicator(index)} {indicator.name or '?'}: {indicator.level2} is a {family_of(indicator.level2 or '', LEVEL2_NAMES)} 二级指标, placed under {indicator.level1}")
             pointers += [ptr.indicator(index, "level1"), ptr.indicator(index, "level2")]
     if problems:
         return Check(rule, FAIL, "indicator rows not placed in their block: " + "; ".join(problems), pointers)

@@ -340,6 +340,14 @@ def family_of(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     return next((key for key, names in table.items() if base in names), None)
 
 
+def in_another_block(level1: str | None, level2: str | None) -> bool:
+    """A 二级指标 the vocabulary places under another 一级指标 than this one (数量指标 is 产出's, not
+    满意度's); False when either name is not a known one."""
+    family1 = family_of(level1, LEVEL1_NAMES) if level1 else None
+    family2 = family_of(level2, LEVEL2_NAMES) if level2 else None
+    return family1 is not None and family2 is not None and family1 != family2
+
+
 def cut_name_of(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     """The name of ``table`` (LEVEL1_NAMES, LEVEL2_NAMES) that a label is only the start of
     (可持续影 → 可持续影响指标, 效益指 → 效益指标): its end was cut off; None for a whole name, or

@@ -39,6 +39,7 @@ from pipeline.model.vocabulary import (
     LEVEL1_NAMES,
     RoleRule,
     family_of,
+    in_another_block,
     starts_an_indicator,
     is_child_row,
     is_form_title,
@@ -247,14 +248,6 @@ def _header_positions(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[
             if key is not None and key not in positions:
                 positions[key] = (cell.bbox[0] + cell.bbox[2]) / 2
     return positions
-
-
-def _other_block(level2: str | None, level1: str | None) -> bool:
-    """A 二级指标 the vocabulary places under another 一级指标 (数量指标 is 产出's, not 满意度's): a
-    blank level-1 merge above a page break is not the block whose label opens the next page."""
-    family2 = family_of(level2, LEVEL2_NAMES) if level2 else None
-    family1 = family_of(level1, LEVEL1_NAMES) if level1 else None
-    return family1 is not None and family2 is not None and family1 != family2
 
 
 def _weights_by_level(row: Row, positions: dict[str, float], table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> dict[str, float]:
@@ -502,7 +495,7 @@ class _FormReader:
             target = self.indicators[row_index]
             if key == "level2" and target.level1 != source.level1:
                 continue
-            if key == "level1" and _other_block(target.level2, source.level1):
+            if key == "level1" and in_another_block(source.level1, target.level2):
                 break
             for field_name in (key, extra) if extra else (key,):
                 setattr(target, field_name, getattr(source, field_name))
