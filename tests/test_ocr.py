@@ -397,6 +397,34 @@ def test_a_flat_scan_gets_no_perspective_correction():
     assert abs(skew_angle(prepared.gray) or 0.0) < 0.1
 
 
+def _with_copier_streak(page: np.ndarray, x_pt: float, dpi: int) -> np.ndarray:
+    """``page`` with a worn copier's streak down it at ``x_pt``: grey dots, densest in the middle."""
+    rng = np.random.default_rng(3)
+    width = int(0.3 * dpi)
+    left = int(x_pt * dpi / 72) - width // 2
+    density = 0.35 * np.exp(-(((np.arange(width) - width / 2) / (width / 4)) ** 2))
+    dots = rng.random((page.shape[0], width)) < density[None, :]
+    band = page[:, left : left + width].copy()
+    band[dots] = np.minimum(band[dots], rng.integers(40, 200, size=band.shape)[dots])
+    streaked = page.copy()
+    streaked[:, left : left + width] = band
+    return streaked
+
+
+def test_a_copier_streak_is_removed_and_the_print_under_it_read(tesseract):
+    """A worn drum's streak across the level-1 names had them read as '+', '10' or 了全."""
+    page = render(TRAINING, 300)
+    assert not any("grey dots" in c for c in prepare(page, 300).corrections)  # a clean page is left as it is
+    content, _ = read_image(page, 300, 1, tesseract)
+    (label,) = [c for g in content.grids for c in g.cells if c.text == "产出(50分)"]
+    streaked = _with_copier_streak(page, (label.bbox[0] + label.bbox[2]) / 2, 300)
+    (note,) = [c for c in prepare(streaked, 300).corrections if "grey dots" in c]
+    assert note.startswith("grey dots removed in 1 bands down the page")
+    content, _ = read_image(streaked, 300, 1, tesseract)
+    (read,) = [c.text for g in content.grids for c in g.cells if max(abs(a - b) for a, b in zip(c.bbox, label.bbox)) < 3]
+    assert read == "产出(50分)"
+
+
 def test_a_photo_whose_frame_is_not_a_rectangle_is_rectified():
     page = render(TRAINING, 150)
     height, width = page.shape
@@ -466,6 +494,48 @@ def test_a_pdf_page_too_large_to_render_is_refused_with_a_reason(tmp_path):
     extraction = extract(describe(tmp_path / "poster.pdf", tmp_path), ExtractOptions(ocr_engine="tesseract"))
     assert "over the 60-megapixel limit: not rendered" in extraction.content.page_errors[1]
     assert render_dpi(595, 842, 300) == 300 and 100 <= render_dpi(2384, 3370, 300) < 300  # A4 as asked; A0 lowered
+
+
+def _image_page_pdf(path: Path, image, dpi: int, text: str | None = None) -> pdfium.PdfDocument:
+    """A PDF page that is ``image`` (a PIL image, lossless through reportlab) at ``dpi``, with a
+    line of vector ``text`` drawn over it if given."""
+    import io
+
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    size = (image.width * 72 / dpi, image.height * 72 / dpi)
+    canvas = Canvas(str(path), pagesize=size)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    buffer.seek(0)
+    canvas.drawImage(ImageReader(buffer), 0, 0, width=size[0], height=size[1], mask="auto")
+    if text:
+        canvas.setFont("Helvetica", 40)
+        canvas.drawString(40, size[1] / 2, text)
+    canvas.save()
+    return pdfium.PdfDocument(path)
+
+
+def test_a_scanned_pdf_page_is_taken_as_stored_and_anything_else_is_rendered(tmp_path):
+    from PIL import Image
+
+    from pipeline.ocr.extract import _render, _stored_scan, unmasked_pages
+
+    page = render(TRAINING, 300)
+    stored = _render(_image_page_pdf(tmp_path / "scan.pdf", Image.fromarray(page), 300), 0, 300, as_stored=True)
+    assert abs(stored[1] - 300) < 0.5 and np.array_equal(stored[0], page)  # the scan's own pixels
+    assert _stored_scan(_image_page_pdf(tmp_path / "coarse.pdf", Image.fromarray(page[::2, ::2]), 150)[0], 300) is None  # enlarged by rendering
+    assert _stored_scan(_image_page_pdf(tmp_path / "print.pdf", Image.fromarray(page), 300, "PRINTED OVER")[0], 300) is None
+    # a mask the stored pixels do not carry: the lower half is transparent, white on the page
+    rgba = Image.fromarray(page).convert("RGBA")
+    alpha = np.full(page.shape, 255, np.uint8)
+    alpha[page.shape[0] // 2 :] = 0
+    rgba.putalpha(Image.fromarray(alpha))
+    masked = _image_page_pdf(tmp_path / "masked.pdf", rgba, 300)
+    assert unmasked_pages(tmp_path / "masked.pdf") == set() and unmasked_pages(tmp_path / "scan.pdf") == {0}
+    gray, _ = _render(masked, 0, 300, as_stored=False)
+    assert gray[page.shape[0] * 3 // 4 :].min() > 240 and gray[: page.shape[0] // 2].min() < 50
 
 
 # --- numbers you can trust ----------------------------------------------------------------------

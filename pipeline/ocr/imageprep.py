@@ -25,7 +25,14 @@ PERSPECTIVE_MIN_DEGREES = 1.5
 PARALLEL_SPREAD = 0.8  # degrees: ruling lines this parallel (and square) make a rectangle
 QUAD_FILLS_HULL = 0.92
 SPECK_PIXELS = 2  # a dark blob this small on a bilevel page is a speck
-SPECKLE_SHARE = 0.02  # a bilevel page whose dark pixels are this often lone dots is despeckled  # the four corners must span the frame's hull (else it is not a frame)
+SPECKLE_SHARE = 0.02  # a bilevel page whose dark pixels are this often lone dots is despeckled
+# copier streaks: bands of grey dots down the page (a dirty drum or roller)
+STREAK_DOT_PIXELS = 12  # at 300 dpi: a blob darker than STREAK_DOT_LEVEL this small is a dot
+STREAK_DOT_LEVEL = 170
+STREAK_BAND_MM = 2.0  # dots are counted in windows this wide across the page
+STREAK_MIN_DOTS = 30  # dots in a window (per 297 mm of page height) that make it part of a streak
+PRINT_LEVEL, CORE_LEVEL = 100, 50  # print is darker than PRINT_LEVEL, and a stroke has a core darker than CORE_LEVEL
+STREAK_CORE_SHARE = 0.6  # a blob in a streak is print if its core share is this much of the page's text's
 
 
 @dataclass
@@ -282,13 +289,64 @@ def despeckle(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
     return cleaned, f"despeckled (bilevel page; {share:.0%} of its dark pixels were isolated dots)"
 
 
+def _streak_columns(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """Which columns of the page a streak of grey dots runs down: where, in windows of
+    STREAK_BAND_MM, small dark blobs are far more common than any print makes them (text has a
+    dot or two a window: decimal points, 、 and 。)."""
+    dot_pixels = max(2, round(STREAK_DOT_PIXELS * (dpi / 300.0) ** 2))
+    _, _, stats, _ = cv2.connectedComponentsWithStats((gray < STREAK_DOT_LEVEL).astype(np.uint8), connectivity=8)
+    dots = stats[1:][stats[1:, cv2.CC_STAT_AREA] <= dot_pixels]
+    centres = dots[:, cv2.CC_STAT_LEFT] + dots[:, cv2.CC_STAT_WIDTH] // 2
+    window = max(3, round(dpi * STREAK_BAND_MM / 25.4)) | 1
+    counts = np.convolve(np.bincount(centres, minlength=gray.shape[1]).astype(float), np.ones(window), mode="same")
+    needed = STREAK_MIN_DOTS * gray.shape[0] / (dpi * 297 / 25.4)
+    band = (counts >= needed).astype(np.uint8)
+    return cv2.dilate(band[None, :], np.ones((1, window), np.uint8))[0].astype(bool)
+
+
+def remove_streaks(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None]:
+    """Copier streaks: in the bands of grey dots only, everything but solid print is painted white.
+
+    A blob of print there is kept whole (a glyph crossing the band's edge keeps its strokes) when
+    its share of pixels darker than CORE_LEVEL is like that of the page's text outside the bands:
+    clumps of dots are grey (cores of 0.1 against 0.6 on a worn copy), strokes are solid."""
+    band = _streak_columns(gray, dpi)
+    if not band.any():
+        return gray, None
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((gray < PRINT_LEVEL).astype(np.uint8), connectivity=8)
+    areas = stats[:, cv2.CC_STAT_AREA]
+    cores = np.bincount(labels.ravel(), weights=(gray.ravel() < CORE_LEVEL), minlength=count) / np.maximum(areas, 1)
+    left, right = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] - 1
+    touching = np.cumsum(band)
+    in_band = (touching[right] - np.where(left > 0, touching[np.maximum(left - 1, 0)], 0)) > 0
+    big = areas > max(2, round(STREAK_DOT_PIXELS * (dpi / 300.0) ** 2))
+    text = big & ~in_band
+    text[0] = False
+    if not text.any():
+        return gray, None
+    solid = big & (cores >= STREAK_CORE_SHARE * float(np.median(cores[text])))
+    solid[0] = False
+    keep = cv2.dilate(solid[labels].astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    cleaned = gray.copy()
+    cleaned[band[None, :] & ~keep] = 255
+    ranges = _runs(band)
+    where = ", ".join(f"x {a}–{b}" for a, b in ranges[:6]) + (" …" if len(ranges) > 6 else "")
+    return cleaned, f"grey dots removed in {len(ranges)} bands down the page (copier streaks, noise; {where} px), print kept where it is solid"
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
+
+
 def prepare(gray: np.ndarray, dpi: float) -> PreparedImage:
     """Even the light, undo perspective and skew. Orientation is decided later, with OCR."""
     gray, speckled = despeckle(gray)
     flat = even_illumination(gray)
+    flat, streaks = remove_streaks(flat, dpi)
     warped, perspective = correct_perspective(flat)
     plain, plain_note = deskew(flat)
-    first = [speckled] if speckled else []
+    first = [note for note in (speckled, streaks) if note]
     plain_prepared = PreparedImage(gray=plain, dpi=dpi, corrections=first + ([plain_note] if plain_note else []))
     if perspective is None:
         return plain_prepared
