@@ -33,6 +33,7 @@ STREAK_BAND_MM = 2.0  # dots are counted in windows this wide across the page
 STREAK_MIN_DOTS = 30  # dots in a window (per 297 mm of page height) that make it part of a streak
 PRINT_LEVEL, CORE_LEVEL = 100, 50  # print is darker than PRINT_LEVEL, and a stroke has a core darker than CORE_LEVEL
 STREAK_CORE_SHARE = 0.6  # a blob in a streak is print if its core share is this much of the page's text's
+STREAK_PAPER_LEVEL = 200  # a streak runs down paper: its columns are mostly this light before the light is evened (a photo's desk is not)
 
 
 @dataclass
@@ -304,31 +305,41 @@ def _streak_columns(gray: np.ndarray, dpi: float) -> np.ndarray:
     return cv2.dilate(band[None, :], np.ones((1, window), np.uint8))[0].astype(bool)
 
 
-def remove_streaks(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None]:
+def remove_streaks(gray: np.ndarray, dpi: float, unlit: np.ndarray | None = None) -> tuple[np.ndarray, str | None]:
     """Copier streaks: in the bands of grey dots only, everything but solid print is painted white.
 
     A blob of print there is kept whole (a glyph crossing the band's edge keeps its strokes) when
     its share of pixels darker than CORE_LEVEL is like that of the page's text outside the bands:
-    clumps of dots are grey (cores of 0.1 against 0.6 on a worn copy), strokes are solid."""
+    clumps of dots are grey (cores of 0.1 against 0.6 on a worn copy), strokes are solid.
+    ``unlit``: the page before its light was evened, where a photo's desk is dark: the noise of a
+    desk's edge, amplified by the evening, is no streak."""
     band = _streak_columns(gray, dpi)
+    for start, end in _runs(band) if unlit is not None else []:
+        if np.median(unlit[::4, start : end + 1]) < STREAK_PAPER_LEVEL:
+            band[start : end + 1] = False
     if not band.any():
         return gray, None
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((gray < PRINT_LEVEL).astype(np.uint8), connectivity=8)
+    ink = gray < PRINT_LEVEL
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
     areas = stats[:, cv2.CC_STAT_AREA]
-    cores = np.bincount(labels.ravel(), weights=(gray.ravel() < CORE_LEVEL), minlength=count) / np.maximum(areas, 1)
+    cores = np.bincount(labels[ink], weights=gray[ink] < CORE_LEVEL, minlength=count) / np.maximum(areas, 1)
     left, right = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] - 1
     touching = np.cumsum(band)
     in_band = (touching[right] - np.where(left > 0, touching[np.maximum(left - 1, 0)], 0)) > 0
     big = areas > max(2, round(STREAK_DOT_PIXELS * (dpi / 300.0) ** 2))
+    big[0] = False
     text = big & ~in_band
-    text[0] = False
+    if not text.any():  # dots all over the page: the page's print is judged by all its blobs
+        text = big
     if not text.any():
         return gray, None
     solid = big & (cores >= STREAK_CORE_SHARE * float(np.median(cores[text])))
-    solid[0] = False
-    keep = cv2.dilate(solid[labels].astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     cleaned = gray.copy()
-    cleaned[band[None, :] & ~keep] = 255
+    for start, end in _runs(band):  # only the bands' columns (and a pixel beside them) are touched
+        lo, hi = max(0, start - 1), min(gray.shape[1], end + 2)
+        keep = cv2.dilate(solid[labels[:, lo:hi]].view(np.uint8), np.ones((3, 3), np.uint8)).view(bool)
+        part = cleaned[:, start : end + 1]
+        part[~keep[:, start - lo : start - lo + end + 1 - start]] = 255
     ranges = _runs(band)
     where = ", ".join(f"x {a}–{b}" for a, b in ranges[:6]) + (" …" if len(ranges) > 6 else "")
     return cleaned, f"grey dots removed in {len(ranges)} bands down the page (copier streaks, noise; {where} px), print kept where it is solid"
@@ -342,8 +353,7 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
 def prepare(gray: np.ndarray, dpi: float) -> PreparedImage:
     """Even the light, undo perspective and skew. Orientation is decided later, with OCR."""
     gray, speckled = despeckle(gray)
-    flat = even_illumination(gray)
-    flat, streaks = remove_streaks(flat, dpi)
+    flat, streaks = remove_streaks(even_illumination(gray), dpi, unlit=gray)
     warped, perspective = correct_perspective(flat)
     plain, plain_note = deskew(flat)
     first = [note for note in (speckled, streaks) if note]
