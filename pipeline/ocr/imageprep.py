@@ -314,8 +314,8 @@ def remove_streaks(gray: np.ndarray, dpi: float, unlit: np.ndarray | None = None
     ``unlit``: the page before its light was evened, where a photo's desk is dark: the noise of a
     desk's edge, amplified by the evening, is no streak."""
     band = _streak_columns(gray, dpi)
-    for start, end in _runs(band) if unlit is not None else []:
-        if np.median(unlit[::4, start : end + 1]) < STREAK_PAPER_LEVEL:
+    for start, end in _runs(band):
+        if unlit is not None and np.median(unlit[::4, start : end + 1]) < STREAK_PAPER_LEVEL:
             band[start : end + 1] = False
     if not band.any():
         return gray, None
