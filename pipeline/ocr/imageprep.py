@@ -33,6 +33,7 @@ STREAK_BAND_MM = 2.0  # dots are counted in windows this wide across the page
 STREAK_MIN_DOTS = 30  # dots in a window (per 297 mm of page height) that make it part of a streak
 PRINT_LEVEL, CORE_LEVEL = 100, 50  # print is darker than PRINT_LEVEL, and a stroke has a core darker than CORE_LEVEL
 STREAK_CORE_SHARE = 0.6  # a blob in a streak is print if its core share is this much of the page's text's
+POINT_REACH_MM = 0.8  # a small dark blob this near solid print in a streak is print (a decimal point)
 STREAK_PAPER_LEVEL = 200  # a streak runs down paper: its columns are mostly this light before the light is evened (a photo's desk is not)
 
 
@@ -333,11 +334,18 @@ def remove_streaks(gray: np.ndarray, dpi: float, unlit: np.ndarray | None = None
         text = big
     if not text.any():
         return gray, None
-    solid = big & (cores >= STREAK_CORE_SHARE * float(np.median(cores[text])))
+    dark = cores >= STREAK_CORE_SHARE * float(np.median(cores[text]))
+    solid, point = big & dark, ~big & dark
+    point[0] = False
+    reach = max(1, round(POINT_REACH_MM * dpi / 25.4))
     cleaned = gray.copy()
-    for start, end in _runs(band):  # only the bands' columns (and a pixel beside them) are touched
-        lo, hi = max(0, start - 1), min(gray.shape[1], end + 2)
-        keep = cv2.dilate(solid[labels[:, lo:hi]].view(np.uint8), np.ones((3, 3), np.uint8)).view(bool)
+    for start, end in _runs(band):  # only the bands' columns (and a few beside them) are looked at
+        lo, hi = max(0, start - reach), min(gray.shape[1], end + reach + 1)
+        here = labels[:, lo:hi]
+        glyphs = solid[here].view(np.uint8)
+        keep = cv2.dilate(glyphs, np.ones((3, 3), np.uint8)).view(bool)
+        # a decimal point or 、 beside print is small, with a core as dark as print's: it stays with its line
+        keep |= point[here] & cv2.dilate(glyphs, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).view(bool)
         part = cleaned[:, start : end + 1]
         part[~keep[:, start - lo : start - lo + end + 1 - start]] = 255
     ranges = _runs(band)
