@@ -550,6 +550,17 @@ def test_a_level1_label_of_a_layout_s_own_cut_inside_its_brackets_is_joined():
     assert [(i.level1, i.level1_weight) for i in form.indicators] == [("项目产出", 30.0)] * 2
 
 
+def test_a_level1_label_opening_an_empty_row_names_the_rows_below_it_across_a_break():
+    """中江 at 15 pt: 效益指标(20 | 经济效益指标 and nothing else closes page 1; 分) opens page 2 beside
+    社会效益指标's rows. The empty row was dropped with its label, and page 2's rows were read under
+    产出指标, or under a level-1 named 分)."""
+    page1 = _grid([HEADER, _row("产出指标(70分)", "数量指标", "安装水表", "100", "100", "70", "70"), _row("效益指标(20", "经济效益指标", "", "", "", "", "")])
+    page2 = _grid([_row("分)", "社会效益指标", "群众满意", "90%", "95%", "20", "20"), [(0, "总分", 5, 1), (5, "90", 1, 1), (6, "90", 1, 1), (7, "", 1, 1)]], page=2)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert [(i.level1, i.level1_weight, i.level2) for i in form.indicators] == [("产出指标", 70.0, "数量指标"), ("效益指标", 20.0, "社会效益指标")]
+
+
 def test_a_level1_label_cut_by_a_page_break_inside_its_row_is_joined_for_every_row_it_names():
     """Jinan (历城), Word to PDF: 效\n益\n指 at the foot of page 1, 标(30分) in the row's rest on page 2."""
     page1 = _grid([HEADER, _row("效益指", "经济效益指标", "承担重要公益服务项", "100%", "100%", "10", "10")])

@@ -819,7 +819,9 @@ class _FormReader:
         if not any(c is not None and c.text.strip() for c in own):
             if self._only_label_rests(row, cells):
                 self._continues_previous_row(row, cells)  # the rest of a split row printing only its labels' ends
-            return  # else an empty row: nothing printed, nothing to keep
+            else:  # an empty row: nothing printed, nothing to keep, but the labels it opens
+                self._labels_of_dropped_row(row, cells)
+            return
         if self._placeholder(row, cells):
             return
         if self._continues_previous_row(row, cells):
@@ -934,19 +936,25 @@ class _FormReader:
         values = [cells.get(k) for k in ("nature", "target", "unit", "actual", "weight", "score", "deviation_note")]
         if any(c is not None and normalise(c.text) not in NOT_A_NUMBER for c in values):
             return False  # a placeholder name with values: kept, and the placeholder_rows check says so
-        level1 = cells.get("level1")
-        if self._cut_by_break(level1, row):
-            self.previous_level1 = (None, None, None)
-        if level1 is not None and level1.text.strip():
-            self.previous_level1 = self._level1_label(level1)
-            self._label_below_break("level1", level1, row)
-        level2 = cells.get("level2")
-        if level2 is not None and level2.text.strip() and not self._level2_continued(level2, row):
-            self.previous_level2 = (clean_text(level2.text), level2, row)
-            self._label_below_break("level2", level2, row)
+        self._labels_of_dropped_row(row, cells)
         own = [c.text.strip() for c in row.cells if c.row == row.index and c.text.strip()] or [name.text.strip()]
         self.dropped_rows.append(DroppedRow(page=row.page, text=" | ".join(own), reason=PLACEHOLDER_DROPPED))
         return True
+
+    def _labels_of_dropped_row(self, row: Row, cells: dict[str, Cell | None]) -> None:
+        """A row that is not kept (a placeholder, a row with nothing filled in) still starts the
+        level merges it prints a label in: the rows below take them (效益指标(20 | 分) opening an
+        empty 经济效益指标 row at the foot of a page named the next page's rows)."""
+        level1 = cells.get("level1")
+        if self._cut_by_break(level1, row):
+            self.previous_level1 = (None, None, None)
+        if level1 is not None and level1.row == row.index and level1.text.strip():
+            self.previous_level1 = self._level1_label(level1)
+            self._label_below_break("level1", level1, row)
+        level2 = cells.get("level2")
+        if level2 is not None and level2.row == row.index and level2.text.strip() and not self._level2_continued(level2, row):
+            self.previous_level2 = (clean_text(level2.text), level2, row)
+            self._label_below_break("level2", level2, row)
 
     def _level1(self, indicator: Indicator, cell: Cell | None, row: Row, index: int, weight_cell: Cell | None = None) -> None:
         """Merged cells fill down, also across a page break where the merge was split; a weight
