@@ -397,13 +397,15 @@ def test_a_flat_scan_gets_no_perspective_correction():
     assert abs(skew_angle(prepared.gray) or 0.0) < 0.1
 
 
-def _with_copier_streak(page: np.ndarray, x_pt: float, dpi: int) -> np.ndarray:
-    """``page`` with a worn copier's streak down it at ``x_pt``: grey dots, densest in the middle."""
+def _with_copier_streak(page: np.ndarray, x_pt: float, dpi: int, down_to: float = 1.0) -> np.ndarray:
+    """``page`` with a worn copier's streak down it at ``x_pt`` (``down_to``: the share of the
+    page's height it runs down): grey dots, densest in the middle."""
     rng = np.random.default_rng(3)
     width = int(0.3 * dpi)
     left = int(x_pt * dpi / 72) - width // 2
     density = 0.35 * np.exp(-(((np.arange(width) - width / 2) / (width / 4)) ** 2))
     dots = rng.random((page.shape[0], width)) < density[None, :]
+    dots[int(down_to * page.shape[0]) :] = False
     band = page[:, left : left + width].copy()
     band[dots] = np.minimum(band[dots], rng.integers(40, 200, size=band.shape)[dots])
     streaked = page.copy()
@@ -423,6 +425,9 @@ def test_a_copier_streak_is_removed_and_the_print_under_it_read(tesseract):
     content, _ = read_image(streaked, 300, 1, tesseract)
     (read,) = [c.text for g in content.grids for c in g.cells if max(abs(a - b) for a, b in zip(c.bbox, label.bbox)) < 3]
     assert read == "产出(50分)"
+    # dots down half the page are no streak: the small pieces of dense print keep to its rows
+    # (a real scan's columns of small text had been "cleaned", and read 92.8% for 99.4%)
+    assert not any("grey dots" in c for c in prepare(_with_copier_streak(page, (label.bbox[0] + label.bbox[2]) / 2, 300, 0.5), 300).corrections)
 
 
 def test_a_photo_whose_frame_is_not_a_rectangle_is_rectified():

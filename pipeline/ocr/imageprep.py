@@ -34,6 +34,7 @@ STREAK_MIN_DOTS = 30  # dots in a window (per 297 mm of page height) that make i
 PRINT_LEVEL, CORE_LEVEL = 100, 50  # print is darker than PRINT_LEVEL, and a stroke has a core darker than CORE_LEVEL
 STREAK_CORE_SHARE = 0.6  # a blob in a streak is print if its core share is this much of the page's text's
 POINT_REACH_MM = 0.8  # a small dark blob this near solid print in a streak is print (a decimal point)
+STREAK_STRETCHES, STREAK_STRETCH_DOTS, STREAK_LENGTH = 20, 3, 0.7  # dots in 7 of 10 twentieths of the page height (print: at most 0.55)
 STREAK_PAPER_LEVEL = 200  # a streak runs down paper: its columns are mostly this light before the light is evened (a photo's desk is not)
 
 
@@ -302,8 +303,14 @@ def _streak_columns(gray: np.ndarray, dpi: float) -> np.ndarray:
     window = max(3, round(dpi * STREAK_BAND_MM / 25.4)) | 1
     counts = np.convolve(np.bincount(centres, minlength=gray.shape[1]).astype(float), np.ones(window), mode="same")
     needed = STREAK_MIN_DOTS * gray.shape[0] / (dpi * 297 / 25.4)
-    band = (counts >= needed).astype(np.uint8)
-    return cv2.dilate(band[None, :], np.ones((1, window), np.uint8))[0].astype(bool)
+    band = cv2.dilate((counts >= needed).astype(np.uint8)[None, :], np.ones((1, window), np.uint8))[0].astype(bool)
+    middles = dots[:, cv2.CC_STAT_TOP] + dots[:, cv2.CC_STAT_HEIGHT] // 2
+    for start, end in _runs(band):  # a streak runs down the page: print's small pieces keep to its rows
+        here = (centres >= start) & (centres <= end)
+        stretches = np.bincount(middles[here] * STREAK_STRETCHES // gray.shape[0], minlength=STREAK_STRETCHES)
+        if np.mean(stretches >= STREAK_STRETCH_DOTS) < STREAK_LENGTH:
+            band[start : end + 1] = False
+    return band
 
 
 def remove_streaks(gray: np.ndarray, dpi: float, unlit: np.ndarray | None = None) -> tuple[np.ndarray, str | None]:
