@@ -501,48 +501,6 @@ def test_a_pdf_page_too_large_to_render_is_refused_with_a_reason(tmp_path):
     assert render_dpi(595, 842, 300) == 300 and 100 <= render_dpi(2384, 3370, 300) < 300  # A4 as asked; A0 lowered
 
 
-def _image_page_pdf(path: Path, image, dpi: int, text: str | None = None) -> pdfium.PdfDocument:
-    """A PDF page that is ``image`` (a PIL image, lossless through reportlab) at ``dpi``, with a
-    line of vector ``text`` drawn over it if given."""
-    import io
-
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen.canvas import Canvas
-
-    size = (image.width * 72 / dpi, image.height * 72 / dpi)
-    canvas = Canvas(str(path), pagesize=size)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    buffer.seek(0)
-    canvas.drawImage(ImageReader(buffer), 0, 0, width=size[0], height=size[1], mask="auto")
-    if text:
-        canvas.setFont("Helvetica", 40)
-        canvas.drawString(40, size[1] / 2, text)
-    canvas.save()
-    return pdfium.PdfDocument(path)
-
-
-def test_a_scanned_pdf_page_is_taken_as_stored_and_anything_else_is_rendered(tmp_path):
-    from PIL import Image
-
-    from pipeline.ocr.extract import _render, _stored_scan, unmasked_pages
-
-    page = render(TRAINING, 300)
-    stored = _render(_image_page_pdf(tmp_path / "scan.pdf", Image.fromarray(page), 300), 0, 300, as_stored=True)
-    assert abs(stored[1] - 300) < 0.5 and np.array_equal(stored[0], page)  # the scan's own pixels
-    assert _stored_scan(_image_page_pdf(tmp_path / "coarse.pdf", Image.fromarray(page[::2, ::2]), 150)[0], 300) is None  # enlarged by rendering
-    assert _stored_scan(_image_page_pdf(tmp_path / "print.pdf", Image.fromarray(page), 300, "PRINTED OVER")[0], 300) is None
-    # a mask the stored pixels do not carry: the lower half is transparent, white on the page
-    rgba = Image.fromarray(page).convert("RGBA")
-    alpha = np.full(page.shape, 255, np.uint8)
-    alpha[page.shape[0] // 2 :] = 0
-    rgba.putalpha(Image.fromarray(alpha))
-    masked = _image_page_pdf(tmp_path / "masked.pdf", rgba, 300)
-    assert unmasked_pages(tmp_path / "masked.pdf") == set() and unmasked_pages(tmp_path / "scan.pdf") == {0}
-    gray, _ = _render(masked, 0, 300, as_stored=False)
-    assert gray[page.shape[0] * 3 // 4 :].min() > 240 and gray[: page.shape[0] // 2].min() < 50
-
-
 # --- numbers you can trust ----------------------------------------------------------------------
 
 

@@ -17,11 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-import cv2
 import numpy as np
-import pikepdf
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_raw
 from PIL import Image, ImageOps
 
 from pipeline.model.pointer import is_number_or_code
@@ -45,9 +42,6 @@ VOCABULARY_CONFIDENCE = 0.9  # a reading that is exactly a word of a closed list
 DOUBTED_CEILING = 0.79  # a number one reading doubts stays below LOW_CONFIDENCE (0.80) however the other reads
 MIN_RENDER_DPI = 100  # a page that only fits the pixel limit below this is refused, not read blurred
 MAX_PIXELS = 60_000_000  # a page image larger than this is refused, not decoded
-STORED_COLOUR_SPACES = {pdfium_raw.FPDF_COLORSPACE_DEVICEGRAY, pdfium_raw.FPDF_COLORSPACE_DEVICERGB, pdfium_raw.FPDF_COLORSPACE_CALGRAY, pdfium_raw.FPDF_COLORSPACE_ICCBASED}
-CHECK_DPI = 18  # a scan taken from a PDF as stored is checked against a render at this resolution
-CHECK_GRAY_LEVELS = 8.0  # ... and used only when they differ by less than this on average (scans: 0.1–3.6; inverted: 220)
 
 
 @dataclass
@@ -101,83 +95,14 @@ def render_dpi(width_pt: float, height_pt: float, dpi: float) -> float:
     return float(int(fitting))
 
 
-def _render(document: pdfium.PdfDocument, index: int, dpi: float, as_stored: bool = False) -> tuple[np.ndarray, float]:
-    """One page as 8-bit gray at ``dpi`` (lowered to keep within the pixel limit), and that dpi.
-    ``as_stored``: the page's images carry nothing that changes how they show (``unmasked_pages``),
-    so a scanned page may be taken as stored."""
+def _render(document: pdfium.PdfDocument, index: int, dpi: float) -> tuple[np.ndarray, float]:
+    """One page as 8-bit gray at ``dpi`` (lowered to keep within the pixel limit), and that dpi."""
     page = document[index]
-    stored = _stored_scan(page, dpi) if as_stored else None
-    if stored is not None:
-        return stored
     width_pt, height_pt = page.get_size()
     dpi = render_dpi(width_pt, height_pt, dpi)
     bitmap = page.render(scale=dpi / 72, grayscale=True)
     array = bitmap.to_numpy()
     return np.ascontiguousarray(array if array.ndim == 2 else array[:, :, 0]), dpi
-
-
-MASKING_KEYS = ("/SMask", "/Mask", "/ImageMask", "/Decode")
-
-
-def unmasked_pages(path: Path) -> set[int]:
-    """The pages (from 0) whose images have no mask and no decode array: what the page shows of
-    them is what is stored. PDFium says nothing of either, so the image dictionaries are read."""
-
-    def plain(resources: pikepdf.Object | None, depth: int = 0) -> bool:
-        objects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
-        for _, item in objects.items() if isinstance(objects, pikepdf.Dictionary) else []:
-            if item.get("/Subtype") == "/Image" and any(key in item for key in MASKING_KEYS):
-                return False
-            if item.get("/Subtype") == "/Form" and (depth >= 2 or not plain(item.get("/Resources"), depth + 1)):
-                return False
-        return True
-
-    try:
-        with pikepdf.open(path) as pdf:
-            return {index for index, page in enumerate(pdf.pages) if plain(page.obj.get("/Resources"))}
-    except (pikepdf.PdfError, OSError, ValueError):
-        return set()
-
-
-def _stored_scan(page: pdfium.PdfPage, dpi: float) -> tuple[np.ndarray, float] | None:
-    """A scanned page's image as stored, when the page is nothing but one upright image covering
-    it at ``dpi`` or finer: decoding it costs a tenth of rendering the page (10 against 90 ms at
-    300 dpi). It is used only if it looks like the page rendered small, so whatever pdfium does
-    not apply to a stored image (a decode array, a mask, a colour space) never reaches the OCR;
-    any other page is rendered."""
-    objects = list(page.get_objects(max_depth=1))
-    if page.get_rotation() or len(objects) != 1 or objects[0].type != pdfium_raw.FPDF_PAGEOBJ_IMAGE:
-        return None
-    image = objects[0]
-    # transparency (the stored pixels show what the page hides), or colours other than gray or RGB
-    if pdfium_raw.FPDFPageObj_HasTransparency(image.raw) or image.get_metadata().colorspace not in STORED_COLOUR_SPACES:
-        return None
-    a, b, c, d, e, f = image.get_matrix().get()
-    width_pt, height_pt = page.get_size()
-    if b or c or abs(a - width_pt) > 1 or abs(d - height_pt) > 1 or abs(e) > 1 or abs(f) > 1:
-        return None
-    pixels_wide, pixels_high = image.get_px_size()
-    native = pixels_wide * 72 / width_pt
-    if pixels_wide * pixels_high > MAX_PIXELS or native < 0.95 * dpi or abs(pixels_high * 72 / height_pt - native) > 0.02 * native:
-        return None
-    try:
-        array = image.get_bitmap(render=False).to_numpy()
-    except pdfium.PdfiumError:
-        return None
-    if array.ndim == 3:
-        array = cv2.cvtColor(array, cv2.COLOR_BGRA2GRAY if array.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
-    if array.shape != (pixels_high, pixels_wide):
-        return None
-    small = page.render(scale=CHECK_DPI / 72, grayscale=True).to_numpy()
-    small = small if small.ndim == 2 else small[:, :, 0]
-    reduced = cv2.resize(array, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)
-    # smoothed: pdfium reduces a 300 dpi page with another filter (thin rules differ by 8 levels)
-    if float(np.mean(cv2.absdiff(cv2.GaussianBlur(reduced, (5, 5), 0), cv2.GaussianBlur(small, (5, 5), 0)))) >= CHECK_GRAY_LEVELS:
-        return None
-    if native > 1.05 * dpi:
-        factor = dpi / native
-        return cv2.resize(array, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA), dpi
-    return np.ascontiguousarray(array), native
 
 
 def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
@@ -200,10 +125,9 @@ def extract_pdf(path: Path, options: ExtractOptions) -> Extraction:
             content.page_errors[number] = f"cannot render the page for OCR: {error}"
         return extraction
     by_number = {p.page: p for p in content.pages}
-    unmasked = unmasked_pages(path)
     for number in sorted(wanted):
         try:
-            gray, dpi = _render(document, number - 1, options.dpi, as_stored=number - 1 in unmasked)
+            gray, dpi = _render(document, number - 1, options.dpi)
         except InputError as error:
             result: PageContent | str = error.message
         else:
