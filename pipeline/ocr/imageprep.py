@@ -292,13 +292,17 @@ def despeckle(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
     return cleaned, f"despeckled (bilevel page; {share:.0%} of its dark pixels were isolated dots)"
 
 
+def _dot_pixels(dpi: float) -> int:
+    """The area a blob has at most to be a dot at ``dpi``."""
+    return max(2, round(STREAK_DOT_PIXELS * (dpi / 300.0) ** 2))
+
+
 def _streak_columns(gray: np.ndarray, dpi: float) -> np.ndarray:
     """Which columns of the page a streak of grey dots runs down: where, in windows of
     STREAK_BAND_MM, small dark blobs are far more common than any print makes them (text has a
     dot or two a window: decimal points, 、 and 。)."""
-    dot_pixels = max(2, round(STREAK_DOT_PIXELS * (dpi / 300.0) ** 2))
     _, _, stats, _ = cv2.connectedComponentsWithStats((gray < STREAK_DOT_LEVEL).astype(np.uint8), connectivity=8)
-    dots = stats[1:][stats[1:, cv2.CC_STAT_AREA] <= dot_pixels]
+    dots = stats[1:][stats[1:, cv2.CC_STAT_AREA] <= _dot_pixels(dpi)]
     centres = dots[:, cv2.CC_STAT_LEFT] + dots[:, cv2.CC_STAT_WIDTH] // 2
     window = max(3, round(dpi * STREAK_BAND_MM / 25.4)) | 1
     counts = np.convolve(np.bincount(centres, minlength=gray.shape[1]).astype(float), np.ones(window), mode="same")
@@ -322,19 +326,20 @@ def remove_streaks(gray: np.ndarray, dpi: float, unlit: np.ndarray | None = None
     ``unlit``: the page before its light was evened, where a photo's desk is dark: the noise of a
     desk's edge, amplified by the evening, is no streak."""
     band = _streak_columns(gray, dpi)
-    for start, end in _runs(band):
-        if unlit is not None and np.median(unlit[::4, start : end + 1]) < STREAK_PAPER_LEVEL:
-            band[start : end + 1] = False
-    if not band.any():
+    ranges = [(start, end) for start, end in _runs(band) if unlit is None or np.median(unlit[::4, start : end + 1]) >= STREAK_PAPER_LEVEL]
+    if not ranges:
         return gray, None
     ink = gray < PRINT_LEVEL
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
     areas = stats[:, cv2.CC_STAT_AREA]
     cores = np.bincount(labels[ink], weights=gray[ink] < CORE_LEVEL, minlength=count) / np.maximum(areas, 1)
     left, right = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] - 1
+    band = np.zeros_like(band)
+    for start, end in ranges:
+        band[start : end + 1] = True
     touching = np.cumsum(band)
     in_band = (touching[right] - np.where(left > 0, touching[np.maximum(left - 1, 0)], 0)) > 0
-    big = areas > max(2, round(STREAK_DOT_PIXELS * (dpi / 300.0) ** 2))
+    big = areas > _dot_pixels(dpi)
     big[0] = False
     text = big & ~in_band
     if not text.any():  # dots all over the page: the page's print is judged by all its blobs
@@ -346,7 +351,7 @@ def remove_streaks(gray: np.ndarray, dpi: float, unlit: np.ndarray | None = None
     point[0] = False
     reach = max(1, round(POINT_REACH_MM * dpi / 25.4))
     cleaned = gray.copy()
-    for start, end in _runs(band):  # only the bands' columns (and a few beside them) are looked at
+    for start, end in ranges:  # only the bands' columns (and a few beside them) are looked at
         lo, hi = max(0, start - reach), min(gray.shape[1], end + reach + 1)
         here = labels[:, lo:hi]
         glyphs = solid[here].view(np.uint8)
@@ -355,7 +360,6 @@ def remove_streaks(gray: np.ndarray, dpi: float, unlit: np.ndarray | None = None
         keep |= point[here] & cv2.dilate(glyphs, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).view(bool)
         part = cleaned[:, start : end + 1]
         part[~keep[:, start - lo : start - lo + end + 1 - start]] = 255
-    ranges = _runs(band)
     where = ", ".join(f"x {a}–{b}" for a, b in ranges[:6]) + (" …" if len(ranges) > 6 else "")
     return cleaned, f"grey dots removed in {len(ranges)} bands down the page (copier streaks, noise; {where} px), print kept where it is solid"
 
