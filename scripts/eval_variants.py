@@ -2,6 +2,7 @@
 
     python scripts/eval_variants.py [--kinds docx,xlsx] [--size 13.5] [--scan none|scan_pdf|fax_tiff]
     python scripts/eval_variants.py --kinds xlsx --shift 8
+    python scripts/eval_variants.py --kinds xlsx --squeeze 0.8
 
 ``make_eval`` gives each real form one style (face, size, column widths, orientation); here every
 dev form is written in each of its six styles (``--size`` sets one print size for all and turns
@@ -32,25 +33,25 @@ import make_eval  # noqa: E402
 VARIANTS = make_eval.BUILD / "variants"
 
 
-def style(spec: dict, index: int, size: float | None) -> make_eval.Style:
+def style(spec: dict, index: int, size: float | None, squeeze: float = 1.0) -> make_eval.Style:
     base = make_eval.STYLES[index]
     if size is not None:
-        return make_eval.Style(base.font, size, not base.landscape, base.widths)
+        return make_eval.Style(base.font, size, not base.landscape, base.widths, squeeze)
     if len(spec["rows"]) >= 20 and not base.landscape and base.size < 12:
-        return make_eval.Style(base.font, 12.5, False, base.widths)  # as make_eval.style_for
-    return base
+        return make_eval.Style(base.font, 12.5, False, base.widths, squeeze)  # as make_eval.style_for
+    return make_eval.Style(base.font, base.size, base.landscape, base.widths, squeeze)
 
 
-def sources_of(fid: str, spec: dict, kind: str, size: float | None, shift: int) -> list[tuple[str, dict, make_eval.Style]]:
+def sources_of(fid: str, spec: dict, kind: str, size: float | None, shift: int, squeeze: float = 1.0) -> list[tuple[str, dict, make_eval.Style]]:
     """(file stem, spec, style) of each variant of one form."""
-    styles = [(f"{index}", style(spec, index, size)) for index in range(len(make_eval.STYLES))]
+    styles = [(f"{index}", style(spec, index, size, squeeze)) for index in range(len(make_eval.STYLES))]
     if not shift:
         return [(f"{fid}~{kind}{name}", spec, look) for name, look in styles]
     shifted = [(k, dict(spec, before_lines=[" "] * k + spec.get("before_lines", []))) for k in range(shift)]
     return [(f"{fid}~{kind}{name}s{k}", moved, look) for k, moved in shifted for name, look in styles]
 
 
-def render(kinds: list[str], size: float | None, scan: str, work: Path, shift: int = 0) -> Path:
+def render(kinds: list[str], size: float | None, scan: str, work: Path, shift: int = 0, squeeze: float = 1.0) -> Path:
     sources, pdfs, dump = work / "src", work / "pdf", work / "dump"
     for folder in (sources, pdfs, dump):
         folder.mkdir(parents=True, exist_ok=True)
@@ -58,7 +59,7 @@ def render(kinds: list[str], size: float | None, scan: str, work: Path, shift: i
         writer = make_eval.write_xlsx if kind == "xlsx" else make_eval.write_docx
         made = []
         for fid in eval_spec.split()["dev"]:
-            for stem, spec, look in sources_of(fid, eval_spec.load(fid), kind, size, shift):
+            for stem, spec, look in sources_of(fid, eval_spec.load(fid), kind, size, shift, squeeze):
                 path = sources / f"{stem}.{kind}"
                 if not path.exists():
                     writer(spec, look, path)
@@ -83,6 +84,7 @@ def main() -> None:
     parser.add_argument("--kinds", default="docx,xlsx")
     parser.add_argument("--size", type=float, default=None, help="one print size (pt) for every style, pages turned")
     parser.add_argument("--shift", type=int, default=0, help="each form N times, 0..N-1 blank lines above it")
+    parser.add_argument("--squeeze", type=float, default=1.0, help="sheet columns narrowed by this factor, row heights kept (clipped and ### cells)")
     parser.add_argument("--scan", choices=("none", "scan_pdf", "fax_tiff"), default="none")
     parser.add_argument("--workers", default="2")
     args = parser.parse_args()
@@ -90,9 +92,15 @@ def main() -> None:
     if set(kinds) - {"docx", "xlsx"}:
         parser.error("--kinds takes docx and/or xlsx")
     os.environ.setdefault("SAL_USE_VCLPLUGIN", "svp")
-    name = "-".join(kinds) + (f"-{args.size:g}pt" if args.size else "") + (f"-shift{args.shift}" if args.shift else "") + ("" if args.scan == "none" else f"-{args.scan}")
+    name = (
+        "-".join(kinds)
+        + (f"-{args.size:g}pt" if args.size else "")
+        + (f"-shift{args.shift}" if args.shift else "")
+        + (f"-squeeze{args.squeeze:g}" if args.squeeze != 1 else "")
+        + ("" if args.scan == "none" else f"-{args.scan}")
+    )
     work = VARIANTS / name
-    dump = render(kinds, args.size, args.scan, work, args.shift)
+    dump = render(kinds, args.size, args.scan, work, args.shift, args.squeeze)
     out = work / "out"
     cmd = [sys.executable, "-m", "pipeline", "extract", str(dump), "--out", str(out), "--quiet", "--workers", args.workers]
     proc = subprocess.run(cmd, cwd=eval_spec.REPO, capture_output=True, text=True)

@@ -49,6 +49,7 @@ class Style:
     size: float  # points
     landscape: bool
     widths: str  # "even", "wide_names", "narrow_numbers"
+    squeeze: float = 1.0  # sheet columns narrowed by this factor, rows kept at the height the full width needs
 
 
 STYLES = (
@@ -200,7 +201,7 @@ def write_xlsx(spec: dict, style: Style, path: Path) -> None:
     weights = column_weights(spec, style)
     total_chars = 150 if style.landscape else 105
     for c, w in enumerate(weights, start=1):
-        ws.column_dimensions[get_column_letter(c)].width = round(total_chars * w / sum(weights), 1)
+        ws.column_dimensions[get_column_letter(c)].width = round(total_chars * w / sum(weights) * style.squeeze, 1)
 
     row = 1
 
@@ -241,7 +242,7 @@ def write_xlsx(spec: dict, style: Style, path: Path) -> None:
             ws.merge_cells(start_row=r, start_column=c, end_row=r + cell.row_span - 1, end_column=c + cell.col_span - 1)
     # LibreOffice keeps the default row height of an .xlsx row it is given none for, so wrapped
     # text would be clipped: give each row the height its wrapped cells need.
-    col_units = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, n_cols + 1)]
+    col_units = [ws.column_dimensions[get_column_letter(c)].width / style.squeeze for c in range(1, n_cols + 1)]
     need = [1] * len(spec["rows"])
     for cell in eval_spec.place(spec):
         units = sum(col_units[cell.col : cell.col + cell.col_span])

@@ -394,3 +394,25 @@ def test_text_of_two_cells_that_meet_at_a_rule_stays_in_its_cells():
     over = glyphs("全县参合人数统计情", 52, 110) + [Glyph("9", (150, 121, 156, 131), 10.0)]  # the next cell has a value of its own
     [grid] = segment_page(page=1, width=600, height=800, rulings=_three_columns(), glyphs=over, method="text_layer").grids
     assert [c.text for c in grid.cells] == ["全县参合人数统", "计情9", ""]
+
+
+def test_a_line_led_by_a_small_high_mark_keeps_its_order():
+    """PDFium's glyph boxes are the ink's. LibreOffice wrapped 583元/人*月 in a narrow sheet column
+    as 583元 | /人* | 月, and the * of the second line is a small mark high in it: its middle sorts
+    first and no other middle of the line fell inside its box, so the line was cut in two and the
+    value read 583元*/人月. These are the boxes PDFium gave (points, AR PL UMing 12 pt)."""
+    boxes = [
+        ("5", 345.49, 81.42, 351.48, 90.54),
+        ("8", 351.48, 81.42, 357.48, 90.54),
+        ("3", 357.48, 81.42, 363.47, 90.54),
+        ("元", 363.49, 81.42, 375.48, 92.19),
+        ("/", 348.49, 93.93, 354.49, 104.68),
+        ("人", 354.50, 93.88, 366.49, 104.71),
+        ("*", 366.49, 93.93, 372.49, 99.26),
+        ("月", 354.50, 106.43, 366.49, 117.37),
+    ]
+    glyphs = [Glyph(text, (x0, y0, x1, y1), 12.0) for text, x0, y0, x1, y1 in boxes]
+    grid = table_grid(group_tables(box(340, 75, 380, 120))[0], page=1)
+    [filled], loose = assign_glyphs([grid], glyphs, page=1)
+    assert [cell.text for cell in filled.cells] == ["583元/人*月"]
+    assert loose == []

@@ -248,7 +248,11 @@ class _SlotIndex:
 
 
 def glyph_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
-    """Given glyphs, group them into lines top to bottom, each sorted left to right."""
+    """Given glyphs, group them into lines top to bottom, each sorted left to right.
+
+    A glyph joins the line above it when its middle is inside that line, or the line's middle
+    inside it: PDFium's boxes are the ink's, so a line may start with a small high mark (the * of
+    元/人*月, middle above its neighbours'), and the tall glyphs after it must still join it."""
     lines: list[list[Glyph]] = []
     for glyph in sorted(glyphs, key=lambda g: ((g.bbox[1] + g.bbox[3]) / 2, g.bbox[0])):
         middle = (glyph.bbox[1] + glyph.bbox[3]) / 2
@@ -256,7 +260,7 @@ def glyph_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
             last = lines[-1]
             top = min(g.bbox[1] for g in last)
             bottom = max(g.bbox[3] for g in last)
-            if top <= middle <= bottom:
+            if top <= middle <= bottom or glyph.bbox[1] <= (top + bottom) / 2 <= glyph.bbox[3]:
                 last.append(glyph)
                 continue
         lines.append([glyph])
