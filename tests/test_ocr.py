@@ -430,6 +430,23 @@ def test_a_copier_streak_is_removed_and_the_print_under_it_read(tesseract):
     assert not any("grey dots" in c for c in prepare(_with_copier_streak(page, (label.bbox[0] + label.bbox[2]) / 2, 300, 0.5), 300).corrections)
 
 
+def test_a_roller_band_across_the_page_is_removed_and_the_row_under_it_read(tesseract):
+    """Dirty rollers leave bands of grey dots across the page; through a row of the table, its
+    level-2 name read 0 and its cells | and 00."""
+    page = render(TRAINING, 300)
+    content, _ = read_image(page, 300, 1, tesseract)
+    (label,) = [c for g in content.grids for c in g.cells if c.text == "数量"]
+    middle = (label.bbox[1] + label.bbox[3]) / 2
+    banded = np.ascontiguousarray(_with_copier_streak(np.ascontiguousarray(page.T), middle, 300).T)
+    (note,) = [c for c in prepare(banded, 300).corrections if "grey dots" in c]
+    assert note.startswith("grey dots removed in 1 bands across the page")
+    content, _ = read_image(banded, 300, 1, tesseract)
+    (read,) = [c.text for g in content.grids for c in g.cells if max(abs(a - b) for a, b in zip(c.bbox, label.bbox)) < 3]
+    assert read == "数量"
+    half = np.ascontiguousarray(_with_copier_streak(np.ascontiguousarray(page.T), middle, 300, 0.5).T)
+    assert not any("grey dots" in c for c in prepare(half, 300).corrections)
+
+
 def test_a_photo_whose_frame_is_not_a_rectangle_is_rectified():
     page = render(TRAINING, 150)
     height, width = page.shape

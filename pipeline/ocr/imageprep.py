@@ -297,51 +297,68 @@ def _dot_pixels(dpi: float) -> int:
     return max(2, round(STREAK_DOT_PIXELS * (dpi / 300.0) ** 2))
 
 
-def _streak_columns(gray: np.ndarray, dpi: float) -> np.ndarray:
-    """Which columns of the page a streak of grey dots runs down: where, in windows of
-    STREAK_BAND_MM, small dark blobs are far more common than any print makes them (text has a
-    dot or two a window: decimal points, 、 and 。)."""
+def _small_dots(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """The connected-component stats of the page's small dark blobs (dots), one pass for both directions."""
     _, _, stats, _ = cv2.connectedComponentsWithStats((gray < STREAK_DOT_LEVEL).astype(np.uint8), connectivity=8)
-    dots = stats[1:][stats[1:, cv2.CC_STAT_AREA] <= _dot_pixels(dpi)]
-    centres = dots[:, cv2.CC_STAT_LEFT] + dots[:, cv2.CC_STAT_WIDTH] // 2
+    return stats[1:][stats[1:, cv2.CC_STAT_AREA] <= _dot_pixels(dpi)]
+
+
+def _streak_lanes(dots: np.ndarray, shape: tuple[int, int], dpi: float, down: bool) -> np.ndarray:
+    """Which columns (``down``) or rows a streak of grey dots runs along: where, in windows of
+    STREAK_BAND_MM, small dark blobs are far more common than any print makes them (text has a
+    dot or two a window: decimal points, 、 and 。). A worn drum draws streaks down the page,
+    dirty rollers bands across it."""
+    xs = dots[:, cv2.CC_STAT_LEFT] + dots[:, cv2.CC_STAT_WIDTH] // 2
+    ys = dots[:, cv2.CC_STAT_TOP] + dots[:, cv2.CC_STAT_HEIGHT] // 2
+    centres, middles = (xs, ys) if down else (ys, xs)  # across the lanes, and along them
+    across, length = (shape[1], shape[0]) if down else (shape[0], shape[1])
     window = max(3, round(dpi * STREAK_BAND_MM / 25.4)) | 1
-    counts = np.convolve(np.bincount(centres, minlength=gray.shape[1]).astype(float), np.ones(window), mode="same")
-    needed = STREAK_MIN_DOTS * gray.shape[0] / (dpi * 297 / 25.4)
-    band = cv2.dilate((counts >= needed).astype(np.uint8)[None, :], np.ones((1, window), np.uint8))[0].astype(bool)
-    middles = dots[:, cv2.CC_STAT_TOP] + dots[:, cv2.CC_STAT_HEIGHT] // 2
-    for start, end in _runs(band):  # a streak runs down the page: print's small pieces keep to its rows
+    counts = np.convolve(np.bincount(centres, minlength=across).astype(float), np.ones(window), mode="same")
+    needed = STREAK_MIN_DOTS * length / (dpi * 297 / 25.4)
+    lane = cv2.dilate((counts >= needed).astype(np.uint8)[None, :], np.ones((1, window), np.uint8))[0].astype(bool)
+    for start, end in _runs(lane):  # a streak runs the page's length: print's small pieces keep to its lines
         here = (centres >= start) & (centres <= end)
-        stretches = np.bincount(middles[here] * STREAK_STRETCHES // gray.shape[0], minlength=STREAK_STRETCHES)
+        stretches = np.bincount(middles[here] * STREAK_STRETCHES // length, minlength=STREAK_STRETCHES)
         if np.mean(stretches >= STREAK_STRETCH_DOTS) < STREAK_LENGTH:
-            band[start : end + 1] = False
-    return band
+            lane[start : end + 1] = False
+    return lane
+
+
+def _on_paper(unlit: np.ndarray | None, start: int, end: int, down: bool) -> bool:
+    """The lane runs over paper (a photo's desk edge, its noise amplified by the evening, is no streak)."""
+    if unlit is None:
+        return True
+    part = unlit[::4, start : end + 1] if down else unlit[start : end + 1, ::4]
+    return bool(np.median(part) >= STREAK_PAPER_LEVEL)
 
 
 def remove_streaks(gray: np.ndarray, dpi: float, unlit: np.ndarray | None = None) -> tuple[np.ndarray, str | None]:
-    """Copier streaks: in the bands of grey dots only, everything but solid print is painted white.
+    """Copier streaks and roller bands: in the lanes of grey dots only, everything but solid print is painted white.
 
-    A blob of print there is kept whole (a glyph crossing the band's edge keeps its strokes) when
-    its share of pixels darker than CORE_LEVEL is like that of the page's text outside the bands:
+    A blob of print there is kept whole (a glyph crossing the lane's edge keeps its strokes) when
+    its share of pixels darker than CORE_LEVEL is like that of the page's text outside the lanes:
     clumps of dots are grey (cores of 0.1 against 0.6 on a worn copy), strokes are solid.
-    ``unlit``: the page before its light was evened, where a photo's desk is dark: the noise of a
-    desk's edge, amplified by the evening, is no streak."""
-    band = _streak_columns(gray, dpi)
-    ranges = [(start, end) for start, end in _runs(band) if unlit is None or np.median(unlit[::4, start : end + 1]) >= STREAK_PAPER_LEVEL]
-    if not ranges:
+    ``unlit``: the page before its light was evened, where a photo's desk is dark."""
+    dots = _small_dots(gray, dpi)
+    lanes = {down: [(a, b) for a, b in _runs(_streak_lanes(dots, gray.shape, dpi, down)) if _on_paper(unlit, a, b, down)] for down in (True, False)}
+    if not lanes[True] and not lanes[False]:
         return gray, None
     ink = gray < PRINT_LEVEL
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
     areas = stats[:, cv2.CC_STAT_AREA]
     cores = np.bincount(labels[ink], weights=gray[ink] < CORE_LEVEL, minlength=count) / np.maximum(areas, 1)
-    left, right = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] - 1
-    band = np.zeros_like(band)
-    for start, end in ranges:
-        band[start : end + 1] = True
-    touching = np.cumsum(band)
-    in_band = (touching[right] - np.where(left > 0, touching[np.maximum(left - 1, 0)], 0)) > 0
+    in_lane = np.zeros(count, bool)
+    for down, ranges in lanes.items():
+        first, size = (stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]) if down else (stats[:, cv2.CC_STAT_TOP], stats[:, cv2.CC_STAT_HEIGHT])
+        marked = np.zeros(gray.shape[1 if down else 0], bool)
+        for start, end in ranges:
+            marked[start : end + 1] = True
+        touching = np.cumsum(marked)
+        last = first + size - 1
+        in_lane |= (touching[last] - np.where(first > 0, touching[np.maximum(first - 1, 0)], 0)) > 0
     big = areas > _dot_pixels(dpi)
     big[0] = False
-    text = big & ~in_band
+    text = big & ~in_lane
     if not text.any():  # dots all over the page: the page's print is judged by all its blobs
         text = big
     if not text.any():
@@ -351,17 +368,26 @@ def remove_streaks(gray: np.ndarray, dpi: float, unlit: np.ndarray | None = None
     point[0] = False
     reach = max(1, round(POINT_REACH_MM * dpi / 25.4))
     cleaned = gray.copy()
-    for start, end in ranges:  # only the bands' columns (and a few beside them) are looked at
-        lo, hi = max(0, start - reach), min(gray.shape[1], end + reach + 1)
-        here = labels[:, lo:hi]
-        glyphs = solid[here].view(np.uint8)
-        keep = cv2.dilate(glyphs, np.ones((3, 3), np.uint8)).view(bool)
-        # a decimal point or 、 beside print is small, with a core as dark as print's: it stays with its line
-        keep |= point[here] & cv2.dilate(glyphs, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).view(bool)
-        part = cleaned[:, start : end + 1]
-        part[~keep[:, start - lo : start - lo + end + 1 - start]] = 255
-    where = ", ".join(f"x {a}–{b}" for a, b in ranges[:6]) + (" …" if len(ranges) > 6 else "")
-    return cleaned, f"grey dots removed in {len(ranges)} bands down the page (copier streaks, noise; {where} px), print kept where it is solid"
+    for down, ranges in lanes.items():
+        for start, end in ranges:  # only the lanes (and a few pixels beside them) are looked at
+            lo, hi = max(0, start - reach), min(gray.shape[1 if down else 0], end + reach + 1)
+            here = labels[:, lo:hi] if down else labels[lo:hi, :]
+            glyphs = solid[here].view(np.uint8)
+            keep = cv2.dilate(glyphs, np.ones((3, 3), np.uint8)).view(bool)
+            # a decimal point or 、 beside print is small, with a core as dark as print's: it stays with its line
+            keep |= point[here] & cv2.dilate(glyphs, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).view(bool)
+            if down:
+                part = cleaned[:, start : end + 1]
+                part[~keep[:, start - lo : end + 1 - lo]] = 255
+            else:
+                part = cleaned[start : end + 1, :]
+                part[~keep[start - lo : end + 1 - lo, :]] = 255
+    notes = []
+    for down, ranges in lanes.items():
+        if ranges:
+            where = ", ".join(f"{'x' if down else 'y'} {a}–{b}" for a, b in ranges[:6]) + (" …" if len(ranges) > 6 else "")
+            notes.append(f"{len(ranges)} bands {'down' if down else 'across'} the page ({where} px)")
+    return cleaned, f"grey dots removed in {' and '.join(notes)} (copier streaks, noise), print kept where it is solid"
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
