@@ -447,6 +447,35 @@ def test_a_roller_band_across_the_page_is_removed_and_the_row_under_it_read(tess
     assert not any("grey dots" in c for c in prepare(half, 300).corrections)
 
 
+def _folded(page: np.ndarray, dpi: int, at_pt: float, width_pt: float, depth_pt: float) -> np.ndarray:
+    """``page`` as a fold leaves it: the columns of a band ``width_pt`` wide around ``at_pt``
+    moved down, most (``depth_pt``) at its middle, as a tent."""
+    height, width = page.shape
+    x = np.arange(width, dtype=np.float32) * 72 / dpi
+    drop = np.clip(1 - np.abs(x - at_pt) / (width_pt / 2), 0, None) * depth_pt * dpi / 72
+    map_x = np.tile(np.arange(width, dtype=np.float32), (height, 1))
+    map_y = np.arange(height, dtype=np.float32)[:, None] - drop[None, :]
+    return cv2.remap(page, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+def test_a_folded_page_is_unfolded_and_its_table_read(tesseract):
+    """A page folded before it was scanned (Augraphy's folds: 10% of the fields read) has its
+    columns moved up and down in bands, its rules in kinks: cells ran into each other and the
+    score column was lost. Its columns are moved back; a skewed page is left to deskew."""
+    page = render(TRAINING, 300)
+    content, _ = read_image(page, 300, 1, tesseract)
+    cells = [c.text for g in content.grids for c in g.cells]
+    folded = _folded(_folded(page, 300, 200, 60, 12), 300, 420, 50, 10)
+    (note,) = [c for c in prepare(folded, 300).corrections if c.startswith("unfolded")]
+    assert 3.0 <= float(note.split("by up to ")[1].split(" mm")[0]) <= 4.5  # the deeper fold: 12 pt, 4.2 mm
+    unfolded, _ = read_image(folded, 300, 1, tesseract)
+    read = [c.text for g in unfolded.grids for c in g.cells]
+    assert len(read) == len(cells)  # folded as it is: 62 cells of 144
+    assert sum(a != b for a, b in zip(cells, read)) <= 6
+    assert not any(c.startswith("unfolded") for c in prepare(rotate(page, 2.0), 300).corrections)
+    assert not any(c.startswith("unfolded") for c in prepare(page, 300).corrections)
+
+
 def test_a_photo_whose_frame_is_not_a_rectangle_is_rectified():
     page = render(TRAINING, 150)
     height, width = page.shape

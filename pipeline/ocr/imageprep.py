@@ -35,6 +35,9 @@ PRINT_LEVEL, CORE_LEVEL = 100, 50  # print is darker than PRINT_LEVEL, and a str
 STREAK_CORE_SHARE = 0.6  # a blob in a streak is print if its core share is this much of the page's text's
 POINT_REACH_MM = 0.8  # a small dark blob this near solid print in a streak is print (a decimal point)
 STREAK_STRETCHES, STREAK_STRETCH_DOTS, STREAK_LENGTH = 20, 3, 0.7  # dots in 7 of 10 twentieths of the page height (print: at most 0.55)
+FOLD_STRIP_PX, FOLD_REACH_PX = 6, 4  # on the ~1200 px copy: columns compared in strips this wide, a strip's print this far from its neighbour's
+FOLD_MIN_MM = 1.0  # columns shifted up or down this much more than a skew explains: a fold to undo ...
+FOLD_SLOPE, FOLD_MIN_RUN_MM = 0.1, 10.0  # ... by a kink: the shift changes by 0.1 px a px over 10 mm at least (a photo's curve: under 8 mm)
 STREAK_PAPER_LEVEL = 200  # a streak runs down paper: its columns are mostly this light before the light is evened (a photo's desk is not)
 
 
@@ -390,6 +393,99 @@ def remove_streaks(gray: np.ndarray, dpi: float, unlit: np.ndarray | None = None
     return cleaned, f"grey dots removed in {' and '.join(notes)} (copier streaks, noise), print kept where it is solid"
 
 
+def column_shifts(gray: np.ndarray, exact: bool = True) -> tuple[np.ndarray, np.ndarray, float]:
+    """How far (pixels of a copy at most ~1200 px wide) the print of each strip of columns sits
+    below that of the page's first strip with print, and which strips hold print; and the copy's
+    scale. Each strip's row profile (ink per row) is matched to a running template of the strips
+    before it, a few pixels either way: rules and text lines run across the page, so a strip
+    whose print was moved up or down by a fold moves the profile with it. ``exact``: to a
+    fraction of a pixel (a rule left bent by a pixel is not erased whole), else to the pixel."""
+    factor = min(1.0, 1200 / max(gray.shape))
+    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else gray
+    ink = (binarise(small) > 0).astype(np.float32)
+    height, width = ink.shape
+    count = width // FOLD_STRIP_PX
+    strips = ink[:, : count * FOLD_STRIP_PX].reshape(height, count, FOLD_STRIP_PX).sum(axis=2).T
+    inked = strips.sum(axis=1) > 0.01 * height * FOLD_STRIP_PX
+    profiles = strips - strips.mean(axis=1, keepdims=True)
+    shifts = np.zeros(count)
+    template: np.ndarray | None = None
+    current = 0.0
+    rows = np.arange(height, dtype=np.float64)
+    for i in np.flatnonzero(inked):
+        if template is not None:
+            scores = [float(np.dot(_moved(profiles[i], rows, current + d, exact), template)) for d in range(-FOLD_REACH_PX, FOLD_REACH_PX + 1)]
+            best = int(np.argmax(scores))
+            current += best - FOLD_REACH_PX + (_peak_offset(scores, best) if exact else 0.0)
+            template = 0.8 * template + 0.2 * _moved(profiles[i], rows, current, exact)
+        else:
+            template = profiles[i].copy()
+        shifts[i:] = current
+    return shifts, inked, factor
+
+
+def _moved(profile: np.ndarray, rows: np.ndarray, by: float, exact: bool) -> np.ndarray:
+    """``profile`` read ``by`` rows further down (past its ends, 0); a fraction of a row interpolated when ``exact``."""
+    if exact:
+        return np.interp(rows + by, rows, profile, left=0.0, right=0.0)
+    step, out = int(round(by)), np.zeros_like(profile)
+    if step >= 0:
+        out[: len(profile) - step] = profile[step:]
+    else:
+        out[-step:] = profile[: len(profile) + step]
+    return out
+
+
+def _peak_offset(scores: list[float], best: int) -> float:
+    """Where between its neighbours the peak at ``best`` lies (a parabola through the three), in rows."""
+    if best == 0 or best == len(scores) - 1:
+        return 0.0
+    left, middle, right = scores[best - 1], scores[best], scores[best + 1]
+    curve = left - 2 * middle + right
+    return 0.0 if curve >= 0 else 0.5 * (left - right) / curve
+
+
+def _unskewed(shifts: np.ndarray, inked: np.ndarray) -> np.ndarray:
+    """The shifts less the line a skew makes: the line through the strips a fold left where they
+    were (most of the page), found again without the strips furthest from a first fit."""
+    strips = np.arange(len(shifts))
+    residual = shifts - np.polyval(np.polyfit(strips[inked], shifts[inked], 1), strips)
+    level = inked & (np.abs(residual) <= np.median(np.abs(residual[inked])))
+    return shifts - np.polyval(np.polyfit(strips[level], shifts[level], 1), strips)
+
+
+def _longest_kink(residual: np.ndarray, inked: np.ndarray) -> int:
+    """The most strips in a row (with print) over which the shift changes by FOLD_SLOPE or more a pixel."""
+    smooth = np.convolve(residual, np.ones(5) / 5, mode="same")
+    steep = (np.abs(np.diff(smooth)) / FOLD_STRIP_PX > FOLD_SLOPE) & inked[1:] & inked[:-1]
+    return max((end - start + 1 for start, end in _runs(steep)), default=0)
+
+
+def unfold(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None]:
+    """A page folded before it was scanned or photographed: strips of it sit higher or lower
+    than their neighbours, so its rules run in kinks and its cells do not line up. Each column is
+    moved back by its strip's shift, less the straight line a skew makes (deskew handles that,
+    by rotation), when what is left reaches FOLD_MIN_MM."""
+    shifts, inked, factor = column_shifts(gray, exact=False)  # to the pixel first: most pages have no fold
+    if inked.sum() < 10:
+        return gray, None
+    residual = _unskewed(shifts, inked)
+    largest = float(np.abs(residual[inked]).max()) / factor  # full-size pixels
+    if largest < FOLD_MIN_MM * dpi / 25.4 or _longest_kink(residual, inked) * FOLD_STRIP_PX / factor < FOLD_MIN_RUN_MM * dpi / 25.4:
+        return gray, None
+    shifts, inked, factor = column_shifts(gray)
+    residual = _unskewed(shifts, inked)
+    largest = float(np.abs(residual[inked]).max()) / factor
+    strips = np.arange(len(shifts))
+    height, width = gray.shape
+    centres = (strips + 0.5) * FOLD_STRIP_PX / factor
+    by_column = np.interp(np.arange(width), centres, residual / factor).astype(np.float32)
+    map_x = np.tile(np.arange(width, dtype=np.float32), (height, 1))
+    map_y = np.arange(height, dtype=np.float32)[:, None] + by_column[None, :]
+    unfolded = cv2.remap(gray, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return unfolded, f"unfolded: strips of the page moved back by up to {largest * 25.4 / dpi:.1f} mm (its rules ran in kinks)"
+
+
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
     return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
@@ -399,9 +495,10 @@ def prepare(gray: np.ndarray, dpi: float) -> PreparedImage:
     """Even the light, undo perspective and skew. Orientation is decided later, with OCR."""
     gray, speckled = despeckle(gray)
     flat, streaks = remove_streaks(even_illumination(gray), dpi, unlit=gray)
+    flat, folds = unfold(flat, dpi)
     warped, perspective = correct_perspective(flat)
     plain, plain_note = deskew(flat)
-    first = [note for note in (speckled, streaks) if note]
+    first = [note for note in (speckled, streaks, folds) if note]
     plain_prepared = PreparedImage(gray=plain, dpi=dpi, corrections=first + ([plain_note] if plain_note else []))
     if perspective is None:
         return plain_prepared
