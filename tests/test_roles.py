@@ -272,6 +272,31 @@ def test_an_ocr_label_that_names_a_column_already_found_is_a_column_not_read():
     assert form.unread == ["indicator column '-级指标'"]
 
 
+def test_a_second_label_of_a_column_s_role_is_a_column_not_read_and_a_section_heading_none():
+    """Hebei 成安: 自评得分 over 单项指标得分 | 权重占比(%) | 单项指标折算得分, and a
+    四、年度绩效指标完成情况 cell down the block's left side. The first 得分 column was taken with
+    nothing said of the other (which one the total adds up is the form's to say), and the heading's
+    完成情况 made it the 实际完成值 column: every actual read as the heading."""
+    header = [
+        (0, "四、年度绩效指标完成情况", 1, 3),
+        (1, "一级指标", 1, 1),
+        (2, "二级指标", 1, 1),
+        (3, "三级指标", 1, 1),
+        (4, "年度指标值", 1, 1),
+        (5, "单项指标实际完成值", 1, 1),
+        (6, "分值", 1, 1),
+        (7, "单项指标得分", 1, 1),
+        (8, "单项指标折算得分", 1, 1),
+    ]
+    data = [(1, "产出指标", 1, 1), (2, "数量指标", 1, 1), (3, "培训人次", 1, 1), (4, "≥500", 1, 1), (5, "523", 1, 1), (6, "25", 1, 1), (7, "25", 1, 1), (8, "6.25", 1, 1)]
+    total = [(1, "总分", 5, 1), (6, "25", 1, 1), (7, "25", 1, 1), (8, "6.25", 1, 1)]
+    [form] = parse_document(_document([_grid([header, data, total])]))
+    assert isinstance(form, ParsedForm)
+    [indicator] = form.indicators
+    assert indicator.actual == "523"
+    assert form.unread == ["indicator column '单项指标折算得分'"]
+
+
 def test_a_second_header_row_refines_the_columns_and_is_not_an_indicator():
     header = [(0, "一级指标", 1, 2), (1, "二级指标", 1, 2), (2, "三级指标", 1, 2), (3, "年度指标值", 3, 1), (6, "实际完成值", 1, 2), (7, "分值", 1, 2), (8, "得分", 1, 2), (9, "未完成原因分析", 1, 2)]
     sub = [(3, "指标性质", 1, 1), (4, "指标值", 1, 1), (5, "度量单位", 1, 1)]

@@ -99,6 +99,9 @@ class RoleRule:
 
 
 ROLE_MAX_LENGTH = 16  # a longer cell is a sentence (a value), not a header label
+# a numbered section's heading (四、年度绩效指标完成情况, （二）预算执行情况): the caption of a block of the
+# table, often a cell down its left side, never a column's label (完成情况 in it is no 实际完成值)
+SECTION_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\))")
 
 # Checked in order, after the synonym tables: the first rule whose words a label holds gives its role.
 INDICATOR_ROLES: tuple[RoleRule, ...] = (
@@ -158,7 +161,20 @@ FUNDING_ITEM_ROLES: tuple[RoleRule, ...] = (
 )
 
 # words a header row prints that are captions of a block, not columns of it (never a lost column)
-BLOCK_CAPTIONS = ("绩效指标", "年度绩效指标", "年度绩效目标", "年度总体目标", "总体目标完成情况", "项目资金", "资金使用情况", "预算执行情况", "项目支出绩效", "指标")
+BLOCK_CAPTIONS = (
+    "绩效指标",
+    "年度绩效指标",
+    "年度绩效指标完成情况",
+    "绩效指标完成情况",
+    "年度绩效目标",
+    "年度总体目标",
+    "总体目标完成情况",
+    "项目资金",
+    "资金使用情况",
+    "预算执行情况",
+    "项目支出绩效",
+    "指标",
+)
 
 # 一级指标 and the 二级指标 under each (key: the level-1 family), with the national layout's
 # 指标-suffixed names. Text exports lose their merged cells and shift some rows left, so the
@@ -325,7 +341,7 @@ def _anagram_score(base: str, name: str) -> float:
 def role_of(text: str, rules: tuple[RoleRule, ...]) -> str | None:
     """The role a short label's words give it (see ``RoleRule``); None for values and sentences."""
     base = normalise_label(text).base.lstrip("★☆")
-    if not base or len(base) > ROLE_MAX_LENGTH:
+    if not base or len(base) > ROLE_MAX_LENGTH or SECTION_HEADING.match(normalise(text)):
         return None
     for rule in rules:
         if all(word in base for word in rule.words) and not any(word in base for word in rule.unless):

@@ -26,6 +26,7 @@ from pipeline.parse.template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, 
 from pipeline.model.values import amount_with_unit, clean_text, comparison_sign, is_overflow_mark, overflow_problem, parse_number, person_and_phone, text_items
 from pipeline.model.vocabulary import (
     BLOCK_CAPTIONS,
+    SECTION_HEADING,
     FUNDING_ITEM_ROLES,
     FUNDING_ROLES,
     HEADER_LABEL_ENDINGS,
@@ -278,7 +279,7 @@ def _weights_by_level(row: Row, positions: dict[str, float], table: dict[str, tu
 
 def _is_caption(text: str) -> bool:
     base = normalise_label(text).base
-    return not base or any(base == caption or base.startswith(caption) and len(base) <= len(caption) + 2 for caption in BLOCK_CAPTIONS)
+    return not base or bool(SECTION_HEADING.match(normalise(text))) or any(base == caption or base.startswith(caption) and len(base) <= len(caption) + 2 for caption in BLOCK_CAPTIONS)
 
 
 def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> list[Cell]:
@@ -292,7 +293,8 @@ def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tup
         role = _column_role(cell, table, rules)
         if role is None:
             return True
-        return cell.confidence is not None and abs(positions.get(role, 0.0) - (cell.bbox[0] + cell.bbox[2]) / 2) > 0.5
+        elsewhere = abs(positions.get(role, 0.0) - (cell.bbox[0] + cell.bbox[2]) / 2) > 0.5
+        return elsewhere and (cell.confidence is not None or role not in ("weight",))
 
     return [c for c in row.cells if c.row == row.index and c.text.strip() and not _is_caption(c.text) and unread(c)]
 
