@@ -322,7 +322,10 @@ def _streak_lanes(dots: np.ndarray, shape: tuple[int, int], dpi: float, down: bo
     for start, end in _runs(lane):  # a streak runs the page's length: print's small pieces keep to its lines
         here = (centres >= start) & (centres <= end)
         stretches = np.bincount(middles[here] * STREAK_STRETCHES // length, minlength=STREAK_STRETCHES)
-        if np.mean(stretches >= STREAK_STRETCH_DOTS) < STREAK_LENGTH:
+        # a band across runs over both side margins too, where no line of print reaches (a grainy
+        # scan's rows of small text break into dots along 70% of the width as well)
+        margins = down or (stretches[:2].max() >= STREAK_STRETCH_DOTS and stretches[-2:].max() >= STREAK_STRETCH_DOTS)
+        if np.mean(stretches >= STREAK_STRETCH_DOTS) < STREAK_LENGTH or not margins:
             lane[start : end + 1] = False
     return lane
 
