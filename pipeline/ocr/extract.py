@@ -405,6 +405,32 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list
     return results
 
 
+def doubt_creased(extraction: Extraction) -> int:
+    """Values read in a fold's creases (``imageprep.unfold``) are doubted: the print there was bent
+    and resampled, and both engines can agree on a glyph the crease took a stroke of (红济效益 for
+    经济效益). Run after the readings are confirmed, so no agreement raises them again; the
+    low_confidence check sends them to a human. Returns how many."""
+    doubted = 0
+    for page in extraction.content.pages:
+        scan = extraction.scans.get(page.page)
+        if scan is None or not scan.creases:
+            continue
+
+        def creased(bbox: tuple[float, float, float, float]) -> bool:
+            return any(bbox[0] < end and bbox[2] > start for start, end in scan.creases)
+
+        for grid in page.grids:
+            for i, cell in enumerate(grid.cells):
+                if cell.confidence is not None and normalise(cell.text) and creased(cell.bbox):
+                    grid.cells[i] = replace(cell, confidence=min(DISAGREED_CEILING, cell.confidence))
+                    doubted += 1
+        for i, line in enumerate(page.lines):
+            if line.confidence is not None and creased(line.bbox):
+                page.lines[i] = replace(line, confidence=min(DISAGREED_CEILING, line.confidence))
+                doubted += 1
+    return doubted
+
+
 def _doubt_marked_value(item: T) -> T:
     """A value read with the "* " of a required column's header before it: the mark is put there
     by its shape (``engines._leading_asterisk``), the same for both engines, so their agreeing says

@@ -37,6 +37,7 @@ POINT_REACH_MM = 0.8  # a small dark blob this near solid print in a streak is p
 STREAK_STRETCHES, STREAK_STRETCH_DOTS, STREAK_LENGTH = 20, 3, 0.7  # dots in 7 of 10 twentieths of the page height (print: at most 0.55)
 FOLD_STRIP_PX, FOLD_REACH_PX = 6, 4  # on the ~1200 px copy: columns compared in strips this wide, a strip's print this far from its neighbour's
 FOLD_MIN_MM = 1.0  # columns shifted up or down this much more than a skew explains: a fold to undo ...
+FOLD_CREASE_MM = 2.0  # a crease's columns, where print was bent and resampled, widened by this much each side
 FOLD_SLOPE, FOLD_MIN_RUN_MM = 0.1, 10.0  # ... by a kink: the shift changes by 0.1 px a px over 10 mm at least (a photo's curve: under 8 mm)
 STREAK_PAPER_LEVEL = 200  # a streak runs down paper: its columns are mostly this light before the light is evened (a photo's desk is not)
 
@@ -48,6 +49,8 @@ class PreparedImage:
     gray: np.ndarray  # uint8, white paper, dark ink
     dpi: float
     corrections: list[str] = field(default_factory=list)
+    # pixel columns of a fold's creases (``unfold``): print there was bent and is read with doubt
+    creases: list[tuple[int, int]] = field(default_factory=list)
     # when perspective was corrected: the page without that correction (deskewed on its own), so
     # the caller can undo a correction that finds a worse table than no correction
     without_perspective: PreparedImage | None = None
@@ -457,25 +460,31 @@ def _unskewed(shifts: np.ndarray, inked: np.ndarray) -> np.ndarray:
     return shifts - np.polyval(np.polyfit(strips[level], shifts[level], 1), strips)
 
 
-def _longest_kink(residual: np.ndarray, inked: np.ndarray) -> int:
-    """The most strips in a row (with print) over which the shift changes by FOLD_SLOPE or more a pixel."""
+def _steep(residual: np.ndarray, inked: np.ndarray) -> np.ndarray:
+    """Between which strips (with print) the shift changes by FOLD_SLOPE or more a pixel."""
     smooth = np.convolve(residual, np.ones(5) / 5, mode="same")
-    steep = (np.abs(np.diff(smooth)) / FOLD_STRIP_PX > FOLD_SLOPE) & inked[1:] & inked[:-1]
-    return max((end - start + 1 for start, end in _runs(steep)), default=0)
+    return (np.abs(np.diff(smooth)) / FOLD_STRIP_PX > FOLD_SLOPE) & inked[1:] & inked[:-1]
 
 
-def unfold(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None]:
+def _longest_kink(residual: np.ndarray, inked: np.ndarray) -> int:
+    """The most strips in a row over which the shift kinks (``_steep``)."""
+    return max((end - start + 1 for start, end in _runs(_steep(residual, inked))), default=0)
+
+
+def unfold(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None, list[tuple[int, int]]]:
     """A page folded before it was scanned or photographed: strips of it sit higher or lower
     than their neighbours, so its rules run in kinks and its cells do not line up. Each column is
     moved back by its strip's shift, less the straight line a skew makes (deskew handles that,
-    by rotation), when what is left reaches FOLD_MIN_MM."""
+    by rotation), when what is left reaches FOLD_MIN_MM. Also returns the creases' pixel columns:
+    print there was bent, shaded and resampled, and two engines may agree on a glyph it lost
+    (红济效益 for 经济效益), so values read there are doubted (``extract.doubt_creased``)."""
     shifts, inked, factor = column_shifts(gray, exact=False)  # to the pixel first: most pages have no fold
     if inked.sum() < 10:
-        return gray, None
+        return gray, None, []
     residual = _unskewed(shifts, inked)
     largest = float(np.abs(residual[inked]).max()) / factor  # full-size pixels
     if largest < FOLD_MIN_MM * dpi / 25.4 or _longest_kink(residual, inked) * FOLD_STRIP_PX / factor < FOLD_MIN_RUN_MM * dpi / 25.4:
-        return gray, None
+        return gray, None, []
     shifts, inked, factor = column_shifts(gray)
     residual = _unskewed(shifts, inked)
     largest = float(np.abs(residual[inked]).max()) / factor
@@ -486,7 +495,10 @@ def unfold(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None]:
     map_x = np.tile(np.arange(width, dtype=np.float32), (height, 1))
     map_y = np.arange(height, dtype=np.float32)[:, None] + by_column[None, :]
     unfolded = cv2.remap(gray, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
-    return unfolded, f"unfolded: strips of the page moved back by up to {largest * 25.4 / dpi:.1f} mm (its rules ran in kinks)"
+    widen = FOLD_CREASE_MM * dpi / 25.4
+    creases = [(max(0, int(start * FOLD_STRIP_PX / factor - widen)), min(width, int((end + 2) * FOLD_STRIP_PX / factor + widen))) for start, end in _runs(_steep(residual, inked))]
+    where = ", ".join(f"x {a}–{b}" for a, b in creases)
+    return unfolded, f"unfolded: strips of the page moved back by up to {largest * 25.4 / dpi:.1f} mm (its rules ran in kinks; creases at {where} px, values there are doubted)", creases
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
@@ -498,13 +510,13 @@ def prepare(gray: np.ndarray, dpi: float) -> PreparedImage:
     """Even the light, undo perspective and skew. Orientation is decided later, with OCR."""
     gray, speckled = despeckle(gray)
     flat, streaks = remove_streaks(even_illumination(gray), dpi, unlit=gray)
-    flat, folds = unfold(flat, dpi)
+    flat, folds, creases = unfold(flat, dpi)
     warped, perspective = correct_perspective(flat)
     plain, plain_note = deskew(flat)
     first = [note for note in (speckled, streaks, folds) if note]
-    plain_prepared = PreparedImage(gray=plain, dpi=dpi, corrections=first + ([plain_note] if plain_note else []))
+    plain_prepared = PreparedImage(gray=plain, dpi=dpi, corrections=first + ([plain_note] if plain_note else []), creases=creases)
     if perspective is None:
         return plain_prepared
     straight, note = deskew(warped)
     corrections = first + [perspective] + ([note] if note else [])
-    return PreparedImage(gray=straight, dpi=dpi, corrections=corrections, without_perspective=plain_prepared)
+    return PreparedImage(gray=straight, dpi=dpi, corrections=corrections, creases=creases, without_perspective=plain_prepared)

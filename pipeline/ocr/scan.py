@@ -47,6 +47,7 @@ class ScanPage:
     points_per_pixel: float
     corrections: list[str] = field(default_factory=list)
     display: np.ndarray | None = None  # the corrected page with its lines, for reviewers
+    creases: list[tuple[float, float]] = field(default_factory=list)  # x ranges (points) of a fold's creases: values there are doubted
 
     def display_webp(self, dpi: float = REVIEW_DPI) -> bytes:
         """The corrected page as lossy WebP at ``dpi``, encoded in the worker that read it: provenance
@@ -279,12 +280,13 @@ def read_image(gray: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tuple
         plain_grids, plain_cleaned = _grids(plain.gray, page, points_per_pixel)
         if _cell_count(plain_grids) > _cell_count(grids):
             undone = f"perspective correction undone: the table has {_cell_count(plain_grids)} cells without it, {_cell_count(grids)} with it"
-            prepared = PreparedImage(plain.gray, dpi, plain.corrections + [undone])
+            prepared = PreparedImage(plain.gray, dpi, plain.corrections + [undone], plain.creases)
             grids, cleaned = plain_grids, plain_cleaned
     if not grids:
         raise UnreadableImage("no ruled table found on the page image (blank, noise, or not a form)")
     corrections = list(prepared.corrections)
-    scan = ScanPage(page=page, image=cleaned, points_per_pixel=points_per_pixel, corrections=corrections, display=prepared.gray)
+    creases = [(a * points_per_pixel, b * points_per_pixel) for a, b in prepared.creases]
+    scan = ScanPage(page=page, image=cleaned, points_per_pixel=points_per_pixel, corrections=corrections, display=prepared.gray, creases=creases)
     orientation = decide_orientation(ocr, scan, grids)
     known = orientation.readings
     if orientation.turns:
@@ -292,7 +294,9 @@ def read_image(gray: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tuple
         turned_grids, turned_cleaned = _grids(turned, page, points_per_pixel)
         if turned_grids:
             grids = turned_grids
-            scan = ScanPage(page=page, image=turned_cleaned, points_per_pixel=points_per_pixel, corrections=corrections, display=turned)
+            # a crease's columns are rows once the page is turned: the whole page is doubted
+            whole = [(0.0, turned.shape[1] * points_per_pixel)] if creases else []
+            scan = ScanPage(page=page, image=turned_cleaned, points_per_pixel=points_per_pixel, corrections=corrections, display=turned, creases=whole)
             corrections.append(orientation.note)
             known = {}
     filled, offset = [], 0

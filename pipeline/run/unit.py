@@ -12,7 +12,7 @@ from dataclasses import replace
 from pipeline.model.document import Check, CheckStatus, FormDocument, FormStatus, Source
 from pipeline.model.errors import FileTooLarge, InputError
 from pipeline.ocr.options import ExtractOptions
-from pipeline.ocr.extract import Extraction, confirm_texts, extract, reread_headers, reread_numbers
+from pipeline.ocr.extract import Extraction, confirm_texts, doubt_creased, extract, reread_headers, reread_numbers
 from pipeline.readers.ingest import InputFile
 from pipeline.model.intermediate import DocumentContent
 from pipeline.parse.form import ParsedForm, Unsupported, parse_document
@@ -127,6 +127,7 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
             forms = [p for p in parsed_forms if isinstance(p, ParsedForm)]
             reread_numbers(extraction, forms)
             confirm_texts(extraction, forms)
+            doubt_creased(extraction)
             parsed_forms = parse_document(content)
     except Exception as error:
         result.message, result.reason = "; ".join(notes + [f"internal error while parsing: {type(error).__name__}: {error}"]), "internal_error"
