@@ -285,8 +285,10 @@ def _is_caption(text: str) -> bool:
 def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> list[Cell]:
     """Header cells printed in this row whose column no role names: a column that is not read.
 
-    On an OCR'd page, so is a label naming a role another cell of the row holds: 二级指标 read
-    as -级指标 is a close reading of 一级指标, and its column was lost with nothing said."""
+    So is a label naming a role another cell of the row holds: 二级指标 read by OCR as -级指标 is a
+    close reading of 一级指标, and 单项指标折算得分 printed beside 单项指标得分 another 得分; either
+    column was lost with nothing said. In print a second 分值 is left to ``_weights_by_level``
+    (a 分值 per level)."""
     positions = _header_positions(row, table, rules)
 
     def unread(cell: Cell) -> bool:
@@ -294,7 +296,7 @@ def _unread_header_cells(row: Row, table: dict[str, tuple[str, ...]], rules: tup
         if role is None:
             return True
         elsewhere = abs(positions.get(role, 0.0) - (cell.bbox[0] + cell.bbox[2]) / 2) > 0.5
-        return elsewhere and (cell.confidence is not None or role not in ("weight",))
+        return elsewhere and (cell.confidence is not None or role != "weight")
 
     return [c for c in row.cells if c.row == row.index and c.text.strip() and not _is_caption(c.text) and unread(c)]
 
