@@ -97,7 +97,8 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
 
 
 def _small_ink(gray: np.ndarray, factor: float) -> np.ndarray:
-    """The page at ``factor`` scale, binarised: what ``_long_segments`` looks for strokes in."""
+    """The page at ``factor`` scale, binarised: what ``_long_segments`` looks for strokes in, and
+    ``column_shifts`` a fold's shifts."""
     return binarise(cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA))
 
 
@@ -378,19 +379,17 @@ def remove_streaks(gray: np.ndarray, dpi: float, unlit: np.ndarray | None = None
     reach = max(1, round(POINT_REACH_MM * dpi / 25.4))
     cleaned = gray.copy()
     for down, ranges in lanes.items():
+        # a band across is a streak down the transposed page (views: painting them paints ``cleaned``)
+        page, blobs = (cleaned, labels) if down else (cleaned.T, labels.T)
         for start, end in ranges:  # only the lanes (and a few pixels beside them) are looked at
-            lo, hi = max(0, start - reach), min(gray.shape[1 if down else 0], end + reach + 1)
-            here = labels[:, lo:hi] if down else labels[lo:hi, :]
+            lo, hi = max(0, start - reach), min(page.shape[1], end + reach + 1)
+            here = blobs[:, lo:hi]
             glyphs = solid[here].view(np.uint8)
             keep = cv2.dilate(glyphs, np.ones((3, 3), np.uint8)).view(bool)
             # a decimal point or 、 beside print is small, with a core as dark as print's: it stays with its line
             keep |= point[here] & cv2.dilate(glyphs, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).view(bool)
-            if down:
-                part = cleaned[:, start : end + 1]
-                part[~keep[:, start - lo : end + 1 - lo]] = 255
-            else:
-                part = cleaned[start : end + 1, :]
-                part[~keep[start - lo : end + 1 - lo, :]] = 255
+            part = page[:, start : end + 1]
+            part[~keep[:, start - lo : end + 1 - lo]] = 255
     notes = []
     for down, ranges in lanes.items():
         if ranges:
@@ -407,8 +406,7 @@ def column_shifts(gray: np.ndarray, exact: bool = True) -> tuple[np.ndarray, np.
     whose print was moved up or down by a fold moves the profile with it. ``exact``: to a
     fraction of a pixel (a rule left bent by a pixel is not erased whole), else to the pixel."""
     factor = min(1.0, 1200 / max(gray.shape))
-    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else gray
-    ink = (binarise(small) > 0).astype(np.float32)
+    ink = (_small_ink(gray, factor) > 0).astype(np.float32)
     height, width = ink.shape
     count = width // FOLD_STRIP_PX
     strips = ink[:, : count * FOLD_STRIP_PX].reshape(height, count, FOLD_STRIP_PX).sum(axis=2).T
