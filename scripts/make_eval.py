@@ -1,6 +1,6 @@
 """Render the evaluation corpus (eval/forms/*/source.json) into eval/build/ by routes other than the samples'.
 
-    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff] [--only ID,…] [--force]
+    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan] [--only ID,…] [--force]
 
 For every form (one file per form, named <id>.<ext>, so a pipeline output is matched to its form by
 its source file name):
@@ -16,6 +16,9 @@ its source file name):
 - ``fax_tiff``  xlsx_pdf rasterised at 200 dpi, 1-bit (pdftoppm -mono), multi-page CCITT G4 TIFF.
 - ``skew_scan`` xlsx_pdf rasterised at 200 dpi grey, turned by a small angle (±0.6–2°, seeded per
                 form), with uneven lighting, grain and JPEG artefacts, as an image-only PDF.
+- ``seal_scan`` docx_pdf rasterised at 300 dpi, its first page in colour with a unit's red seal
+                pressed over the table (``make_scan_corpus.stamped``, placed at random, seeded per
+                form), as colour JPEG pages in an image-only PDF.
 
 Layout: eval/build/renders/<kind>/<id>.<ext>. eval/build/ is not committed; rerun this script.
 Deterministic: styles are chosen from each form's position in the sorted id list.
@@ -39,8 +42,8 @@ import eval_spec  # noqa: E402
 
 BUILD = eval_spec.EVAL / "build"
 RENDERS = BUILD / "renders"
-KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan")
-EXT = {"docx": "docx", "xlsx": "xlsx", "docx_pdf": "pdf", "xlsx_pdf": "pdf", "scan_pdf": "pdf", "fax_tiff": "tif", "skew_scan": "pdf"}
+KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan")
+EXT = {"docx": "docx", "xlsx": "xlsx", "docx_pdf": "pdf", "xlsx_pdf": "pdf", "scan_pdf": "pdf", "fax_tiff": "tif", "skew_scan": "pdf", "seal_scan": "pdf"}
 
 
 @dataclass(frozen=True)
@@ -343,6 +346,19 @@ def skew_scan(pdf: Path, out: Path, seed: int) -> None:
         pages[0].save(out, "PDF", resolution=200.0, save_all=True, append_images=pages[1:])
 
 
+def seal_scan(pdf: Path, out: Path, seed: int) -> None:
+    import numpy as np
+    from PIL import Image
+
+    from make_scan_corpus import stamped
+
+    rng = np.random.default_rng(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        grays = [np.asarray(Image.open(p).convert("L")) for p in rasterise(pdf, 300, "gray", Path(tmp))]
+        pages = [Image.fromarray(stamped(grays[0], rng, 300))] + [Image.fromarray(g).convert("RGB") for g in grays[1:]]
+        pages[0].save(out, "PDF", resolution=300.0, save_all=True, append_images=pages[1:], quality=85)
+
+
 # --- main ------------------------------------------------------------------------------------
 
 
@@ -357,7 +373,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         return [fid for fid in ids if force or not target(kind, fid).exists()]
 
     need = set(kinds)
-    if "scan_pdf" in need:
+    if "scan_pdf" in need or "seal_scan" in need:
         need.add("docx_pdf")
     if "fax_tiff" in need or "skew_scan" in need:
         need.add("xlsx_pdf")
@@ -382,6 +398,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         ("scan_pdf", "docx_pdf", lambda src, dst, fid: scan_pdf(src, dst)),
         ("fax_tiff", "xlsx_pdf", lambda src, dst, fid: fax_tiff(src, dst)),
         ("skew_scan", "xlsx_pdf", lambda src, dst, fid: skew_scan(src, dst, seed=1000 + all_ids.index(fid))),
+        ("seal_scan", "docx_pdf", lambda src, dst, fid: seal_scan(src, dst, seed=2000 + all_ids.index(fid))),
     )
     for kind, base, fn in scans:
         if kind in need:

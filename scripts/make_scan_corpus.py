@@ -18,6 +18,7 @@ Song (Ming) instead of the samples' Hei, scanned at 300 dpi. With Augraphy (``ma
 installs it in ``.venv-augraphy``, see scripts/augraphy_pages.py): a worn copier's print (ink
 bleed, low-ink streaks, a dirty drum, JPEG), a sheet under a cast shadow and uneven light, and a
 folded sheet (a sheared, shaded band), at 300 dpi; without it those kinds are skipped, saying so.
+``stamp``: a colour scan (JPEG in PDF) with a unit's red seal pressed over the table.
 """
 
 from __future__ import annotations
@@ -138,6 +139,51 @@ def photo(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(picture + rng.normal(0, 4, picture.shape), 0, 255).astype(np.uint8)
 
 
+SEAL_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+def stamped(gray: np.ndarray, rng: np.random.Generator, dpi: int, at: tuple[float, float] | None = None) -> np.ndarray:
+    """The page in colour with a unit's red seal (公章) pressed on it, over the table: a 42 mm ring,
+    a star and the unit's name round the top, in uneven red ink that lets the print show through
+    (multiplied, as ink on paper is), centred ``at`` (shares of the page's width and height) or at
+    random. Most published forms carry one; in grey it is dark ink."""
+    from PIL import ImageDraw, ImageFont
+
+    height, width = gray.shape
+    mm = dpi / 25.4
+    radius = int(21 * mm)
+    size = 2 * radius + 8
+    seal = Image.new("L", (size, size), 0)  # ink coverage, 0..255
+    draw = ImageDraw.Draw(seal)
+    centre = size // 2
+    draw.ellipse((4, 4, size - 4, size - 4), outline=255, width=int(1.2 * mm))
+    star = [(centre + r * np.sin(a), centre - r * np.cos(a)) for k in range(10) for a, r in [(k * np.pi / 5, (7 * mm if k % 2 == 0 else 2.8 * mm))]]
+    draw.polygon(star, fill=255)
+    font = ImageFont.truetype(str(SEAL_FONT), int(5.5 * mm))
+    name = "成安县民政局财务专用章"
+    for k, char in enumerate(name):  # round the top, from lower left to lower right
+        angle = -130 + 260 * k / (len(name) - 1)
+        glyph = Image.new("L", (int(7 * mm), int(7 * mm)), 0)
+        ImageDraw.Draw(glyph).text((int(0.7 * mm), 0), char, fill=255, font=font)
+        glyph = glyph.rotate(-angle, resample=Image.BICUBIC, expand=True)
+        x = centre + (radius - 6 * mm) * np.sin(np.radians(angle)) - glyph.width / 2
+        y = centre - (radius - 6 * mm) * np.cos(np.radians(angle)) - glyph.height / 2
+        seal.paste(255, (int(x), int(y)), glyph)
+    coverage = np.asarray(seal, np.float32) / 255
+    coverage = cv2.GaussianBlur(coverage, (0, 0), 0.8) * rng.uniform(0.55, 0.95, coverage.shape).astype(np.float32)
+    coverage = np.clip(cv2.GaussianBlur(coverage, (0, 0), 1.5) * 1.3, 0, 0.9)
+    colour = np.repeat(gray[:, :, None].astype(np.float32), 3, axis=2)
+    ink = np.array([205, 35, 45], np.float32) / 255  # seal red
+    across, down = at if at is not None else (rng.uniform(0.45, 0.8), rng.uniform(0.3, 0.75))
+    top, left = int(down * height) - centre, int(across * width) - centre
+    region = colour[max(0, top) : top + size, max(0, left) : left + size]
+    part = coverage[max(0, -top) : max(0, -top) + region.shape[0], max(0, -left) : max(0, -left) + region.shape[1], None]
+    region *= 1 - part * (1 - ink)
+    paper = np.array([250, 247, 240], np.float32) / 255  # off-white paper, as a colour scanner sees it
+    colour *= paper
+    return np.clip(colour + rng.normal(0, 3, colour.shape), 0, 255).astype(np.uint8)
+
+
 def tiff(path: Path, pages: list[np.ndarray], dpi: int) -> None:
     images = [Image.fromarray(p).convert("1") for p in pages]
     images[0].save(path, format="TIFF", compression="group4", dpi=(dpi, dpi), save_all=True, append_images=images[1:])
@@ -168,6 +214,7 @@ KINDS = [
     "png16",
     "webp",
     "photo",
+    "stamp",
 ]
 # The same forms drawn in other typefaces than the samples' Hei (WenQuanYi Micro Hei), then scanned
 # at 300 dpi: Kai (brush-like strokes) and Song/Ming (thin horizontals, serifs), Debian's
@@ -239,6 +286,8 @@ def make(kind: str, pdf: Path, target: Path, rng: np.random.Generator) -> list[P
     elif kind in AUGRAPHY_KINDS:
         seed = int(rng.integers(1 << 30))
         image_pdf(out := target.with_suffix(".pdf"), augraphy(kind, poppler(pdf, 300), seed, AUGRAPHY_PYTHON), 300, jpeg_quality=85)
+    elif kind == "stamp":  # a colour scanner's JPEG pages in a PDF
+        image_pdf(out := target.with_suffix(".pdf"), [stamped(p, rng, 300) for p in poppler(pdf, 300)], 300, jpeg_quality=85)
     elif kind in ("png16", "webp", "photo"):
         pages = poppler(pdf, 300)
         files = []

@@ -272,6 +272,22 @@ def test_an_ocr_label_that_names_a_column_already_found_is_a_column_not_read():
     assert form.unread == ["indicator column '-级指标'"]
 
 
+def test_a_goal_block_caption_down_its_rows_is_no_column_of_an_ocr_read_goal_row():
+    """阆中 scanned: 总体目标完成情况 merged down the header row and the goal row is one glyph from
+    the column label 年度目标完成情况. Read by OCR (close matches allowed), it made the goal row a
+    header of its own and both goals were lost."""
+    goals = [
+        [(0, "总体目标完成情况", 2, 2), (2, "总体目标", 3, 1), (5, "全年实际完成情况", 3, 1)],
+        [(2, "按计划完成2021年度省道公路建设。", 3, 1), (5, "建设普通省道二级公路32.1公里", 3, 1)],
+    ]
+    grid = _grid([*goals, HEADER, _row("产出指标(100分)", "数量指标", "培训人次", "≥500", "523", "100", "100"), [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]])
+    grid.cells[:] = [replace(c, confidence=0.93) for c in grid.cells]  # read by OCR
+    [form] = parse_document(_document([grid]))
+    assert isinstance(form, ParsedForm)
+    assert form.goals.expected == ["按计划完成2021年度省道公路建设。"]
+    assert form.goals.actual == ["建设普通省道二级公路32.1公里"]
+
+
 def test_a_second_label_of_a_column_s_role_is_a_column_not_read_and_a_section_heading_none():
     """Hebei 成安: 自评得分 over 单项指标得分 | 权重占比(%) | 单项指标折算得分, and a
     四、年度绩效指标完成情况 cell down the block's left side. The first 得分 column was taken with

@@ -12,6 +12,7 @@ from pipeline.model.vocabulary import (
     INDICATOR_COLUMNS,
     Label,
     is_form_title,
+    nearly_form_title,
     is_label,
     level1_parts,
     match_key,
@@ -162,6 +163,22 @@ def test_level1_parts_allows_space_before_fen():
 def test_titles_of_other_provinces_start_a_form(line, title, other):
     assert is_form_title(line) is title
     assert other_form_type(line) == other
+
+
+@pytest.mark.parametrize(
+    ("line", "nearly"),
+    [
+        ("2020年市级服务贸易发展资金项目目评表", True),  # 自 read as 目
+        ("2020年度湘西地區開發產業發展專項資金項目支出續效自評表", True),  # 績 read as 續 on a fax
+        ("續效目标自评表（2019年度）", True),
+        ("绩效目标自评表", False),  # a title already
+        ("金额单位：万元", False),
+        ("项目支出绩效自评情况", False),  # two glyphs away
+        ("根据要求开展了绩效目标目评表，", False),  # a sentence
+    ],
+)
+def test_a_line_one_glyph_from_a_title_is_nearly_one(line, nearly):
+    assert nearly_form_title(line) is nearly
 
 
 @pytest.mark.parametrize(("text", "total"), [("总分", True), ("总 分", True), ("自评总分", True), ("综合得分", True), ("得分", False), ("产出指标", False)])

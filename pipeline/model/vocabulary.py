@@ -405,6 +405,16 @@ def is_form_title(text: str) -> bool:
     return any(flat.endswith(mark) for mark in FORM_TITLE_MARKS) or any(flat.endswith(t) for t in OTHER_FORM_TITLES)
 
 
+def nearly_form_title(text: str) -> bool:
+    """A line one glyph away from ending as a title does (目评表 for 自评表, 續效 for 绩效): OCR's
+    misreading of a title, worth reading again. Never a title by itself: a form is split at it
+    only when another reading of it is one."""
+    flat = _TRAILING_YEAR.sub("", normalise(text))
+    if any(mark in flat for mark in "，。；,;") or is_form_title(text):
+        return False
+    return any(len(mark) >= 5 and len(flat) >= len(mark) and sum(a != b for a, b in zip(flat[-len(mark) :], mark)) == 1 for mark in FORM_TITLE_MARKS)
+
+
 def other_form_type(text: str) -> str | None:
     """What a title names when it is another form type than a project's (部门整体支出绩效自评表)."""
     flat = _TRAILING_YEAR.sub("", normalise(text))

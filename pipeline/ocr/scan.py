@@ -19,6 +19,7 @@ from PIL import Image
 from pipeline.ocr.imagegrid import component_boxes, erase_tables, line_masks, rulings
 from pipeline.ocr.imageprep import PreparedImage, prepare, quarter_turns
 from pipeline.model.intermediate import BBox, Grid, PageContent, TextLine
+from pipeline.model.vocabulary import is_form_title, nearly_form_title
 from pipeline.ocr.engines import CellReading, OcrEngine, ink_box, is_dash, read_cells
 from pipeline.readers.segment import group_tables, table_grid
 
@@ -227,13 +228,36 @@ def _text_outside(scan: ScanPage, grids: list[Grid], ocr: OcrEngine) -> list[Tex
             boxes.append((x, y, w, h))
 
     boxes = joined_on_rows(boxes)
-    readings = read_cells(ocr, [scan.image[y : y + h, x : x + w] for x, y, w, h in boxes])  # one batch
+    crops = [scan.image[y : y + h, x : x + w] for x, y, w, h in boxes]
+    readings = _titles_read_again(ocr, crops, read_cells(ocr, crops))  # one batch
     lines = []
     for (x, y, w, h), reading in zip(boxes, readings):
         if reading.text:
             bbox = (x / scale, y / scale, (x + w) / scale, (y + h) / scale)
             lines.append(TextLine(text=reading.text, page=scan.page, bbox=bbox, confidence=reading.confidence, read_by=reading.read_by))
     return sorted(lines, key=lambda line: (line.bbox[1], line.bbox[0]))
+
+
+def _titles_read_again(ocr: OcrEngine, crops: list[np.ndarray], readings: list[CellReading]) -> list[CellReading]:
+    """A line that reads one glyph away from a form title (目评表 for 自评表, 續效 for 績效 on a
+    fax) is read again: by the hybrid's other engine, then on a second binarisation. A misread
+    title loses the form its title and year, and a file of several forms its split. The first
+    reading that is a title is taken; ``confirm_texts`` then confirms or doubts it like any value."""
+    fast, strong = getattr(ocr, "fast", None), getattr(ocr, "strong", None)
+    readings = list(readings)
+    for i, reading in enumerate(readings):
+        if not nearly_form_title(reading.text):
+            continue
+        asks: list[tuple[OcrEngine, np.ndarray]] = [(ocr, second_view(crops[i]))]
+        if fast is not None and strong is not None:
+            asks = [(strong, crops[i])] if reading.read_by == fast.name else []
+            asks += [(strong, second_view(crops[i])), (fast, second_view(crops[i]))]
+        for reader, crop in asks:
+            again = read_cells(reader, [crop])[0]
+            if is_form_title(again.text):
+                readings[i] = again
+                break
+    return readings
 
 
 def joined_on_rows(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
@@ -267,12 +291,12 @@ def _cell_count(grids: list[Grid]) -> int:
     return sum(len(g.cells) for g in grids)
 
 
-def read_image(gray: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tuple[PageContent, ScanPage]:
-    """Given one page image (uint8 gray) at ``dpi``, return its PageContent and prepared image."""
+def read_image(pixels: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tuple[PageContent, ScanPage]:
+    """Given one page image (uint8 gray, or RGB) at ``dpi``, return its PageContent and prepared image."""
     if dpi > WORK_DPI * 1.05:  # finer than the reading needs: every step costs by the pixel
-        gray = cv2.resize(gray, None, fx=WORK_DPI / dpi, fy=WORK_DPI / dpi, interpolation=cv2.INTER_AREA)
+        pixels = cv2.resize(pixels, None, fx=WORK_DPI / dpi, fy=WORK_DPI / dpi, interpolation=cv2.INTER_AREA)
         dpi = WORK_DPI
-    prepared = prepare(gray, dpi)
+    prepared = prepare(pixels, dpi)
     points_per_pixel = 72.0 / dpi
     grids, cleaned = _grids(prepared.gray, page, points_per_pixel)
     if prepared.without_perspective is not None:  # a correction that finds a worse table is undone

@@ -228,8 +228,11 @@ def _is_section_header(row: Row) -> bool:
 
 
 def _key(cell: Cell, table: dict[str, tuple[str, ...]]) -> str | None:
-    """The key a cell's label names; close matches only for OCR'd cells (see ``match_key``)."""
-    return match_key(cell.text, table, fuzzy=cell.confidence is not None)
+    """The key a cell's label names; close matches only for OCR'd cells (see ``match_key``), and
+    never for a block caption read word for word: 总体目标完成情况 is one glyph from the column
+    label 年度目标完成情况, and repeated down its merged rows it made each goal row a header."""
+    fuzzy = cell.confidence is not None and normalise_label(cell.text).base not in BLOCK_CAPTIONS
+    return match_key(cell.text, table, fuzzy=fuzzy)
 
 
 def _column_role(cell: Cell, table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> str | None:
