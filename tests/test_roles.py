@@ -288,6 +288,24 @@ def test_a_goal_block_caption_down_its_rows_is_no_column_of_an_ocr_read_goal_row
     assert form.goals.actual == ["建设普通省道二级公路32.1公里"]
 
 
+def test_hebei_s_unit_in_the_cell_after_its_label_and_its_goal_block_are_read():
+    """河北 成安: 金额单位: | 万元 in two cells (reported as an unknown header field, the unit
+    lost), and a goal block headed 年度预期目标 | 具体完成情况 (no goal read)."""
+    rows = [
+        [(0, "项目名称:", 1, 1), (1, "19名百岁老人高龄津贴", 2, 1), (3, "金额单位:", 1, 1), (4, "万元", 1, 1)],
+        [(0, "三、目标完成情况", 1, 2), (1, "年度预期目标", 2, 1), (3, "具体完成情况", 2, 1)],
+        [(1, "为我县百岁高龄老年人发放补贴", 2, 1), (3, "已为19名百岁老人发放补贴", 2, 1)],
+        HEADER,
+        _row("产出指标(100分)", "数量指标", "培训人次", "≥500", "523", "100", "100"),
+        [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)],
+    ]
+    [form] = parse_document(_document([_grid(rows)]))
+    assert isinstance(form, ParsedForm)
+    assert form.funding.unit == "万元" and form.provenance["/funding/unit"].text == "万元"
+    assert form.goals.expected == ["为我县百岁高龄老年人发放补贴"] and form.goals.actual == ["已为19名百岁老人发放补贴"]
+    assert not any("金额单位" in reason for reason in form.unread)
+
+
 def test_a_second_label_of_a_column_s_role_is_a_column_not_read_and_a_section_heading_none():
     """Hebei 成安: 自评得分 over 单项指标得分 | 权重占比(%) | 单项指标折算得分, and a
     四、年度绩效指标完成情况 cell down the block's left side. The first 得分 column was taken with

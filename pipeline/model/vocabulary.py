@@ -62,8 +62,8 @@ FUNDING_ITEMS: dict[str, tuple[str, ...]] = {
 
 GOAL_BLOCK = ("年度总体目标", "总体目标完成情况")
 GOAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "expected": ("预期目标", "年初设定目标", "项目年度目标", "年度目标", "绩效目标", "总体目标"),
-    "actual": ("实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况", "目标完成情况", "完成情况", "全年实际完成情况"),
+    "expected": ("预期目标", "年初设定目标", "项目年度目标", "年度目标", "绩效目标", "总体目标", "年度预期目标"),
+    "actual": ("实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况", "目标完成情况", "完成情况", "全年实际完成情况", "具体完成情况"),
 }
 
 INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -467,6 +467,12 @@ def unit_of(text: str) -> str | None:
                 if rest.startswith(unit):
                     return unit
     return None
+
+
+def is_unit_label(text: str) -> bool:
+    """A cell holding only a unit line's label (金额单位：), its unit printed in the next cell."""
+    flat = normalise(text).rstrip(":")
+    return flat in UNIT_LINE_LABELS
 
 
 _WEIGHT_SUFFIX = re.compile(r"\((\d+(?:\.\d+)?)分\)?$")

@@ -57,6 +57,8 @@ from pipeline.model.vocabulary import (
     title_without_year,
     title_year,
     unit_of,
+    is_unit_label,
+    AMOUNT_UNITS,
 )
 
 # indicator columns every layout prints; a form where one was not read cannot be trusted
@@ -588,11 +590,15 @@ class _FormReader:
             self._goal_row(row)
 
     def _units(self, row: Row) -> None:
-        for cell in row.cells:
-            unit = unit_of(cell.text)
+        """The amount unit a label names (项目资金(万元), 金额单位：万元), or a unit printed in the
+        cell after its own label (河北 成安: 金额单位: | 万元)."""
+        for i, cell in enumerate(row.cells):
+            unit, source = unit_of(cell.text), cell
+            if unit is None and is_unit_label(cell.text) and i + 1 < len(row.cells) and normalise(row.cells[i + 1].text) in AMOUNT_UNITS:
+                unit, source = normalise(row.cells[i + 1].text), row.cells[i + 1]
             if unit and self.funding.unit is None:
                 self.funding.unit = unit
-                self._record(ptr.FUNDING_UNIT, cell)
+                self._record(ptr.FUNDING_UNIT, source)
 
     def _caption_weight(self, row: Row) -> tuple[float, Cell] | None:
         """The funding block's weight when its caption prints it: 预算执行情况(万元)(20分)."""
@@ -646,7 +652,7 @@ class _FormReader:
         """A label of the kind the schema holds (…单位, …部门, …名称, …编码, …负责人, …电话) that no
         header synonym names, with a value beside it: a header value that would silently be null."""
         label = normalise_label(row.cells[i].text).base
-        if self.section != "header" or not label or len(label) > 10 or not label.endswith(HEADER_LABEL_ENDINGS):
+        if self.section != "header" or not label or len(label) > 10 or not label.endswith(HEADER_LABEL_ENDINGS) or is_unit_label(row.cells[i].text):
             return
         value = row.cells[i + 1] if i + 1 < len(row.cells) else None
         if value is None or not value.text.strip() or _key(value, self.vocabulary.header_fields) is not None:
