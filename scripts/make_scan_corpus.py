@@ -18,7 +18,9 @@ Song (Ming) instead of the samples' Hei, scanned at 300 dpi. With Augraphy (``ma
 installs it in ``.venv-augraphy``, see scripts/augraphy_pages.py): a worn copier's print (ink
 bleed, low-ink streaks, a dirty drum, JPEG), a sheet under a cast shadow and uneven light, and a
 folded sheet (a sheared, shaded band), at 300 dpi; without it those kinds are skipped, saying so.
-``stamp``: a colour scan (JPEG in PDF) with a unit's red seal pressed over the table.
+``stamp``: a colour scan (JPEG in PDF) with a unit's red seal pressed over the table, and
+``stamp_gray`` the same scanned in grey;
+``hairlines``: every ruling line a 1-pixel light grey hairline (Word's 0.5 pt borders at 300 dpi).
 """
 
 from __future__ import annotations
@@ -215,6 +217,8 @@ KINDS = [
     "webp",
     "photo",
     "stamp",
+    "stamp_gray",
+    "hairlines",
 ]
 # The same forms drawn in other typefaces than the samples' Hei (WenQuanYi Micro Hei), then scanned
 # at 300 dpi: Kai (brush-like strokes) and Song/Ming (thin horizontals, serifs), Debian's
@@ -281,13 +285,15 @@ def make(kind: str, pdf: Path, target: Path, rng: np.random.Generator) -> list[P
         image_pdf(out := target.with_suffix(".pdf"), [landscape(p) for p in poppler(pdf, 300)], 300)
     elif kind == "landscape_turned":
         image_pdf(out := target.with_suffix(".pdf"), [np.ascontiguousarray(np.rot90(landscape(p), 1)) for p in poppler(pdf, 300)], 300)
-    elif kind == "hairlines":  # not in KINDS yet: some rules vanish instead of thinning (to fix)
+    elif kind == "hairlines":
         image_pdf(out := target.with_suffix(".pdf"), [thin_rules(p) for p in poppler(pdf, 300)], 300)
     elif kind in AUGRAPHY_KINDS:
         seed = int(rng.integers(1 << 30))
         image_pdf(out := target.with_suffix(".pdf"), augraphy(kind, poppler(pdf, 300), seed, AUGRAPHY_PYTHON), 300, jpeg_quality=85)
     elif kind == "stamp":  # a colour scanner's JPEG pages in a PDF
         image_pdf(out := target.with_suffix(".pdf"), [stamped(p, rng, 300) for p in poppler(pdf, 300)], 300, jpeg_quality=85)
+    elif kind == "stamp_gray":  # the same scanned in grey: the seal is grey ink
+        image_pdf(out := target.with_suffix(".pdf"), [cv2.cvtColor(stamped(p, rng, 300), cv2.COLOR_RGB2GRAY) for p in poppler(pdf, 300)], 300, jpeg_quality=85)
     elif kind in ("png16", "webp", "photo"):
         pages = poppler(pdf, 300)
         files = []

@@ -45,7 +45,16 @@ SEAL_RED_EXCESS = 40
 SEAL_MM = (20.0, 90.0)  # a unit's round seal is 38-45 mm, an oval one 40 × 30, a 财务专用章 square 22 mm
 COLOUR_CHROMA, COLOUR_PATCH_PIXELS = 40, 20  # a page with colour: this many px of its eighth-size copy this colourful
 SEAL_INK_PERCENTILE = 10  # the seal's ink level: the red channel of its darker red pixels
-SEAL_JOIN_MM = 3.0  # a seal's ring, star and characters are joined into one patch across gaps this wide
+SEAL_JOIN_MM = 3.0
+SEAL_ROUND_MM = (30.0, 50.0)  # a round seal's diameter (a unit's: 38-45 mm)
+SEAL_RING_MM = 1.5  # a ring's ink lies this near the circle found
+SEAL_RING_SHARE = 0.8  # of the ring's angles inked: a seal's ring is drawn all round
+SEAL_GREY_GAP = 40  # grey levels a seal scanned in gray is lighter than the print
+SEAL_RING_EVEN = 0.45  # of a ring's ink within half that gap of its median grey: one ink (text's edges spread)
+SEAL_RING_DENSER = 2.0  # times the ink share on the ring against a band just outside it (dense print: ~1)
+SEAL_MAX = 4
+SEAL_HALO_LEVELS = 8  # a seal's soft edge: this much darker than paper
+PAPER_LEVEL = 200  # lighter is paper  # a seal's ring, star and characters are joined into one patch across gaps this wide
 
 
 @dataclass
@@ -522,7 +531,8 @@ def gray_unless_coloured(rgb: np.ndarray) -> np.ndarray:
 
 
 def without_seals(image: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None]:
-    """A colour page as gray with its red seals taken out (``image`` is RGB; gray passes as is).
+    """A colour page as gray with its red seals taken out (``image`` is RGB; a gray one goes to
+    ``without_grey_seals``).
 
     In gray a seal is dark ink: it cut ruling lines and merged cells, and its characters were
     read as the values under it (one seal over a table: 55% of fields read, 65 wrong values in
@@ -531,7 +541,7 @@ def without_seals(image: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None
     black, scaled so the seal's ink is as light as paper. Red outside such a patch (a figure
     typed in red) is kept as print."""
     if image.ndim == 2:
-        return image, None
+        return without_grey_seals(image, dpi)
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     factor = 8
     small = cv2.resize(image, (max(1, image.shape[1] // factor), max(1, image.shape[0] // factor)), interpolation=cv2.INTER_AREA).astype(np.int16)
@@ -556,6 +566,65 @@ def without_seals(image: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None
         return gray, None
     sizes = ", ".join(f"{w / px_per_mm:.0f}×{h / px_per_mm:.0f} mm at ({x / px_per_mm:.0f}, {y / px_per_mm:.0f}) mm" for x, y, w, h, _area in seals)
     return gray, f"red seal{'s' if len(seals) > 1 else ''} taken out (the red channel read there): {sizes}"
+
+
+def without_grey_seals(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None]:
+    """A round seal on a page scanned in gray taken out: its red is a grey lighter than print.
+
+    Its ring's arcs were read as ruling lines (rows split, values moved a row: 92% of fields on
+    stamped gray scans). A seal is found as a circle of 30-50 mm across (a Hough transform on a
+    quarter-size copy) whose ring is ink all round (SEAL_RING_SHARE of its angles), of one even
+    grey, denser than the print just outside it, and lighter than the page's print by
+    SEAL_GREY_GAP levels (a circle through dense print passes none of these): inside it, ink lighter than halfway between
+    the two that is not at the edge of darker ink (print, and print over the seal) becomes paper,
+    its soft edges too.
+    A circle printed in black, or a seal as dark as the print, is left as it is."""
+    factor = 4
+    px_per_mm = dpi / 25.4
+    small = cv2.resize(gray, (max(1, gray.shape[1] // factor), max(1, gray.shape[0] // factor)), interpolation=cv2.INTER_AREA)
+    low, high = (mm / 2 * px_per_mm / factor for mm in SEAL_ROUND_MM)
+    circles = cv2.HoughCircles(small, cv2.HOUGH_GRADIENT, dp=1, minDist=2 * low, param1=100, param2=40, minRadius=int(low), maxRadius=int(high) + 1)
+    if circles is None:
+        return gray, None
+    inked = gray[::4, ::4]
+    inked = inked[inked < PAPER_LEVEL]
+    if inked.size == 0:
+        return gray, None
+    print_level = float(np.percentile(inked, 10))
+    paper = int(np.median(gray[::4, ::4]))
+    gray = gray.copy()
+    found = []
+    taken: list[tuple[float, float, float]] = []
+    for cx, cy, r in circles[0][:SEAL_MAX]:  # the strongest circle first
+        centre_x, centre_y, radius = cx * factor, cy * factor, r * factor
+        if any(np.hypot(centre_x - x, centre_y - y) < radius + other for x, y, other in taken):
+            continue  # a circle through a seal already taken out
+        reach = int(radius + SEAL_RING_MM * px_per_mm)
+        x0, y0 = max(0, int(centre_x) - reach), max(0, int(centre_y) - reach)
+        crop = gray[y0 : int(centre_y) + reach + 1, x0 : int(centre_x) + reach + 1]
+        ys, xs = np.mgrid[0 : crop.shape[0], 0 : crop.shape[1]]
+        distance = np.hypot(xs + x0 - centre_x, ys + y0 - centre_y)
+        ring = (np.abs(distance - radius) <= SEAL_RING_MM * px_per_mm) & (crop < PAPER_LEVEL)
+        if not ring.any():
+            continue
+        angles = np.arctan2(ys[ring] + y0 - centre_y, xs[ring] + x0 - centre_x)
+        share = len(np.unique(((angles + np.pi) / (2 * np.pi) * 72).astype(int) % 72)) / 72
+        seal_level = float(np.median(crop[ring]))
+        even = float(np.mean(np.abs(crop[ring].astype(np.int16) - seal_level) <= SEAL_GREY_GAP / 2))  # one ink, not print's grey edges
+        band = np.abs(distance - radius) <= SEAL_RING_MM * px_per_mm
+        beside = np.abs(distance - radius - 2 * SEAL_RING_MM * px_per_mm) <= SEAL_RING_MM * px_per_mm
+        denser = float(np.mean(ring[band])) / max(float(np.mean(crop[beside] < PAPER_LEVEL)), 0.01)  # ink on the circle, less beside it
+        if share < SEAL_RING_SHARE or seal_level - print_level < SEAL_GREY_GAP or even < SEAL_RING_EVEN or denser < SEAL_RING_DENSER:
+            continue
+        dark = (crop < (seal_level + print_level) / 2).astype(np.uint8)
+        near_print = cv2.dilate(dark, np.ones((5, 5), np.uint8)) > 0
+        seal = (distance <= reach) & (crop < paper - SEAL_HALO_LEVELS) & ~near_print  # its faint edges too
+        crop[seal] = paper
+        taken.append((centre_x, centre_y, radius))
+        found.append(f"{2 * radius / px_per_mm:.0f} mm at ({centre_x / px_per_mm:.0f}, {centre_y / px_per_mm:.0f}) mm, grey {seal_level:.0f} against print {print_level:.0f}")
+    if not found:
+        return gray, None
+    return gray, f"grey round seal{'s' if len(found) > 1 else ''} taken out: {'; '.join(found)}"
 
 
 def prepare(image: np.ndarray, dpi: float) -> PreparedImage:
