@@ -1,6 +1,6 @@
 """Render the evaluation corpus (eval/forms/*/source.json) into eval/build/ by routes other than the samples'.
 
-    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan] [--only ID,…] [--force]
+    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan,dashed_scan] [--only ID,…] [--force]
 
 For every form (one file per form, named <id>.<ext>, so a pipeline output is matched to its form by
 its source file name):
@@ -19,6 +19,9 @@ its source file name):
 - ``seal_scan`` docx_pdf rasterised at 300 dpi, its first page in colour with a unit's red seal
                 pressed over the table (``make_scan_corpus.stamped``, placed at random, seeded per
                 form), as colour JPEG pages in an image-only PDF.
+- ``dashed_scan`` the .xlsx written again with Excel's dashed, dotted or hair borders (by the form's
+                place in the corpus; sheets and their PDFs in eval/build/dashed_sheets/), printed by
+                LibreOffice and rasterised at 300 dpi in grey as scan_pdf is.
 
 Layout: eval/build/renders/<kind>/<id>.<ext>. eval/build/ is not committed; rerun this script.
 Deterministic: styles are chosen from each form's position in the sorted id list.
@@ -42,8 +45,12 @@ import eval_spec  # noqa: E402
 
 BUILD = eval_spec.EVAL / "build"
 RENDERS = BUILD / "renders"
-KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan")
-EXT = {"docx": "docx", "xlsx": "xlsx", "docx_pdf": "pdf", "xlsx_pdf": "pdf", "scan_pdf": "pdf", "fax_tiff": "tif", "skew_scan": "pdf", "seal_scan": "pdf"}
+KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan")
+EXT = {"docx": "docx", "xlsx": "xlsx", "docx_pdf": "pdf", "xlsx_pdf": "pdf", "scan_pdf": "pdf", "fax_tiff": "tif", "skew_scan": "pdf", "seal_scan": "pdf", "dashed_scan": "pdf"}
+# sheets bordered dashed, dotted or with hair lines (Excel's border styles, printed by LibreOffice):
+# the form's style is chosen by its place in the corpus; DASHED_SHEETS holds the sheets and their PDFs
+DASHED_BORDERS = ("dashed", "dotted", "hair")
+DASHED_SHEETS = BUILD / "dashed_sheets"
 
 
 @dataclass(frozen=True)
@@ -189,7 +196,7 @@ def visual_length(text: str) -> float:
 # --- xlsx ------------------------------------------------------------------------------------
 
 
-def write_xlsx(spec: dict, style: Style, path: Path) -> None:
+def write_xlsx(spec: dict, style: Style, path: Path, border_style: str = "thin") -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -199,7 +206,7 @@ def write_xlsx(spec: dict, style: Style, path: Path) -> None:
     ws.title = "Sheet1"
     n_cols = spec["columns"]
     font = Font(name=style.font, size=style.size)
-    thin = Side(style="thin", color="000000")
+    thin = Side(style=border_style, color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     weights = column_weights(spec, style)
     total_chars = 150 if style.landscape else 105
@@ -346,6 +353,16 @@ def skew_scan(pdf: Path, out: Path, seed: int) -> None:
         pages[0].save(out, "PDF", resolution=200.0, save_all=True, append_images=pages[1:])
 
 
+def dashed_sheets(fids: list[str]) -> None:
+    """The forms as sheets with dashed, dotted or hair borders, printed by LibreOffice (for ``dashed_scan``)."""
+    DASHED_SHEETS.mkdir(parents=True, exist_ok=True)
+    for fid in fids:
+        spec = eval_spec.load(fid)
+        border = DASHED_BORDERS[eval_spec.form_ids().index(fid) % len(DASHED_BORDERS)]
+        write_xlsx(spec, style_for(fid, spec), DASHED_SHEETS / f"{fid}.xlsx", border_style=border)
+    soffice_to_pdf([DASHED_SHEETS / f"{fid}.xlsx" for fid in fids], DASHED_SHEETS)
+
+
 def seal_scan(pdf: Path, out: Path, seed: int) -> None:
     import numpy as np
     from PIL import Image
@@ -399,7 +416,10 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         ("fax_tiff", "xlsx_pdf", lambda src, dst, fid: fax_tiff(src, dst)),
         ("skew_scan", "xlsx_pdf", lambda src, dst, fid: skew_scan(src, dst, seed=1000 + all_ids.index(fid))),
         ("seal_scan", "docx_pdf", lambda src, dst, fid: seal_scan(src, dst, seed=2000 + all_ids.index(fid))),
+        ("dashed_scan", "xlsx", lambda src, dst, fid: scan_pdf(DASHED_SHEETS / f"{fid}.pdf", dst)),
     )
+    if "dashed_scan" in need:
+        dashed_sheets(todo("dashed_scan"))
     for kind, base, fn in scans:
         if kind in need:
             (RENDERS / kind).mkdir(parents=True, exist_ok=True)

@@ -1069,3 +1069,49 @@ def test_a_dash_opening_a_line_at_the_crop_s_side_is_print_and_a_stub_of_rule_is
     cleaned, _, _ = remove_line_remnants(crop, ink)
     assert (cleaned[110:114, 0:40] == 255).all()
     assert read_cells(tesseract, [crop])[0].text == "一是通过政府招标"
+
+
+def _table_ruled(path: Path, dash: tuple[float, float] | None, rows: int = 4, cols: int = 5) -> Path:
+    """A one-page PDF of a ``rows`` × ``cols`` table of 0.5 pt rules drawn with ``dash`` (on, off
+    in points; None: solid), as a sheet printed with dashed or dotted borders is."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(path), pagesize=(595, 842))
+    canvas.setLineWidth(0.5)
+    if dash is not None:
+        canvas.setDash(*dash)
+    left, top, width, height = 60, 700, 95, 24
+    for r in range(rows + 1):
+        canvas.line(left, top - r * height, left + cols * width, top - r * height)
+    for c in range(cols + 1):
+        canvas.line(left + c * width, top, left + c * width, top - rows * height)
+    canvas.save()
+    return path
+
+
+@pytest.mark.parametrize("dash", [(3, 1), (0.5, 1)], ids=["dashed", "dotted"])
+def test_a_table_ruled_with_dashed_or_dotted_borders_is_found(tmp_path, dash):
+    """A sheet printed with dashed or dotted borders and scanned: no piece of its rules is as long
+    as a rule must be, and no table was found on the page (0% of its fields)."""
+    page = render(_table_ruled(tmp_path / "dashed.pdf", dash), 300)
+    points = 72 / 300
+    [table] = group_tables(rulings(line_masks(page, points), points))
+    grid = table_grid(table, 1)
+    assert (grid.n_rows, grid.n_cols) == (4, 5) and len(grid.cells) == 20
+    # the dotted rules are a printed border, not a copier's streak of grey dots: they stay
+    prepared = prepare(page, 300)
+    assert not any("grey dots" in c for c in prepared.corrections)
+    assert len(group_tables(rulings(line_masks(prepared.gray, points), points))) == 1
+
+
+def test_light_specks_in_rows_are_no_dashed_rule():
+    """A phone photo's desk, binarised, is specks in rows by chance: they made rules around the
+    page that moved its frame (a form read 116 of 155 fields). Printed dashes are dark and close."""
+    rng = np.random.default_rng(7)
+    page = np.full((1200, 1600), 255, np.uint8)
+    desk = rng.integers(185, 240, size=page.shape).astype(np.uint8)  # a light grey grain
+    page[:, :400] = desk[:, :400]
+    sparse = rng.random(page.shape) < 0.02  # dark specks, scattered
+    page[:, 1200:][sparse[:, 1200:]] = 40
+    masks = line_masks(page, 72 / 300)
+    assert not masks.horizontal.any() and not masks.vertical.any()

@@ -28,6 +28,13 @@ class LineMasks:
 MIN_LINE_PT = 12.0  # longer than any stroke of body text; title strokes may pass, but touch no table
 SHORT_RULE_PT = 5.0  # a vertical rule of a row lower than MIN_LINE_PT: kept when it runs from rule to rule
 RULE_END_SLACK = 3  # pixels between a short rule's end and the horizontal rule it meets
+# dashed and dotted rules (a sheet's dashed, dotted or hair borders, printed and scanned): pieces
+# this thin and at most this long, with gaps up to DASH_GAP_PT between them
+DASH_THICK_PT, DASH_LONG_PT, DASH_GAP_PT = 1.2, 10.0, 4.0
+DASH_MIN_PIECES = 15  # pieces in one row (or column) that make a page worth looking at for dashed rules
+DASH_RULE_PT = 8.0  # a run of them this long is a rule (shorter than MIN_LINE_PT: made of rule-thin pieces only, a low row's side)
+DASH_INK_LEVEL = 170  # a printed dash or dot has a pixel this dark (dots scanned: 0-117); the specks binarised out of a photo's desk are lighter (183-232)
+DASH_FILL = 0.4  # share of a run the pieces cover: printed dashes 0.8, dots 0.56; specks of a photo's desk or grain 0.05-0.36
 
 
 def line_masks(gray: np.ndarray, points_per_pixel: float) -> LineMasks:
@@ -42,8 +49,71 @@ def line_masks(gray: np.ndarray, points_per_pixel: float) -> LineMasks:
     length = max(15, int(MIN_LINE_PT / points_per_pixel))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
-    _add_rules_of_low_rows(ink, horizontal, vertical, points_per_pixel, length)
+    joined = _add_dashed_rules(gray, ink, horizontal, vertical, points_per_pixel, length)
+    _add_rules_of_low_rows(ink if joined is None else cv2.bitwise_or(ink, joined), horizontal, vertical, points_per_pixel, length)
     return LineMasks(horizontal=horizontal, vertical=vertical)
+
+
+def _add_dashed_rules(gray: np.ndarray, ink: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, points_per_pixel: float, length: int) -> np.ndarray | None:
+    """Add the rules printed dashed or dotted: no piece of them is MIN_LINE_PT long, so the
+    opening kept none and no table was found (0% of the fields of sheets printed with dashed or
+    dotted borders and scanned). Only pieces as thin as a rule's are joined across their gaps, so
+    the strokes of characters are never bridged into a line; a run of them as long as a rule is one.
+    Returns the pieces joined (for the short rules of low rows), or None when there are none."""
+    thick, longest, gap = max(2, int(DASH_THICK_PT / points_per_pixel)), int(DASH_LONG_PT / points_per_pixel), max(3, int(DASH_GAP_PT / points_per_pixel))
+    if not _dashes_in_a_row(np.where(gray < DASH_INK_LEVEL, ink, 0), thick, longest):
+        return None  # most pages: the full-size work below is skipped (it costs ~130 ms a page)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    dark = np.zeros(count, dtype=bool)
+    dark[np.unique(labels[gray < DASH_INK_LEVEL])] = True
+    dark[0] = False  # the background
+    flat, upright = (heights <= thick) & (widths <= longest) & dark, (widths <= thick) & (heights <= longest) & dark
+    # where two dashed rules meet, their dashes join in an L, T or + too wide for either direction:
+    # small thin shapes, taken into a run whose end they touch (a glyph's strokes lie off its row)
+    corners = (widths <= longest) & (heights <= longest) & (stats[:, cv2.CC_STAT_AREA] <= thick * (widths + heights)) & dark & ~flat & ~upright
+    run = min(length, int(DASH_RULE_PT / points_per_pixel))
+    all_joined = None
+    for pieces, across, target in ((flat, True, horizontal), (upright, False, vertical)):
+        if pieces.sum() < 2:
+            continue
+        bridge, keep = ((gap, 1), (run, 1)) if across else ((1, gap), (1, run))
+        mask = pieces.astype(np.uint8)[labels] * 255
+        joined = _filled_runs(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)), mask, across)
+        rules = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
+        if corners.any() and rules.any():
+            touching = np.zeros(count, dtype=bool)
+            touching[np.unique(labels[(cv2.dilate(rules, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)) > 0) & corners[labels]])] = True
+            mask = (pieces | touching).astype(np.uint8)[labels] * 255
+            joined = _filled_runs(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)), mask, across)
+            rules = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
+        cv2.bitwise_or(target, rules, dst=target)
+        all_joined = joined if all_joined is None else cv2.bitwise_or(all_joined, joined)
+    return all_joined
+
+
+def _filled_runs(runs: np.ndarray, pieces: np.ndarray, across: bool) -> np.ndarray:
+    """The runs whose pieces cover DASH_FILL of their length: a printed rule's dashes or dots are
+    close and even; specks (a photo's desk, paper grain) lined up by chance leave most of it empty."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    kept = np.zeros(count, dtype=bool)
+    for label in range(1, count):
+        x, y, w, h = stats[label, :4]
+        kept[label] = (pieces[y : y + h, x : x + w] > 0).any(axis=0 if across else 1).mean() >= DASH_FILL
+    return kept.astype(np.uint8)[labels] * 255
+
+
+def _dashes_in_a_row(ink: np.ndarray, thick: int, longest: int) -> bool:
+    """Whether DASH_MIN_PIECES rule-thin pieces of dark ink line up on one row or column of a half-size copy."""
+    small = (cv2.resize(ink, (max(1, ink.shape[1] // 2), max(1, ink.shape[0] // 2)), interpolation=cv2.INTER_AREA) > 0).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8)
+    stats = stats[1:]
+    x, y, w, h = (stats[:, i] for i in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
+    limit, reach = thick // 2 + 1, longest // 2
+    flat, upright = (h <= limit) & (w <= reach), (w <= limit) & (h <= reach)
+    rows = np.bincount(y[flat] + h[flat] // 2) if flat.any() else np.zeros(1, int)
+    columns = np.bincount(x[upright] + w[upright] // 2) if upright.any() else np.zeros(1, int)
+    return max(int(np.convolve(rows, np.ones(3), mode="same").max()), int(np.convolve(columns, np.ones(3), mode="same").max())) >= DASH_MIN_PIECES
 
 
 def _add_rules_of_low_rows(ink: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, points_per_pixel: float, length: int) -> None:

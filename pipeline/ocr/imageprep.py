@@ -39,6 +39,7 @@ FOLD_STRIP_PX, FOLD_REACH_PX = 6, 4  # on the ~1200 px copy: columns compared in
 FOLD_MIN_MM = 1.0  # columns shifted up or down this much more than a skew explains: a fold to undo ...
 FOLD_CREASE_MM = 2.0  # a crease's columns, where print was bent and resampled, widened by this much each side
 FOLD_SLOPE, FOLD_MIN_RUN_MM = 0.1, 10.0  # ... by a kink: the shift changes by 0.1 px a px over 10 mm at least (a photo's curve: under 8 mm)
+DOTTED_GAP_MM, DOTTED_RULE_MM = 1.0, 8.0  # a dotted rule: dots in a straight row this long, gaps under this
 STREAK_PAPER_LEVEL = 200  # a streak runs down paper: its columns are mostly this light before the light is evened (a photo's desk is not)
 # red seals (公章): ink redder than it is green or blue by SEAL_RED_EXCESS, in a patch SEAL_MM wide and high
 SEAL_RED_EXCESS = 40
@@ -319,10 +320,27 @@ def _dot_pixels(dpi: float) -> int:
     return max(2, round(STREAK_DOT_PIXELS * (dpi / 300.0) ** 2))
 
 
-def _small_dots(gray: np.ndarray, dpi: float) -> np.ndarray:
-    """The connected-component stats of the page's small dark blobs (dots), one pass for both directions."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats((gray < STREAK_DOT_LEVEL).astype(np.uint8), connectivity=8)
-    return stats[1:][stats[1:, cv2.CC_STAT_AREA] <= _dot_pixels(dpi)]
+def _small_dots(gray: np.ndarray, dpi: float, without_rules: bool = False) -> np.ndarray:
+    """The connected-component stats of the page's small dark blobs (dots), one pass for both
+    directions; ``without_rules``: not those in a row along a dotted rule (see ``_dotted_rules``)."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((gray < STREAK_DOT_LEVEL).astype(np.uint8), connectivity=8)
+    dots = stats[:, cv2.CC_STAT_AREA] <= _dot_pixels(dpi)
+    dots[0] = False
+    if without_rules:
+        dots[_dotted_rules(labels, dots, dpi)] = False
+    return stats[dots]
+
+
+def _dotted_rules(labels: np.ndarray, dots: np.ndarray, dpi: float) -> np.ndarray:
+    """Labels of the dots in a straight row DOTTED_RULE_MM long with gaps under DOTTED_GAP_MM:
+    a sheet's dotted border, printed, which a streak's scattered dots never make."""
+    mask = dots.astype(np.uint8)[labels]
+    gap, length = max(3, round(DOTTED_GAP_MM * dpi / 25.4)), round(DOTTED_RULE_MM * dpi / 25.4)
+    on_rules = np.zeros_like(mask)
+    for bridge, keep in (((gap, 1), (length, 1)), ((1, gap), (1, length))):
+        joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
+        on_rules |= cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
+    return np.unique(labels[(on_rules > 0) & (mask > 0)])
 
 
 def _streak_lanes(dots: np.ndarray, shape: tuple[int, int], dpi: float, down: bool) -> np.ndarray:
@@ -364,8 +382,13 @@ def remove_streaks(gray: np.ndarray, dpi: float, unlit: np.ndarray | None = None
     its share of pixels darker than CORE_LEVEL is like that of the page's text outside the lanes:
     clumps of dots are grey (cores of 0.1 against 0.6 on a worn copy), strokes are solid.
     ``unlit``: the page before its light was evened, where a photo's desk is dark."""
-    dots = _small_dots(gray, dpi)
-    lanes = {down: [(a, b) for a, b in _runs(_streak_lanes(dots, gray.shape, dpi, down)) if _on_paper(unlit, a, b, down)] for down in (True, False)}
+
+    def lanes_of(dots: np.ndarray) -> dict[bool, list[tuple[int, int]]]:
+        return {down: [(a, b) for a, b in _runs(_streak_lanes(dots, gray.shape, dpi, down)) if _on_paper(unlit, a, b, down)] for down in (True, False)}
+
+    lanes = lanes_of(_small_dots(gray, dpi))
+    if lanes[True] or lanes[False]:  # dotted rules are rows of dots too: they are no streak (asked only when a lane is found)
+        lanes = lanes_of(_small_dots(gray, dpi, without_rules=True))
     if not lanes[True] and not lanes[False]:
         return gray, None
     ink = gray < PRINT_LEVEL
