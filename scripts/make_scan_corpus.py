@@ -20,7 +20,10 @@ bleed, low-ink streaks, a dirty drum, JPEG), a sheet under a cast shadow and une
 folded sheet (a sheared, shaded band), at 300 dpi; without it those kinds are skipped, saying so.
 ``stamp``: a colour scan (JPEG in PDF) with a unit's red seal pressed over the table, and
 ``stamp_gray`` the same scanned in grey;
-``hairlines``: every ruling line a 1-pixel light grey hairline (Word's 0.5 pt borders at 300 dpi).
+``hairlines``: every ruling line a 1-pixel light grey hairline (Word's 0.5 pt borders at 300 dpi);
+``lid_open``: the sheet scanned with the lid open, on the glass a little askew: black round the
+paper, its edge shaded, grain, JPEG in PDF; ``web100``: each page a JPEG of ~100 dpi with no
+resolution in it, as forms are published as pictures on web pages.
 """
 
 from __future__ import annotations
@@ -115,6 +118,27 @@ def thin_rules(gray: np.ndarray) -> np.ndarray:
     left_edge[:, 1:][vertical[:, :-1] > 0] = 0  # and of each vertical one: its left column
     out[(top_edge > 0) | (left_edge > 0)] = 150
     return out
+
+
+def lid_open(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The sheet on a flatbed with the lid open: the glass beyond the paper scans near-black, the
+    paper lies a few mm from the glass's corner and turned by up to 1°, its edge shaded where it
+    lifts off the glass."""
+    height, width = gray.shape
+    top, left, bottom, right = (int(rng.integers(40, 160)) for _ in range(4))
+    glass = np.full((height + top + bottom, width + left + right), 0, np.float32)
+    sheet = gray.astype(np.float32)
+    edge = 45  # px of shading along each edge of the paper, darkest at the edge
+    across, down = np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
+    nearest = np.minimum(np.minimum(across, across[::-1])[None, :], np.minimum(down, down[::-1])[:, None])
+    ramp = np.minimum(1.0, nearest / edge)
+    sheet *= 0.6 + 0.4 * ramp
+    glass[top : top + height, left : left + width] = sheet
+    matrix = cv2.getRotationMatrix2D((glass.shape[1] / 2, glass.shape[0] / 2), float(rng.uniform(-1.0, 1.0)), 1.0)
+    turned = cv2.warpAffine(glass, matrix, (glass.shape[1], glass.shape[0]), flags=cv2.INTER_LINEAR, borderValue=0)
+    dark = rng.uniform(15, 45)  # the glass's black is a scanner's, not zero
+    turned = np.maximum(turned, dark) + rng.normal(0, 5, turned.shape)
+    return np.clip(turned, 0, 255).astype(np.uint8)
 
 
 def photo(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -219,6 +243,8 @@ KINDS = [
     "stamp",
     "stamp_gray",
     "hairlines",
+    "lid_open",
+    "web100",
 ]
 # The same forms drawn in other typefaces than the samples' Hei (WenQuanYi Micro Hei), then scanned
 # at 300 dpi: Kai (brush-like strokes) and Song/Ming (thin horizontals, serifs), Debian's
@@ -287,6 +313,8 @@ def make(kind: str, pdf: Path, target: Path, rng: np.random.Generator) -> list[P
         image_pdf(out := target.with_suffix(".pdf"), [np.ascontiguousarray(np.rot90(landscape(p), 1)) for p in poppler(pdf, 300)], 300)
     elif kind == "hairlines":
         image_pdf(out := target.with_suffix(".pdf"), [thin_rules(p) for p in poppler(pdf, 300)], 300)
+    elif kind == "lid_open":
+        image_pdf(out := target.with_suffix(".pdf"), [lid_open(p, rng) for p in poppler(pdf, 300)], 300, jpeg_quality=75)
     elif kind in AUGRAPHY_KINDS:
         seed = int(rng.integers(1 << 30))
         image_pdf(out := target.with_suffix(".pdf"), augraphy(kind, poppler(pdf, 300), seed, AUGRAPHY_PYTHON), 300, jpeg_quality=85)
@@ -294,12 +322,14 @@ def make(kind: str, pdf: Path, target: Path, rng: np.random.Generator) -> list[P
         image_pdf(out := target.with_suffix(".pdf"), [stamped(p, rng, 300) for p in poppler(pdf, 300)], 300, jpeg_quality=85)
     elif kind == "stamp_gray":  # the same scanned in grey: the seal is grey ink
         image_pdf(out := target.with_suffix(".pdf"), [cv2.cvtColor(stamped(p, rng, 300), cv2.COLOR_RGB2GRAY) for p in poppler(pdf, 300)], 300, jpeg_quality=85)
-    elif kind in ("png16", "webp", "photo"):
-        pages = poppler(pdf, 300)
+    elif kind in ("png16", "webp", "photo", "web100"):
+        pages = poppler(pdf, 100 if kind == "web100" else 300)
         files = []
         for number, page in enumerate(pages, start=1):
             if kind == "photo":  # a phone's JPEG, no resolution in it
                 Image.fromarray(photo(page, rng)).save(path := target.with_name(f"{target.name}.p{number}.jpg"), format="JPEG", quality=85)
+            elif kind == "web100":  # a picture on a web page: no resolution in it
+                Image.fromarray(page).save(path := target.with_name(f"{target.name}.p{number}.jpg"), format="JPEG", quality=80)
             elif kind == "png16":
                 png(path := target.with_name(f"{target.name}.p{number}.png"), page, 300, sixteen=True)
             else:

@@ -182,6 +182,22 @@ def page_pixels(frame: Image.Image) -> np.ndarray:
     return gray_unless_coloured(np.ascontiguousarray(np.asarray(frame.convert("RGB"))))
 
 
+def _square_pixels(dpi_info: object) -> tuple[float, float]:
+    """How much to stretch an image across and down so its pixels are square: a fax sent in
+    standard mode is 204 × 98 dpi, and read as it was stored its text was squashed to half its
+    height (40% of its fields read)."""
+    if not (isinstance(dpi_info, tuple) and len(dpi_info) >= 2):
+        return 1.0, 1.0
+    try:
+        across, down = float(dpi_info[0]), float(dpi_info[1])
+    except (TypeError, ValueError):
+        return 1.0, 1.0
+    if min(across, down) <= 50 or abs(across - down) <= 0.02 * max(across, down):
+        return 1.0, 1.0
+    finest = max(across, down)
+    return finest / across, finest / down
+
+
 def image_frames(path: Path, max_pages: int = 500) -> list[tuple[np.ndarray, float]]:
     """Every frame of an image file as 8-bit gray or RGB (``page_pixels``), with its resolution
     (guessed from A4 if unset).
@@ -202,12 +218,16 @@ def image_frames(path: Path, max_pages: int = 500) -> list[tuple[np.ndarray, flo
                 raise InputError(f"{frame_count} pages, more than --max-pages {max_pages}: not read", code="too_many_pages")
             for index in range(frame_count):
                 image.seek(index)  # reads this frame's header only
-                refused = _too_large(*image.size, f"page {index + 1}" if frame_count > 1 else "the image")
+                across, down = _square_pixels(image.info.get("dpi"))
+                refused = _too_large(round(image.size[0] * across), round(image.size[1] * down), f"page {index + 1}" if frame_count > 1 else "the image")
                 if refused is not None:
                     raise refused
                 pixels = page_pixels(image)
+                if (across, down) != (1.0, 1.0):
+                    size = (round(pixels.shape[1] * across), round(pixels.shape[0] * down))
+                    pixels = np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BILINEAR))
                 dpi_info = image.info.get("dpi")
-                dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and dpi_info[0] > 50 else max(pixels.shape[:2]) / A4_HEIGHT_INCHES
+                dpi = float(max(dpi_info[:2])) if dpi_info and dpi_info[0] and dpi_info[0] > 50 else max(pixels.shape[:2]) / A4_HEIGHT_INCHES
                 frames.append((pixels, dpi))
     except Image.DecompressionBombError as error:
         raise InputError(f"image too large to process safely ({error})", code="too_large") from error

@@ -35,6 +35,8 @@ DASH_MIN_PIECES = 15  # pieces in one row (or column) that make a page worth loo
 DASH_RULE_PT = 8.0  # a run of them this long is a rule (shorter than MIN_LINE_PT: made of rule-thin pieces only, a low row's side)
 DASH_INK_LEVEL = 170  # a printed dash or dot has a pixel this dark (dots scanned: 0-117); the specks binarised out of a photo's desk are lighter (183-232)
 DASH_FILL = 0.4  # share of a run the pieces cover: printed dashes 0.8, dots 0.56; specks of a photo's desk or grain 0.05-0.36
+RULE_SLANT_PT = 1.5  # a slightly slanted rule's ink is this much wider than the straight part the opening keeps
+CHARACTER_STROKE_PT = 24.0  # a vertical stroke shorter than this joined to other ink (not counting the rules it meets) is a character's
 
 
 def line_masks(gray: np.ndarray, points_per_pixel: float) -> LineMasks:
@@ -49,9 +51,33 @@ def line_masks(gray: np.ndarray, points_per_pixel: float) -> LineMasks:
     length = max(15, int(MIN_LINE_PT / points_per_pixel))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    _drop_strokes_of_characters(ink, horizontal, vertical, points_per_pixel)
     joined = _add_dashed_rules(gray, ink, horizontal, vertical, points_per_pixel, length)
     _add_rules_of_low_rows(ink if joined is None else cv2.bitwise_or(ink, joined), horizontal, vertical, points_per_pixel, length)
     return LineMasks(horizontal=horizontal, vertical=vertical)
+
+
+def _drop_strokes_of_characters(ink: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, points_per_pixel: float) -> None:
+    """Take out of ``vertical`` the upright strokes of characters that touch a rule: in a row as
+    low as its text, the stroke of 水 met the rule above it and, lengthened by the rule's width,
+    passed the opening; it split the row's cell and the project name was read ``7`` in a form
+    marked ok. A stroke no longer than one low row (CHARACTER_STROKE_PT) is a rule only if,
+    without the horizontal rules, it stands alone: a character's stroke is joined to the rest of
+    the character. Long rules are left alone (text touching them is common)."""
+    limit, slack = int(CHARACTER_STROKE_PT / points_per_pixel), max(2, int(RULE_SLANT_PT / points_per_pixel))
+    short = [box for box in component_boxes(vertical) if box[3] < limit]
+    if not short:
+        return
+    # the rules' own ink taken out a little wider than their mask, so the steps a slight skew
+    # leaves along a rule do not join a true rule's piece to anything
+    rules = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_and(ink, cv2.bitwise_not(rules)), connectivity=8)
+    for x, y, w, h in short:
+        box = (slice(y, y + h), slice(x, x + w))
+        stroke = vertical[box] > 0
+        owners = np.unique(labels[box][stroke])
+        if any(stats[owner, cv2.CC_STAT_WIDTH] > w + slack for owner in owners if owner):
+            vertical[box][stroke] = 0
 
 
 def _add_dashed_rules(gray: np.ndarray, ink: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray, points_per_pixel: float, length: int) -> np.ndarray | None:

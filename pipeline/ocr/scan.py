@@ -32,6 +32,8 @@ ORIENTATION_MARGIN = 0.2  # a turn must read this much better (mean confidence) 
 MIN_TURNED_CONFIDENCE = 0.25  # and read at least this well (a cell scores its least sure word: turned text that reads right may score 0.4)
 LINE_ASPECT = 2.5  # a cell's ink this much wider than tall is a line of text running across
 WORK_DPI = 300.0  # a finer page (400, 600 dpi scans) is reduced to this first: every step costs by the pixel
+MIN_WORK_DPI = 200.0  # a coarser one (a page image on a web page, ~100 dpi) is enlarged to this first: its 10 pt text is ~14 px high
+MIN_ENLARGED_DPI = 60.0  # but not one coarser than this: a thumbnail or noise, with no text to read
 SECOND_VIEW_SCALE = 1.5  # numbers are read a second time enlarged this much and binarised anew
 REVIEW_DPI = 150  # resolution of the corrected page images kept for reviewers
 REVIEW_QUALITY = 60  # lossy WebP: digits stay legible at 150 dpi, a page is about half its PNG
@@ -296,6 +298,9 @@ def read_image(pixels: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tup
     if dpi > WORK_DPI * 1.05:  # finer than the reading needs: every step costs by the pixel
         pixels = cv2.resize(pixels, None, fx=WORK_DPI / dpi, fy=WORK_DPI / dpi, interpolation=cv2.INTER_AREA)
         dpi = WORK_DPI
+    elif MIN_ENLARGED_DPI <= dpi < MIN_WORK_DPI * 0.95:  # read as it is, 100 dpi images lost 14% of their fields (enlarged: 1%)
+        pixels = cv2.resize(pixels, None, fx=MIN_WORK_DPI / dpi, fy=MIN_WORK_DPI / dpi, interpolation=cv2.INTER_CUBIC)
+        dpi = MIN_WORK_DPI
     prepared = prepare(pixels, dpi)
     points_per_pixel = 72.0 / dpi
     grids, cleaned = _grids(prepared.gray, page, points_per_pixel)
