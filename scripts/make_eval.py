@@ -1,6 +1,6 @@
 """Render the evaluation corpus (eval/forms/*/source.json) into eval/build/ by routes other than the samples'.
 
-    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan,dashed_scan] [--only ID,…] [--force]
+    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan,dashed_scan,web_jpg] [--only ID,…] [--force]
 
 For every form (one file per form, named <id>.<ext>, so a pipeline output is matched to its form by
 its source file name):
@@ -22,6 +22,8 @@ its source file name):
 - ``dashed_scan`` the .xlsx written again with Excel's dashed, dotted or hair borders (by the form's
                 place in the corpus; sheets and their PDFs in eval/build/dashed_sheets/), printed by
                 LibreOffice and rasterised at 300 dpi in grey as scan_pdf is.
+- ``web_jpg``   docx_pdf at 100 dpi, its pages stacked in one long JPEG (quality 80) with no
+                resolution in it: a form published as a picture on a web page.
 
 Layout: eval/build/renders/<kind>/<id>.<ext>. eval/build/ is not committed; rerun this script.
 Deterministic: styles are chosen from each form's position in the sorted id list.
@@ -45,8 +47,8 @@ import eval_spec  # noqa: E402
 
 BUILD = eval_spec.EVAL / "build"
 RENDERS = BUILD / "renders"
-KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan")
-EXT = {"docx": "docx", "xlsx": "xlsx", "docx_pdf": "pdf", "xlsx_pdf": "pdf", "scan_pdf": "pdf", "fax_tiff": "tif", "skew_scan": "pdf", "seal_scan": "pdf", "dashed_scan": "pdf"}
+KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg")
+EXT = {"docx": "docx", "xlsx": "xlsx", "docx_pdf": "pdf", "xlsx_pdf": "pdf", "scan_pdf": "pdf", "fax_tiff": "tif", "skew_scan": "pdf", "seal_scan": "pdf", "dashed_scan": "pdf", "web_jpg": "jpg"}
 # sheets bordered dashed, dotted or with hair lines (Excel's border styles, printed by LibreOffice):
 # the form's style is chosen by its place in the corpus; DASHED_SHEETS holds the sheets and their PDFs
 DASHED_BORDERS = ("dashed", "dotted", "hair")
@@ -353,6 +355,20 @@ def skew_scan(pdf: Path, out: Path, seed: int) -> None:
         pages[0].save(out, "PDF", resolution=200.0, save_all=True, append_images=pages[1:])
 
 
+def web_jpg(pdf: Path, out: Path) -> None:
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = [Image.open(p).convert("L") for p in rasterise(pdf, 100, "gray", Path(tmp))]
+        width = max(p.width for p in pages)
+        picture = Image.new("L", (width, sum(p.height for p in pages)), 255)
+        top = 0
+        for page in pages:
+            picture.paste(page, (0, top))
+            top += page.height
+        picture.save(out, "JPEG", quality=80)  # no dpi: a web page's picture carries none
+
+
 def dashed_sheets(fids: list[str]) -> None:
     """The forms as sheets with dashed, dotted or hair borders, printed by LibreOffice (for ``dashed_scan``)."""
     DASHED_SHEETS.mkdir(parents=True, exist_ok=True)
@@ -390,7 +406,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         return [fid for fid in ids if force or not target(kind, fid).exists()]
 
     need = set(kinds)
-    if "scan_pdf" in need or "seal_scan" in need:
+    if "scan_pdf" in need or "seal_scan" in need or "web_jpg" in need:
         need.add("docx_pdf")
     if "fax_tiff" in need or "skew_scan" in need:
         need.add("xlsx_pdf")
@@ -417,6 +433,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         ("skew_scan", "xlsx_pdf", lambda src, dst, fid: skew_scan(src, dst, seed=1000 + all_ids.index(fid))),
         ("seal_scan", "docx_pdf", lambda src, dst, fid: seal_scan(src, dst, seed=2000 + all_ids.index(fid))),
         ("dashed_scan", "xlsx", lambda src, dst, fid: scan_pdf(DASHED_SHEETS / f"{fid}.pdf", dst)),
+        ("web_jpg", "docx_pdf", lambda src, dst, fid: web_jpg(src, dst)),
     )
     if "dashed_scan" in need:
         dashed_sheets(todo("dashed_scan"))

@@ -1181,3 +1181,23 @@ def test_a_characters_stroke_touching_a_rule_splits_no_cell(lift):
     assert (grid.n_rows, grid.n_cols, len(grid.cells)) == (3, 4, 10)
     [name] = [c for c in grid.cells if c.row == 0 and c.col == 1]
     assert name.col_span == 3
+
+
+def test_the_dark_glass_round_a_sheet_scanned_with_the_lid_open_is_no_table_and_no_streak():
+    """Scanned with the lid open, the glass round the sheet is near-black: evened, its grain was
+    dots everywhere (a copier's streak the page's width, whose removal took 万元 out of a form
+    marked ok), and the paper's edge a frame taken for the table's outer rules."""
+    from make_scan_corpus import lid_open
+    from pipeline.ocr.scan import _grids
+
+    page = render(DUMP / "2022" / "national" / "基层农技人员能力提升培训.pdf", 300)
+    scanned = lid_open(page, np.random.default_rng(sum(map(ord, "lid_open"))))
+    prepared = prepare(scanned, 300)
+    assert not any("grey dots" in c for c in prepared.corrections)
+    points = 72 / 300
+    grids, _ = _grids(prepared.gray, 1, points)
+    height, width = (side * points for side in prepared.gray.shape)
+    assert len(grids) == 1 and grids[0].bbox[0] > 36 and grids[0].bbox[2] < width - 36 and grids[0].bbox[3] < height * 0.6
+    assert any(c.startswith("dark round the paper made white") for c in prepared.corrections)
+    # a page with no dark round it is left as it is
+    assert prepare(page, 300).corrections == []

@@ -35,8 +35,8 @@ from pipeline.model.values import parse_number
 from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_A_NUMBER, NOT_APPLICABLE, family_of, normalise, normalise_label, same_in_print
 
 T = TypeVar("T", bound=Cell | TextLine)
-A4_WIDTH_INCHES = 8.27
-A4_HEIGHT_INCHES = 11.69
+A4_HEIGHT_INCHES, A4_WIDTH_INCHES = 11.69, 8.27  # an image with no resolution is taken as A4 along its longer side,
+LONG_PICTURE = 1.6  # or, longer than this times its width (pages stacked in one picture), across its shorter side
 DOUBT = 0.6  # a general reading below this confidence doubts its text
 DISAGREED_CEILING = 0.5  # a value two readings disagree on: flagged by low_confidence, whatever either engine says
 VOCABULARY_CONFIDENCE = 0.9  # a reading that is exactly a word of a closed list (a level name, 不适用)
@@ -182,6 +182,11 @@ def page_pixels(frame: Image.Image) -> np.ndarray:
     return gray_unless_coloured(np.ascontiguousarray(np.asarray(frame.convert("RGB"))))
 
 
+def _guessed_dpi(height: int, width: int) -> float:
+    long_side, short_side = max(height, width), max(1, min(height, width))
+    return short_side / A4_WIDTH_INCHES if long_side > LONG_PICTURE * short_side else long_side / A4_HEIGHT_INCHES
+
+
 def _square_pixels(dpi_info: object) -> tuple[float, float]:
     """How much to stretch an image across and down so its pixels are square: a fax sent in
     standard mode is 204 × 98 dpi, and read as it was stored its text was squashed to half its
@@ -227,7 +232,7 @@ def image_frames(path: Path, max_pages: int = 500) -> list[tuple[np.ndarray, flo
                     size = (round(pixels.shape[1] * across), round(pixels.shape[0] * down))
                     pixels = np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BILINEAR))
                 dpi_info = image.info.get("dpi")
-                dpi = float(max(dpi_info[:2])) if dpi_info and dpi_info[0] and dpi_info[0] > 50 else max(pixels.shape[:2]) / A4_HEIGHT_INCHES
+                dpi = float(max(dpi_info[:2])) if dpi_info and dpi_info[0] and dpi_info[0] > 50 else _guessed_dpi(pixels.shape[0], pixels.shape[1])
                 frames.append((pixels, dpi))
     except Image.DecompressionBombError as error:
         raise InputError(f"image too large to process safely ({error})", code="too_large") from error
