@@ -1,6 +1,6 @@
 """Render the evaluation corpus (eval/forms/*/source.json) into eval/build/ by routes other than the samples'.
 
-    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan,dashed_scan,web_jpg] [--only ID,…] [--force]
+    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan,dashed_scan,web_jpg,faded_scan] [--only ID,…] [--force]
 
 For every form (one file per form, named <id>.<ext>, so a pipeline output is matched to its form by
 its source file name):
@@ -24,6 +24,8 @@ its source file name):
                 LibreOffice and rasterised at 300 dpi in grey as scan_pdf is.
 - ``web_jpg``   docx_pdf at 100 dpi, its pages stacked in one long JPEG (quality 80) with no
                 resolution in it: a form published as a picture on a web page.
+- ``faded_scan`` docx_pdf at 200 dpi as a light copy: print at 40-55% of its darkness on greyish
+                paper, noise, JPEG pages (quality 55-70) in an image-only PDF (seeded per form).
 
 Layout: eval/build/renders/<kind>/<id>.<ext>. eval/build/ is not committed; rerun this script.
 Deterministic: styles are chosen from each form's position in the sorted id list.
@@ -47,8 +49,20 @@ import eval_spec  # noqa: E402
 
 BUILD = eval_spec.EVAL / "build"
 RENDERS = BUILD / "renders"
-KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg")
-EXT = {"docx": "docx", "xlsx": "xlsx", "docx_pdf": "pdf", "xlsx_pdf": "pdf", "scan_pdf": "pdf", "fax_tiff": "tif", "skew_scan": "pdf", "seal_scan": "pdf", "dashed_scan": "pdf", "web_jpg": "jpg"}
+KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan")
+EXT = {
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "docx_pdf": "pdf",
+    "xlsx_pdf": "pdf",
+    "scan_pdf": "pdf",
+    "fax_tiff": "tif",
+    "skew_scan": "pdf",
+    "seal_scan": "pdf",
+    "dashed_scan": "pdf",
+    "web_jpg": "jpg",
+    "faded_scan": "pdf",
+}
 # sheets bordered dashed, dotted or with hair lines (Excel's border styles, printed by LibreOffice):
 # the form's style is chosen by its place in the corpus; DASHED_SHEETS holds the sheets and their PDFs
 DASHED_BORDERS = ("dashed", "dotted", "hair")
@@ -369,6 +383,24 @@ def web_jpg(pdf: Path, out: Path) -> None:
         picture.save(out, "JPEG", quality=80)  # no dpi: a web page's picture carries none
 
 
+def faded_scan(pdf: Path, out: Path, seed: int) -> None:
+    """A light copy: print at 40-55% of its darkness on greyish paper, noise, 200 dpi JPEG pages in a PDF."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    pages = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in rasterise(pdf, 200, "gray", Path(tmp)):
+            page = np.asarray(Image.open(path).convert("L"), dtype=np.float32)
+            light = 255 - (255 - page) * rng.uniform(0.4, 0.55)
+            light = light * rng.uniform(0.9, 0.95) + rng.normal(0, 5, page.shape)
+            jpeg = Path(tmp) / (path.stem + ".jpg")
+            Image.fromarray(np.clip(light, 0, 255).astype(np.uint8)).save(jpeg, "JPEG", quality=int(rng.integers(55, 71)))
+            pages.append(Image.open(jpeg).convert("L"))
+        pages[0].save(out, "PDF", resolution=200.0, save_all=True, append_images=pages[1:])
+
+
 def dashed_sheets(fids: list[str]) -> None:
     """The forms as sheets with dashed, dotted or hair borders, printed by LibreOffice (for ``dashed_scan``)."""
     DASHED_SHEETS.mkdir(parents=True, exist_ok=True)
@@ -406,7 +438,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         return [fid for fid in ids if force or not target(kind, fid).exists()]
 
     need = set(kinds)
-    if "scan_pdf" in need or "seal_scan" in need or "web_jpg" in need:
+    if "scan_pdf" in need or "seal_scan" in need or "web_jpg" in need or "faded_scan" in need:
         need.add("docx_pdf")
     if "fax_tiff" in need or "skew_scan" in need:
         need.add("xlsx_pdf")
@@ -434,6 +466,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         ("seal_scan", "docx_pdf", lambda src, dst, fid: seal_scan(src, dst, seed=2000 + all_ids.index(fid))),
         ("dashed_scan", "xlsx", lambda src, dst, fid: scan_pdf(DASHED_SHEETS / f"{fid}.pdf", dst)),
         ("web_jpg", "docx_pdf", lambda src, dst, fid: web_jpg(src, dst)),
+        ("faded_scan", "docx_pdf", lambda src, dst, fid: faded_scan(src, dst, seed=3000 + all_ids.index(fid))),
     )
     if "dashed_scan" in need:
         dashed_sheets(todo("dashed_scan"))

@@ -60,6 +60,10 @@ SURROUND_MM = 3.0  # a region this thick at least, touching the image's edge,
 SURROUND_LEVEL = 70  # this dark once print is closed over (paper: 200-255; glass 15-60; a desk under a photo 40-110),
 SURROUND_PLAIN = 0.005  # and plain: at most this share of it holds print (a shadow over the table does)
 SURROUND_MARGIN_MM = 4.0  # the paper's edge, shaded where it lifts off the glass, is made white with it this far in (print keeps a wider margin)
+FADED_CORE_LEVEL = 90  # print whose strokes' cores are lighter than this is faded (toner, a light copy): stretched
+FADED_CORE_TARGET = 30  # so that its cores are this dark, as the steps after expect print (PRINT_LEVEL, CORE_LEVEL)
+FADED_MIN_INK = 0.002  # of the page darker than paper by FADED_CONTRAST, at least, to measure the print by
+FADED_CONTRAST = 40
 PAPER_LEVEL = 200  # lighter is paper  # a seal's ring, star and characters are joined into one patch across gaps this wide
 
 
@@ -93,6 +97,24 @@ def even_illumination(gray: np.ndarray) -> np.ndarray:
     if int(background.min()) >= 250:  # evenly lit white paper: nothing to divide out
         return gray
     return cv2.divide(gray, np.maximum(background, 1), scale=255)
+
+
+def restore_faded(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
+    """Faded print made dark again: on a light copy or a worn toner's page print is grey (120-160),
+    which the steps after take for paper's shading or noise (print is darker than PRINT_LEVEL).
+    The grey levels are stretched linearly, paper staying white, so that the print's cores (a
+    low percentile of what is clearly darker than paper) become FADED_CORE_TARGET. Run on the
+    evened page, whose paper is white."""
+    paper = float(np.median(gray[::4, ::4]))
+    darker = gray[::2, ::2][gray[::2, ::2] < paper - FADED_CONTRAST]
+    if darker.size < FADED_MIN_INK * gray[::2, ::2].size:
+        return gray, None
+    core = float(np.percentile(darker, 10))
+    if core <= FADED_CORE_LEVEL or paper - core < FADED_CONTRAST:
+        return gray, None
+    scale = (paper - FADED_CORE_TARGET) / (paper - core)
+    table = np.clip(paper - (paper - np.arange(256, dtype=np.float32)) * scale, 0, 255).astype(np.uint8)
+    return cv2.LUT(gray, table), f"faded print darkened (its strokes' cores {core:.0f} → {FADED_CORE_TARGET}, paper {paper:.0f})"
 
 
 def binarise(gray: np.ndarray) -> np.ndarray:
@@ -706,11 +728,12 @@ def prepare(image: np.ndarray, dpi: float) -> PreparedImage:
 
 def _prepare_gray(gray: np.ndarray, dpi: float, notes: list[str | None]) -> PreparedImage:
     gray, speckled = despeckle(gray)
-    flat, streaks = remove_streaks(even_illumination(gray), dpi, unlit=gray)
+    flat, faded = restore_faded(even_illumination(gray))
+    flat, streaks = remove_streaks(flat, dpi, unlit=gray)
     flat, folds, creases = unfold(flat, dpi)
     warped, perspective = correct_perspective(flat)
     plain, plain_note = deskew(flat)
-    first = [note for note in (*notes, speckled, streaks, folds) if note]
+    first = [note for note in (*notes, speckled, faded, streaks, folds) if note]
     plain_prepared = PreparedImage(gray=plain, dpi=dpi, corrections=first + ([plain_note] if plain_note else []), creases=creases)
     if perspective is None:
         return plain_prepared
