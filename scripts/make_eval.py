@@ -1,6 +1,6 @@
 """Render the evaluation corpus (eval/forms/*/source.json) into eval/build/ by routes other than the samples'.
 
-    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan,dashed_scan,web_jpg,faded_scan] [--only ID,…] [--force]
+    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan,dashed_scan,web_jpg,faded_scan,spread_scan] [--only ID,…] [--force]
 
 For every form (one file per form, named <id>.<ext>, so a pipeline output is matched to its form by
 its source file name):
@@ -26,6 +26,9 @@ its source file name):
                 resolution in it: a form published as a picture on a web page.
 - ``faded_scan`` docx_pdf at 200 dpi as a light copy: print at 40-55% of its darkness on greyish
                 paper, noise, JPEG pages (quality 55-70) in an image-only PDF (seeded per form).
+- ``spread_scan`` docx_pdf at 300 dpi, two pages side by side in one image with the binding's
+                shadow between them (an A3 scan of a bound volume, a book scanner's spread); a last
+                page alone has a blank page beside it. An image-only PDF, one spread a page.
 
 Layout: eval/build/renders/<kind>/<id>.<ext>. eval/build/ is not committed; rerun this script.
 Deterministic: styles are chosen from each form's position in the sorted id list.
@@ -49,7 +52,7 @@ import eval_spec  # noqa: E402
 
 BUILD = eval_spec.EVAL / "build"
 RENDERS = BUILD / "renders"
-KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan")
+KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan", "spread_scan")
 EXT = {
     "docx": "docx",
     "xlsx": "xlsx",
@@ -62,6 +65,7 @@ EXT = {
     "dashed_scan": "pdf",
     "web_jpg": "jpg",
     "faded_scan": "pdf",
+    "spread_scan": "pdf",
 }
 # sheets bordered dashed, dotted or with hair lines (Excel's border styles, printed by LibreOffice):
 # the form's style is chosen by its place in the corpus; DASHED_SHEETS holds the sheets and their PDFs
@@ -401,6 +405,22 @@ def faded_scan(pdf: Path, out: Path, seed: int) -> None:
         pages[0].save(out, "PDF", resolution=200.0, save_all=True, append_images=pages[1:])
 
 
+def spread_scan(pdf: Path, out: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = [np.asarray(Image.open(p).convert("L")) for p in rasterise(pdf, 300, "gray", Path(tmp))]
+    height = max(p.shape[0] for p in pages)
+    gutter = 255 - 110 * np.exp(-(np.linspace(-1, 1, 140) ** 2) / 0.08)  # the binding's shadow, 12 mm
+    spreads = []
+    for left, right in zip(pages[::2], pages[1::2] + [np.full_like(pages[0], 255)] * (len(pages) % 2)):
+        parts = [np.pad(p, ((0, height - p.shape[0]), (0, 0)), constant_values=255) for p in (left, right)]
+        shadow = np.repeat(gutter[None, :], height, axis=0)
+        spreads.append(Image.fromarray(np.hstack([parts[0], shadow, parts[1]]).astype(np.uint8)))
+    spreads[0].save(out, "PDF", resolution=300.0, save_all=True, append_images=spreads[1:])
+
+
 def dashed_sheets(fids: list[str]) -> None:
     """The forms as sheets with dashed, dotted or hair borders, printed by LibreOffice (for ``dashed_scan``)."""
     DASHED_SHEETS.mkdir(parents=True, exist_ok=True)
@@ -438,7 +458,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         return [fid for fid in ids if force or not target(kind, fid).exists()]
 
     need = set(kinds)
-    if "scan_pdf" in need or "seal_scan" in need or "web_jpg" in need or "faded_scan" in need:
+    if "scan_pdf" in need or "seal_scan" in need or "web_jpg" in need or "faded_scan" in need or "spread_scan" in need:
         need.add("docx_pdf")
     if "fax_tiff" in need or "skew_scan" in need:
         need.add("xlsx_pdf")
@@ -466,6 +486,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         ("seal_scan", "docx_pdf", lambda src, dst, fid: seal_scan(src, dst, seed=2000 + all_ids.index(fid))),
         ("dashed_scan", "xlsx", lambda src, dst, fid: scan_pdf(DASHED_SHEETS / f"{fid}.pdf", dst)),
         ("web_jpg", "docx_pdf", lambda src, dst, fid: web_jpg(src, dst)),
+        ("spread_scan", "docx_pdf", lambda src, dst, fid: spread_scan(src, dst)),
         ("faded_scan", "docx_pdf", lambda src, dst, fid: faded_scan(src, dst, seed=3000 + all_ids.index(fid))),
     )
     if "dashed_scan" in need:

@@ -1224,3 +1224,23 @@ def test_faded_print_is_darkened_and_read_as_the_clean_page_is(tesseract):
     assert len(faded_cells) == len(cells)
     same = sum(a[2] == b[2] for a, b in zip(cells, faded_cells))
     assert same >= 0.95 * len(cells)
+
+
+def test_two_pages_side_by_side_in_one_image_are_read_left_page_first(tesseract):
+    """An A3 scan of a bound volume holds two pages: read top to bottom across both, their rows
+    were mixed and the indicators of the right page lost."""
+    pdf = DUMP / "2022" / "单表" / "网格管理事务.pdf"
+    pages = [render(pdf, 200, i) for i in range(2)]
+    height = max(p.shape[0] for p in pages)
+    spread = np.hstack([np.pad(p, ((0, height - p.shape[0]), (0, 0)), constant_values=255) for p in pages])
+    content, scan = read_image(spread, 200, 1, tesseract)
+    assert any(c.startswith("two pages side by side") for c in scan.corrections)
+    (together,) = parse_document(DocumentContent(pages=[content]))
+    (apart,) = parse_document(DocumentContent(pages=[read_image(p, 200, n, tesseract)[0] for n, p in enumerate(pages, 1)]))
+    assert isinstance(together, ParsedForm) and isinstance(apart, ParsedForm)
+    assert len(apart.indicators) >= 8
+    assert [(i.level1, i.name, i.score) for i in together.indicators] == [(i.level1, i.name, i.score) for i in apart.indicators]
+    assert together.pages == [1] and {where.page for where in together.provenance.values()} == {1}  # the file's page
+    # one page alone, however wide, is not divided
+    _, alone = read_image(landscape_sheet(pages[0]), 200, 1, tesseract)
+    assert not any(c.startswith("two pages side by side") for c in alone.corrections)

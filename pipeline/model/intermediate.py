@@ -87,6 +87,9 @@ class PageContent:
     method: str = "text_layer"
     text_problem: str | None = None  # why the text layer is unusable (the page then goes to OCR)
     corrections: list[str] = field(default_factory=list)  # image fixes applied before OCR
+    # y (points) where a further printed page begins on this page's image: a two-page spread
+    # re-laid one page above the other (``ocr.scan.one_above_the_other``)
+    sheet_tops: list[float] = field(default_factory=list)
 
 
 @dataclass

@@ -39,6 +39,9 @@ REVIEW_DPI = 150  # resolution of the corrected page images kept for reviewers
 REVIEW_QUALITY = 60  # lossy WebP: digits stay legible at 150 dpi, a page is about half its PNG
 GOOD_ORIENTATION = 0.75  # the page as it is reads this well: no turn is tried
 MAX_LINE_PT = 40.0  # a line of print outside the table is never taller (a 26 pt title is ~30 pt high)
+# two pages side by side in one image (an A3 scan of a bound volume, a book scanner's spread):
+SPREAD_ASPECT = 1.2  # the image is this much wider than tall at least,
+SPREAD_GUTTER = (0.3, 0.7)  # and its tables fall on either side of a gutter in this share of its width
 
 
 @dataclass
@@ -110,6 +113,34 @@ def _grids(gray: np.ndarray, page: int, points_per_pixel: float) -> tuple[list[G
     wide = ONE_ROW_MIN_WIDTH * gray.shape[1] * points_per_pixel
     keep = [i for i, g in enumerate(grids) if g.n_cols >= 2 and (g.n_rows >= 2 or (g.n_cols >= 3 and g.bbox[2] - g.bbox[0] >= wide))]
     return [grids[i] for i in keep], erase_tables(gray, [tables[i] for i in keep], points_per_pixel, masks)
+
+
+def spread_gutter(grids: list[Grid], width_pt: float, height_pt: float) -> float | None:
+    """Where a two-page spread divides (points), when its tables fall on either side of a gutter
+    near its middle: read as it is, the rows of the two pages were taken in one top-to-bottom
+    order, mixed, and the second page's rows were lost. (Two tables side by side on one wide
+    page are read left one first as well, which is their reading order too.)"""
+    if width_pt < SPREAD_ASPECT * height_pt or len(grids) < 2:
+        return None
+    boxes = sorted((g.bbox for g in grids), key=lambda box: box[0])
+    for split in range(1, len(boxes)):
+        left_edge = max(box[2] for box in boxes[:split])
+        right_edge = min(box[0] for box in boxes[split:])
+        gutter = (left_edge + right_edge) / 2
+        if right_edge > left_edge and SPREAD_GUTTER[0] * width_pt <= gutter <= SPREAD_GUTTER[1] * width_pt:
+            return gutter
+    return None
+
+
+def one_above_the_other(gray: np.ndarray, gutter_px: int) -> np.ndarray:
+    """The spread's right page put under its left one, so that the page reads left page first."""
+    left, right = gray[:, :gutter_px], gray[:, gutter_px:]
+    width = max(left.shape[1], right.shape[1])
+
+    def padded(part: np.ndarray) -> np.ndarray:
+        return np.pad(part, ((0, 0), (0, width - part.shape[1])), constant_values=255)
+
+    return np.ascontiguousarray(np.vstack([padded(left), padded(right)]))
 
 
 @dataclass
@@ -313,6 +344,17 @@ def read_image(pixels: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tup
             grids, cleaned = plain_grids, plain_cleaned
     if not grids:
         raise UnreadableImage("no ruled table found on the page image (blank, noise, or not a form)")
+    height_px, width_px = prepared.gray.shape
+    gutter = spread_gutter(grids, width_px * points_per_pixel, height_px * points_per_pixel)
+    if gutter is not None:
+        at = int(round(gutter / points_per_pixel))
+        relaid = one_above_the_other(prepared.gray, at)
+        relaid_grids, relaid_cleaned = _grids(relaid, page, points_per_pixel)
+        if _cell_count(relaid_grids) >= _cell_count(grids):
+            note = f"two pages side by side (divided at x {at} px): the right one read below the left one"
+            moved = [(max(0, a - at), b - at) if a >= at else (a, b) for a, b in prepared.creases]  # doubted down the whole re-laid page
+            prepared = PreparedImage(relaid, dpi, prepared.corrections + [note], moved)
+            grids, cleaned = relaid_grids, relaid_cleaned
     corrections = list(prepared.corrections)
     creases = [(a * points_per_pixel, b * points_per_pixel) for a, b in prepared.creases]
     scan = ScanPage(page=page, image=cleaned, points_per_pixel=points_per_pixel, corrections=corrections, display=prepared.gray, creases=creases)
@@ -333,6 +375,7 @@ def read_image(pixels: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tup
         filled.append(_read_grid(grid, scan, ocr, {i - offset: r for i, r in known.items() if offset <= i < offset + len(grid.cells)}))
         offset += len(grid.cells)
     height, width = scan.image.shape
+    two_sheets = gutter is not None and scan.image.shape[0] > height_px  # (not turned a quarter since)
     content = PageContent(
         page=page,
         width=width * points_per_pixel,
@@ -340,6 +383,7 @@ def read_image(pixels: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tup
         grids=filled,
         lines=_text_outside(scan, grids, ocr),
         method="ocr",
+        sheet_tops=[height_px * points_per_pixel] if two_sheets else [],
     )
     return content, scan
 

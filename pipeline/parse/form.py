@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pipeline.model import pointer as ptr
 from pipeline.model.document import INSTRUCTIONS_LEFT_IN, NO_SCHEMA_ITEM, PLACEHOLDER_DROPPED, DroppedRow, Funding, FundingLine, Goals, Indicator, Project, Provenance, Total
-from pipeline.model.intermediate import Cell, DocumentContent, TextLine
+from pipeline.model.intermediate import Cell, DocumentContent, PageContent, TextLine
 from pipeline.parse.template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, every_layout, rank, unknown_message
 from pipeline.model.values import amount_with_unit, clean_text, comparison_sign, is_overflow_mark, overflow_problem, parse_number, person_and_phone, text_items
 from pipeline.model.vocabulary import (
@@ -1147,8 +1147,56 @@ def parse_chunk(chunk: FormChunk) -> ParsedForm:
     return parsed
 
 
+def printed_pages(content: DocumentContent) -> tuple[DocumentContent, dict[int, int]] | None:
+    """The document with each page image that holds two printed pages (a spread re-laid one
+    above the other, ``PageContent.sheet_tops``) as two pages of their own, numbered in reading
+    order, and the file's page of each number; None when no page holds more than one. What a
+    page break means (a row or a merge cut and continued on the next page) then holds between
+    the two halves of a spread as between any two pages."""
+    if not any(page.sheet_tops for page in content.pages):
+        return None
+    pages: list[PageContent] = []
+    file_page: dict[int, int] = {}
+    for page in content.pages:
+        tops = [0.0, *page.sheet_tops, float("inf")]
+        for top, bottom in zip(tops, tops[1:]):
+            number = len(pages) + 1
+            file_page[number] = page.page
+            grids = [replace(g, page=number, cells=[replace(c, page=number) for c in g.cells]) for g in page.grids if top <= g.bbox[1] < bottom]
+            lines = [replace(line, page=number) for line in page.lines if top <= line.bbox[1] < bottom]
+            pages.append(replace(page, page=number, grids=grids, lines=lines, sheet_tops=[]))
+    return replace(content, pages=pages), file_page
+
+
+def _on_file_pages(result: ParsedForm | Unsupported, file_page: dict[int, int]) -> ParsedForm | Unsupported:
+    """A result parsed from ``printed_pages`` with every page number the file's again."""
+    pages = sorted({file_page[p] for p in result.pages})
+    if isinstance(result, Unsupported):
+        return replace(result, pages=pages)
+    grid = result.grid
+    if grid is not None:
+        grid = {
+            **grid,
+            "pages": sorted({file_page[p] for p in grid["pages"]}),
+            "lines": [{**line, "page": file_page[line["page"]]} for line in grid["lines"]],
+            "grids": [{**g, "page": file_page[g["page"]]} for g in grid["grids"]],
+        }
+    return replace(
+        result,
+        pages=pages,
+        provenance={pointer: replace(where, page=file_page[where.page]) for pointer, where in result.provenance.items()},
+        dropped_rows=[replace(row, page=file_page[row.page]) for row in result.dropped_rows],
+        unread_cells=[replace(cell, page=file_page[cell.page]) for cell in result.unread_cells],
+        grid=grid,
+    )
+
+
 def parse_document(content: DocumentContent) -> list[ParsedForm | Unsupported]:
     """Given a document's pages, return one ParsedForm per form found (in order)."""
+    printed = printed_pages(content)
+    if printed is not None:
+        sheets, file_page = printed
+        return [_on_file_pages(result, file_page) for result in parse_document(sheets)]
     results: list[ParsedForm | Unsupported] = []
     for chunk in split_forms(document_rows(content)):
         other = other_form_type(chunk.title) if chunk.title is not None else None
