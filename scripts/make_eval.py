@@ -1,6 +1,6 @@
 """Render the evaluation corpus (eval/forms/*/source.json) into eval/build/ by routes other than the samples'.
 
-    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan,dashed_scan,web_jpg,faded_scan,spread_scan] [--only ID,…] [--force]
+    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan,dashed_scan,web_jpg,faded_scan,spread_scan,bleed_scan] [--only ID,…] [--force]
 
 For every form (one file per form, named <id>.<ext>, so a pipeline output is matched to its form by
 its source file name):
@@ -29,6 +29,9 @@ its source file name):
 - ``spread_scan`` docx_pdf at 300 dpi, two pages side by side in one image with the binding's
                 shadow between them (an A3 scan of a bound volume, a book scanner's spread); a last
                 page alone has a blank page beside it. An image-only PDF, one spread a page.
+- ``bleed_scan`` docx_pdf at 300 dpi on thin paper: the next form's first page (in the sorted id
+                list) shows through from the back, mirrored, blurred and at 18-26% of its
+                darkness, on greyish paper (seeded per form); an image-only PDF.
 
 Layout: eval/build/renders/<kind>/<id>.<ext>. eval/build/ is not committed; rerun this script.
 Deterministic: styles are chosen from each form's position in the sorted id list.
@@ -52,7 +55,7 @@ import eval_spec  # noqa: E402
 
 BUILD = eval_spec.EVAL / "build"
 RENDERS = BUILD / "renders"
-KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan", "spread_scan")
+KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan", "spread_scan", "bleed_scan")
 EXT = {
     "docx": "docx",
     "xlsx": "xlsx",
@@ -66,6 +69,7 @@ EXT = {
     "web_jpg": "jpg",
     "faded_scan": "pdf",
     "spread_scan": "pdf",
+    "bleed_scan": "pdf",
 }
 # sheets bordered dashed, dotted or with hair lines (Excel's border styles, printed by LibreOffice):
 # the form's style is chosen by its place in the corpus; DASHED_SHEETS holds the sheets and their PDFs
@@ -421,6 +425,28 @@ def spread_scan(pdf: Path, out: Path) -> None:
     spreads[0].save(out, "PDF", resolution=300.0, save_all=True, append_images=spreads[1:])
 
 
+def bleed_scan(pdf: Path, back_pdf: Path, out: Path, seed: int) -> None:
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = [np.asarray(Image.open(p).convert("L")) for p in rasterise(pdf, 300, "gray", Path(tmp))]
+    with tempfile.TemporaryDirectory() as tmp:
+        back = np.asarray(Image.open(rasterise(back_pdf, 300, "gray", Path(tmp))[0]).convert("L"))
+    strength = rng.uniform(0.18, 0.26)
+    scanned = []
+    for page in pages:
+        mirrored = np.full_like(page, 255)
+        height, width = min(page.shape[0], back.shape[0]), min(page.shape[1], back.shape[1])
+        mirrored[:height, :width] = back[:height, :width][:, ::-1]
+        ghost = 255 - (255 - cv2.GaussianBlur(mirrored, (0, 0), 1.2).astype(np.float32)) * strength
+        paper = 240 + rng.normal(0, 3, page.shape)
+        scanned.append(Image.fromarray(np.clip(np.minimum(np.minimum(page.astype(np.float32), ghost), paper), 0, 255).astype(np.uint8)))
+    scanned[0].save(out, "PDF", resolution=300.0, save_all=True, append_images=scanned[1:])
+
+
 def dashed_sheets(fids: list[str]) -> None:
     """The forms as sheets with dashed, dotted or hair borders, printed by LibreOffice (for ``dashed_scan``)."""
     DASHED_SHEETS.mkdir(parents=True, exist_ok=True)
@@ -447,6 +473,10 @@ def seal_scan(pdf: Path, out: Path, seed: int) -> None:
 # --- main ------------------------------------------------------------------------------------
 
 
+def _next(ids: list[str], fid: str) -> str:
+    return ids[(ids.index(fid) + 1) % len(ids)]
+
+
 def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, int]:
     ids = [i for i in eval_spec.form_ids() if not only or i in only]
     made: dict[str, int] = {}
@@ -458,7 +488,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         return [fid for fid in ids if force or not target(kind, fid).exists()]
 
     need = set(kinds)
-    if "scan_pdf" in need or "seal_scan" in need or "web_jpg" in need or "faded_scan" in need or "spread_scan" in need:
+    if "scan_pdf" in need or "seal_scan" in need or "web_jpg" in need or "faded_scan" in need or "spread_scan" in need or "bleed_scan" in need:
         need.add("docx_pdf")
     if "fax_tiff" in need or "skew_scan" in need:
         need.add("xlsx_pdf")
@@ -487,6 +517,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         ("dashed_scan", "xlsx", lambda src, dst, fid: scan_pdf(DASHED_SHEETS / f"{fid}.pdf", dst)),
         ("web_jpg", "docx_pdf", lambda src, dst, fid: web_jpg(src, dst)),
         ("spread_scan", "docx_pdf", lambda src, dst, fid: spread_scan(src, dst)),
+        ("bleed_scan", "docx_pdf", lambda src, dst, fid: bleed_scan(src, target("docx_pdf", _next(all_ids, fid)), dst, seed=4000 + all_ids.index(fid))),
         ("faded_scan", "docx_pdf", lambda src, dst, fid: faded_scan(src, dst, seed=3000 + all_ids.index(fid))),
     )
     if "dashed_scan" in need:

@@ -1244,3 +1244,26 @@ def test_two_pages_side_by_side_in_one_image_are_read_left_page_first(tesseract)
     # one page alone, however wide, is not divided
     _, alone = read_image(landscape_sheet(pages[0]), 200, 1, tesseract)
     assert not any(c.startswith("two pages side by side") for c in alone.corrections)
+
+
+def _with_show_through(page: np.ndarray, back: np.ndarray, strength: float = 0.22) -> np.ndarray:
+    """The back's print seen through thin paper: mirrored, blurred, light, on greyish paper."""
+    height, width = page.shape
+    mirrored = cv2.GaussianBlur(np.ascontiguousarray(back[:height, :width][:, ::-1]), (0, 0), 1.2)
+    ghost = 255 - (255 - mirrored.astype(np.float32)) * strength
+    paper = 240 + np.random.default_rng(9).normal(0, 3, page.shape)
+    return np.clip(np.minimum(np.minimum(page.astype(np.float32), ghost), paper), 0, 255).astype(np.uint8)
+
+
+def test_the_backs_print_seen_through_thin_paper_is_taken_out(tesseract):
+    """Show-through of the back's table: its rules were taken for this side's and its characters
+    read into empty cells."""
+    page = render(TRAINING, 300)
+    back = render(DUMP / "2022" / "national" / "基层农技人员能力提升培训.pdf", 300)
+    assert not any("show-through" in c for c in prepare(page, 300).corrections)
+    seen_through = _with_show_through(page, back)
+    assert any(c.startswith("show-through of the back taken out") for c in prepare(seen_through, 300).corrections)
+    clean, _ = read_image(page, 300, 1, tesseract)
+    read, _ = read_image(seen_through, 300, 1, tesseract)
+    cells = [(round(c.bbox[0]), round(c.bbox[1]), c.text) for g in clean.grids for c in g.cells]
+    assert [(round(c.bbox[0]), round(c.bbox[1]), c.text) for g in read.grids for c in g.cells] == cells
