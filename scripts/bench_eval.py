@@ -45,7 +45,7 @@ from pipeline.evaluate import compare  # noqa: E402
 DUMPS = make_eval.BUILD / "dumps"
 OUTS = make_eval.BUILD / "out"
 FAST_KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf")
-SCAN_KINDS = ("scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan", "spread_scan", "bleed_scan")
+SCAN_KINDS = ("scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan", "spread_scan", "bleed_scan", "pen_scan")
 
 
 def run_kind(half: str, kind: str, ids: list[str], engine: str | None, force: bool = False) -> tuple[Path, float]:

@@ -1,6 +1,6 @@
 """Render the evaluation corpus (eval/forms/*/source.json) into eval/build/ by routes other than the samples'.
 
-    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan,dashed_scan,web_jpg,faded_scan,spread_scan,bleed_scan] [--only ID,…] [--force]
+    python scripts/make_eval.py [--kinds docx,xlsx,docx_pdf,xlsx_pdf,scan_pdf,fax_tiff,skew_scan,seal_scan,dashed_scan,web_jpg,faded_scan,spread_scan,bleed_scan,pen_scan] [--only ID,…] [--force]
 
 For every form (one file per form, named <id>.<ext>, so a pipeline output is matched to its form by
 its source file name):
@@ -32,6 +32,8 @@ its source file name):
 - ``bleed_scan`` docx_pdf at 300 dpi on thin paper: the next form's first page (in the sorted id
                 list) shows through from the back, mirrored, blurred and at 18-26% of its
                 darkness, on greyish paper (seeded per form); an image-only PDF.
+- ``pen_scan``  docx_pdf at 300 dpi marked by a reader: a dozen red ticks and blue circles a page
+                at random places (seeded per form), ink over toner, colour JPEG pages in a PDF.
 
 Layout: eval/build/renders/<kind>/<id>.<ext>. eval/build/ is not committed; rerun this script.
 Deterministic: styles are chosen from each form's position in the sorted id list.
@@ -55,7 +57,7 @@ import eval_spec  # noqa: E402
 
 BUILD = eval_spec.EVAL / "build"
 RENDERS = BUILD / "renders"
-KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan", "spread_scan", "bleed_scan")
+KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan", "spread_scan", "bleed_scan", "pen_scan")
 EXT = {
     "docx": "docx",
     "xlsx": "xlsx",
@@ -70,6 +72,7 @@ EXT = {
     "faded_scan": "pdf",
     "spread_scan": "pdf",
     "bleed_scan": "pdf",
+    "pen_scan": "pdf",
 }
 # sheets bordered dashed, dotted or with hair lines (Excel's border styles, printed by LibreOffice):
 # the form's style is chosen by its place in the corpus; DASHED_SHEETS holds the sheets and their PDFs
@@ -447,6 +450,30 @@ def bleed_scan(pdf: Path, back_pdf: Path, out: Path, seed: int) -> None:
     scanned[0].save(out, "PDF", resolution=300.0, save_all=True, append_images=scanned[1:])
 
 
+def pen_scan(pdf: Path, out: Path, seed: int) -> None:
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = [np.asarray(Image.open(p).convert("L")) for p in rasterise(pdf, 300, "gray", Path(tmp))]
+    marked = []
+    for page in pages:
+        height, width = page.shape
+        pen = np.full((height, width, 3), 255, np.uint8)
+        for _ in range(12):
+            x, y = int(rng.uniform(0.15, 0.85) * width), int(rng.uniform(0.15, 0.85) * height)
+            if rng.random() < 0.5:
+                tick = np.array([[x, y], [x + 15, y + 20], [x + 50, y - 30]], np.int32)
+                cv2.polylines(pen, [tick], False, (200, 30, 40), 5, cv2.LINE_AA)
+            else:
+                cv2.ellipse(pen, (x, y), (60, 30), float(rng.uniform(-20, 20)), 0, 330, (30, 50, 190), 4, cv2.LINE_AA)
+        rgb = (page[:, :, None].astype(np.uint16) * pen // 255).astype(np.uint8)  # ink over toner: print stays black
+        marked.append(Image.fromarray(rgb))
+    marked[0].save(out, "PDF", resolution=300.0, save_all=True, append_images=marked[1:], quality=85)
+
+
 def dashed_sheets(fids: list[str]) -> None:
     """The forms as sheets with dashed, dotted or hair borders, printed by LibreOffice (for ``dashed_scan``)."""
     DASHED_SHEETS.mkdir(parents=True, exist_ok=True)
@@ -488,7 +515,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         return [fid for fid in ids if force or not target(kind, fid).exists()]
 
     need = set(kinds)
-    if "scan_pdf" in need or "seal_scan" in need or "web_jpg" in need or "faded_scan" in need or "spread_scan" in need or "bleed_scan" in need:
+    if "scan_pdf" in need or "seal_scan" in need or "web_jpg" in need or "faded_scan" in need or "spread_scan" in need or "bleed_scan" in need or "pen_scan" in need:
         need.add("docx_pdf")
     if "fax_tiff" in need or "skew_scan" in need:
         need.add("xlsx_pdf")
@@ -517,6 +544,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         ("dashed_scan", "xlsx", lambda src, dst, fid: scan_pdf(DASHED_SHEETS / f"{fid}.pdf", dst)),
         ("web_jpg", "docx_pdf", lambda src, dst, fid: web_jpg(src, dst)),
         ("spread_scan", "docx_pdf", lambda src, dst, fid: spread_scan(src, dst)),
+        ("pen_scan", "docx_pdf", lambda src, dst, fid: pen_scan(src, dst, seed=5000 + all_ids.index(fid))),
         ("bleed_scan", "docx_pdf", lambda src, dst, fid: bleed_scan(src, target("docx_pdf", _next(all_ids, fid)), dst, seed=4000 + all_ids.index(fid))),
         ("faded_scan", "docx_pdf", lambda src, dst, fid: faded_scan(src, dst, seed=3000 + all_ids.index(fid))),
     )

@@ -843,12 +843,13 @@ def export(out: Path, result: RunResult, report: Callable[[Path, RunResult], obj
     return True
 
 
-def remove_left_temporaries(out: Path) -> None:
+def remove_left_temporaries(out: Path, cache_too: bool = False) -> None:
     """The temporary files (``.<name>.<random>.tmp``) of a run that was killed while writing: by
-    the time a run exports, its own workers have renamed theirs, so any left are another's."""
+    the time a run exports, its own workers have renamed theirs, so any left are another's (and
+    ``cache_too``: the result cache's, once a stopped run's workers are gone)."""
     if not out.is_dir():
         return
-    for folder in [out, *(p for p in out.iterdir() if p.is_dir() and p.name != CACHE_DIR)]:  # forms/, tables/, report_files/ …
+    for folder in [out, *(p for p in out.iterdir() if p.is_dir() and (cache_too or p.name != CACHE_DIR))]:  # forms/, tables/, report_files/ …
         for left in folder.glob(".*.tmp"):
             left.unlink(missing_ok=True)
 

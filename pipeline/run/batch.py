@@ -24,7 +24,7 @@ from typing import Protocol
 from collections import Counter
 
 from pipeline.checks.suggest import form_summary, suggestions_of
-from pipeline.outputs.export import own_form_names, slim, write_file_outputs
+from pipeline.outputs.export import own_form_names, remove_left_temporaries, slim, write_file_outputs
 from pipeline.outputs.store import CACHE_DIR
 from pipeline.run.cache import ResultCache
 from pipeline.run.spill import SpillFile, Spilled, SpilledResults
@@ -324,23 +324,31 @@ def run(
         del paths, first_seen  # not needed past here; nor is ``tasks``, which the executor drains
         arriving = settings.executor().results(tasks) if tasks else iter(())
         tasks = []
-        for task, result in arriving:
-            raise_if_stop_requested()
-            changed = changed_since(task.source)
-            if changed:
-                if cache is not None and task.cache_key:
-                    cache.forget(task.cache_key)  # the worker cached what it read: not this file's bytes
-                result = replace(failed(task, changed, "changed_while_read"), timings=result.timings)
+        try:
+            for task, result in arriving:
+                raise_if_stop_requested()
+                changed = changed_since(task.source)
+                if changed:
+                    if cache is not None and task.cache_key:
+                        cache.forget(task.cache_key)  # the worker cached what it read: not this file's bytes
+                    result = replace(failed(task, changed, "changed_while_read"), timings=result.timings)
+                if out is not None:
+                    result = write_pictures(out, result)
+                if cache is not None and task.cache_key and not result.retry:
+                    cache.used.add(task.cache_key)  # the worker wrote the entry and the outputs
+                elif cache is not None and not result.retry:
+                    cache.put(task.source, result)
+                    if out is not None and (result.forms or result.page_images):
+                        result = write_file_outputs(out, result, own_form_names(result, flat_name(result.file).casefold() in shared), cache.key(task.source))
+                log.file(result, cached=False)
+                settle(task.source.relpath, _noted(replace(result, timings={}) if result.slim else result, task.source))  # the stages' seconds are logged
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM) or stopped by an error
+            close = getattr(arriving, "close", None)
+            if close is not None:
+                close()  # the pool is stopped and joined: no worker writes any more
             if out is not None:
-                result = write_pictures(out, result)
-            if cache is not None and task.cache_key and not result.retry:
-                cache.used.add(task.cache_key)  # the worker wrote the entry and the outputs
-            elif cache is not None and not result.retry:
-                cache.put(task.source, result)
-                if out is not None and (result.forms or result.page_images):
-                    result = write_file_outputs(out, result, own_form_names(result, flat_name(result.file).casefold() in shared), cache.key(task.source))
-            log.file(result, cached=False)
-            settle(task.source.relpath, _noted(replace(result, timings={}) if result.slim else result, task.source))  # the stages' seconds are logged
+                remove_left_temporaries(out, cache_too=True)  # a worker stopped while writing left its temporary file
+            raise
     loader = cache.whole if cache is not None else None
     return RunResult(files=SpilledResults(spill, (slots[key] for key in order)), seconds=time.perf_counter() - started, loader=loader)
 
