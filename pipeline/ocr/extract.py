@@ -440,7 +440,8 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list
 def doubt_creased(extraction: Extraction) -> int:
     """Values read in a fold's creases (``imageprep.unfold``) are doubted: the print there was bent
     and resampled, and both engines can agree on a glyph the crease took a stroke of (红济效益 for
-    经济效益). Run after the readings are confirmed, so no agreement raises them again; the
+    经济效益). So are values in the columns of a coloured mark kept as print (a tick beside a
+    value, read into it by both engines). Run after the readings are confirmed, so no agreement raises them again; the
     low_confidence check sends them to a human. Returns how many."""
     doubted = 0
     for page in extraction.content.pages:

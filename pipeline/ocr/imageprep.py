@@ -10,7 +10,7 @@ ruling lines agree on.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -58,6 +58,8 @@ SEAL_HALO_LEVELS = 8  # a seal's soft edge: this much darker than paper
 # a reader's pen (a tick, a circle round a value, a stroke) in red or blue, over the table:
 PEN_EXCESS = 40  # its colour is this far above the other two channels
 PEN_MAX_MM = 40.0  # a mark no longer or taller than this (a table's coloured rules are larger)
+PEN_MIN_MM = 1.0  # a coloured mark kept as print this long or more (not a speck) has the values in its columns doubted,
+PEN_DOUBT_MM = 3.0  # this much either side too (the page is deskewed after)
 # dark round the paper (glass scanned with the lid open, black backing, a desk under a photo):
 SURROUND_MM = 3.0  # a region this thick at least, touching the image's edge,
 SURROUND_LEVEL = 70  # this dark once print is closed over (paper: 200-255; glass 15-60; a desk under a photo 40-110),
@@ -83,7 +85,8 @@ class PreparedImage:
     gray: np.ndarray  # uint8, white paper, dark ink
     dpi: float
     corrections: list[str] = field(default_factory=list)
-    # pixel columns of a fold's creases (``unfold``): print there was bent and is read with doubt
+    # pixel columns read with doubt: a fold's creases (``unfold``), where print was bent, and the
+    # columns of coloured marks kept as print (``_without_pen_marks``)
     creases: list[tuple[int, int]] = field(default_factory=list)
     # when perspective was corrected: the page without that correction (deskewed on its own), so
     # the caller can undo a correction that finds a worse table than no correction
@@ -664,14 +667,23 @@ def without_seals(image: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None
     scanner's red drop-out does: the red ink turns to paper and the black print over it stays
     black, scaled so the seal's ink is as light as paper. Red outside such a patch (a figure
     typed in red) is kept as print."""
+    gray, note, _ = without_seals_and_pens(image, dpi)
+    return gray, note
+
+
+def without_seals_and_pens(image: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None, list[tuple[int, int]]]:
+    """``without_seals``, pen marks over the print taken out too (``_without_pen_marks``), and the
+    pixel columns of coloured marks kept as print, whose values are doubted."""
     if image.ndim == 2:
-        return without_grey_seals(image, dpi)
+        gray, note = without_grey_seals(image, dpi)
+        return gray, note, []
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     factor = 8
     small = cv2.resize(image, (max(1, image.shape[1] // factor), max(1, image.shape[0] // factor)), interpolation=cv2.INTER_AREA).astype(np.int16)
     small_red = (small[:, :, 0] - np.maximum(small[:, :, 1], small[:, :, 2])) > SEAL_RED_EXCESS // 2
     if not small_red.any():
-        return gray, None
+        gray, pens, kept = _without_pen_marks(image, gray, dpi, [])
+        return gray, pens, kept
     px_per_mm = dpi / 25.4 / factor
     join = max(1, int(round(SEAL_JOIN_MM * px_per_mm)))
     patches = cv2.morphologyEx(small_red.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (join, join)))
@@ -687,45 +699,53 @@ def without_seals(image: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None
         ink_level = max(1.0, float(np.percentile(part[:, :, 0][red], SEAL_INK_PERCENTILE)))
         gray[box][red] = np.clip(part[:, :, 0][red] * (255.0 / ink_level), 0, 255).astype(np.uint8)
     seal_boxes = [(slice(max(0, (y - 1) * factor), (y + h + 1) * factor), slice(max(0, (x - 1) * factor), (x + w + 1) * factor)) for x, y, w, h, _area in seals]
-    gray, pens = _without_pen_marks(image, gray, dpi, seal_boxes)
+    gray, pens, kept = _without_pen_marks(image, gray, dpi, seal_boxes)
     if not seals:
-        return gray, pens
+        return gray, pens, kept
     sizes = ", ".join(f"{w / px_per_mm:.0f}×{h / px_per_mm:.0f} mm at ({x / px_per_mm:.0f}, {y / px_per_mm:.0f}) mm" for x, y, w, h, _area in seals)
     seal_note = f"red seal{'s' if len(seals) > 1 else ''} taken out (the red channel read there): {sizes}"
-    return gray, seal_note + (f"; {pens}" if pens else "")
+    return gray, seal_note + (f"; {pens}" if pens else ""), kept
 
 
-def _without_pen_marks(image: np.ndarray, gray: np.ndarray, dpi: float, seal_boxes: list[tuple[slice, slice]]) -> tuple[np.ndarray, str | None]:
+def _without_pen_marks(image: np.ndarray, gray: np.ndarray, dpi: float, seal_boxes: list[tuple[slice, slice]]) -> tuple[np.ndarray, str | None, list[tuple[int, int]]]:
     """Red and blue pen marks that touch the print made paper: a reader's ticks and circles over
     the table were dark in gray, and cut ruling lines, split cells and were read into values (a
     dozen marks a page: 53% of fields read). A mark is coloured ink (PEN_EXCESS above the other
     channels) joined into one piece, at most PEN_MAX_MM long, that touches black print (a rule it
     crosses, a figure it circles), outside the seals taken out. It is read in its own channel,
     scaled so the pen's ink is paper, while black print under it stays black. A coloured mark
-    that touches nothing (a figure typed in red inside its cell) is kept as print."""
+    that touches nothing (a figure typed in red inside its cell, or a tick beside a value) is kept
+    as print, and its pixel columns (PEN_DOUBT_MM wider each side) are returned: values there are
+    doubted (a tick read into a level name, √数量指标, two engines agreed on)."""
     rgb = image.astype(np.int16)
     red, green, blue = rgb[:, :, 0], rgb[:, :, 1], rgb[:, :, 2]
     coloured = ((red - np.maximum(green, blue)) > PEN_EXCESS) | ((blue - np.maximum(red, green)) > PEN_EXCESS)
     for box in seal_boxes:  # a seal's red is read there already
         coloured[box] = False
     if not coloured.any():
-        return gray, None
+        return gray, None, []
     pieces = cv2.dilate(coloured.view(np.uint8), np.ones((3, 3), np.uint8))
     black = ((gray < PRINT_LEVEL) & (pieces == 0)).view(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
     touching = np.zeros(count, bool)
     touching[np.unique(labels[cv2.dilate(black, np.ones((3, 3), np.uint8)) > 0])] = True
     longest = PEN_MAX_MM * dpi / 25.4
-    marks = touching & (np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) <= longest)
+    size = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    marks = touching & (size <= longest)
     marks[0] = False
+    apart = ~touching & (size >= PEN_MIN_MM * dpi / 25.4) & (size <= longest)
+    apart[0] = False
+    margin = round(PEN_DOUBT_MM * dpi / 25.4)
+    kept = [(max(0, int(x) - margin), int(x + w) + margin) for x, w in zip(stats[apart, cv2.CC_STAT_LEFT], stats[apart, cv2.CC_STAT_WIDTH])]
     if not marks.any():
-        return gray, None
+        return gray, (f"{len(kept)} red or blue marks kept as print: values in their columns doubted" if kept else None), kept
     where = marks[labels]
     own = np.max(image, axis=2)[where].astype(np.float32)  # a coloured ink is light in its own channel; black stays black
     level = max(1.0, float(np.percentile(own[coloured[where]], SEAL_INK_PERCENTILE))) if coloured[where].any() else 255.0
     cleaned = gray.copy()
     cleaned[where] = np.clip(own * (255.0 / level), 0, 255).astype(np.uint8)  # scaled so the pen's ink is paper
-    return cleaned, f"{int(marks.sum())} red or blue pen marks over the print taken out (their own channel read)"
+    kept_note = f"; {len(kept)} red or blue marks kept as print: values in their columns doubted" if kept else ""
+    return cleaned, f"{int(marks.sum())} red or blue pen marks over the print taken out (their own channel read){kept_note}", kept
 
 
 def without_grey_seals(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None]:
@@ -790,14 +810,22 @@ def without_grey_seals(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, str | 
 def prepare(image: np.ndarray, dpi: float) -> PreparedImage:
     """Take out red seals, even the light, undo perspective and skew. Orientation is decided
     later, with OCR. ``image`` is gray, or RGB for a colour page."""
-    gray, sealed = without_seals(image, dpi)
+    gray, sealed, doubted = without_seals_and_pens(image, dpi)
     cleared, surround = without_dark_surround(gray, dpi)
     as_it_is = _prepare_gray(gray, dpi, [sealed])
     if surround is None or as_it_is.without_perspective is not None:
         # a photo on a desk is prepared as it is: the desk's edge helps find its perspective, and
         # with the desk made white two photos were no longer corrected (96.2% of fields against 100%)
-        return as_it_is
-    return _prepare_gray(cleared, dpi, [sealed, surround])
+        return _doubting(as_it_is, doubted)
+    return _doubting(_prepare_gray(cleared, dpi, [sealed, surround]), doubted)
+
+
+def _doubting(prepared: PreparedImage, columns: list[tuple[int, int]]) -> PreparedImage:
+    """The prepared page with more pixel columns whose values are doubted (beside its creases)."""
+    if not columns:
+        return prepared
+    plain = _doubting(prepared.without_perspective, columns) if prepared.without_perspective is not None else None
+    return replace(prepared, creases=prepared.creases + columns, without_perspective=plain)
 
 
 def _prepare_gray(gray: np.ndarray, dpi: float, notes: list[str | None]) -> PreparedImage:

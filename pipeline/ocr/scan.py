@@ -53,7 +53,7 @@ class ScanPage:
     points_per_pixel: float
     corrections: list[str] = field(default_factory=list)
     display: np.ndarray | None = None  # the corrected page with its lines, for reviewers
-    creases: list[tuple[float, float]] = field(default_factory=list)  # x ranges (points) of a fold's creases: values there are doubted
+    creases: list[tuple[float, float]] = field(default_factory=list)  # x ranges (points) whose values are doubted: a fold's creases, coloured marks kept as print
 
     def display_webp(self, dpi: float = REVIEW_DPI) -> bytes:
         """The corrected page as lossy WebP at ``dpi``, encoded in the worker that read it: provenance
