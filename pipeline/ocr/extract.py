@@ -223,7 +223,8 @@ def image_frames(path: Path, max_pages: int = 500) -> list[tuple[np.ndarray, flo
                 raise InputError(f"{frame_count} pages, more than --max-pages {max_pages}: not read", code="too_many_pages")
             for index in range(frame_count):
                 image.seek(index)  # reads this frame's header only
-                across, down = _square_pixels(image.info.get("dpi"))
+                dpi_info = image.info.get("dpi")
+                across, down = _square_pixels(dpi_info)
                 refused = _too_large(round(image.size[0] * across), round(image.size[1] * down), f"page {index + 1}" if frame_count > 1 else "the image")
                 if refused is not None:
                     raise refused
@@ -231,7 +232,6 @@ def image_frames(path: Path, max_pages: int = 500) -> list[tuple[np.ndarray, flo
                 if (across, down) != (1.0, 1.0):
                     size = (round(pixels.shape[1] * across), round(pixels.shape[0] * down))
                     pixels = np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BILINEAR))
-                dpi_info = image.info.get("dpi")
                 dpi = float(max(dpi_info[:2])) if dpi_info and dpi_info[0] and dpi_info[0] > 50 else _guessed_dpi(pixels.shape[0], pixels.shape[1])
                 frames.append((pixels, dpi))
     except Image.DecompressionBombError as error:

@@ -681,24 +681,22 @@ def without_seals_and_pens(image: np.ndarray, dpi: float) -> tuple[np.ndarray, s
     factor = 8
     small = cv2.resize(image, (max(1, image.shape[1] // factor), max(1, image.shape[0] // factor)), interpolation=cv2.INTER_AREA).astype(np.int16)
     small_red = (small[:, :, 0] - np.maximum(small[:, :, 1], small[:, :, 2])) > SEAL_RED_EXCESS // 2
-    if not small_red.any():
-        gray, pens, kept = _without_pen_marks(image, gray, dpi, [])
-        return gray, pens, kept
     px_per_mm = dpi / 25.4 / factor
-    join = max(1, int(round(SEAL_JOIN_MM * px_per_mm)))
-    patches = cv2.morphologyEx(small_red.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (join, join)))
-    count, _labels, stats, _ = cv2.connectedComponentsWithStats(patches, connectivity=8)
-    low, high = (mm * px_per_mm for mm in SEAL_MM)
-    seals = [stats[i] for i in range(1, count) if low <= stats[i][cv2.CC_STAT_WIDTH] <= high and low <= stats[i][cv2.CC_STAT_HEIGHT] <= high]
-    for x, y, w, h, _area in seals:
-        box = (slice(max(0, (y - 1) * factor), (y + h + 1) * factor), slice(max(0, (x - 1) * factor), (x + w + 1) * factor))
+    seals = []
+    if small_red.any():
+        join = max(1, int(round(SEAL_JOIN_MM * px_per_mm)))
+        patches = cv2.morphologyEx(small_red.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (join, join)))
+        count, _labels, stats, _ = cv2.connectedComponentsWithStats(patches, connectivity=8)
+        low, high = (mm * px_per_mm for mm in SEAL_MM)
+        seals = [stats[i] for i in range(1, count) if low <= stats[i][cv2.CC_STAT_WIDTH] <= high and low <= stats[i][cv2.CC_STAT_HEIGHT] <= high]
+    seal_boxes = [(slice(max(0, (y - 1) * factor), (y + h + 1) * factor), slice(max(0, (x - 1) * factor), (x + w + 1) * factor)) for x, y, w, h, _area in seals]
+    for box in seal_boxes:
         part = image[box].astype(np.int16)
         red = (part[:, :, 0] - np.maximum(part[:, :, 1], part[:, :, 2])) > SEAL_RED_EXCESS // 2
         red = cv2.dilate(red.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # and the seal's soft edges
         # the red channel scaled so the seal's own ink is paper: print over it stays as dark
         ink_level = max(1.0, float(np.percentile(part[:, :, 0][red], SEAL_INK_PERCENTILE)))
         gray[box][red] = np.clip(part[:, :, 0][red] * (255.0 / ink_level), 0, 255).astype(np.uint8)
-    seal_boxes = [(slice(max(0, (y - 1) * factor), (y + h + 1) * factor), slice(max(0, (x - 1) * factor), (x + w + 1) * factor)) for x, y, w, h, _area in seals]
     gray, pens, kept = _without_pen_marks(image, gray, dpi, seal_boxes)
     if not seals:
         return gray, pens, kept

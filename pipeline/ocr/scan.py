@@ -375,7 +375,7 @@ def read_image(pixels: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tup
         filled.append(_read_grid(grid, scan, ocr, {i - offset: r for i, r in known.items() if offset <= i < offset + len(grid.cells)}))
         offset += len(grid.cells)
     height, width = scan.image.shape
-    two_sheets = gutter is not None and scan.image.shape[0] > height_px  # (not turned a quarter since)
+    two_sheets = gutter is not None and height > height_px  # (not turned a quarter since)
     content = PageContent(
         page=page,
         width=width * points_per_pixel,
