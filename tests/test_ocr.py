@@ -210,6 +210,38 @@ def test_only_a_low_small_mark_counts_as_wrapped_punctuation(start):
     assert (_line_initial_mark(line, line.shape[0]) is not None) == start.startswith("、")
 
 
+def _dusted(crop: np.ndarray, places: list[tuple[int, int]]) -> np.ndarray:
+    """The crop with specks of toner (3 × 3 px, as a copier's drum or dust leaves them) at ``places``."""
+    dusty = crop.copy()
+    for x, y in places:
+        dusty[y : y + 3, x : x + 3] = 40
+    return dusty
+
+
+@pytest.mark.parametrize("text", ["良好", "不适用", "100%"])
+def test_specks_apart_from_a_value_are_not_read_into_it(text):
+    """A copier's specks beside a value were read by both engines as a leading ， or ： (，良好,
+    ：不适用), and their agreement passed the misreading on unflagged."""
+    from pipeline.ocr.engines import cell_lines
+
+    crop = _text_crop(text)
+    rows = np.flatnonzero((crop < 128).any(axis=1))
+    baseline, end = int(rows[-1]), int(np.flatnonzero((crop < 128).any(axis=0))[-1])
+    dusty = _dusted(crop, [(4, baseline - 2), (end + 60, baseline - 2), (end + 90, int(rows[0]))])
+    assert [line.shape for line in cell_lines(dusty).lines] == [line.shape for line in cell_lines(crop).lines]
+    assert read_cell(engine("hybrid"), dusty).text == text
+
+
+@pytest.mark.parametrize("text", ["良好。", "等……", "1.5", "，完成", "“是”"])
+def test_punctuation_beside_its_text_is_no_speck(text):
+    from pipeline.ocr.engines import _without_stray_specks, remove_line_remnants
+
+    crop = _text_crop(text)
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    crop, ink, kept = remove_line_remnants(crop, ink)
+    assert len(_without_stray_specks(crop, ink, kept)[2]) == len(kept)
+
+
 @pytest.mark.parametrize(("printed", "sign"), [("=", "="), ("＝", "="), ("═", "="), ("≥", "≥"), ("≧", "≥"), ("≤", "≤"), ("≦", "≤"), (">", ">"), ("<", "<")])
 def test_a_comparison_sign_alone_in_its_cell_is_read_by_its_shape(printed, sign):
     """Both engines read a wide ═ as 一-一 and ≧ as = at ~0.5: a 指标性质 column of them sent the form to review."""

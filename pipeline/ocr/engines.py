@@ -41,6 +41,8 @@ REMNANT_MAX_THICKNESS = 4  # pixels: a ruling line's remnant is thinner than thi
 ASTERISK_GAP = 0.2  # a leading "*" stands this share of the line height or more before the text
 PUNCTUATION_HEIGHT = 0.7  # a text "line" lower than this share of the tallest is punctuation
 PAD = 12  # white border around a crop: both engines read badly at the very edge
+SPECK_MAX = 0.25  # a mark no wider or taller than this share of the cell's tallest is a speck, if apart
+SPECK_REACH = 0.6  # a speck this many glyph heights from the print (or a chain of marks leading to it) is apart
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(
     rf"(?<=[{_CJK}])\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+(?=[0-9(（])|(?<=[0-9)）%])\s+(?=[{_CJK}])"
@@ -236,8 +238,9 @@ def _runtime_params() -> dict[str, object]:
     """RapidOCR's settings for the runtime that runs its recogniser, on one thread.
 
     OpenVINO runs the same ONNX model (the one in RapidOCR's wheel; nothing is downloaded) 2.5×
-    faster than onnxruntime on this machine's CPU, with the same text on every line measured
-    (85 lines of two scanned pages; scores within 0.02). onnxruntime stays the fallback when
+    faster than onnxruntime then did (commit 9a4a531), with the same text on every line measured
+    (85 lines of two scanned pages; scores within 0.02); onnxruntime 1.32 has caught up (99 lines
+    of a scanned sample: 35.0 ms a line against OpenVINO 2026.4's 35.8). onnxruntime stays the fallback when
     OpenVINO is not installed. Its memory arena keeps one batch's buffers for the next: RapidOCR
     turns it off by default, which costs ~8% of recognition time in allocations."""
     from importlib.resources import files
@@ -528,6 +531,43 @@ def remove_line_remnants(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray,
     return crop, ink, kept
 
 
+def _without_stray_specks(crop: np.ndarray, ink: np.ndarray, kept: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Paint out specks that stand apart from the cell's print: dust, toner or a copier's drum
+    beside a value is read as a leading ， or ： by both engines alike (，良好, ：不适用), and the
+    agreement hides it. A speck is a mark no bigger than a quarter of the cell's tallest mark;
+    it stays when it is within SPECK_REACH glyph heights of print, or of a speck that is (the
+    dots of …, a comma after its word, a full stop wrapped to a line's start). A cell of
+    specks only (a dash, a dot) is left as it is."""
+    tallest = max((int(s[3]) for s in kept), default=0)
+    limit = SPECK_MAX * tallest
+    small = [s for s in kept if s[2] <= limit and s[3] <= limit]
+    if tallest < 12 or not small or len(small) == len(kept):
+        return crop, ink, kept
+    reach = SPECK_REACH * tallest
+    placed = [s for s in kept if not (s[2] <= limit and s[3] <= limit)]
+    loose = small
+    while loose:  # specks reached from the print, then from those, until no more are
+        reached = [speck for speck in loose if any(_gap(speck, other) <= reach for other in placed)]
+        if not reached:
+            break
+        placed += reached
+        loose = [speck for speck in loose if not any(speck is r for r in reached)]
+    if not loose:
+        return crop, ink, kept
+    crop, ink = crop.copy(), ink.copy()
+    for x, y, w, h, _area in loose:
+        crop[y : y + h, x : x + w] = 255
+        ink[y : y + h, x : x + w] = 0
+    return crop, ink, placed
+
+
+def _gap(a: np.ndarray, b: np.ndarray) -> float:
+    """The distance between two components' boxes (0 when they overlap)."""
+    dx = max(0, int(b[0]) - int(a[0] + a[2]), int(a[0]) - int(b[0] + b[2]))
+    dy = max(0, int(b[1]) - int(a[1] + a[3]), int(a[1]) - int(b[1] + b[3]))
+    return float(np.hypot(dx, dy))
+
+
 def _beside_print(ink: np.ndarray, labels: np.ndarray, stat: np.ndarray, label: int) -> bool:
     """Other ink on the rows of a horizontal stroke: the stroke is in a line of text."""
     x, y, w, h = (int(v) for v in stat[:4])
@@ -594,6 +634,7 @@ def cell_lines(crop: np.ndarray) -> _CellLines:
         return _CellLines(CellReading("", None), [])
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     crop, ink, kept = remove_line_remnants(crop, ink)
+    crop, ink, kept = _without_stray_specks(crop, ink, kept)
     box = _box_of(kept)
     if box is None:
         return _CellLines(CellReading("", None), [])
