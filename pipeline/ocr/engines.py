@@ -540,18 +540,17 @@ def _without_stray_specks(crop: np.ndarray, ink: np.ndarray, kept: list[np.ndarr
     specks only (a dash, a dot) is left as it is."""
     tallest = max((int(s[3]) for s in kept), default=0)
     limit = SPECK_MAX * tallest
-    small = [s for s in kept if s[2] <= limit and s[3] <= limit]
-    if tallest < 12 or not small or len(small) == len(kept):
+    placed = [s for s in kept if s[2] > limit or s[3] > limit]
+    loose = [s for s in kept if s[2] <= limit and s[3] <= limit]
+    if tallest < 12 or not loose or not placed:
         return crop, ink, kept
     reach = SPECK_REACH * tallest
-    placed = [s for s in kept if not (s[2] <= limit and s[3] <= limit)]
-    loose = small
     while loose:  # specks reached from the print, then from those, until no more are
-        reached = [speck for speck in loose if any(_gap(speck, other) <= reach for other in placed)]
-        if not reached:
+        near = [any(_gap(speck, other) <= reach for other in placed) for speck in loose]
+        if not any(near):
             break
-        placed += reached
-        loose = [speck for speck in loose if not any(speck is r for r in reached)]
+        placed += [speck for speck, reached in zip(loose, near) if reached]
+        loose = [speck for speck, reached in zip(loose, near) if not reached]
     if not loose:
         return crop, ink, kept
     crop, ink = crop.copy(), ink.copy()

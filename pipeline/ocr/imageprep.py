@@ -735,15 +735,16 @@ def _without_pen_marks(image: np.ndarray, gray: np.ndarray, dpi: float, seal_box
     apart[0] = False
     margin = round(PEN_DOUBT_MM * dpi / 25.4)
     kept = [(max(0, int(x) - margin), int(x + w) + margin) for x, w in zip(stats[apart, cv2.CC_STAT_LEFT], stats[apart, cv2.CC_STAT_WIDTH])]
+    kept_note = f"{len(kept)} red or blue marks kept as print: values in their columns doubted" if kept else None
     if not marks.any():
-        return gray, (f"{len(kept)} red or blue marks kept as print: values in their columns doubted" if kept else None), kept
+        return gray, kept_note, kept
     where = marks[labels]
     own = np.max(image, axis=2)[where].astype(np.float32)  # a coloured ink is light in its own channel; black stays black
     level = max(1.0, float(np.percentile(own[coloured[where]], SEAL_INK_PERCENTILE))) if coloured[where].any() else 255.0
     cleaned = gray.copy()
     cleaned[where] = np.clip(own * (255.0 / level), 0, 255).astype(np.uint8)  # scaled so the pen's ink is paper
-    kept_note = f"; {len(kept)} red or blue marks kept as print: values in their columns doubted" if kept else ""
-    return cleaned, f"{int(marks.sum())} red or blue pen marks over the print taken out (their own channel read){kept_note}", kept
+    taken = f"{int(marks.sum())} red or blue pen marks over the print taken out (their own channel read)"
+    return cleaned, "; ".join(note for note in (taken, kept_note) if note), kept
 
 
 def without_grey_seals(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None]:
