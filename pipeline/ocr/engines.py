@@ -42,7 +42,8 @@ ASTERISK_GAP = 0.2  # a leading "*" stands this share of the line height or more
 PUNCTUATION_HEIGHT = 0.7  # a text "line" lower than this share of the tallest is punctuation
 PAD = 12  # white border around a crop: both engines read badly at the very edge
 SPECK_MAX = 0.25  # a mark no wider or taller than this share of the cell's tallest is a speck, if apart
-SPECK_REACH = 0.6  # a speck this many glyph heights from the print (or a chain of marks leading to it) is apart
+SPECK_REACH = 0.6  # a speck this many glyph heights from the print (or a chain of marks leading to it) is apart,
+SPECK_ROW_REACH = 1.0  # or, on a row of print, this many: a full-width ， or 。 sits at one side of its glyph's square
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(
     rf"(?<=[{_CJK}])\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+(?=[0-9(（])|(?<=[0-9)）%])\s+(?=[{_CJK}])"
@@ -535,18 +536,17 @@ def _without_stray_specks(crop: np.ndarray, ink: np.ndarray, kept: list[np.ndarr
     """Paint out specks that stand apart from the cell's print: dust, toner or a copier's drum
     beside a value is read as a leading ， or ： by both engines alike (，良好, ：不适用), and the
     agreement hides it. A speck is a mark no bigger than a quarter of the cell's tallest mark;
-    it stays when it is within SPECK_REACH glyph heights of print, or of a speck that is (the
-    dots of …, a comma after its word, a full stop wrapped to a line's start). A cell of
-    specks only (a dash, a dot) is left as it is."""
+    it stays when it is near print (``_near``), or near a speck that is (the dots of …, a
+    comma after its word, a full stop wrapped to a line's start). A cell of specks only (a
+    dash, a dot) is left as it is."""
     tallest = max((int(s[3]) for s in kept), default=0)
     limit = SPECK_MAX * tallest
     placed = [s for s in kept if s[2] > limit or s[3] > limit]
     loose = [s for s in kept if s[2] <= limit and s[3] <= limit]
     if tallest < 12 or not loose or not placed:
         return crop, ink, kept
-    reach = SPECK_REACH * tallest
     while loose:  # specks reached from the print, then from those, until no more are
-        near = [any(_gap(speck, other) <= reach for other in placed) for speck in loose]
+        near = [any(_near(speck, other, tallest) for other in placed) for speck in loose]
         if not any(near):
             break
         placed += [speck for speck, reached in zip(loose, near) if reached]
@@ -560,11 +560,13 @@ def _without_stray_specks(crop: np.ndarray, ink: np.ndarray, kept: list[np.ndarr
     return crop, ink, placed
 
 
-def _gap(a: np.ndarray, b: np.ndarray) -> float:
-    """The distance between two components' boxes (0 when they overlap)."""
-    dx = max(0, int(b[0]) - int(a[0] + a[2]), int(a[0]) - int(b[0] + b[2]))
-    dy = max(0, int(b[1]) - int(a[1] + a[3]), int(a[1]) - int(b[1] + b[3]))
-    return float(np.hypot(dx, dy))
+def _near(speck: np.ndarray, other: np.ndarray, tallest: int) -> bool:
+    """Whether a speck is within reach of another mark: SPECK_REACH glyph heights between their
+    boxes, or SPECK_ROW_REACH along a row they share (a ， wrapped to a line's start, 0.8 of a
+    glyph from the character after it in a Song face)."""
+    dx = max(0, int(other[0]) - int(speck[0] + speck[2]), int(speck[0]) - int(other[0] + other[2]))
+    dy = max(0, int(other[1]) - int(speck[1] + speck[3]), int(speck[1]) - int(other[1] + other[3]))
+    return bool(np.hypot(dx, dy) <= SPECK_REACH * tallest or (dy == 0 and dx <= SPECK_ROW_REACH * tallest))
 
 
 def _beside_print(ink: np.ndarray, labels: np.ndarray, stat: np.ndarray, label: int) -> bool:
