@@ -1165,6 +1165,46 @@ def test_a_table_ruled_with_dashed_or_dotted_borders_is_found(tmp_path, dash):
     assert len(group_tables(rulings(line_masks(prepared.gray, points), points))) == 1
 
 
+@pytest.mark.parametrize("size", [10.5, 12])
+@pytest.mark.parametrize("dash", [(3, 1), (0.5, 1)], ids=["dashed", "dotted"])
+def test_a_low_row_ruled_dashed_keeps_its_sides_and_no_stroke_splits_its_merged_cell(size, dash):
+    """A row as low as its text, on a page of dashed or dotted rules. Its sides, shorter than a
+    rule must be once the crossings' corners are left out, were lost with the row. And the middle
+    stroke of 川 (8 pt of an 11 pt face), bridged to the dots of the rules above and below it, was
+    taken for a dotted rule: the merged cell split there and 银川市教育局 was read 银川."""
+    import io
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    font = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    if not font.exists():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    if "cell-hei" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("cell-hei", str(font), subfontIndex=0))
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(595, 842))
+    canvas.setLineWidth(0.5)
+    canvas.setDash(*dash)
+    left, width = 60, 95
+    rows = [700.0, 700 - (size + 1.5)]
+    rows += [rows[-1] - 24 * k for k in (1, 2, 3)]
+    for y in rows:
+        canvas.line(left, y, left + 5 * width, y)
+    for c in range(6):  # no rule between columns 2 and 3 in the first row: a merged cell
+        canvas.line(left + c * width, rows[0] if c != 3 else rows[1], left + c * width, rows[-1])
+    canvas.setDash()
+    canvas.setFont("cell-hei", size)
+    canvas.drawString(left + 2 * width + 60, rows[1] + 2.2, "银川市教育局")  # across where the rule would be
+    canvas.save()
+    points = 72 / 300
+    [table] = group_tables(rulings(line_masks(render_bytes(buffer.getvalue(), 300), points), points))
+    grid = table_grid(table, 1)
+    assert (grid.n_rows, grid.n_cols, len(grid.cells)) == (4, 5, 19)
+    assert [(c.col, c.col_span) for c in grid.cells if c.row == 0] == [(0, 1), (1, 1), (2, 2), (4, 1)]
+
+
 def test_light_specks_in_rows_are_no_dashed_rule():
     """A phone photo's desk, binarised, is specks in rows by chance: they made rules around the
     page that moved its frame (a form read 116 of 155 fields). Printed dashes are dark and close."""
@@ -1333,3 +1373,31 @@ def test_red_and_blue_pen_marks_over_the_table_are_taken_out(tesseract):
     read, _ = read_image(marked, 300, 1, tesseract)
     assert [(round(c.bbox[0]), round(c.bbox[1]), c.text) for g in read.grids for c in g.cells] == cells
     assert without_seals(np.repeat(page[:, :, None], 3, axis=2), 300)[1] is None  # no pen, no note
+
+
+def test_a_pen_circle_beside_a_value_is_not_read_into_it(tesseract):
+    """A reader's circle drawn in a cell beside its text touches no print, so it was kept as print
+    (as a figure typed in red is) and read into the value: 产出指标(50分)C, whose weight was lost.
+    Larger than any glyph and thin, it is taken out; the values in its columns stay doubted."""
+    from pipeline.ocr.imageprep import without_seals_and_pens
+
+    page = render(TRAINING, 300)
+    clean, _ = read_image(page, 300, 1, tesseract)
+    scale = 300 / 72
+    places = []
+    for cell in (c for g in clean.grids for c in g.cells if c.text):
+        x0, y0, x1, y1 = (round(v * scale) for v in cell.bbox)
+        inked = np.flatnonzero((page[y0 + 8 : y1 - 8, x0 + 8 : x1 - 8] < 128).any(axis=0))
+        free = (x1 - 8) - (x0 + 8 + (inked[-1] if inked.size else 0))
+        if y1 - y0 >= 64 and free >= 170:  # room for a 10 mm ring between the text and the rules
+            places.append((x1 - 8 - 85, (y0 + y1) // 2))
+    assert len(places) >= 3
+    pen = np.full((*page.shape, 3), 255, np.uint8)
+    for x, y in places:
+        cv2.ellipse(pen, (x, y), (60, 22), 0.0, 0, 330, (30, 50, 190), 4, cv2.LINE_AA)
+    marked = (page[:, :, None].astype(np.uint16) * pen // 255).astype(np.uint8)
+    _, note, doubted = without_seals_and_pens(marked, 300)
+    assert note is not None and f"{len(places)} red or blue marks apart from the print, rings or strokes larger than a glyph, taken out" in note
+    assert all(any(start <= x <= end for start, end in doubted) for x, _ in places)
+    read, _ = read_image(marked, 300, 1, tesseract)
+    assert [c.text for g in read.grids for c in g.cells] == [c.text for g in clean.grids for c in g.cells]

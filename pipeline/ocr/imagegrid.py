@@ -107,9 +107,9 @@ def _add_dashed_rules(gray: np.ndarray, ink: np.ndarray, horizontal: np.ndarray,
         mask = pieces.astype(np.uint8)[labels] * 255
         joined = _filled_runs(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)), mask, across)
         rules = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
-        if corners.any() and rules.any():
+        if corners.any() and joined.any():
             touching = np.zeros(count, dtype=bool)
-            touching[np.unique(labels[(cv2.dilate(rules, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)) > 0) & corners[labels]])] = True
+            touching[np.unique(labels[(cv2.dilate(joined, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)) > 0) & corners[labels]])] = True
             mask = (pieces | touching).astype(np.uint8)[labels] * 255
             joined = _filled_runs(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)), mask, across)
             rules = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
@@ -119,13 +119,19 @@ def _add_dashed_rules(gray: np.ndarray, ink: np.ndarray, horizontal: np.ndarray,
 
 
 def _filled_runs(runs: np.ndarray, pieces: np.ndarray, across: bool) -> np.ndarray:
-    """The runs whose pieces cover DASH_FILL of their length: a printed rule's dashes or dots are
-    close and even; specks (a photo's desk, paper grain) lined up by chance leave most of it empty."""
+    """The runs whose pieces cover DASH_FILL of their length, even without the longest piece: a
+    printed rule's dashes or dots are close and even; specks (a photo's desk, paper grain) lined
+    up by chance leave most of it empty; and one long piece with dots at its ends is no dashed
+    line: a character's stroke as tall as a low row (川's, 8 pt of an 11 pt face), bridged to the
+    dots of the rules above and below it, split a merged cell, and 银川市教育局 was read 银川."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
     kept = np.zeros(count, dtype=bool)
     for label in range(1, count):
         x, y, w, h = stats[label, :4]
-        kept[label] = (pieces[y : y + h, x : x + w] > 0).any(axis=0 if across else 1).mean() >= DASH_FILL
+        covered = (pieces[y : y + h, x : x + w] > 0).any(axis=0 if across else 1)
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], covered.astype(np.int8), [0]))))
+        longest = int((edges[1::2] - edges[::2]).max()) if edges.size else 0
+        kept[label] = (int(covered.sum()) - longest) / covered.size >= DASH_FILL
     return kept.astype(np.uint8)[labels] * 255
 
 

@@ -60,6 +60,7 @@ PEN_EXCESS = 40  # its colour is this far above the other two channels
 PEN_MAX_MM = 40.0  # a mark no longer or taller than this (a table's coloured rules are larger)
 PEN_MIN_MM = 1.0  # a coloured mark kept as print this long or more (not a speck) has the values in its columns doubted,
 PEN_DOUBT_MM = 3.0  # this much either side too (the page is deskewed after)
+PEN_RING_MM, PEN_RING_FILL = 8.0, 0.35  # a mark apart from the print this long (a 23 pt glyph's) or more, its ink this share of its box or less (a ring, a stroke), is a pen's
 # dark round the paper (glass scanned with the lid open, black backing, a desk under a photo):
 SURROUND_MM = 3.0  # a region this thick at least, touching the image's edge,
 SURROUND_LEVEL = 70  # this dark once print is closed over (paper: 200-255; glass 15-60; a desk under a photo 40-110),
@@ -714,7 +715,10 @@ def _without_pen_marks(image: np.ndarray, gray: np.ndarray, dpi: float, seal_box
     scaled so the pen's ink is paper, while black print under it stays black. A coloured mark
     that touches nothing (a figure typed in red inside its cell, or a tick beside a value) is kept
     as print, and its pixel columns (PEN_DOUBT_MM wider each side) are returned: values there are
-    doubted (a tick read into a level name, √数量指标, two engines agreed on)."""
+    doubted (a tick read into a level name, √数量指标, two engines agreed on). Unless it is larger
+    than any glyph (PEN_RING_MM) and thin (PEN_RING_FILL of its box): a circle drawn beside a
+    level name was read into it as a C (产出指标(50分)C), and its weight was lost. It is taken out,
+    and its columns doubted all the same."""
     rgb = image.astype(np.int16)
     red, green, blue = rgb[:, :, 0], rgb[:, :, 1], rgb[:, :, 2]
     coloured = ((red - np.maximum(green, blue)) > PEN_EXCESS) | ((blue - np.maximum(red, green)) > PEN_EXCESS)
@@ -729,13 +733,16 @@ def _without_pen_marks(image: np.ndarray, gray: np.ndarray, dpi: float, seal_box
     touching[np.unique(labels[cv2.dilate(black, np.ones((3, 3), np.uint8)) > 0])] = True
     longest = PEN_MAX_MM * dpi / 25.4
     size = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
-    marks = touching & (size <= longest)
-    marks[0] = False
     apart = ~touching & (size >= PEN_MIN_MM * dpi / 25.4) & (size <= longest)
     apart[0] = False
+    fill = stats[:, cv2.CC_STAT_AREA] / np.maximum(1, stats[:, cv2.CC_STAT_WIDTH] * stats[:, cv2.CC_STAT_HEIGHT])
+    rings = apart & (size >= PEN_RING_MM * dpi / 25.4) & (fill <= PEN_RING_FILL)
+    marks = (touching & (size <= longest)) | rings
+    marks[0] = False
     margin = round(PEN_DOUBT_MM * dpi / 25.4)
     kept = [(max(0, int(x) - margin), int(x + w) + margin) for x, w in zip(stats[apart, cv2.CC_STAT_LEFT], stats[apart, cv2.CC_STAT_WIDTH])]
-    kept_note = f"{len(kept)} red or blue marks kept as print: values in their columns doubted" if kept else None
+    notes = [(int((apart & ~rings).sum()), "kept as print"), (int(rings.sum()), "apart from the print, rings or strokes larger than a glyph, taken out")]
+    kept_note = "; ".join(f"{n} red or blue marks {what}: values in their columns doubted" for n, what in notes if n) or None
     if not marks.any():
         return gray, kept_note, kept
     where = marks[labels]
@@ -743,7 +750,8 @@ def _without_pen_marks(image: np.ndarray, gray: np.ndarray, dpi: float, seal_box
     level = max(1.0, float(np.percentile(own[coloured[where]], SEAL_INK_PERCENTILE))) if coloured[where].any() else 255.0
     cleaned = gray.copy()
     cleaned[where] = np.clip(own * (255.0 / level), 0, 255).astype(np.uint8)  # scaled so the pen's ink is paper
-    taken = f"{int(marks.sum())} red or blue pen marks over the print taken out (their own channel read)"
+    over = int((marks & ~rings).sum())
+    taken = f"{over} red or blue pen marks over the print taken out (their own channel read)" if over else None
     return cleaned, "; ".join(note for note in (taken, kept_note) if note), kept
 
 
