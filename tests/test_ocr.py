@@ -916,6 +916,41 @@ def test_a_value_rapidocr_read_alone_is_read_by_the_other_engine_too():
     assert grid.cells[unit_at].confidence > 0.8  # the other engine was asked, and agrees
 
 
+@pytest.mark.parametrize("rapidocr_read", ["printed", "misread"])
+def test_a_line_rapidocr_read_for_tesseract_is_confirmed_by_tesseract_or_flagged(rapidocr_read):
+    """A line Tesseract doubted is read by RapidOCR instead, and RapidOCR's reading of a line
+    depends on the lines batched with it (padded to the widest): in one batch it read
+    支持服务贸易、服务 without its 、 at 0.9998. Asked to confirm the cell, RapidOCR gave that reading
+    again, from its memory of the line, and the value went to a form marked ok with the 、 lost.
+    Planted here as the two engines' first readings of the line: Tesseract reads a second
+    binarisation of that line, and the value is confirmed where it agrees, flagged where no
+    other reading does."""
+    from dataclasses import replace
+
+    from pipeline.ocr.engines import cell_lines
+    from pipeline.ocr.extract import confirm_texts
+    from pipeline.ocr.scan import CELL_MARGIN_PT
+
+    extraction = _training_scan()
+    grid = extraction.content.pages[0].grids[0]
+    goal_at = next(i for i, cell in enumerate(grid.cells) if cell.text.startswith("培训项目预算执行率过99%"))
+    printed = grid.cells[goal_at].text
+    first, second = cell_lines(extraction.scans[1].crop(grid.cells[goal_at].bbox, CELL_MARGIN_PT)).lines
+    hybrid = engine("hybrid")
+    first_text, second_text = (r.text for r in hybrid.fast.read_lines([first, second], False))
+    assert first_text + second_text == printed
+    read = first_text if rapidocr_read == "printed" else first_text.replace("，", "")
+    hybrid.fast.memory.put(hybrid.fast.memory.key(first, False), CellReading(first_text.replace("培", "倍"), 0.41, "tesseract"))
+    hybrid.strong.memory.put(hybrid.strong.memory.key(first, False), CellReading(read, 0.9998, "rapidocr"))
+    grid.cells[goal_at] = replace(grid.cells[goal_at], text=read + second_text, confidence=0.9, read_by="rapidocr+tesseract")
+    confirm_texts(extraction, [p for p in parse_document(extraction.content) if isinstance(p, ParsedForm)])
+    hybrid.forget()
+    if rapidocr_read == "printed":
+        assert grid.cells[goal_at].confidence > 0.9
+    else:
+        assert grid.cells[goal_at].confidence <= 0.5
+
+
 def test_a_text_two_engines_read_differently_sends_the_form_to_review():
     """When no two readings agree, the value is flagged (confidence ≤ 0.5) and the form goes to
     review with the value's pointer in the low_confidence check — never a silent pick."""
@@ -1203,6 +1238,47 @@ def test_a_low_row_ruled_dashed_keeps_its_sides_and_no_stroke_splits_its_merged_
     grid = table_grid(table, 1)
     assert (grid.n_rows, grid.n_cols, len(grid.cells)) == (4, 5, 19)
     assert [(c.col, c.col_span) for c in grid.cells if c.row == 0] == [(0, 1), (1, 1), (2, 2), (4, 1)]
+
+
+@pytest.mark.parametrize("lift", [2.5, 3.0])
+def test_a_comma_over_where_a_dotted_rule_ends_is_not_erased_with_it(lift):
+    """A column's dotted rule ends at the row above it, a merged row whose text has a comma just
+    over that end: the comma, as thin as a dot, was taken into the rule and erased with it
+    (提高医疗保障水平,推进… read without its comma, at confidence 1)."""
+    import io
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    font = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    if not font.exists():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    if "cell-hei" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("cell-hei", str(font), subfontIndex=0))
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(595, 842))
+    canvas.setLineWidth(0.5)
+    canvas.setDash(0.5, 1)
+    left, width, rows = 60, 95, [700, 687, 663, 639, 615]
+    for y in rows:
+        canvas.line(left, y, left + 5 * width, y)
+    for c in range(6):  # the first row merged across the table: the inner rules begin below it
+        canvas.line(left + c * width, rows[0] if c in (0, 5) else rows[1], left + c * width, rows[-1])
+    canvas.setDash()
+    canvas.setFont("cell-hei", 10.5)
+    column = left + 3 * width
+    canvas.drawString(column - pdfmetrics.stringWidth("提高医疗保障水平", "cell-hei", 10.5) - 0.3, rows[1] + lift, "提高医疗保障水平,推进了")
+    canvas.save()
+    page = render_bytes(buffer.getvalue(), 300)
+    scale = 300 / 72
+    top, bottom = round((842 - rows[0]) * scale) + 4, round((842 - rows[1]) * scale) - 4
+    comma = slice(round(column * scale) - 8, round(column * scale) + 8)
+    assert page[top:bottom, comma].min() < 100  # the comma is printed there
+    points = 72 / 300
+    assert not line_masks(page, points).vertical[top:bottom, comma].any()  # and is no part of the rule below it
+    [table] = group_tables(rulings(line_masks(page, points), points))
+    assert (table_grid(table, 1).n_rows, table_grid(table, 1).n_cols) == (4, 5)
 
 
 def test_light_specks_in_rows_are_no_dashed_rule():

@@ -15,6 +15,7 @@ import re
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from collections.abc import Callable
 from typing import TypeVar
 
 import numpy as np
@@ -25,7 +26,7 @@ from pipeline.model.pointer import is_number_or_code
 from pipeline.model.errors import InputError
 from pipeline.readers.ingest import InputFile
 from pipeline.model.intermediate import Cell, DocumentContent, PageContent, TextLine
-from pipeline.ocr.engines import CellReading, OcrEngine, OcrUnavailable, engine, read_cells
+from pipeline.ocr.engines import CellReading, OcrEngine, OcrUnavailable, cell_lines, engine, read_cells
 from pipeline.parse.form import ParsedForm
 from pipeline.ocr.imageprep import gray_unless_coloured
 from pipeline.ocr.options import ExtractOptions
@@ -340,18 +341,20 @@ def _confirmed_by_vocabulary(text: str) -> bool:
 class _Readers:
     """Who reads text values again: ``second`` reads the crop as it is when it is another engine
     than the first (else a second binarisation of it); ``tiebreak`` reads a second binarisation
-    where the two disagree (None: no third reading)."""
+    where the two disagree (None: no third reading); ``handed_on`` tells the first engine's line
+    readings that the hybrid gave to ``second`` to read instead (None: not the hybrid)."""
 
     second: OcrEngine
     other_engine: bool
     tiebreak: OcrEngine | None
+    handed_on: Callable[[CellReading], bool] | None = None
 
 
 def _text_readers(name: str) -> _Readers:
     chosen = engine(name)
     strong = getattr(chosen, "strong", None)
     if strong is not None:  # hybrid: Tesseract read first, RapidOCR confirms, Tesseract again breaks ties
-        return _Readers(strong, True, getattr(chosen, "fast", None))
+        return _Readers(strong, True, getattr(chosen, "fast", None), getattr(chosen, "doubtful", None))
     if name == "rapidocr":
         return _Readers(engine("tesseract"), True, chosen)
     return _Readers(chosen, False, None)
@@ -404,27 +407,44 @@ def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
 def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list[T]:
     seconds = read_cells(readers.second, crops if readers.other_engine else [second_view(crop) for crop in crops])
     disagreeing = [k for k, (item, second) in enumerate(zip(items, seconds)) if not same_in_print(second.text, item.text)]
-    # A value the hybrid's RapidOCR read alone (Tesseract doubted every line of it) agrees with
-    # RapidOCR's second reading by construction, so it is read on a second binarisation: by
-    # Tesseract (agreeing, two engines confirm it), else by RapidOCR (agreeing, two views of the
-    # print read alike: it keeps its confidence; a character made up from one view's context is
-    # not made up from the other's), else a human looks. Tesseract alone is no referee here: it
-    # doubted these lines because it reads their glyphs badly (≥, full-width brackets).
-    alone = [k for k, item in enumerate(items) if k not in disagreeing and (item.read_by or "") == readers.second.name]
+    # A value the hybrid's RapidOCR read, wholly or in part (Tesseract doubted a line of it),
+    # agrees with RapidOCR's second reading by construction: that reading is the first one again
+    # (a line 支持服务贸易、服务 read without its 、 in one batch was "confirmed" so, at 0.9999). So it is
+    # read on a second binarisation: by Tesseract (agreeing, two engines confirm it), else by
+    # RapidOCR (agreeing, two views of the print read alike: it keeps its confidence; a character
+    # made up from one view's context is not made up from the other's), else a human looks.
+    # Tesseract alone is no referee here: it doubted these lines because it reads their glyphs
+    # badly (≥, full-width brackets).
+    # Line by line where the lines RapidOCR read are known (a long text is not doubted whole for
+    # one line of it), else the cell whole.
+    alone = [k for k, item in enumerate(items) if k not in disagreeing and readers.second.name in (item.read_by or "").split("+")]
+    by_line = _handed_on_lines_confirmed(alone, crops, readers)
+    whole = [k for k in alone if k not in by_line]
     thirds: dict[int, CellReading] = {}
-    if readers.tiebreak is not None and (disagreeing or alone):
-        asked = disagreeing + alone
+    if readers.tiebreak is not None and (disagreeing or whole):
+        asked = disagreeing + whole
         thirds = dict(zip(asked, read_cells(readers.tiebreak, [second_view(crops[k]) for k in asked])))
-    unconfirmed = [k for k in alone if k in thirds and not same_in_print(thirds[k].text, items[k].text)]
+    unconfirmed = [k for k in whole if k in thirds and not same_in_print(thirds[k].text, items[k].text)]
     second_views = dict(zip(unconfirmed, read_cells(readers.second, [second_view(crops[k]) for k in unconfirmed])))
     results = []
     for k, (item, second) in enumerate(zip(items, seconds)):
         third = thirds.get(k)
-        if k in second_views:
+        if k in by_line:  # the lines Tesseract read are confirmed by RapidOCR's reading, ``second``
+            verdict, other = by_line[k]
+            confirmed = _both(item.confidence, min(second.confidence or 0.0, other.confidence or 0.0))
+            if verdict == "other engine":
+                read_by = "+".join(sorted({*(item.read_by or "").split("+"), other.read_by or ""} - {""}))
+                results.append(replace(item, confidence=confirmed, read_by=read_by))
+            elif verdict == "second view":  # RapidOCR's lines keep the confidence it read them with
+                results.append(replace(item, confidence=min(_both(item.confidence, second.confidence), other.confidence or 0.0)))
+            else:
+                results.append(replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
+        elif k in second_views:
             alike = same_in_print(second_views[k].text, item.text)
             results.append(item if alike else replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
         elif k in alone and third is not None:  # the other engine agrees
-            results.append(replace(item, confidence=_both(item.confidence, third.confidence), read_by=f"{item.read_by}+{third.read_by}"))
+            read_by = "+".join(sorted({*(item.read_by or "").split("+"), third.read_by or ""} - {""}))
+            results.append(replace(item, confidence=_both(item.confidence, third.confidence), read_by=read_by))
         elif k in alone:
             results.append(item)  # no other engine to ask
         elif k not in disagreeing:
@@ -435,6 +455,44 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list
             best = item if (item.confidence or 0.0) >= (second.confidence or 0.0) or not second.text else replace(item, text=second.text, read_by=second.read_by)
             results.append(replace(best, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
     return results
+
+
+def _handed_on_lines_confirmed(alone: list[int], crops: list[np.ndarray], readers: _Readers) -> dict[int, tuple[str, CellReading]]:
+    """For each value the hybrid's RapidOCR read a line of (by index in ``crops``), whether those
+    lines are confirmed: by Tesseract on a second binarisation of the line ("other engine", with
+    its least sure reading), by RapidOCR reading that view alike ("second view", with RapidOCR's
+    least sure first reading of such a line), or not ("differ"). The
+    lines are the cell's own, cut as when it was first read, so both engines' first readings of
+    them are in their memories; a value none of whose lines is found so is left out (read whole)."""
+    if readers.tiebreak is None or readers.handed_on is None or not alone:
+        return {}
+    handed: list[tuple[int, np.ndarray]] = []
+    for k in alone:
+        lines = cell_lines(crops[k]).lines
+        firsts = readers.tiebreak.read_lines(lines, False)
+        handed += [(k, line) for line, first in zip(lines, firsts) if readers.handed_on(first)]
+    if not handed:
+        return {}
+    theirs = readers.second.read_lines([line for _, line in handed], False)
+    views = [second_view(line) for _, line in handed]
+    others = readers.tiebreak.read_lines(views, False)
+    apart = [i for i, (their, other) in enumerate(zip(theirs, others)) if not same_in_print(other.text, their.text)]
+    again = dict(zip(apart, readers.second.read_lines([views[i] for i in apart], False)))
+    verdicts: dict[int, tuple[str, CellReading]] = {}
+    for i, (k, _) in enumerate(handed):
+        if i not in apart:
+            verdict, other = "other engine", others[i]
+        elif same_in_print(again[i].text, theirs[i].text):
+            verdict, other = "second view", theirs[i]
+        else:
+            verdict, other = "differ", again[i]
+        previous = verdicts.get(k)
+        rank = ("other engine", "second view", "differ")
+        if previous is None or rank.index(verdict) > rank.index(previous[0]):
+            verdicts[k] = (verdict, other)
+        elif verdict == previous[0] and (other.confidence or 0.0) < (previous[1].confidence or 0.0):
+            verdicts[k] = (verdict, other)  # the least sure of the lines speaks for the value
+    return verdicts
 
 
 def doubt_creased(extraction: Extraction) -> int:

@@ -100,31 +100,35 @@ def _add_dashed_rules(gray: np.ndarray, ink: np.ndarray, horizontal: np.ndarray,
     corners = (widths <= longest) & (heights <= longest) & (stats[:, cv2.CC_STAT_AREA] <= thick * (widths + heights)) & dark & ~flat & ~upright
     run = min(length, int(DASH_RULE_PT / points_per_pixel))
     all_joined = None
-    for pieces, across, target in ((flat, True, horizontal), (upright, False, vertical)):
+    for pieces, across, target, crossing in ((flat, True, horizontal, vertical), (upright, False, vertical, horizontal)):
         if pieces.sum() < 2:
             continue
         bridge, keep = ((gap, 1), (run, 1)) if across else ((1, gap), (1, run))
         mask = pieces.astype(np.uint8)[labels] * 255
-        joined = _filled_runs(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)), mask, across)
+        joined = _filled_runs(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)), mask, across, crossing)
         rules = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
         if corners.any() and joined.any():
             touching = np.zeros(count, dtype=bool)
             touching[np.unique(labels[(cv2.dilate(joined, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)) > 0) & corners[labels]])] = True
             mask = (pieces | touching).astype(np.uint8)[labels] * 255
-            joined = _filled_runs(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)), mask, across)
+            joined = _filled_runs(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)), mask, across, crossing)
             rules = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
         cv2.bitwise_or(target, rules, dst=target)
         all_joined = joined if all_joined is None else cv2.bitwise_or(all_joined, joined)
     return all_joined
 
 
-def _filled_runs(runs: np.ndarray, pieces: np.ndarray, across: bool) -> np.ndarray:
-    """The runs whose pieces cover DASH_FILL of their length, even without the longest piece: a
-    printed rule's dashes or dots are close and even; specks (a photo's desk, paper grain) lined
-    up by chance leave most of it empty; and one long piece with dots at its ends is no dashed
-    line: a character's stroke as tall as a low row (川's, 8 pt of an 11 pt face), bridged to the
-    dots of the rules above and below it, split a merged cell, and 银川市教育局 was read 银川."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+def _filled_runs(runs: np.ndarray, pieces: np.ndarray, across: bool, crossing: np.ndarray) -> np.ndarray:
+    """The runs whose pieces cover DASH_FILL of their length, even without the longest piece,
+    between each two rules they cross (``crossing``, the rules of the other direction): a printed
+    rule's dashes or dots are close and even; specks (a photo's desk, paper grain) lined up by
+    chance leave most of it empty; and one long piece with dots at its ends is no dashed line: a
+    character's stroke as tall as a low row (川's, 8 pt of an 11 pt face), bridged to the dots of
+    the rules above and below it, split a merged cell, and 银川市教育局 was read 银川. Measured
+    between crossings, a mark just past where a dotted rule ends (a comma over the T where a
+    column's rule meets a merged row) is not taken in with the rule, and erased with it."""
+    cut = cv2.dilate(crossing, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1) if across else (1, 5)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_and(runs, cv2.bitwise_not(cut)), connectivity=8)
     kept = np.zeros(count, dtype=bool)
     for label in range(1, count):
         x, y, w, h = stats[label, :4]
@@ -132,7 +136,7 @@ def _filled_runs(runs: np.ndarray, pieces: np.ndarray, across: bool) -> np.ndarr
         edges = np.flatnonzero(np.diff(np.concatenate(([0], covered.astype(np.int8), [0]))))
         longest = int((edges[1::2] - edges[::2]).max()) if edges.size else 0
         kept[label] = (int(covered.sum()) - longest) / covered.size >= DASH_FILL
-    return kept.astype(np.uint8)[labels] * 255
+    return cv2.bitwise_or(kept.astype(np.uint8)[labels] * 255, cv2.bitwise_and(runs, cut))  # where they cross a rule: a stub, unless joined to a run kept
 
 
 def _dashes_in_a_row(ink: np.ndarray, thick: int, longest: int) -> bool:
