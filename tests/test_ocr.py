@@ -1167,6 +1167,30 @@ def test_a_dash_opening_a_line_at_the_crop_s_side_is_print_and_a_stub_of_rule_is
     assert read_cells(tesseract, [crop])[0].text == "一是通过政府招标"
 
 
+def test_upright_strokes_in_a_crop_as_tight_as_its_glyphs_are_print(tesseract):
+    """A low row of a 100 dpi page, cropped: the glyphs reach the crop's top, and the strokes of 川
+    and of 1 touching it were painted out as a rule's remnants (银川市教育局 read 银市教育局 by
+    both engines, at confidence 1). With print either side they are print; a rule's remnant
+    from edge to edge between the words is still painted out."""
+    from pipeline.ocr.engines import read_cells, remove_line_remnants
+
+    sheet, draw, font = _sheet((700, 120))
+    draw.text((20, 30), "银川市 1100", font=font, fill=0)
+    page = np.asarray(sheet)
+    rows = np.flatnonzero((page < 128).any(axis=1))
+    crop = page[rows[0] : rows[-1] + 3].copy()  # the glyphs' tops on the crop's top edge
+    ink = (crop < 128).astype(np.uint8) * 255
+    cleaned, _, _ = remove_line_remnants(crop, ink)
+    assert np.array_equal(cleaned, crop)
+    assert read_cells(tesseract, [crop])[0].text.replace(" ", "") == "银川市1100"
+    ruled = crop.copy()
+    gap = np.flatnonzero((crop < 128).any(axis=0))
+    between = int(gap[np.argmax(np.diff(gap))]) + 4  # in the space before 1100
+    ruled[:, between : between + 2] = 0
+    cleaned, _, _ = remove_line_remnants(ruled, (ruled < 128).astype(np.uint8) * 255)
+    assert (cleaned[:, between : between + 2] == 255).all()
+
+
 def _table_ruled(path: Path, dash: tuple[float, float] | None, rows: int = 4, cols: int = 5) -> Path:
     """A one-page PDF of a ``rows`` × ``cols`` table of 0.5 pt rules drawn with ``dash`` (on, off
     in points; None: solid), as a sheet printed with dashed or dotted borders is."""

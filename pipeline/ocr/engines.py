@@ -506,7 +506,10 @@ def remove_line_remnants(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray,
 
     A remnant is a thin stroke that touches the crop's edge (the border of an erased line, or
     a line the grid did not erase) or that spans most of the crop; a character's stroke such as
-    一 touches neither. Returns the crop and its ink without them, and the components kept.
+    一 touches neither. Nor is an upright stroke with print either side of it on its rows that
+    does not run from edge to edge: in a crop as tight as its glyphs (a 100 dpi page's low row)
+    the strokes of 川 touch its top, and 银川市教育局 was read 银市教育局 by both engines, at
+    confidence 1. Returns the crop and its ink without them, and the components kept.
     """
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     height, width = ink.shape
@@ -520,6 +523,8 @@ def remove_line_remnants(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray,
         spans = (w >= h and w >= 0.8 * width) or (h > w and h >= 0.8 * height)
         if touches and not spans and w >= h and 0 < y and y + h < height and _beside_print(ink, labels, stats[label], label):
             continue  # 一 opening a left-aligned line (一是…) at the crop's side, print beside it: a character
+        if h > w and 0 < x and x + w < width and (y > 0 or y + h < height) and _between_print(ink, labels, stats[label], label):
+            continue  # an upright stroke of 川 or 1 in a crop as tight as its glyphs (a 100 dpi page): print either side
         if touches or spans:
             remnants.append(label)
     kept = [stats[label] for label in range(1, count) if label not in remnants]
@@ -567,6 +572,15 @@ def _near(speck: np.ndarray, other: np.ndarray, tallest: int) -> bool:
     dx = max(0, int(other[0]) - int(speck[0] + speck[2]), int(speck[0]) - int(other[0] + other[2]))
     dy = max(0, int(other[1]) - int(speck[1] + speck[3]), int(speck[1]) - int(other[1] + other[3]))
     return bool(np.hypot(dx, dy) <= SPECK_REACH * tallest or (dy == 0 and dx <= SPECK_ROW_REACH * tallest))
+
+
+def _between_print(ink: np.ndarray, labels: np.ndarray, stat: np.ndarray, label: int) -> bool:
+    """Other ink on the rows of an upright stroke, both left and right of it within the stroke's
+    height: the stroke is in a line of text. A rule's remnant runs down a cell's side, or from
+    edge to edge between cells read as one, with print on one side at most."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    band = (ink[y : y + h] > 0) & (labels[y : y + h] != label)
+    return bool(band[:, max(0, x - h) : x].any() and band[:, x + w : x + w + h].any())
 
 
 def _beside_print(ink: np.ndarray, labels: np.ndarray, stat: np.ndarray, label: int) -> bool:
