@@ -461,9 +461,9 @@ def _handed_on_lines_confirmed(alone: list[int], crops: list[np.ndarray], reader
     """For each value the hybrid's RapidOCR read a line of (by index in ``crops``), whether those
     lines are confirmed: by Tesseract on a second binarisation of the line ("other engine", with
     its least sure reading), by RapidOCR reading that view alike ("second view", with RapidOCR's
-    least sure first reading of such a line), or not ("differ"). The
-    lines are the cell's own, cut as when it was first read, so both engines' first readings of
-    them are in their memories; a value none of whose lines is found so is left out (read whole)."""
+    least sure first reading of such a line), or not ("differ"). The lines are the cell's own, cut
+    as when it was first read, so both engines' first readings of them are in their memories; a
+    value none of whose lines is found so is left out (read whole)."""
     if readers.tiebreak is None or readers.handed_on is None or not alone:
         return {}
     handed: list[tuple[int, np.ndarray]] = []
@@ -479,6 +479,7 @@ def _handed_on_lines_confirmed(alone: list[int], crops: list[np.ndarray], reader
     apart = [i for i, (their, other) in enumerate(zip(theirs, others)) if not same_in_print(other.text, their.text)]
     again = dict(zip(apart, readers.second.read_lines([views[i] for i in apart], False)))
     verdicts: dict[int, tuple[str, CellReading]] = {}
+    rank = ("other engine", "second view", "differ")  # a value is as sure as its least sure line
     for i, (k, _) in enumerate(handed):
         if i not in apart:
             verdict, other = "other engine", others[i]
@@ -487,7 +488,6 @@ def _handed_on_lines_confirmed(alone: list[int], crops: list[np.ndarray], reader
         else:
             verdict, other = "differ", again[i]
         previous = verdicts.get(k)
-        rank = ("other engine", "second view", "differ")
         if previous is None or rank.index(verdict) > rank.index(previous[0]):
             verdicts[k] = (verdict, other)
         elif verdict == previous[0] and (other.confidence or 0.0) < (previous[1].confidence or 0.0):
