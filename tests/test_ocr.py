@@ -1224,6 +1224,47 @@ def test_a_table_ruled_with_dashed_or_dotted_borders_is_found(tmp_path, dash):
     assert len(group_tables(rulings(line_masks(prepared.gray, points), points))) == 1
 
 
+_LEFT, _WIDTH = 60, 95  # the 5-column tables of _hei_table_page, in points
+
+
+def _hei_font() -> str:
+    """WenQuanYi Micro Hei registered with reportlab; its name."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    font = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    if not font.exists():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    if "cell-hei" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("cell-hei", str(font), subfontIndex=0))
+    return "cell-hei"
+
+
+def _hei_table_page(dash: tuple[float, float], rows: list[float], merged: set[int], text: tuple[float, float, str, float]) -> np.ndarray:
+    """A 300 dpi page of a 5-column table of 0.5 pt rules drawn with ``dash``, its rows' rules at
+    ``rows`` (points from the page's foot); the column rules in ``merged`` begin below the first
+    row, merging its cells. ``text`` is (x, y, string, size), drawn in WenQuanYi Micro Hei."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    font = _hei_font()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(595, 842))
+    canvas.setLineWidth(0.5)
+    canvas.setDash(*dash)
+    for y in rows:
+        canvas.line(_LEFT, y, _LEFT + 5 * _WIDTH, y)
+    for c in range(6):
+        canvas.line(_LEFT + c * _WIDTH, rows[1] if c in merged else rows[0], _LEFT + c * _WIDTH, rows[-1])
+    canvas.setDash()
+    x, y, string, size = text
+    canvas.setFont(font, size)
+    canvas.drawString(x, y, string)
+    canvas.save()
+    return render_bytes(buffer.getvalue(), 300)
+
+
 @pytest.mark.parametrize("size", [10.5, 12])
 @pytest.mark.parametrize("dash", [(3, 1), (0.5, 1)], ids=["dashed", "dotted"])
 def test_a_low_row_ruled_dashed_keeps_its_sides_and_no_stroke_splits_its_merged_cell(size, dash):
@@ -1231,34 +1272,12 @@ def test_a_low_row_ruled_dashed_keeps_its_sides_and_no_stroke_splits_its_merged_
     rule must be once the crossings' corners are left out, were lost with the row. And the middle
     stroke of 川 (8 pt of an 11 pt face), bridged to the dots of the rules above and below it, was
     taken for a dotted rule: the merged cell split there and 银川市教育局 was read 银川."""
-    import io
-
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.pdfgen.canvas import Canvas
-
-    font = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-    if not font.exists():
-        pytest.skip("fonts-wqy-microhei is not installed")
-    if "cell-hei" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("cell-hei", str(font), subfontIndex=0))
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(595, 842))
-    canvas.setLineWidth(0.5)
-    canvas.setDash(*dash)
-    left, width = 60, 95
     rows = [700.0, 700 - (size + 1.5)]
     rows += [rows[-1] - 24 * k for k in (1, 2, 3)]
-    for y in rows:
-        canvas.line(left, y, left + 5 * width, y)
-    for c in range(6):  # no rule between columns 2 and 3 in the first row: a merged cell
-        canvas.line(left + c * width, rows[0] if c != 3 else rows[1], left + c * width, rows[-1])
-    canvas.setDash()
-    canvas.setFont("cell-hei", size)
-    canvas.drawString(left + 2 * width + 60, rows[1] + 2.2, "银川市教育局")  # across where the rule would be
-    canvas.save()
+    # no rule between columns 2 and 3 in the first row: a merged cell, 川 across where the rule would be
+    page = _hei_table_page(dash, rows, {3}, (_LEFT + 2 * _WIDTH + 60, rows[1] + 2.2, "银川市教育局", size))
     points = 72 / 300
-    [table] = group_tables(rulings(line_masks(render_bytes(buffer.getvalue(), 300), points), points))
+    [table] = group_tables(rulings(line_masks(page, points), points))
     grid = table_grid(table, 1)
     assert (grid.n_rows, grid.n_cols, len(grid.cells)) == (4, 5, 19)
     assert [(c.col, c.col_span) for c in grid.cells if c.row == 0] == [(0, 1), (1, 1), (2, 2), (4, 1)]
@@ -1269,32 +1288,13 @@ def test_a_comma_over_where_a_dotted_rule_ends_is_not_erased_with_it(lift):
     """A column's dotted rule ends at the row above it, a merged row whose text has a comma just
     over that end: the comma, as thin as a dot, was taken into the rule and erased with it
     (提高医疗保障水平,推进… read without its comma, at confidence 1)."""
-    import io
-
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.pdfgen.canvas import Canvas
 
-    font = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-    if not font.exists():
-        pytest.skip("fonts-wqy-microhei is not installed")
-    if "cell-hei" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("cell-hei", str(font), subfontIndex=0))
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(595, 842))
-    canvas.setLineWidth(0.5)
-    canvas.setDash(0.5, 1)
-    left, width, rows = 60, 95, [700, 687, 663, 639, 615]
-    for y in rows:
-        canvas.line(left, y, left + 5 * width, y)
-    for c in range(6):  # the first row merged across the table: the inner rules begin below it
-        canvas.line(left + c * width, rows[0] if c in (0, 5) else rows[1], left + c * width, rows[-1])
-    canvas.setDash()
-    canvas.setFont("cell-hei", 10.5)
-    column = left + 3 * width
-    canvas.drawString(column - pdfmetrics.stringWidth("提高医疗保障水平", "cell-hei", 10.5) - 0.3, rows[1] + lift, "提高医疗保障水平,推进了")
-    canvas.save()
-    page = render_bytes(buffer.getvalue(), 300)
+    rows = [700.0, 687, 663, 639, 615]
+    column = _LEFT + 3 * _WIDTH
+    start = column - pdfmetrics.stringWidth("提高医疗保障水平", _hei_font(), 10.5) - 0.3  # the comma over the rule's end
+    # the first row merged across the table: the inner rules begin below it
+    page = _hei_table_page((0.5, 1), rows, {1, 2, 3, 4}, (start, rows[1] + lift, "提高医疗保障水平,推进了", 10.5))
     scale = 300 / 72
     top, bottom = round((842 - rows[0]) * scale) + 4, round((842 - rows[1]) * scale) - 4
     comma = slice(round(column * scale) - 8, round(column * scale) + 8)
