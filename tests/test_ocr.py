@@ -21,11 +21,11 @@ from pipeline.ocr.extract import Extraction, doubt_creased, extract, image_frame
 from pipeline.ocr.imagegrid import line_masks, rulings
 from pipeline.ocr.imageprep import prepare, rotate, skew_angle, without_grey_seals, without_seals
 from pipeline.readers.ingest import describe
-from pipeline.model.intermediate import DocumentContent
+from pipeline.model.intermediate import Cell, DocumentContent, Grid
 from pipeline.ocr.engines import ENGINES, CellReading, engine, read_cell, text_lines, tidy
 from pipeline.parse.form import ParsedForm, parse_document
 from pipeline.run.unit import build_form
-from pipeline.ocr.scan import UnreadableImage, _titles_read_again, joined_on_rows, read_image
+from pipeline.ocr.scan import UnreadableImage, _titles_read_again, joined_on_rows, read_image, stacked_sheet_tops
 from pipeline.readers.segment import Glyph, group_tables, table_grid
 from pipeline.readers.textlayer import read_pdf, text_layer_problem
 
@@ -1501,3 +1501,49 @@ def test_a_pen_circle_beside_a_value_is_not_read_into_it(tesseract):
     assert all(any(start <= x <= end for start, end in doubted) for x, _ in places)
     read, _ = read_image(marked, 300, 1, tesseract)
     assert [c.text for g in read.grids for c in g.cells] == [c.text for g in clean.grids for c in g.cells]
+
+
+def _grid_of(columns: list[float], top: float, rows: int, page: int = 1) -> Grid:
+    """A ruled table of ``rows`` rows of 20 pt between the column edges ``columns`` (points)."""
+    cells = [Cell(r, c, 1, 1, "", (x0, top + 20 * r, x1, top + 20 * (r + 1)), page) for r in range(rows) for c, (x0, x1) in enumerate(zip(columns, columns[1:]))]
+    return Grid(cells, rows, len(columns) - 1, page, (columns[0], top, columns[-1], top + 20 * rows))
+
+
+def test_a_table_going_on_in_its_columns_below_a_page_margin_begins_a_page():
+    """Only a table in the same columns, below a band as tall as two page margins, in an image
+    taller than one page, is the next page's."""
+    columns = [40.0, 120.0, 300.0, 380.0, 460.0, 550.0]
+    above, below = _grid_of(columns, 60, 30), _grid_of(columns, 60 + 600 + 80, 20)  # 80 pt: 28 mm apart
+    assert stacked_sheet_tops([above, below], 595, 1684) == [700.0]
+    assert stacked_sheet_tops([above, _grid_of(columns, 60 + 600 + 20, 20)], 595, 1684) == []  # 7 mm: one page's two tables
+    assert stacked_sheet_tops([above, _grid_of([40.0, 200.0, 550.0], 740, 20)], 595, 1684) == []  # other columns
+    assert stacked_sheet_tops([above, _grid_of(columns[:-1], 740, 20)], 595, 1684) == []  # narrower
+    assert stacked_sheet_tops([above, below], 595, 842) == []  # one portrait page
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make system-deps installs it)")
+def test_pages_stitched_into_one_long_picture_read_as_the_pages_apart(tmp_path, tesseract):
+    """A web page's 长图: a real form of eval/'s dev half typed in Word, its two pages at 100 dpi
+    one above the other in one JPEG. Read as one page, the rest of the row the break cut
+    (指标17:高血压随访控制 | 数, 3807 | 人) came out as an indicator of its own, and every row below
+    it was shifted by one."""
+    import eval_spec
+    import make_eval
+
+    form_id = "sx-jishan-gonggongweisheng"
+    spec = eval_spec.load(form_id)
+    docx = tmp_path / f"{form_id}.docx"
+    make_eval.write_docx(spec, make_eval.style_for(form_id, spec), docx)
+    make_eval.soffice_to_pdf([docx], tmp_path)
+    pages = [render(tmp_path / f"{form_id}.pdf", 100, i) for i in range(2)]
+    _, jpeg = cv2.imencode(".jpg", np.vstack(pages), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    stitched = cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE)
+    content, scan = read_image(stitched, 100, 1, tesseract)
+    assert any(c.startswith("2 pages one above the other") for c in scan.corrections)
+    (form,) = parse_document(DocumentContent(pages=[content]))
+    assert isinstance(form, ParsedForm)
+    expected = eval_spec.load_expected(form_id)["indicators"]
+    assert len(form.indicators) == len(expected)
+    cut = next(i for i in form.indicators if (i.name or "").startswith("指标17"))
+    assert (cut.name, cut.target, cut.actual, cut.weight) == ("指标17:高血压随访控制数", "3807人", "3220人", 2.0)
+    assert form.pages == [1] and {where.page for where in form.provenance.values()} == {1}  # the file's page

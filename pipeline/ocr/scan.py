@@ -42,6 +42,10 @@ MAX_LINE_PT = 40.0  # a line of print outside the table is never taller (a 26 pt
 # two pages side by side in one image (an A3 scan of a bound volume, a book scanner's spread):
 SPREAD_ASPECT = 1.2  # the image is this much wider than tall at least,
 SPREAD_GUTTER = (0.3, 0.7)  # and its tables fall on either side of a gutter in this share of its width
+# pages stitched one above the other in one image (a web page's 长图, a scanner's long strip):
+STACKED_ASPECT = 1.5  # the image is this much taller than wide at least (one portrait page is 1.41),
+STACKED_GAP_MM = 12.0  # a table goes on below a blank band this tall at least (two page margins),
+COLUMN_TOLERANCE_MM = 2.0  # in the same columns: its edges each this near an edge of the table above
 
 
 @dataclass
@@ -130,6 +134,35 @@ def spread_gutter(grids: list[Grid], width_pt: float, height_pt: float) -> float
         if right_edge > left_edge and SPREAD_GUTTER[0] * width_pt <= gutter <= SPREAD_GUTTER[1] * width_pt:
             return gutter
     return None
+
+
+def stacked_sheet_tops(grids: list[Grid], width_pt: float, height_pt: float) -> list[float]:
+    """Where a further printed page begins (points) in an image of pages stitched one above the
+    other: a table that goes on in the same columns below a blank band as tall as two page margins.
+    Read as one page, the rest of a row the break cut (指标17:高血压随访控制 | 数, 3807 | 人) came
+    out as a row of its own and every row below it shifted; as two pages, the parser joins a cut
+    row's rest as it does across any page break. Two tables of one page in other columns, or
+    closer together, stay one page."""
+    if height_pt < STACKED_ASPECT * width_pt or len(grids) < 2:
+        return []
+    tolerance = COLUMN_TOLERANCE_MM * 72 / 25.4
+    boxes = sorted(grids, key=lambda g: g.bbox[1])
+    tops: list[float] = []
+    for split in range(1, len(boxes)):
+        above = max(boxes[:split], key=lambda g: g.bbox[3])
+        below = boxes[split]
+        gap = below.bbox[1] - above.bbox[3]
+        if gap * 25.4 / 72 >= STACKED_GAP_MM and _same_columns(above, below, tolerance):
+            tops.append((above.bbox[3] + below.bbox[1]) / 2)
+    return tops
+
+
+def _same_columns(above: Grid, below: Grid, tolerance: float) -> bool:
+    """Every column edge of ``below``'s first row is an edge of ``above``, the outer ones included."""
+    edges = sorted({x for cell in above.cells for x in (cell.bbox[0], cell.bbox[2])})
+    first_row = [x for cell in below.cells if cell.row == 0 for x in (cell.bbox[0], cell.bbox[2])]
+    outer = abs(above.bbox[0] - below.bbox[0]) <= tolerance and abs(above.bbox[2] - below.bbox[2]) <= tolerance
+    return outer and bool(first_row) and all(min(abs(x - e) for e in edges) <= tolerance for x in first_row)
 
 
 def one_above_the_other(gray: np.ndarray, gutter_px: int) -> np.ndarray:
@@ -376,6 +409,10 @@ def read_image(pixels: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tup
         offset += len(grid.cells)
     height, width = scan.image.shape
     two_sheets = gutter is not None and height > height_px  # (not turned a quarter since)
+    sheet_tops = [height_px * points_per_pixel] if two_sheets else stacked_sheet_tops(filled, width * points_per_pixel, height * points_per_pixel)
+    if sheet_tops and not two_sheets:
+        where = ", ".join(f"{top / points_per_pixel:.0f}" for top in sheet_tops)
+        corrections.append(f"{len(sheet_tops) + 1} pages one above the other (a table goes on in its columns below a blank band at y {where} px): read as pages of their own")
     content = PageContent(
         page=page,
         width=width * points_per_pixel,
@@ -383,7 +420,7 @@ def read_image(pixels: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tup
         grids=filled,
         lines=_text_outside(scan, grids, ocr),
         method="ocr",
-        sheet_tops=[height_px * points_per_pixel] if two_sheets else [],
+        sheet_tops=sheet_tops,
     )
     return content, scan
 
