@@ -916,7 +916,7 @@ def test_a_value_rapidocr_read_alone_is_read_by_the_other_engine_too():
     assert grid.cells[unit_at].confidence > 0.8  # the other engine was asked, and agrees
 
 
-@pytest.mark.parametrize("rapidocr_read", ["printed", "misread"])
+@pytest.mark.parametrize("rapidocr_read", ["printed", "misread", "mark dropped on both views"])
 def test_a_line_rapidocr_read_for_tesseract_is_confirmed_by_tesseract_or_flagged(rapidocr_read):
     """A line Tesseract doubted is read by RapidOCR instead, and RapidOCR's reading of a line
     depends on the lines batched with it (padded to the widest): in one batch it read
@@ -924,12 +924,14 @@ def test_a_line_rapidocr_read_for_tesseract_is_confirmed_by_tesseract_or_flagged
     again, from its memory of the line, and the value went to a form marked ok with the 、 lost.
     Planted here as the two engines' first readings of the line: Tesseract reads a second
     binarisation of that line, and the value is confirmed where it agrees, flagged where no
-    other reading does."""
+    other reading does. RapidOCR drops a small 、 on every binarisation of it (办公宿舍楼、食堂 at
+    1.0 on two views, at 100 dpi): its second view agreeing with it is no confirmation of a mark
+    Tesseract reads there."""
     from dataclasses import replace
 
     from pipeline.ocr.engines import cell_lines
     from pipeline.ocr.extract import confirm_texts
-    from pipeline.ocr.scan import CELL_MARGIN_PT
+    from pipeline.ocr.scan import CELL_MARGIN_PT, second_view
 
     extraction = _training_scan()
     grid = extraction.content.pages[0].grids[0]
@@ -942,6 +944,9 @@ def test_a_line_rapidocr_read_for_tesseract_is_confirmed_by_tesseract_or_flagged
     read = first_text if rapidocr_read == "printed" else first_text.replace("，", "")
     hybrid.fast.memory.put(hybrid.fast.memory.key(first, False), CellReading(first_text.replace("培", "倍"), 0.41, "tesseract"))
     hybrid.strong.memory.put(hybrid.strong.memory.key(first, False), CellReading(read, 0.9998, "rapidocr"))
+    if rapidocr_read == "mark dropped on both views":
+        hybrid.strong.memory.put(hybrid.strong.memory.key(second_view(first), False), CellReading(read, 0.9995, "rapidocr"))
+        hybrid.fast.memory.put(hybrid.fast.memory.key(second_view(first), False), CellReading(first_text, 0.9, "tesseract"))
     grid.cells[goal_at] = replace(grid.cells[goal_at], text=read + second_text, confidence=0.9, read_by="rapidocr+tesseract")
     confirm_texts(extraction, [p for p in parse_document(extraction.content) if isinstance(p, ParsedForm)])
     hybrid.forget()

@@ -558,6 +558,23 @@ def test_a_row_split_by_a_page_break_is_one_indicator_with_its_texts_joined():
     assert form.indicators[0].deviation_note == "部分学员因疫情未能参训,下年度补训。"
 
 
+def test_the_rest_of_a_value_a_page_break_cut_is_read_again_and_as_sure_as_its_least_sure_part():
+    """An OCR'd page: the value pointed at its start only, with the start's confidence, and the
+    rest was never read a second time. A rest read at 0.5 ((>**元/人·月) for (≥**元/人·月)) went
+    out on its start's 0.97."""
+    page1 = _grid([HEADER, _row("产出指标", "数量指标", "生活标准", "≥500", "523", "50", "45")])
+    page1.cells[-6] = replace(page1.cells[-6], confidence=0.97)  # the name
+    rest = [(col, "(>**元/人·月)" if col == 2 else "", 1, 1) for col in range(8)]
+    page2 = _grid([rest, _row("效益指标", "社会效益指标", "技能提升", "提升", "提升", "50", "50"), [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "95", 1, 1), (7, "", 1, 1)]], page=2)
+    page2.cells[2] = replace(page2.cells[2], confidence=0.5)
+    [form] = parse_document(_document([page1], [page2]))
+    assert isinstance(form, ParsedForm)
+    assert form.indicators[0].name == "生活标准(>**元/人·月)"
+    where = form.provenance["/indicators/0/name"]
+    assert (where.page, where.text, where.confidence) == (1, "生活标准", 0.5)
+    assert [(cell.page, cell.text) for cell in form.rest_cells] == [(2, "(>**元/人·月)")]
+
+
 def _rest_of(row: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
     """A row under empty level-1 and level-2 merges spanning it and the row above (cols 0–1 left out)."""
     return [cell for cell in row if cell[0] >= 2]

@@ -15,6 +15,7 @@ from pipeline.model.vocabulary import (
     nearly_form_title,
     is_label,
     level1_parts,
+    marks_dropped,
     match_key,
     normalise_label,
     other_form_type,
@@ -186,3 +187,12 @@ def test_total_rows_are_known_by_their_label(text, total):
     from pipeline.model.vocabulary import is_total_label
 
     assert is_total_label(text) is total
+
+
+def test_a_mark_one_reading_has_and_the_other_drops_is_told():
+    assert marks_dropped("办公宿舍楼、食堂及餐厅暖通改造经费", "办公宿舍楼食堂及餐厅暖通改造经费")
+    assert marks_dropped("办公福含楼、食堂", "办公宿舍楼食堂")  # whatever else the two read otherwise
+    assert marks_dropped("提高医疗保障水平，推进", "提高医疗保障水平推进")  # full-width, after NFKC
+    assert not marks_dropped("办公宿舍楼食堂", "办公宿舍楼、食堂")  # the other way round
+    assert not marks_dropped("办公宿舍楼、食堂", "办公宿舍楼、食堂")
+    assert not marks_dropped("1.8分", "18分")  # a full stop Tesseract makes of a speck is no mark

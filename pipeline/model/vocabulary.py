@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import opencc
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 FORM_TITLE_MARK = "项目支出绩效自评表"
 # every title a project form may end with: the usual one and the 衔接资金 "…项目绩效目标自评表"
@@ -266,6 +267,19 @@ SAME_IN_PRINT = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "﹦": "=
 def same_in_print(a: str, b: str) -> bool:
     """Whether two readings are the same text as printed (NFKC, whitespace, look-alike glyphs)."""
     return _flat(a).translate(SAME_IN_PRINT) == _flat(b).translate(SAME_IN_PRINT)  # 資 is not 资 in print
+
+
+# marks a reading can drop (after NFKC): 、 of a list, commas, stops, colons. Not the full stop "."
+# (Tesseract reads a speck as one), whose dropping a number's digits-only reading catches.
+DROPPABLE_MARKS = frozenset("、,;:。")
+
+
+def marks_dropped(fuller: str, reading: str) -> bool:
+    """Whether ``fuller`` prints a mark (``DROPPABLE_MARKS``) where ``reading`` has nothing: RapidOCR
+    drops a small 、 between characters that Tesseract sees (办公宿舍楼、食堂 read 办公宿舍楼食堂,
+    at 1.0, on two binarisations alike)."""
+    a, b = _flat(fuller).translate(SAME_IN_PRINT), _flat(reading).translate(SAME_IN_PRINT)
+    return any(op.tag == "delete" and set(a[op.src_start : op.src_end]) <= DROPPABLE_MARKS for op in Levenshtein.opcodes(a, b))
 
 
 # OCR confusions seen in labels (never applied to values): brackets and a colon read as a semicolon

@@ -33,7 +33,7 @@ from pipeline.ocr.options import ExtractOptions
 from pipeline.ocr.scan import CELL_MARGIN_PT, ScanPage, UnreadableImage, read_image, reread_numbers_of, second_view
 from pipeline.readers.textlayer import read_pdf
 from pipeline.model.values import parse_number
-from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_A_NUMBER, NOT_APPLICABLE, family_of, normalise, normalise_label, same_in_print
+from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_A_NUMBER, NOT_APPLICABLE, family_of, marks_dropped, normalise, normalise_label, same_in_print
 
 T = TypeVar("T", bound=Cell | TextLine)
 A4_HEIGHT_INCHES, A4_WIDTH_INCHES = 11.69, 8.27  # an image with no resolution is taken as A4 along its longer side,
@@ -381,6 +381,7 @@ def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
         return 0
     readers = _text_readers(extraction.engine_name)
     cell_targets = {(p.page, p.bbox) for form in forms for pointer, p in form.provenance.items() if not is_number_or_code(pointer) and p.page in extraction.scans}
+    cell_targets |= {(cell.page, cell.bbox) for form in forms for cell in form.rest_cells if cell.page in extraction.scans}
     line_targets = {(p.page, p.bbox) for form in forms for p in form.provenance.values() if p.page in extraction.scans}
     doubts = 0
     for page in extraction.content.pages:
@@ -440,7 +441,7 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list
             else:
                 results.append(replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
         elif k in second_views:
-            alike = same_in_print(second_views[k].text, item.text)
+            alike = same_in_print(second_views[k].text, item.text) and not marks_dropped(thirds[k].text, item.text)
             results.append(item if alike else replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
         elif k in alone and third is not None:  # the other engine agrees
             read_by = "+".join(sorted({*(item.read_by or "").split("+"), third.read_by or ""} - {""}))
@@ -463,27 +464,29 @@ def _handed_on_lines_confirmed(alone: list[int], crops: list[np.ndarray], reader
     its least sure reading), by RapidOCR reading that view alike ("second view", with RapidOCR's
     least sure first reading of such a line), or not ("differ"). The lines are the cell's own, cut
     as when it was first read, so both engines' first readings of them are in their memories; a
-    value none of whose lines is found so is left out (read whole)."""
+    value none of whose lines is found so is left out (read whole). A mark Tesseract sees where
+    RapidOCR reads none (``marks_dropped``) is no second view's to settle: RapidOCR drops a small
+    、 on every view of it."""
     if readers.tiebreak is None or readers.handed_on is None or not alone:
         return {}
-    handed: list[tuple[int, np.ndarray]] = []
+    handed: list[tuple[int, np.ndarray, CellReading]] = []
     for k in alone:
         lines = cell_lines(crops[k]).lines
         firsts = readers.tiebreak.read_lines(lines, False)
-        handed += [(k, line) for line, first in zip(lines, firsts) if readers.handed_on(first)]
+        handed += [(k, line, first) for line, first in zip(lines, firsts) if readers.handed_on(first)]
     if not handed:
         return {}
-    theirs = readers.second.read_lines([line for _, line in handed], False)
-    views = [second_view(line) for _, line in handed]
+    theirs = readers.second.read_lines([line for _, line, _ in handed], False)
+    views = [second_view(line) for _, line, _ in handed]
     others = readers.tiebreak.read_lines(views, False)
     apart = [i for i, (their, other) in enumerate(zip(theirs, others)) if not same_in_print(other.text, their.text)]
     again = dict(zip(apart, readers.second.read_lines([views[i] for i in apart], False)))
     verdicts: dict[int, tuple[str, CellReading]] = {}
     rank = ("other engine", "second view", "differ")  # a value is as sure as its least sure line
-    for i, (k, _) in enumerate(handed):
+    for i, (k, _, first) in enumerate(handed):
         if i not in apart:
             verdict, other = "other engine", others[i]
-        elif same_in_print(again[i].text, theirs[i].text):
+        elif same_in_print(again[i].text, theirs[i].text) and not any(marks_dropped(tesseract.text, theirs[i].text) for tesseract in (first, others[i])):
             verdict, other = "second view", theirs[i]
         else:
             verdict, other = "differ", again[i]

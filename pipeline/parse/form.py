@@ -129,6 +129,7 @@ class ParsedForm:
     template_note: str | None = None  # why the layout is unknown: the closest template, what did not match
     unread: list[str] = field(default_factory=list)  # printed but not placed: columns no role names, rows no item names
     unread_cells: list[Cell] = field(default_factory=list)  # the header cells of ``unread`` (an OCR'd page reads them again)
+    rest_cells: list[Cell] = field(default_factory=list)  # the rests of values a page break cut, joined above (read again too)
     grid: dict[str, Any] | None = None  # the raw cells of a form of unknown layout, to be saved beside it
 
 
@@ -345,6 +346,7 @@ class _FormReader:
         self.label_below_break: dict[str, list[int]] = {"level1": [], "level2": []}
         self.unread: list[str] = []  # what the form prints that could not be placed: columns, rows
         self.unread_cells: list[Cell] = []  # the header cells among them (OCR reads them again)
+        self.rest_cells: list[Cell] = []  # the rests of values a page break cut (``_record_rest``)
         self.header_row: Row | None = None  # the indicator header, to tell a second header row after it
         self.indicators_at_header = 0  # indicator rows read before the header: none since it, none yet under it
         self.last_indicator_row: Row | None = None  # where the last indicator was read (rows split by a page break)
@@ -357,6 +359,18 @@ class _FormReader:
 
     def _record(self, pointer: str, cell: Cell) -> None:
         self.provenance[pointer] = Provenance(page=cell.page, bbox=cell.bbox, text=cell.text, confidence=cell.confidence, ref=cell.ref)
+
+    def _record_rest(self, pointer: str, cell: Cell) -> None:
+        """The rest of a value a page break cut, joined to its start: the value points at its start
+        and is as sure as its least sure part (a rest read at 0.5, (>**元/人·月) for (≥**元/人·月),
+        went out on its start's 0.97)."""
+        self.rest_cells.append(cell)
+        start = self.provenance.get(pointer)
+        if start is None:
+            self._record(pointer, cell)
+        elif cell.confidence is not None:
+            least = cell.confidence if start.confidence is None else min(start.confidence, cell.confidence)
+            self.provenance[pointer] = replace(start, confidence=least)
 
     def _text(self, pointer: str, cell: Cell | None) -> str | None:
         if cell is None:
@@ -421,6 +435,7 @@ class _FormReader:
             dropped_rows=self.dropped_rows,
             unread=self.unread,
             unread_cells=self.unread_cells,
+            rest_cells=self.rest_cells,
         )
 
     def _columns_read(self) -> None:
@@ -809,6 +824,7 @@ class _FormReader:
                 continue
             if items:
                 items[-1] += parts[0]
+                self._record_rest(ptr.goal(key, len(items) - 1), cell)
                 parts = parts[1:]
             for item in parts:
                 self._record(ptr.goal(key, len(items)), cell)
@@ -908,9 +924,8 @@ class _FormReader:
             if key == "level2" and cell is not None:  # the rows below under the same merge take the whole label
                 _, start, start_row = self.previous_level2
                 self.previous_level2, self.level2_rest = (previous.level2, start, start_row), cell
-            pointer = ptr.indicator(index, key)
-            if pointer not in self.provenance and cell is not None:
-                self._record(pointer, cell)
+            if cell is not None:
+                self._record_rest(ptr.indicator(index, key), cell)
             joined = True
         if joined:
             self.row_rests.add((row.grid_id, row.index))
@@ -1187,6 +1202,7 @@ def _on_file_pages(result: ParsedForm | Unsupported, file_page: dict[int, int]) 
         provenance={pointer: replace(where, page=file_page[where.page]) for pointer, where in result.provenance.items()},
         dropped_rows=[replace(row, page=file_page[row.page]) for row in result.dropped_rows],
         unread_cells=[replace(cell, page=file_page[cell.page]) for cell in result.unread_cells],
+        rest_cells=[replace(cell, page=file_page[cell.page]) for cell in result.rest_cells],
         grid=grid,
     )
 
