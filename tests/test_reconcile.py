@@ -637,3 +637,17 @@ def test_a_level2_under_another_block_s_level1_fails_the_levels_check():
     check = indicator_levels(form)
     assert check.status == "fail" and check.pointers == ["/indicators/0/level1", "/indicators/0/level2"]
     assert "数量 is a 产出 二级指标" in check.message
+
+
+def test_an_ocr_read_nature_that_is_no_sign_or_direction_word_is_flagged():
+    """A 100 dpi ≧ read M at 0.84: no low-confidence flag, and it went out as the row's 指标性质."""
+    form = make_form()
+    form.indicators[0].nature = "M"
+    assert run("nature_read", form).status == "pass"  # printed so in a text layer: kept as printed
+    form.provenance["/indicators/0/nature"] = Provenance(1, BBOX, "M", confidence=0.84)
+    check = run("nature_read", form)
+    assert (check.status, check.pointers) == ("fail", ["/indicators/0/nature"])
+    assert "'M'" in check.message
+    for printed in ("≥", ">=", "=", "≤", "正向", "定性指标"):
+        form.indicators[0].nature = printed
+        assert run("nature_read", form).status == "pass", printed

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import DUMP, REPO
 from pipeline.model.document import NO_SCHEMA_ITEM
+from pipeline.model.values import INK_NOT_READ
 from pipeline.readers.ingest import describe
 from pipeline.model.intermediate import Cell, DocumentContent, Grid, PageContent, TextLine
 from pipeline.parse.form import ParsedForm, parse_document
@@ -841,3 +842,17 @@ def test_a_long_title_wrapped_onto_a_second_line_is_one_title():
     assert len(_join_split_titles([first, apart])) == 2
     sentence = TextLine("按要求，我局开展了绩效目", 1, (60, 50, 540, 66))
     assert len(_join_split_titles([sentence, second])) == 2
+
+
+def test_a_value_cell_whose_print_no_engine_read_is_a_problem_not_a_blank():
+    """OCR gives a cell with print in it that read as nothing confidence 0 (a blank has None):
+    read as a blank, the value was missing from the form unseen."""
+    page = _grid([HEADER, _row("产出指标", "数量指标", "培训人次", "≥500", "523", "50", "45"), _row("效益指标", "社会效益指标", "技能提升", "提升", "提升", "", "50")])
+    score_at, weight_at = len(page.cells) - 2, len(page.cells) - 3
+    page.cells[score_at] = replace(page.cells[score_at], text="", confidence=0.0)  # 效益's 得分: print, read as nothing
+    page.cells[weight_at] = replace(page.cells[weight_at], confidence=None)  # 效益's 分值: blank
+    [form] = parse_document(_document([page]))
+    assert isinstance(form, ParsedForm)
+    assert (form.indicators[1].weight, form.indicators[1].score) == (None, None)
+    assert form.problems == [("/indicators/1/score", INK_NOT_READ)]
+    assert form.provenance["/indicators/1/score"].confidence == 0.0

@@ -23,7 +23,7 @@ from pipeline.model.document import PLACEHOLDER_DROPPED, Check, CheckStatus, For
 from pipeline.model.pointer import TOTAL_ITEM, counted_indices, has_points, total_line
 from pipeline.parse.template import UNKNOWN, grade_bands, not_applicable
 from pipeline.model.values import decimals, parse_number
-from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_APPLICABLE, cut_name_of, family_of, in_another_block, is_header_label, is_placeholder, normalise
+from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_APPLICABLE, cut_name_of, family_of, in_another_block, is_header_label, is_nature, is_placeholder, normalise
 
 PASS, FAIL, WARN, SKIP = CheckStatus.PASS, CheckStatus.FAIL, CheckStatus.WARN, CheckStatus.SKIP
 AMOUNT_TOLERANCE = 0.005
@@ -447,19 +447,29 @@ def level_names_whole(form: FormDocument) -> Check:
 
 def nature_read(form: FormDocument) -> Check:
     """On a form that prints 指标性质 (≥ ≤ =), a row with a numeric target but no sign read: the
-    sign was printed and lost (an OCR'd ═ read as a dash), or the row lines up wrongly."""
+    sign was printed and lost (an OCR'd ═ read as a dash), or the row lines up wrongly. And an
+    OCR'd 指标性质 that is no sign or direction word: a 100 dpi ≧ was read M at 0.84."""
     rule = "nature_read"
     if not any(indicator.nature for indicator in form.indicators):
         return Check(rule, SKIP, "the form prints no 指标性质")
     missing = [(index, indicator) for index, indicator in enumerate(form.indicators) if not indicator.nature and indicator.target is not None and parse_number(indicator.target).value is not None]
+    misread = [(index, indicator) for index, indicator in enumerate(form.indicators) if indicator.nature and _ocr_read(form, ptr.indicator(index, "nature")) and not is_nature(indicator.nature)]
+    faults: list[str] = []
+    pointers: list[str] = []
     if missing:
-        return Check(
-            rule,
-            FAIL,
-            "numeric targets without a 指标性质 sign: " + "; ".join(f"{ptr.indicator(index, 'nature')} ({indicator.name or '?'}: {indicator.target})" for index, indicator in missing),
-            [ptr.indicator(index, key) for index, _ in missing for key in ("nature", "target")],
-        )
+        faults.append("numeric targets without a 指标性质 sign: " + "; ".join(f"{ptr.indicator(index, 'nature')} ({indicator.name or '?'}: {indicator.target})" for index, indicator in missing))
+        pointers += [ptr.indicator(index, key) for index, _ in missing for key in ("nature", "target")]
+    if misread:
+        faults.append("指标性质 read as no sign or direction word: " + "; ".join(f"{ptr.indicator(index, 'nature')} {indicator.nature!r}" for index, indicator in misread))
+        pointers += [ptr.indicator(index, "nature") for index, _ in misread]
+    if faults:
+        return Check(rule, FAIL, "; ".join(faults), pointers)
     return Check(rule, PASS, "every numeric target has its 指标性质")
+
+
+def _ocr_read(form: FormDocument, pointer: str) -> bool:
+    where = form.provenance.get(pointer)
+    return where is not None and where.confidence is not None
 
 
 def layout_known(form: FormDocument) -> Check:

@@ -68,6 +68,11 @@ def is_overflow_mark(text: str) -> bool:
     return OVERFLOW_MARK.fullmatch(unicodedata.normalize("NFKC", text).strip().replace(" ", "")) is not None
 
 
+# an OCR'd cell with print in it that no engine read as text (``ocr.engines.read_cells`` gives it
+# confidence 0): its value is unknown, not empty
+INK_NOT_READ = "print in the cell that no OCR engine read as text: the value is not known"
+
+
 def overflow_problem(text: str) -> str:
     return f"printed {text.strip()!r}: the sheet's number did not fit its column, so its value is not in the print"
 

@@ -215,6 +215,17 @@ NOT_A_NUMBER = NOTHING_PRINTED | {"", "无"}
 # what a spreadsheet prints in a cell whose number does not fit the column (LibreOffice ###, Excel
 # fills the cell with #): the number is not in the print at all
 OVERFLOW_MARK = re.compile(r"#+")
+# what a 指标性质 cell prints: a comparison sign (≥ ≤ =, in ASCII >= too), or a word for the direction
+NATURE_SIGNS = frozenset("≥≤=><≠")
+NATURE_WORDS = frozenset({"正向", "反向", "定性", "定量", "正向指标", "反向指标", "定性指标", "定量指标"})
+
+
+def is_nature(text: str) -> bool:
+    """A 指标性质 as a form prints it (NFKC'd): one or two signs, or a direction word."""
+    flat = normalise(text)
+    return (0 < len(flat) <= 2 and set(flat) <= NATURE_SIGNS) or flat in NATURE_WORDS
+
+
 NOT_APPLICABLE = {"不适用", "不涉及", "无此项"}  # an indicator row a form marks as not applying to the project
 
 # a template's instructions left in a cell: 说明原因(100字以内), 应单独说明理由

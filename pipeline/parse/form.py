@@ -23,7 +23,7 @@ from pipeline.model import pointer as ptr
 from pipeline.model.document import INSTRUCTIONS_LEFT_IN, NO_SCHEMA_ITEM, PLACEHOLDER_DROPPED, DroppedRow, Funding, FundingLine, Goals, Indicator, Project, Provenance, Total
 from pipeline.model.intermediate import Cell, DocumentContent, PageContent, TextLine
 from pipeline.parse.template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, every_layout, rank, unknown_message
-from pipeline.model.values import amount_with_unit, clean_text, comparison_sign, is_overflow_mark, overflow_problem, parse_number, person_and_phone, text_items
+from pipeline.model.values import INK_NOT_READ, amount_with_unit, clean_text, comparison_sign, is_overflow_mark, overflow_problem, parse_number, person_and_phone, text_items
 from pipeline.model.vocabulary import (
     BLOCK_CAPTIONS,
     SECTION_HEADING,
@@ -372,8 +372,17 @@ class _FormReader:
             least = cell.confidence if start.confidence is None else min(start.confidence, cell.confidence)
             self.provenance[pointer] = replace(start, confidence=least)
 
+    def _ink_not_read(self, pointer: str, cell: Cell | None) -> bool:
+        """A value cell with print in it that read as nothing: recorded as a problem, so the form
+        goes to review. As a blank it was a value missing unseen (a 100 dpi ═ read as nothing)."""
+        if cell is None or cell.text.strip() or cell.confidence != 0.0:
+            return False
+        self._record(pointer, cell)
+        self.problems.append((pointer, INK_NOT_READ))
+        return True
+
     def _text(self, pointer: str, cell: Cell | None) -> str | None:
-        if cell is None:
+        if cell is None or self._ink_not_read(pointer, cell):
             return None
         value = clean_text(cell.text)
         if value is not None:
@@ -393,7 +402,7 @@ class _FormReader:
         return None if value is not None and normalise(value) in NOTHING_PRINTED else value
 
     def _number(self, pointer: str, cell: Cell | None) -> float | None:
-        if cell is None or not cell.text.strip():
+        if cell is None or self._ink_not_read(pointer, cell) or not cell.text.strip():
             return None
         result = parse_number(cell.text)
         self._record(pointer, cell)
@@ -863,6 +872,8 @@ class _FormReader:
         indicator.name = self._text(ptr.indicator(index, "name"), cells.get("name"))
         nature = cells.get("nature")
         indicator.nature = comparison_sign(nature.text, ocr=nature.confidence is not None) if nature is not None else None
+        if indicator.nature is None and nature is not None and nature.row == row.index:
+            self._ink_not_read(ptr.indicator(index, "nature"), nature)
         if indicator.nature is not None and nature is not None:
             self._record(ptr.indicator(index, "nature"), nature)
         indicator.target = self._value_text(ptr.indicator(index, "target"), cells.get("target"))
