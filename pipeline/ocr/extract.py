@@ -396,7 +396,7 @@ def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
         lines = [i for i, line in enumerate(page.lines) if (page.page, line.bbox) in line_targets and line.confidence is not None]
         items: list[Cell | TextLine] = [grid.cells[i] for grid, i in cells] + [page.lines[i] for i in lines]
         crops = [scan.crop(item.bbox, 0 if isinstance(item, TextLine) else CELL_MARGIN_PT) for item in items]
-        confirmed = [_doubt_marked_value(item) for item in _confirm(items, crops, readers)]
+        confirmed = [_doubt_marked_value(item) for item in _confirm(items, crops, readers, scan.coarse)]
         doubts += sum((item.confidence or 0.0) <= DISAGREED_CEILING for item in confirmed)
         for (grid, i), cell in zip(cells, (item for item in confirmed if isinstance(item, Cell))):
             grid.cells[i] = cell
@@ -405,7 +405,7 @@ def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
     return doubts
 
 
-def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list[T]:
+def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers, coarse: bool = False) -> list[T]:
     seconds = read_cells(readers.second, crops if readers.other_engine else [second_view(crop) for crop in crops])
     disagreeing = [k for k, (item, second) in enumerate(zip(items, seconds)) if not same_in_print(second.text, item.text)]
     # A value the hybrid's RapidOCR read, wholly or in part (Tesseract doubted a line of it),
@@ -419,7 +419,7 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list
     # Line by line where the lines RapidOCR read are known (a long text is not doubted whole for
     # one line of it), else the cell whole.
     alone = [k for k, item in enumerate(items) if k not in disagreeing and readers.second.name in (item.read_by or "").split("+")]
-    by_line = _handed_on_lines_confirmed(alone, crops, readers)
+    by_line = _handed_on_lines_confirmed(alone, crops, readers, coarse)
     whole = [k for k in alone if k not in by_line]
     thirds: dict[int, CellReading] = {}
     if readers.tiebreak is not None and (disagreeing or whole):
@@ -441,7 +441,7 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list
             else:
                 results.append(replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
         elif k in second_views:
-            alike = same_in_print(second_views[k].text, item.text) and not marks_dropped(thirds[k].text, item.text)
+            alike = same_in_print(second_views[k].text, item.text) and not marks_dropped(thirds[k].text, item.text) and not coarse
             results.append(item if alike else replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
         elif k in alone and third is not None:  # the other engine agrees
             read_by = "+".join(sorted({*(item.read_by or "").split("+"), third.read_by or ""} - {""}))
@@ -458,7 +458,7 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers) -> list
     return results
 
 
-def _handed_on_lines_confirmed(alone: list[int], crops: list[np.ndarray], readers: _Readers) -> dict[int, tuple[str, CellReading]]:
+def _handed_on_lines_confirmed(alone: list[int], crops: list[np.ndarray], readers: _Readers, coarse: bool = False) -> dict[int, tuple[str, CellReading]]:
     """For each value the hybrid's RapidOCR read a line of (by index in ``crops``), whether those
     lines are confirmed: by Tesseract on a second binarisation of the line ("other engine", with
     its least sure reading), by RapidOCR reading that view alike ("second view", with RapidOCR's
@@ -466,7 +466,8 @@ def _handed_on_lines_confirmed(alone: list[int], crops: list[np.ndarray], reader
     as when it was first read, so both engines' first readings of them are in their memories; a
     value none of whose lines is found so is left out (read whole). A mark Tesseract sees where
     RapidOCR reads none (``marks_dropped``) is no second view's to settle: RapidOCR drops a small
-    、 on every view of it."""
+    、 on every view of it. Nor is anything on a ``coarse`` page (enlarged from a ~100 dpi
+    picture), whose detail both views share: 阆 was read 间 on both, at 0.94."""
     if readers.tiebreak is None or readers.handed_on is None or not alone:
         return {}
     handed: list[tuple[int, np.ndarray, CellReading]] = []
@@ -486,7 +487,7 @@ def _handed_on_lines_confirmed(alone: list[int], crops: list[np.ndarray], reader
     for i, (k, _, first) in enumerate(handed):
         if i not in apart:
             verdict, other = "other engine", others[i]
-        elif same_in_print(again[i].text, theirs[i].text) and not any(marks_dropped(tesseract.text, theirs[i].text) for tesseract in (first, others[i])):
+        elif not coarse and same_in_print(again[i].text, theirs[i].text) and not any(marks_dropped(tesseract.text, theirs[i].text) for tesseract in (first, others[i])):
             verdict, other = "second view", theirs[i]
         else:
             verdict, other = "differ", again[i]

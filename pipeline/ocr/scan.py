@@ -58,6 +58,9 @@ class ScanPage:
     corrections: list[str] = field(default_factory=list)
     display: np.ndarray | None = None  # the corrected page with its lines, for reviewers
     creases: list[tuple[float, float]] = field(default_factory=list)  # x ranges (points) whose values are doubted: a fold's creases, coloured marks kept as print
+    # enlarged from a coarse image (a web page's ~100 dpi picture): a glyph's detail is what it
+    # was there, and one engine's two views of it agreeing confirm nothing (阆 read 间 on both)
+    coarse: bool = False
 
     def display_webp(self, dpi: float = REVIEW_DPI) -> bytes:
         """The corrected page as lossy WebP at ``dpi``, encoded in the worker that read it: provenance
@@ -362,7 +365,8 @@ def read_image(pixels: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tup
     if dpi > WORK_DPI * 1.05:  # finer than the reading needs: every step costs by the pixel
         pixels = cv2.resize(pixels, None, fx=WORK_DPI / dpi, fy=WORK_DPI / dpi, interpolation=cv2.INTER_AREA)
         dpi = WORK_DPI
-    elif MIN_ENLARGED_DPI <= dpi < MIN_WORK_DPI * 0.95:  # read as it is, 100 dpi images lost 14% of their fields (enlarged: 1%)
+    coarse = MIN_ENLARGED_DPI <= dpi < MIN_WORK_DPI * 0.95
+    if coarse:  # read as it is, 100 dpi images lost 14% of their fields (enlarged: 1%)
         pixels = cv2.resize(pixels, None, fx=MIN_WORK_DPI / dpi, fy=MIN_WORK_DPI / dpi, interpolation=cv2.INTER_CUBIC)
         dpi = MIN_WORK_DPI
     prepared = prepare(pixels, dpi)
@@ -390,7 +394,7 @@ def read_image(pixels: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tup
             grids, cleaned = relaid_grids, relaid_cleaned
     corrections = list(prepared.corrections)
     creases = [(a * points_per_pixel, b * points_per_pixel) for a, b in prepared.creases]
-    scan = ScanPage(page=page, image=cleaned, points_per_pixel=points_per_pixel, corrections=corrections, display=prepared.gray, creases=creases)
+    scan = ScanPage(page=page, image=cleaned, points_per_pixel=points_per_pixel, corrections=corrections, display=prepared.gray, creases=creases, coarse=coarse)
     orientation = decide_orientation(ocr, scan, grids)
     known = orientation.readings
     if orientation.turns:
@@ -400,7 +404,7 @@ def read_image(pixels: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tup
             grids = turned_grids
             # a crease's columns are rows once the page is turned: the whole page is doubted
             whole = [(0.0, turned.shape[1] * points_per_pixel)] if creases else []
-            scan = ScanPage(page=page, image=turned_cleaned, points_per_pixel=points_per_pixel, corrections=corrections, display=turned, creases=whole)
+            scan = ScanPage(page=page, image=turned_cleaned, points_per_pixel=points_per_pixel, corrections=corrections, display=turned, creases=whole, coarse=coarse)
             corrections.append(orientation.note)
             known = {}
     filled, offset = [], 0
