@@ -199,6 +199,30 @@ def test_a_mark_that_wrapped_to_the_start_of_a_line_is_read_at_the_end_of_the_li
     assert read_cell(engine("rapidocr"), _lines_crop(["且最高限价低于预算金额", f"{mark}提高预算准确度。"])).text == f"且最高限价低于预算金额{mark}提高预算准确度。"
 
 
+def test_a_cell_with_a_line_of_text_read_as_nothing_is_not_sure_of_its_text(tesseract):
+    """Tesseract read 拨款, the second line of 其中:当年财政 | 拨款, as nothing; the cell came out
+    其中:当年财政 at 0.94, the least sure of the lines that read. The hybrid, taking the cell for
+    sure, never asked RapidOCR (which reads 拨款 at 1.0), and the funding row was lost."""
+    from pipeline.ocr.engines import PAD, _text_line_read_as_nothing, cell_lines, read_cells
+
+    crop = _lines_crop(["其中:当年财政", "拨款"])
+    first, second = cell_lines(crop).lines
+    assert read_cells(tesseract, [crop])[0].text == "其中:当年财政拨款"
+    tesseract.memory.put(tesseract.memory.key(second, False), CellReading("", None))  # as it read the scan's
+    try:
+        reading = read_cells(tesseract, [crop])[0]
+        assert (reading.text, reading.confidence) == ("其中:当年财政", 0.0)
+        hybrid = engine("hybrid")
+        hybrid.fast.memory.put(hybrid.fast.memory.key(second, False), CellReading("", None))
+        assert read_cells(hybrid, [crop])[0].text == "其中:当年财政拨款"  # RapidOCR is asked for the line
+        hybrid.forget()
+    finally:
+        tesseract.forget()
+    low = np.full((12 + 2 * PAD, 40), 255, np.uint8)  # a speck's row, lower than half the text: no line of it
+    assert not _text_line_read_as_nothing([first, low], [CellReading("其中:当年财政", 0.94), CellReading("", None)])
+    assert _text_line_read_as_nothing([first, second], [CellReading("其中:当年财政", 0.94), CellReading("", None)])
+
+
 @pytest.mark.parametrize("start", ["小心处理", "心中有数", "准确度", "一次完成", "、以及"])
 def test_only_a_low_small_mark_counts_as_wrapped_punctuation(start):
     from pipeline.ocr.engines import _line_initial_mark
