@@ -211,7 +211,7 @@ def test_a_cell_with_a_line_of_text_read_as_nothing_is_not_sure_of_its_text(tess
     tesseract.memory.put(tesseract.memory.key(second, False), CellReading("", None))  # as it read the scan's
     try:
         reading = read_cells(tesseract, [crop])[0]
-        assert (reading.text, reading.confidence) == ("其中:当年财政", 0.0)
+        assert reading.text == "其中:当年财政" and reading.confidence <= 0.5
         hybrid = engine("hybrid")
         hybrid.fast.memory.put(hybrid.fast.memory.key(second, False), CellReading("", None))
         assert read_cells(hybrid, [crop])[0].text == "其中:当年财政拨款"  # RapidOCR is asked for the line

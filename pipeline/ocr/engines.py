@@ -41,6 +41,7 @@ REMNANT_MAX_THICKNESS = 4  # pixels: a ruling line's remnant is thinner than thi
 ASTERISK_GAP = 0.2  # a leading "*" stands this share of the line height or more before the text
 PUNCTUATION_HEIGHT = 0.7  # a text "line" lower than this share of the tallest is punctuation
 PAD = 12  # white border around a crop: both engines read badly at the very edge
+LOST_LINE_CEILING = 0.5  # a cell one of whose lines read as nothing is no surer: the hybrid asks again, the check flags it
 SPECK_MAX = 0.25  # a mark no wider or taller than this share of the cell's tallest is a speck, if apart
 SPECK_REACH = 0.6  # a speck this many glyph heights from the print (or a chain of marks leading to it) is apart,
 SPECK_ROW_REACH = 1.0  # or, on a row of print, this many: a full-width ， or 。 sits at one side of its glyph's square
@@ -737,8 +738,10 @@ def read_cells(ocr: OcrEngine, crops: list[np.ndarray], numeric: bool = False) -
         if not texts:
             results.append(CellReading("", 0.0))
             continue
-        lost = _text_line_read_as_nothing(layout.lines, parts)
-        results.append(CellReading(_glyph(texts), 0.0 if lost else min(p.confidence or 0.0 for p in parts if p.text), _engines(parts)))
+        confidence = min(p.confidence or 0.0 for p in parts if p.text)
+        if _text_line_read_as_nothing(layout.lines, parts):
+            confidence = min(confidence, LOST_LINE_CEILING)
+        results.append(CellReading(_glyph(texts), confidence, _engines(parts)))
     strong = getattr(ocr, "strong", None)
     unbalanced = [i for i, (layout, r) in enumerate(zip(layouts, results)) if layout.lines and not _balanced(r.text)]
     if strong is not None and unbalanced:  # a bracket lost (Tesseract drops a line-final （): ask again
@@ -755,10 +758,10 @@ def read_cells(ocr: OcrEngine, crops: list[np.ndarray], numeric: bool = False) -
 
 
 def _text_line_read_as_nothing(lines: list[np.ndarray], parts: list[CellReading]) -> bool:
-    """A line of the cell as tall as half its tallest read as nothing: the cell's text lacks it,
-    and the cell is as unknown as that line (其中:当年财政 | 拨款 read 其中:当年财政 at 0.94, and
-    the hybrid, taking the cell for sure, never asked RapidOCR, which reads 拨款 at 1.0). A
-    speck's row, lower than that, is no line of text."""
+    """A line of the cell as tall as half its tallest read as nothing: the cell's text may lack it
+    (其中:当年财政 | 拨款 read 其中:当年财政 at 0.94, and the hybrid, taking the cell for sure,
+    never asked RapidOCR, which reads 拨款 at 1.0), or the line is a mark that is no text (a pen's
+    tick under a label). A speck's row, lower than that, is no line of text."""
     tallest = max(line.shape[0] for line in lines) - 2 * PAD
     return any(not part.text and line.shape[0] - 2 * PAD >= 0.5 * tallest for line, part in zip(lines, parts))
 
