@@ -856,3 +856,17 @@ def test_a_value_cell_whose_print_no_engine_read_is_a_problem_not_a_blank():
     assert (form.indicators[1].weight, form.indicators[1].score) == (None, None)
     assert form.problems == [("/indicators/1/score", INK_NOT_READ)]
     assert form.provenance["/indicators/1/score"].confidence == 0.0
+
+
+def test_a_header_label_and_its_value_in_one_cell_give_the_value():
+    """联系电话88894492 in one cell (typed so, or the rule between label and value lost under a
+    seal) was a label of no field: the phone was lost, and nothing said so."""
+    header = [(0, "项目名称", 1, 1), (1, "培训经费", 2, 1), (3, "项目负责人：田延青", 2, 1), (5, "联系电话88894492", 3, 1)]
+    page = _grid([header, HEADER, _row("产出指标", "数量指标", "培训人次", "≥500", "523", "50", "45")])
+    [form] = parse_document(_document([page]))
+    assert isinstance(form, ParsedForm)
+    assert (form.project.name, form.project.manager, form.project.phone) == ("培训经费", "田延青", "88894492")
+    assert form.provenance["/project/phone"].text == "联系电话88894492"
+    header[3] = (5, "项目名称及编码", 3, 1)  # the label goes on: no value in it
+    [form] = parse_document(_document([_grid([header, HEADER, _row("产出指标", "数量指标", "培训人次", "≥500", "523", "50", "45")])]))
+    assert isinstance(form, ParsedForm) and form.project.phone is None and form.project.name == "培训经费"

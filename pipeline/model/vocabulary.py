@@ -335,6 +335,24 @@ def _index(table: dict[str, tuple[str, ...]]) -> _TableIndex:
     return found[1]
 
 
+_NO_VALUE_AFTER_LABEL = tuple("及和与或(（/／、")  # 项目名称及编码: the label goes on, no value follows
+
+
+def label_and_value(text: str, table: dict[str, tuple[str, ...]]) -> tuple[str, str] | None:
+    """``联系电话：88894492`` -> ("phone", "88894492"): a cell that opens with a label of ``table``
+    as printed (spaces inside it and a colon after it allowed) and goes on with a value, kept as
+    printed. None when the rest is empty, goes on the label (及编码), or names a label itself."""
+    for name, key in sorted(((name, key) for key, names in table.items() for name in names), key=lambda pair: -len(pair[0])):
+        opened = re.match(r"\s*" + r"\s*".join(map(re.escape, name)) + r"\s*[:：]?\s*", text)
+        if opened is None:
+            continue
+        value = text[opened.end() :].strip()
+        if not value or value.startswith(_NO_VALUE_AFTER_LABEL) or any(label in normalise(value) for names in table.values() for label in names):
+            return None
+        return key, value
+    return None
+
+
 def match_key(text: str, table: dict[str, tuple[str, ...]], fuzzy: bool = True) -> str | None:
     """Which key of ``table`` the cell text names: exact match of its bare label, or for labels of
     FUZZY_MIN_LENGTH characters or more a close match (OCR: 年度资金总額, 出标产指 for 产出指标).

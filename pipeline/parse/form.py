@@ -48,6 +48,7 @@ from pipeline.model.vocabulary import (
     is_numbered_child,
     is_placeholder,
     is_total_label,
+    label_and_value,
     level1_parts,
     match_key,
     normalise,
@@ -640,7 +641,7 @@ class _FormReader:
         for i, cell in enumerate(row.cells):
             key = _key(cell, fields)
             if key is None:
-                if not self._paired_header_field(row, i):
+                if not self._paired_header_field(row, i) and not self._label_and_value(cell):
                     self._unread_header_field(row, i)
                 continue
             value_cell = row.cells[i + 1] if i + 1 < len(row.cells) else None
@@ -670,6 +671,21 @@ class _FormReader:
             if key is not None and getattr(self.project, key) is None:
                 setattr(self.project, key, part)
                 self._record(ptr.project(key), value)
+        return True
+
+    def _label_and_value(self, cell: Cell) -> bool:
+        """A header label and its value in one cell (联系电话：88894492, typed so, or the rule between
+        the two cells lost under a seal): the value is what follows the label. As a label of no
+        field, the phone was lost unseen."""
+        found = label_and_value(cell.text, self.vocabulary.header_fields) if self.section == "header" else None
+        if found is None:
+            return False
+        key, value = found
+        values = dict(zip(("manager", "phone"), person_and_phone(value))) if key == "manager_phone" else {key: value}
+        for field_name, text in values.items():
+            if text is not None and getattr(self.project, field_name) is None:
+                setattr(self.project, field_name, text)
+                self._record(ptr.project(field_name), cell)
         return True
 
     def _unread_header_field(self, row: Row, i: int) -> None:
