@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from conftest import DUMP
 
@@ -124,14 +124,17 @@ def test_a_killed_run_restarted_gives_the_same_outputs(reference, tmp_path, kill
 
 def test_a_file_that_takes_too_long_is_cut_off_and_the_batch_goes_on(tmp_path):
     dump = small_dump(tmp_path, with_scan=False)
-    # twelve OCR'd pages take far longer than 1.5 s on any machine; one would not on a fast one
+    # twelve OCR'd pages, each shifted a little (no line read twice: the engines remember lines),
+    # take far longer than 10 s on any machine; the small files take far less, even on a loaded one
+    # (at 1.5 s, two of them overran it while both cores were busy)
     photo = Image.open(DUMP / "scans" / "phone_photo.jpg")
-    photo.save(dump / "photos.tiff", save_all=True, append_images=[photo] * 11)
+    pages = [ImageChops.offset(photo, 3 * shift, 2 * shift) for shift in range(12)]
+    pages[0].save(dump / "photos.tiff", save_all=True, append_images=pages[1:])
     out = tmp_path / "out"
-    extract(dump, out, "--workers", "2", "--timeout", "1.5")
+    extract(dump, out, "--workers", "2", "--timeout", "10")
     manifest = (out / "manifest.csv").read_text(encoding="utf-8-sig")
     photos = next(line for line in manifest.splitlines() if line.startswith("photos.tiff"))
-    assert ",failed," in photos and "timed out after 1.5 s" in photos
+    assert ",failed," in photos and "timed out after 10 s" in photos
     assert "a/住房租赁市场发展专项.pdf" in manifest and len(list((out / "forms").glob("*.json"))) == 4
 
 
