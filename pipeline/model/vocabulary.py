@@ -347,7 +347,8 @@ def label_and_value(text: str, table: dict[str, tuple[str, ...]]) -> tuple[str, 
         if opened is None:
             continue
         value = text[opened.end() :].strip()
-        if not value or value.startswith(_NO_VALUE_AFTER_LABEL) or any(label in normalise(value) for names in table.values() for label in names):
+        flat = normalise(value)
+        if not value or value.startswith(_NO_VALUE_AFTER_LABEL) or any(label in flat for names in table.values() for label in names):
             return None
         return key, value
     return None

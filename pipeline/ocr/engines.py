@@ -579,16 +579,20 @@ def _between_print(ink: np.ndarray, labels: np.ndarray, stat: np.ndarray, label:
     """Other ink on the rows of an upright stroke, both left and right of it within the stroke's
     height: the stroke is in a line of text. A rule's remnant runs down a cell's side, or from
     edge to edge between cells read as one, with print on one side at most."""
-    x, y, w, h = (int(v) for v in stat[:4])
-    band = (ink[y : y + h] > 0) & (labels[y : y + h] != label)
+    x, _, w, h = (int(v) for v in stat[:4])
+    band = _other_ink_on_rows(ink, labels, stat, label)
     return bool(band[:, max(0, x - h) : x].any() and band[:, x + w : x + w + h].any())
 
 
 def _beside_print(ink: np.ndarray, labels: np.ndarray, stat: np.ndarray, label: int) -> bool:
     """Other ink on the rows of a horizontal stroke: the stroke is in a line of text."""
-    x, y, w, h = (int(v) for v in stat[:4])
-    band = (ink[y : y + h] > 0) & (labels[y : y + h] != label)
-    return bool(band.any())
+    return bool(_other_ink_on_rows(ink, labels, stat, label).any())
+
+
+def _other_ink_on_rows(ink: np.ndarray, labels: np.ndarray, stat: np.ndarray, label: int) -> np.ndarray:
+    """The ink of the other components on the rows of component ``label`` (a band as wide as the crop)."""
+    y, h = int(stat[1]), int(stat[3])
+    return (ink[y : y + h] > 0) & (labels[y : y + h] != label)
 
 
 def _punctuation_joined(crop: np.ndarray, ink: np.ndarray, rows: list[tuple[int, int]]) -> list[np.ndarray]:

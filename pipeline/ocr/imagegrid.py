@@ -104,15 +104,17 @@ def _add_dashed_rules(gray: np.ndarray, ink: np.ndarray, horizontal: np.ndarray,
         if pieces.sum() < 2:
             continue
         bridge, keep = ((gap, 1), (run, 1)) if across else ((1, gap), (1, run))
-        mask = pieces.astype(np.uint8)[labels] * 255
-        joined = _filled_runs(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)), mask, across, crossing)
-        rules = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
+
+        def joined_runs(chosen: np.ndarray) -> np.ndarray:
+            mask = chosen.astype(np.uint8)[labels] * 255
+            return _filled_runs(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)), mask, across, crossing)
+
+        joined = joined_runs(pieces)
         if corners.any() and joined.any():
             touching = np.zeros(count, dtype=bool)
             touching[np.unique(labels[(cv2.dilate(joined, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)) > 0) & corners[labels]])] = True
-            mask = (pieces | touching).astype(np.uint8)[labels] * 255
-            joined = _filled_runs(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)), mask, across, crossing)
-            rules = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
+            joined = joined_runs(pieces | touching)
+        rules = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, keep))
         cv2.bitwise_or(target, rules, dst=target)
         all_joined = joined if all_joined is None else cv2.bitwise_or(all_joined, joined)
     return all_joined

@@ -681,11 +681,11 @@ class _FormReader:
         if found is None:
             return False
         key, value = found
-        values = dict(zip(("manager", "phone"), person_and_phone(value))) if key == "manager_phone" else {key: value}
-        for field_name, text in values.items():
-            if text is not None and getattr(self.project, field_name) is None:
-                setattr(self.project, field_name, text)
-                self._record(ptr.project(field_name), cell)
+        if key == "manager_phone":
+            self._person_and_phone(cell, value)
+        elif getattr(self.project, key) is None:
+            setattr(self.project, key, value)
+            self._record(ptr.project(key), cell)
         return True
 
     def _unread_header_field(self, row: Row, i: int) -> None:
@@ -699,12 +699,14 @@ class _FormReader:
             return
         self.unread.append(f"header field {row.cells[i].text.strip()!r} (no header field of the schema is known by this label)")
 
-    def _person_and_phone(self, cell: Cell) -> None:
-        """项目负责人及电话: one cell, two values, both pointing at it."""
-        if is_overflow_mark(cell.text):
-            self.problems.append((ptr.project("phone"), overflow_problem(cell.text)))
+    def _person_and_phone(self, cell: Cell, text: str | None = None) -> None:
+        """项目负责人及电话: one cell, two values, both pointing at it (``text``: the cell's text
+        after a label printed in it, else the whole)."""
+        text = cell.text if text is None else text
+        if is_overflow_mark(text):
+            self.problems.append((ptr.project("phone"), overflow_problem(text)))
             return
-        person, phone = person_and_phone(cell.text)
+        person, phone = person_and_phone(text)
         for key, value in (("manager", person), ("phone", phone)):
             if value is not None and getattr(self.project, key) is None:
                 setattr(self.project, key, value)
