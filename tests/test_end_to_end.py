@@ -177,6 +177,31 @@ def test_department_overall_form_is_reported_as_unsupported_not_parsed(sample_ru
     assert not list((sample_run.out / "forms").glob("other__*"))
 
 
+def test_a_forms_later_page_in_a_file_of_its_own_goes_to_review_saying_so(tmp_path):
+    """The second page of a two-page form, saved alone (as a phone or scanner saves pages), has
+    no title and no header: it is no form, but its indicators and 总分 must not be skipped unseen.
+    Its first page alone is a form; a table with no indicator (bad/no_form.pdf) stays not_a_form."""
+    import pypdfium2 as pdfium
+
+    from pipeline.readers.ingest import describe
+    from pipeline.run.unit import process_file
+
+    whole = pdfium.PdfDocument(DUMP / "2022" / "单表" / "网格管理事务.pdf")
+    assert len(whole) == 2
+    for number in (1, 2):
+        part = pdfium.PdfDocument.new()
+        part.import_pages(whole, [number - 1])
+        part.save(tmp_path / f"网格管理事务_{number}.pdf")
+    first = process_file(describe(tmp_path / "网格管理事务_1.pdf", tmp_path))
+    assert len(first.forms) == 1
+    second = process_file(describe(tmp_path / "网格管理事务_2.pdf", tmp_path))
+    assert (second.status, second.reason, second.forms) == ("needs_review", "continuation_page", [])
+    assert "no form begins in this file, yet its table goes on one" in second.message
+    assert "总分 row on page 1" in second.message and "put the form's pages in one file" in second.message
+    junk = process_file(describe(DUMP / "bad" / "no_form.pdf", DUMP))
+    assert (junk.status, junk.reason) == ("skipped", "not_a_form")
+
+
 def test_manifest_has_one_row_per_input_with_specific_messages(sample_run, cases):
     manifest = pd.read_csv(sample_run.out / "manifest.csv", encoding="utf-8-sig", keep_default_na=False)
     inputs = sorted(p.relative_to(DUMP).as_posix() for p in DUMP.rglob("*") if p.is_file())

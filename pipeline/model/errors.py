@@ -65,6 +65,7 @@ REASON_ZH: dict[str, str] = {
     "unreadable_pages": "页面无法读取，未找到表",
     "duplicate": "与另一文件内容完全相同，不重复提取",
     "not_a_form": "文件中没有找到项目支出绩效自评表",
+    "continuation_page": "只有某张表的后续页（没有表头），未与其他文件合并、未提取：请把这张表的各页放进同一文件",
     "other_form_type": "是其他类型的表（如部门整体支出绩效自评表），暂不支持",
     "encrypted": "PDF 已加密，无法读取",
     "encrypted_office": "Office 文件有密码保护，无法读取",

@@ -313,7 +313,7 @@ MANIFEST_COLUMNS = [
     ("status", "ok, needs_review, failed or skipped."),
     (
         "reason",
-        "Why the file is not ok, as a stable code: checks_failed, page_errors, duplicate, not_a_form, other_form_type, "
+        "Why the file is not ok, as a stable code: checks_failed, page_errors, duplicate, not_a_form, continuation_page, other_form_type, "
         "encrypted, truncated_pdf, damaged_pdf, empty_file, unknown_type, too_large, too_many_pages, needs_libreoffice, "
         "timeout, worker_died, changed_while_read, not_regular, internal_error, unreadable, …; empty when ok.",
     ),

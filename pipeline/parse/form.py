@@ -1250,3 +1250,30 @@ def parse_document(content: DocumentContent) -> list[ParsedForm | Unsupported]:
             continue
         results.append(parse_chunk(chunk))
     return results
+
+
+def continued_form(content: DocumentContent) -> str | None:
+    """What in a document that begins no form says it holds a later page of one, in words; None
+    when nothing does. A phone or a scanner often saves each page of a form as a file of its
+    own: the second file's table, with no title and no header, is no form, yet it holds the
+    form's last indicators and its 总分. Its evidence is a cell naming an 一级/二级指标 or a 总分
+    row, or an indicator numbered as such (指标3…; a placeholder 指标2: with nothing in its row
+    is none); a 合计 alone is any table's (a list of expenses)."""
+    names: list[str] = []
+    total_pages: set[int] = set()
+    pages: set[int] = set()
+    for row in (item for item in document_rows(content) if isinstance(item, Row)):
+        for text in row.texts():
+            if match_key(text, LEVEL1_NAMES) or match_key(text, LEVEL2_NAMES):
+                names.append(normalise_label(text).base)
+                pages.add(row.page)
+            elif starts_an_indicator(text) and not is_placeholder(text):  # 指标3… under a level merged from the page before
+                names.append(normalise(text)[:12])
+                pages.add(row.page)
+            elif is_total_label(text, ("总分",)):
+                total_pages.add(row.page)
+    if not names and not total_pages:
+        return None
+    found = ([f"rows of {'、'.join(list(dict.fromkeys(names))[:4])}"] if names else []) + (["a 总分 row"] if total_pages else [])
+    on = sorted(pages | total_pages)
+    return f"{' and '.join(found)} on page{'s' if len(on) > 1 else ''} {', '.join(map(str, on))}"

@@ -15,7 +15,7 @@ from pipeline.ocr.options import ExtractOptions
 from pipeline.ocr.extract import Extraction, confirm_texts, doubt_creased, extract, reread_headers, reread_numbers
 from pipeline.readers.ingest import InputFile
 from pipeline.model.intermediate import DocumentContent
-from pipeline.parse.form import ParsedForm, Unsupported, parse_document
+from pipeline.parse.form import ParsedForm, Unsupported, continued_form, parse_document
 from pipeline.run.registry import KINDS as DOCUMENT_KINDS
 from pipeline.run.registry import extract_document
 from pipeline.checks.reconcile import reconcile, structure_read, values_readable
@@ -97,6 +97,13 @@ def _extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
     raise InputError(f"unknown file type ({source_file.detail})", status=FileStatus.SKIPPED, code="unknown_type")
 
 
+CONTINUATION_MESSAGE = (
+    "no form begins in this file, yet its table goes on one ({evidence}): a later page of a form, saved as a file "
+    "of its own, is not joined to another file and its values are not extracted; put the form's pages in one "
+    "file (a PDF, or a multi-page TIFF) to read the form whole"
+)
+
+
 def _pages_summary(content: DocumentContent) -> str:
     return f"no 项目支出绩效自评表 found in {content.page_count} page(s)"
 
@@ -154,6 +161,10 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
         other_types = any(isinstance(parsed, Unsupported) for parsed in parsed_forms)
         result.reason = "unreadable_pages" if content.page_errors else "other_form_type" if other_types else "not_a_form"
         result.message = "; ".join(notes + [_pages_summary(content)] + fixes)
+        continued = None if content.page_errors or other_types else continued_form(content)
+        if continued is not None:  # a form's later page in a file of its own: its values must not go unseen
+            result.status, result.reason = FileStatus.NEEDS_REVIEW, "continuation_page"
+            result.message = "; ".join(notes + [CONTINUATION_MESSAGE.format(evidence=continued)] + fixes)
         return result
     result.notes, result.fixes = notes, fixes
     summarise(result)
