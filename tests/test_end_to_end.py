@@ -184,6 +184,7 @@ def test_a_forms_later_page_in_a_file_of_its_own_goes_to_review_saying_so(tmp_pa
     import pypdfium2 as pdfium
 
     from pipeline.readers.ingest import describe
+    from pipeline.run.batch import run
     from pipeline.run.unit import process_file
 
     whole = pdfium.PdfDocument(DUMP / "2022" / "单表" / "网格管理事务.pdf")
@@ -200,6 +201,14 @@ def test_a_forms_later_page_in_a_file_of_its_own_goes_to_review_saying_so(tmp_pa
     assert "总分 row on page 1" in second.message and "put the form's pages in one file" in second.message
     junk = process_file(describe(DUMP / "bad" / "no_form.pdf", DUMP))
     assert (junk.status, junk.reason) == ("skipped", "not_a_form")
+    # in a run, the file before it in its folder is named: most likely the form's start
+    files = {result.file: result for result in run(tmp_path).files}
+    assert files["网格管理事务_2.pdf"].message.endswith("the file before it in its folder, probably the form's start: 网格管理事务_1.pdf")
+    (tmp_path / "其他").mkdir()
+    (tmp_path / "网格管理事务_1.pdf").rename(tmp_path / "其他" / "网格管理事务_1.pdf")
+    files = {result.file: result for result in run(tmp_path).files}
+    assert files["网格管理事务_2.pdf"].reason == "continuation_page"
+    assert "the file before it" not in files["网格管理事务_2.pdf"].message  # nothing before it in its folder
 
 
 def test_manifest_has_one_row_per_input_with_specific_messages(sample_run, cases):
