@@ -202,6 +202,15 @@ def test_a_forms_later_page_in_a_file_of_its_own_goes_to_review_saying_so(tmp_pa
     junk = process_file(describe(DUMP / "bad" / "no_form.pdf", DUMP))
     assert (junk.status, junk.reason) == ("skipped", "not_a_form")
     # in a run, the file before it in its folder is named: most likely the form's start
+    # scanned, by the command, whose worker writes the OCR'd page's image and sends the result back slim
+    scans, out = tmp_path.parent / f"{tmp_path.name}-scans", tmp_path.parent / f"{tmp_path.name}-out"
+    scans.mkdir()
+    shutil.copy(tmp_path / "网格管理事务_1.pdf", scans)
+    whole[1].render(scale=200 / 72, grayscale=True).to_pil().save(scans / "网格管理事务_2.png", dpi=(200, 200))
+    subprocess.run([sys.executable, "-m", "pipeline", "extract", str(scans), "--out", str(out), "--workers", "1", "--quiet"], cwd=REPO, check=False)
+    manifest = pd.read_csv(out / "manifest.csv", encoding="utf-8-sig", keep_default_na=False).set_index("file")
+    assert (manifest.loc["网格管理事务_2.png", "reason"], manifest.loc["网格管理事务_2.png", "method"]) == ("continuation_page", "ocr")
+    assert manifest.loc["网格管理事务_2.png", "message"].endswith("the file before it in its folder, probably the form's start: 网格管理事务_1.pdf")
     files = {result.file: result for result in run(tmp_path).files}
     assert files["网格管理事务_2.pdf"].message.endswith("the file before it in its folder, probably the form's start: 网格管理事务_1.pdf")
     (tmp_path / "其他").mkdir()

@@ -226,7 +226,7 @@ class RapidOcrEngine:
 
     def _recognise(self, images: list[np.ndarray]) -> list[CellReading]:
         """The recogniser pads every line to at least 320 px wide at its 48 px height, a third of
-        its time on a form's short lines. Padding to 160 (stop 38) saved 6–8% of the CPU a page
+        its time on a form's short lines. Padding to 160 (stop 38) saved 4–8% of the CPU a page
         and read the dev scans alike, but lost 0.2–0.3 points on the report half (fax, turned
         pages) and sent ok forms to review: the model was trained on 320, and it stays."""
         from rapidocr.ch_ppocr_rec import TextRecInput

@@ -349,7 +349,7 @@ def run(
             if out is not None:
                 remove_left_temporaries(out, cache_too=True)  # a worker stopped while writing left its temporary file
             raise
-    _name_forms_continued(order, slots)
+    _name_forms_continued(order, slots, spill)
     loader = cache.whole if cache is not None else None
     return RunResult(files=SpilledResults(spill, (slots[key] for key in order)), seconds=time.perf_counter() - started, loader=loader)
 
@@ -362,7 +362,7 @@ def _noted(result: FileResult, source: InputFile) -> FileResult:
     return replace(result, message="; ".join(filter(None, [result.message, source.name_note])))
 
 
-def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spilled]) -> None:
+def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spilled], spill: SpillFile) -> None:
     """A file that holds a later page of a form (``continuation_page``) names the file before it
     in its folder, which a phone or scanner numbered before it: most likely the form's start.
     Added each run, to cached results too (the neighbour is the run's, not the file's)."""
@@ -370,6 +370,8 @@ def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spille
     for key in order:
         folder = key.rpartition("/")[0]
         entry = slots[key]
-        if isinstance(entry, FileResult) and entry.reason == "continuation_page" and folder in previous:
-            slots[key] = replace(entry, message=f"{entry.message}; the file before it in its folder, probably the form's start: {previous[folder]}")
+        if entry.status == FileStatus.NEEDS_REVIEW and folder in previous:
+            result = entry if isinstance(entry, FileResult) else spill.load(entry)  # a page's image written: a slim result
+            if result.reason == "continuation_page":
+                slots[key] = spill.keep(replace(result, message=f"{result.message}; the file before it in its folder, probably the form's start: {previous[folder]}"))
         previous[folder] = key
