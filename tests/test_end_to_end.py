@@ -201,8 +201,8 @@ def test_a_forms_later_page_in_a_file_of_its_own_goes_to_review_saying_so(tmp_pa
     assert "总分 row on page 1" in second.message and "put the form's pages in one file" in second.message
     junk = process_file(describe(DUMP / "bad" / "no_form.pdf", DUMP))
     assert (junk.status, junk.reason) == ("skipped", "not_a_form")
-    # in a run, the file before it in its folder is named: most likely the form's start
-    # scanned, by the command, whose worker writes the OCR'd page's image and sends the result back slim
+    # in a run, the file before it in its folder is named (most likely the form's start): here the
+    # page scanned, through the command, whose worker writes the OCR'd page's image and sends the result back slim
     scans, out = tmp_path.parent / f"{tmp_path.name}-scans", tmp_path.parent / f"{tmp_path.name}-out"
     scans.mkdir()
     shutil.copy(tmp_path / "网格管理事务_1.pdf", scans)
