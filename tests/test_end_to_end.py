@@ -210,14 +210,15 @@ def test_a_forms_later_page_in_a_file_of_its_own_goes_to_review_saying_so(tmp_pa
     subprocess.run([sys.executable, "-m", "pipeline", "extract", str(scans), "--out", str(out), "--workers", "1", "--quiet"], cwd=REPO, check=False)
     manifest = pd.read_csv(out / "manifest.csv", encoding="utf-8-sig", keep_default_na=False).set_index("file")
     assert (manifest.loc["网格管理事务_2.png", "reason"], manifest.loc["网格管理事务_2.png", "method"]) == ("continuation_page", "ocr")
-    assert manifest.loc["网格管理事务_2.png", "message"].endswith("the file before it in its folder, probably the form's start: 网格管理事务_1.pdf")
+    assert manifest.loc["网格管理事务_2.png", "message"].endswith("the form it goes on is probably in 网格管理事务_1.pdf, before it in its folder")
+    assert manifest.loc["网格管理事务_1.pdf", "message"].endswith("a later page of this file's last form is probably in 网格管理事务_2.png, after it in its folder")
     files = {result.file: result for result in run(tmp_path).files}
-    assert files["网格管理事务_2.pdf"].message.endswith("the file before it in its folder, probably the form's start: 网格管理事务_1.pdf")
+    assert files["网格管理事务_2.pdf"].message.endswith("the form it goes on is probably in 网格管理事务_1.pdf, before it in its folder")
     (tmp_path / "其他").mkdir()
     (tmp_path / "网格管理事务_1.pdf").rename(tmp_path / "其他" / "网格管理事务_1.pdf")
     files = {result.file: result for result in run(tmp_path).files}
     assert files["网格管理事务_2.pdf"].reason == "continuation_page"
-    assert "the file before it" not in files["网格管理事务_2.pdf"].message  # nothing before it in its folder
+    assert "probably in" not in files["网格管理事务_2.pdf"].message  # nothing before it in its folder
 
 
 def test_manifest_has_one_row_per_input_with_specific_messages(sample_run, cases):

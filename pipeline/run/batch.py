@@ -363,15 +363,25 @@ def _noted(result: FileResult, source: InputFile) -> FileResult:
 
 
 def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spilled], spill: SpillFile) -> None:
-    """A file that holds a later page of a form (``continuation_page``) names the file before it
-    in its folder, which a phone or scanner numbered before it: most likely the form's start.
-    Added each run, to cached results too (the neighbour is the run's, not the file's)."""
-    previous: dict[str, str] = {}  # folder -> the last file seen in it
+    """A file that holds a later page of a form (``continuation_page``) names the last file before
+    it in its folder that gave forms (a phone or scanner numbers a form's pages in turn): most
+    likely the form's start; and that file names it back. Added each run, to cached results too
+    (the neighbours are the run's, not the file's)."""
+
+    def noted(key: str, note: str) -> None:
+        entry = slots[key]
+        result = entry if isinstance(entry, FileResult) else spill.load(entry)  # a slim result: its outputs written
+        slots[key] = spill.keep(replace(result, message="; ".join(filter(None, [result.message, note]))))
+
+    starts: dict[str, str] = {}  # folder -> the last file in it that gave forms
     for key in order:
         folder = key.rpartition("/")[0]
         entry = slots[key]
-        if entry.status == FileStatus.NEEDS_REVIEW and folder in previous:
-            result = entry if isinstance(entry, FileResult) else spill.load(entry)  # a page's image written: a slim result
-            if result.reason == "continuation_page":
-                slots[key] = spill.keep(replace(result, message=f"{result.message}; the file before it in its folder, probably the form's start: {previous[folder]}"))
-        previous[folder] = key
+        later_page = False
+        if entry.status == FileStatus.NEEDS_REVIEW:
+            later_page = (entry if isinstance(entry, FileResult) else spill.load(entry)).reason == "continuation_page"
+        if not later_page and entry.status in (FileStatus.OK, FileStatus.NEEDS_REVIEW):  # a file that gave forms
+            starts[folder] = key
+        elif folder in starts:
+            noted(key, f"the form it goes on is probably in {starts[folder]}, before it in its folder")
+            noted(starts[folder], f"a later page of this file's last form is probably in {key}, after it in its folder")
