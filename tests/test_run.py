@@ -96,3 +96,31 @@ def test_every_reason_code_has_its_words_in_chinese(sample_run):
     written = set(re.findall(r"\b(?:code|reason)\s*=\s*\"([a-z_]+)\"", source))
     assert given and listed and written
     assert given | listed | written <= set(REASON_ZH), (given | listed | written) - set(REASON_ZH)
+
+
+def test_later_pages_name_the_last_file_before_them_that_gave_forms():
+    """A form's pages 2 and 3 as files of their own, a skipped file between: both name page 1's
+    file, which names both; a later page with no file of forms before it in its folder names none."""
+    from pipeline.model.result import FileResult, FileStatus
+    from pipeline.run.batch import _name_forms_continued
+    from pipeline.run.spill import SpillFile
+
+    def result(name: str, status: FileStatus, reason: str = "") -> FileResult:
+        return FileResult(file=name, sha256="0" * 64, bytes=1, status=status, reason=reason, message=name)
+
+    order = ["a/1.jpg", "a/2.jpg", "a/Thumbs.db", "a/3.jpg", "b/2.jpg"]
+    slots = {
+        "a/1.jpg": result("a/1.jpg", FileStatus.NEEDS_REVIEW, "checks_failed"),
+        "a/2.jpg": result("a/2.jpg", FileStatus.NEEDS_REVIEW, "continuation_page"),
+        "a/Thumbs.db": result("a/Thumbs.db", FileStatus.SKIPPED, "unknown_type"),
+        "a/3.jpg": result("a/3.jpg", FileStatus.NEEDS_REVIEW, "continuation_page"),
+        "b/2.jpg": result("b/2.jpg", FileStatus.NEEDS_REVIEW, "continuation_page"),
+    }
+    _name_forms_continued(order, slots, SpillFile())
+    messages = {key: entry.message for key, entry in slots.items() if isinstance(entry, FileResult)}
+    assert messages["a/2.jpg"] == "a/2.jpg; the form it goes on is probably in a/1.jpg, before it in its folder"
+    assert messages["a/3.jpg"] == "a/3.jpg; the form it goes on is probably in a/1.jpg, before it in its folder"
+    assert messages["a/1.jpg"] == (
+        "a/1.jpg; a later page of this file's last form is probably in a/2.jpg, after it in its folder; a later page of this file's last form is probably in a/3.jpg, after it in its folder"
+    )
+    assert messages["a/Thumbs.db"] == "a/Thumbs.db" and messages["b/2.jpg"] == "b/2.jpg"

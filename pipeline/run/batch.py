@@ -382,6 +382,6 @@ def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spille
             later_page = (entry if isinstance(entry, FileResult) else spill.load(entry)).reason == "continuation_page"
         if not later_page and entry.status in (FileStatus.OK, FileStatus.NEEDS_REVIEW):  # a file that gave forms
             starts[folder] = key
-        elif folder in starts:
+        elif later_page and folder in starts:
             noted(key, f"the form it goes on is probably in {starts[folder]}, before it in its folder")
             noted(starts[folder], f"a later page of this file's last form is probably in {key}, after it in its folder")
