@@ -116,7 +116,7 @@ def test_later_pages_name_the_last_file_before_them_that_gave_forms():
         "a/3.jpg": result("a/3.jpg", FileStatus.NEEDS_REVIEW, "continuation_page"),
         "b/2.jpg": result("b/2.jpg", FileStatus.NEEDS_REVIEW, "continuation_page"),
     }
-    _name_forms_continued(order, slots, SpillFile())
+    _name_forms_continued(order, slots, SpillFile(), {key for key, entry in slots.items() if entry.reason == "continuation_page"})
     messages = {key: entry.message for key, entry in slots.items() if isinstance(entry, FileResult)}
     assert messages["a/2.jpg"] == "a/2.jpg; the form it goes on is probably in a/1.jpg, before it in its folder"
     assert messages["a/3.jpg"] == "a/3.jpg; the form it goes on is probably in a/1.jpg, before it in its folder"

@@ -285,6 +285,7 @@ def run(
     taken: set[str] = set()
     spill = SpillFile(out / CACHE_DIR if out is not None else None)  # slim results wait on disk, not in memory
     slots: dict[str, FileResult | Spilled] = {}
+    later_pages: set[str] = set()  # files holding a form's later page (told apart as they settle, none loaded again)
     tasks: list[Task] = []
     first_seen: dict[str, str] = {}  # sha256 -> the first path with those bytes
     log = log or RunLog(None)
@@ -292,6 +293,8 @@ def run(
 
         def settle(key: str, result: FileResult) -> None:
             progress.advance([result])
+            if result.reason == "continuation_page":
+                later_pages.add(key)
             slots[key] = spill.keep(result)
 
         for path in paths:
@@ -349,7 +352,7 @@ def run(
             if out is not None:
                 remove_left_temporaries(out, cache_too=True)  # a worker stopped while writing left its temporary file
             raise
-    _name_forms_continued(order, slots, spill)
+    _name_forms_continued(order, slots, spill, later_pages)
     loader = cache.whole if cache is not None else None
     return RunResult(files=SpilledResults(spill, (slots[key] for key in order)), seconds=time.perf_counter() - started, loader=loader)
 
@@ -362,11 +365,11 @@ def _noted(result: FileResult, source: InputFile) -> FileResult:
     return replace(result, message="; ".join(filter(None, [result.message, source.name_note])))
 
 
-def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spilled], spill: SpillFile) -> None:
-    """A file that holds a later page of a form (``continuation_page``) names the last file before
-    it in its folder that gave forms (a phone or scanner numbers a form's pages in turn): most
-    likely the form's start; and that file names it back. Added each run, to cached results too
-    (the neighbours are the run's, not the file's)."""
+def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spilled], spill: SpillFile, later_pages: set[str]) -> None:
+    """A file that holds a later page of a form (``continuation_page``, its key in ``later_pages``)
+    names the last file before it in its folder that gave forms (a phone or scanner numbers a
+    form's pages in turn): most likely the form's start; and that file names it back. Added each
+    run, to cached results too (the neighbours are the run's, not the file's)."""
 
     def noted(key: str, note: str) -> None:
         entry = slots[key]
@@ -376,12 +379,8 @@ def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spille
     starts: dict[str, str] = {}  # folder -> the last file in it that gave forms
     for key in order:
         folder = key.rpartition("/")[0]
-        entry = slots[key]
-        later_page = False
-        if entry.status == FileStatus.NEEDS_REVIEW:
-            later_page = (entry if isinstance(entry, FileResult) else spill.load(entry)).reason == "continuation_page"
-        if not later_page and entry.status in (FileStatus.OK, FileStatus.NEEDS_REVIEW):  # a file that gave forms
+        if key not in later_pages and slots[key].status in (FileStatus.OK, FileStatus.NEEDS_REVIEW):  # a file that gave forms
             starts[folder] = key
-        elif later_page and folder in starts:
+        elif key in later_pages and folder in starts:
             noted(key, f"the form it goes on is probably in {starts[folder]}, before it in its folder")
             noted(starts[folder], f"a later page of this file's last form is probably in {key}, after it in its folder")
