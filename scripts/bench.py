@@ -29,7 +29,7 @@ from pipeline.evaluate import compare  # noqa: E402
 from pipeline.ocr.options import ExtractOptions  # noqa: E402
 from pipeline.readers.ingest import describe, walk  # noqa: E402
 from pipeline.parse.form import ParsedForm, parse_document  # noqa: E402
-from pipeline.run.unit import build_form, process_file  # noqa: E402
+from pipeline.run.unit import build_form, process_file, process_files  # noqa: E402
 from pipeline.readers.textlayer import read_pdf  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -184,6 +184,34 @@ def plain_tesseract_seconds(path: Path, page: int | None) -> float:
         return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
+def _by_source(rows: list[dict]) -> list[list[dict]]:
+    """The rows of one kind grouped by the file they were made from, each group in page order."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[row["source"]].append(row)
+    return [sorted(group, key=lambda row: row["page"] or 0) for group in groups.values()]
+
+
+def _read_as_a_run(corpus: Path, rows: list[dict], options: ExtractOptions) -> tuple[list, float]:
+    """Each file's result as ``make extract`` gives it, and the CPU seconds: a form's later pages
+    in files of their own are read on from the file before them (``unit.process_files``), that
+    reading timed too; their own results then hold no form."""
+    from pipeline.run.batch import joins_of
+
+    started = time.process_time()
+    sources = [describe(corpus / row["file"], corpus) for row in rows]
+    results = [process_file(source, options) for source in sources]
+    keys = [source.relpath for source in sources]
+    by_key = dict(zip(keys, results))
+    for start, laters in joins_of(keys, dict(by_key)):
+        joined = process_files([sources[keys.index(key)] for key in (start, *laters)], options)
+        if joined.reason != "not_joined" and joined.forms:
+            by_key[start] = joined
+            for key in laters:
+                by_key[key] = type(joined)(file=key, sha256="", bytes=0, status=joined.status, pages=by_key[key].pages, reason="joined")
+    return [by_key[key] for key in keys], time.process_time() - started
+
+
 def corpus_figures(corpus: Path, engines: list[str], halves: list[str], kinds: list[str] | None, details: bool = False) -> None:
     """Per scan kind of a corpus made by scripts/make_scan_corpus.py: accuracy, forms found, wrong
     values in ok forms, s/page per engine and plain tesseract --psm 6 timed in the same run."""
@@ -207,30 +235,31 @@ def corpus_figures(corpus: Path, engines: list[str], halves: list[str], kinds: l
             baseline += plain_tesseract_seconds(corpus / row["file"], row["page"])
         for engine in engines:
             fields, found, wanted, ok, review, silent, seconds, pages = [], 0, 0, 0, 0, 0, 0.0, 0
-            for row in kind_rows:
-                source = describe(corpus / row["file"], corpus)
-                started = time.process_time()
-                result = process_file(source, ExtractOptions(ocr_engine=engine))
-                seconds += time.process_time() - started
-                pages += max(1, result.pages)
-                expected = [c for c in expected_by_source[row["source"]] if row["page"] is None or c["source"]["pages"] == [row["page"]]]
-                forms = [f.to_json() for f in result.forms]
-                ok += sum(f["status"] == "ok" for f in forms)
-                review += sum(f["status"] != "ok" for f in forms)
-                for case, form in _match(forms, [_expected_form(c) for c in expected]):
-                    wanted += 1
-                    if form is None:
-                        fields += compare({}, case)
-                        continue
-                    found += 1
-                    results = compare(form, case)
-                    fields += results
-                    if form["status"] == "ok":
-                        wrong = [r for r in results if not r.equal and not r.flagged]
-                        silent += len(wrong)
-                        if details and half == "dev":  # the report half's differences are never printed
-                            for r in wrong:
-                                print(f"    {row['file']} {r.pointer}: expected {r.expected!r}, read {r.actual!r}", file=sys.stderr)
+            for source_rows in _by_source(kind_rows):
+                results, used = _read_as_a_run(corpus, source_rows, ExtractOptions(ocr_engine=engine))
+                seconds += used
+                for row, result in zip(source_rows, results):
+                    pages += max(1, result.pages)
+                    # a file per page: each file is measured on the forms that begin on its page (a form
+                    # going on into the next files is read on into them, as a run does)
+                    expected = [c for c in expected_by_source[row["source"]] if row["page"] is None or c["source"]["pages"][0] == row["page"]]
+                    forms = [f.to_json() for f in result.forms]
+                    ok += sum(f["status"] == "ok" for f in forms)
+                    review += sum(f["status"] != "ok" for f in forms)
+                    for case, form in _match(forms, [_expected_form(c) for c in expected]):
+                        wanted += 1
+                        if form is None:
+                            fields += compare({}, case)
+                            continue
+                        found += 1
+                        results_of_form = compare(form, case)
+                        fields += results_of_form
+                        if form["status"] == "ok":
+                            wrong = [r for r in results_of_form if not r.equal and not r.flagged]
+                            silent += len(wrong)
+                            if details and half == "dev":  # the report half's differences are never printed
+                                for r in wrong:
+                                    print(f"    {row['file']} {r.pointer}: expected {r.expected!r}, read {r.actual!r}", file=sys.stderr)
             pages_total = pages
             exact = sum(r.equal for r in fields) / len(fields) if fields else 0.0
             print(f"| {kind} | {half} | {engine} | {exact:.1%} | {found}/{wanted} | {ok} / {review} | {silent} | {seconds / max(1, pages):.2f} | {baseline / max(1, pages_total):.2f} |", flush=True)

@@ -177,15 +177,18 @@ def test_department_overall_form_is_reported_as_unsupported_not_parsed(sample_ru
     assert not list((sample_run.out / "forms").glob("other__*"))
 
 
-def test_a_forms_later_page_in_a_file_of_its_own_goes_to_review_saying_so(tmp_path):
+def test_a_forms_later_page_in_a_file_of_its_own_is_read_on_from_the_file_before_it(tmp_path):
     """The second page of a two-page form, saved alone (as a phone or scanner saves pages), has
-    no title and no header: it is no form, but its indicators and 总分 must not be skipped unseen.
-    Its first page alone is a form; a table with no indicator (bad/no_form.pdf) stays not_a_form."""
+    no title and no header: alone it is no form, but its indicators and 总分 must not be skipped
+    unseen. In a run, it is read on from the file before it in its folder, which begins the form:
+    one form, equal to the one the whole PDF gives, its later page's values marked with their file.
+    A table with no indicator (bad/no_form.pdf) stays not_a_form."""
     import pypdfium2 as pdfium
 
+    from pipeline.checks.validate import schema_errors
     from pipeline.readers.ingest import describe
     from pipeline.run.batch import run
-    from pipeline.run.unit import process_file
+    from pipeline.run.unit import process_file, process_files
 
     whole = pdfium.PdfDocument(DUMP / "2022" / "单表" / "网格管理事务.pdf")
     assert len(whole) == 2
@@ -194,28 +197,50 @@ def test_a_forms_later_page_in_a_file_of_its_own_goes_to_review_saying_so(tmp_pa
         part.import_pages(whole, [number - 1])
         part.save(tmp_path / f"网格管理事务_{number}.pdf")
     first = process_file(describe(tmp_path / "网格管理事务_1.pdf", tmp_path))
-    assert len(first.forms) == 1
+    assert len(first.forms) == 1 and first.forms[0].total.score is None
     second = process_file(describe(tmp_path / "网格管理事务_2.pdf", tmp_path))
     assert (second.status, second.reason, second.forms) == ("needs_review", "continuation_page", [])
-    assert "no form begins in this file, yet its table goes on one" in second.message
-    assert "总分 row on page 1" in second.message and "put the form's pages in one file" in second.message
+    assert "no form begins in this file, yet its table goes on one" in second.message and "总分 row on page 1" in second.message
     junk = process_file(describe(DUMP / "bad" / "no_form.pdf", DUMP))
     assert (junk.status, junk.reason) == ("skipped", "not_a_form")
-    # in a run, the file before it in its folder is named (most likely the form's start): here the
-    # page scanned, through the command, whose worker writes the OCR'd page's image and sends the result back slim
+
+    reference = process_file(describe(DUMP / "2022" / "单表" / "网格管理事务.pdf", DUMP)).forms[0].to_json()
+    joined = process_files([describe(tmp_path / f"网格管理事务_{n}.pdf", tmp_path) for n in (1, 2)])
+    (form,) = [f.to_json() for f in joined.forms]
+    for key in ("title", "project", "funding", "goals", "indicators", "total", "other_notes"):
+        assert form[key] == reference[key], key
+    assert form["source"]["pages"] == [1] and form["source"]["continued_in"] == [{"file": "网格管理事务_2.pdf", "sha256": second.sha256, "pages": [1]}]
+    assert form["provenance"]["/total/score"]["file"] == "网格管理事务_2.pdf" and "file" not in form["provenance"]["/project/name"]
+    assert {c["rule"]: c["status"] for c in form["checks"]}["pages_joined"] == "pass" and form["status"] == "ok"
+    assert schema_errors(form) == []
+
+    # through the command, the later page scanned: its worker reads both files again as one document,
+    # writes the form and sends the result back slim; the later file's row names the form
     scans, out = tmp_path.parent / f"{tmp_path.name}-scans", tmp_path.parent / f"{tmp_path.name}-out"
     scans.mkdir()
     shutil.copy(tmp_path / "网格管理事务_1.pdf", scans)
     whole[1].render(scale=200 / 72, grayscale=True).to_pil().save(scans / "网格管理事务_2.png", dpi=(200, 200))
     subprocess.run([sys.executable, "-m", "pipeline", "extract", str(scans), "--out", str(out), "--workers", "1", "--quiet"], cwd=REPO, check=False)
     manifest = pd.read_csv(out / "manifest.csv", encoding="utf-8-sig", keep_default_na=False).set_index("file")
-    assert (manifest.loc["网格管理事务_2.png", "reason"], manifest.loc["网格管理事务_2.png", "method"]) == ("continuation_page", "ocr")
-    assert manifest.loc["网格管理事务_2.png", "message"].endswith("the form it goes on is probably in 网格管理事务_1.pdf, before it in its folder")
-    assert manifest.loc["网格管理事务_1.pdf", "message"].endswith("a later page of this file's last form is probably in 网格管理事务_2.png, after it in its folder")
+    scanned = json.loads((out / "forms" / "网格管理事务_1.pdf.0.json").read_text(encoding="utf-8"))
+    assert scanned["source"]["continued_in"][0]["file"] == "网格管理事务_2.png" and scanned["provenance"]["/total/score"]["file"] == "网格管理事务_2.png"
+    assert (manifest.loc["网格管理事务_2.png", "reason"], manifest.loc["网格管理事务_2.png", "forms"]) == ("joined", 0)
+    assert manifest.loc["网格管理事务_2.png", "status"] == scanned["status"] == manifest.loc["网格管理事务_1.pdf", "status"]
+    assert manifest.loc["网格管理事务_2.png", "message"].startswith(f"its pages go on form {scanned['form_id']} of 网格管理事务_1.pdf")
+    assert [i["name"] for i in scanned["indicators"]][-1] == reference["indicators"][-1]["name"] and scanned["total"]["score"] is not None
+    assert "网格管理事务_2.png 第 1 页" in (out / "report_files" / f"form-{scanned['form_id']}.html").read_text(encoding="utf-8")
+
+    # a later page after a form printed whole (its 总分 read) is another form's: not joined, only named
+    shutil.copy(DUMP / "2022" / "单表" / "培训经费.pdf", tmp_path / "网格管理事务_0.pdf")
+    (tmp_path / "网格管理事务_1.pdf").unlink()
     files = {result.file: result for result in run(tmp_path).files}
-    assert files["网格管理事务_2.pdf"].message.endswith("the form it goes on is probably in 网格管理事务_1.pdf, before it in its folder")
+    assert files["网格管理事务_0.pdf"].forms[0].total.score is not None and not files["网格管理事务_0.pdf"].forms[0].source.continued_in
+    assert files["网格管理事务_2.pdf"].reason == "continuation_page"
+    assert files["网格管理事务_2.pdf"].message.endswith(
+        "the last form of 网格管理事务_0.pdf, the file of forms before it in its folder, ends with its 总分: the start of this page's form was not found"
+    )
     (tmp_path / "其他").mkdir()
-    (tmp_path / "网格管理事务_1.pdf").rename(tmp_path / "其他" / "网格管理事务_1.pdf")
+    (tmp_path / "网格管理事务_0.pdf").rename(tmp_path / "其他" / "网格管理事务_0.pdf")
     files = {result.file: result for result in run(tmp_path).files}
     assert files["网格管理事务_2.pdf"].reason == "continuation_page"
     assert "probably in" not in files["网格管理事务_2.pdf"].message  # nothing before it in its folder

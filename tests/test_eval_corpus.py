@@ -30,11 +30,11 @@ LAYOUTS = {t.name for t in load_templates()} | {"sichuan", "other"}
 def _as_full_form(content: dict) -> dict:
     """The expected content with the non-content fields of a form filled with dummies."""
     return {
-        "schema_version": "1.5.0",
+        "schema_version": "1.6.0",
         "form_id": "0123456789abcdef-0",
         "status": "ok",
         "template": "national",
-        "source": {"file": "x.pdf", "sha256": "0" * 64, "form_index": 0, "pages": [1], "method": "text_layer", "ocr_engine": None},
+        "source": {"file": "x.pdf", "sha256": "0" * 64, "form_index": 0, "pages": [1], "method": "text_layer", "ocr_engine": None, "continued_in": []},
         "dropped_rows": [],
         "checks": [],
         "corrections": [],

@@ -371,7 +371,7 @@ def test_parquet_describes_its_columns_and_forms_jsonl_holds_every_form(sample_r
 
     schema = pq.read_schema(sample_run.out / "tables" / "funding.parquet")
     assert schema.field("annual_budget_yuan").metadata[b"description"].decode().startswith("全年预算数 in 元")
-    assert schema.metadata[b"zpef_schema_version"] == b"1.5.0"
+    assert schema.metadata[b"zpef_schema_version"] == b"1.6.0"
     lines = (sample_run.out / "tables" / "forms.jsonl").read_text(encoding="utf-8").splitlines()
     forms = sorted(p.name for p in (sample_run.out / "forms").glob("*.json") if not p.name.endswith(".grid.json"))
     assert len(lines) == len(forms) and all(json.loads(line)["form_id"] for line in lines)

@@ -102,7 +102,7 @@ def test_later_pages_name_the_last_file_before_them_that_gave_forms():
     """A form's pages 2 and 3 as files of their own, a skipped file between: both name page 1's
     file, which names both; a later page with no file of forms before it in its folder names none."""
     from pipeline.model.result import FileResult, FileStatus
-    from pipeline.run.batch import _name_forms_continued
+    from pipeline.run.batch import PagePlaces, _name_forms_continued
     from pipeline.run.spill import SpillFile
 
     def result(name: str, status: FileStatus, reason: str = "") -> FileResult:
@@ -116,7 +116,10 @@ def test_later_pages_name_the_last_file_before_them_that_gave_forms():
         "a/3.jpg": result("a/3.jpg", FileStatus.NEEDS_REVIEW, "continuation_page"),
         "b/2.jpg": result("b/2.jpg", FileStatus.NEEDS_REVIEW, "continuation_page"),
     }
-    _name_forms_continued(order, slots, SpillFile(), {key for key, entry in slots.items() if entry.reason == "continuation_page"})
+    places = PagePlaces()
+    for key in order:
+        places.note(key, slots[key])
+    _name_forms_continued(order, slots, SpillFile(), places)
     messages = {key: entry.message for key, entry in slots.items() if isinstance(entry, FileResult)}
     assert messages["a/2.jpg"] == "a/2.jpg; the form it goes on is probably in a/1.jpg, before it in its folder"
     assert messages["a/3.jpg"] == "a/3.jpg; the form it goes on is probably in a/1.jpg, before it in its folder"

@@ -521,6 +521,18 @@ def values_readable(problems: list[tuple[str, str]]) -> Check:
     return Check("values_readable", FAIL, UNREADABLE_PREFIX + "; ".join(f"{pointer}: {why}" for pointer, why in problems), list(dict.fromkeys(pointer for pointer, _ in problems)), terms)
 
 
+def pages_joined(form: FormDocument) -> Check:
+    """A form whose later pages are files of their own (``Source.continued_in``) was joined to them
+    by their order in the folder, which proves nothing: a page of another form, whose first page
+    is missing, would join as well. Its 总分 adding up over the indicators of every file confirms it."""
+    files = "、".join([form.source.file] + [later.file for later in form.source.continued_in])
+    score = total_score(form)
+    if score.status == PASS:
+        return Check("pages_joined", PASS, f"pages of {files}, joined by their order in their folder: the scores of all add up to the 总分", score.pointers, score.terms)
+    later = "、".join(later.file for later in form.source.continued_in)
+    return Check("pages_joined", FAIL, f"pages of {files}, joined by their order in their folder, and no 总分 adding up over them confirms they are one form's: check that {later} goes on this form")
+
+
 def structure_read(unread: list[str]) -> Check:
     """What the form prints that the parser could not place (columns, rows): no value holds it, so
     the check names no pointer."""

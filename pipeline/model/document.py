@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "1.5.0"
+SCHEMA_VERSION = "1.6.0"
 PACKAGE = Path(__file__).resolve().parents[1]  # pipeline/
 SCHEMA_NAME = "form.schema.json"
 # an installed wheel ships the schema as pipeline/schemas/; a checkout has it at the root, schemas/
@@ -29,6 +29,15 @@ class CheckStatus(StrEnum):
 
 
 @dataclass
+class ContinuedIn:
+    """Pages of a form in a file after its own (a phone's or a scanner's file per page), joined to it."""
+
+    file: str  # path relative to the dump root, "/"-separated
+    sha256: str
+    pages: list[int]  # 1-based, that file's own numbering
+
+
+@dataclass
 class Source:
     file: str  # path relative to the dump root, "/"-separated
     sha256: str
@@ -36,6 +45,11 @@ class Source:
     pages: list[int]  # 1-based
     method: str  # text_layer | ocr | spreadsheet | text_export
     ocr_engine: str | None = None  # tesseract | rapidocr, when method is ocr
+    continued_in: list[ContinuedIn] = field(default_factory=list)  # the form's pages in later files, in order
+
+    def page_files(self) -> list[tuple[str, int]]:
+        """(file, page) of every page the form is printed on, in order: its own file's, then the later files'."""
+        return [(self.file, page) for page in self.pages] + [(later.file, page) for later in self.continued_in for page in later.pages]
 
 
 @dataclass
@@ -109,6 +123,13 @@ class DroppedRow:
     page: int
     text: str  # the row's own cells as printed, " | "-joined
     reason: str
+    file: str | None = None  # printed in this later file of a form joined across files (``Source.continued_in``)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        if self.file is None:
+            del out["file"]
+        return out
 
 
 class Op(StrEnum):
@@ -178,9 +199,12 @@ class Provenance:
     text: str
     confidence: float | None = None
     ref: str | None = None  # the source's own name for the cell: "Sheet1!C7", "line 17, field 2"
+    file: str | None = None  # printed in this later file of a form joined across files (``Source.continued_in``); page is that file's
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"page": self.page, "bbox": [round(float(v), 2) for v in self.bbox], "text": self.text}
+        if self.file is not None:
+            out["file"] = self.file
         if self.confidence is not None:
             out["confidence"] = round(float(self.confidence), 3)
         if self.ref is not None:
@@ -222,7 +246,7 @@ class FormDocument:
             "indicators": [asdict(i) for i in self.indicators],
             "total": asdict(self.total),
             "other_notes": self.other_notes,
-            "dropped_rows": [asdict(d) for d in self.dropped_rows],
+            "dropped_rows": [d.to_json() for d in self.dropped_rows],
             "checks": [asdict(c) for c in self.checks],
             "corrections": [asdict(c) for c in self.corrections],
             "provenance": {pointer: p.to_json() for pointer, p in self.provenance.items()},

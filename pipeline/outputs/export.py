@@ -252,6 +252,12 @@ def _checks_with(form: FormDocument, status: str) -> str:
 PROJECT_COLUMNS = _project_columns() + [
     Column("form_index", "Int64", "0-based index of the form in its file.", lambda f: f.source.form_index),
     Column("pages", "string", "1-based pages the form is printed on, comma-separated.", lambda f: ",".join(map(str, f.source.pages))),
+    Column(
+        "continued_in",
+        "string",
+        "The later files the form goes on into (a file per page, read on from this one), each with its pages there: `b.jpg:1; c.jpg:1`; empty for a form printed in one file.",
+        lambda f: "; ".join(f"{later.file}:{','.join(map(str, later.pages))}" for later in f.source.continued_in),
+    ),
     Column("method", "string", "How the text was read: text_layer, ocr, spreadsheet, text_export.", lambda f: f.source.method),
     Column("status", "string", "ok, or needs_review when a check failed.", lambda f: f.status),
     Column("template", "string", "Layout recognised: the name of its template (pipeline/parse/templates), or unknown.", lambda f: f.template),
@@ -313,9 +319,11 @@ MANIFEST_COLUMNS = [
     ("status", "ok, needs_review, failed or skipped."),
     (
         "reason",
-        "Why the file is not ok, as a stable code: checks_failed, page_errors, duplicate, not_a_form, continuation_page, other_form_type, "
+        "Why the file is not ok, as a stable code: checks_failed, page_errors, duplicate, not_a_form, continuation_page, joined (its pages "
+        "were read on from the file before it in its folder, into that file's last form: ok too when that form is), leading_rows (rows above "
+        "its first form's title go on a form begun elsewhere, not extracted), other_form_type, "
         "encrypted, truncated_pdf, damaged_pdf, empty_file, unknown_type, too_large, too_many_pages, needs_libreoffice, "
-        "timeout, worker_died, changed_while_read, not_regular, internal_error, unreadable, …; empty when ok.",
+        "timeout, worker_died, changed_while_read, not_regular, internal_error, unreadable, …; empty when ok (but joined).",
     ),
     ("forms", "Number of forms extracted."),
     ("pages", "Number of pages read."),

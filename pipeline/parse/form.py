@@ -1259,10 +1259,26 @@ def continued_form(content: DocumentContent) -> str | None:
     form's last indicators and its 总分. Its evidence is a cell naming an 一级/二级指标 or a 总分
     row, or an indicator numbered as such (指标3…; a placeholder 指标2: with nothing in its row
     is none); a 合计 alone is any table's (a list of expenses)."""
+    return _continuation_evidence([item for item in document_rows(content) if isinstance(item, Row)])
+
+
+def leading_continuation(content: DocumentContent) -> str | None:
+    """What the rows before a document's first form title say of a form they go on (as
+    ``continued_form``), in words; None when no title or nothing does. A page saved as a file
+    of its own may end one form and begin the next: the first form's last rows stand above the
+    second's title, and belong to neither form read from this file."""
+    stream = document_rows(content)
+    titled = [i for i, item in enumerate(stream) if _title_of(item) is not None]
+    if not titled:
+        return None
+    return _continuation_evidence([item for item in stream[: titled[0]] if isinstance(item, Row)])
+
+
+def _continuation_evidence(rows: list[Row]) -> str | None:
     names: list[str] = []
     total_pages: set[int] = set()
     pages: set[int] = set()
-    for row in (item for item in document_rows(content) if isinstance(item, Row)):
+    for row in rows:
         for text in row.texts():
             if match_key(text, LEVEL1_NAMES) or match_key(text, LEVEL2_NAMES):
                 names.append(normalise_label(text).base)

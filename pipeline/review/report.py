@@ -108,29 +108,32 @@ class PageImages:
     # in a worker: the file's images by path under OUT, as made there (nothing read or written on disk)
     in_hand: dict[str, bytes] | None = None
 
-    def get(self, result: FileResult, form: FormDocument, page: int) -> PageImage | None:
-        key = (form.source.sha256, page)
+    def get(self, result: FileResult, form: FormDocument, page: int, file: str | None = None) -> PageImage | None:
+        """The image of a page of the form: of its own file, or of ``file``, a later file it was
+        read on into (``Source.continued_in``)."""
+        file = file or form.source.file
+        key = (sha256_of(form, file), page)
         if key not in self._known:
-            self._known[key] = self._find(result, form, page)
+            self._known[key] = self._find(result, form, page, file)
         return self._known[key]
 
-    def _find(self, result: FileResult, form: FormDocument, page: int) -> PageImage | None:
+    def _find(self, result: FileResult, form: FormDocument, page: int, file: str) -> PageImage | None:
         if self.in_hand is not None:
-            return self._in_hand(result, form, page, self.in_hand)
-        if form.source.method == "ocr":
-            kept = self.out / PAGES_DIR / page_image_name(result.file, page)
+            return self._in_hand(result, form, page, file, self.in_hand)
+        kept = self.out / PAGES_DIR / page_image_name(file, page)
+        if _ocr_page(result, form, page, file) or file != form.source.file and kept.exists():
             if not kept.exists():
                 picture = result.page_images.get(page)
                 if picture is None:
                     return None
                 write_bytes(kept, picture)
             return self._sized(f"{PAGES_DIR}/{kept.name}", kept)
-        if form.source.method != "text_layer" or self.dump is None:
+        if self.dump is None or file == form.source.file and form.source.method != "text_layer" and not form.source.continued_in:
             return None
-        target = self.out / FILES_DIR / page_name(form, page)
+        target = self.out / FILES_DIR / page_name(form, page, file)
         self.written.add(target.name)
         if not target.exists():
-            made = page_png(self.dump / form.source.file, page)
+            made = page_png(self.dump / file, page)
             if made is None:
                 self.written.discard(target.name)
                 return None
@@ -139,11 +142,13 @@ class PageImages:
         return self._sized(f"{FILES_DIR}/{target.name}", target)
 
     @classmethod
-    def _in_hand(cls, result: FileResult, form: FormDocument, page: int, pictures: dict[str, bytes]) -> PageImage | None:
-        if form.source.method == "ocr":
-            src, data = f"{PAGES_DIR}/{page_image_name(result.file, page)}", result.page_images.get(page)
+    def _in_hand(cls, result: FileResult, form: FormDocument, page: int, file: str, pictures: dict[str, bytes]) -> PageImage | None:
+        if _ocr_page(result, form, page, file):
+            src, data = f"{PAGES_DIR}/{page_image_name(file, page)}", result.page_images.get(page)
         else:
-            src = f"{FILES_DIR}/{page_name(form, page)}"
+            src = f"{PAGES_DIR}/{page_image_name(file, page)}"  # a later file's OCR'd page, handed on with the pictures
+            if src not in pictures:
+                src = f"{FILES_DIR}/{page_name(form, page, file)}"
             data = pictures.get(src)
         return None if data is None else cls._sized(src, io.BytesIO(data))
 
@@ -160,15 +165,34 @@ def pictures_of(result: FileResult, dump: Path | None) -> dict[str, bytes]:
     """The page images the report shows of one file's text-layer forms, rendered and encoded in
     the worker that read the file (not one by one in the main process after the pool); keyed by
     their path under OUT, where the main process writes them and the report finds them. OCR'd
-    pages need nothing here: the worker encoded them already (``FileResult.page_images``)."""
-    pages: dict[int, str] = {}
+    pages need nothing here: the worker encoded them already (``FileResult.page_images``; a
+    later file's, read on from this one, are among the result's pictures already)."""
+    wanted: dict[str, dict[int, str]] = {}
     for form in result.forms:
-        if form.source.method == "text_layer":
-            pages.update((page, f"{FILES_DIR}/{page_name(form, page)}") for page in form.source.pages)
-    if not pages or dump is None:
+        for file, page in form.source.page_files():
+            if not _ocr_page(result, form, page, file) and f"{PAGES_DIR}/{page_image_name(file, page)}" not in result.pictures:
+                wanted.setdefault(file, {})[page] = f"{FILES_DIR}/{page_name(form, page, file)}"
+    if not wanted or dump is None:
         return {}
-    made = pages_png(dump / result.forms[0].source.file, sorted(pages))
-    return dict(sorted((pages[page], png) for page, (png, _) in made.items()))
+    pictures: dict[str, bytes] = {}
+    for file, pages in wanted.items():
+        made = pages_png(dump / file, sorted(pages))
+        pictures.update((pages[page], png) for page, (png, _) in made.items())
+    return dict(sorted(pictures.items()))
+
+
+def _ocr_page(result: FileResult, form: FormDocument, page: int, file: str) -> bool:
+    """Whether the form's page (of its own file) was OCR'd: its image is the file's result's."""
+    if file != form.source.file:
+        return False
+    if result.page_images or result.image_pages:
+        return page in result.page_images or page in result.image_pages
+    return form.source.method == "ocr" and not form.source.continued_in  # a joined form's own pages may be a text layer
+
+
+def sha256_of(form: FormDocument, file: str) -> str:
+    """The sha256 of the form's own file, or of a later file it was read on into."""
+    return form.source.sha256 if file == form.source.file else next(later.sha256 for later in form.source.continued_in if later.file == file)
 
 
 def form_pages_of(result: FileResult, pictures: dict[str, bytes]) -> dict[str, bytes]:
@@ -186,9 +210,9 @@ def form_page_name(form_id: str) -> str:
     return f"form-{form_id}.html"
 
 
-def page_name(form: FormDocument, page: int) -> str:
+def page_name(form: FormDocument, page: int, file: str | None = None) -> str:
     """A text-layer page image's file name, by content: a re-run finds it made already."""
-    return f"page-{form.source.sha256[:16]}-p{page}.png"
+    return f"page-{sha256_of(form, file or form.source.file)[:16]}-p{page}.png"
 
 
 def page_png(path: Path, page: int) -> tuple[bytes, tuple[int, int]] | None:
@@ -451,10 +475,10 @@ class Context:
         provenance = form.provenance.get(pointer)
         if provenance is None:
             return None
-        image = self.images.get(self.owners[form.form_id], form, provenance.page)
+        image = self.images.get(self.owners[form.form_id], form, provenance.page, provenance.file)
         if image is None:
             return None
-        return crop_view(image, provenance.bbox, f"{ptr.label(form, pointer)}：第 {provenance.page} 页")
+        return crop_view(image, provenance.bbox, f"{ptr.label(form, pointer)}：{page_label(provenance.page, provenance.file)}")
 
 
 class Lazy:
@@ -708,7 +732,7 @@ def table_cell(form: FormDocument, pointer: str, value: Any, numeric: bool = Fal
     classes = ["num"] if numeric else []
     tip = [pointer]
     if provenance is not None:
-        tip.append(f"第 {provenance.page} 页")
+        tip.append(page_label(provenance.page, provenance.file))
         if provenance.confidence is not None:
             tip.append(f"置信度 {provenance.confidence:.2f}")
             if provenance.confidence < LOW_CONFIDENCE:
@@ -755,6 +779,11 @@ def form_tables(form: FormDocument) -> dict[str, Any]:
     }
 
 
+def page_label(page: int, file: str | None = None) -> str:
+    """第 2 页, or for a page of a later file the form was read on into, that file's: a.jpg 第 1 页."""
+    return f"{file} 第 {page} 页" if file else f"第 {page} 页"
+
+
 @dataclass
 class PageFigure:
     number: int
@@ -762,16 +791,18 @@ class PageFigure:
     width_pt: float
     height_pt: float
     cells: list[dict[str, Any]]
+    label: str = ""  # 第 2 页, or a later file's page: a.jpg 第 1 页
 
 
 def page_figures(form: FormDocument, ctx: Context) -> list[PageFigure]:
     owner = ctx.owners[form.form_id]
     corrected = {c.field for c in form.corrections}
     figures = []
-    for number in form.source.pages:
-        image = ctx.images.get(owner, form, number)
+    for file, number in form.source.page_files():
+        image = ctx.images.get(owner, form, number, file)
         if image is None:
             continue
+        printed_in = None if file == form.source.file else file
         cells = [
             {
                 "pointer": pointer,
@@ -783,9 +814,9 @@ def page_figures(form: FormDocument, ctx: Context) -> list[PageFigure]:
                 "title": f"{pointer}: {p.text[:80]}",
             }
             for pointer, p in form.provenance.items()
-            if p.page == number
+            if p.page == number and p.file == printed_in
         ]
-        figures.append(PageFigure(number, image, image.width / SCALE, image.height / SCALE, cells))
+        figures.append(PageFigure(number, image, image.width / SCALE, image.height / SCALE, cells, page_label(number, printed_in)))
     return figures
 
 

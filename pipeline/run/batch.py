@@ -14,10 +14,10 @@ import os
 import signal
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -49,19 +49,20 @@ class Task:
     out: Path | None = None
     cache_key: str = ""
     shared_name: bool = False
+    later: tuple[InputFile, ...] = ()  # files holding the later pages of the source's last form, read on from it
 
 
 def run_task(task: Task) -> FileResult:
     """The unit of work, as run in a worker: process one file, then make its report pictures; timed."""
-    from pipeline.run.unit import process_file  # the readers and OCR: a driver whose files are all cached never loads them
+    from pipeline.run.unit import process_file, process_files  # the readers and OCR: a driver whose files are all cached never loads them
 
     started = time.perf_counter()
-    result = process_file(task.source, task.options)
+    result = process_files([task.source, *task.later], task.options) if task.later else process_file(task.source, task.options)
     if task.pictures and result.forms:
         clock = time.perf_counter()
         from pipeline.review.report import form_pages_of, pictures_of
 
-        result.pictures = pictures_of(result, task.dump)
+        result.pictures |= pictures_of(result, task.dump)  # a later file's OCR'd pages are there already
         result.timings["pictures"], clock = time.perf_counter() - clock, time.perf_counter()
         result.pictures.update(form_pages_of(result, result.pictures))
         result.form_pages = True
@@ -285,7 +286,8 @@ def run(
     taken: set[str] = set()
     spill = SpillFile(out / CACHE_DIR if out is not None else None)  # slim results wait on disk, not in memory
     slots: dict[str, FileResult | Spilled] = {}
-    later_pages: set[str] = set()  # files holding a form's later page (told apart as they settle, none loaded again)
+    places = PagePlaces()  # which files hold a form's later page, told apart as they settle (none loaded again)
+    sources: dict[str, InputFile] = {}  # the files read (or whose results were cached), to read a form's pages on across files
     tasks: list[Task] = []
     first_seen: dict[str, str] = {}  # sha256 -> the first path with those bytes
     log = log or RunLog(None)
@@ -293,8 +295,7 @@ def run(
 
         def settle(key: str, result: FileResult) -> None:
             progress.advance([result])
-            if result.reason == "continuation_page":
-                later_pages.add(key)
+            places.note(key, result)
             slots[key] = spill.keep(result)
 
         for path in paths:
@@ -308,6 +309,7 @@ def run(
                 settle(key, replace(described, file=key))
                 continue
             described = replace(described, relpath=key)
+            sources[key] = described
             log.stage(described.relpath, "hash", time.perf_counter() - hashed, "ok")
             if described.sha256 in first_seen and described.kind != "empty":
                 settle(key, _noted(duplicate_of(described, first_seen[described.sha256]), described))
@@ -324,27 +326,59 @@ def run(
         shared = {name for name, n in Counter(flat_name(key).casefold() for key in order).items() if n > 1}  # their forms are named by the export
         if out is not None and cache is not None and (settings.dask_scheduler and settings.dask_shared or not settings.dask_scheduler and settings.workers > 0):
             tasks = [replace(t, out=out, cache_key=cache.key(t.source), shared_name=flat_name(t.source.relpath).casefold() in shared) for t in tasks]
+
+        def received(task: Task, result: FileResult) -> FileResult:
+            """A result as it arrives: checked against its file's bytes, cached, its outputs written."""
+            changed = changed_since(task.source)
+            if changed:
+                if cache is not None and task.cache_key:
+                    cache.forget(task.cache_key)  # the worker cached what it read: not this file's bytes
+                result = replace(failed(task, changed, "changed_while_read"), timings=result.timings)
+            if out is not None:
+                result = write_pictures(out, result)
+            if cache is not None and task.cache_key and not result.retry:
+                cache.used.add(task.cache_key)  # the worker wrote the entry and the outputs
+            elif cache is not None and not result.retry:
+                cache.put(task.source, result, task.later)
+                if out is not None and (result.forms or result.page_images) and result.reason != "not_joined":
+                    result = write_file_outputs(out, result, own_form_names(result, flat_name(result.file).casefold() in shared), cache.key(task.source, task.later))
+            return result
+
+        loader = cache.whole if cache is not None else None
         del paths, first_seen  # not needed past here; nor is ``tasks``, which the executor drains
         arriving = settings.executor().results(tasks) if tasks else iter(())
         tasks = []
         try:
             for task, result in arriving:
                 raise_if_stop_requested()
-                changed = changed_since(task.source)
-                if changed:
-                    if cache is not None and task.cache_key:
-                        cache.forget(task.cache_key)  # the worker cached what it read: not this file's bytes
-                    result = replace(failed(task, changed, "changed_while_read"), timings=result.timings)
-                if out is not None:
-                    result = write_pictures(out, result)
-                if cache is not None and task.cache_key and not result.retry:
-                    cache.used.add(task.cache_key)  # the worker wrote the entry and the outputs
-                elif cache is not None and not result.retry:
-                    cache.put(task.source, result)
-                    if out is not None and (result.forms or result.page_images):
-                        result = write_file_outputs(out, result, own_form_names(result, flat_name(result.file).casefold() in shared), cache.key(task.source))
+                result = received(task, result)
                 log.file(result, cached=False)
                 settle(task.source.relpath, _noted(replace(result, timings={}) if result.slim else result, task.source))  # the stages' seconds are logged
+            joined = _joined_pages(order, slots, spill, places, sources, cache, settings.force, options)
+            for task, result in ((task, cached) for task, cached in joined if cached is not None):
+                if out is not None and cache is not None and (result.forms or result.page_images):  # written by the export, as any cached result
+                    result = slim(
+                        replace(result, timings={}, form_pages=False), [form_summary(f, suggestions_of(None, f, result)) for f in result.forms], cache.key(task.source, task.later), written=False
+                    )
+                _settle_joined(task, result, slots, spill, places, _noted, loader)
+            pool = out is not None and cache is not None and settings.workers > 0  # its workers write their outputs, as above
+            to_read = [
+                replace(
+                    task,
+                    pictures=out is not None,
+                    dump=dump,
+                    out=out if pool else None,
+                    cache_key=cache.key(task.source, task.later) if pool and cache is not None else "",
+                    shared_name=flat_name(task.source.relpath).casefold() in shared,
+                )
+                for task, cached in joined
+                if cached is None
+            ]
+            for task, result in _local_executor(settings).results(to_read) if to_read else ():
+                raise_if_stop_requested()
+                result = received(task, result)
+                log.stage(task.source.relpath, "join", result.timings.get("total", 0.0), result.reason or "ok")
+                _settle_joined(task, result, slots, spill, places, _noted, loader)
         except BaseException:  # interrupted (Ctrl-C, SIGTERM) or stopped by an error
             close = getattr(arriving, "close", None)
             if close is not None:
@@ -352,8 +386,7 @@ def run(
             if out is not None:
                 remove_left_temporaries(out, cache_too=True)  # a worker stopped while writing left its temporary file
             raise
-    _name_forms_continued(order, slots, spill, later_pages)
-    loader = cache.whole if cache is not None else None
+    _name_forms_continued(order, slots, spill, places)
     return RunResult(files=SpilledResults(spill, (slots[key] for key in order)), seconds=time.perf_counter() - started, loader=loader)
 
 
@@ -365,22 +398,150 @@ def _noted(result: FileResult, source: InputFile) -> FileResult:
     return replace(result, message="; ".join(filter(None, [result.message, source.name_note])))
 
 
-def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spilled], spill: SpillFile, later_pages: set[str]) -> None:
-    """A file that holds a later page of a form (``continuation_page``, its key in ``later_pages``)
+@dataclass
+class PagePlaces:
+    """The files of a run that hold a form's later page, and those that part a form's pages."""
+
+    later: set[str] = field(default_factory=set)  # alone: no form (``continuation_page``), or one with no title (``untitled``)
+    untitled: set[str] = field(default_factory=set)  # later pages that repeat the indicator header: alone, a form with no title or project
+    duplicates: set[str] = field(default_factory=set)  # skipped as another file's bytes: it may be a form's start
+
+    def note(self, key: str, result: FileResult) -> None:
+        if result.reason == "continuation_page":
+            self.later.add(key)
+        elif _begins_untitled(result):
+            self.later.add(key)
+            self.untitled.add(key)
+        elif result.reason == "duplicate":
+            self.duplicates.add(key)
+
+    def chains(self, order: list[str], statuses: dict[str, FileStatus]) -> list[tuple[str, list[str]]]:
+        """Each file of forms followed in its folder by files holding a form's later page, with
+        those files in order: a phone or a scanner numbers a form's pages in turn, so the last file
+        before them that gave forms is most likely the form's start. Files between that gave
+        nothing (a Thumbs.db) do not part them; a duplicate does. An untitled later page with no
+        file of forms before it starts one."""
+        chains: dict[str, list[str]] = {}
+        starts: dict[str, str] = {}  # folder -> the last file in it that gave forms
+        for key in order:
+            folder = key.rpartition("/")[0]
+            if key in self.duplicates:
+                starts.pop(folder, None)
+            elif key in self.later and folder in starts:
+                chains.setdefault(starts[folder], []).append(key)
+            elif (key not in self.later or key in self.untitled) and statuses[key] in (FileStatus.OK, FileStatus.NEEDS_REVIEW):
+                starts[folder] = key
+        return list(chains.items())
+
+
+def _loaded(entry: FileResult | Spilled, spill: SpillFile) -> FileResult:
+    return entry if isinstance(entry, FileResult) else spill.load(entry)
+
+
+def _begins_untitled(result: FileResult) -> bool:
+    """Whether the file's first form has no title and no project name: a later page of a form that
+    repeats its indicator header (read alone as a form whose title was lost), not a form's first
+    page, which prints the project's name under its title."""
+    if result.slim:
+        return bool(result.summaries) and not result.summaries[0].name
+    return bool(result.forms) and result.forms[0].title is None and result.forms[0].project.name is None
+
+
+def _local_executor(settings: RunSettings) -> Executor:
+    """The executor for the few files read again together (``_joined_pages``): this machine's."""
+    return ProcessExecutor(settings.workers, settings.timeout) if settings.workers > 0 else SerialExecutor()
+
+
+def _joined_pages(
+    order: list[str],
+    slots: dict[str, FileResult | Spilled],
+    spill: SpillFile,
+    places: PagePlaces,
+    sources: dict[str, InputFile],
+    cache: ResultCache | None,
+    force: bool,
+    options: ExtractOptions,
+) -> list[tuple[Task, FileResult | None]]:
+    """A task for each file of forms followed by files of its last form's later pages
+    (``PagePlaces.chains``), to read them as one document (``unit.process_files``), with its
+    cached result when there is one (None: to read). Read after the run's other files, as only
+    then is each file known to begin forms or to go on one."""
+    statuses = {key: slots[key].status for key in order}
+    tasks: list[tuple[Task, FileResult | None]] = []
+    for start, laters in places.chains(order, statuses):
+        if start not in sources or any(key not in sources for key in laters):
+            continue  # a duplicate's result stands for it: its bytes were read under another name
+        if _last_form_totalled(_loaded(slots[start], spill)):
+            continue  # its last form ends on its own pages: the later pages are another form's, whose start is missing
+        task = Task(sources[start], options, later=tuple(sources[key] for key in laters))
+        cached = cache.get(task.source, task.later) if cache is not None and not force else None
+        tasks.append((task, cached))
+    return tasks
+
+
+def joins_of(order: list[str], results: dict[str, FileResult]) -> list[tuple[str, list[str]]]:
+    """The files to read again as one document (``unit.process_files``), from their results read
+    alone: each file of forms with the later pages after it (``PagePlaces.chains``), unless its
+    last form ends with its 总分. What a run does after its other files; the benchmark does it too."""
+    places = PagePlaces()
+    for key in order:
+        places.note(key, results[key])
+    chains = places.chains(order, {key: result.status for key, result in results.items()})
+    return [(start, laters) for start, laters in chains if not _last_form_totalled(results[start])]
+
+
+def _last_form_totalled(result: FileResult) -> bool:
+    """Whether the file's last form has its 总分 score read: a form printed whole."""
+    if result.slim:
+        return bool(result.summaries) and result.summaries[-1].score is not None
+    return bool(result.forms) and result.forms[-1].total.score is not None
+
+
+def _settle_joined(
+    task: Task,
+    result: FileResult,
+    slots: dict[str, FileResult | Spilled],
+    spill: SpillFile,
+    places: PagePlaces,
+    noted: Callable[[FileResult, InputFile], FileResult],
+    loader: Callable[[FileResult], FileResult] | None,
+) -> None:
+    """The first file's result now holds the form read on across the later files; each later file's
+    row says which form its pages went on, with that form's status (its values are that form's),
+    and gives no form of its own (one read alone from a repeated header is that form's page).
+    Pages that did not join (``not_joined``: the forms do not go on into them) stay as they were."""
+    if result.reason == "not_joined" or result.retry or not result.form_count:
+        return
+    slots[task.source.relpath] = spill.keep(noted(replace(result, timings={}) if result.slim else result, task.source))
+    last = result.summaries[-1] if result.slim else result.forms[-1]
+    for later in task.later:
+        own = _loaded(slots[later.relpath], spill)
+        if own.slim and loader is not None:  # whole again (its page images), and kept whole: no cached form of its own is exported
+            own = loader(own)
+        message = f"its pages go on form {last.form_id} of {task.source.relpath}, read with it as one document (they were files of their own, in order in their folder): see that form"
+        slots[later.relpath] = replace(
+            own, forms=[], grids={}, suggestions={}, pictures={}, status=FileStatus(last.status), reason="joined", message=message, notes=[], slim=False, summaries=[], written=False, part_stored=False
+        )
+        places.later.discard(later.relpath)
+
+
+def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spilled], spill: SpillFile, places: PagePlaces) -> None:
+    """A file that holds a later page of a form (``continuation_page``, its key in ``places.later``)
     names the last file before it in its folder that gave forms (a phone or scanner numbers a
-    form's pages in turn): most likely the form's start; and that file names it back. Added each
-    run, to cached results too (the neighbours are the run's, not the file's)."""
+    form's pages in turn): most likely the form's start; and that file names it back — unless its
+    last form ends with its 总分. Added each run, to cached results too (the neighbours are the
+    run's, not the file's). Pages read on from that file (``_settle_joined``) are no longer here."""
 
     def noted(key: str, note: str) -> None:
         entry = slots[key]
         result = entry if isinstance(entry, FileResult) else spill.load(entry)  # a slim result: its outputs written
         slots[key] = spill.keep(replace(result, message="; ".join(filter(None, [result.message, note]))))
 
-    starts: dict[str, str] = {}  # folder -> the last file in it that gave forms
-    for key in order:
-        folder = key.rpartition("/")[0]
-        if key not in later_pages and slots[key].status in (FileStatus.OK, FileStatus.NEEDS_REVIEW):  # a file that gave forms
-            starts[folder] = key
-        elif key in later_pages and folder in starts:
-            noted(key, f"the form it goes on is probably in {starts[folder]}, before it in its folder")
-            noted(starts[folder], f"a later page of this file's last form is probably in {key}, after it in its folder")
+    for start, laters in places.chains(order, {key: slots[key].status for key in order}):
+        if _last_form_totalled(_loaded(slots[start], spill)):
+            for key in laters:
+                noted(key, f"the last form of {start}, the file of forms before it in its folder, ends with its 总分: the start of this page's form was not found")
+            continue
+        for key in laters:
+            noted(key, f"the form it goes on is probably in {start}, before it in its folder")
+            noted(start, f"a later page of this file's last form is probably in {key}, after it in its folder")

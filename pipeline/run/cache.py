@@ -43,13 +43,14 @@ class ResultCache:
         self.settings = settings  # what else changes a result: OCR mode and engine, limits
         self.used: set[str] = set()
 
-    def key(self, source: InputFile) -> str:
-        text = "\n".join([code_fingerprint(), self.settings, source.relpath, source.sha256])
+    def key(self, source: InputFile, later: tuple[InputFile, ...] = ()) -> str:
+        """``later``: the files whose pages were read on from ``source``'s (``unit.process_files``)."""
+        text = "\n".join([code_fingerprint(), self.settings, source.relpath, source.sha256] + [f"{s.relpath}\n{s.sha256}" for s in later])
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def get(self, source: InputFile):
+    def get(self, source: InputFile, later: tuple[InputFile, ...] = ()):
         """The cached FileResult, or None (absent, unreadable, or from another pipeline)."""
-        key = self.key(source)
+        key = self.key(source, later)
         self.used.add(key)
         try:
             with (self.folder / f"{key}.pkl").open("rb") as handle:
@@ -65,9 +66,9 @@ class ResultCache:
         except (OSError, pickle.UnpicklingError, EOFError) as error:
             raise OutputUnwritable(f"the result cache in {self.folder} lost the result of {result.file} during the run: {error}") from error
 
-    def put(self, source: InputFile, result) -> None:
+    def put(self, source: InputFile, result, later: tuple[InputFile, ...] = ()) -> None:
         """Store a result; a full disk or a read-only OUT stops the run (OutputUnwritable)."""
-        key = self.key(source)
+        key = self.key(source, later)
         self.used.add(key)
         store(self.folder, key, result)
 

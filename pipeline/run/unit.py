@@ -7,18 +7,19 @@ file cannot lose the batch; ``batch.run`` runs it over a dump, ``export`` writes
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from pipeline.model.document import Check, CheckStatus, FormDocument, FormStatus, Source
+from pipeline.model.document import Check, CheckStatus, ContinuedIn, FormDocument, FormStatus, Source
 from pipeline.model.errors import FileTooLarge, InputError
 from pipeline.ocr.options import ExtractOptions
+from pipeline.ocr.scan import ScanPage
 from pipeline.ocr.extract import Extraction, confirm_texts, doubt_creased, extract, reread_headers, reread_numbers
 from pipeline.readers.ingest import InputFile
-from pipeline.model.intermediate import DocumentContent
-from pipeline.parse.form import ParsedForm, Unsupported, continued_form, parse_document
+from pipeline.model.intermediate import DocumentContent, PageContent
+from pipeline.parse.form import ParsedForm, Unsupported, continued_form, leading_continuation, parse_document
 from pipeline.run.registry import KINDS as DOCUMENT_KINDS
 from pipeline.run.registry import extract_document
-from pipeline.checks.reconcile import reconcile, structure_read, values_readable
+from pipeline.checks.reconcile import pages_joined, reconcile, structure_read, values_readable
 from pipeline.checks.rules import form_status, summarise
 from pipeline.model.result import FileResult, FileStatus
 from pipeline.readers.spreadsheet import read_xls, read_xlsx
@@ -35,7 +36,7 @@ SKIP_REASONS = {
 }
 
 
-def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: str, ocr_engine: str | None = None) -> FormDocument:
+def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: str, ocr_engine: str | None = None, continued_in: list[ContinuedIn] | None = None) -> FormDocument:
     """Give a parsed form its id and source, run the checks, validate it, set its status."""
     form = FormDocument(
         form_id=f"{source_file.sha256[:16]}-{index}",
@@ -48,6 +49,7 @@ def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: s
             pages=parsed.pages,
             method=method,
             ocr_engine=ocr_engine if method == "ocr" else None,
+            continued_in=continued_in or [],
         ),
         project=parsed.project,
         funding=parsed.funding,
@@ -67,6 +69,8 @@ def build_form(parsed: ParsedForm, source_file: InputFile, index: int, method: s
         form.checks.append(structure_read(parsed.unread))
     if not parsed.indicators:
         form.checks.append(Check("indicators_found", CheckStatus.FAIL, "no indicator rows found under an 一级指标/三级指标 header"))
+    if form.source.continued_in:
+        form.checks.append(pages_joined(form))
     form.status = form_status(form.checks)
     errors = schema_errors(form.to_json())
     if errors:
@@ -99,9 +103,12 @@ def _extract(source_file: InputFile, options: ExtractOptions) -> Extraction:
 
 CONTINUATION_MESSAGE = (
     "no form begins in this file, yet its table goes on one ({evidence}): a later page of a form, saved as a file "
-    "of its own, is not joined to another file and its values are not extracted; put the form's pages in one "
-    "file (a PDF, or a multi-page TIFF) to read the form whole"
+    "of its own, whose form could not be read on from a file before it in its folder, and its values are not "
+    "extracted; put the form's pages in one file (a PDF, or a multi-page TIFF), or in order in one folder"
 )
+
+
+LEADING_MESSAGE = "above its first form's title, its table goes on a form begun elsewhere ({evidence}): those rows belong to no form read from this file and their values are not extracted"
 
 
 def _pages_summary(content: DocumentContent) -> str:
@@ -110,19 +117,101 @@ def _pages_summary(content: DocumentContent) -> str:
 
 def process_file(source_file: InputFile, options: ExtractOptions = ExtractOptions()) -> FileResult:
     """Extract every form of one file; every problem becomes a status and a message."""
+    return _process([source_file], options)
+
+
+def process_files(sources: list[InputFile], options: ExtractOptions = ExtractOptions()) -> FileResult:
+    """The forms of a file read together with the files after it that hold its last form's later
+    pages (a phone's or a scanner's file per page: ``continuation_page`` when read alone), as
+    one document: the result is the first file's, its last form going on into the others
+    (``Source.continued_in``). Its ``reason`` is ``not_joined`` when the pages did not join: the
+    first file's forms would not go on into each of the later files."""
+    result = _process(sources, options)
+    if result.reason == "not_joined" or len(sources) == 1:
+        return result
+    joined = {later.file for form in result.forms for later in form.source.continued_in}
+    if not result.forms or joined != {s.relpath for s in sources[1:]} or any(f.source.continued_in for f in result.forms[:-1]) or not result.forms[-1].source.pages:
+        return replace(
+            result,
+            forms=[],
+            page_images={},
+            pictures={},
+            status=FileStatus.FAILED,
+            reason="not_joined",
+            message=f"the forms of {sources[0].relpath} do not go on into {', '.join(s.relpath for s in sources[1:])}",
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class _Origins:
+    """Which file and page of it each page of a joined document is (pages numbered on across the files)."""
+
+    sources: list[InputFile]
+    offsets: list[int]  # the document's page number before each file's first page
+
+    def of(self, page: int) -> tuple[InputFile, int]:
+        index = max(i for i, offset in enumerate(self.offsets) if offset < page or i == 0)
+        return self.sources[index], page - self.offsets[index]
+
+
+def _renumbered(page: PageContent, offset: int) -> PageContent:
+    number = page.page + offset
+    grids = [replace(grid, page=number, cells=[replace(cell, page=number) for cell in grid.cells]) for grid in page.grids]
+    return replace(page, page=number, grids=grids, lines=[replace(line, page=number) for line in page.lines])
+
+
+def _joined(extractions: list[Extraction], sources: list[InputFile]) -> tuple[Extraction, _Origins]:
+    """The files' extractions as one document, their pages numbered on from file to file."""
+    offsets: list[int] = []
+    pages: list[PageContent] = []
+    errors: dict[int, str] = {}
+    scans: dict[int, ScanPage] = {}
+    fixes: list[str] = []
+    offset = 0
+    for extraction, source in zip(extractions, sources):
+        offsets.append(offset)
+        content = extraction.content
+        pages += [_renumbered(page, offset) for page in content.pages]
+        errors |= {number + offset: message for number, message in content.page_errors.items()}
+        scans |= {number + offset: replace(scan, page=number + offset) for number, scan in extraction.scans.items()}
+        fixes += content.fixes if offset == 0 else [f"{source.relpath}: {fix}" for fix in content.fixes]
+        offset += content.page_count
+    joined = Extraction(
+        DocumentContent(pages=pages, page_errors=errors, page_count=offset, fixes=fixes),
+        base_method=extractions[0].base_method,
+        scans=scans,
+        engine_name=next((e.engine_name for e in extractions if e.engine_name), None),
+    )
+    return joined, _Origins(sources, offsets)
+
+
+def _process(sources: list[InputFile], options: ExtractOptions) -> FileResult:
+    source_file = sources[0]
     result = FileResult(file=source_file.relpath, sha256=source_file.sha256, bytes=source_file.size, status=FileStatus.FAILED)
     clock = time.perf_counter()
     try:
-        extraction = _extract(source_file, options)
-        content = extraction.content
+        extractions = [_extract(source, options) for source in sources]
     except InputError as error:
+        if len(sources) > 1:
+            return replace(result, reason="not_joined", message=error.message)
         result.status, result.message, result.reason = error.status, error.message, error.code
         return result
     except Exception as error:  # an extractor bug must not lose the batch
-        result.message, result.reason = f"internal error while reading: {type(error).__name__}: {error}", "internal_error"
+        result.message, result.reason = f"internal error while reading: {type(error).__name__}: {error}", "internal_error" if len(sources) == 1 else "not_joined"
         return result
-    result.pages, result.method = content.page_count, extraction.method
-    result.page_images = {number: scan.display_webp() for number, scan in extraction.scans.items()}
+    extraction, origins = _joined(extractions, sources) if len(sources) > 1 else (extractions[0], _Origins(sources, [0]))
+    content = extraction.content
+    own_pages = extractions[0].content.page_count
+    result.pages, result.method = own_pages, extractions[0].method  # the row is the first file's
+    result.page_images = {number: scan.display_webp() for number, scan in extraction.scans.items() if number <= own_pages}
+    if len(sources) > 1:  # a later file's OCR'd pages: its own row writes them too, the same bytes; the report shows them with this form
+        from pipeline.outputs.export import PAGES_DIR, page_image_name
+
+        for number, scan in extraction.scans.items():
+            if number > own_pages:
+                later, page = origins.of(number)
+                result.pictures[f"{PAGES_DIR}/{page_image_name(later.relpath, page)}"] = scan.display_webp()
     result.timings["extract"], clock = time.perf_counter() - clock, time.perf_counter()
     notes = [f"page {page}: {message}" for page, message in sorted(content.page_errors.items())]
     fixes = content.fixes + [f"page {page.page}: {fix}" for page in content.pages for fix in page.corrections]
@@ -146,7 +235,7 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
             continue
         try:
             method = extraction.method_of(parsed.pages)
-            form = build_form(parsed, source_file, len(result.forms), method, extraction.engine_name)
+            form = build_form(_on_own_pages(parsed, origins), source_file, len(result.forms), method, extraction.engine_name, _continued_in(parsed.pages, origins))
             result.forms.append(form)
             if parsed.grid is not None:
                 result.grids[form.form_id] = parsed.grid
@@ -166,9 +255,42 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
             result.status, result.reason = FileStatus.NEEDS_REVIEW, "continuation_page"
             result.message = "; ".join(notes + [CONTINUATION_MESSAGE.format(evidence=continued)] + fixes)
         return result
+    leading = leading_continuation(content)
+    if leading is not None:  # rows of a form begun elsewhere: no form of this file holds them, and they must not go unseen
+        notes.append(LEADING_MESSAGE.format(evidence=leading))
     result.notes, result.fixes = notes, fixes
     summarise(result)
+    if leading is not None and result.reason == "page_errors" and len(notes) == 1:
+        result.reason = "leading_rows"
     return result
+
+
+def _on_own_pages(parsed: ParsedForm, origins: _Origins) -> ParsedForm:
+    """A form parsed from a joined document with its pages its first file's, and what was printed
+    in a later file marked with that file and its page there."""
+    if len(origins.sources) == 1:
+        return parsed
+    first = origins.sources[0]
+
+    def where(page: int) -> tuple[str | None, int]:
+        source, own = origins.of(page)
+        return (None if source is first else source.relpath), own
+
+    provenance = {}
+    for pointer, printed in parsed.provenance.items():
+        file, page = where(printed.page)
+        provenance[pointer] = replace(printed, page=page, file=file)
+    dropped = [replace(row, page=where(row.page)[1], file=where(row.page)[0]) for row in parsed.dropped_rows]
+    return replace(parsed, pages=[p for p in parsed.pages if origins.of(p)[0] is first], provenance=provenance, dropped_rows=dropped)
+
+
+def _continued_in(pages: list[int], origins: _Origins) -> list[ContinuedIn]:
+    later: dict[str, ContinuedIn] = {}
+    for page in pages:
+        source, own = origins.of(page)
+        if source is not origins.sources[0]:
+            later.setdefault(source.relpath, ContinuedIn(source.relpath, source.sha256, [])).pages.append(own)
+    return list(later.values())
 
 
 def suggest_forms(result: FileResult) -> None:
