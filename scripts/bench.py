@@ -204,7 +204,7 @@ def _read_as_a_run(corpus: Path, rows: list[dict], options: ExtractOptions) -> t
     keys = [source.relpath for source in sources]
     by_key = dict(zip(keys, results))
     for start, laters in joins_of(keys, dict(by_key)):
-        joined = process_files([sources[keys.index(key)] for key in (start, *laters)], options)
+        joined = process_files([sources[keys.index(key)] for key in (start, *laters)], options, [by_key[key].kept for key in (start, *laters)])
         if joined.reason != "not_joined" and joined.forms:
             by_key[start] = joined
             for key in laters:

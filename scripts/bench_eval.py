@@ -45,7 +45,7 @@ from pipeline.evaluate import compare  # noqa: E402
 DUMPS = make_eval.BUILD / "dumps"
 OUTS = make_eval.BUILD / "out"
 FAST_KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf")
-SCAN_KINDS = ("scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan", "spread_scan", "bleed_scan", "pen_scan")
+SCAN_KINDS = ("scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan", "spread_scan", "bleed_scan", "pen_scan", "photo_pages")
 
 
 def run_kind(half: str, kind: str, ids: list[str], engine: str | None, force: bool = False) -> tuple[Path, float]:
@@ -55,7 +55,8 @@ def run_kind(half: str, kind: str, ids: list[str], engine: str | None, force: bo
     dump.mkdir(parents=True)
     for fid in ids:
         src = make_eval.RENDERS / kind / f"{fid}.{make_eval.EXT[kind]}"
-        shutil.copy2(src, dump / src.name)
+        for page in [src] + sorted(src.parent.glob(f"{fid}.p[2-9].jpg")) if kind == "photo_pages" else [src]:  # a photo per page: all in one folder
+            shutil.copy2(page, dump / page.name)
     cmd = [sys.executable, "-m", "pipeline", "extract", str(dump), "--out", str(out), "--quiet", "--workers", "1"]
     if engine:
         cmd += ["--ocr-engine", engine]

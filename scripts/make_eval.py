@@ -22,6 +22,9 @@ its source file name):
 - ``dashed_scan`` the .xlsx written again with Excel's dashed, dotted or hair borders (by the form's
                 place in the corpus; sheets and their PDFs in eval/build/dashed_sheets/), printed by
                 LibreOffice and rasterised at 300 dpi in grey as scan_pdf is.
+- ``photo_pages`` docx_pdf at 300 dpi, each page a phone's photo (``make_scan_corpus.photo``: the
+                sheet on a desk at a slant, lit unevenly) saved as a JPEG of its own, <id>.p1.jpg,
+                <id>.p2.jpg …: a form whose later pages are files of their own (seeded per form).
 - ``web_jpg``   docx_pdf at 100 dpi, its pages stacked in one long JPEG (quality 80) with no
                 resolution in it: a form published as a picture on a web page.
 - ``faded_scan`` docx_pdf at 200 dpi as a light copy: print at 40-55% of its darkness on greyish
@@ -57,7 +60,7 @@ import eval_spec  # noqa: E402
 
 BUILD = eval_spec.EVAL / "build"
 RENDERS = BUILD / "renders"
-KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan", "spread_scan", "bleed_scan", "pen_scan")
+KINDS = ("docx", "xlsx", "docx_pdf", "xlsx_pdf", "scan_pdf", "fax_tiff", "skew_scan", "seal_scan", "dashed_scan", "web_jpg", "faded_scan", "spread_scan", "bleed_scan", "pen_scan", "photo_pages")
 EXT = {
     "docx": "docx",
     "xlsx": "xlsx",
@@ -73,6 +76,7 @@ EXT = {
     "spread_scan": "pdf",
     "bleed_scan": "pdf",
     "pen_scan": "pdf",
+    "photo_pages": "p1.jpg",  # and <id>.p2.jpg … for its later pages
 }
 # sheets bordered dashed, dotted or with hair lines (Excel's border styles, printed by LibreOffice):
 # the form's style is chosen by its place in the corpus; DASHED_SHEETS holds the sheets and their PDFs
@@ -484,6 +488,21 @@ def dashed_sheets(fids: list[str]) -> None:
     soffice_to_pdf([DASHED_SHEETS / f"{fid}.xlsx" for fid in fids], DASHED_SHEETS)
 
 
+def photo_pages(pdf: Path, out: Path, seed: int) -> None:
+    """A phone's photo of each page (``make_scan_corpus.photo``), a JPEG per page: ``out`` is the
+    first page's (<id>.p1.jpg), the others <id>.p2.jpg …, as a phone names its photos in turn."""
+    import numpy as np
+    from PIL import Image
+
+    from make_scan_corpus import photo
+
+    rng = np.random.default_rng(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        for number, path in enumerate(rasterise(pdf, 300, "gray", Path(tmp)), start=1):
+            picture = photo(np.asarray(Image.open(path).convert("L")), rng)
+            Image.fromarray(picture).save(out.with_name(out.name.replace(".p1.jpg", f".p{number}.jpg")), "JPEG", quality=85)
+
+
 def seal_scan(pdf: Path, out: Path, seed: int) -> None:
     import numpy as np
     from PIL import Image
@@ -515,7 +534,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         return [fid for fid in ids if force or not target(kind, fid).exists()]
 
     need = set(kinds)
-    if "scan_pdf" in need or "seal_scan" in need or "web_jpg" in need or "faded_scan" in need or "spread_scan" in need or "bleed_scan" in need or "pen_scan" in need:
+    if need & {"scan_pdf", "seal_scan", "web_jpg", "faded_scan", "spread_scan", "bleed_scan", "pen_scan", "photo_pages"}:
         need.add("docx_pdf")
     if "fax_tiff" in need or "skew_scan" in need:
         need.add("xlsx_pdf")
@@ -547,6 +566,7 @@ def render(kinds: list[str], only: list[str] | None, force: bool) -> dict[str, i
         ("pen_scan", "docx_pdf", lambda src, dst, fid: pen_scan(src, dst, seed=5000 + all_ids.index(fid))),
         ("bleed_scan", "docx_pdf", lambda src, dst, fid: bleed_scan(src, target("docx_pdf", _next(all_ids, fid)), dst, seed=4000 + all_ids.index(fid))),
         ("faded_scan", "docx_pdf", lambda src, dst, fid: faded_scan(src, dst, seed=3000 + all_ids.index(fid))),
+        ("photo_pages", "docx_pdf", lambda src, dst, fid: photo_pages(src, dst, seed=6000 + all_ids.index(fid))),
     )
     if "dashed_scan" in need:
         dashed_sheets(todo("dashed_scan"))

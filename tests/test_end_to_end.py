@@ -229,6 +229,18 @@ def test_a_forms_later_page_in_a_file_of_its_own_is_read_on_from_the_file_before
     assert manifest.loc["网格管理事务_2.png", "message"].startswith(f"its pages go on form {scanned['form_id']} of 网格管理事务_1.pdf")
     assert [i["name"] for i in scanned["indicators"]][-1] == reference["indicators"][-1]["name"] and scanned["total"]["score"] is not None
     assert "网格管理事务_2.png 第 1 页" in (out / "report_files" / f"form-{scanned['form_id']}.html").read_text(encoding="utf-8")
+    form_file = out / "forms" / "网格管理事务_1.pdf.0.json"
+    first_bytes, first_manifest = form_file.read_bytes(), (out / "manifest.csv").read_bytes()
+    subprocess.run([sys.executable, "-m", "pipeline", "extract", str(scans), "--out", str(out), "--workers", "0", "--quiet"], cwd=REPO, check=False)
+    assert (form_file.read_bytes(), (out / "manifest.csv").read_bytes()) == (first_bytes, first_manifest)  # the joined result, cached
+    # read on from the readings each file kept alone, not read again: the same form with the files gone
+    inputs = [describe(scans / name, scans) for name in ("网格管理事务_1.pdf", "网格管理事务_2.png")]
+    alone = [process_file(source) for source in inputs]
+    assert alone[1].kept is not None and alone[1].kept.scans and alone[0].kept is not None and not alone[0].kept.scans
+    shutil.rmtree(scans)
+    (again,) = [f.to_json() for f in process_files(inputs, kept=[result.kept for result in alone]).forms]
+    for key in ("title", "project", "funding", "goals", "indicators", "total", "source", "status", "provenance"):
+        assert again[key] == scanned[key], key
 
     # a later page after a form printed whole (its 总分 read) is another form's: not joined, only named
     shutil.copy(DUMP / "2022" / "单表" / "培训经费.pdf", tmp_path / "网格管理事务_0.pdf")

@@ -870,3 +870,24 @@ def test_a_header_label_and_its_value_in_one_cell_give_the_value():
     header[3] = (5, "项目名称及编码", 3, 1)  # the label goes on: no value in it
     [form] = parse_document(_document([_grid([header, HEADER, _row("产出指标", "数量指标", "培训人次", "≥500", "523", "50", "45")])]))
     assert isinstance(form, ParsedForm) and form.project.phone is None and form.project.name == "培训经费"
+
+
+def test_a_row_on_another_page_is_read_under_its_header_by_the_tables_edges():
+    """A phone's photo of each page puts the same table at another place and scale: a column's x
+    from the header on page 1 lands in the same column of page 2's table, not in its neighbour;
+    on the header's own page, or where the tables lie alike (pages of one PDF), x is taken as is."""
+    from pipeline.model.intermediate import Cell
+    from pipeline.parse.form import Row
+
+    def row(page: int, edges: list[float]) -> Row:
+        cells = [Cell(0, i, 1, 1, f"c{i}", (left, 0.0, right, 10.0), page) for i, (left, right) in enumerate(zip(edges, edges[1:]))]
+        return Row(cells=cells, page=page, grid_id=page, index=0, last_in_grid=False, frame=(edges[0], edges[-1]))
+
+    header = row(1, [118, 200, 260, 320, 400, 585])
+    centre_of_fourth = (320 + 400) / 2  # 360
+    shifted = row(2, [71, 150.6, 208.8, 267, 344.6, 525])  # the same columns, 47 pt to the left and 3% narrower
+    assert shifted.cell_at(centre_of_fourth).text == "c4"  # as it is: the wrong column
+    assert shifted.under(header).cell_at(centre_of_fourth).text == "c3"
+    assert row(1, [71, 150.6, 208.8, 267, 344.6, 525]).under(header).x_map is None  # the header's own page
+    assert row(2, [118, 200, 260, 320, 400, 585]).under(header).x_map is None  # one PDF's pages
+    assert row(2, [118, 200, 300]).under(header).x_map is None  # another table: half the width

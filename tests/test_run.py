@@ -102,15 +102,21 @@ def test_later_pages_name_the_last_file_before_them_that_gave_forms():
     """A form's pages 2 and 3 as files of their own, a skipped file between: both name page 1's
     file, which names both; a later page with no file of forms before it in its folder names none."""
     from pipeline.model.result import FileResult, FileStatus
+    from dataclasses import replace
+
+    from pipeline.model.intermediate import DocumentContent, KeptReading
     from pipeline.run.batch import PagePlaces, _name_forms_continued
     from pipeline.run.spill import SpillFile
 
     def result(name: str, status: FileStatus, reason: str = "") -> FileResult:
         return FileResult(file=name, sha256="0" * 64, bytes=1, status=status, reason=reason, message=name)
 
+    def may_go_on(name: str) -> FileResult:  # its last form has no 总分 row: its reading was kept to be read on
+        return replace(result(name, FileStatus.NEEDS_REVIEW, "checks_failed"), kept=KeptReading(DocumentContent([]), "ocr", "hybrid", frozenset(), {}, {}))
+
     order = ["a/1.jpg", "a/2.jpg", "a/Thumbs.db", "a/3.jpg", "b/2.jpg"]
     slots = {
-        "a/1.jpg": result("a/1.jpg", FileStatus.NEEDS_REVIEW, "checks_failed"),
+        "a/1.jpg": may_go_on("a/1.jpg"),
         "a/2.jpg": result("a/2.jpg", FileStatus.NEEDS_REVIEW, "continuation_page"),
         "a/Thumbs.db": result("a/Thumbs.db", FileStatus.SKIPPED, "unknown_type"),
         "a/3.jpg": result("a/3.jpg", FileStatus.NEEDS_REVIEW, "continuation_page"),

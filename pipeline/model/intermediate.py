@@ -100,3 +100,30 @@ class DocumentContent:
     page_errors: dict[int, str] = field(default_factory=dict)
     page_count: int = 0
     fixes: list[str] = field(default_factory=list)  # repairs of the whole file before it was read (qpdf)
+
+
+@dataclass(frozen=True)
+class PackedScan:
+    """An OCR'd page's prepared image kept small (PNG, no review image): enough to read its cells
+    again later (``ocr.scan.unpacked``)."""
+
+    page: int
+    png: bytes
+    points_per_pixel: float
+    creases: tuple[tuple[float, float], ...]
+    coarse: bool
+
+
+@dataclass(frozen=True)
+class KeptReading:
+    """A file's reading kept with its result, so that a form going on into the next files is read
+    on without reading this file again (``run.unit.process_files``; OCR is most of a scan's cost):
+    the parsed content with its confirmed confidences, and, for a page of a form whose values no
+    form of its own confirmed (``continuation_page``), the prepared images to confirm them with."""
+
+    content: DocumentContent
+    base_method: str
+    engine_name: str | None
+    ocr_pages: frozenset[int]
+    scans: dict[int, PackedScan]
+    page_images: dict[int, bytes]  # the review images of its OCR'd pages (the result's own)

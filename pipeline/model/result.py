@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pipeline.model.document import FormDocument
+from pipeline.model.intermediate import KeptReading
 
 
 class FileStatus(StrEnum):
@@ -92,6 +93,9 @@ class FileResult:
     picture_names: tuple[str, ...] = ()  # the paths under OUT of its pictures, once written and dropped
     form_pages: bool = False  # its forms' report pages are among its pictures, made by the worker that read it
     part_stored: bool = False  # its forms' table rows (a TablePart) are beside its cache entry: the export takes them as they are
+    # the file's reading, kept (cached, not held by the run) where a form may go on into the next files or come from
+    # the files before: ``unit.process_files`` reads them on without OCR again
+    kept: KeptReading | None = None
 
     @property
     def form_count(self) -> int:

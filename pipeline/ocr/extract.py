@@ -10,8 +10,8 @@ digits only (``reread_numbers``), and the cells of text values are read by a sec
 
 from __future__ import annotations
 
+import copy
 import re
-
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,12 +25,12 @@ from PIL import Image, ImageOps
 from pipeline.model.pointer import is_number_or_code
 from pipeline.model.errors import InputError
 from pipeline.readers.ingest import InputFile
-from pipeline.model.intermediate import Cell, DocumentContent, PageContent, TextLine
+from pipeline.model.intermediate import Cell, DocumentContent, KeptReading, PageContent, TextLine
 from pipeline.ocr.engines import CellReading, OcrEngine, OcrUnavailable, cell_lines, engine, read_cells
 from pipeline.parse.form import ParsedForm
 from pipeline.ocr.imageprep import gray_unless_coloured
 from pipeline.ocr.options import ExtractOptions
-from pipeline.ocr.scan import CELL_MARGIN_PT, ScanPage, UnreadableImage, read_image, reread_numbers_of, second_view
+from pipeline.ocr.scan import CELL_MARGIN_PT, ScanPage, packed, unpacked, UnreadableImage, read_image, reread_numbers_of, second_view
 from pipeline.readers.textlayer import read_pdf
 from pipeline.model.values import parse_number
 from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_A_NUMBER, NOT_APPLICABLE, family_of, marks_dropped, normalise, normalise_label, same_in_print
@@ -52,16 +52,35 @@ class Extraction:
     base_method: str = "text_layer"  # how pages were read unless OCR'd
     scans: dict[int, ScanPage] = field(default_factory=dict)  # OCR'd pages, by page number
     engine_name: str | None = None
+    ocr_pages: set[int] = field(default_factory=set)  # OCR'd pages whose images are let go (a kept reading, ``KeptReading``)
 
     @property
     def method(self) -> str:
         """For the manifest: how the file's pages were read (``text_layer+ocr`` when both)."""
-        if not self.scans:
+        read = self.scans.keys() | self.ocr_pages
+        if not read:
             return self.base_method
-        return "ocr" if len(self.scans) >= len(self.content.pages) else f"{self.base_method}+ocr"
+        return "ocr" if len(read) >= len(self.content.pages) else f"{self.base_method}+ocr"
 
     def method_of(self, pages: list[int]) -> str:
-        return "ocr" if any(p in self.scans for p in pages) else self.base_method
+        return "ocr" if any(p in self.scans or p in self.ocr_pages for p in pages) else self.base_method
+
+    def kept(self, page_images: dict[int, bytes], with_images: bool) -> KeptReading:
+        """This reading as it stands (its values confirmed where they were), to be read on with the
+        files after it; ``with_images``: its page images kept to confirm its values later (none were)."""
+        return KeptReading(
+            self.content,
+            self.base_method,
+            self.engine_name,
+            frozenset(self.scans.keys() | self.ocr_pages),
+            {number: packed(scan) for number, scan in self.scans.items()} if with_images else {},
+            page_images,
+        )
+
+
+def extraction_of(kept: KeptReading) -> Extraction:
+    """The file's extraction again from its kept reading (a copy: reading on changes its content)."""
+    return Extraction(copy.deepcopy(kept.content), kept.base_method, {n: unpacked(p) for n, p in kept.scans.items()}, kept.engine_name, set(kept.ocr_pages) - set(kept.scans))
 
 
 def _ocr_page(extraction: Extraction, pixels: np.ndarray, dpi: float, number: int, options: ExtractOptions) -> PageContent | str:

@@ -18,7 +18,7 @@ from PIL import Image
 
 from pipeline.ocr.imagegrid import component_boxes, erase_tables, line_masks, rulings
 from pipeline.ocr.imageprep import PreparedImage, prepare, quarter_turns
-from pipeline.model.intermediate import BBox, Grid, PageContent, TextLine
+from pipeline.model.intermediate import BBox, Grid, PackedScan, PageContent, TextLine
 from pipeline.model.vocabulary import is_form_title, nearly_form_title
 from pipeline.ocr.engines import CellReading, OcrEngine, ink_box, is_dash, read_cells
 from pipeline.readers.segment import group_tables, table_grid
@@ -91,6 +91,21 @@ class ScanPage:
             if _print_goes_on(self.image[bottom : min(height, y1 - near), left:right], self.image[bottom - 1, left:right]):
                 bottom = min(height, y1 - near)
         return self.image[top:bottom, left:right]
+
+
+def packed(scan: ScanPage) -> PackedScan:
+    """The page's prepared image as PNG, with what reading its cells again needs (no review image)."""
+    ok, encoded = cv2.imencode(".png", scan.image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    if not ok:
+        raise ValueError(f"page {scan.page}: the prepared image could not be encoded")
+    return PackedScan(scan.page, encoded.tobytes(), scan.points_per_pixel, tuple(scan.creases), scan.coarse)
+
+
+def unpacked(kept: PackedScan) -> ScanPage:
+    image = cv2.imdecode(np.frombuffer(kept.png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise ValueError(f"page {kept.page}: the kept image could not be decoded")
+    return ScanPage(kept.page, image, kept.points_per_pixel, creases=list(kept.creases), coarse=kept.coarse)
 
 
 def _print_goes_on(band: np.ndarray, edge: np.ndarray) -> bool:

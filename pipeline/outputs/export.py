@@ -808,6 +808,7 @@ def slim(result: FileResult, summaries: list, cache_key: str, written: bool, par
         suggestions={},
         page_images={},
         pictures={},
+        kept=None,
         image_pages=tuple(sorted(result.page_images)),
         slim=True,
         summaries=summaries,

@@ -81,12 +81,32 @@ class Row:
     grid_id: int
     index: int  # row index within its grid
     last_in_grid: bool
+    frame: tuple[float, float] = (0.0, 0.0)  # its table's left and right edges
+    # (scale, offset) from the x of the header it is read under, on another page, to its own
+    x_map: tuple[float, float] | None = None
 
     def cell_at(self, x: float) -> Cell | None:
+        if self.x_map is not None:
+            x = x * self.x_map[0] + self.x_map[1]
         for cell in self.cells:
             if cell.bbox[0] - 0.5 <= x <= cell.bbox[2] + 0.5:
                 return cell
         return None
+
+    def under(self, header: Row) -> Row:
+        """This row as read under a header on another page whose table lies elsewhere on its page
+        (a phone's photo of each page: another scale and place): x positions taken from the
+        header map onto this row by the two tables' edges. The same table on pages of one
+        PDF lies at the same place, and is read as it is."""
+        if header.page == self.page or header.frame == (0.0, 0.0) or self.frame == (0.0, 0.0):
+            return self
+        (left, right), (own_left, own_right) = header.frame, self.frame
+        if max(abs(own_left - left), abs(own_right - right)) <= 1.0 or right <= left:
+            return self
+        scale = (own_right - own_left) / (right - left)
+        if not 0.8 <= scale <= 1.25:  # not the same table at another scale
+            return self
+        return replace(self, x_map=(scale, own_left - left * scale))
 
     def texts(self) -> list[str]:
         return [c.text for c in self.cells if c.text.strip()]
@@ -158,7 +178,7 @@ def document_rows(content: DocumentContent) -> list[Row | TextLine]:
                     if cell is not None and (not cells or cells[-1] is not cell):
                         cells.append(cell)
                 top = min((c.bbox[1] for c in cells if c.row == r), default=grid.bbox[1])
-                row = Row(cells=cells, page=page.page, grid_id=grid_id, index=r, last_in_grid=r == grid.n_rows - 1)
+                row = Row(cells=cells, page=page.page, grid_id=grid_id, index=r, last_in_grid=r == grid.n_rows - 1, frame=(grid.bbox[0], grid.bbox[2]))
                 stream.append((page.page, top, 1, row))
             grid_id += 1
     stream.sort(key=lambda item: (item[0], item[1], item[2]))
@@ -578,7 +598,7 @@ class _FormReader:
         if self.section == "indicators":
             if self._second_header_row(row) or self._header_rest(row):
                 return
-            self._indicator_or_total(row)
+            self._indicator_or_total(row.under(self.header_row) if self.header_row is not None else row)
             return
         if self.section == "after":
             self._other_notes(row)

@@ -35,6 +35,7 @@ from pipeline.run.observe import Progress, RunLog
 from pipeline.model.errors import OutputUnwritable, raise_if_stop_requested
 from pipeline.model.result import FileResult, RunResult
 from pipeline.model.result import FileStatus
+from pipeline.model.intermediate import KeptReading
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Task:
     cache_key: str = ""
     shared_name: bool = False
     later: tuple[InputFile, ...] = ()  # files holding the later pages of the source's last form, read on from it
+    kept: tuple[KeptReading | None, ...] = ()  # with ``later``: the source's and their readings as kept alone (None: read again)
 
 
 def run_task(task: Task) -> FileResult:
@@ -57,7 +59,7 @@ def run_task(task: Task) -> FileResult:
     from pipeline.run.unit import process_file, process_files  # the readers and OCR: a driver whose files are all cached never loads them
 
     started = time.perf_counter()
-    result = process_files([task.source, *task.later], task.options) if task.later else process_file(task.source, task.options)
+    result = process_files([task.source, *task.later], task.options, list(task.kept) or None) if task.later else process_file(task.source, task.options)
     if task.pictures and result.forms:
         clock = time.perf_counter()
         from pipeline.review.report import form_pages_of, pictures_of
@@ -354,7 +356,7 @@ def run(
                 result = received(task, result)
                 log.file(result, cached=False)
                 settle(task.source.relpath, _noted(replace(result, timings={}) if result.slim else result, task.source))  # the stages' seconds are logged
-            joined = _joined_pages(order, slots, spill, places, sources, cache, settings.force, options)
+            joined = _joined_pages(order, slots, spill, places, sources, cache, settings.force, options, loader)
             for task, result in ((task, cached) for task, cached in joined if cached is not None):
                 if out is not None and cache is not None and (result.forms or result.page_images):  # written by the export, as any cached result
                     result = slim(
@@ -386,7 +388,7 @@ def run(
             if out is not None:
                 remove_left_temporaries(out, cache_too=True)  # a worker stopped while writing left its temporary file
             raise
-    _name_forms_continued(order, slots, spill, places)
+    _name_forms_continued(order, slots, spill, places, loader)
     return RunResult(files=SpilledResults(spill, (slots[key] for key in order)), seconds=time.perf_counter() - started, loader=loader)
 
 
@@ -444,7 +446,9 @@ def _begins_untitled(result: FileResult) -> bool:
     page, which prints the project's name under its title."""
     if result.slim:
         return bool(result.summaries) and not result.summaries[0].name
-    return bool(result.forms) and result.forms[0].title is None and result.forms[0].project.name is None
+    from pipeline.run.unit import begins_untitled  # the readers and OCR: a driver whose files are all cached never loads them
+
+    return begins_untitled(result.forms)
 
 
 def _local_executor(settings: RunSettings) -> Executor:
@@ -461,6 +465,7 @@ def _joined_pages(
     cache: ResultCache | None,
     force: bool,
     options: ExtractOptions,
+    loader: Callable[[FileResult], FileResult] | None,
 ) -> list[tuple[Task, FileResult | None]]:
     """A task for each file of forms followed by files of its last form's later pages
     (``PagePlaces.chains``), to read them as one document (``unit.process_files``), with its
@@ -471,10 +476,12 @@ def _joined_pages(
     for start, laters in places.chains(order, statuses):
         if start not in sources or any(key not in sources for key in laters):
             continue  # a duplicate's result stands for it: its bytes were read under another name
-        if _last_form_totalled(_loaded(slots[start], spill)):
+        if not _may_go_on(slots[start], spill, loader):
             continue  # its last form ends on its own pages: the later pages are another form's, whose start is missing
         task = Task(sources[start], options, later=tuple(sources[key] for key in laters))
         cached = cache.get(task.source, task.later) if cache is not None and not force else None
+        if cached is None:  # each file's reading as it kept it alone: read on, not OCR'd again
+            task = replace(task, kept=tuple(_whole(slots[key], spill, loader).kept for key in (start, *laters)))
         tasks.append((task, cached))
     return tasks
 
@@ -487,14 +494,18 @@ def joins_of(order: list[str], results: dict[str, FileResult]) -> list[tuple[str
     for key in order:
         places.note(key, results[key])
     chains = places.chains(order, {key: result.status for key, result in results.items()})
-    return [(start, laters) for start, laters in chains if not _last_form_totalled(results[start])]
+    return [(start, laters) for start, laters in chains if results[start].kept is not None]
 
 
-def _last_form_totalled(result: FileResult) -> bool:
-    """Whether the file's last form has its 总分 score read: a form printed whole."""
-    if result.slim:
-        return bool(result.summaries) and result.summaries[-1].score is not None
-    return bool(result.forms) and result.forms[-1].total.score is not None
+def _may_go_on(entry: FileResult | Spilled, spill: SpillFile, loader: Callable[[FileResult], FileResult] | None) -> bool:
+    """Whether the file's last form may go on into the next files: it does not end with its 总分
+    on its own pages, so its reading was kept (``unit.ends_whole``)."""
+    return _whole(entry, spill, loader).kept is not None
+
+
+def _whole(entry: FileResult | Spilled, spill: SpillFile, loader: Callable[[FileResult], FileResult] | None) -> FileResult:
+    result = _loaded(entry, spill)
+    return loader(result) if result.slim and loader is not None else result
 
 
 def _settle_joined(
@@ -515,17 +526,28 @@ def _settle_joined(
     slots[task.source.relpath] = spill.keep(noted(replace(result, timings={}) if result.slim else result, task.source))
     last = result.summaries[-1] if result.slim else result.forms[-1]
     for later in task.later:
-        own = _loaded(slots[later.relpath], spill)
-        if own.slim and loader is not None:  # whole again (its page images), and kept whole: no cached form of its own is exported
-            own = loader(own)
+        own = _whole(slots[later.relpath], spill, loader)  # whole again (its page images), and kept whole: no cached form of its own is exported
         message = f"its pages go on form {last.form_id} of {task.source.relpath}, read with it as one document (they were files of their own, in order in their folder): see that form"
         slots[later.relpath] = replace(
-            own, forms=[], grids={}, suggestions={}, pictures={}, status=FileStatus(last.status), reason="joined", message=message, notes=[], slim=False, summaries=[], written=False, part_stored=False
+            own,
+            forms=[],
+            grids={},
+            suggestions={},
+            pictures={},
+            kept=None,
+            status=FileStatus(last.status),
+            reason="joined",
+            message=message,
+            notes=[],
+            slim=False,
+            summaries=[],
+            written=False,
+            part_stored=False,
         )
         places.later.discard(later.relpath)
 
 
-def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spilled], spill: SpillFile, places: PagePlaces) -> None:
+def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spilled], spill: SpillFile, places: PagePlaces, loader: Callable[[FileResult], FileResult] | None = None) -> None:
     """A file that holds a later page of a form (``continuation_page``, its key in ``places.later``)
     names the last file before it in its folder that gave forms (a phone or scanner numbers a
     form's pages in turn): most likely the form's start; and that file names it back — unless its
@@ -538,7 +560,7 @@ def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spille
         slots[key] = spill.keep(replace(result, message="; ".join(filter(None, [result.message, note]))))
 
     for start, laters in places.chains(order, {key: slots[key].status for key in order}):
-        if _last_form_totalled(_loaded(slots[start], spill)):
+        if not _may_go_on(slots[start], spill, loader):
             for key in laters:
                 noted(key, f"the last form of {start}, the file of forms before it in its folder, ends with its 总分: the start of this page's form was not found")
             continue

@@ -9,13 +9,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
+from pipeline.model import pointer as ptr
 from pipeline.model.document import Check, CheckStatus, ContinuedIn, FormDocument, FormStatus, Source
 from pipeline.model.errors import FileTooLarge, InputError
 from pipeline.ocr.options import ExtractOptions
 from pipeline.ocr.scan import ScanPage
-from pipeline.ocr.extract import Extraction, confirm_texts, doubt_creased, extract, reread_headers, reread_numbers
+from pipeline.ocr.extract import Extraction, confirm_texts, doubt_creased, extract, extraction_of, reread_headers, reread_numbers
 from pipeline.readers.ingest import InputFile
-from pipeline.model.intermediate import DocumentContent, PageContent
+from pipeline.model.intermediate import DocumentContent, KeptReading, PageContent
 from pipeline.parse.form import ParsedForm, Unsupported, continued_form, leading_continuation, parse_document
 from pipeline.run.registry import KINDS as DOCUMENT_KINDS
 from pipeline.run.registry import extract_document
@@ -120,13 +121,14 @@ def process_file(source_file: InputFile, options: ExtractOptions = ExtractOption
     return _process([source_file], options)
 
 
-def process_files(sources: list[InputFile], options: ExtractOptions = ExtractOptions()) -> FileResult:
+def process_files(sources: list[InputFile], options: ExtractOptions = ExtractOptions(), kept: list[KeptReading | None] | None = None) -> FileResult:
     """The forms of a file read together with the files after it that hold its last form's later
     pages (a phone's or a scanner's file per page: ``continuation_page`` when read alone), as
     one document: the result is the first file's, its last form going on into the others
     (``Source.continued_in``). Its ``reason`` is ``not_joined`` when the pages did not join: the
-    first file's forms would not go on into each of the later files."""
-    result = _process(sources, options)
+    first file's forms would not go on into each of the later files. ``kept``: each file's reading
+    as its own result kept it (``FileResult.kept``), read on without OCR again; None: read again."""
+    result = _process(sources, options, kept)
     if result.reason == "not_joined" or len(sources) == 1:
         return result
     joined = {later.file for form in result.forms for later in form.source.continued_in}
@@ -186,12 +188,13 @@ def _joined(extractions: list[Extraction], sources: list[InputFile]) -> tuple[Ex
     return joined, _Origins(sources, offsets)
 
 
-def _process(sources: list[InputFile], options: ExtractOptions) -> FileResult:
+def _process(sources: list[InputFile], options: ExtractOptions, kept: list[KeptReading | None] | None = None) -> FileResult:
     source_file = sources[0]
     result = FileResult(file=source_file.relpath, sha256=source_file.sha256, bytes=source_file.size, status=FileStatus.FAILED)
     clock = time.perf_counter()
+    readings = kept or [None] * len(sources)
     try:
-        extractions = [_extract(source, options) for source in sources]
+        extractions = [extraction_of(reading) if reading is not None else _extract(source, options) for source, reading in zip(sources, readings)]
     except InputError as error:
         if len(sources) > 1:
             return replace(result, reason="not_joined", message=error.message)
@@ -204,14 +207,15 @@ def _process(sources: list[InputFile], options: ExtractOptions) -> FileResult:
     content = extraction.content
     own_pages = extractions[0].content.page_count
     result.pages, result.method = own_pages, extractions[0].method  # the row is the first file's
-    result.page_images = {number: scan.display_webp() for number, scan in extraction.scans.items() if number <= own_pages}
+    page_images = _page_images(extraction, readings, origins)
+    result.page_images = {number: image for number, image in page_images.items() if number <= own_pages}
     if len(sources) > 1:  # a later file's OCR'd pages: its own row writes them too, the same bytes; the report shows them with this form
         from pipeline.outputs.export import PAGES_DIR, page_image_name
 
-        for number, scan in extraction.scans.items():
+        for number, image in page_images.items():
             if number > own_pages:
                 later, page = origins.of(number)
-                result.pictures[f"{PAGES_DIR}/{page_image_name(later.relpath, page)}"] = scan.display_webp()
+                result.pictures[f"{PAGES_DIR}/{page_image_name(later.relpath, page)}"] = image
     result.timings["extract"], clock = time.perf_counter() - clock, time.perf_counter()
     notes = [f"page {page}: {message}" for page, message in sorted(content.page_errors.items())]
     fixes = content.fixes + [f"page {page.page}: {fix}" for page in content.pages for fix in page.corrections]
@@ -254,15 +258,46 @@ def _process(sources: list[InputFile], options: ExtractOptions) -> FileResult:
         if continued is not None:  # a form's later page in a file of its own: its values must not go unseen
             result.status, result.reason = FileStatus.NEEDS_REVIEW, "continuation_page"
             result.message = "; ".join(notes + [CONTINUATION_MESSAGE.format(evidence=continued)] + fixes)
+            if len(sources) == 1:  # its values were confirmed by no form: its page images are kept to confirm them with
+                result.kept = extraction.kept(result.page_images, with_images=True)
         return result
     leading = leading_continuation(content)
     if leading is not None:  # rows of a form begun elsewhere: no form of this file holds them, and they must not go unseen
         notes.append(LEADING_MESSAGE.format(evidence=leading))
     result.notes, result.fixes = notes, fixes
+    if len(sources) == 1 and (not ends_whole(result.forms[-1], content) or begins_untitled(result.forms)):
+        result.kept = extraction.kept(result.page_images, with_images=False)  # a form that may go on, or a later page of one
     summarise(result)
     if leading is not None and result.reason == "page_errors" and len(notes) == 1:
         result.reason = "leading_rows"
     return result
+
+
+def ends_whole(form: FormDocument, content: DocumentContent) -> bool:
+    """Whether the form ends on its own pages: its 总分 score read in, or below, the last table of its
+    last page. A total printed above the table (项目总得分99分 under the title) says nothing of
+    where the table ends."""
+    total = form.provenance.get(ptr.total("score"))
+    if total is None or not form.source.pages or total.page != form.source.pages[-1]:
+        return False
+    tops = [grid.bbox[1] for page in content.pages if page.page == total.page for grid in page.grids]
+    return not tops or total.bbox[1] >= max(tops) - 1.0
+
+
+def begins_untitled(forms: list[FormDocument]) -> bool:
+    """Whether the first form has no title and no project name: a later page of a form that repeats
+    its indicator header (read alone as a form whose title was lost), not a form's first page,
+    which prints the project's name under its title."""
+    return bool(forms) and forms[0].title is None and forms[0].project.name is None
+
+
+def _page_images(extraction: Extraction, readings: list[KeptReading | None], origins: _Origins) -> dict[int, bytes]:
+    """The review image of every OCR'd page of the document: made from its scan, or the one a kept reading holds."""
+    images: dict[int, bytes] = {}
+    for reading, offset in zip(readings, origins.offsets):
+        if reading is not None:
+            images |= {number + offset: image for number, image in reading.page_images.items()}
+    return images | {number: scan.display_webp() for number, scan in extraction.scans.items() if number not in images}
 
 
 def _on_own_pages(parsed: ParsedForm, origins: _Origins) -> ParsedForm:
