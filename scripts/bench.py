@@ -9,7 +9,10 @@
    beside plain ``tesseract --psm 6`` over the same pages timed in the same run.
 3. With ``--corpus eval/build/scans-dev`` (made by scripts/make_scan_corpus.py): the same per
    scan kind and half (dev / report) of that corpus, with forms found and wrong values (any
-   field, not only numbers) in forms that came out ``ok``.
+   field, not only numbers) in forms that came out ``ok``. Kinds with a file per page (png16,
+   webp, photo, web100) are read as a run reads them: a form's later pages are read on from its
+   first page's file (``batch.joins_of``, ``unit.process_files``), that reading timed too, and the
+   form is measured whole on the file of its first page.
 """
 
 from __future__ import annotations
