@@ -196,3 +196,18 @@ def test_a_mark_one_reading_has_and_the_other_drops_is_told():
     assert not marks_dropped("办公宿舍楼食堂", "办公宿舍楼、食堂")  # the other way round
     assert not marks_dropped("办公宿舍楼、食堂", "办公宿舍楼、食堂")
     assert not marks_dropped("1.8分", "18分")  # a full stop Tesseract makes of a speck is no mark
+
+
+def test_a_ruling_lines_remnant_read_before_an_ocr_label_does_not_hide_it():
+    """A stroke or a box corner of a rule left beside a label reads as 一 or 口 before it (一一项日名称,
+    口主管部门): the label is still known, but only from OCR (fuzzy) text, and only what no label
+    names whole is stripped: 一级指标 stays a level-1 header, and a dash alone names nothing."""
+    from pipeline.model.vocabulary import match_key
+    from pipeline.parse.form import every_layout
+
+    known = every_layout()
+    assert match_key("一一项日名称", known.header_fields) == "name"
+    assert match_key("口主管部门", known.header_fields) == "competent_department"
+    assert match_key("一一项目名称", known.header_fields, fuzzy=False) is None  # a text layer prints what it means
+    assert match_key("一级指标", known.indicator_columns) == "level1"
+    assert match_key("——", known.header_fields) is None and match_key("一一名称", known.header_fields) is None

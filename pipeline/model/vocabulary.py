@@ -354,6 +354,10 @@ def label_and_value(text: str, table: dict[str, tuple[str, ...]]) -> tuple[str, 
     return None
 
 
+# what an OCR engine reads a ruling line's remnant beside a label as (a stroke, a box's corner)
+REMNANT_MARKS = "一—-_|丨口"
+
+
 def match_key(text: str, table: dict[str, tuple[str, ...]], fuzzy: bool = True) -> str | None:
     """Which key of ``table`` the cell text names: exact match of its bare label, or for labels of
     FUZZY_MIN_LENGTH characters or more a close match (OCR: 年度资金总額, 出标产指 for 产出指标).
@@ -374,7 +378,12 @@ def match_key(text: str, table: dict[str, tuple[str, ...]], fuzzy: bool = True) 
         score = max(fuzz.ratio(base, name), _anagram_score(base, name))
         if score > best_score:
             best_key, best_score = key, score
-    return best_key if best_score >= FUZZY_MIN_SCORE else None
+    if best_score >= FUZZY_MIN_SCORE:
+        return best_key
+    stripped = base.lstrip(REMNANT_MARKS)  # a ruling line's remnant read before the label: 一一项日名称, 口主管部门
+    if stripped != base and len(stripped) >= FUZZY_MIN_LENGTH:
+        return match_key(stripped, table, fuzzy)
+    return None
 
 
 def _anagram_score(base: str, name: str) -> float:
