@@ -392,7 +392,7 @@ class ValueView:
     confidence: float | None
     low: bool
     how: str  # 文本层 / 置信度 0.42 / 原值
-    page: int | None
+    page: str | None  # 第 2 页, or a later file's page the form was read on into: b.jpg 第 1 页
     ref: str | None
     crop: CropView | None
     proposal: Proposal | None
@@ -598,7 +598,7 @@ def value_view(form: FormDocument, pointer: str, ctx: Context, proposal: Proposa
         confidence,
         confidence is not None and confidence < LOW_CONFIDENCE and correction is None,
         how,
-        provenance.page if provenance else None,
+        page_label(provenance.page, provenance.file) if provenance else None,
         provenance.ref if provenance else None,
         ctx.crop(form, pointer),
         proposal,
