@@ -199,6 +199,7 @@ def _read_as_a_run(corpus: Path, rows: list[dict], options: ExtractOptions) -> t
     """Each file's result as ``make extract`` gives it, and the CPU seconds: a form's later pages
     in files of their own are read on from the file before them (``unit.process_files``), that
     reading timed too; their own results then hold no form."""
+    from pipeline.model.result import FileResult
     from pipeline.run.batch import joins_of
 
     started = time.process_time()
@@ -211,7 +212,7 @@ def _read_as_a_run(corpus: Path, rows: list[dict], options: ExtractOptions) -> t
         if joined.reason != "not_joined" and joined.forms:
             by_key[start] = joined
             for key in laters:
-                by_key[key] = type(joined)(file=key, sha256="", bytes=0, status=joined.status, pages=by_key[key].pages, reason="joined")
+                by_key[key] = FileResult(file=key, sha256="", bytes=0, status=joined.status, pages=by_key[key].pages, reason="joined")
     return [by_key[key] for key in keys], time.process_time() - started
 
 

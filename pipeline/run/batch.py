@@ -319,8 +319,8 @@ def run(
             first_seen[described.sha256] = described.relpath
             cached = cache.get(described) if cache is not None and not settings.force else None
             if cached is not None:
-                if out is not None and cache is not None and (cached.forms or cached.page_images):  # written by the export, if it is made again
-                    cached = slim(replace(cached, timings={}, form_pages=False), [form_summary(f, suggestions_of(None, f, cached)) for f in cached.forms], cache.key(described), written=False)
+                if out is not None and cache is not None:
+                    cached = _slim_cached(cached, cache.key(described))
                 log.file(cached, cached=True)
                 settle(key, _noted(cached, described))
             else:
@@ -358,10 +358,8 @@ def run(
                 settle(task.source.relpath, _noted(replace(result, timings={}) if result.slim else result, task.source))  # the stages' seconds are logged
             joined = _joined_pages(order, slots, spill, places, sources, cache, settings.force, options, loader)
             for task, result in ((task, cached) for task, cached in joined if cached is not None):
-                if out is not None and cache is not None and (result.forms or result.page_images):  # written by the export, as any cached result
-                    result = slim(
-                        replace(result, timings={}, form_pages=False), [form_summary(f, suggestions_of(None, f, result)) for f in result.forms], cache.key(task.source, task.later), written=False
-                    )
+                if out is not None and cache is not None:
+                    result = _slim_cached(result, cache.key(task.source, task.later))
                 _settle_joined(task, result, slots, spill, places, _noted, loader)
             pool = out is not None and cache is not None and settings.workers > 0  # its workers write their outputs, as above
             to_read = [
@@ -436,6 +434,13 @@ class PagePlaces:
         return list(chains.items())
 
 
+def _slim_cached(result: FileResult, key: str) -> FileResult:
+    """A cached result with forms or page images as the run holds it: slim, written by the export."""
+    if not (result.forms or result.page_images):
+        return result
+    return slim(replace(result, timings={}, form_pages=False), [form_summary(f, suggestions_of(None, f, result)) for f in result.forms], key, written=False)
+
+
 def _loaded(entry: FileResult | Spilled, spill: SpillFile) -> FileResult:
     return entry if isinstance(entry, FileResult) else spill.load(entry)
 
@@ -476,12 +481,13 @@ def _joined_pages(
     for start, laters in places.chains(order, statuses):
         if start not in sources or any(key not in sources for key in laters):
             continue  # a duplicate's result stands for it: its bytes were read under another name
-        if not _may_go_on(slots[start], spill, loader):
-            continue  # its last form ends on its own pages: the later pages are another form's, whose start is missing
+        first = _whole(slots[start], spill, loader)
+        if first.kept is None:
+            continue  # its last form ends on its own pages (``unit.ends_whole``): the later pages are another form's, whose start is missing
         task = Task(sources[start], options, later=tuple(sources[key] for key in laters))
         cached = cache.get(task.source, task.later) if cache is not None and not force else None
         if cached is None:  # each file's reading as it kept it alone: read on, not OCR'd again
-            task = replace(task, kept=tuple(_whole(slots[key], spill, loader).kept for key in (start, *laters)))
+            task = replace(task, kept=(first.kept, *(_whole(slots[key], spill, loader).kept for key in laters)))
         tasks.append((task, cached))
     return tasks
 
@@ -556,7 +562,7 @@ def _name_forms_continued(order: list[str], slots: dict[str, FileResult | Spille
 
     def noted(key: str, note: str) -> None:
         entry = slots[key]
-        result = entry if isinstance(entry, FileResult) else spill.load(entry)  # a slim result: its outputs written
+        result = _loaded(entry, spill)  # a slim result: its outputs written
         slots[key] = spill.keep(replace(result, message="; ".join(filter(None, [result.message, note]))))
 
     for start, laters in places.chains(order, {key: slots[key].status for key in order}):
