@@ -17,7 +17,7 @@ from conftest import DUMP, REPO
 from pipeline.model.document import Provenance
 from pipeline.model.errors import InputError
 from pipeline.ocr.options import ENGINE_NAMES, ExtractOptions
-from pipeline.ocr.extract import Extraction, doubt_creased, extract, image_frames, render_dpi, reread_numbers
+from pipeline.ocr.extract import Extraction, doubt_creased, extract, image_frames, render_dpi, reread_numbers, without_a_form
 from pipeline.ocr.imagegrid import line_masks, rulings
 from pipeline.ocr.imageprep import prepare, rotate, skew_angle, without_grey_seals, without_seals
 from pipeline.readers.ingest import describe
@@ -119,6 +119,71 @@ def test_noise_is_not_a_form(tesseract):
     ((gray, dpi),) = image_frames(DUMP / "bad" / "noise.png")
     with pytest.raises(UnreadableImage, match="no ruled table"):
         read_image(gray, dpi, 1, tesseract)
+
+
+REPORT_PROSE = (
+    "一、收入支出决算总体情况说明。2022年度收入总计1234.56万元，支出总计1200.00万元。与上年相比，"
+    "收入增加12.3%，主要原因是基本建设项目增加。二、财政拨款收入支出决算总体情况说明。本年财政拨款"
+    "收入980.00万元，主要用于一般公共服务支出、社会保障和就业支出及城乡社区支出。三、一般公共预算"
+    "财政拨款支出决算情况说明。本年支出主要用于保障机构正常运转和完成日常工作任务。"
+)
+
+
+def _prose_page(text: str, dpi: int = 200) -> np.ndarray:
+    """A report's page of prose (its 情况说明), typeset in the samples' font and rendered."""
+    import io
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    font = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    if not font.exists():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    if "WQY" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("WQY", str(font), subfontIndex=0))
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(595, 842))
+    canvas.setFont("WQY", 16)
+    canvas.drawString(170, 780, "第三部分 2022年度部门决算情况说明")
+    canvas.setFont("WQY", 12)
+    y, per_line = 740, 38
+    for start in range(0, len(text) * 3, per_line):
+        canvas.drawString(60, y, (text * 3)[start : start + per_line])
+        y -= 22
+    canvas.save()
+    return render_bytes(buffer.getvalue(), dpi)
+
+
+def test_a_reports_page_of_prose_is_no_form_and_no_error(tmp_path):
+    """A scanned 决算 report holds its form among pages of prose: those have no ruled table, but
+    they are plainly no form's pages, and a file whose form reads must not go to review for them."""
+    from PIL import Image
+
+    form = Image.fromarray(render(TRAINING, 200))
+    prose = Image.fromarray(_prose_page(REPORT_PROSE))
+    report = tmp_path / "决算公开报告.pdf"
+    prose.save(report, save_all=True, append_images=[form, prose], resolution=200)
+    extraction = extract(describe(report, tmp_path), ExtractOptions(ocr_engine="tesseract"))
+    assert extraction.content.page_errors == {}
+    assert [(p.page, bool(p.grids), p.lines) for p in extraction.content.pages if p.page != 2] == [(1, False, []), (3, False, [])]
+    assert set(extraction.scans) == {2} and extraction.method == "ocr"
+
+
+def test_a_page_with_no_table_that_speaks_of_a_forms_words_stays_a_page_error(tesseract):
+    """Prose of a 绩效自评 section (项目自评得分) may sit beside a form whose table the image lost: a
+    human looks. So does a form whose rules are gone: its rows keep a label and a value apart."""
+    with pytest.raises(UnreadableImage) as raised:
+        read_image(_prose_page(REPORT_PROSE + "本项目绩效自评得分为95分，一级指标均已完成。"), 200, 1, tesseract)
+    assert raised.value.text is not None and raised.value.text.lines and not without_a_form(raised.value.text.lines)
+    page = render(TRAINING, 200)
+    ink = (page < 128).astype(np.uint8) * 255
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (60, 1)))
+    rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 60)))
+    page[rules > 0] = 255
+    with pytest.raises(UnreadableImage) as raised:
+        read_image(page, 200, 1, tesseract)
+    assert raised.value.text is not None and raised.value.text.lines == []
 
 
 def test_a_corrupt_image_file_is_a_clear_error(tmp_path):

@@ -202,6 +202,28 @@ LEVEL2_NAMES: dict[str, tuple[str, ...]] = {
     "满意度": ("服务对象满意度", "服务对象满意度指标", "其他满意度", "其他满意度指标"),
 }
 
+# Words a form's page prints and a report's prose about its budget does not (a 决算 report's 部门概况
+# or 收支情况说明 speaks of 预算单位, 财政拨款, 执行 and 绩效 too): a scanned page with no ruled table
+# whose text holds none of them is no form's page. A page that holds one (a 绩效自评 section
+# speaking of 得分) is left to a human, as any page whose table was not found.
+FORM_PAGE_WORDS: tuple[str, ...] = (
+    *HEADER_FIELDS["name"],
+    "主管部门",
+    "实施单位",
+    *FUNDING_ITEMS["年度资金总额"],
+    *(label for role in ("level1", "level2", "name", "target", "actual", "weight", "score") for label in INDICATOR_COLUMNS[role]),
+    *(name for names in (*LEVEL1_NAMES.values(), *LEVEL2_NAMES.values()) for name in names if name.endswith("指标")),
+    "总分",
+    "自评",
+)
+
+
+def form_words_in(text: str) -> list[str]:
+    """The words of ``FORM_PAGE_WORDS`` that ``text`` holds (compared as ``normalise`` makes them)."""
+    flat = normalise(text)
+    return [word for word in FORM_PAGE_WORDS if word in flat]
+
+
 YEAR_LINE = re.compile(r"^\(?(\d{4})年度?\)?$")  # （2022年度） under the national title, after normalise()
 # the total score printed on a line of its own outside the table: 项目总得分99分, 自评得分：95分
 # (not 总分 alone: 总分100分 may state the points available, not those scored)

@@ -33,7 +33,20 @@ from pipeline.ocr.options import ExtractOptions
 from pipeline.ocr.scan import CELL_MARGIN_PT, ScanPage, packed, unpacked, UnreadableImage, read_image, reread_numbers_of, second_view
 from pipeline.readers.textlayer import read_pdf
 from pipeline.model.values import parse_number
-from pipeline.model.vocabulary import LEVEL1_NAMES, LEVEL2_NAMES, NOT_A_NUMBER, NOT_APPLICABLE, family_of, marks_dropped, normalise, normalise_label, same_in_print
+from pipeline.model.vocabulary import (
+    LEVEL1_NAMES,
+    LEVEL2_NAMES,
+    NOT_A_NUMBER,
+    NOT_APPLICABLE,
+    family_of,
+    form_words_in,
+    is_form_title,
+    marks_dropped,
+    nearly_form_title,
+    normalise,
+    normalise_label,
+    same_in_print,
+)
 
 T = TypeVar("T", bound=Cell | TextLine)
 A4_HEIGHT_INCHES, A4_WIDTH_INCHES = 11.69, 8.27  # an image with no resolution is taken as A4 along its longer side,
@@ -44,6 +57,10 @@ VOCABULARY_CONFIDENCE = 0.9  # a reading that is exactly a word of a closed list
 DOUBTED_CEILING = 0.79  # a number one reading doubts stays below LOW_CONFIDENCE (0.80) however the other reads
 MIN_RENDER_DPI = 100  # a page that only fits the pixel limit below this is refused, not read blurred
 MAX_PIXELS = 60_000_000  # a page image larger than this is refused, not decoded
+# a page with no ruled table is no form's page when this many characters of print are read at this
+# mean confidence (by length) at least, none a form's word (``without_a_form``)
+MIN_PROSE_CHARACTERS = 40
+MIN_PROSE_CONFIDENCE = 0.6  # a line scores its least sure word: a page of plain print reads at 0.6–0.9 a line
 
 
 @dataclass
@@ -93,11 +110,28 @@ def _ocr_page(extraction: Extraction, pixels: np.ndarray, dpi: float, number: in
     except OcrUnavailable as error:
         return f"needs OCR, which is unavailable: {error}"
     except UnreadableImage as error:
+        if error.text is not None and without_a_form(error.text.lines):  # a report's page of prose: no form, and no error
+            extraction.ocr_pages.add(number)
+            return replace(error.text, lines=[])
         return f"OCR found no form: {error}"
     extraction.scans[number] = scan
     extraction.engine_name = options.ocr_engine
     content.corrections = scan.corrections
     return content
+
+
+def without_a_form(lines: list[TextLine]) -> bool:
+    """Whether a page with no ruled table is plainly no form's page, by the lines read of it
+    (``scan.prose_sample``): a good deal of print, read surely, none of it a form's words
+    (``FORM_PAGE_WORDS``) or near a form's title. A page read poorly, or holding little print
+    (blank, noise, a stamp, a cover), says nothing and stays a page error: it may be a form whose
+    table the image lost."""
+    text = "".join(line.text for line in lines)
+    characters = len(_CJK.findall(text))
+    if characters < MIN_PROSE_CHARACTERS or any(nearly_form_title(line.text) or is_form_title(line.text) for line in lines):
+        return False
+    surely = sum(len(line.text) * (line.confidence or 0.0) for line in lines) / max(1, len(text))
+    return surely >= MIN_PROSE_CONFIDENCE and not form_words_in(text)
 
 
 def render_dpi(width_pt: float, height_pt: float, dpi: float) -> float:

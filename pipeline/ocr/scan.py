@@ -46,6 +46,17 @@ SPREAD_GUTTER = (0.3, 0.7)  # and its tables fall on either side of a gutter in 
 STACKED_ASPECT = 1.5  # the image is this much taller than wide at least (one portrait page is 1.41),
 STACKED_GAP_MM = 12.0  # a table goes on below a blank band this tall at least (two page margins),
 COLUMN_TOLERANCE_MM = 2.0  # in the same columns: its edges each this near an edge of the table above
+# a page with no ruled table laid out as prose (``prose_sample``): this many rows of print at least,
+# this share of them at least this share as wide as the widest, and at most this share with more
+# than PROSE_GAPS_A_ROW gaps wider than PROSE_GAP times the row's height (a form's columns); this
+# many rows are read
+PROSE_MIN_ROWS = 6
+PROSE_FULL_ROW = 0.7
+PROSE_FULL_SHARE = 0.6
+PROSE_GAP = 1.5
+PROSE_GAPS_A_ROW = 2
+PROSE_COLUMNED_SHARE = 0.1
+PROSE_SAMPLE = 8
 
 
 @dataclass
@@ -122,7 +133,13 @@ def _print_goes_on(band: np.ndarray, edge: np.ndarray) -> bool:
 
 
 class UnreadableImage(ValueError):
-    """No table could be found on the page image."""
+    """No table could be found on the page image. ``text``: the page, with a sample of its lines
+    read when its print is laid out as prose (``prose_sample``; a report's pages of prose have
+    no table either)."""
+
+    def __init__(self, message: str, text: PageContent | None = None) -> None:
+        super().__init__(message)
+        self.text = text
 
 
 def _grids(gray: np.ndarray, page: int, points_per_pixel: float) -> tuple[list[Grid], np.ndarray]:
@@ -292,16 +309,16 @@ def _final(ocr: OcrEngine, reading: CellReading) -> bool:
     return doubtful is None or not doubtful(reading)
 
 
-def _text_outside(scan: ScanPage, grids: list[Grid], ocr: OcrEngine) -> list[TextLine]:
-    """Lines of text outside every table (title, 年度 line, 金额单位 line), read one by one."""
+def _line_boxes(scan: ScanPage, grids: list[Grid]) -> list[tuple[int, int, int, int]]:
+    """Where lines of print stand outside every table (x, y, w, h pixel boxes), unread."""
     image = scan.image.copy()
     scale = 1 / scan.points_per_pixel
     for grid in grids:
         x0, y0, x1, y1 = (int(round(v * scale)) for v in grid.bbox)
         image[max(0, y0 - 4) : y1 + 4, max(0, x0 - 4) : x1 + 4] = 255
-    _, ink = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     if image.min() > 160:
         return []
+    _, ink = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     reach = max(15, int(8 * scale))  # join characters of one line (gaps up to ~8 pt)
     bands = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 3)))
     boxes = []
@@ -310,8 +327,11 @@ def _text_outside(scan: ScanPage, grids: list[Grid], ocr: OcrEngine) -> list[Tex
     for x, y, w, h in component_boxes(bands):
         if min_height <= h <= max_height and w >= min_height:
             boxes.append((x, y, w, h))
+    return joined_on_rows(boxes)
 
-    boxes = joined_on_rows(boxes)
+
+def _read_lines(scan: ScanPage, boxes: list[tuple[int, int, int, int]], ocr: OcrEngine) -> list[TextLine]:
+    scale = 1 / scan.points_per_pixel
     crops = [scan.image[y : y + h, x : x + w] for x, y, w, h in boxes]
     readings = _titles_read_again(ocr, crops, read_cells(ocr, crops))  # one batch
     lines = []
@@ -320,6 +340,53 @@ def _text_outside(scan: ScanPage, grids: list[Grid], ocr: OcrEngine) -> list[Tex
             bbox = (x / scale, y / scale, (x + w) / scale, (y + h) / scale)
             lines.append(TextLine(text=reading.text, page=scan.page, bbox=bbox, confidence=reading.confidence, read_by=reading.read_by))
     return sorted(lines, key=lambda line: (line.bbox[1], line.bbox[0]))
+
+
+def _text_outside(scan: ScanPage, grids: list[Grid], ocr: OcrEngine) -> list[TextLine]:
+    """Lines of text outside every table (title, 年度 line, 金额单位 line), read one by one."""
+    return _read_lines(scan, _line_boxes(scan, grids), ocr)
+
+
+def prose_sample(scan: ScanPage, ocr: OcrEngine) -> list[TextLine]:
+    """A few lines of a page with no ruled table, read, when its print is laid out as prose (a
+    report's 情况说明 around its forms): rows of print as wide as the text, their pieces close
+    together (a gap after 。 or around a thin 二 parts a row of prose, by a glyph or two). A form
+    whose table was lost keeps a row's label and values columns apart, and gives nothing here.
+    Reading every line of a page of prose costs ~4 s; PROSE_SAMPLE of them, spread over it, say
+    whether it is print read surely and no form's (``extract.without_a_form``)."""
+    rows = _rows_of(_line_boxes(scan, []))
+    if len(rows) < PROSE_MIN_ROWS:
+        return []
+    spans = [max(x + w for x, _, w, _ in row) - min(x for x, _, _, _ in row) for row in rows]
+    full = sum(span >= PROSE_FULL_ROW * max(spans) for span in spans)
+
+    def apart(row: list[tuple[int, int, int, int]]) -> int:
+        height = max(h for _, _, _, h in row)
+        return sum(b[0] - (a[0] + a[2]) > PROSE_GAP * height for a, b in zip(row, row[1:]))
+
+    columned = sum(apart(row) > PROSE_GAPS_A_ROW for row in rows)
+    if full < PROSE_FULL_SHARE * len(rows) or columned > PROSE_COLUMNED_SHARE * len(rows):
+        return []
+    pieces = [max(row, key=lambda box: box[2]) for row in rows]  # each row's longest piece
+    step = max(1, len(pieces) // PROSE_SAMPLE)
+    return _read_lines(scan, pieces[::step][:PROSE_SAMPLE], ocr)
+
+
+def _rows_of(boxes: list[tuple[int, int, int, int]]) -> list[list[tuple[int, int, int, int]]]:
+    """Boxes of print grouped in rows (sharing half the lower one's height), each left to right."""
+    rows: list[list[tuple[int, int, int, int]]] = []
+    for box in sorted(boxes, key=lambda b: (b[1], b[0])):
+        row = next((r for r in rows if _on_one_row(r[0], box)), None)
+        if row is None:
+            rows.append([box])
+        else:
+            row.append(box)
+    return [sorted(row) for row in rows]
+
+
+def _on_one_row(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    overlap = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return overlap > 0.5 * min(a[3], b[3])
 
 
 def _titles_read_again(ocr: OcrEngine, crops: list[np.ndarray], readings: list[CellReading]) -> list[CellReading]:
@@ -395,7 +462,11 @@ def read_image(pixels: np.ndarray, dpi: float, page: int, ocr: OcrEngine) -> tup
             prepared = PreparedImage(plain.gray, dpi, plain.corrections + [undone], plain.creases)
             grids, cleaned = plain_grids, plain_cleaned
     if not grids:
-        raise UnreadableImage("no ruled table found on the page image (blank, noise, or not a form)")
+        height_px, width_px = prepared.gray.shape
+        sample = prose_sample(ScanPage(page=page, image=cleaned, points_per_pixel=points_per_pixel), getattr(ocr, "fast", ocr))
+        raise UnreadableImage(
+            "no ruled table found on the page image (blank, noise, or not a form)", PageContent(page, width_px * points_per_pixel, height_px * points_per_pixel, lines=sample, method="ocr")
+        )
     height_px, width_px = prepared.gray.shape
     gutter = spread_gutter(grids, width_px * points_per_pixel, height_px * points_per_pixel)
     if gutter is not None:
