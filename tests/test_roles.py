@@ -891,3 +891,29 @@ def test_a_row_on_another_page_is_read_under_its_header_by_the_tables_edges():
     assert row(1, [71, 150.6, 208.8, 267, 344.6, 525]).under(header).x_map is None  # the header's own page
     assert row(2, [118, 200, 260, 320, 400, 585]).under(header).x_map is None  # one PDF's pages
     assert row(2, [118, 200, 300]).under(header).x_map is None  # another table: half the width
+
+
+def test_a_block_caption_down_the_left_is_no_column_of_the_block(tmp_path):
+    """四川's 区域绩效目标自评表 prints 年度目标完成情况 and 年度绩效指标完成情况 down the left of their
+    blocks: words that name a 实际 column in other layouts. Taken as columns, every goal went to
+    the actual list and every 实际完成值 read the caption itself."""
+    form, expected = _real_form(tmp_path, "sc-anju-shipinjianguan")
+    assert form["goals"] == expected["goals"]
+    assert [i["actual"] for i in form["indicators"]] == [i["actual"] for i in expected["indicators"]]
+    assert form["project"]["name"] == expected["project"]["name"]  # 专项名称
+    (tmp_path / "suining").mkdir()
+    form, expected = _real_form(tmp_path / "suining", "sc-suining-liangpinyixie")
+    lines_joined = {key: ["".join(goal.split()) for goal in goals] for key, goals in form["goals"].items()}  # a goal's lines as printed, one per goal
+    assert lines_joined == expected["goals"]
+    for field in ("implementing_unit", "manager", "phone"):  # 单位名称, 联系人及电话
+        assert form["project"][field] == expected["project"][field], field
+
+
+def test_a_government_level_s_share_of_a_transfer_payment_is_no_appropriation_line(tmp_path):
+    """其中:中央财政资金 | 地方财政资金 split a transfer payment by level: each is that year's money,
+    neither is 当年财政拨款. Read as one, the 中央 share became the form's 当年财政拨款 line. And a
+    fund's own title (就业补助资金绩效自评表) is a form's title."""
+    form, expected = _real_form(tmp_path, "ah-tianjiaan-jiuye")
+    assert form["title"] == expected["title"]
+    assert [line["item"] for line in form["funding"]["lines"]] == [line["item"] for line in expected["funding"]["lines"]] == ["年度资金总额", "其他资金"]
+    assert any("中央财政资金" in row["text"] for row in form["dropped_rows"])

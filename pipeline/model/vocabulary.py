@@ -20,7 +20,8 @@ from rapidfuzz.distance import Levenshtein
 
 FORM_TITLE_MARK = "项目支出绩效自评表"
 # every title a project form may end with: the usual one and the 衔接资金 "…项目绩效目标自评表"
-FORM_TITLE_MARKS = (FORM_TITLE_MARK, "绩效目标自评表", "项目绩效自评表", "支出绩效自评表", "项目自评表", "绩效目标自评")  # 阆中's title drops the 表
+# 阆中's title drops the 表; a fund's own form is titled by the fund (就业补助资金绩效自评表, 专项资金绩效自评表)
+FORM_TITLE_MARKS = (FORM_TITLE_MARK, "绩效目标自评表", "项目绩效自评表", "支出绩效自评表", "项目自评表", "绩效目标自评", "资金绩效自评表")
 OTHER_FORM_TITLES = {
     "部门整体支出绩效自评表": "department overall form (部门整体支出绩效自评表)",
     "单位整体支出绩效自评表": "unit overall form (单位整体支出绩效自评表)",
@@ -28,9 +29,10 @@ OTHER_FORM_TITLES = {
 
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "code": ("项目编码", "项目代码", "项目编号"),
-    "name": ("项目名称", "项目支出名称", "转移支付名称", "转移支付项目名称"),  # 转移支付(项目)名称
+    "name": ("项目名称", "项目支出名称", "转移支付名称", "转移支付项目名称", "专项名称"),  # 转移支付(项目)名称; 专项名称 of a 专项转移支付 form
     "year": ("绩效自评年度", "自评年度", "评价年度"),
-    "implementing_unit": ("实施单位", "项目实施单位", "项目执行单位", "执行单位", "项目承担单位", "承担单位", "资金使用单位"),
+    # 单位名称: the one unit a 专项转移支付 form names, the one that spent the money and fills the form
+    "implementing_unit": ("实施单位", "项目实施单位", "项目执行单位", "执行单位", "项目承担单位", "承担单位", "资金使用单位", "单位名称"),
     "budget_unit": ("一级预算单位", "预算单位", "预算部门"),
     # a transfer payment's form names one per level (自治区/市级主管部门 over 市县/县级主管部门):
     # the project's is the local one; the level above has no field, and is reported unread
@@ -38,7 +40,7 @@ HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     # not 负责人 alone: a 财务负责人 is not the project's
     "manager": ("项目负责人",),
     "phone": ("联系电话", "项目负责人电话"),
-    "manager_phone": ("项目负责人及电话", "项目负责人及联系电话"),  # one cell, two values
+    "manager_phone": ("项目负责人及电话", "项目负责人及联系电话", "联系人及电话", "联系人及联系电话"),  # one cell, two values
 }
 # a header label of the kind the schema holds: one no synonym above names fails a structure check
 HEADER_LABEL_ENDINGS = ("单位", "部门", "名称", "编码", "编号", "代码", "负责人", "电话")
@@ -64,7 +66,7 @@ FUNDING_ITEMS: dict[str, tuple[str, ...]] = {
 GOAL_BLOCK = ("年度总体目标", "总体目标完成情况")
 GOAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "expected": ("预期目标", "年初设定目标", "项目年度目标", "年度目标", "绩效目标", "总体目标", "年度预期目标"),
-    "actual": ("实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况", "目标完成情况", "完成情况", "全年实际完成情况", "具体完成情况"),
+    "actual": ("实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况", "目标完成情况", "完成情况", "全年实际完成情况", "具体完成情况", "目标实际完成情况"),
 }
 
 INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -148,6 +150,7 @@ FUNDING_ROLES: tuple[RoleRule, ...] = (
     RoleRule("note", ("原因",)),  # a reason column some layouts print beside the budget (not stored: see parse)
 )
 
+LEVEL_SHARES = ("中央", "地方", "省级", "市级", "县级", "区级", "市县", "省市")
 # funding rows by meaning (年度财政资金总额, 其中:财政资金); rows the schema has no item for
 # (财政专户管理资金, 单位资金) are listed in a form's dropped_rows, not forced into one
 FUNDING_ITEM_ROLES: tuple[RoleRule, ...] = (
@@ -156,9 +159,11 @@ FUNDING_ITEM_ROLES: tuple[RoleRule, ...] = (
     RoleRule("上年结转资金", ("结转",)),
     RoleRule("上年结转资金", ("结余",)),
     RoleRule("其他资金", ("其他",)),
-    RoleRule("当年财政拨款", ("财政拨款",)),
-    RoleRule("当年财政拨款", ("财政资金",)),
-    RoleRule("当年财政拨款", ("财政补助",)),
+    # not a government level's share of a transfer payment (其中:中央财政资金 | 地方资金 | 其他资金):
+    # each level's money is appropriated that year; the split has no item, and is a dropped row
+    RoleRule("当年财政拨款", ("财政拨款",), LEVEL_SHARES),
+    RoleRule("当年财政拨款", ("财政资金",), LEVEL_SHARES),
+    RoleRule("当年财政拨款", ("财政补助",), LEVEL_SHARES),
 )
 
 # words a header row prints that are captions of a block, not columns of it (never a lost column)

@@ -270,12 +270,21 @@ def _header_positions(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[
     the 调整后预算数 column printed beside it)."""
     positions: dict[str, float] = {}
     matchers = (lambda cell: match_key(cell.text, table, fuzzy=False), lambda cell: _key(cell, table), lambda cell: role_of(cell.text, rules))
+    cells = sorted(row.cells, key=lambda cell: _block_caption(cell, row))  # a block's caption names a column only when no other cell does
     for matcher in matchers:  # exact labels, then close OCR readings, then roles
-        for cell in row.cells:
+        for cell in cells:
             key = matcher(cell)
             if key is not None and key not in positions:
                 positions[key] = (cell.bbox[0] + cell.bbox[2]) / 2
     return positions
+
+
+def _block_caption(cell: Cell, row: Row) -> bool:
+    """The row's first cell, merged down over the rows below it: the caption of the block the row
+    heads (年度目标完成情况 and 年度绩效指标完成情况 down the left of 四川's 区域绩效目标自评表), whose
+    words may name a column (年度目标完成情况 is a 实际 column's label in 青神's layout). Taken as a
+    column, it held the column's place: every goal and 实际完成值 read under it."""
+    return cell is row.cells[0] and cell.row + cell.row_span - 1 > row.index
 
 
 def _weights_by_level(row: Row, positions: dict[str, float], table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> dict[str, float]:
@@ -621,6 +630,8 @@ class _FormReader:
             self.section = "goals"
             return
         goal_header = _header_positions(row, self.vocabulary.goal_columns)
+        if not any(c.row == row.index and _key(c, self.vocabulary.goal_columns) is not None for c in row.cells):
+            goal_header = {}  # a label merged down from the row above only (its caption): a goal row, not a header
         if goal_header and self._goal_beside_its_label(row):
             self.section = "goals"
             return
@@ -825,7 +836,13 @@ class _FormReader:
     def _goal_beside_its_label(self, row: Row) -> bool:
         """A goal printed to the right of its one label (年初设定目标 | 保障学校正常工作运行), a row
         for each goal, rather than under a header row of goal columns: the text is that goal's."""
-        labelled = [(index, key) for index, cell in enumerate(row.cells) if not _is_caption(cell.text) and (key := _key(cell, self.vocabulary.goal_columns)) is not None]
+        # a label merged down from a header row of goal columns (年度目标完成情况 down the left of 四川's
+        # form) is that header's caption: the goals under the header are read by its columns
+        labelled = [
+            (index, key)
+            for index, cell in enumerate(row.cells)
+            if not _is_caption(cell.text) and (cell.row == row.index or not self.goal_cols) and (key := _key(cell, self.vocabulary.goal_columns)) is not None
+        ]
         if len(labelled) != 1 or labelled[0][0] + 1 >= len(row.cells):
             return False
         index, key = labelled[0]
