@@ -917,3 +917,18 @@ def test_a_government_level_s_share_of_a_transfer_payment_is_no_appropriation_li
     assert form["title"] == expected["title"]
     assert [line["item"] for line in form["funding"]["lines"]] == [line["item"] for line in expected["funding"]["lines"]] == ["年度资金总额", "其他资金"]
     assert any("中央财政资金" in row["text"] for row in form["dropped_rows"])
+
+
+def test_a_budget_printed_as_label_value_pairs_is_the_project_s_whole_budget(tmp_path):
+    """四川's 转移支付预算数(A) | 5.8万 over 转移支付执行数(B) | 5.8万 beside 预算执行率(B/A) | 100%, and
+    河北 成安's 预算数 | 6.84 | 到位数 | 6.84 | 执行数 | 6.84 with rows of items under it: no header of
+    funding columns, so no budget was read at all. A value beside no label of a field (到位数) is
+    named, not dropped."""
+    form, expected = _real_form(tmp_path, "sc-suining-liangpinyixie")
+    assert form["funding"]["lines"] == expected["funding"]["lines"]
+    (tmp_path / "chengan").mkdir()
+    form, expected = _real_form(tmp_path / "chengan", "he-chengan-gaolingjintie")
+    amounts = lambda lines: [(line["item"], line["annual_budget"], line["executed"]) for line in lines]  # noqa: E731
+    assert amounts(form["funding"]["lines"]) == amounts(expected["funding"]["lines"])
+    structure = next(c for c in form["checks"] if c["rule"] == "structure_read")
+    assert structure["status"] == "fail" and "到位数 | 6.84" in structure["message"]

@@ -158,7 +158,7 @@ FUNDING_ITEM_ROLES: tuple[RoleRule, ...] = (
     RoleRule("年度资金总额", ("总计",)),
     RoleRule("上年结转资金", ("结转",)),
     RoleRule("上年结转资金", ("结余",)),
-    RoleRule("其他资金", ("其他",)),
+    RoleRule("其他资金", ("其他",), LEVEL_SHARES),  # 地方资金/其他: a level's share with the rest
     # not a government level's share of a transfer payment (其中:中央财政资金 | 地方资金 | 其他资金):
     # each level's money is appropriated that year; the split has no item, and is a dropped row
     RoleRule("当年财政拨款", ("财政拨款",), LEVEL_SHARES),

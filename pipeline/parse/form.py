@@ -68,6 +68,7 @@ INDICATOR_COLUMN_NAMES = {"name": "三级指标", "target": "年度指标值", "
 
 UNSTORED_FUNDING_ROLES = {"note": "原因"}  # columns recognised beside the budget that the schema does not hold
 AMOUNT_KEYS = ("initial_budget", "annual_budget", "executed")
+PAIR_KEYS = (*AMOUNT_KEYS, "execution_rate")  # what a budget block printed as label | value pairs gives
 
 WEIGHT_IN_LABEL = re.compile(r"^(\d+(?:\.\d+)?)分$")
 
@@ -279,6 +280,12 @@ def _header_positions(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[
     return positions
 
 
+def _amount(cell: Cell) -> float | None:
+    """The number a cell prints, 5.8万 and 100% included; None for words."""
+    stated = amount_with_unit(cell.text)
+    return stated[0] if stated is not None else parse_number(cell.text).value
+
+
 def _block_caption(cell: Cell, row: Row) -> bool:
     """The row's first cell, merged down over the rows below it: the caption of the block the row
     heads (年度目标完成情况 and 年度绩效指标完成情况 down the left of 四川's 区域绩效目标自评表), whose
@@ -382,6 +389,7 @@ class _FormReader:
         self.last_indicator_row: Row | None = None  # where the last indicator was read (rows split by a page break)
         self.last_goal_row: Row | None = None
         self.goal_block_seen = False  # a 年度总体目标 label printed: goals are expected under it
+        self.pairs_line: int | None = None  # the funding line a block of label | value pairs gives (``_funding_pairs``)
         self.total_line: tuple[float, TextLine] | None = None  # 项目总得分99分 printed outside the table
         self.unstored_seen: set[Cell] = set()
 
@@ -432,8 +440,8 @@ class _FormReader:
         return None if value is not None and normalise(value) in NOTHING_PRINTED else value
 
     def _number(self, pointer: str, cell: Cell | None) -> float | None:
-        if cell is None or self._ink_not_read(pointer, cell) or not cell.text.strip():
-            return None
+        if cell is None or self._ink_not_read(pointer, cell) or not cell.text.strip() or normalise(cell.text) in AMOUNT_UNITS:
+            return None  # a unit alone (万元) is an amount cell left blank
         result = parse_number(cell.text)
         self._record(pointer, cell)
         if result.problem:
@@ -639,6 +647,8 @@ class _FormReader:
             self.goal_cols = goal_header
             self.section = "goals"
             return
+        if (self.section == "header" or self.section == "funding" and self.pairs_line is not None) and self._funding_pairs(row):
+            return
         self._header_fields(row)
         if self.section == "funding":
             self._funding_line(row)
@@ -804,6 +814,59 @@ class _FormReader:
             line.weight, caption = self.funding_weight
             self._record(ptr.funding(index, "weight"), caption)
         self.funding.lines.append(line)
+
+    def _funding_pairs(self, row: Row) -> bool:
+        """A budget block printed as label | value pairs, with no header of funding columns over it
+        (四川: 预算数: | 2.38 | 执行数: | 2.38, or 转移支付预算数(A) | 5.8万 over 转移支付执行数(B) | 5.8万
+        beside 预算执行率(B/A) | 100%; 河北 成安: 预算数 | 6.84 | 到位数 | 6.84 | 执行数 | 6.84): the
+        project's whole budget, its 年度资金总额 line, over as many rows as print pairs. Where each
+        key's value stands is the block's columns: a row below naming an item (其中:财政资金 | 6.84 |
+        其中:财政资金 | 6.84) is read under them. A value no label of a field stands beside (到位数 |
+        6.84, a score with no label) is unread, not dropped."""
+        own = [c for c in row.cells if c.row == row.index and c.text.strip()]
+        pairs: dict[str, Cell] = {}
+        loose: list[str] = []
+        for k, cell in enumerate(own):
+            if any(cell is value for value in pairs.values()):
+                continue
+            value = own[k + 1] if k + 1 < len(own) else None
+            key = match_key(cell.text, self.vocabulary.funding_columns, fuzzy=cell.confidence is not None) or role_of(cell.text, FUNDING_ROLES)
+            if key in PAIR_KEYS and value is not None and _amount(value) is not None and key not in pairs:
+                pairs[key] = value
+            elif _amount(cell) is not None:
+                label = own[k - 1].text.strip() if k and _amount(own[k - 1]) is None and not any(own[k - 1] is v for v in pairs.values()) else None
+                loose.append(f"{label} | {cell.text.strip()}" if label else cell.text.strip())
+        if not pairs:
+            return False
+        opened = self.pairs_line is None
+        if self.pairs_line is None:
+            self.pairs_line = len(self.funding.lines)
+            self.funding.lines.append(FundingLine(item="年度资金总额"))
+            caption = self._caption_weight(row)
+            if caption is not None:
+                self.funding.lines[-1].weight = caption[0]
+                self._record(ptr.funding(self.pairs_line, "weight"), caption[1])
+        index = self.pairs_line
+        line = self.funding.lines[index]
+        for key, cell in pairs.items():
+            if getattr(line, key) is not None:
+                self.unread.append(f"funding pair {key} printed twice ({cell.text.strip()!r})")
+                continue
+            stated = amount_with_unit(cell.text) if key in AMOUNT_KEYS else None
+            if stated is not None and self.funding.unit in (None, stated[1]):
+                if self.funding.unit is None:
+                    self.funding.unit = stated[1]
+                    self._record(ptr.FUNDING_UNIT, cell)
+                setattr(line, key, stated[0])
+                self._record(ptr.funding(index, key), cell)
+            else:
+                setattr(line, key, self._number(ptr.funding(index, key), cell))
+        self.unread += [f"funding value {text!r} beside the budget's label | value pairs, under no label of a field" for text in loose]
+        columns = {key: (cell.bbox[0] + cell.bbox[2]) / 2 for key, cell in pairs.items()}
+        if opened and len({round(x) for x in columns.values()}) == len(columns):  # the block's columns, for the item rows below it
+            self.funding_cols = columns
+            self.section = "funding"
+        return True
 
     def _amount_cells(self, row: Row) -> list[Cell | None]:
         return [row.cell_at(x) for key, x in self.funding_cols.items() if key in AMOUNT_KEYS]
