@@ -905,7 +905,7 @@ def test_a_block_caption_down_the_left_is_no_column_of_the_block(tmp_path):
     form, expected = _real_form(tmp_path / "suining", "sc-suining-liangpinyixie")
     lines_joined = {key: ["".join(goal.split()) for goal in goals] for key, goals in form["goals"].items()}  # a goal's lines as printed, one per goal
     assert lines_joined == expected["goals"]
-    for field in ("implementing_unit", "manager", "phone"):  # 单位名称, 联系人及电话
+    for field in ("manager", "phone"):  # 联系人及电话
         assert form["project"][field] == expected["project"][field], field
 
 
@@ -932,3 +932,15 @@ def test_a_budget_printed_as_label_value_pairs_is_the_project_s_whole_budget(tmp
     assert amounts(form["funding"]["lines"]) == amounts(expected["funding"]["lines"])
     structure = next(c for c in form["checks"] if c["rule"] == "structure_read")
     assert structure["status"] == "fail" and "到位数 | 6.84" in structure["message"]
+
+
+def test_a_second_header_row_s_sub_columns_take_their_roles_and_name_the_columns_they_replace(tmp_path):
+    """河北 成安: 预期指标值 merged over 符号 | 单位(文字描述), 自评得分 over 单项指标得分 | 权重占比(%) |
+    单项指标折算得分, and a 指标分值 column that holds explanations. The second row was taken for a
+    header of its own: no target, the explanations read as weights."""
+    form, expected = _real_form(tmp_path, "he-chengan-gaolingjintie")
+    got = [(i["target"], i["weight"], i["score"]) for i in form["indicators"]]
+    assert got == [(i["target"], i["weight"], i["score"]) for i in expected["indicators"]]
+    assert [i["nature"] for i in form["indicators"]] == ["≥"] * 4  # printed >=: the sign it means (schema)
+    message = next(c for c in form["checks"] if c["rule"] == "structure_read")["message"]
+    assert "'指标分值'" in message and "'单项指标得分'" in message

@@ -31,8 +31,8 @@ HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "code": ("项目编码", "项目代码", "项目编号"),
     "name": ("项目名称", "项目支出名称", "转移支付名称", "转移支付项目名称", "专项名称"),  # 转移支付(项目)名称; 专项名称 of a 专项转移支付 form
     "year": ("绩效自评年度", "自评年度", "评价年度"),
-    # 单位名称: the one unit a 专项转移支付 form names, the one that spent the money and fills the form
-    "implementing_unit": ("实施单位", "项目实施单位", "项目执行单位", "执行单位", "项目承担单位", "承担单位", "资金使用单位", "单位名称"),
+    # not 单位名称: the unit that fills the form in, which Hubei prints above a table naming its 项目实施单位
+    "implementing_unit": ("实施单位", "项目实施单位", "项目执行单位", "执行单位", "项目承担单位", "承担单位", "资金使用单位"),
     "budget_unit": ("一级预算单位", "预算单位", "预算部门"),
     # a transfer payment's form names one per level (自治区/市级主管部门 over 市县/县级主管部门):
     # the project's is the local one; the level above has no field, and is reported unread
@@ -112,6 +112,7 @@ INDICATOR_ROLES: tuple[RoleRule, ...] = (
     RoleRule("deviation_note", ("偏差",)),
     RoleRule("deviation_note", ("改进措施",)),
     RoleRule("nature", ("指标性质",)),
+    RoleRule("nature", ("符号",)),  # 河北's 预期指标值 over 符号 | 单位(文字描述)
     RoleRule("unit", ("度量单位",)),
     RoleRule("unit", ("计量单位",)),
     RoleRule("level1", ("一级",)),

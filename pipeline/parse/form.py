@@ -602,6 +602,8 @@ class _FormReader:
             return
         indicator_header = _header_positions(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
         if _is_indicator_header(indicator_header):
+            if self.section == "indicators" and self._second_header_row(row):  # the header's merged labels go on down: its second row
+                return
             indicator_header = _weights_by_level(row, indicator_header, self.vocabulary.indicator_columns, INDICATOR_ROLES)
             if self.section != "indicators" or not self.indicator_cols:  # a header repeated on a new page reads the same
                 unread = _unread_header_cells(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
@@ -755,17 +757,36 @@ class _FormReader:
 
     def _second_header_row(self, row: Row) -> bool:
         """The row right under the indicator header that only prints column labels (指标性质 | 指标值 |
-        度量单位 under a merged 年度指标值): its columns refine the header's, it holds no values."""
+        度量单位 under a merged 年度指标值): its columns refine the header's, it holds no values. A
+        sub-column no role names takes its merged parent's (河北: 预期指标值 over 符号 | 单位(文字描述)
+        holds the target in its second); a column whose role a label of this row takes (权重占比(%)
+        under 自评得分 for 指标分值, which holds explanations; the last of 单项指标得分 | 单项指标折算得分)
+        is read no more, and said so."""
         header = self.header_row
         if header is None or header.grid_id != row.grid_id or row.index != header.index + 1:
             return False
         own = [c for c in row.cells if c.row == row.index and c.text.strip()]
-        roles = {c: _column_role(c, self.vocabulary.indicator_columns, INDICATOR_ROLES) for c in own}
-        if not own or any(role is None for role in roles.values()):
+        table = self.vocabulary.indicator_columns
+        roles = {c: _column_role(c, table, INDICATOR_ROLES) for c in own}
+        spanning = [c for c in header.cells if c.row == header.index and c.col_span > 1]
+        for cell in own:  # 预期指标值 over 符号 | 单位(文字描述): the sub-column no role names is the parent's
+            parent = next((p for p in spanning if p.bbox[0] <= (cell.bbox[0] + cell.bbox[2]) / 2 <= p.bbox[2]), None)
+            inherited = _column_role(parent, table, INDICATOR_ROLES) if parent is not None else None
+            siblings = [c for c in own if parent is not None and parent.bbox[0] <= (c.bbox[0] + c.bbox[2]) / 2 <= parent.bbox[2]]
+            if roles[cell] is None and inherited is not None and sum(roles[c] is None for c in siblings) == 1 and inherited not in (roles[c] for c in siblings):
+                roles[cell] = inherited
+        named = {cell: role for cell, role in roles.items() if role is not None}
+        if not own or len(named) < len(own):
             return False
-        for cell, role in roles.items():
-            if role is not None:
-                self.indicator_cols[role] = (cell.bbox[0] + cell.bbox[2]) / 2
+        placed: dict[str, Cell] = {}
+        for cell, role in named.items():
+            x = (cell.bbox[0] + cell.bbox[2]) / 2
+            before = placed.get(role) or next((c for c in header.cells if c.row == header.index and _column_role(c, table, INDICATOR_ROLES) == role), None)
+            if before is not None and not before.bbox[0] <= x <= before.bbox[2]:  # another column had the role: it is read no more
+                self.unread.append(f"indicator column {before.text.strip()!r} ({cell.text.strip()!r} is read for its role)")
+                self.unread_cells.append(before)
+            placed[role] = cell
+            self.indicator_cols[role] = x
         return True
 
     def _header_rest(self, row: Row) -> bool:
