@@ -121,16 +121,9 @@ def test_noise_is_not_a_form(tesseract):
         read_image(gray, dpi, 1, tesseract)
 
 
-REPORT_PROSE = (
-    "一、收入支出决算总体情况说明。2022年度收入总计1234.56万元，支出总计1200.00万元。与上年相比，"
-    "收入增加12.3%，主要原因是基本建设项目增加。二、财政拨款收入支出决算总体情况说明。本年财政拨款"
-    "收入980.00万元，主要用于一般公共服务支出、社会保障和就业支出及城乡社区支出。三、一般公共预算"
-    "财政拨款支出决算情况说明。本年支出主要用于保障机构正常运转和完成日常工作任务。"
-)
-
-
-def _prose_page(text: str, dpi: int = 200) -> np.ndarray:
-    """A report's page of prose (its 情况说明), typeset in the samples' font and rendered."""
+def _samples_font_canvas(width: float, height: float):
+    """A reportlab canvas of one page in points, with the samples' font registered as "WQY", and
+    the buffer it is saved into."""
     import io
 
     from reportlab.pdfbase import pdfmetrics
@@ -143,7 +136,20 @@ def _prose_page(text: str, dpi: int = 200) -> np.ndarray:
     if "WQY" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("WQY", str(font), subfontIndex=0))
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(595, 842))
+    return Canvas(buffer, pagesize=(width, height)), buffer
+
+
+REPORT_PROSE = (
+    "一、收入支出决算总体情况说明。2022年度收入总计1234.56万元，支出总计1200.00万元。与上年相比，"
+    "收入增加12.3%，主要原因是基本建设项目增加。二、财政拨款收入支出决算总体情况说明。本年财政拨款"
+    "收入980.00万元，主要用于一般公共服务支出、社会保障和就业支出及城乡社区支出。三、一般公共预算"
+    "财政拨款支出决算情况说明。本年支出主要用于保障机构正常运转和完成日常工作任务。"
+)
+
+
+def _prose_page(text: str, dpi: int = 200) -> np.ndarray:
+    """A report's page of prose (its 情况说明), typeset in the samples' font and rendered."""
+    canvas, buffer = _samples_font_canvas(595, 842)
     canvas.setFont("WQY", 16)
     canvas.drawString(170, 780, "第三部分 2022年度部门决算情况说明")
     canvas.setFont("WQY", 12)
@@ -198,19 +204,7 @@ def test_a_corrupt_image_file_is_a_clear_error(tmp_path):
 
 def _text_crop(text: str, height: int = 40) -> np.ndarray:
     """A real glyph render: the text drawn by the samples' font through a tiny PDF."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.pdfgen.canvas import Canvas
-
-    font = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-    if not font.exists():
-        pytest.skip("fonts-wqy-microhei is not installed")
-    if "WQY" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("WQY", str(font), subfontIndex=0))
-    import io
-
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(200, 30))
+    canvas, buffer = _samples_font_canvas(200, 30)
     canvas.setFont("WQY", 10)
     canvas.drawString(10, 10, text)
     canvas.save()
