@@ -28,7 +28,9 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 from xlrd import compdoc
@@ -36,6 +38,7 @@ from xlrd import compdoc
 from pipeline.model.errors import InputError
 
 TIMEOUT_SECONDS = 180
+GROUP_EXIT_SECONDS = 10  # how long a stopped LibreOffice's processes are waited for to be gone
 INSTALL_HINT = "install LibreOffice (Debian: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui; or make system-deps)"
 
 
@@ -106,16 +109,17 @@ def convert(path: Path, source: str, target: str, what: str, workdir: Path, time
         str(staged),
     ]
     env = {**os.environ, "HOME": str(workdir)}  # LibreOffice writes into $HOME on first start
-    try:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
-    except OSError as error:
-        raise InputError(f"{what}: LibreOffice could not be started ({error})") from error
-    try:
-        with _stopped_with_this_process(process):
+    with _stopped_with_this_process() as guard:
+        try:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+        except OSError as error:
+            raise InputError(f"{what}: LibreOffice could not be started ({error})") from error
+        guard.started(process)
+        try:
             _, errors = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        raise InputError(f"{what}: LibreOffice did not finish converting it within {timeout:.0f} s") from None
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            raise InputError(f"{what}: LibreOffice did not finish converting it within {timeout:.0f} s") from None
     result = workdir / "out" / f"input.{target}"
     if process.returncode != 0 or not result.exists() or result.stat().st_size == 0:
         detail = errors.decode("utf-8", "replace").strip().splitlines()
@@ -124,34 +128,74 @@ def convert(path: Path, source: str, target: str, what: str, workdir: Path, time
     return result
 
 
-@contextlib.contextmanager
-def _stopped_with_this_process(process: subprocess.Popen) -> Iterator[None]:
-    """While converting, a SIGTERM to this process (the batch's per-file --timeout stops a worker
-    so) stops LibreOffice first: in its own session it would otherwise outlive the worker."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers belong to the main thread (a Dask worker thread): the timeout above still applies
-        return
-    previous = signal.getsignal(signal.SIGTERM)
+class _StopGuard:
+    """What a SIGTERM to this process stops: the LibreOffice started under the guard, killed before
+    the signal is let through. A signal that lands while LibreOffice is being started (a loaded
+    machine: the test saw one before the handler was set, and an orphan wrote its output 2 s after
+    its worker had gone) is held until it has a process to stop."""
 
-    def stop(signum: int, frame: object) -> None:
-        _kill_group(process)
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+    def __init__(self, previous: Any) -> None:  # what signal.getsignal gave: a handler, SIG_DFL or SIG_IGN, or None
+        self.previous = previous
+        self.process: subprocess.Popen | None = None
+        self.requested = False
+
+    def stop(self, signum: int, frame: object) -> None:
+        self.requested = True
+        if self.process is None:
+            return  # LibreOffice is being started: ``started`` stops it
+        _kill_group(self.process)
+        signal.signal(signal.SIGTERM, self.previous if self.previous is not None else signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)
 
-    signal.signal(signal.SIGTERM, stop)
+    def started(self, process: subprocess.Popen) -> None:
+        self.process = process
+        if self.requested:
+            self.stop(signal.SIGTERM, None)
+
+
+@contextlib.contextmanager
+def _stopped_with_this_process() -> Iterator[_StopGuard]:
+    """While converting, a SIGTERM to this process (the batch's per-file --timeout stops a worker
+    so) stops LibreOffice first: in its own session it would otherwise outlive the worker."""
+    guard = _StopGuard(signal.getsignal(signal.SIGTERM))
+    if threading.current_thread() is not threading.main_thread():
+        yield guard  # signal handlers belong to the main thread (a Dask worker thread): the timeout above still applies
+        return
+    signal.signal(signal.SIGTERM, guard.stop)
     try:
-        yield
+        yield guard
     finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, guard.previous if guard.previous is not None else signal.SIG_DFL)
+        if guard.requested and guard.process is None:  # held while LibreOffice failed to start: let it through now
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _kill_group(process: subprocess.Popen) -> None:
-    """Stop LibreOffice and its helper processes (its own session: nothing else is touched)."""
+    """Stop LibreOffice and its helper processes (its own session: nothing else is touched), and
+    return only once none of them runs (up to GROUP_EXIT_SECONDS): ``wait`` reaps the launcher
+    alone, and soffice.bin may take a moment to go."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     process.wait()
+    deadline = time.monotonic() + GROUP_EXIT_SECONDS
+    while _group_runs(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _group_runs(group: int) -> bool:
+    """Whether a process of this process group is still there and not a zombie (Linux's /proc;
+    elsewhere, False: nothing to wait for that can be seen)."""
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()  # after the command name, which may hold spaces
+        if len(fields) > 2 and fields[2] == str(group) and fields[0] != "Z":
+            return True
+    return False
 
 
 def temporary_folder() -> tempfile.TemporaryDirectory:
