@@ -432,10 +432,9 @@ def joined_on_rows(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, in
 
 def _one_line(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     """On a shared row (overlapping by half the lower one's height), under one character apart."""
-    (ax, ay, aw, ah), (bx, by, bw, bh) = a, b
-    overlap = min(ay + ah, by + bh) - max(ay, by)
+    (ax, _, aw, ah), (bx, _, bw, bh) = a, b
     gap = max(ax, bx) - min(ax + aw, bx + bw)
-    return overlap > 0.5 * min(ah, bh) and gap < max(ah, bh)
+    return _on_one_row(a, b) and gap < max(ah, bh)
 
 
 def _cell_count(grids: list[Grid]) -> int:

@@ -825,16 +825,25 @@ class _FormReader:
                 else:
                     self.unread.append(f"funding {item_key} {UNSTORED_FUNDING_ROLES[key]} {cell.text.strip()!r} (the schema has no field for it)")
                 continue
-            cell = row.cell_at(x)
-            if key in AMOUNT_KEYS and cell is not None and (stated := amount_with_unit(cell.text)) is not None and stated[1] == self.funding.unit:
-                setattr(line, key, stated[0])  # 150万 in a 万元 column: the amount it states, in the column's unit
-                self._record(ptr.funding(index, key), cell)
-                continue
-            setattr(line, key, self._number(ptr.funding(index, key), cell))
+            self._funding_value(line, index, key, row.cell_at(x))
         if item_key == "年度资金总额" and "weight" not in self.funding_cols and self.funding_weight is not None:
             line.weight, caption = self.funding_weight
             self._record(ptr.funding(index, "weight"), caption)
         self.funding.lines.append(line)
+
+    def _funding_value(self, line: FundingLine, index: int, key: str, cell: Cell | None, unit_from_value: bool = False) -> None:
+        """One value of a funding line. An amount that states its unit (150万 in a 万元 column) is
+        the amount it states, in that unit; ``unit_from_value``: with no unit printed elsewhere,
+        the unit it states is the block's (a budget of label | value pairs has no caption)."""
+        stated = amount_with_unit(cell.text) if key in AMOUNT_KEYS and cell is not None else None
+        if cell is not None and stated is not None and (stated[1] == self.funding.unit or unit_from_value and self.funding.unit is None):
+            if self.funding.unit is None:
+                self.funding.unit = stated[1]
+                self._record(ptr.FUNDING_UNIT, cell)
+            setattr(line, key, stated[0])
+            self._record(ptr.funding(index, key), cell)
+            return
+        setattr(line, key, self._number(ptr.funding(index, key), cell))
 
     def _funding_pairs(self, row: Row) -> bool:
         """A budget block printed as label | value pairs, with no header of funding columns over it
@@ -873,15 +882,7 @@ class _FormReader:
             if getattr(line, key) is not None:
                 self.unread.append(f"funding pair {key} printed twice ({cell.text.strip()!r})")
                 continue
-            stated = amount_with_unit(cell.text) if key in AMOUNT_KEYS else None
-            if stated is not None and self.funding.unit in (None, stated[1]):
-                if self.funding.unit is None:
-                    self.funding.unit = stated[1]
-                    self._record(ptr.FUNDING_UNIT, cell)
-                setattr(line, key, stated[0])
-                self._record(ptr.funding(index, key), cell)
-            else:
-                setattr(line, key, self._number(ptr.funding(index, key), cell))
+            self._funding_value(line, index, key, cell, unit_from_value=True)
         self.unread += [f"funding value {text!r} beside the budget's label | value pairs, under no label of a field" for text in loose]
         columns = {key: (cell.bbox[0] + cell.bbox[2]) / 2 for key, cell in pairs.items()}
         if opened and len({round(x) for x in columns.values()}) == len(columns):  # the block's columns, for the item rows below it
