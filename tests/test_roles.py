@@ -923,13 +923,16 @@ def test_a_budget_printed_as_label_value_pairs_is_the_project_s_whole_budget(tmp
     """四川's 转移支付预算数(A) | 5.8万 over 转移支付执行数(B) | 5.8万 beside 预算执行率(B/A) | 100%, and
     河北 成安's 预算数 | 6.84 | 到位数 | 6.84 | 执行数 | 6.84 with rows of items under it: no header of
     funding columns, so no budget was read at all. A value beside no label of a field (到位数) is
-    named, not dropped."""
+    named, not dropped; one under a label of a field in the row above (预算执行进度(%) over 100.00)
+    is that field's."""
     form, expected = _real_form(tmp_path, "sc-suining-liangpinyixie")
     assert form["funding"]["lines"] == expected["funding"]["lines"]
     (tmp_path / "chengan").mkdir()
     form, expected = _real_form(tmp_path / "chengan", "he-chengan-gaolingjintie")
-    amounts = lambda lines: [(line["item"], line["annual_budget"], line["executed"]) for line in lines]  # noqa: E731
+    amounts = lambda lines: [(line["item"], line["annual_budget"], line["executed"], line["execution_rate"]) for line in lines]  # noqa: E731
+    # 100.00 under 预算执行进度(%), merged down beside the three rows: the whole budget's rate only
     assert amounts(form["funding"]["lines"]) == amounts(expected["funding"]["lines"])
+    assert [line["execution_rate"] for line in form["funding"]["lines"]] == [100.0, None, None]
     structure = next(c for c in form["checks"] if c["rule"] == "structure_read")
     assert structure["status"] == "fail" and "到位数 | 6.84" in structure["message"]
 
@@ -941,6 +944,39 @@ def test_a_second_header_row_s_sub_columns_take_their_roles_and_name_the_columns
     form, expected = _real_form(tmp_path, "he-chengan-gaolingjintie")
     got = [(i["target"], i["weight"], i["score"]) for i in form["indicators"]]
     assert got == [(i["target"], i["weight"], i["score"]) for i in expected["indicators"]]
-    assert [i["nature"] for i in form["indicators"]] == ["≥"] * 4  # printed >=: the sign it means (schema)
+    assert [i["nature"] for i in form["indicators"]] == [">="] * 4  # as printed: an ASCII spelling is no look-alike glyph
     message = next(c for c in form["checks"] if c["rule"] == "structure_read")["message"]
     assert "'指标分值'" in message and "'单项指标得分'" in message
+
+
+def test_a_score_column_captioned_among_the_header_rows_gives_the_total_and_every_score(tmp_path):
+    """四川 安居's 区域绩效目标自评表: 自评得分 is captioned right of the header fields, the total (100)
+    under it, then each block's points beside its caption (20, 20, 50) and each indicator's score.
+    The budget's unit is stated only by the amounts of its sub-rows (2.38  万元). None of it had been
+    read; a block's points have no field and are named unread."""
+    form, expected = _real_form(tmp_path, "sc-anju-shipinjianguan")
+    assert [i["score"] for i in form["indicators"]] == [i["score"] for i in expected["indicators"]] == [5.0, 4.0, 5.0, 3.0, 3.0, 3.0, 5.0, 3.0, 3.0]
+    assert form["total"]["score"] == expected["total"]["score"] == 100.0
+    assert form["funding"] == expected["funding"]
+    structure = next(c for c in form["checks"] if c["rule"] == "structure_read")
+    assert structure["status"] == "fail" and structure["message"].count("a block's points") == 2
+
+
+def test_a_label_of_a_field_s_fallback_names_it_only_when_the_field_s_own_label_is_not_printed():
+    """单位名称 is the unit filling the form in, 省级主管部门 the most local department of a 区域 form
+    (四川 遂宁 and 安居 print no other). Beside a 项目实施单位 or a 主管部门 of the form's own, they
+    are header values no field holds, named unread."""
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥500", "523", "100", "100"), [(0, "总分", 5, 1), (5, "100", 1, 1), (6, "100", 1, 1), (7, "", 1, 1)]]
+    header = [
+        [(0, "单位名称", 2, 1), (2, "遂宁市市场监督管理局经开区分局", 6, 1)],
+        [(0, "省级主管部门", 2, 1), (2, "四川省市场监管局", 6, 1)],
+    ]
+    [form] = parse_document(_document([_grid(header), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm)
+    assert (form.project.implementing_unit, form.project.competent_department) == ("遂宁市市场监督管理局经开区分局", "四川省市场监管局")
+    assert form.unread == [] and form.provenance["/project/implementing_unit"].text == "遂宁市市场监督管理局经开区分局"
+    header += [[(0, "项目实施单位", 2, 1), (2, "文化馆", 2, 1), (4, "主管部门", 2, 1), (6, "文化和旅游局", 2, 1)]]
+    [form] = parse_document(_document([_grid(header), _grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm)
+    assert (form.project.implementing_unit, form.project.competent_department) == ("文化馆", "文化和旅游局")
+    assert sorted(form.unread) == [f"header field '{label}' (no header field of the schema is known by this label)" for label in ("单位名称", "省级主管部门")]

@@ -127,7 +127,7 @@ def test_html_items_without_paragraphs_is_one_item():
 
 @pytest.mark.parametrize(
     ("printed", "sign"),
-    [("≥", "≥"), ("≧", "≥"), ("≦", "≤"), ("═", "="), ("﹦", "="), ("＝", "="), (" >= ", "≥"), ("定性", "定性"), ("—", None), ("", None)],
+    [("≥", "≥"), ("≧", "≥"), ("≦", "≤"), ("═", "="), ("﹦", "="), ("＝", "="), (" >= ", ">="), ("<=", "<="), ("定性", "定性"), ("—", None), ("", None)],
 )
 def test_comparison_sign_normalises_look_alikes(printed, sign):
     assert comparison_sign(printed) == sign

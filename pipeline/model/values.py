@@ -108,7 +108,8 @@ def text_items(text: str | None) -> list[str]:
 
 # 指标性质: look-alike glyphs typed for the comparison signs (≧ U+2267, ≦ U+2266, ═ U+2550, and
 # after NFKC ﹦ U+FE66 and ＝ U+FF1D are "="); ASCII >= and <= too
-_SIGN_LOOKALIKES = (("≧", "≥"), ("≦", "≤"), ("═", "="), (">=", "≥"), ("<=", "≤"))
+# one sign drawn another way; an ASCII >= or <= is a spelling, kept as printed (河北 成安 types >=)
+_SIGN_LOOKALIKES = (("≧", "≥"), ("≦", "≤"), ("═", "="))
 
 
 # how OCR reads the signs of a 指标性质 cell: the bars of = and of ≥'s underline come out as 一

@@ -42,6 +42,10 @@ HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "phone": ("联系电话", "项目负责人电话"),
     "manager_phone": ("项目负责人及电话", "项目负责人及联系电话", "联系人及电话", "联系人及联系电话"),  # one cell, two values
 }
+# labels that name a field only on a form that prints none of the field's own labels above: 单位名称
+# is the unit that fills the form in (Hubei prints it above a table naming its 项目实施单位; 遂宁's
+# 区域 form names no other unit); 省级主管部门 is the most local department a 区域 form names (安居)
+FALLBACK_HEADER_FIELDS: dict[str, tuple[str, ...]] = {"implementing_unit": ("单位名称",), "competent_department": ("省级主管部门",)}
 # a header label of the kind the schema holds: one no synonym above names fails a structure check
 HEADER_LABEL_ENDINGS = ("单位", "部门", "名称", "编码", "编号", "代码", "负责人", "电话")
 
@@ -52,7 +56,7 @@ FUNDING_COLUMNS: dict[str, tuple[str, ...]] = {
     "annual_budget": ("全年预算数", "调整预算数", "调整后预算数", "全年预算"),
     "executed": ("全年执行数", "预算执行数", "执行数"),
     "weight": ("分值", "权重"),
-    "execution_rate": ("执行率", "预算执行率"),
+    "execution_rate": ("执行率", "预算执行率", "预算执行进度"),
     "score": ("得分",),
 }
 

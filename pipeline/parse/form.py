@@ -26,6 +26,7 @@ from pipeline.parse.template import BASE, MATCH_THRESHOLD, UNKNOWN, Vocabulary, 
 from pipeline.model.values import INK_NOT_READ, amount_with_unit, clean_text, comparison_sign, is_overflow_mark, overflow_problem, parse_number, person_and_phone, text_items
 from pipeline.model.vocabulary import (
     BLOCK_CAPTIONS,
+    FALLBACK_HEADER_FIELDS,
     SECTION_HEADING,
     FUNDING_ITEM_ROLES,
     FUNDING_ROLES,
@@ -390,6 +391,9 @@ class _FormReader:
         self.last_goal_row: Row | None = None
         self.goal_block_seen = False  # a 年度总体目标 label printed: goals are expected under it
         self.pairs_line: int | None = None  # the funding line a block of label | value pairs gives (``_funding_pairs``)
+        self.row_above: Row | None = None  # the row read before this one (``_header_above``)
+        self.fallback_fields: dict[str, tuple[Row, int]] = {}  # FALLBACK_HEADER_FIELDS seen, by field: label's row and cell index
+        self.score_caption: Cell | None = None  # a 自评得分 column captioned among the header rows (``_score_column``)
         self.total_line: tuple[float, TextLine] | None = None  # 项目总得分99分 printed outside the table
         self.unstored_seen: set[Cell] = set()
 
@@ -456,12 +460,14 @@ class _FormReader:
                 self._loose_line(item)
             else:
                 self._row(item)
+                self.row_above = item
         if self.other_notes:
             self._record(ptr.OTHER_NOTES, self.other_notes[0][1])
         if self.chunk.title_line is not None:
             line = self.chunk.title_line
             self.provenance[ptr.TITLE] = Provenance(line.page, line.bbox, line.text, line.confidence)
         self._year_from_title()
+        self._fallback_fields()
         self._fill_split_level1()
         self._fill_split_level1_weight()
         self._columns_read()
@@ -605,8 +611,12 @@ class _FormReader:
             if self.section == "indicators" and self._second_header_row(row):  # the header's merged labels go on down: its second row
                 return
             indicator_header = _weights_by_level(row, indicator_header, self.vocabulary.indicator_columns, INDICATOR_ROLES)
+            caption = self.score_caption
+            if "score" not in indicator_header and caption is not None and caption.page == row.page:
+                indicator_header["score"] = (caption.bbox[0] + caption.bbox[2]) / 2  # captioned among the header rows
             if self.section != "indicators" or not self.indicator_cols:  # a header repeated on a new page reads the same
-                unread = _unread_header_cells(row, self.vocabulary.indicator_columns, INDICATOR_ROLES)
+                points = self._block_points(row)
+                unread = [c for c in _unread_header_cells(row, self.vocabulary.indicator_columns, INDICATOR_ROLES) if c not in points]
                 self.unread += [f"indicator column {c.text.strip()!r}" for c in unread]
                 self.unread_cells += unread
             self.indicator_cols = indicator_header
@@ -646,6 +656,7 @@ class _FormReader:
             self.section = "goals"
             return
         if goal_header:
+            self._block_points(row)
             self.goal_cols = goal_header
             self.section = "goals"
             return
@@ -664,6 +675,8 @@ class _FormReader:
             unit, source = unit_of(cell.text), cell
             if unit is None and is_unit_label(cell.text) and i + 1 < len(row.cells) and normalise(row.cells[i + 1].text) in AMOUNT_UNITS:
                 unit, source = normalise(row.cells[i + 1].text), row.cells[i + 1]
+            if unit is None and self.pairs_line is not None and self.section == "funding":
+                unit = self._unit_in_a_pairs_block(cell)
             if unit and self.funding.unit is None:
                 self.funding.unit = unit
                 self._record(ptr.FUNDING_UNIT, source)
@@ -679,11 +692,27 @@ class _FormReader:
                         return float(found.group(1)), cell
         return None
 
+    def _unit_in_a_pairs_block(self, cell: Cell) -> str | None:
+        """The unit an amount in a label | value budget block states, which no caption gives (四川
+        安居: 预算数: | 2.38 over 其中:中央补助 | 2.38  万元); a block whose amounts state two
+        units is unread, not guessed."""
+        stated = amount_with_unit(cell.text)
+        unit = stated[1] if stated is not None else normalise(cell.text) if normalise(cell.text) in AMOUNT_UNITS else None
+        if unit is not None and self.funding.unit is not None and unit != self.funding.unit:
+            self.unread.append(f"amount unit: the budget block states {self.funding.unit} and {unit} ({cell.text.strip()!r})")
+        return unit
+
     def _header_fields(self, row: Row) -> None:
         fields = self.vocabulary.header_fields
         for i, cell in enumerate(row.cells):
+            if self._score_column(row, cell):
+                continue
             key = _key(cell, fields)
             if key is None:
+                fallback = match_key(cell.text, FALLBACK_HEADER_FIELDS, fuzzy=cell.confidence is not None) if self.section == "header" else None
+                if fallback is not None and fallback not in self.fallback_fields:
+                    self.fallback_fields[fallback] = (row, i)
+                    continue
                 if not self._paired_header_field(row, i) and not self._label_and_value(cell):
                     self._unread_header_field(row, i)
                 continue
@@ -694,6 +723,36 @@ class _FormReader:
                 self._person_and_phone(value_cell)
             elif getattr(self.project, key) is None:
                 setattr(self.project, key, self._text(ptr.project(key), value_cell))
+
+    def _score_column(self, row: Row, cell: Cell) -> bool:
+        """A 自评得分 column captioned among the header rows, right of the header fields (四川's
+        区域绩效目标自评表): the number under the caption is the form's total; further down, the
+        column holds each block's points beside its caption and each indicator's score."""
+        if self.section != "header":
+            return False
+        if cell.row == row.index and self.score_caption is None and _column_role(cell, self.vocabulary.indicator_columns, INDICATOR_ROLES) == "score":
+            if cell is row.cells[-1] and len(row.cells) > 1:
+                self.score_caption = cell
+                return True
+            return False
+        if self.score_caption is None or cell is self.score_caption or cell.row != row.index or not self._under_score_caption(cell):
+            return False
+        if self.total.score is None and parse_number(cell.text).value is not None and cell is row.cells[-1]:
+            self.total.score = self._number(ptr.total("score"), cell)
+            return True
+        return False
+
+    def _block_points(self, row: Row) -> list[Cell]:
+        """The points a block's header row prints in the 自评得分 column (年度目标完成情况 20,
+        年度绩效指标完成情况 50): the schema has no field for them, so they are named unread."""
+        points = [c for c in row.cells if c.row == row.index and self._under_score_caption(c) and parse_number(c.text).value is not None]
+        self.unread += [f"a block's points {c.text.strip()!r} in the 自评得分 column (the schema has no field for them)" for c in points]
+        self.unread_cells += points
+        return points
+
+    def _under_score_caption(self, cell: Cell) -> bool:
+        caption = self.score_caption
+        return caption is not None and caption.page == cell.page and caption.bbox[0] - 0.5 <= (cell.bbox[0] + cell.bbox[2]) / 2 <= caption.bbox[2] + 0.5
 
     def _paired_header_field(self, row: Row, i: int) -> bool:
         """Two header labels in one cell, their values likewise (项目实施单位/项目负责人 |
@@ -731,11 +790,21 @@ class _FormReader:
             self._record(ptr.project(key), cell)
         return True
 
-    def _unread_header_field(self, row: Row, i: int) -> None:
+    def _fallback_fields(self) -> None:
+        """A FALLBACK_HEADER_FIELDS label's value is its field's when the form printed no label of
+        the field's own; otherwise it is a header value no field holds, named unread as such."""
+        for key, (row, i) in self.fallback_fields.items():
+            value = row.cells[i + 1] if i + 1 < len(row.cells) else None
+            if getattr(self.project, key) is None and value is not None and value.text.strip() and _key(value, self.vocabulary.header_fields) is None:
+                setattr(self.project, key, self._text(ptr.project(key), value))
+            else:
+                self._unread_header_field(row, i, force=True)
+
+    def _unread_header_field(self, row: Row, i: int, force: bool = False) -> None:
         """A label of the kind the schema holds (…单位, …部门, …名称, …编码, …负责人, …电话) that no
         header synonym names, with a value beside it: a header value that would silently be null."""
         label = normalise_label(row.cells[i].text).base
-        if self.section != "header" or not label or len(label) > 10 or not label.endswith(HEADER_LABEL_ENDINGS) or is_unit_label(row.cells[i].text):
+        if not force and self.section != "header" or not label or len(label) > 10 or not label.endswith(HEADER_LABEL_ENDINGS) or is_unit_label(row.cells[i].text):
             return
         value = row.cells[i + 1] if i + 1 < len(row.cells) else None
         if value is None or not value.text.strip() or _key(value, self.vocabulary.header_fields) is not None:
@@ -825,11 +894,17 @@ class _FormReader:
                 else:
                     self.unread.append(f"funding {item_key} {UNSTORED_FUNDING_ROLES[key]} {cell.text.strip()!r} (the schema has no field for it)")
                 continue
-            self._funding_value(line, index, key, row.cell_at(x))
+            cell = row.cell_at(x)
+            if cell is not None and cell.row != row.index and self._read_for_a_line_above(cell):
+                continue  # one value merged down beside several lines is the first line's (成安's 预算执行进度)
+            self._funding_value(line, index, key, cell)
         if item_key == "年度资金总额" and "weight" not in self.funding_cols and self.funding_weight is not None:
             line.weight, caption = self.funding_weight
             self._record(ptr.funding(index, "weight"), caption)
         self.funding.lines.append(line)
+
+    def _read_for_a_line_above(self, cell: Cell) -> bool:
+        return any(p.page == cell.page and p.bbox == cell.bbox for pointer, p in self.provenance.items() if pointer.startswith("/funding/lines/"))
 
     def _funding_value(self, line: FundingLine, index: int, key: str, cell: Cell | None, unit_from_value: bool = False) -> None:
         """One value of a funding line. An amount that states its unit (150万 in a 万元 column) is
@@ -865,6 +940,13 @@ class _FormReader:
                 pairs[key] = value
             elif _amount(cell) is not None:
                 label = own[k - 1].text.strip() if k and _amount(own[k - 1]) is None and not any(own[k - 1] is v for v in pairs.values()) else None
+                above = self._header_above(row, cell) if label is None else None
+                if above is not None and above not in pairs:  # 河北 成安: 100.00 under 预算执行进度(%)
+                    pairs[above] = cell
+                    continue
+                if label is None and cell is own[-1] and self._under_score_caption(cell) and "score" not in pairs:
+                    pairs["score"] = cell  # 四川 安居: the budget block's points in the 自评得分 column
+                    continue
                 loose.append(f"{label} | {cell.text.strip()}" if label else cell.text.strip())
         if not pairs:
             return False
@@ -889,6 +971,18 @@ class _FormReader:
             self.funding_cols = columns
             self.section = "funding"
         return True
+
+    def _header_above(self, row: Row, cell: Cell) -> str | None:
+        """The pair key the row above prints over a value that has no label beside it (a value
+        merged down beside the pairs, under its own caption: 预算执行进度(%) over 100.00)."""
+        above = self.row_above
+        if above is None or above.grid_id != row.grid_id or above.page != row.page:
+            return None
+        header = above.cell_at((cell.bbox[0] + cell.bbox[2]) / 2)
+        if header is None or header.row != above.index or not (header.bbox[0] - 0.5 <= cell.bbox[0] and cell.bbox[2] <= header.bbox[2] + 0.5):
+            return None
+        key = match_key(header.text, self.vocabulary.funding_columns, fuzzy=header.confidence is not None) or role_of(header.text, FUNDING_ROLES)
+        return key if key in PAIR_KEYS else None
 
     def _amount_cells(self, row: Row) -> list[Cell | None]:
         return [row.cell_at(x) for key, x in self.funding_cols.items() if key in AMOUNT_KEYS]
