@@ -202,6 +202,19 @@ def test_total_weight_failure_names_the_parts():
     assert "100 ≠ 总分分值 90" in check.message and "资金 10" in check.message
 
 
+def test_total_weight_takes_the_level1_labels_weights_when_no_row_prints_one():
+    """湖北's 20 + 80: 产出指标(60分), no 分值 column. The rows' weights were summed as 0, and every
+    such form failed: the labels' weights stand for their rows'. One that does not add up still fails."""
+    form = make_form()
+    for indicator in form.indicators:
+        indicator.weight = None
+    check = run("total_weight", form)
+    assert check.status == "pass" and check.terms[0].parts == ["/funding/lines/0/weight", "/indicators/0/level1_weight", "/indicators/2/level1_weight", "/indicators/3/level1_weight"]
+    form.indicators[3].level1_weight = 20.0
+    assert run("total_weight", form).status == "fail"
+    assert run("level1_weight", form).status == "skip"  # no row prints a weight to add up
+
+
 # --- level1_weight ---------------------------------------------------------------------------
 
 

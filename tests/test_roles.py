@@ -980,3 +980,20 @@ def test_a_label_of_a_field_s_fallback_names_it_only_when_the_field_s_own_label_
     assert isinstance(form, ParsedForm)
     assert (form.project.implementing_unit, form.project.competent_department) == ("文化馆", "文化和旅游局")
     assert sorted(form.unread) == [f"header field '{label}' (no header field of the schema is known by this label)" for label in ("单位名称", "省级主管部门")]
+
+
+def test_a_total_row_that_labels_its_grade_gives_the_total_s_weight_score_and_grade():
+    """保山: 总分(100分) | 100 | 自评等级 | 优, the score under no 得分 column. The row was read as an
+    indicator named 100, and the notes below it as more indicators."""
+    total = [(0, "总分(100分)", 2, 1), (2, "100", 2, 1), (4, "自评等级", 2, 1), (6, "优", 2, 1)]
+    notes = [(0, "偏差大或目标未完成原因分析", 2, 1), (2, "无", 6, 1)]
+    indicators = [HEADER, _row("产出指标", "数量指标", "人数", "≥500", "523", "100", "100"), total, notes]
+    [form] = parse_document(_document([_grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm) and len(form.indicators) == 1
+    assert (form.total.weight, form.total.score, form.total.grade) == (100.0, 100.0, "优")
+    assert form.provenance["/total/weight"].text == "总分(100分)" and form.provenance["/total/score"].text == "100"
+    # two numbers before the grade, under no 得分 column: which is the score is not guessed
+    indicators[2] = [(0, "总分(100分)", 2, 1), (2, "100", 1, 1), (3, "98", 1, 1), (4, "自评等级", 2, 1), (6, "优", 2, 1)]
+    [form] = parse_document(_document([_grid(indicators, top=300)]))
+    assert isinstance(form, ParsedForm) and form.total.score is None and form.total.grade == "优"
+    assert any("before '自评等级'" in entry for entry in form.unread)

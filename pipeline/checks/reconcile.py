@@ -126,6 +126,10 @@ def total_weight(form: FormDocument) -> Check:
     if form.total.weight is None:
         return Check(rule, SKIP, "总分 row has no 分值")
     parts = _points_sum(form, "weight")
+    groups = ptr.level1_groups(form)
+    if groups and all(v is None for p, _, v in parts if p.startswith("/indicators/")) and all(g.weight is not None for g in groups):
+        # no indicator prints a 分值, every level-1 label declares one (湖北's 20 + 80: 产出指标(60分)): they stand for their rows'
+        parts = [part for part in parts if not part[0].startswith("/indicators/")] + [(ptr.indicator(g.indices[0], "level1_weight"), g.name or "一级指标", g.weight) for g in groups]
     summed = sum(v for _, _, v in parts if v is not None)
     holds = abs(summed - form.total.weight) <= SUM_TOLERANCE
     term = Term(Op.SUM, ptr.total("weight"), [p for p, _, _ in parts], _computed(summed), form.total.weight, holds)
@@ -142,6 +146,8 @@ def level1_weight(form: FormDocument) -> Check:
         if group.weight is None:
             continue
         members = [form.indicators[i] for i in group.indices]
+        if all(i.weight is None for i in members):
+            continue  # its rows print no 分值: nothing to add up (the total's weight takes the label's)
         summed = sum(i.weight for i in members if i.weight is not None)
         holds = abs(summed - group.weight) <= SUM_TOLERANCE
         terms.append(Term(Op.SUM, ptr.indicator(group.indices[0], "level1_weight"), [ptr.indicator(i, "weight") for i in group.indices], _computed(summed), group.weight, holds))
@@ -149,7 +155,7 @@ def level1_weight(form: FormDocument) -> Check:
             described = " + ".join(f"{_indicator_label(i)} {fmt(i.weight)}" for i in members)
             findings.append(f"{group.name}: 分值合计 {fmt(summed)} ≠ 声明的 {fmt(group.weight)}分 ({described})")
     if not terms:
-        return Check(rule, SKIP, "no level-1 label declares a weight")
+        return Check(rule, SKIP, "no level-1 label declares a weight over rows that print one")
     return _result(rule, terms, f"{len(terms)} level-1 weights agree with their indicators", "; ".join(findings) if findings else None)
 
 

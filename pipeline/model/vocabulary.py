@@ -89,9 +89,14 @@ TOTAL_LABELS = ("总分", "合计")
 TOTAL_LABEL_ENDINGS = ("总分", "得分合计", "分数合计", "综合得分", "总计")
 
 
+# the label a total row prints before its grade (总分(100分) | 100 | 自评等级 | 优)
+GRADE_LABELS = ("自评等级", "评价等级", "绩效等级", "等级")
+
+
 def is_total_label(text: str, labels: tuple[str, ...] = TOTAL_LABELS) -> bool:
-    """The label of the total row (总分 | 100 | 98): one of the layout's, or a word ending like one."""
-    flat = normalise(text)
+    """The label of the total row (总分 | 100 | 98, 总分(100分)): one of the layout's, or a word
+    ending like one."""
+    flat = normalise_label(text).base
     return flat in labels or len(flat) <= 6 and flat.endswith(TOTAL_LABEL_ENDINGS)
 
 

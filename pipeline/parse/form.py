@@ -27,6 +27,7 @@ from pipeline.model.values import INK_NOT_READ, amount_with_unit, clean_text, co
 from pipeline.model.vocabulary import (
     BLOCK_CAPTIONS,
     FALLBACK_HEADER_FIELDS,
+    GRADE_LABELS,
     SECTION_HEADING,
     FUNDING_ITEM_ROLES,
     FUNDING_ROLES,
@@ -1179,16 +1180,44 @@ class _FormReader:
         return joined
 
     def _total(self, row: Row) -> None:
-        """总分 | 100 | 98, and with a grade after the score where the layout prints one (| 优)."""
+        """总分 | 100 | 98, and with a grade after the score where the layout prints one (| 优), or
+        after a label of its own (保山: 总分(100分) | 100 | 自评等级 | 优)."""
         cols = self.indicator_cols
-        self.total.weight = self._number(ptr.total("weight"), row.cell_at(cols["weight"])) if "weight" in cols else None
+        label = next(c for c in row.cells if is_total_label(c.text, self.vocabulary.total_labels))
+        grade_label = next((c for c in row.cells if normalise_label(c.text).base in GRADE_LABELS), None)
+        grade = row.cells[row.cells.index(grade_label) + 1] if grade_label is not None and grade_label is not row.cells[-1] else None
+        weight_cell = row.cell_at(cols["weight"]) if "weight" in cols else None
+        self.total.weight = self._number(ptr.total("weight"), weight_cell) if weight_cell not in (None, grade_label, grade) else None
+        weight_in_label = next((float(found.group(1)) for extra in normalise_label(label.text).extras if (found := WEIGHT_IN_LABEL.match(extra))), None)
+        weight_from_label = self.total.weight is None and weight_in_label is not None
+        if weight_from_label:
+            self.total.weight = weight_in_label
+            self._record(ptr.total("weight"), label)
         score_cell = row.cell_at(cols["score"]) if "score" in cols else None
+        if grade_label is not None:
+            score_cell = self._score_before_the_grade(row, label, grade_label, score_cell, weight_from_label)
+            if grade is not None and normalise(grade.text) not in NOT_A_NUMBER:
+                self.total.grade = self._text(ptr.total("grade"), grade)
         self.total.score = self._number(ptr.total("score"), score_cell)
-        if self.vocabulary.reads_grade and score_cell is not None:
+        if self.vocabulary.reads_grade and score_cell is not None and grade_label is None:
             after = [c for c in row.cells if c.bbox[0] >= score_cell.bbox[2] - 0.5 and normalise(c.text) not in NOT_A_NUMBER]
             if after:
                 self.total.grade = self._text(ptr.total("grade"), after[0])
         self.section = "after"
+
+    def _score_before_the_grade(self, row: Row, label: Cell, grade_label: Cell, score_cell: Cell | None, weight_from_label: bool) -> Cell | None:
+        """The total's score in a row that labels its grade: the cell under 得分 when it holds a
+        number; else, when the total's label prints the weight (总分(100分)), the one number between
+        the label and 自评等级 (when the weight is the label's, not a cell's). Anything else is
+        unread, not guessed."""
+        if score_cell is not None and score_cell is not grade_label and parse_number(score_cell.text).value is not None:
+            return score_cell
+        between = [c for c in row.cells if label.bbox[2] - 0.5 <= c.bbox[0] and c.bbox[2] <= grade_label.bbox[0] + 0.5 and normalise(c.text) not in NOT_A_NUMBER]
+        if weight_from_label and len(between) == 1 and parse_number(between[0].text).value is not None:
+            return between[0]
+        if between:
+            self.unread.append(f"total row: {' | '.join(c.text.strip() for c in between)!r} before {grade_label.text.strip()!r}, under no 得分 column")
+        return None
 
     def _other_notes(self, row: Row) -> None:
         """Free text after the total under a label of the layout (其他需要说明事项)."""
