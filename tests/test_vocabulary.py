@@ -189,6 +189,14 @@ def test_total_rows_are_known_by_their_label(text, total):
     assert is_total_label(text) is total
 
 
+def test_a_total_label_printing_its_weight_is_one_and_an_ocr_remnant_beside_it_is_not_part_of_it():
+    """保山's 总分(100分); a photo read it 总分(100分)1, the cell's right rule as a 1."""
+    from pipeline.model.vocabulary import is_total_label
+
+    assert is_total_label("总分(100分)") and is_total_label("总分(100分)1", ocr=True) and is_total_label("|总分", ocr=True)
+    assert not is_total_label("总分(100分)1") and not is_total_label("得分1", ocr=True)
+
+
 def test_a_mark_one_reading_has_and_the_other_drops_is_told():
     assert marks_dropped("办公宿舍楼、食堂及餐厅暖通改造经费", "办公宿舍楼食堂及餐厅暖通改造经费")
     assert marks_dropped("办公福含楼、食堂", "办公宿舍楼食堂")  # whatever else the two read otherwise

@@ -93,10 +93,13 @@ TOTAL_LABEL_ENDINGS = ("总分", "得分合计", "分数合计", "综合得分",
 GRADE_LABELS = ("自评等级", "评价等级", "绩效等级", "等级")
 
 
-def is_total_label(text: str, labels: tuple[str, ...] = TOTAL_LABELS) -> bool:
+def is_total_label(text: str, labels: tuple[str, ...] = TOTAL_LABELS, ocr: bool = False) -> bool:
     """The label of the total row (总分 | 100 | 98, 总分(100分)): one of the layout's, or a word
-    ending like one."""
+    ending like one. ``ocr``: a ruling line's remnant read at either end is not part of it (a
+    photo's 总分(100分)1)."""
     flat = normalise_label(text).base
+    if ocr:
+        flat = flat.strip(REMNANT_MARKS + "1lI")
     return flat in labels or len(flat) <= 6 and flat.endswith(TOTAL_LABEL_ENDINGS)
 
 

@@ -1081,7 +1081,7 @@ class _FormReader:
 
     def _indicator_or_total(self, row: Row) -> None:
         cols = self.indicator_cols
-        if any(is_total_label(c.text, self.vocabulary.total_labels) for c in row.cells):
+        if any(is_total_label(c.text, self.vocabulary.total_labels, ocr=c.confidence is not None) for c in row.cells):
             self._total(row)
             return
         if any(normalise_label(c.text).base in self.vocabulary.other_notes for c in row.cells):
@@ -1183,7 +1183,7 @@ class _FormReader:
         """总分 | 100 | 98, and with a grade after the score where the layout prints one (| 优), or
         after a label of its own (保山: 总分(100分) | 100 | 自评等级 | 优)."""
         cols = self.indicator_cols
-        label = next(c for c in row.cells if is_total_label(c.text, self.vocabulary.total_labels))
+        label = next(c for c in row.cells if is_total_label(c.text, self.vocabulary.total_labels, ocr=c.confidence is not None))
         grade_label = next((c for c in row.cells if normalise_label(c.text).base in GRADE_LABELS), None)
         grade = row.cells[row.cells.index(grade_label) + 1] if grade_label is not None and grade_label is not row.cells[-1] else None
         weight_cell = row.cell_at(cols["weight"]) if "weight" in cols else None
