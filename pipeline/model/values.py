@@ -107,8 +107,8 @@ def text_items(text: str | None) -> list[str]:
 
 
 # 指标性质: look-alike glyphs typed for the comparison signs (≧ U+2267, ≦ U+2266, ═ U+2550, and
-# after NFKC ﹦ U+FE66 and ＝ U+FF1D are "="); ASCII >= and <= too
-# one sign drawn another way; an ASCII >= or <= is a spelling, kept as printed (河北 成安 types >=)
+# after NFKC ﹦ U+FE66 and ＝ U+FF1D are "="); an ASCII >= or <= is a spelling, not a look-alike,
+# and is kept as printed (河北 成安 types >=)
 _SIGN_LOOKALIKES = (("≧", "≥"), ("≦", "≤"), ("═", "="))
 
 
