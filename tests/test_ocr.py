@@ -1650,3 +1650,39 @@ def test_pages_stitched_into_one_long_picture_read_as_the_pages_apart(tmp_path, 
     cut = next(i for i in form.indicators if (i.name or "").startswith("指标17"))
     assert (cut.name, cut.target, cut.actual, cut.weight) == ("指标17:高血压随访控制数", "3807人", "3220人", 2.0)
     assert form.pages == [1] and {where.page for where in form.provenance.values()} == {1}  # the file's page
+
+
+def _bent(page: np.ndarray, stray: float) -> np.ndarray:
+    """``page`` as a bent sheet photographs: each column of pixels moved down by a parabola of the
+    distance from the middle, ``stray`` pixels at the edges (no homography straightens it)."""
+    height, width = page.shape
+    across = (np.arange(width, dtype=np.float32) - width / 2) / (width / 2)
+    map_y = (np.arange(height, dtype=np.float32)[:, None] - stray * across[None, :] ** 2).astype(np.float32)
+    map_x = np.tile(np.arange(width, dtype=np.float32), (height, 1))
+    return cv2.remap(page, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+def test_a_bent_page_s_rules_are_straightened_and_a_flat_one_is_left_alone(tesseract):
+    """黄石's phone photo: its rules, rectified, still ran at −0.5°, 0° and +0.5° in different parts
+    of the table, and a 10 pt row's band cut straight across took the row above's text at one end."""
+    from pipeline.ocr.imageprep import straighten_rules
+
+    page = render(TRAINING, 300)
+    assert straighten_rules(page, 300)[1] is None  # a flat page's rules are level already
+    bent = _bent(page, 60.0)
+    _, note = straighten_rules(bent, 300)
+    assert note is not None and note.startswith("bent rules straightened")
+    # as a phone sees it: bent, and in perspective (only a rectified photo is straightened; a flat
+    # page's rules are not bent)
+    height, width = bent.shape
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    seen = np.float32([[0.06 * width, 0.02 * height], [0.94 * width, 0.02 * height], [width, height], [0, height]])
+    photo = cv2.warpPerspective(bent, cv2.getPerspectiveTransform(corners, seen), (width, height), borderValue=255)
+    assert not any(c.startswith("bent rules") for c in read_image(page, 300, 1, tesseract)[1].corrections)
+    content, scan = read_image(photo, 300, 1, tesseract)
+    assert any(c.startswith("perspective corrected") for c in scan.corrections)
+    assert any(c.startswith("bent rules straightened") for c in scan.corrections)
+    texts = {c.text for g in content.grids for c in g.cells}
+    # the goal, near the page's edge, where a straight band across the bent rows cut into the row
+    # above (read without the straightening: lost)
+    assert {"440307220441502105005", "培训项目预算执行率过99%以上，提高业务人员能力水平，提供更好的服务。"} <= texts

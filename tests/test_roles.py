@@ -997,3 +997,13 @@ def test_a_total_row_that_labels_its_grade_gives_the_total_s_weight_score_and_gr
     [form] = parse_document(_document([_grid(indicators, top=300)]))
     assert isinstance(form, ParsedForm) and form.total.score is None and form.total.grade == "优"
     assert any("before '自评等级'" in entry for entry in form.unread)
+
+
+def test_a_completion_label_beside_the_goal_and_this_year_s_actual_column_are_read(tmp_path):
+    """新疆 阜康: 年度总体目标 | 总体目标 | 总体目标完成情况, the last one the 实际 column (elsewhere the
+    same words caption a block), and 上年完成值 printed before 指标实际完成值: last year's value
+    took the 实际 column, and the caption 年度绩效指标完成情况, cut before its rows, the rest."""
+    form, expected = _real_form(tmp_path, "xj-fukang-tongjidiaocha")
+    assert form["goals"] == expected["goals"] and form["goals"]["actual"]
+    message = next(c for c in form["checks"] if c["rule"] == "structure_read")["message"]
+    assert "'上年完成值'" in message and "'指标实际完成值'" not in message

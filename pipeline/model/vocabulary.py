@@ -132,9 +132,10 @@ INDICATOR_ROLES: tuple[RoleRule, ...] = (
     RoleRule("name", ("三级",)),
     RoleRule("name", ("指标名称",)),
     RoleRule("name", ("指标内容",)),
-    RoleRule("actual", ("实际",), ("实际完成情况",)),
-    RoleRule("actual", ("完成值",)),
-    RoleRule("actual", ("完成情况",), ("总体",)),
+    # not last year's (新疆 阜康's 上年完成值 beside 指标实际完成值 took the 实际 column)
+    RoleRule("actual", ("实际",), ("实际完成情况", "上年")),
+    RoleRule("actual", ("完成值",), ("上年",)),
+    RoleRule("actual", ("完成情况",), ("总体", "上年")),
     RoleRule("target", ("指标值",)),
     RoleRule("target", ("目标值",)),
     RoleRule("target", ("预期值",)),

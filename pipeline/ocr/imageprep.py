@@ -1,6 +1,6 @@
 """Image preparation for scans and photos (the only module besides imagegrid that uses OpenCV).
 
-Order: illumination -> perspective (photos) -> deskew; the coarse orientation is decided later
+Order: illumination -> perspective (photos) -> deskew -> bent rules; the coarse orientation is decided later
 (``scan``) from the table. Each step is a small function ``image -> (image, what it did and the
 evidence)`` so the run records every correction. Each step acts only on clear evidence:
 perspective only when the table frame is clearly not a rectangle, deskew only by an angle the
@@ -359,6 +359,74 @@ def deskew(gray: np.ndarray) -> tuple[np.ndarray, str | None]:
         return gray, None
     note = f"deskewed by {skew.degrees:.2f}° (median of {skew.lines} ruling lines, quartiles {skew.spread:.2f}° apart)"
     return rotate(gray, skew.degrees), note
+
+
+# a photographed page that bends: its table's rules, straight once the frame is rectified, still
+# run at different angles in different parts of the table (黄石's photo: −0.5°, 0° and +0.5°, so
+# a 10 pt row's band, cut straight across, took the row above's text at one end)
+BEND_MIN_PIXELS = 4.0  # at 300 dpi: a rule that strays less than this from straight is left alone
+BEND_RULE_SHARE = 0.6  # a rule this share of the table's width or longer measures the bend
+BEND_MIN_RULES = 4
+
+
+def _long_rules(gray: np.ndarray, dpi: float) -> list[np.ndarray]:
+    """The table's long horizontal rules, each as (x, y) samples of its middle every few pixels."""
+    ink = binarise(gray)
+    piece = max(15, int(dpi * 0.2))  # a rule at 1° keeps runs of 57 px at 300 dpi; a glyph's 一 is shorter than 0.2 in
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (piece, 1)))
+    horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (piece, 3)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
+    if count < 2:
+        return []
+    widest = int(stats[1:, cv2.CC_STAT_WIDTH].max())
+    rules = []
+    step = max(4, int(dpi / 40))
+    for index in range(1, count):
+        x, y, w, h = (int(v) for v in stats[index][:4])
+        if w < BEND_RULE_SHARE * widest or h > w / 8:
+            continue
+        own = labels[y : y + h, x : x + w] == index
+        columns = np.arange(0, w, step)
+        rows = np.arange(h, dtype=np.float64)[:, None]
+        weights = own[:, columns].astype(np.float64)
+        filled = weights.sum(axis=0) > 0
+        if filled.sum() < 0.5 * len(columns):
+            continue
+        middle = (rows * weights).sum(axis=0)[filled] / weights.sum(axis=0)[filled]
+        rules.append(np.stack([columns[filled] + x, middle + y], axis=1))
+    return rules
+
+
+def straighten_rules(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, str | None]:
+    """Bend a bent page's table straight: each long horizontal rule is fitted with a gentle curve
+    (a parabola), and every column of pixels is moved up or down so that each rule lies level at
+    the height it has at the table's middle, the pixels between two rules moved in proportion.
+    Only when the rules stray from straight by BEND_MIN_PIXELS (scaled to the dpi) or more: a flat
+    scan's rules, deskewed, stray by a pixel or two, and it is left as it is."""
+    rules = _long_rules(gray, dpi)
+    if len(rules) < BEND_MIN_RULES:
+        return gray, None
+    height, width = gray.shape
+    centre = (min(float(r[:, 0].min()) for r in rules) + max(float(r[:, 0].max()) for r in rules)) / 2
+    fits = [(np.polyfit(r[:, 0], r[:, 1], 2), float(r[:, 0].min()), float(r[:, 0].max())) for r in rules]
+    xs = np.linspace(0, width - 1, max(2, width // 16))
+    # beyond its own ends a rule is taken as level with them: a parabola is not drawn on past its data
+    sources = np.array([np.polyval(fit, np.clip(xs, start, end)) for fit, start, end in fits])  # rule × sampled x: where it lies
+    targets = np.array([np.polyval(fit, np.clip(centre, start, end)) for fit, start, end in fits])  # where it is put
+    order = np.argsort(targets)
+    sources, targets = sources[order], targets[order]
+    stray = float(np.abs(sources - targets[:, None]).max())
+    if stray < BEND_MIN_PIXELS * dpi / 300 or np.any(np.diff(sources, axis=0) <= 0):
+        return gray, None  # level already, or rules that would cross: not a bend to undo
+    offsets = sources - targets[:, None]
+    ys = np.arange(height, dtype=np.float64)
+    sampled = np.empty((height, len(xs)), dtype=np.float32)
+    for k in range(len(xs)):  # above the first rule and below the last, moved as they are
+        sampled[:, k] = ys + np.interp(ys, targets, offsets[:, k])
+    map_y = cv2.resize(sampled, (width, height), interpolation=cv2.INTER_LINEAR)
+    map_x = np.tile(np.arange(width, dtype=np.float32), (height, 1))
+    straight = cv2.remap(gray, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return straight, f"bent rules straightened (the table's {len(rules)} long rules strayed up to {stray:.0f} px from level)"
 
 
 def quarter_turns(gray: np.ndarray, turns: int) -> np.ndarray:
@@ -848,5 +916,9 @@ def _prepare_gray(gray: np.ndarray, dpi: float, notes: list[str | None]) -> Prep
     if perspective is None:
         return plain_prepared
     straight, note = deskew(warped)
-    corrections = first + [perspective] + ([note] if note else [])
+    # a photo's bend, once its perspective is undone (a flat page's rules are not bent; straightened,
+    # a photo's rules alone, its columns still leaning, made more cells than the rectified page and
+    # the rectification was undone)
+    straight, bend = straighten_rules(straight, dpi)
+    corrections = first + [perspective] + [n for n in (note, bend) if n]
     return PreparedImage(gray=straight, dpi=dpi, corrections=corrections, creases=creases, without_perspective=plain_prepared)

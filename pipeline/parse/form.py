@@ -273,7 +273,9 @@ def _header_positions(row: Row, table: dict[str, tuple[str, ...]], rules: tuple[
     the 调整后预算数 column printed beside it)."""
     positions: dict[str, float] = {}
     matchers = (lambda cell: match_key(cell.text, table, fuzzy=False), lambda cell: _key(cell, table), lambda cell: role_of(cell.text, rules))
-    cells = sorted(row.cells, key=lambda cell: _block_caption(cell, row))  # a block's caption names a column only when no other cell does
+    cells = sorted(
+        row.cells, key=lambda cell: _block_caption(cell, row) or _is_caption(cell.text)
+    )  # a block's caption names a column only when no other cell does (merged down, or cut before it could be: 阜康)
     for matcher in matchers:  # exact labels, then close OCR readings, then roles
         for cell in cells:
             key = matcher(cell)
@@ -294,6 +296,20 @@ def _block_caption(cell: Cell, row: Row) -> bool:
     words may name a column (年度目标完成情况 is a 实际 column's label in 青神's layout). Taken as a
     column, it held the column's place: every goal and 实际完成值 read under it."""
     return cell is row.cells[0] and cell.row + cell.row_span - 1 > row.index
+
+
+def _completion_beside_the_goal(row: Row, positions: dict[str, float]) -> dict[str, float]:
+    """总体目标完成情况 printed as a column label to the right of the 总体目标 column, under a
+    年度总体目标 caption merged down the left (新疆 阜康): the 实际 column. Elsewhere the same
+    words caption a block (阆中: 总体目标完成情况 over 总体目标 | 全年实际完成情况), so they name no
+    column on their own; every completion text had been lost."""
+    if "expected" not in positions or "actual" in positions:
+        return positions
+    for cell in row.cells:
+        centre = (cell.bbox[0] + cell.bbox[2]) / 2
+        if cell.row == row.index and not _block_caption(cell, row) and centre > positions["expected"] and normalise_label(cell.text).base in GOAL_BLOCK:
+            return {**positions, "actual": centre}
+    return positions
 
 
 def _weights_by_level(row: Row, positions: dict[str, float], table: dict[str, tuple[str, ...]], rules: tuple[RoleRule, ...]) -> dict[str, float]:
@@ -650,7 +666,7 @@ class _FormReader:
         if self._goal_beside_the_block_label(row):
             self.section = "goals"
             return
-        goal_header = _header_positions(row, self.vocabulary.goal_columns)
+        goal_header = _completion_beside_the_goal(row, _header_positions(row, self.vocabulary.goal_columns))
         if not any(c.row == row.index and _key(c, self.vocabulary.goal_columns) is not None for c in row.cells):
             goal_header = {}  # a label merged down from the row above only (its caption): a goal row, not a header
         if goal_header and self._goal_beside_its_label(row):
