@@ -177,7 +177,11 @@ def _add_rules_of_low_rows(ink: np.ndarray, horizontal: np.ndarray, vertical: np
         if not (top.any() and bottom.any()):
             continue
         if between_rules is None:
-            _, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_and(ink, cv2.bitwise_not(horizontal)), connectivity=8)
+            # the rules with their fringes: a photo's rules, resampled (straightened, rectified), are
+            # blurred a pixel or two beyond what the opening keeps, and their fringe joined a cell's
+            # side to the rule, so it was taken for a character's stroke (保山's 100 | 自评等级 read as one)
+            rules = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * RULE_END_SLACK + 1)))
+            _, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_and(ink, cv2.bitwise_not(rules)), connectivity=8)
             between_rules = (labels, stats)
         labels, stats = between_rules
         owners = np.unique(labels[y : y + h, columns][strokes[y : y + h, columns] > 0])
