@@ -290,6 +290,12 @@ def _amount(cell: Cell) -> float | None:
     return stated[0] if stated is not None else parse_number(cell.text).value
 
 
+def _weight_in_label(text: str) -> float | None:
+    """The points a label prints in brackets: 预算执行情况(万元)(20分) -> 20, 总分(100分) -> 100 (and
+    read by OCR with a remnant after it, 总分(100分)1, which ``level1_parts`` does not take)."""
+    return next((float(found.group(1)) for extra in normalise_label(text).extras if (found := WEIGHT_IN_LABEL.match(extra))), None)
+
+
 def _block_caption(cell: Cell, row: Row) -> bool:
     """The row's first cell, merged down over the rows below it: the caption of the block the row
     heads (年度目标完成情况 and 年度绩效指标完成情况 down the left of 四川's 区域绩效目标自评表), whose
@@ -701,12 +707,9 @@ class _FormReader:
     def _caption_weight(self, row: Row) -> tuple[float, Cell] | None:
         """The funding block's weight when its caption prints it: 预算执行情况(万元)(20分)."""
         for cell in row.cells:
-            label = normalise_label(cell.text)
-            if label.base in self.vocabulary.funding_captions:
-                for extra in label.extras:
-                    found = WEIGHT_IN_LABEL.match(extra)
-                    if found:
-                        return float(found.group(1)), cell
+            weight = _weight_in_label(cell.text) if normalise_label(cell.text).base in self.vocabulary.funding_captions else None
+            if weight is not None:
+                return weight, cell
         return None
 
     def _unit_in_a_pairs_block(self, cell: Cell) -> str | None:
@@ -952,7 +955,7 @@ class _FormReader:
             if any(cell is value for value in pairs.values()):
                 continue
             value = own[k + 1] if k + 1 < len(own) else None
-            key = match_key(cell.text, self.vocabulary.funding_columns, fuzzy=cell.confidence is not None) or role_of(cell.text, FUNDING_ROLES)
+            key = _column_role(cell, self.vocabulary.funding_columns, FUNDING_ROLES)
             if key in PAIR_KEYS and value is not None and _amount(value) is not None and key not in pairs:
                 pairs[key] = value
             elif _amount(cell) is not None:
@@ -998,7 +1001,7 @@ class _FormReader:
         header = above.cell_at((cell.bbox[0] + cell.bbox[2]) / 2)
         if header is None or header.row != above.index or not (header.bbox[0] - 0.5 <= cell.bbox[0] and cell.bbox[2] <= header.bbox[2] + 0.5):
             return None
-        key = match_key(header.text, self.vocabulary.funding_columns, fuzzy=header.confidence is not None) or role_of(header.text, FUNDING_ROLES)
+        key = _column_role(header, self.vocabulary.funding_columns, FUNDING_ROLES)
         return key if key in PAIR_KEYS else None
 
     def _amount_cells(self, row: Row) -> list[Cell | None]:
@@ -1204,7 +1207,7 @@ class _FormReader:
         grade = row.cells[row.cells.index(grade_label) + 1] if grade_label is not None and grade_label is not row.cells[-1] else None
         weight_cell = row.cell_at(cols["weight"]) if "weight" in cols else None
         self.total.weight = self._number(ptr.total("weight"), weight_cell) if weight_cell not in (None, grade_label, grade) else None
-        weight_in_label = next((float(found.group(1)) for extra in normalise_label(label.text).extras if (found := WEIGHT_IN_LABEL.match(extra))), None)
+        weight_in_label = _weight_in_label(label.text)
         weight_from_label = self.total.weight is None and weight_in_label is not None
         if weight_from_label:
             self.total.weight = weight_in_label
