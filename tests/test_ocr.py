@@ -1488,6 +1488,24 @@ def test_the_dark_glass_round_a_sheet_scanned_with_the_lid_open_is_no_table_and_
     assert prepare(page, 300).corrections == []
 
 
+def test_a_frame_round_a_small_table_is_no_table_of_its_own():
+    """A photographed sheet's shaded edge, with stubs on it, made a 1 × 3 "table" round the small
+    table on a form's last page: its cell, read as text, held all the table's print and gave
+    indicators made of it (濉溪's page 2). The frame goes; the table inside stays."""
+    page = np.full((1800, 2400), 255, np.uint8)
+    cv2.rectangle(page, (100, 100), (2300, 1700), 60, 4)  # the sheet's edge
+    for x in (200, 2200):
+        cv2.line(page, (x, 100), (x, 1700), 60, 4)  # and lines down it: a frame of three cells
+    for y in (400, 470, 600):
+        cv2.line(page, (300, y), (2100, y), 0, 3)
+    for x in (300, 900, 1500, 2100):
+        cv2.line(page, (x, 400), (x, 600), 0, 3)
+    points = 72 / 300
+    grids, _ = _grids(page, 1, points)
+    assert [(g.n_rows, g.n_cols) for g in grids] == [(2, 3)]
+    assert grids[0].bbox[0] == pytest.approx(300 * points, abs=3)
+
+
 def _faded(page: np.ndarray, darkness: float = 0.45) -> np.ndarray:
     """A light copy: print at ``darkness`` of its grey on greyish paper, with noise."""
     light = (255 - (255 - page.astype(np.float32)) * darkness) * 0.93 + np.random.default_rng(5).normal(0, 5, page.shape)

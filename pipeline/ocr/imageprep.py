@@ -908,17 +908,21 @@ def _prepare_gray(gray: np.ndarray, dpi: float, notes: list[str | None]) -> Prep
     flat, faded = restore_faded(even_illumination(gray))
     flat, show_through = without_show_through(flat, dpi)
     flat, streaks = remove_streaks(flat, dpi, unlit=gray)
-    flat, folds, creases = unfold(flat, dpi)
+    # the perspective is measured on the page as it is: a slanted photo's rules converge, and
+    # unfolding them first took their slants for a fold's kinks and bent the frame (濉溪's page 2);
+    # a fold is looked for on the rectified page instead, whose rules run level
     warped, perspective = correct_perspective(flat)
-    plain, plain_note = deskew(flat)
-    first = [note for note in (*notes, speckled, faded, show_through, streaks, folds) if note]
-    plain_prepared = PreparedImage(gray=plain, dpi=dpi, corrections=first + ([plain_note] if plain_note else []), creases=creases)
+    unfolded, folds, creases = unfold(flat, dpi)
+    plain, plain_note = deskew(unfolded)
+    first = [note for note in (*notes, speckled, faded, show_through, streaks) if note]
+    plain_prepared = PreparedImage(gray=plain, dpi=dpi, corrections=first + [n for n in (folds, plain_note) if n], creases=creases)
     if perspective is None:
         return plain_prepared
+    warped, folds, creases = unfold(warped, dpi)
     straight, note = deskew(warped)
     # a photo's bend, once its perspective is undone (a flat page's rules are not bent; straightened,
     # a photo's rules alone, its columns still leaning, made more cells than the rectified page and
     # the rectification was undone)
     straight, bend = straighten_rules(straight, dpi)
-    corrections = first + [perspective] + [n for n in (note, bend) if n]
+    corrections = first + [perspective] + [n for n in (folds, note, bend) if n]
     return PreparedImage(gray=straight, dpi=dpi, corrections=corrections, creases=creases, without_perspective=plain_prepared)

@@ -151,7 +151,17 @@ def _grids(gray: np.ndarray, page: int, points_per_pixel: float) -> tuple[list[G
     # stamp, and a small one the strokes of a large glyph (年 of a title made a 1 × 3 "table")
     wide = ONE_ROW_MIN_WIDTH * gray.shape[1] * points_per_pixel
     keep = [i for i, g in enumerate(grids) if g.n_cols >= 2 and (g.n_rows >= 2 or (g.n_cols >= 3 and g.bbox[2] - g.bbox[0] >= wide))]
-    return [grids[i] for i in keep], erase_tables(gray, [tables[i] for i in keep], points_per_pixel, masks)
+    frames = [i for i in keep if any(_frames(grids[i], grids[j]) for j in keep if j != i)]
+    return [grids[i] for i in keep if i not in frames], erase_tables(gray, [tables[i] for i in keep], points_per_pixel, masks)
+
+
+def _frames(outer: Grid, inner: Grid) -> bool:
+    """Whether ``outer`` is a frame round the table ``inner``, no table of its own: it encloses
+    it and has fewer cells. A photographed sheet's shaded edge made a 1 × 3 "table" round a
+    small one, and its middle cell, read as text, held the whole table's print (濉溪's page 2)."""
+    x0, y0, x1, y1 = outer.bbox
+    a0, b0, a1, b1 = inner.bbox
+    return x0 <= a0 and y0 <= b0 and a1 <= x1 and b1 <= y1 and len(outer.cells) < len(inner.cells)
 
 
 def spread_gutter(grids: list[Grid], width_pt: float, height_pt: float) -> float | None:
