@@ -1506,6 +1506,73 @@ def test_a_frame_round_a_small_table_is_no_table_of_its_own():
     assert grids[0].bbox[0] == pytest.approx(300 * points, abs=3)
 
 
+def _cut_rows_page(title: str | None) -> np.ndarray:
+    """A form's last page photographed alone: only the rest of an indicator's name, cut by the
+    page break, in a row of seven cells at the top; ``title`` above it, or nothing."""
+    canvas, buffer = _samples_font_canvas(842, 595)
+    if title is not None:
+        canvas.setFont("WQY", 16)
+        canvas.drawString(340, 540, title)
+    canvas.setLineWidth(0.8)
+    left, right, top, bottom = 60, 780, 520, 470
+    for y in (top, bottom):
+        canvas.line(left, y, right, y)
+    for i in range(8):
+        x = left + i * (right - left) / 7
+        canvas.line(x, top, x, bottom)
+    canvas.setFont("WQY", 10)
+    for j, piece in enumerate(("区内公众食", "品安全科普", "知识素养")):
+        canvas.drawString(left + 3 * (right - left) / 7 + 8, top - 14 - 13 * j, piece)
+    canvas.save()
+    return render_bytes(buffer.getvalue(), 300)
+
+
+def test_a_scanned_page_whose_table_has_nothing_above_it_may_go_on_a_form(tmp_path, tesseract):
+    """A row cut by a page break leaves its page only the rest of an indicator's name: no level,
+    no 总分. Skipped as no form, the name's first part went out alone (安居's 指标2:辖). A page so
+    scanned, its table with nothing printed above it, is a form's later page to read on; one with
+    a title over its table is no form."""
+    from PIL import Image
+
+    from pipeline.run.unit import process_file
+
+    for name, title in (("2.png", None), ("支出明细.png", "支出明细表")):
+        Image.fromarray(_cut_rows_page(title)).save(tmp_path / name, dpi=(300, 300))
+    cut = process_file(describe(tmp_path / "2.png", tmp_path), ExtractOptions(ocr_engine="tesseract"))
+    assert (cut.status, cut.reason) == ("needs_review", "continuation_page")
+    assert "a scanned table with nothing printed above it on page 1" in cut.message
+    titled = process_file(describe(tmp_path / "支出明细.png", tmp_path), ExtractOptions(ocr_engine="tesseract"))
+    assert (titled.status, titled.reason) == ("skipped", "not_a_form")
+
+
+def _two_lines_close(first: str, second: str | None, leading: float) -> np.ndarray:
+    """A cell's crop: ``first`` over ``second`` at 12 pt, ``leading`` pt apart, as a photo blurs them."""
+    canvas, buffer = _samples_font_canvas(150, 50)
+    canvas.setFont("WQY", 12)
+    canvas.drawString(8, 30, first)
+    if second is not None:
+        canvas.drawString(8, 30 - leading, second)
+    canvas.save()
+    return cv2.GaussianBlur(render_bytes(buffer.getvalue(), 300), (0, 0), 1.6)
+
+
+def test_two_lines_of_a_cell_that_touch_are_read_as_two():
+    """On a photo, the rows between a cell's two lines kept a few pixels of ink: the lines were one
+    image, and the recogniser read its first line alone (企业把握政治导向和, at 0.83, for
+    企业把握政治导向和文化方向情况). A line parts at its faintest row; one line, and one glyph of two
+    parts (是), stay whole."""
+    from pipeline.ocr.engines import cell_lines
+
+    touching = _two_lines_close("企业把握政治导向和", "文化方向情况", 11)
+    _, ink = cv2.threshold(touching, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    rows = ink[:, ink.max(axis=0) > 0].max(axis=1)
+    top, bottom = np.flatnonzero(rows)[[0, -1]]
+    assert rows[top : bottom + 1].all()  # no row of white between the lines
+    assert len(cell_lines(touching).lines) == 2
+    assert len(cell_lines(_two_lines_close("企业把握政治导向和", None, 0)).lines) == 1
+    assert len(cell_lines(_two_lines_close("是", None, 0)).lines) == 1
+
+
 def _faded(page: np.ndarray, darkness: float = 0.45) -> np.ndarray:
     """A light copy: print at ``darkness`` of its grey on greyish paper, with noise."""
     light = (255 - (255 - page.astype(np.float32)) * darkness) * 0.93 + np.random.default_rng(5).normal(0, 5, page.shape)

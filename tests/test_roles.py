@@ -1007,3 +1007,19 @@ def test_a_completion_label_beside_the_goal_and_this_year_s_actual_column_are_re
     assert form["goals"] == expected["goals"] and form["goals"]["actual"]
     message = next(c for c in form["checks"] if c["rule"] == "structure_read")["message"]
     assert "'上年完成值'" in message and "'指标实际完成值'" not in message
+
+
+def test_a_total_over_its_indicators_does_not_end_the_form(tmp_path):
+    """安居 prints its 总分 row at the top of the table, over the indicators: the form may go on
+    into a file after it (its page 2, photographed alone, held the rest of an indicator's name),
+    so its reading is kept to read on with. A form whose 总分 ends its table is whole."""
+    import eval_spec
+    import make_eval
+
+    for form_id, whole in (("sc-anju-shipinjianguan", False), ("sc-zhongjiang-shuibiaochi", True)):
+        dump = tmp_path / form_id
+        dump.mkdir()
+        make_eval.write_docx(eval_spec.load(form_id), make_eval.STYLES[0], dump / f"{form_id}.docx")
+        result = process_file(describe(dump / f"{form_id}.docx", dump))
+        assert result.forms[0].total.score is not None, form_id
+        assert (result.kept is None) == whole, form_id

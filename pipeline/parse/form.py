@@ -1522,8 +1522,22 @@ def continued_form(content: DocumentContent) -> str | None:
     own: the second file's table, with no title and no header, is no form, yet it holds the
     form's last indicators and its 总分. Its evidence is a cell naming an 一级/二级指标 or a 总分
     row, or an indicator numbered as such (指标3…; a placeholder 指标2: with nothing in its row
-    is none); a 合计 alone is any table's (a list of expenses)."""
-    return _continuation_evidence([item for item in document_rows(content) if isinstance(item, Row)])
+    is none); a 合计 alone is any table's (a list of expenses). A scanned or photographed page
+    whose table has nothing printed above it is evidence too: a row cut by the page break, whose
+    page holds only the rest of an indicator's name (区内公众食品安全科普知识素养), names no level
+    and no 总分, and skipped, that name's first part went out alone (安居's 指标2:辖)."""
+    return _continuation_evidence([item for item in document_rows(content) if isinstance(item, Row)]) or _headless_scanned_table(content)
+
+
+def _headless_scanned_table(content: DocumentContent) -> str | None:
+    """Whether the file's first page is OCR'd and its table has no text above it: no title, no header line."""
+    first = content.pages[0] if content.pages else None
+    if first is None or first.method != "ocr" or not first.grids:
+        return None
+    top = min(grid.bbox[1] for grid in first.grids)
+    if any(normalise(line.text) and line.bbox[3] <= top for line in first.lines):
+        return None
+    return f"a scanned table with nothing printed above it on page {first.page}"
 
 
 def leading_continuation(content: DocumentContent) -> str | None:
