@@ -578,7 +578,7 @@ def _without_stray_specks(crop: np.ndarray, ink: np.ndarray, kept: list[np.ndarr
     if tallest < 12 or not loose or not placed:
         return crop, ink, kept
     while loose:  # specks reached from the print, then from those, until no more are
-        near = [any(_near(speck, other, tallest) for other in placed) for speck in loose]
+        near: list[bool] = np.any(_near(np.array(loose), np.array(placed), tallest), axis=1).tolist()
         if not any(near):
             break
         placed += [speck for speck, reached in zip(loose, near) if reached]
@@ -592,13 +592,15 @@ def _without_stray_specks(crop: np.ndarray, ink: np.ndarray, kept: list[np.ndarr
     return crop, ink, placed
 
 
-def _near(speck: np.ndarray, other: np.ndarray, tallest: int) -> bool:
-    """Whether a speck is within reach of another mark: SPECK_REACH glyph heights between their
-    boxes, or SPECK_ROW_REACH along a row they share (a ， wrapped to a line's start, 0.8 of a
-    glyph from the character after it in a Song face)."""
-    dx = max(0, int(other[0]) - int(speck[0] + speck[2]), int(speck[0]) - int(other[0] + other[2]))
-    dy = max(0, int(other[1]) - int(speck[1] + speck[3]), int(speck[1]) - int(other[1] + other[3]))
-    return bool(np.hypot(dx, dy) <= SPECK_REACH * tallest or (dy == 0 and dx <= SPECK_ROW_REACH * tallest))
+def _near(specks: np.ndarray, others: np.ndarray, tallest: int) -> np.ndarray:
+    """Whether each speck (a row of ``specks``: x, y, w, h, area) is within reach of each other
+    mark (a row of ``others``), speck by mark: SPECK_REACH glyph heights between their boxes,
+    or SPECK_ROW_REACH along a row they share (a ， wrapped to a line's start, 0.8 of a glyph
+    from the character after it in a Song face)."""
+    s, o = specks[:, None, :4].astype(np.int64), others[None, :, :4].astype(np.int64)
+    dx = np.maximum(0, np.maximum(o[..., 0] - (s[..., 0] + s[..., 2]), s[..., 0] - (o[..., 0] + o[..., 2])))
+    dy = np.maximum(0, np.maximum(o[..., 1] - (s[..., 1] + s[..., 3]), s[..., 1] - (o[..., 1] + o[..., 3])))
+    return (np.hypot(dx, dy) <= SPECK_REACH * tallest) | ((dy == 0) & (dx <= SPECK_ROW_REACH * tallest))
 
 
 def _between_print(ink: np.ndarray, labels: np.ndarray, stat: np.ndarray, label: int) -> bool:
@@ -674,8 +676,24 @@ def _line_initial_mark(line_ink: np.ndarray, tallest: int) -> int | None:
     return int(end) if small and low and apart else None
 
 
+_LAYOUTS: OrderedDict[tuple, _CellLines] = OrderedDict()
+LAYOUTS_KEPT = 1024  # a few pages' cells
+
+
 def cell_lines(crop: np.ndarray) -> _CellLines:
-    """A cell's crop (lines already erased) as blank, a dash, or its text lines ready for OCR."""
+    """A cell's crop (lines already erased) as blank, a dash, or its text lines ready for OCR.
+    Kept by the crop's pixels: a value's cell is asked again when it is confirmed (``extract``),
+    and cut once (1305 cuts of 596 crops on 7 scanned pages, 1.2 s, before)."""
+    key = (crop.shape, hashlib.blake2b(np.ascontiguousarray(crop).tobytes(), digest_size=16).digest())
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        layout = _LAYOUTS[key] = _cut_lines(crop)
+        while len(_LAYOUTS) > LAYOUTS_KEPT:
+            _LAYOUTS.popitem(last=False)
+    return layout
+
+
+def _cut_lines(crop: np.ndarray) -> _CellLines:
     if crop.size == 0 or crop.min() > 160:  # nothing dark at all: Otsu would split paper noise
         return _CellLines(CellReading("", None), [])
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
