@@ -1573,6 +1573,21 @@ def test_two_lines_of_a_cell_that_touch_are_read_as_two():
     assert len(cell_lines(_two_lines_close("是", None, 0)).lines) == 1
 
 
+def test_a_short_line_is_cut_to_its_print_not_the_paper_beside_it():
+    """A cell's last line, 务。, was cut as wide as the line above it: the paper after it, a photo's
+    grain, was read by RapidOCR as a row of kana (务。ンをあたなのなああ…). Each line is cut to its
+    print, with half a line's height of paper either side."""
+    from pipeline.ocr.engines import PAD, cell_lines
+
+    crop = _two_lines_close("全年救助建档立卡扶贫户", "务。", 16)
+    grain = np.random.default_rng(3).normal(0, 6, crop.shape)
+    lines = cell_lines(np.clip(crop + grain, 0, 255).astype(np.uint8)).lines
+    assert len(lines) == 2
+    height = lines[1].shape[0] - 2 * PAD
+    assert lines[1].shape[1] - 2 * PAD <= 2 * height + height  # two glyphs and the margins, not the line above's width
+    assert lines[0].shape[1] > 3 * lines[1].shape[1]
+
+
 def _faded(page: np.ndarray, darkness: float = 0.45) -> np.ndarray:
     """A light copy: print at ``darkness`` of its grey on greyish paper, with noise."""
     light = (255 - (255 - page.astype(np.float32)) * darkness) * 0.93 + np.random.default_rng(5).normal(0, 5, page.shape)
