@@ -649,10 +649,11 @@ def _punctuation_joined(crop: np.ndarray, ink: np.ndarray, rows: list[tuple[int,
             pieces[-1] = np.hstack([previous, canvas])
             strip = strip.copy()
             strip[:, :mark_end] = 255
-        # a short line is cut to its print, half a line's height either side: the paper beside
-        # it, a photo's grain, was read as a row of kana (务。ンをあたなの…) by RapidOCR
-        start = columns[0] if mark_end is None or not columns.size else max(mark_end, columns[0])
-        pieces.append(strip[:, max(0, start - tallest // 2) : columns[-1] + 1 + tallest // 2] if columns.size else strip)
+        if columns.size:  # each line is cut to its print, half a line's height either side: the
+            # paper beside a short one, a photo's grain, was read as a row of kana (务。ンをあたなの…)
+            start = columns[0] if mark_end is None else max(mark_end, columns[0])
+            strip = strip[:, max(0, start - tallest // 2) : columns[-1] + 1 + tallest // 2]
+        pieces.append(strip)
     return pieces
 
 

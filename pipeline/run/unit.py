@@ -275,14 +275,14 @@ def _process(sources: list[InputFile], options: ExtractOptions, kept: list[KeptR
 
 def ends_whole(form: FormDocument, content: DocumentContent) -> bool:
     """Whether the form ends on its own pages: its 总分 score read in, or below, the last table of its
-    last page, below its indicators. A total printed above the table (项目总得分99分 under the title) says nothing of
-    where the table ends."""
+    last page, and below its indicators. A total printed above the table (项目总得分99分 under the
+    title) says nothing of where the table ends."""
     total = form.provenance.get(ptr.total("score"))
     if total is None or not form.source.pages or total.page != form.source.pages[-1]:
         return False
     tops = [grid.bbox[1] for page in content.pages if page.page == total.page for grid in page.grids]
     # nor does a 总分 row at the top of the table, over its indicators (安居's 自评得分 layout)
-    below = [p.bbox[1] for pointer, p in form.provenance.items() if pointer.startswith("/indicators/") and p.page == total.page]
+    below = [p.bbox[1] for pointer, p in form.provenance.items() if ptr.tokens(pointer)[0] == "indicators" and p.page == total.page]
     return (not tops or total.bbox[1] >= max(tops) - 1.0) and (not below or total.bbox[1] >= max(below))
 
 
