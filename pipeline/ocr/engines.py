@@ -43,6 +43,9 @@ PUNCTUATION_HEIGHT = 0.7  # a text "line" lower than this share of the tallest i
 PAD = 12  # white border around a crop: both engines read badly at the very edge
 LOST_LINE_CEILING = 0.5  # a cell one of whose lines read as nothing is no surer: the hybrid asks again, the check flags it
 LINES_TOUCHING_INK = 0.15  # a row between two lines of text that touch holds under this share of their usual ink per row
+# a square block of ink cut into two lines is one character (是 alone in a cell: 日 over 疋) unless
+# either line parts between characters, white down through this middle share of its width
+ONE_GLYPH_SQUARE, ONE_GLYPH_MIDDLE = 1.3, (0.3, 0.7)
 SPECK_MAX = 0.25  # a mark no wider or taller than this share of the cell's tallest is a speck, if apart
 SPECK_REACH = 0.6  # a speck this many glyph heights from the print (or a chain of marks leading to it) is apart,
 SPECK_ROW_REACH = 1.0  # or, on a row of print, this many: a full-width ， or 。 sits at one side of its glyph's square
@@ -478,7 +481,34 @@ def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
             previous[1] = run[1]
         else:
             merged.append(run)
+    if len(merged) > 1 and _one_glyph(ink, merged):
+        return [(merged[0][0], merged[-1][1] + 1)]
     return [(r[0], r[1] + 1) for r in merged]
+
+
+def _one_glyph(ink: np.ndarray, runs: list[list[int]]) -> bool:
+    """Whether the two lines ``runs`` cut from a tight crop's ``ink`` are the parts of one
+    character: 是 alone in a cell, its 日 a row of white above its 疋, was read 曰疋 or 已正 by both
+    engines (音, 素, 导 alike). A character is square, and so are two lines of two characters
+    (数量 over 指标), but each of those lines parts in its middle, between its characters, where
+    neither part of a character does. Measured on 4 fonts at 9-12 pt and 150-300 dpi. Three or
+    more lines are left as cut: a paragraph's lines are no different from 意's three parts."""
+    height, width = ink.shape
+    if len(runs) != 2 or height > ONE_GLYPH_SQUARE * width or width > ONE_GLYPH_SQUARE * height:
+        return False
+    for start, end in runs:
+        band = ink[start : end + 1]
+        box = ink_box(band)
+        if box is None:
+            return False
+        part = band[box[1] : box[3], box[0] : box[2]]
+        if is_dash(part):
+            return False  # a sign over a bar (≥, ≤, =): ``_glyph`` joins the two readings
+        between = part.max(axis=0) == 0
+        low, high = (int(share * part.shape[1]) for share in ONE_GLYPH_MIDDLE)
+        if between[low:high].any():
+            return False
+    return True
 
 
 def _lines_touching(ink: np.ndarray, run: list[int]) -> list[list[int]]:
