@@ -893,6 +893,28 @@ def test_a_confidently_misread_number_is_caught_by_a_check(tesseract):
     assert caught
 
 
+def test_a_number_the_digits_only_reading_finds_nothing_in_is_read_by_the_other_engine():
+    """A lone 1 (a Ming face's on a fax, a score column of 1s; here a sans at 200 dpi) is read as
+    nothing by Tesseract told to read digits only, so every such score was doubted (and one Tesseract read 工 kept 工, no
+    number, where RapidOCR reads 1). Nothing read is no second opinion: RapidOCR reads the cell in
+    its place. Not a cell RapidOCR read first: its reading again would only agree with itself."""
+    from pipeline.model.intermediate import Cell, Grid
+    from pipeline.ocr.extract import _digits_read_by_the_referee
+    from pipeline.ocr.scan import ScanPage, reread_numbers_of
+
+    crop = cv2.copyMakeBorder(_glyph_crop("1", Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 200), 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+    scan = ScanPage(page=1, image=crop, points_per_pixel=72 / 200)
+    bbox = (0.0, 0.0, crop.shape[1] * 72 / 200, crop.shape[0] * 72 / 200)
+    grid = Grid(page=1, bbox=bbox, n_rows=1, n_cols=1, cells=[Cell(row=0, col=0, row_span=1, col_span=1, text="1", bbox=bbox, page=1, confidence=0.67, read_by="tesseract")])
+    hybrid = engine("hybrid")
+    digits = reread_numbers_of(hybrid.fast, scan, [bbox])
+    assert digits[0].text == ""  # Tesseract, digits only, reads nothing ...
+    [second] = _digits_read_by_the_referee([(grid, 0, grid.cells[0])], digits, hybrid.strong, scan)
+    assert (second.text, second.read_by) == ("1", "rapidocr")  # ... and RapidOCR reads it in its place
+    handed_over = replace(grid.cells[0], read_by="rapidocr")
+    assert _digits_read_by_the_referee([(grid, 0, handed_over)], digits, hybrid.strong, scan) == digits
+
+
 def test_numbers_are_read_a_second_time_on_another_binarisation(tesseract):
     from pipeline.ocr.scan import second_view
 

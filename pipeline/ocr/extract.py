@@ -25,7 +25,7 @@ from PIL import Image, ImageOps
 from pipeline.model.pointer import is_number_or_code
 from pipeline.model.errors import InputError
 from pipeline.readers.ingest import InputFile
-from pipeline.model.intermediate import Cell, DocumentContent, KeptReading, PageContent, TextLine
+from pipeline.model.intermediate import Cell, DocumentContent, Grid, KeptReading, PageContent, TextLine
 from pipeline.ocr.engines import CellReading, OcrEngine, OcrUnavailable, cell_lines, engine, read_cells
 from pipeline.parse.form import ParsedForm
 from pipeline.ocr.imageprep import gray_unless_coloured
@@ -359,6 +359,8 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
             continue
         todo = [(grid, i, cell) for grid in page.grids for i, cell in enumerate(grid.cells) if (page.page, cell.bbox) in targets and _needs_reread(cell.text)]
         second = reread_numbers_of(ocr, extraction.scans[page.page], [cell.bbox for _, _, cell in todo])
+        if referee is not None:
+            second = _digits_read_by_the_referee(todo, second, referee, extraction.scans[page.page])
         for (grid, i, cell), digits in zip(todo, second):
             first_confidence, second_confidence = cell.confidence or 0.0, digits.confidence or 0.0
             if normalise(digits.text) == normalise(cell.text):
@@ -377,6 +379,22 @@ def reread_numbers(extraction: Extraction, forms: list[ParsedForm]) -> int:
                     text = digits.text
             grid.cells[i] = replace(cell, text=text, confidence=min(0.5, first_confidence if text == cell.text else second_confidence))
     return disagreements
+
+
+def _digits_read_by_the_referee(todo: list[tuple[Grid, int, Cell]], second: list[CellReading], referee: OcrEngine, scan: ScanPage) -> list[CellReading]:
+    """Where the digits-only reading found nothing, the strong engine's reading of the cell in its
+    place: Tesseract, told to read digits only, reads a lone serif 1 (Song, Kai; a fax) as nothing,
+    so every such score was doubted, and one read 工 at 0.72 kept 工 (no number) where RapidOCR reads 1.
+    Nothing read is no second opinion; another engine's reading is a better one than the same
+    engine's on another view. Not for a cell the strong engine read first (the hybrid handed it
+    over): its reading again would only agree with itself."""
+    asked = [k for k, ((_, _, cell), digits) in enumerate(zip(todo, second)) if not normalise(digits.text) and referee.name not in (cell.read_by or "").split("+")]
+    readings = read_cells(referee, [scan.crop(todo[k][2].bbox) for k in asked], numeric=True)
+    replaced = list(second)
+    for k, reading in zip(asked, readings):
+        if normalise(reading.text):
+            replaced[k] = reading
+    return replaced
 
 
 def _confirmed_by_vocabulary(text: str) -> bool:
