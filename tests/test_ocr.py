@@ -1780,6 +1780,10 @@ def test_a_table_going_on_in_its_columns_below_a_page_margin_begins_a_page():
     assert stacked_sheet_tops([above, _grid_of([40.0, 200.0, 550.0], 740, 20)], 595, 1684) == []  # other columns
     assert stacked_sheet_tops([above, _grid_of(columns[:-1], 740, 20)], 595, 1684) == []  # narrower
     assert stacked_sheet_tops([above, below], 595, 842) == []  # one portrait page
+    # two landscape pages one above the other: as tall for their width as one portrait page
+    wide = [40.0, 200.0, 400.0, 600.0, 800.0]
+    assert stacked_sheet_tops([_grid_of(wide, 60, 23), _grid_of(wide, 600, 10)], 842, 1190) == [560.0]
+    assert stacked_sheet_tops([_grid_of(wide, 60, 10), _grid_of(wide, 300, 30)], 842, 1190) == []  # a band above the middle: one page's two tables
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make system-deps installs it)")

@@ -44,6 +44,8 @@ SPREAD_ASPECT = 1.2  # the image is this much wider than tall at least,
 SPREAD_GUTTER = (0.3, 0.7)  # and its tables fall on either side of a gutter in this share of its width
 # pages stitched one above the other in one image (a web page's 长图, a scanner's long strip):
 STACKED_ASPECT = 1.5  # the image is this much taller than wide at least (one portrait page is 1.41),
+# or as tall as a portrait page (two landscape pages one above the other are 1.41 too), its blank band across the middle,
+STACKED_LANDSCAPE_ASPECT = 1.3
 STACKED_GAP_MM = 12.0  # a table goes on below a blank band this tall at least (two page margins),
 COLUMN_TOLERANCE_MM = 2.0  # in the same columns: its edges each this near an edge of the table above
 # a page with no ruled table laid out as prose (``prose_sample``): this many rows of print at least,
@@ -187,9 +189,13 @@ def stacked_sheet_tops(grids: list[Grid], width_pt: float, height_pt: float) -> 
     Read as one page, the rest of a row the break cut (指标17:高血压随访控制 | 数, 3807 | 人) came
     out as a row of its own and every row below it shifted; as two pages, the parser joins a cut
     row's rest as it does across any page break. Two tables of one page in other columns, or
-    closer together, stay one page."""
-    if height_pt < STACKED_ASPECT * width_pt or len(grids) < 2:
+    closer together, stay one page. Two landscape pages one above the other are as tall for their
+    width as one portrait page (A sizes: 1.41), so an image of that shape is two pages only where
+    the blank band runs across its middle (濉溪's form typed in landscape, as a web page's picture:
+    its cut row's rest 最高5300元 came out as an indicator of its own)."""
+    if height_pt < STACKED_LANDSCAPE_ASPECT * width_pt or len(grids) < 2:
         return []
+    landscape_pair = height_pt < STACKED_ASPECT * width_pt
     tolerance = COLUMN_TOLERANCE_MM * 72 / 25.4
     boxes = sorted(grids, key=lambda g: g.bbox[1])
     tops: list[float] = []
@@ -197,7 +203,8 @@ def stacked_sheet_tops(grids: list[Grid], width_pt: float, height_pt: float) -> 
         above = max(boxes[:split], key=lambda g: g.bbox[3])
         below = boxes[split]
         gap = below.bbox[1] - above.bbox[3]
-        if gap * 25.4 / 72 >= STACKED_GAP_MM and _same_columns(above, below, tolerance):
+        across_the_middle = above.bbox[3] < height_pt / 2 < below.bbox[1]
+        if gap * 25.4 / 72 >= STACKED_GAP_MM and _same_columns(above, below, tolerance) and (across_the_middle or not landscape_pair):
             tops.append((above.bbox[3] + below.bbox[1]) / 2)
     return tops
 
