@@ -1041,6 +1041,25 @@ def test_a_confidently_misread_text_is_read_again_by_the_other_engine():
     assert form.to_json()["provenance"]["/title"]["confidence"] is not None  # the title line is confirmed too
 
 
+def test_a_title_line_is_not_read_again_into_no_title():
+    """随州's title on a fax: its 績 read 續 by both engines (績效 → 续效) when the line was read again,
+    and the line taken so was no title: the form went with it, the file skipped as no form. Planted
+    here: the first reading a title, the print 续效. The title stays, doubted; a cell is not held so."""
+    from pipeline.model.intermediate import Cell, TextLine
+    from pipeline.model.vocabulary import is_form_title
+    from pipeline.ocr.extract import DISAGREED_CEILING, _confirm, _text_readers
+
+    crop = _text_crop("项目支出续效自评表")
+    readers = _text_readers("hybrid")
+    assert not is_form_title(read_cell(readers.second, crop).text)  # both engines read the print's 续效
+    title = TextLine(text="项目支出绩效自评表", page=1, bbox=(0.0, 0.0, 200.0, 30.0), confidence=0.93, read_by="tesseract")
+    [kept] = _confirm([title], [crop], readers)
+    assert kept.text == title.text and kept.confidence is not None and kept.confidence <= DISAGREED_CEILING
+    cell = Cell(row=0, col=0, row_span=1, col_span=1, text="项目支出绩效自评表", bbox=(0.0, 0.0, 200.0, 30.0), page=1, confidence=0.93, read_by="tesseract")
+    [read_again] = _confirm([cell], [crop], readers)
+    assert not is_form_title(read_again.text)
+
+
 def test_a_value_rapidocr_read_alone_is_read_by_the_other_engine_too():
     """A cell Tesseract doubted line by line is RapidOCR's reading alone; RapidOCR reading it again
     only agrees with itself. Tesseract reads a second binarisation: where it agrees the value is

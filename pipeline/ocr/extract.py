@@ -521,12 +521,20 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers, coarse:
             results.append(item)  # no other engine to ask
         elif k not in disagreeing:
             results.append(replace(item, confidence=_both(item.confidence, second.confidence)))
-        elif third is not None and second.text and same_in_print(third.text, second.text):
+        elif third is not None and second.text and same_in_print(third.text, second.text) and not _unmakes_a_title(item, second.text):
             results.append(replace(item, text=second.text, confidence=_both(second.confidence, third.confidence), read_by=f"{second.read_by}+{third.read_by}"))
         else:  # the more confident reading stays, flagged: a human decides
-            best = item if (item.confidence or 0.0) >= (second.confidence or 0.0) or not second.text else replace(item, text=second.text, read_by=second.read_by)
+            keep = (item.confidence or 0.0) >= (second.confidence or 0.0) or not second.text or _unmakes_a_title(item, second.text)
+            best = item if keep else replace(item, text=second.text, read_by=second.read_by)
             results.append(replace(best, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
     return results
+
+
+def _unmakes_a_title(item: Cell | TextLine, other: str) -> bool:
+    """Whether taking ``other`` for a title line would make it no title: 随州's title, its 績 read
+    續 by both engines on a fax (績效 → 续效), was taken, and the form went with it (the file
+    "not a form", skipped). The title as first read stays, doubted."""
+    return isinstance(item, TextLine) and is_form_title(item.text) and not is_form_title(other)
 
 
 def _handed_on_lines_confirmed(alone: list[int], crops: list[np.ndarray], readers: _Readers, coarse: bool = False) -> dict[int, tuple[str, CellReading]]:
