@@ -388,7 +388,7 @@ def _digits_read_by_the_referee(todo: list[tuple[Grid, int, Cell]], second: list
     Nothing read is no second opinion; another engine's reading is a better one than the same
     engine's on another view. Not for a cell the strong engine read first (the hybrid handed it
     over): its reading again would only agree with itself."""
-    asked = [k for k, ((_, _, cell), digits) in enumerate(zip(todo, second)) if not normalise(digits.text) and referee.name not in (cell.read_by or "").split("+")]
+    asked = [k for k, ((_, _, cell), digits) in enumerate(zip(todo, second)) if not normalise(digits.text) and referee.name not in _engines_of(cell.read_by)]
     readings = read_cells(referee, [scan.crop(todo[k][2].bbox) for k in asked], numeric=True)
     replaced = list(second)
     for k, reading in zip(asked, readings):
@@ -489,7 +489,7 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers, coarse:
     # badly (≥, full-width brackets).
     # Line by line where the lines RapidOCR read are known (a long text is not doubted whole for
     # one line of it), else the cell whole.
-    alone = [k for k, item in enumerate(items) if k not in disagreeing and readers.second.name in (item.read_by or "").split("+")]
+    alone = [k for k, item in enumerate(items) if k not in disagreeing and readers.second.name in _engines_of(item.read_by)]
     by_line = _handed_on_lines_confirmed(alone, crops, readers, coarse)
     whole = [k for k in alone if k not in by_line]
     thirds: dict[int, CellReading] = {}
@@ -505,7 +505,7 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers, coarse:
             verdict, other = by_line[k]
             confirmed = _both(item.confidence, min(second.confidence or 0.0, other.confidence or 0.0))
             if verdict == "other engine":
-                read_by = "+".join(sorted({*(item.read_by or "").split("+"), other.read_by or ""} - {""}))
+                read_by = "+".join(sorted(_engines_of(item.read_by) | _engines_of(other.read_by)))
                 results.append(replace(item, confidence=confirmed, read_by=read_by))
             elif verdict == "second view":  # RapidOCR's lines keep the confidence it read them with
                 results.append(replace(item, confidence=min(_both(item.confidence, second.confidence), other.confidence or 0.0)))
@@ -515,7 +515,7 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers, coarse:
             alike = same_in_print(second_views[k].text, item.text) and not marks_dropped(thirds[k].text, item.text) and not coarse
             results.append(item if alike else replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
         elif k in alone and third is not None:  # the other engine agrees
-            read_by = "+".join(sorted({*(item.read_by or "").split("+"), third.read_by or ""} - {""}))
+            read_by = "+".join(sorted(_engines_of(item.read_by) | _engines_of(third.read_by)))
             results.append(replace(item, confidence=_both(item.confidence, third.confidence), read_by=read_by))
         elif k in alone:
             results.append(item)  # no other engine to ask
@@ -528,6 +528,11 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers, coarse:
             best = item if keep else replace(item, text=second.text, read_by=second.read_by)
             results.append(replace(best, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
     return results
+
+
+def _engines_of(read_by: str | None) -> set[str]:
+    """The engines a reading's ``read_by`` names (``rapidocr+tesseract``)."""
+    return set((read_by or "").split("+")) - {""}
 
 
 def _unmakes_a_title(item: Cell | TextLine, other: str) -> bool:

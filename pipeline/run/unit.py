@@ -282,8 +282,8 @@ def ends_whole(form: FormDocument, content: DocumentContent) -> bool:
         return False
     tops = [grid.bbox[1] for page in content.pages if page.page == total.page for grid in page.grids]
     # nor does a 总分 row at the top of the table, over its indicators (安居's 自评得分 layout)
-    below = [p.bbox[1] for pointer, p in form.provenance.items() if ptr.tokens(pointer)[0] == "indicators" and p.page == total.page]
-    return (not tops or total.bbox[1] >= max(tops) - 1.0) and (not below or total.bbox[1] >= max(below))
+    indicator_tops = [p.bbox[1] for pointer, p in form.provenance.items() if ptr.tokens(pointer)[0] == "indicators" and p.page == total.page]
+    return (not tops or total.bbox[1] >= max(tops) - 1.0) and (not indicator_tops or total.bbox[1] >= max(indicator_tops))
 
 
 def begins_untitled(forms: list[FormDocument]) -> bool:
