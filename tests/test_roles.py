@@ -388,6 +388,27 @@ def test_a_funding_row_without_a_schema_item_printed_as_zeros_loses_nothing():
     assert not form.unread
 
 
+def test_a_scored_checklist_is_read_as_indicators_with_each_block_s_points_from_its_label():
+    """随州's city template scores 项目决策 / 项目管理 as a checklist: 项目权重 holds each block's label
+    and points, 评价内容 what is scored, 分值 / 自评分 its points and score; 复核分 and the
+    criteria are columns the schema has no field for, named as not read."""
+    checklist = [
+        [(0, "项目权重", 1, 1), (1, "评价内容", 1, 1), (2, "分值", 1, 1), (3, "自评分", 1, 1), (4, "复核分", 1, 1), (5, "评价标准及依据", 3, 1)],
+        [(0, "项目决策2分", 1, 1), (1, "决策依据", 1, 1), (2, "2", 1, 1), (3, "2", 1, 1), (4, "", 1, 1), (5, "有项目年度工作计划计2分", 3, 1)],
+        [(0, "项目管理13分", 1, 2), (1, "财务制度", 1, 1), (2, "3", 1, 1), (3, "3", 1, 1), (4, "", 1, 1), (5, "单位财务管理制度1分", 3, 1)],
+        [(1, "运行监管", 1, 1), (2, "4", 1, 1), (3, "3", 1, 1), (4, "", 1, 1), (5, "运行监管记录3分", 3, 1)],
+    ]
+    [form] = parse_document(_document([_grid(checklist)]))
+    assert isinstance(form, ParsedForm)
+    read = [(i.level1, i.level1_weight, i.name, i.weight, i.score, i.target, i.actual) for i in form.indicators]
+    assert read == [
+        ("项目决策", 2.0, "决策依据", 2.0, 2.0, None, None),
+        ("项目管理", 13.0, "财务制度", 3.0, 3.0, None, None),
+        ("项目管理", 13.0, "运行监管", 4.0, 3.0, None, None),
+    ]
+    assert any("复核分" in text for text in form.unread) and any("评价标准及依据" in text for text in form.unread)
+
+
 def test_header_words_of_a_two_row_header_do_not_become_goals():
     goals = [
         [(0, "年度总体目标", 1, 2), (1, "预期目标", 3, 1), (4, "实际完成情况", 4, 1)],

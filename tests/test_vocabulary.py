@@ -135,6 +135,10 @@ def test_unit_of(text, unit):
         (" 产出 ( 50分 ) ", ("产出", 50.0)),
         ("产出指标", ("产出指标", None)),
         ("产出", ("产出", None)),
+        ("项目决策2分", ("项目决策", 2.0)),  # 随州's checklist prints its points without brackets
+        ("项目管理13分", ("项目管理", 13.0)),
+        ("总得分", ("总得分", None)),
+        ("2分", ("2分", None)),  # a number alone is no label with its points
     ],
 )
 def test_level1_parts(text, parts):

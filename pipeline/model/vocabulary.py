@@ -36,7 +36,7 @@ HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "budget_unit": ("一级预算单位", "预算单位", "预算部门"),
     # a transfer payment's form names one per level (自治区/市级主管部门 over 市县/县级主管部门):
     # the project's is the local one; the level above has no field, and is reported unread
-    "competent_department": ("主管部门", "主管单位", "项目主管部门", "业务主管部门", "归口管理部门", "县级主管部门", "市县主管部门", "区县主管部门", "县区主管部门", "地方主管部门"),
+    "competent_department": ("主管部门", "主管单位", "项目主管部门", "项目主管单位", "业务主管部门", "归口管理部门", "县级主管部门", "市县主管部门", "区县主管部门", "县区主管部门", "地方主管部门"),
     # not 负责人 alone: a 财务负责人 is not the project's
     "manager": ("项目负责人",),
     "phone": ("联系电话", "项目负责人电话"),
@@ -128,6 +128,10 @@ INDICATOR_ROLES: tuple[RoleRule, ...] = (
     RoleRule("unit", ("度量单位",)),
     RoleRule("unit", ("计量单位",)),
     RoleRule("level1", ("一级",)),
+    # a scored checklist (随州: 项目权重 | 评价内容 | 分值 | 自评分): 项目权重 holds each block's label
+    # with its points (项目决策2分), 评价内容 what is scored; not a weight column
+    RoleRule("level1", ("项目权重",)),
+    RoleRule("name", ("评价内容",)),
     RoleRule("level2", ("二级",)),
     RoleRule("name", ("三级",)),
     RoleRule("name", ("指标名称",)),
@@ -569,11 +573,13 @@ def is_unit_label(text: str) -> bool:
     return flat in UNIT_LINE_LABELS
 
 
-_WEIGHT_SUFFIX = re.compile(r"\((\d+(?:\.\d+)?)分\)?$")
+# in brackets (产出(50分)), or after the label's last word without them (随州's 项目决策2分)
+_WEIGHT_SUFFIX = re.compile(r"\((\d+(?:\.\d+)?)分\)?$|(?<=[\u4e00-\u9fff])(\d+(?:\.\d+)?)分$")
 
 
 def level1_parts(text: str) -> tuple[str, float | None]:
-    """``产出(50分)`` -> ("产出", 50.0); ``效益 (30分)`` -> ("效益", 30.0); no weight -> None.
+    """``产出(50分)`` -> ("产出", 50.0); ``效益 (30分)`` -> ("效益", 30.0); ``项目决策2分`` ->
+    ("项目决策", 2.0); no weight -> None.
 
     The label is read with the OCR bracket confusions of labels (``产出(50分》``) and a closing
     bracket may be missing (``满意度指标(10分``): the weight is printed, only its frame is damaged.
@@ -583,7 +589,7 @@ def level1_parts(text: str) -> tuple[str, float | None]:
     found = _WEIGHT_SUFFIX.search(flat)
     if found is None:
         return cleaned, None
-    return flat[: found.start()], float(found.group(1))
+    return flat[: found.start()], float(found.group(1) or found.group(2))
 
 
 @lru_cache(maxsize=1 << 12)
