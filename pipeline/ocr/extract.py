@@ -442,8 +442,9 @@ def confirm_texts(extraction: Extraction, forms: list[ParsedForm]) -> int:
     second engine, those two decide, as above. Otherwise the more confident of the two readings
     is kept at confidence ≤ 0.5, so the ``low_confidence`` check sends the value to a human —
     never a silent pick. A cell whose every line the hybrid engine's RapidOCR read (Tesseract
-    doubted them) is read by Tesseract on a second binarisation: RapidOCR again would only agree
-    with itself, and one engine alone never vouches for a value. Level names, 不适用, 无
+    doubted them) is confirmed by Tesseract's doubted reading where it reads alike, else by its
+    reading of a second binarisation: RapidOCR again would only agree with itself, and one engine
+    alone never vouches for a value. Level names, 不适用, 无
     and dashes are confirmed by the closed vocabulary they belong to. Numbers and codes in cells
     were read again digits-only (``reread_numbers``); on lines outside the table (a 年度 line)
     they are read here.
@@ -544,8 +545,8 @@ def _unmakes_a_title(item: Cell | TextLine, other: str) -> bool:
 
 def _handed_on_lines_confirmed(alone: list[int], crops: list[np.ndarray], readers: _Readers, coarse: bool = False) -> dict[int, tuple[str, CellReading]]:
     """For each value the hybrid's RapidOCR read a line of (by index in ``crops``), whether those
-    lines are confirmed: by Tesseract on a second binarisation of the line ("other engine", with
-    its least sure reading), by RapidOCR reading that view alike ("second view", with RapidOCR's
+    lines are confirmed: by Tesseract's first reading of the line or, where that differs, its
+    reading of a second binarisation ("other engine", with its least sure reading), by RapidOCR reading that view alike ("second view", with RapidOCR's
     least sure first reading of such a line), or not ("differ"). The lines are the cell's own, cut
     as when it was first read, so both engines' first readings of them are in their memories; a
     value none of whose lines is found so is left out (read whole). A mark Tesseract sees where
@@ -562,9 +563,14 @@ def _handed_on_lines_confirmed(alone: list[int], crops: list[np.ndarray], reader
     if not handed:
         return {}
     theirs = readers.second.read_lines([line for _, line, _ in handed], False)
-    views = [second_view(line) for _, line, _ in handed]
-    others = readers.tiebreak.read_lines(views, False)
-    apart = [i for i, (their, other) in enumerate(zip(theirs, others)) if not same_in_print(other.text, their.text)]
+    # Tesseract's own first reading, doubted as it was, that reads as RapidOCR's is the other
+    # engine agreeing on the same pixels, as for any value: 38 of 46 such lines on 7 dev pages,
+    # whose second view cost 0.15 s a page. The rest are read on a second binarisation.
+    agreed = {i for i, ((_, _, first), their) in enumerate(zip(handed, theirs)) if same_in_print(first.text, their.text)}
+    views = {i: second_view(line) for i, (_, line, _) in enumerate(handed) if i not in agreed}
+    others = {i: first for i, (_, _, first) in enumerate(handed) if i in agreed}
+    others.update(zip(views, readers.tiebreak.read_lines(list(views.values()), False)))
+    apart = [i for i in views if not same_in_print(others[i].text, theirs[i].text)]
     again = dict(zip(apart, readers.second.read_lines([views[i] for i in apart], False)))
     verdicts: dict[int, tuple[str, CellReading]] = {}
     rank = ("other engine", "second view", "differ")  # a value is as sure as its least sure line
