@@ -46,6 +46,10 @@ LINES_TOUCHING_INK = 0.15  # a row between two lines of text that touch holds un
 # a square block of ink cut into two lines is one character (是 alone in a cell: 日 over 疋) unless
 # either line parts between characters, white down through this middle share of its width
 ONE_GLYPH_SQUARE, ONE_GLYPH_MIDDLE = 1.3, (0.3, 0.7)
+# print tilted in its cell (a bent page): slopes searched up to TILT_MAX (~6°) in TILT_STEP
+# (~0.6°) steps, believed from TILT_MIN (~1.1°) when the profile is TILT_GAIN times sharper;
+# only in a cell at least TILT_MIN_ASPECT times as wide as it is tall or as a TILT_MIN_LINE line
+TILT_MAX, TILT_STEP, TILT_MIN, TILT_GAIN, TILT_MIN_ASPECT, TILT_MIN_LINE = 0.105, 0.01, 0.02, 1.15, 4, 30
 SPECK_MAX = 0.25  # a mark no wider or taller than this share of the cell's tallest is a speck, if apart
 SPECK_REACH = 0.6  # a speck this many glyph heights from the print (or a chain of marks leading to it) is apart,
 SPECK_ROW_REACH = 1.0  # or, on a row of print, this many: a full-width ， or 。 sits at one side of its glyph's square
@@ -752,8 +756,9 @@ def _cut_lines(crop: np.ndarray) -> _CellLines:
     dots = ellipsis_dots(kept, crop.shape[0])
     if dots:
         return _CellLines(CellReading("…" * max(1, dots // 3), 0.9, "shape"), [])
-    rows = text_lines(ink[y0:y1, x0:x1])
-    pieces = _punctuation_joined(crop[y0:y1, x0:x1], ink[y0:y1, x0:x1], rows)
+    text, text_ink = _levelled(crop[y0:y1, x0:x1], ink[y0:y1, x0:x1])
+    rows = text_lines(text_ink)
+    pieces = _punctuation_joined(text, text_ink, rows)
     prefixes = []
     for index, piece in enumerate(pieces):
         piece, prefix = _leading_asterisk(piece)
@@ -761,6 +766,57 @@ def _cut_lines(crop: np.ndarray) -> _CellLines:
         prefixes.append(prefix)
     lines = [cv2.copyMakeBorder(piece, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255) for piece in pieces]
     return _CellLines(None, lines, prefixes)
+
+
+def _text_tilt(ink: np.ndarray) -> float:
+    """The slope (dy/dx, image rows down) the cell's lines of text run at; 0 when they are level
+    or the cell is too short to tell. Lines of text make the sharpest horizontal profile when
+    projected along their own slope (``TILT_GAIN`` sharper than level, to be believed)."""
+    height, width = ink.shape
+    if width < TILT_MIN_ASPECT * height and width < TILT_MIN_ASPECT * TILT_MIN_LINE:
+        return 0.0
+    ys, xs = np.nonzero(ink[::2, ::2])  # half resolution: the profile's peaks stay apart
+    if ys.size < MIN_INK_PIXELS:
+        return 0.0
+    centred = xs - xs.mean()
+
+    def sharpness(slope: float) -> float:
+        projected = np.round(ys - centred * slope).astype(np.int64)
+        counts = np.bincount(projected - projected.min()).astype(np.float64)
+        return float(np.dot(counts, counts))
+
+    level = sharpness(0.0)
+    near = max(sharpness(TILT_STEP), sharpness(-TILT_STEP))
+    if near <= level:
+        return 0.0  # level print: the profile is sharpest at 0 and blurs either side
+    slopes = np.arange(-TILT_MAX, TILT_MAX + TILT_STEP / 2, TILT_STEP)
+    scores = [sharpness(float(slope)) for slope in slopes]
+    best = float(slopes[int(np.argmax(scores))])
+    if abs(best) < TILT_MIN or max(scores) < TILT_GAIN * level:
+        return 0.0
+    return best
+
+
+def _levelled(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A tight crop whose text runs tilted, turned level, with its ink; else as it is. A bent
+    page (a bound volume on a flatbed, a photo of a curved sheet) tilts the print inside each
+    cell by 2–4° while the cell's box is upright: two lines of a cell 600 px wide then overlap
+    in rows, were cut as one, and read as garbage."""
+    slope = _text_tilt(ink)
+    if slope == 0.0:
+        return crop, ink
+    height, width = crop.shape
+    margin = int(abs(slope) * width / 2) + 2
+    padded = cv2.copyMakeBorder(crop, margin, margin, 2, 2, cv2.BORDER_CONSTANT, value=255)
+    centre = (padded.shape[1] / 2, padded.shape[0] / 2)
+    turn = cv2.getRotationMatrix2D(centre, float(np.degrees(np.arctan(slope))), 1.0)
+    level = cv2.warpAffine(padded, turn, (padded.shape[1], padded.shape[0]), flags=cv2.INTER_LINEAR, borderValue=255)
+    _, level_ink = cv2.threshold(level, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    rows, columns = np.flatnonzero(level_ink.max(axis=1)), np.flatnonzero(level_ink.max(axis=0))
+    if rows.size == 0:
+        return crop, ink
+    box = (slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1))
+    return level[box], level_ink[box]
 
 
 def _leading_asterisk(piece: np.ndarray) -> tuple[np.ndarray, str]:
