@@ -17,7 +17,7 @@ from conftest import DUMP, REPO
 from pipeline.model.document import Provenance
 from pipeline.model.errors import InputError
 from pipeline.ocr.options import ENGINE_NAMES, ExtractOptions
-from pipeline.ocr.extract import Extraction, doubt_creased, extract, image_frames, render_dpi, reread_numbers, without_a_form
+from pipeline.ocr.extract import Extraction, doubt_creased, doubt_cut_print, extract, image_frames, render_dpi, reread_numbers, without_a_form
 from pipeline.ocr.imagegrid import line_masks, rulings
 from pipeline.ocr.imageprep import prepare, rotate, skew_angle, without_grey_seals, without_seals
 from pipeline.readers.ingest import describe
@@ -712,6 +712,26 @@ def test_a_folded_page_is_unfolded_and_its_table_read(tesseract):
     assert any(c.confidence > 0.5 for g in unfolded.grids for c in g.cells if c.bbox[2] < min(a for a, _ in scan.creases))
     assert not any(c.startswith("unfolded") for c in prepare(rotate(page, 2.0), 300).corrections)
     assert not any(c.startswith("unfolded") for c in prepare(page, 300).corrections)
+
+
+def test_a_value_whose_print_runs_past_its_cell_s_box_is_doubted(tesseract):
+    """On a bent page the rule found straight stands inside the printed, bowed one: the box cut the
+    first glyph of 效益指标(30分), both engines read 益指标(30分) alike, and only the cut tells.
+    Here a cell's box is moved right into its first glyph; it alone is doubted."""
+    page = render(TRAINING, 300)
+    content, scan = read_image(page, 300, 1, tesseract)
+    [grid] = [g for g in content.grids if any(c.text == "网格员业务能力培训场次" for c in g.cells)]
+    index = next(i for i, c in enumerate(grid.cells) if c.text == "网格员业务能力培训场次")
+    cell = grid.cells[index]
+    _, ink = cv2.threshold(scan.crop(cell.bbox), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    first_ink_pt = float(np.flatnonzero(ink.max(axis=0))[0]) * scan.points_per_pixel
+    x0, y0, x1, y1 = cell.bbox
+    grid.cells[index] = replace(cell, bbox=(x0 + first_ink_pt + 4.0, y0, x1, y1))  # into the first glyph
+    assert cell_lines(scan.crop(grid.cells[index].bbox)).cut_at_side
+    assert not any(cell_lines(scan.crop(c.bbox)).cut_at_side for i, c in enumerate(grid.cells) if i != index)
+    extraction = Extraction(DocumentContent(pages=[content], page_count=1), scans={1: scan}, engine_name="tesseract")
+    assert doubt_cut_print(extraction) == 1
+    assert grid.cells[index].confidence <= 0.5
 
 
 def test_a_photo_whose_frame_is_not_a_rectangle_is_rectified():

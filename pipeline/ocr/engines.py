@@ -50,6 +50,7 @@ ONE_GLYPH_SQUARE, ONE_GLYPH_MIDDLE = 1.3, (0.3, 0.7)
 # (~0.6°) steps, believed from TILT_MIN (~1.1°) when the profile is TILT_GAIN times sharper;
 # only in a cell at least TILT_MIN_ASPECT times as wide as it is tall or as a TILT_MIN_LINE line
 TILT_MAX, TILT_STEP, TILT_MIN, TILT_GAIN, TILT_MIN_ASPECT, TILT_MIN_LINE = 0.105, 0.01, 0.02, 1.15, 4, 30
+MIN_CUT_GLYPH, CUT_GLYPH_SHARE = 12, 0.4  # pixels, share of the tallest mark: a glyph's part, not a speck or a remnant
 SPECK_MAX = 0.25  # a mark no wider or taller than this share of the cell's tallest is a speck, if apart
 SPECK_REACH = 0.6  # a speck this many glyph heights from the print (or a chain of marks leading to it) is apart,
 SPECK_ROW_REACH = 1.0  # or, on a row of print, this many: a full-width ， or 。 sits at one side of its glyph's square
@@ -565,6 +566,7 @@ class _CellLines:
     reading: CellReading | None  # decided without OCR: blank or a dash
     lines: list[np.ndarray]
     prefixes: list[str] = field(default_factory=list)  # per line: a mark recognised by its shape ("* ")
+    cut_at_side: bool = False  # print runs past the crop's left or right side (``print_cut_at_side``)
 
 
 def remove_line_remnants(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -765,7 +767,17 @@ def _cut_lines(crop: np.ndarray) -> _CellLines:
         pieces[index] = piece
         prefixes.append(prefix)
     lines = [cv2.copyMakeBorder(piece, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255) for piece in pieces]
-    return _CellLines(None, lines, prefixes)
+    return _CellLines(None, lines, prefixes, print_cut_at_side(kept, ink.shape[1]))
+
+
+def print_cut_at_side(kept: list[np.ndarray], width: int) -> bool:
+    """Whether a mark of the print's height meets the crop's left or right side. The crop stands
+    a margin inside the cell's rules, which print keeps clear of; a glyph that meets it was cut
+    where the cell's box is not where its rules are (a bent page: the rule found straight, the
+    printed one bowed). Both engines then drop the cut glyph alike, at full confidence: 效益指标
+    was read 益指标, and the cell beside it holds the glyph's other part."""
+    tallest = max((int(s[3]) for s in kept), default=0)
+    return tallest >= MIN_CUT_GLYPH and any((s[0] == 0 or s[0] + s[2] == width) and s[3] >= CUT_GLYPH_SHARE * tallest and s[4] >= MIN_INK_PIXELS for s in kept)
 
 
 def _text_tilt(ink: np.ndarray) -> float:

@@ -616,6 +616,24 @@ def doubt_creased(extraction: Extraction) -> int:
     return doubted
 
 
+def doubt_cut_print(extraction: Extraction) -> int:
+    """Values whose print runs past their cell's box are doubted (``engines.print_cut_at_side``):
+    what was cut off is no reading's, and the engines agree on the rest. Run after the readings
+    are confirmed, so no agreement raises them again; the low_confidence check sends them to a
+    human. Returns how many."""
+    doubted = 0
+    for page in extraction.content.pages:
+        scan = extraction.scans.get(page.page)
+        if scan is None:
+            continue
+        for grid in page.grids:
+            for i, cell in enumerate(grid.cells):
+                if cell.confidence is not None and normalise(cell.text) and cell_lines(scan.crop(cell.bbox)).cut_at_side:
+                    grid.cells[i] = replace(cell, confidence=min(DISAGREED_CEILING, cell.confidence))
+                    doubted += 1
+    return doubted
+
+
 def _doubt_marked_value(item: T) -> T:
     """A value read with the "* " of a required column's header before it: the mark is put there
     by its shape (``engines._leading_asterisk``), the same for both engines, so their agreeing says

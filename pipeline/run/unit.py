@@ -14,7 +14,7 @@ from pipeline.model.document import Check, CheckStatus, ContinuedIn, FormDocumen
 from pipeline.model.errors import FileTooLarge, InputError
 from pipeline.ocr.options import ExtractOptions
 from pipeline.ocr.scan import ScanPage
-from pipeline.ocr.extract import Extraction, confirm_texts, doubt_creased, extract, extraction_of, reread_headers, reread_numbers
+from pipeline.ocr.extract import Extraction, confirm_texts, doubt_creased, doubt_cut_print, extract, extraction_of, reread_headers, reread_numbers
 from pipeline.readers.ingest import InputFile
 from pipeline.model.intermediate import DocumentContent, KeptReading, PageContent
 from pipeline.parse.form import ParsedForm, Unsupported, continued_form, leading_continuation, parse_document
@@ -228,6 +228,7 @@ def _process(sources: list[InputFile], options: ExtractOptions, kept: list[KeptR
             reread_numbers(extraction, forms)
             confirm_texts(extraction, forms)
             doubt_creased(extraction)
+            doubt_cut_print(extraction)
             parsed_forms = parse_document(content)
     except Exception as error:
         result.message, result.reason = "; ".join(notes + [f"internal error while parsing: {type(error).__name__}: {error}"]), "internal_error"
