@@ -141,6 +141,23 @@ def lid_open(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(turned, 0, 255).astype(np.uint8)
 
 
+def bent(gray: np.ndarray, rng: np.random.Generator, dpi: int) -> np.ndarray:
+    """A page of a bound volume on a flatbed: the sheet bows off the glass, so its rows sag by
+    3–6 mm across the page, and it curls toward the binding (one side, drawn at random), where the
+    print is pulled in and shaded."""
+    height, width = gray.shape
+    sag = float(rng.uniform(3.0, 6.0)) * dpi / 25.4
+    gutter_left = bool(rng.integers(2))
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    from_gutter = xs if gutter_left else width - 1 - xs
+    map_y = ys - sag * np.sin(np.pi * xs / width) * (0.5 + 0.5 * ys / height)
+    curl = 0.6 * sag * np.cos(np.pi * from_gutter / (2 * width)) ** 4
+    map_x = xs + (curl if gutter_left else -curl)
+    page = cv2.remap(gray, map_x, map_y, cv2.INTER_LINEAR, borderValue=255).astype(np.float32)
+    shade = 1.0 - 0.35 * np.exp(-from_gutter[0] / (0.04 * width))
+    return np.clip(page * shade[None, :] + rng.normal(0, 4, page.shape), 0, 255).astype(np.uint8)
+
+
 def photo(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A phone's photo of the printed page: the sheet on a darker desk, seen at a slant (each corner
     moved by up to 4% of the page, the top farther away), light falling off across it, a little
@@ -245,6 +262,7 @@ KINDS = [
     "hairlines",
     "lid_open",
     "web100",
+    "bent",
 ]
 # The same forms drawn in other typefaces than the samples' Hei (WenQuanYi Micro Hei), then scanned
 # at 300 dpi: Kai (brush-like strokes) and Song/Ming (thin horizontals, serifs), Debian's
@@ -313,6 +331,8 @@ def make(kind: str, pdf: Path, target: Path, rng: np.random.Generator) -> list[P
         image_pdf(out := target.with_suffix(".pdf"), [np.ascontiguousarray(np.rot90(landscape(p), 1)) for p in poppler(pdf, 300)], 300)
     elif kind == "hairlines":
         image_pdf(out := target.with_suffix(".pdf"), [thin_rules(p) for p in poppler(pdf, 300)], 300)
+    elif kind == "bent":
+        image_pdf(out := target.with_suffix(".pdf"), [bent(p, rng, 300) for p in poppler(pdf, 300)], 300, jpeg_quality=85)
     elif kind == "lid_open":
         image_pdf(out := target.with_suffix(".pdf"), [lid_open(p, rng) for p in poppler(pdf, 300)], 300, jpeg_quality=75)
     elif kind in AUGRAPHY_KINDS:
