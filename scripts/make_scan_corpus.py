@@ -23,7 +23,8 @@ folded sheet (a sheared, shaded band), at 300 dpi; without it those kinds are sk
 ``hairlines``: every ruling line a 1-pixel light grey hairline (Word's 0.5 pt borders at 300 dpi);
 ``lid_open``: the sheet scanned with the lid open, on the glass a little askew: black round the
 paper, its edge shaded, grain, JPEG in PDF; ``web100``: each page a JPEG of ~100 dpi with no
-resolution in it, as forms are published as pictures on web pages.
+resolution in it, as forms are published as pictures on web pages; ``bent``: a page of a bound
+volume on a flatbed, its rows bowed by 3–6 mm and its print pulled in and shaded toward the binding.
 """
 
 from __future__ import annotations

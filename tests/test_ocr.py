@@ -33,6 +33,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 from make_scan_corpus import landscape as landscape_sheet  # noqa: E402  (the corpus's own landscape page)
 from make_scan_corpus import photo as phone_photo  # noqa: E402  (and its phone photo)
 from make_scan_corpus import stamped  # noqa: E402  (and its red seal)
+from make_scan_corpus import bent  # noqa: E402  (and its page of a bound volume)
 
 TRAINING = DUMP / "2022" / "单表" / "培训经费.pdf"
 
@@ -712,6 +713,16 @@ def test_a_folded_page_is_unfolded_and_its_table_read(tesseract):
     assert any(c.confidence > 0.5 for g in unfolded.grids for c in g.cells if c.bbox[2] < min(a for a, _ in scan.creases))
     assert not any(c.startswith("unfolded") for c in prepare(rotate(page, 2.0), 300).corrections)
     assert not any(c.startswith("unfolded") for c in prepare(page, 300).corrections)
+
+
+def test_a_page_of_a_bound_volume_reads_its_two_line_goals():
+    """A bound volume's page bows off the glass (the corpus's ``bent``, its rows sagging 5.9 mm):
+    the print in each wide cell runs tilted, and a two-line goal was cut as one line and read
+    培训项目预算执行率过%更以，提业务人员能力."""
+    page = bent(render(TRAINING, 300), np.random.default_rng(10), 300)
+    content, _ = read_image(page, 300, 1, engine("hybrid"))
+    goals = [c.text for g in content.grids for c in g.cells if c.text.startswith("培训项目预算")]
+    assert goals == ["培训项目预算执行率过99%以上，提高业务人员能力水平，提供更好的服务。"] * 2
 
 
 def test_a_value_whose_print_runs_past_its_cell_s_box_is_doubted(tesseract):
