@@ -817,8 +817,7 @@ def _levelled(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray
     slope = _text_tilt(ink)
     if slope == 0.0:
         return crop, ink
-    height, width = crop.shape
-    margin = int(abs(slope) * width / 2) + 2
+    margin = int(abs(slope) * crop.shape[1] / 2) + 2
     padded = cv2.copyMakeBorder(crop, margin, margin, 2, 2, cv2.BORDER_CONSTANT, value=255)
     centre = (padded.shape[1] / 2, padded.shape[0] / 2)
     turn = cv2.getRotationMatrix2D(centre, float(np.degrees(np.arctan(slope))), 1.0)

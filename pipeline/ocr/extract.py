@@ -512,10 +512,10 @@ def _confirm(items: list[T], crops: list[np.ndarray], readers: _Readers, coarse:
             elif verdict == "second view":  # RapidOCR's lines keep the confidence it read them with
                 results.append(replace(item, confidence=min(_both(item.confidence, second.confidence), other.confidence or 0.0)))
             else:
-                results.append(replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
+                results.append(_doubted(item))
         elif k in second_views:
             alike = same_in_print(second_views[k].text, item.text) and not marks_dropped(thirds[k].text, item.text) and not coarse
-            results.append(item if alike else replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0)))
+            results.append(item if alike else _doubted(item))
         elif k in alone and third is not None:  # the other engine agrees
             read_by = "+".join(sorted(_engines_of(item.read_by) | _engines_of(third.read_by)))
             results.append(replace(item, confidence=_both(item.confidence, third.confidence), read_by=read_by))
@@ -610,11 +610,11 @@ def doubt_creased(extraction: Extraction) -> int:
         for grid in page.grids:
             for i, cell in enumerate(grid.cells):
                 if cell.confidence is not None and normalise(cell.text) and creased(cell.bbox):
-                    grid.cells[i] = replace(cell, confidence=min(DISAGREED_CEILING, cell.confidence))
+                    grid.cells[i] = _doubted(cell)
                     doubted += 1
         for i, line in enumerate(page.lines):
             if line.confidence is not None and creased(line.bbox):
-                page.lines[i] = replace(line, confidence=min(DISAGREED_CEILING, line.confidence))
+                page.lines[i] = _doubted(line)
                 doubted += 1
     return doubted
 
@@ -637,9 +637,14 @@ def doubt_cut_print(extraction: Extraction) -> int:
                 if cell.confidence is None or not normalise(cell.text) or not cell_lines(scan.crop(cell.bbox)).cut_at_side:
                     continue
                 if cell_lines(scan.crop(cell.bbox, CUT_MARGIN_PT)).cut_at_side:
-                    grid.cells[i] = replace(cell, confidence=min(DISAGREED_CEILING, cell.confidence))
+                    grid.cells[i] = _doubted(cell)
                     doubted += 1
     return doubted
+
+
+def _doubted(item: T) -> T:
+    """The reading kept, at no more than DISAGREED_CEILING: the low_confidence check flags it."""
+    return replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0))
 
 
 def _doubt_marked_value(item: T) -> T:
@@ -650,7 +655,7 @@ def _doubt_marked_value(item: T) -> T:
     engines read 脱 as the traditional 脫; a rare name's character is looked at too. And a bar
     between two ideographs: both read the left strokes of a Ming face's 临 as | (扶贫|临时)."""
     if item.text.startswith("* ") or not _simplified(item.text) or _BAR_IN_WORDS.search(normalise(item.text)):
-        return replace(item, confidence=min(DISAGREED_CEILING, item.confidence or 0.0))
+        return _doubted(item)
     return item
 
 
